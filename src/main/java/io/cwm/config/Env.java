@@ -1,0 +1,63 @@
+package io.cwm.config;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The one place that reads environment variables. Tests pass their own map instead of mutating
+ * the process environment.
+ */
+public final class Env {
+  private static final Env SYSTEM = new Env(System.getenv());
+  private final Map<String, String> values;
+
+  public Env(Map<String, String> values) {
+    this.values = Map.copyOf(values);
+  }
+
+  public static Env system() {
+    return SYSTEM;
+  }
+
+  public static Env of(Map<String, String> values) {
+    return new Env(values);
+  }
+
+  public Optional<String> get(String name) {
+    return Optional.ofNullable(values.get(name));
+  }
+
+  /** The value, or {@code fallback} when unset or blank. */
+  public String get(String name, String fallback) {
+    String value = values.get(name);
+    return value == null || value.isBlank() ? fallback : value.trim();
+  }
+
+  public boolean flag(String name) {
+    return "true".equalsIgnoreCase(get(name, "false"));
+  }
+
+  /** Integer value clamped to [min, max]; unset or invalid values give the default. */
+  public int intInRange(String name, int fallback, int min, int max) {
+    try {
+      int value = Integer.parseInt(get(name, String.valueOf(fallback)));
+      return value < min || value > max ? fallback : value;
+    } catch (NumberFormatException e) {
+      return fallback;
+    }
+  }
+
+  /** Number value clamped to [min, max]; unset or invalid values give the default. */
+  public double doubleInRange(String name, double fallback, double min, double max) {
+    try {
+      double value = Double.parseDouble(get(name, String.valueOf(fallback)));
+      return Double.isNaN(value) || value < min || value > max ? fallback : value;
+    } catch (NumberFormatException e) {
+      return fallback;
+    }
+  }
+
+  Map<String, String> asMap() {
+    return values;
+  }
+}

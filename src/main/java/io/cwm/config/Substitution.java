@@ -1,0 +1,146 @@
+package io.cwm.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code {$VAR}}, {@code {$VAR:default}} and {@code {$vault:path#field[:default]}} substitution
+ * on every string value of a parsed config file (object keys are never touched).
+ *
+ * <p>Unlike the Python version, values are not "sanitised": a secret containing {@code $ & ; ( )}
+ * or {@code ..} arrives intact. Only NUL characters are removed and values are capped at 4096
+ * characters. An unset variable without a default is reported as a problem (Python silently
+ * substitutes the text {@code Undefined variable X}). Vault is not supported: a Vault reference
+ * resolves to its inline default, and one without a default is a problem.
+ */
+public final class Substitution {
+  static final int MAX_VALUE_LENGTH = 4096;
+  private static final int MAX_DEPTH = 100;
+  private static final Pattern VAULT =
+      Pattern.compile("\\{\\$vault:([^}#:]*)#([^}:]*)(?::([^}]*))?\\}");
+  private static final Pattern EMBEDDED = Pattern.compile("\\{\\$(\\w+)(?::([^}]*))?\\}");
+  private static final Pattern WHOLE = Pattern.compile("\\{\\$(\\w+)(?::(.*))?\\}", Pattern.DOTALL);
+
+  /** A problem met while substituting: the JSON path of the value and what went wrong. */
+  public record Problem(List<String> path, String message) {}
+
+  private final Env env;
+  private final List<Problem> problems = new ArrayList<>();
+
+  private Substitution(Env env) {
+    this.env = env;
+  }
+
+  /** Substitutes in place inside a copy of {@code root}; problems are added to {@code sink}. */
+  public static JsonObject apply(JsonObject root, Env env, List<Problem> sink) {
+    Substitution substitution = new Substitution(env);
+    JsonObject copy = root.copy();
+    substitution.walkObject(copy, new ArrayList<>(), 0);
+    sink.addAll(substitution.problems);
+    return copy;
+  }
+
+  /** Substitutes one string; problems are added to {@code sink} with an empty path. */
+  public static String applyToString(String value, Env env, List<Problem> sink) {
+    Substitution substitution = new Substitution(env);
+    String result = substitution.substitute(value, List.of());
+    sink.addAll(substitution.problems);
+    return result;
+  }
+
+  private void walkObject(JsonObject object, List<String> path, int depth) {
+    if (depth > MAX_DEPTH) {
+      return;
+    }
+    for (Map.Entry<String, Object> field : object) {
+      path.add(field.getKey());
+      Object replaced = walkValue(field.getValue(), path, depth);
+      if (replaced != field.getValue()) {
+        field.setValue(replaced);
+      }
+      path.remove(path.size() - 1);
+    }
+  }
+
+  private Object walkValue(Object value, List<String> path, int depth) {
+    if (value instanceof String text) {
+      return text.contains("{$") ? substitute(text, path) : text;
+    }
+    if (value instanceof JsonObject object) {
+      walkObject(object, path, depth + 1);
+    } else if (value instanceof JsonArray array) {
+      for (int i = 0; i < array.size(); i++) {
+        path.add("[" + i + "]");
+        Object element = array.getValue(i);
+        Object replaced = walkValue(element, path, depth + 1);
+        if (replaced != element) {
+          array.set(i, replaced);
+        }
+        path.remove(path.size() - 1);
+      }
+    }
+    return value;
+  }
+
+  private String substitute(String text, List<String> path) {
+    String withVault = replaceVault(text, path);
+    Matcher whole = WHOLE.matcher(withVault);
+    // Whole-value form: exactly one placeholder spanning the string. Its default may contain ':'.
+    // Python reads "{$A:x}-{$B:y}" as one variable with default "x}-{$B:y"; we treat a string
+    // with a second placeholder as embedded instead.
+    if (whole.matches() && !withVault.substring(2).contains("{$")) {
+      String value = lookup(whole.group(1), whole.group(2), path);
+      return value == null ? withVault : value;
+    }
+    Matcher embedded = EMBEDDED.matcher(withVault);
+    StringBuilder out = new StringBuilder();
+    while (embedded.find()) {
+      String value = lookup(embedded.group(1), embedded.group(2), path);
+      embedded.appendReplacement(out, Matcher.quoteReplacement(value == null ? embedded.group() : value));
+    }
+    embedded.appendTail(out);
+    return out.toString();
+  }
+
+  private String replaceVault(String text, List<String> path) {
+    if (!text.contains("{$vault:")) {
+      return text;
+    }
+    Matcher vault = VAULT.matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (vault.find()) {
+      String fallback = vault.group(3);
+      if (fallback == null) {
+        problems.add(new Problem(List.copyOf(path),
+            "Vault reference {$vault:" + vault.group(1) + "#" + vault.group(2)
+                + "} has no default and Vault is not supported by this build"));
+      }
+      vault.appendReplacement(out, Matcher.quoteReplacement(fallback == null ? "" : clean(fallback)));
+    }
+    vault.appendTail(out);
+    return out.toString();
+  }
+
+  private String lookup(String name, String fallback, List<String> path) {
+    String value = env.get(name).orElse(null);
+    if (value == null) {
+      value = fallback;
+    }
+    if (value == null) {
+      problems.add(new Problem(List.copyOf(path),
+          "environment variable " + name + " is not set and has no default"));
+      return null;
+    }
+    return clean(value);
+  }
+
+  private static String clean(String value) {
+    String noNul = value.indexOf('\0') >= 0 ? value.replace("\0", "") : value;
+    return noNul.length() > MAX_VALUE_LENGTH ? noNul.substring(0, MAX_VALUE_LENGTH) : noNul;
+  }
+}

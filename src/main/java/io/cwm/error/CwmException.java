@@ -1,0 +1,42 @@
+package io.cwm.error;
+
+/**
+ * A failure with a code and a client-safe detail message. The detail is what a client sees: it
+ * never carries hosts, paths, stack traces or secrets. No stack trace is captured: these are
+ * expected outcomes on the request path, not bugs.
+ */
+public class CwmException extends RuntimeException {
+  private final FailureCode code;
+  private final Integer retryAfterSeconds;
+
+  public CwmException(FailureCode code, String detail) {
+    this(code, detail, null);
+  }
+
+  public CwmException(FailureCode code, String detail, Integer retryAfterSeconds) {
+    super(detail, null, false, false);
+    this.code = code;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  public FailureCode code() {
+    return code;
+  }
+
+  public String detail() {
+    return getMessage();
+  }
+
+  /** Seconds for a {@code Retry-After} header, or null for none. */
+  public Integer retryAfterSeconds() {
+    return retryAfterSeconds;
+  }
+
+  public static CwmException badRequest(String detail) {
+    return new CwmException(FailureCode.BAD_REQUEST, detail);
+  }
+
+  public static CwmException unauthorized(String detail) {
+    return new CwmException(FailureCode.UNAUTHORIZED, detail);
+  }
+}

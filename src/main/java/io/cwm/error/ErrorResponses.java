@@ -1,0 +1,46 @@
+package io.cwm.error;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one place that turns a failure into an HTTP status and a {@code {"detail"}} JSON body. */
+public final class ErrorResponses {
+  private static final Logger LOG = LoggerFactory.getLogger(ErrorResponses.class);
+  static final String GENERIC = "An error occurred while processing the request";
+
+  private ErrorResponses() {}
+
+  /** Sends {@code failure} as a JSON error. Unknown throwables become a generic 500. */
+  public static void send(HttpServerResponse response, Throwable failure) {
+    CwmException error = toCwm(failure);
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    if (error.retryAfterSeconds() != null) {
+      response.putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(error.retryAfterSeconds()));
+    }
+    sendDetail(response, error.code().httpStatus(), error.detail());
+  }
+
+  public static void sendDetail(HttpServerResponse response, int status, String detail) {
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    response
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(new JsonObject().put("detail", detail).encode());
+  }
+
+  /** Maps any throwable to a CwmException; anything unexpected is logged and hidden. */
+  public static CwmException toCwm(Throwable failure) {
+    if (failure instanceof CwmException cwm) {
+      return cwm;
+    }
+    LOG.error("unexpected failure on the request path: {}", failure.toString());
+    return new CwmException(FailureCode.INTERNAL, GENERIC);
+  }
+}

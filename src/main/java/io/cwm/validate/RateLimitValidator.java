@@ -1,0 +1,12 @@
+package io.cwm.validate;
+
+import io.vertx.core.json.JsonObject;
+
+/** STUB: to be implemented. */
+public final class RateLimitValidator {
+  private RateLimitValidator() {}
+
+  public static Validator fromConfig(Object block, JsonObject entry, ValidatorContext context) {
+    throw new UnsupportedOperationException("not implemented yet");
+  }
+}
