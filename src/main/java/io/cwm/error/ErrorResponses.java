@@ -1,15 +1,22 @@
 package io.cwm.error;
 
+import io.cwm.module.ModuleFailure;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The one place that turns a failure into an HTTP status and a {@code {"detail"}} JSON body. */
+/**
+ * The one place that turns a failure into an HTTP status and a {@code {"detail"}} JSON body.
+ * Client-facing text never carries exception messages, hosts, paths or secrets.
+ */
 public final class ErrorResponses {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorResponses.class);
   static final String GENERIC = "An error occurred while processing the request";
+  static final String MODULE = "Processing error occurred in module execution";
+  /** Seconds a sender should wait before retrying after a retryable module failure. */
+  static final int MODULE_RETRY_AFTER = 5;
 
   private ErrorResponses() {}
 
@@ -40,7 +47,15 @@ public final class ErrorResponses {
     if (failure instanceof CwmException cwm) {
       return cwm;
     }
-    LOG.error("unexpected failure on the request path: {}", failure.toString());
+    if (failure instanceof ModuleFailure module) {
+      if (module.category() == ModuleFailure.Category.TIMEOUT) {
+        return new CwmException(FailureCode.TIMEOUT, MODULE + ": timed out");
+      }
+      return module.retryable()
+          ? new CwmException(FailureCode.MODULE_UNAVAILABLE, MODULE, MODULE_RETRY_AFTER)
+          : new CwmException(FailureCode.MODULE_FAILED, MODULE);
+    }
+    LOG.error("unexpected failure on the request path: {}", failure.getClass().getName());
     return new CwmException(FailureCode.INTERNAL, GENERIC);
   }
 }

@@ -1,0 +1,80 @@
+package io.cwm.app;
+
+import io.cwm.config.ConfigSnapshot;
+import io.cwm.config.Env;
+import io.cwm.config.ReceiverSettings;
+import io.cwm.ingest.EndpointRateLimiter;
+import io.cwm.ingest.StatsRecorder;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What the verticles of one process share: the config snapshot, settings from the
+ * environment, and the few process-wide counters. Built once in {@link Main}; verticles receive
+ * it through their constructor.
+ */
+public final class AppContext {
+  private final Env env;
+  private final Clock clock;
+  private final ReceiverSettings settings;
+  private final ConfigSnapshot config;
+  private final String host;
+  private final int port;
+  private final StatsRecorder stats;
+  private final EndpointRateLimiter rootLimiter;
+  private final EndpointRateLimiter statsLimiter;
+  private final AtomicInteger tasksInFlight = new AtomicInteger();
+
+  public AppContext(Env env, Clock clock, ConfigSnapshot config, String host, int port) {
+    this.env = env;
+    this.clock = clock;
+    this.settings = ReceiverSettings.fromEnv(env);
+    this.config = config;
+    this.host = host;
+    this.port = port;
+    this.stats = new StatsRecorder(clock);
+    this.rootLimiter = new EndpointRateLimiter(settings.defaultEndpointRateLimit(), clock);
+    this.statsLimiter = new EndpointRateLimiter(settings.statsRateLimit(), clock);
+  }
+
+  public Env env() {
+    return env;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  public ReceiverSettings settings() {
+    return settings;
+  }
+
+  public ConfigSnapshot config() {
+    return config;
+  }
+
+  public String host() {
+    return host;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public StatsRecorder stats() {
+    return stats;
+  }
+
+  public EndpointRateLimiter rootLimiter() {
+    return rootLimiter;
+  }
+
+  public EndpointRateLimiter statsLimiter() {
+    return statsLimiter;
+  }
+
+  /** Module tasks (direct webhooks) running now in this process; bounded by MAX_CONCURRENT_TASKS. */
+  public AtomicInteger tasksInFlight() {
+    return tasksInFlight;
+  }
+}

@@ -1,0 +1,88 @@
+package io.cwm.app;
+
+import io.cwm.bus.LocalCodec;
+import io.cwm.config.ConfigLoader;
+import io.cwm.config.ConfigProblem;
+import io.cwm.config.Env;
+import io.cwm.module.ModuleCall;
+import io.cwm.validate.ValidatorContext;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts a role in this JVM: loads and validates the config (refusing to start on any error),
+ * creates Vert.x, and deploys the role's group from verticles.json in order. Used by
+ * {@link Main} and by tests.
+ */
+public final class Launcher {
+  private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
+
+  /** Everything a role needs to start. */
+  public record Options(String role, Path webhooks, Path connections, Path verticles, String host,
+      int port, Env env) {}
+
+  /** A started process: its Vert.x and context; close() stops it. */
+  public record Running(Vertx vertx, AppContext app) {
+    public Future<Void> close() {
+      return vertx.close();
+    }
+  }
+
+  /** Thrown when the configuration has errors; carries every problem found. */
+  public static final class ConfigRefused extends RuntimeException {
+    private final List<ConfigProblem> problems;
+
+    ConfigRefused(List<ConfigProblem> problems) {
+      super("configuration refused: " + problems.stream().filter(ConfigProblem::isError).count() + " error(s)");
+      this.problems = problems;
+    }
+
+    public List<ConfigProblem> problems() {
+      return problems;
+    }
+  }
+
+  private Launcher() {}
+
+  public static Future<Running> start(Options options) {
+    VerticlesConfig verticles;
+    try {
+      verticles = VerticlesConfig.load(options.verticles());
+      verticles.group(options.role()).forEach(line -> VerticleCatalog.factory(line.verticle()));
+    } catch (Exception e) {
+      return Future.failedFuture(new IllegalArgumentException(
+          "verticles config: " + e.getMessage(), e));
+    }
+    VertxOptions vertxOptions = new VertxOptions();
+    Vertx vertx = Vertx.vertx(vertxOptions);
+    vertx.eventBus().registerDefaultCodec(ModuleCall.class, new LocalCodec<>(ModuleCall.class));
+    Clock clock = Clock.systemUTC();
+    ConfigLoader.Result config = ConfigLoader.load(options.webhooks(), options.connections(),
+        options.env(), ValidatorContext.create(vertx, clock, options.env()), false, false);
+    config.problems().stream().filter(p -> !p.isError()).forEach(p -> LOG.warn("{}", p));
+    if (!config.ok()) {
+      return vertx.close().transform(closed -> Future.failedFuture(new ConfigRefused(config.problems())));
+    }
+    AppContext app = new AppContext(options.env(), clock, config.snapshot(), options.host(), options.port());
+    int eventLoops = vertxOptions.getEventLoopPoolSize();
+    Future<Void> deployed = Future.succeededFuture();
+    for (VerticlesConfig.Deployment line : verticles.group(options.role())) {
+      Function<AppContext, io.vertx.core.Deployable> factory = VerticleCatalog.factory(line.verticle());
+      int instances = line.instances() == 0 ? eventLoops : line.instances();
+      deployed = deployed.compose(previous -> vertx.deployVerticle(() -> factory.apply(app),
+          new DeploymentOptions().setInstances(instances)).<Void>mapEmpty()
+          .onSuccess(id -> LOG.info("deployed {} x{}", line.verticle(), instances)));
+    }
+    return deployed
+        .map(done -> new Running(vertx, app))
+        .recover(failure -> vertx.close().transform(closed -> Future.failedFuture(failure)));
+  }
+}

@@ -1,0 +1,32 @@
+package io.cwm.app;
+
+import io.cwm.ingest.IngestVerticle;
+import io.cwm.module.disk.SaveToDiskModuleVerticle;
+import io.cwm.module.log.LogModuleVerticle;
+import io.vertx.core.Deployable;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/** The verticles that {@code verticles.json} may name, and how to build each from the context. */
+public final class VerticleCatalog {
+  private static final Map<String, Function<AppContext, Deployable>> FACTORIES = Map.of(
+      "ingest", IngestVerticle::new,
+      "module:log", app -> new LogModuleVerticle(),
+      "module:save_to_disk", app -> new SaveToDiskModuleVerticle(app.env()));
+
+  private VerticleCatalog() {}
+
+  public static Function<AppContext, Deployable> factory(String name) {
+    Function<AppContext, Deployable> factory = FACTORIES.get(name);
+    if (factory == null) {
+      throw new IllegalArgumentException("unknown verticle '" + name + "' (known: "
+          + String.join(", ", new java.util.TreeSet<>(FACTORIES.keySet())) + ")");
+    }
+    return factory;
+  }
+
+  public static Set<String> names() {
+    return FACTORIES.keySet();
+  }
+}

@@ -1,0 +1,86 @@
+package io.cwm.app;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code verticles.json}: which verticles each role deploys, how many instances, in which order.
+ *
+ * <pre>{@code
+ * {"receiver": [{"verticle": "module:log", "instances": 1},
+ *               {"verticle": "ingest", "instances": "event-loops"}], ...}
+ * }</pre>
+ */
+public record VerticlesConfig(Map<String, List<Deployment>> roles) {
+  /** The copy packed into the jar, used when no verticles.json is beside the process. */
+  static final String BUNDLED = "/verticles.json";
+
+  /** One line of a role's group: a catalog name and an instance count (0 = one per event loop). */
+  public record Deployment(String verticle, int instances) {}
+
+  public List<Deployment> group(String role) {
+    List<Deployment> group = roles.get(role);
+    if (group == null) {
+      throw new IllegalArgumentException("verticles config has no group for role '" + role + "'");
+    }
+    return group;
+  }
+
+  /** Reads {@code file}, or the bundled copy when {@code file} is null and none is in the CWD. */
+  public static VerticlesConfig load(Path file) throws IOException {
+    String text;
+    if (file != null) {
+      text = Files.readString(file);
+    } else if (Files.exists(Path.of("verticles.json"))) {
+      text = Files.readString(Path.of("verticles.json"));
+    } else {
+      try (InputStream in = VerticlesConfig.class.getResourceAsStream(BUNDLED)) {
+        if (in == null) {
+          throw new IOException("no verticles.json found and none bundled");
+        }
+        text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+    }
+    return parse(new JsonObject(text));
+  }
+
+  static VerticlesConfig parse(JsonObject json) {
+    Map<String, List<Deployment>> roles = new java.util.LinkedHashMap<>();
+    for (String role : json.fieldNames()) {
+      if (role.startsWith("_")) {
+        continue;
+      }
+      if (!(json.getValue(role) instanceof JsonArray lines)) {
+        throw new IllegalArgumentException("verticles config: role '" + role + "' must be a list");
+      }
+      List<Deployment> group = new ArrayList<>();
+      for (Object line : lines) {
+        if (!(line instanceof JsonObject object) || !(object.getValue("verticle") instanceof String name)) {
+          throw new IllegalArgumentException("verticles config: each line of '" + role
+              + "' needs a \"verticle\" name");
+        }
+        Object instances = object.getValue("instances", 1);
+        int count;
+        if ("event-loops".equals(instances)) {
+          count = 0;
+        } else if (instances instanceof Number number && number.intValue() >= 1) {
+          count = number.intValue();
+        } else {
+          throw new IllegalArgumentException("verticles config: '" + name + "' in '" + role
+              + "': instances must be a positive number or \"event-loops\"");
+        }
+        group.add(new Deployment(name, count));
+      }
+      roles.put(role, List.copyOf(group));
+    }
+    return new VerticlesConfig(Map.copyOf(roles));
+  }
+}

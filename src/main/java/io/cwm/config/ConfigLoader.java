@@ -1,0 +1,363 @@
+package io.cwm.config;
+
+import io.cwm.chain.ChainConfig;
+import io.cwm.chain.ChainItem;
+import io.cwm.chain.RetryPolicy;
+import io.cwm.ingest.CredentialCleaner;
+import io.cwm.module.ModuleRegistry;
+import io.cwm.validate.Validator;
+import io.cwm.validate.ValidatorContext;
+import io.cwm.validate.ValidatorFactory;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads webhooks.json and connections.json into a {@link ConfigSnapshot}, collecting every
+ * problem instead of stopping at the first. The snapshot is only produced when there is no
+ * error: the receiver never starts half-configured.
+ */
+public final class ConfigLoader {
+  /** The built-in entry used when webhooks.json does not exist (spec §10). */
+  static final String DEFAULT_WEBHOOKS =
+      "{\"default\":{\"data_type\":\"json\",\"module\":\"log\","
+          + "\"module-config\":{\"pretty_print\":true,\"redact_sensitive\":true}}}";
+  private static final int MAX_CHAIN_ITEMS = 20;
+  private static final Set<String> CHAIN_ITEM_KEYS =
+      Set.of("module", "connection", "module-config", "retry", "topic", "queue_name", "destination");
+  private static final List<String> LEGACY_KEYS = List.of("topic", "queue_name", "destination");
+
+  /** The outcome: a snapshot when there was no error, and every problem found. */
+  public record Result(ConfigSnapshot snapshot, List<ConfigProblem> problems) {
+    public boolean ok() {
+      return snapshot != null;
+    }
+
+    public List<ConfigProblem> errors() {
+      return problems.stream().filter(ConfigProblem::isError).toList();
+    }
+  }
+
+  private final Env env;
+  private final ValidatorContext validatorContext;
+  private final List<ConfigProblem> problems = new ArrayList<>();
+  private String webhooksName;
+  private String connectionsName;
+
+  private ConfigLoader(Env env, ValidatorContext validatorContext) {
+    this.env = env;
+    this.validatorContext = validatorContext;
+  }
+
+  /**
+   * Loads both files. A missing webhooks file means the built-in default entry (with a warning),
+   * unless {@code requireWebhooks}; a missing connections file means no connections, unless
+   * {@code requireConnections}.
+   */
+  public static Result load(Path webhooksFile, Path connectionsFile, Env env,
+      ValidatorContext validatorContext, boolean requireWebhooks, boolean requireConnections) {
+    return new ConfigLoader(env, validatorContext)
+        .run(webhooksFile, connectionsFile, requireWebhooks, requireConnections);
+  }
+
+  private Result run(Path webhooksFile, Path connectionsFile, boolean requireWebhooks,
+      boolean requireConnections) {
+    webhooksName = webhooksFile.toString();
+    connectionsName = connectionsFile.toString();
+    JsonObject connectionsJson = read(connectionsFile, connectionsName, "{}", requireConnections);
+    JsonObject webhooksJson = read(webhooksFile, webhooksName, null, requireWebhooks);
+    if (webhooksJson == null && !Files.exists(webhooksFile) && !requireWebhooks) {
+      problems.add(new ConfigProblem(ConfigProblem.Severity.WARNING, webhooksName, null, null, null,
+          "file not found: serving the built-in 'default' webhook (no authentication, logs every body)"));
+      webhooksJson = new JsonObject(DEFAULT_WEBHOOKS);
+    }
+    if (webhooksJson == null || connectionsJson == null) {
+      return new Result(null, List.copyOf(problems));
+    }
+    Map<String, JsonObject> connections = connections(substitute(connectionsJson, connectionsName, "connection"));
+    Set<String> referenced = new LinkedHashSet<>();
+    Map<String, WebhookEntry> webhooks = new LinkedHashMap<>();
+    JsonObject substituted = substitute(webhooksJson, webhooksName, "webhook");
+    for (String id : substituted.fieldNames()) {
+      WebhookEntry entry = webhook(id, substituted.getValue(id), connections, referenced);
+      if (entry != null) {
+        webhooks.put(id, entry);
+      }
+    }
+    checkConnections(connections, referenced);
+    boolean failed = problems.stream().anyMatch(ConfigProblem::isError);
+    ConfigSnapshot snapshot = failed ? null : new ConfigSnapshot(Map.copyOf(webhooks), Map.copyOf(connections));
+    return new Result(snapshot, List.copyOf(problems));
+  }
+
+  private JsonObject read(Path file, String name, String missingDefault, boolean requireFiles) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      if (requireFiles) {
+        problems.add(fileError(name, "file not found"));
+      }
+      return missingDefault == null ? null : new JsonObject(missingDefault);
+    } catch (IOException e) {
+      problems.add(fileError(name, "cannot read file: " + e.getClass().getSimpleName()));
+      return null;
+    }
+    try {
+      Object parsed = io.vertx.core.json.Json.decodeValue(text);
+      if (parsed instanceof JsonObject object) {
+        return object;
+      }
+      problems.add(fileError(name, "must hold one JSON object"));
+    } catch (DecodeException e) {
+      problems.add(fileError(name, "invalid JSON: " + firstLine(e.getMessage())));
+    }
+    return null;
+  }
+
+  private JsonObject substitute(JsonObject json, String file, String kind) {
+    List<Substitution.Problem> found = new ArrayList<>();
+    JsonObject result = Substitution.apply(json, env, found);
+    for (Substitution.Problem problem : found) {
+      List<String> path = problem.path();
+      String entry = path.isEmpty() ? null : path.get(0);
+      String key = path.size() < 2 ? null : joinKey(path.subList(1, path.size()));
+      problems.add(new ConfigProblem(ConfigProblem.Severity.ERROR, file, kind, entry, key, problem.message()));
+    }
+    return result;
+  }
+
+  private Map<String, JsonObject> connections(JsonObject json) {
+    Map<String, JsonObject> result = new LinkedHashMap<>();
+    for (String name : json.fieldNames()) {
+      Object value = json.getValue(name);
+      if (value instanceof JsonObject object) {
+        result.put(name, object);
+      } else if (!name.startsWith("_")) {
+        problems.add(connectionError(name, null, "must be an object"));
+      }
+      // keys starting with '_' holding non-objects ("_comment": "...") are comments
+    }
+    return result;
+  }
+
+  private void checkConnections(Map<String, JsonObject> connections, Set<String> referenced) {
+    for (Map.Entry<String, JsonObject> connection : connections.entrySet()) {
+      try {
+        if (connection.getKey().length() > 256) {
+          throw new ConfigException(null, "connection name longer than 256 characters");
+        }
+        ConnectionRules.check(connection.getValue(), env);
+      } catch (ConfigException e) {
+        // A bad entry nobody uses must not take the whole receiver down (Python refuses the file).
+        ConfigProblem.Severity severity = referenced.contains(connection.getKey())
+            ? ConfigProblem.Severity.ERROR : ConfigProblem.Severity.WARNING;
+        problems.add(new ConfigProblem(severity, connectionsName, "connection", connection.getKey(),
+            e.key(), e.getMessage() + (severity == ConfigProblem.Severity.WARNING ? " (not used by any webhook)" : "")));
+      }
+    }
+  }
+
+  private WebhookEntry webhook(String id, Object value, Map<String, JsonObject> connections,
+      Set<String> referenced) {
+    if (!(value instanceof JsonObject entry)) {
+      problems.add(webhookError(id, null, "must be an object"));
+      return null;
+    }
+    int before = problems.size();
+    String idProblem = WebhookIdRules.check(id);
+    if (idProblem != null) {
+      problems.add(webhookError(id, null, "this id can never be called: " + idProblem));
+    }
+    boolean blob = false;
+    Object dataType = entry.getValue("data_type", "json");
+    if (!(dataType instanceof String type) || !(type.equals("json") || type.equals("blob"))) {
+      problems.add(webhookError(id, "data_type", "must be \"json\" or \"blob\""));
+    } else {
+      blob = type.equals("blob");
+    }
+    if (entry.containsKey("module-config") && !(entry.getValue("module-config") instanceof JsonObject)
+        && entry.getValue("module-config") != null) {
+      problems.add(webhookError(id, "module-config", "must be an object"));
+    }
+    JsonObject moduleConfig = entry.getValue("module-config") instanceof JsonObject object ? object : new JsonObject();
+    String connectionName = connectionName(id, "connection", entry.getValue("connection"), connections, referenced);
+    List<ChainItem> steps = new ArrayList<>();
+    boolean chain = entry.getValue("chain") != null;
+    ChainConfig chainConfig = ChainConfig.DEFAULT;
+    if (chain) {
+      chainConfig = attempt(id, "chain-config", () -> ChainConfig.parse(entry.getValue("chain-config")), ChainConfig.DEFAULT);
+      chainItems(id, entry, moduleConfig, connectionName, connections, referenced, steps);
+    } else {
+      RetryPolicy retry = attempt(id, "retry", () -> RetryPolicy.parse(entry.getValue("retry")), RetryPolicy.DISABLED);
+      String module = attempt(id, "module", () -> ModuleRegistry.resolve("", entry.getValue("module")), null);
+      if (module != null) {
+        checkModuleConfig(id, "module-config", module, moduleConfig, entry);
+        steps.add(new ChainItem(module, connectionName, connection(connectionName, connections), moduleConfig, retry));
+      }
+    }
+    CredentialCleaner cleaner = attempt(id, "credential_cleanup",
+        () -> CredentialCleaner.parse(entry.getValue("credential_cleanup")), CredentialCleaner.DEFAULT);
+    List<ConfigException> validatorProblems = new ArrayList<>();
+    List<String> emptyBlocks = new ArrayList<>();
+    List<Validator> validators = ValidatorFactory.build(entry, validatorContext, validatorProblems, emptyBlocks);
+    for (ConfigException problem : validatorProblems) {
+      problems.add(webhookError(id, problem.key(), problem.getMessage()));
+    }
+    for (String empty : emptyBlocks) {
+      problems.add(new ConfigProblem(ConfigProblem.Severity.WARNING, webhooksName, "webhook", id, empty,
+          "block is empty: no check is made"));
+    }
+    if (problems.subList(before, problems.size()).stream().anyMatch(ConfigProblem::isError)) {
+      return null;
+    }
+    return new WebhookEntry(id, entry, blob, List.copyOf(steps), chain, chainConfig, cleaner, validators);
+  }
+
+  private void chainItems(String id, JsonObject entry, JsonObject entryModuleConfig, String entryConnection,
+      Map<String, JsonObject> connections, Set<String> referenced, List<ChainItem> steps) {
+    if (!(entry.getValue("chain") instanceof JsonArray items) || items.isEmpty() || items.size() > MAX_CHAIN_ITEMS) {
+      problems.add(webhookError(id, "chain", "must be a list of 1 to " + MAX_CHAIN_ITEMS + " items"));
+      return;
+    }
+    for (int i = 0; i < items.size(); i++) {
+      String key = "chain[" + i + "]";
+      Object item = items.getValue(i);
+      if (item instanceof String name) {
+        String module = attempt(id, key, () -> ModuleRegistry.resolve("", name), null);
+        if (module != null) {
+          checkModuleConfig(id, key, module, entryModuleConfig, entry);
+          // Python gives string items no connection details; we attach the entry's connection.
+          steps.add(new ChainItem(module, entryConnection, connection(entryConnection, connections),
+              entryModuleConfig, RetryPolicy.DISABLED));
+        }
+      } else if (item instanceof JsonObject object) {
+        ChainItem step = chainItem(id, key, object, entry, entryModuleConfig, entryConnection, connections, referenced);
+        if (step != null) {
+          steps.add(step);
+        }
+      } else {
+        problems.add(webhookError(id, key, "must be a module name or an object"));
+      }
+    }
+  }
+
+  private ChainItem chainItem(String id, String key, JsonObject item, JsonObject entry,
+      JsonObject entryModuleConfig, String entryConnection, Map<String, JsonObject> connections,
+      Set<String> referenced) {
+    int before = problems.size();
+    for (String field : item.fieldNames()) {
+      if (!CHAIN_ITEM_KEYS.contains(field)) {
+        problems.add(webhookError(id, key + "." + field, "unknown chain item key"));
+      }
+    }
+    String module = attempt(id, key + ".module", () -> ModuleRegistry.resolve("", item.getValue("module")), null);
+    Object itemConfig = item.getValue("module-config");
+    if (itemConfig != null && !(itemConfig instanceof JsonObject)) {
+      problems.add(webhookError(id, key + ".module-config", "must be an object"));
+    }
+    JsonObject merged = entryModuleConfig.copy();
+    if (itemConfig instanceof JsonObject object) {
+      merged.mergeIn(object, true);
+    }
+    for (String legacy : LEGACY_KEYS) {
+      if (item.containsKey(legacy)) {
+        if (itemConfig instanceof JsonObject object && object.containsKey(legacy)) {
+          problems.add(webhookError(id, key + "." + legacy, "also set inside the item's module-config"));
+        } else {
+          merged.put(legacy, item.getValue(legacy));
+        }
+      }
+    }
+    RetryPolicy retry = attempt(id, key + ".retry", () -> RetryPolicy.parse(item.getValue("retry")), RetryPolicy.DISABLED);
+    String connectionName = item.containsKey("connection")
+        ? connectionName(id, key + ".connection", item.getValue("connection"), connections, referenced)
+        : entryConnection;
+    if (module != null) {
+      checkModuleConfig(id, key + ".module-config", module, merged, entry);
+    }
+    if (problems.subList(before, problems.size()).stream().anyMatch(ConfigProblem::isError) || module == null) {
+      return null;
+    }
+    return new ChainItem(module, connectionName, connection(connectionName, connections), merged, retry);
+  }
+
+  private String connectionName(String id, String key, Object value, Map<String, JsonObject> connections,
+      Set<String> referenced) {
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof String name) || name.isBlank()) {
+      problems.add(webhookError(id, key, "must be a connection name"));
+      return null;
+    }
+    if (!connections.containsKey(name)) {
+      problems.add(webhookError(id, key, "connection '" + name + "' is not defined in " + connectionsName));
+      return null;
+    }
+    referenced.add(name);
+    return name;
+  }
+
+  private static JsonObject connection(String name, Map<String, JsonObject> connections) {
+    return name == null ? null : connections.get(name);
+  }
+
+  private void checkModuleConfig(String id, String key, String module, JsonObject moduleConfig, JsonObject entry) {
+    try {
+      ModuleRegistry.spec(module).check().check(moduleConfig, entry, env);
+    } catch (ConfigException e) {
+      problems.add(webhookError(id, e.key() == null || e.key().isEmpty() ? key : key + "." + e.key(), e.getMessage()));
+    }
+  }
+
+  private <T> T attempt(String id, String key, java.util.function.Supplier<T> parse, T fallback) {
+    try {
+      return parse.get();
+    } catch (ConfigException e) {
+      problems.add(webhookError(id, e.key() == null || e.key().isEmpty() ? key : key + "." + e.key(), e.getMessage()));
+      return fallback;
+    }
+  }
+
+  private ConfigProblem webhookError(String id, String key, String message) {
+    return new ConfigProblem(ConfigProblem.Severity.ERROR, webhooksName, "webhook", id, key, message);
+  }
+
+  private ConfigProblem connectionError(String name, String key, String message) {
+    return new ConfigProblem(ConfigProblem.Severity.ERROR, connectionsName, "connection", name, key, message);
+  }
+
+  private static ConfigProblem fileError(String file, String message) {
+    return new ConfigProblem(ConfigProblem.Severity.ERROR, file, null, null, null, message);
+  }
+
+  private static String joinKey(List<String> parts) {
+    StringBuilder key = new StringBuilder();
+    for (String part : parts) {
+      if (!part.startsWith("[") && key.length() > 0) {
+        key.append('.');
+      }
+      key.append(part);
+    }
+    return key.toString();
+  }
+
+  private static String firstLine(String text) {
+    if (text == null) {
+      return "";
+    }
+    int newline = text.indexOf('\n');
+    return newline < 0 ? text : text.substring(0, newline);
+  }
+}

@@ -1,0 +1,20 @@
+package io.cwm.config;
+
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+
+/**
+ * The loaded, validated configuration: immutable, shared by every verticle of the process.
+ *
+ * @param webhooks entries by id
+ * @param connections connections.json entries (substituted) by name
+ */
+public record ConfigSnapshot(Map<String, WebhookEntry> webhooks, Map<String, JsonObject> connections) {
+  public static final String DEFAULT_ID = "default";
+
+  /** The entry serving {@code requestedId}: its own, else the {@code default} entry, else null. */
+  public WebhookEntry find(String requestedId) {
+    WebhookEntry entry = webhooks.get(requestedId);
+    return entry != null ? entry : webhooks.get(DEFAULT_ID);
+  }
+}

@@ -1,0 +1,73 @@
+package io.cwm.ingest;
+
+import io.cwm.app.AppContext;
+import io.cwm.chain.Dispatcher;
+import io.cwm.error.ErrorResponses;
+import io.netty.handler.codec.TooLongFrameException;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP edge: one instance per event loop, all sharing the public port. Thin: it binds the
+ * server and hands requests to {@link ReceiverRoutes}.
+ */
+public final class IngestVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(IngestVerticle.class);
+  /** Netty's own cap; our {@link HeaderGuard} enforces the documented, smaller limits. */
+  static final int MAX_HEADER_BYTES = 64 * 1024;
+
+  private final AppContext app;
+  private HttpServer server;
+
+  public IngestVerticle(AppContext app) {
+    this.app = app;
+  }
+
+  @Override
+  public Future<?> start() {
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(app.host())
+        .setPort(app.port())
+        .setMaxHeaderSize(MAX_HEADER_BYTES)
+        .setMaxInitialLineLength(16 * 1024)
+        .setDecompressionSupported(false);
+    Dispatcher dispatcher = new Dispatcher(vertx, (long) (app.settings().taskTimeoutSeconds() * 1000));
+    SecurityHeaders securityHeaders = new SecurityHeaders(app.settings());
+    server = vertx.createHttpServer(options)
+        .requestHandler(ReceiverRoutes.create(vertx, app, dispatcher))
+        .invalidRequestHandler(request -> invalid(request, securityHeaders));
+    return server.listen().onSuccess(bound ->
+        LOG.debug("ingest instance listening on {}:{}", app.host(), bound.actualPort()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  /** Requests Netty could not decode (oversized or malformed header section, bad request line). */
+  private static void invalid(HttpServerRequest request, SecurityHeaders securityHeaders) {
+    Throwable cause = request.decoderResult().cause();
+    int status = 400;
+    String detail = "Invalid HTTP request";
+    if (cause instanceof TooLongFrameException) {
+      String text = String.valueOf(cause.getMessage());
+      if (text.contains("header")) {
+        status = 431;
+        detail = "Headers too large (max: " + MAX_HEADER_BYTES + " bytes)";
+      } else {
+        status = 414;
+        detail = "Request line too long";
+      }
+    }
+    securityHeaders.apply(request);
+    request.response().putHeader(HttpHeaders.CONNECTION, "close");
+    ErrorResponses.sendDetail(request.response(), status, detail);
+  }
+}

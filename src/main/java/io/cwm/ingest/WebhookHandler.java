@@ -1,0 +1,122 @@
+package io.cwm.ingest;
+
+import io.cwm.app.AppContext;
+import io.cwm.chain.Dispatcher;
+import io.cwm.config.WebhookEntry;
+import io.cwm.config.WebhookIdRules;
+import io.cwm.error.CwmException;
+import io.cwm.error.ErrorResponses;
+import io.cwm.error.FailureCode;
+import io.cwm.validate.Validator;
+import io.cwm.validate.WebhookRequest;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /webhook/{id}} and {@code POST /webhook/{namespace}/{id}}: id rules, lookup,
+ * header limits, validators in the spec's order, body parsing, credential cleanup, then the
+ * module or chain — and only then the answer. 200 means the module (or every chain step)
+ * succeeded; a failure is a 5xx so the sender retries (Python answers 200 first and may lose the
+ * message).
+ */
+public final class WebhookHandler implements Handler<RoutingContext> {
+  private static final Logger LOG = LoggerFactory.getLogger(WebhookHandler.class);
+  static final String OK_BODY = "{\"message\":\"200 OK\"}";
+
+  private final AppContext app;
+  private final Dispatcher dispatcher;
+
+  public WebhookHandler(AppContext app, Dispatcher dispatcher) {
+    this.app = app;
+    this.dispatcher = dispatcher;
+  }
+
+  @Override
+  public void handle(RoutingContext context) {
+    try {
+      process(context).onComplete(done -> {
+        if (done.succeeded()) {
+          context.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(OK_BODY);
+        } else {
+          ErrorResponses.send(context.response(), done.cause());
+        }
+      });
+    } catch (RuntimeException failure) {
+      ErrorResponses.send(context.response(), failure);
+    }
+  }
+
+  private Future<Void> process(RoutingContext context) {
+    HttpServerRequest http = context.request();
+    String namespace = context.pathParam("namespace");
+    if (namespace != null && !WebhookIdRules.validNamespace(namespace)) {
+      throw CwmException.badRequest("Invalid namespace format");
+    }
+    String requested = context.pathParam("id");
+    String idProblem = WebhookIdRules.check(requested);
+    if (idProblem != null) {
+      throw CwmException.badRequest(idProblem);
+    }
+    String id = requested.trim();
+    WebhookEntry entry = app.config().find(id);
+    if (entry == null) {
+      throw new CwmException(FailureCode.NOT_FOUND, "Webhook ID not found");
+    }
+    Map<String, String> headers = HeaderGuard.check(http.headers());
+    Buffer body = context.body().buffer();
+    WebhookRequest request = new WebhookRequest(http.method().name(), http.path(), id, headers,
+        query(context), body == null ? Buffer.buffer() : body, ClientIp.peer(http));
+    String statsKey = namespace == null ? id : namespace + "/" + id;
+    return validate(entry.validators(), request).compose(valid -> deliver(entry, request, statsKey));
+  }
+
+  private static Future<Void> validate(List<Validator> validators, WebhookRequest request) {
+    Future<Void> outcome = Future.succeededFuture();
+    for (Validator validator : validators) {
+      outcome = outcome.compose(passed -> validator.validate(request));
+    }
+    return outcome;
+  }
+
+  private Future<Void> deliver(WebhookEntry entry, WebhookRequest request, String statsKey) {
+    Object payload = entry.blob() ? request.body() : request.json();
+    Object cleanPayload = entry.cleaner().cleanPayload(payload);
+    Map<String, String> cleanHeaders = entry.cleaner().cleanHeaders(request.headers());
+    if (app.tasksInFlight().incrementAndGet() > app.settings().maxConcurrentTasks()) {
+      app.tasksInFlight().decrementAndGet();
+      return Future.failedFuture(new CwmException(FailureCode.BUSY, "Server busy, retry later", 1));
+    }
+    return dispatcher.dispatch(entry, request.webhookId(), cleanPayload, cleanHeaders, null)
+        .onComplete(done -> {
+          app.tasksInFlight().decrementAndGet();
+          if (done.succeeded()) {
+            app.stats().record(statsKey);
+          } else {
+            LOG.warn("[webhook_id: {}] delivery failed: {}", request.webhookId(), done.cause().getMessage());
+          }
+        });
+  }
+
+  private static Map<String, List<String>> query(RoutingContext context) {
+    if (context.request().query() == null) {
+      return Map.of();
+    }
+    MultiMap params = context.queryParams();
+    Map<String, List<String>> query = new LinkedHashMap<>();
+    for (Map.Entry<String, String> param : params) {
+      query.computeIfAbsent(param.getKey(), key -> new ArrayList<>()).add(param.getValue());
+    }
+    return query;
+  }
+}
