@@ -36,7 +36,9 @@ public final class IngestVerticle extends VerticleBase {
         .setPort(app.port())
         .setMaxHeaderSize(MAX_HEADER_BYTES)
         .setMaxInitialLineLength(16 * 1024)
-        .setDecompressionSupported(false);
+        .setDecompressionSupported(false)
+        // HTTP/1.1 only on the clear-text port: the header limits are those of HTTP/1.1 decoding
+        .setHttp2ClearTextEnabled(false);
     Dispatcher dispatcher = new Dispatcher(vertx, (long) (app.settings().taskTimeoutSeconds() * 1000));
     SecurityHeaders securityHeaders = new SecurityHeaders(app.settings());
     server = vertx.createHttpServer(options)

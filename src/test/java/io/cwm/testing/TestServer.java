@@ -1,0 +1,76 @@
+package io.cwm.testing;
+
+import io.cwm.app.Launcher;
+import io.cwm.config.Env;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts a real receiver in this JVM (the same {@link Launcher} the jar uses) on a free loopback
+ * port, with config files written to a temporary directory.
+ */
+public final class TestServer implements AutoCloseable {
+  private final Launcher.Running running;
+  private final int port;
+  private final Path dir;
+
+  private TestServer(Launcher.Running running, int port, Path dir) {
+    this.running = running;
+    this.port = port;
+    this.dir = dir;
+  }
+
+  public static TestServer start(String webhooksJson) throws Exception {
+    return start(webhooksJson, "{}", Map.of());
+  }
+
+  /**
+   * @param env environment seen by the server; SAVE_TO_DISK_BASE_DIR defaults to the temporary
+   *     directory so save_to_disk writes stay inside it
+   */
+  public static TestServer start(String webhooksJson, String connectionsJson, Map<String, String> env)
+      throws Exception {
+    Path dir = Files.createTempDirectory("cwm-test");
+    Path webhooks = dir.resolve("webhooks.json");
+    Path connections = dir.resolve("connections.json");
+    Files.writeString(webhooks, webhooksJson);
+    Files.writeString(connections, connectionsJson);
+    Map<String, String> fullEnv = new HashMap<>(env);
+    fullEnv.putIfAbsent("SAVE_TO_DISK_BASE_DIR", dir.toString());
+    int port = freePort();
+    Launcher.Options options = new Launcher.Options("receiver", webhooks, connections, null,
+        "127.0.0.1", port, Env.of(fullEnv));
+    Launcher.Running running = Launcher.start(options).toCompletionStage().toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
+    return new TestServer(running, port, dir);
+  }
+
+  public static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** The temporary directory holding the config files (and the save_to_disk base). */
+  public Path dir() {
+    return dir;
+  }
+
+  public Launcher.Running running() {
+    return running;
+  }
+
+  @Override
+  public void close() throws Exception {
+    running.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+}
