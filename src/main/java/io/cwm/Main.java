@@ -49,9 +49,13 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
   Integer port;
 
   private final Env env;
+  private final PrintWriter out;
+  private final PrintWriter err;
 
-  Main(Env env) {
+  Main(Env env, PrintWriter out, PrintWriter err) {
     this.env = env;
+    this.out = out;
+    this.err = err;
   }
 
   public static void main(String[] args) {
@@ -72,7 +76,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
 
   /** Parses and runs; returns the exit code (server roles return 0 once started and keep running). */
   static int run(String[] args, Env env, PrintWriter out, PrintWriter err) {
-    CommandLine command = new CommandLine(new Main(env));
+    CommandLine command = new CommandLine(new Main(env, out, err));
     command.setOut(out);
     command.setErr(err);
     command.setParameterExceptionHandler((failure, failedArgs) -> {
@@ -121,7 +125,6 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         new ValidatorContext(Clock.systemUTC(), env, () -> {
           throw new IllegalStateException("check makes no HTTP calls");
         }), true, connectionsGiven);
-    PrintWriter out = new PrintWriter(System.out, true);
     for (ConfigProblem problem : result.problems()) {
       out.println(problem);
     }
@@ -156,15 +159,15 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       return 1;
     }
     if (failure[0] != null) {
-      System.err.println("cwm " + options.role() + " did not start:");
+      err.println("cwm " + options.role() + " did not start:");
       if (failure[0] instanceof Launcher.ConfigRefused refused) {
-        refused.problems().forEach(problem -> System.err.println("  " + problem));
+        refused.problems().forEach(problem -> err.println("  " + problem));
       } else {
-        System.err.println("  " + failure[0].getMessage());
+        err.println("  " + failure[0].getMessage());
       }
       return 1;
     }
-    System.out.println("cwm " + options.role() + " listening on http://" + options.host() + ":"
+    out.println("cwm " + options.role() + " listening on http://" + options.host() + ":"
         + options.port() + " (" + running[0].app().config().webhooks().size() + " webhooks)");
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {

@@ -120,7 +120,8 @@ public final class Substitution {
             "Vault reference {$vault:" + vault.group(1) + "#" + vault.group(2)
                 + "} has no default and Vault is not supported by this build"));
       }
-      vault.appendReplacement(out, Matcher.quoteReplacement(fallback == null ? "" : clean(fallback)));
+      // without a default the reference is left as written, so no second error follows from it
+      vault.appendReplacement(out, Matcher.quoteReplacement(fallback == null ? vault.group() : clean(fallback)));
     }
     vault.appendTail(out);
     return out.toString();
