@@ -84,7 +84,9 @@ public final class ConfigLoader {
     if (webhooksJson == null || connectionsJson == null) {
       return new Result(null, List.copyOf(problems));
     }
-    Map<String, JsonObject> connections = connections(substitute(connectionsJson, connectionsName, "connection"));
+    List<Substitution.Problem> connectionProblems = new ArrayList<>();
+    Map<String, JsonObject> connections =
+        connections(Substitution.apply(connectionsJson, env, connectionProblems));
     Set<String> referenced = new LinkedHashSet<>();
     Map<String, WebhookEntry> webhooks = new LinkedHashMap<>();
     JsonObject substituted = substitute(webhooksJson, webhooksName, "webhook");
@@ -95,6 +97,9 @@ public final class ConfigLoader {
       }
     }
     checkConnections(connections, referenced);
+    for (Substitution.Problem problem : connectionProblems) {
+      reportConnectionSubstitution(problem, referenced);
+    }
     boolean failed = problems.stream().anyMatch(ConfigProblem::isError);
     ConfigSnapshot snapshot = failed ? null : new ConfigSnapshot(Map.copyOf(webhooks), Map.copyOf(connections));
     return new Result(snapshot, List.copyOf(problems));
@@ -126,6 +131,7 @@ public final class ConfigLoader {
   }
 
   private JsonObject substitute(JsonObject json, String file, String kind) {
+    // webhooks.json: every unresolved placeholder is an error
     List<Substitution.Problem> found = new ArrayList<>();
     JsonObject result = Substitution.apply(json, env, found);
     for (Substitution.Problem problem : found) {
@@ -135,6 +141,17 @@ public final class ConfigLoader {
       problems.add(new ConfigProblem(ConfigProblem.Severity.ERROR, file, kind, entry, key, problem.message()));
     }
     return result;
+  }
+
+  /** An unset variable in a connection nobody uses is a warning, like any other flaw there. */
+  private void reportConnectionSubstitution(Substitution.Problem problem, Set<String> referenced) {
+    List<String> path = problem.path();
+    String entry = path.isEmpty() ? null : path.get(0);
+    String key = path.size() < 2 ? null : joinKey(path.subList(1, path.size()));
+    boolean used = entry != null && referenced.contains(entry);
+    problems.add(new ConfigProblem(used ? ConfigProblem.Severity.ERROR : ConfigProblem.Severity.WARNING,
+        connectionsName, "connection", entry, key,
+        problem.message() + (used ? "" : " (not used by any webhook)")));
   }
 
   private Map<String, JsonObject> connections(JsonObject json) {

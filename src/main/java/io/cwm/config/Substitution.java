@@ -23,8 +23,8 @@ public final class Substitution {
   private static final int MAX_DEPTH = 100;
   private static final Pattern VAULT =
       Pattern.compile("\\{\\$vault:([^}#:]*)#([^}:]*)(?::([^}]*))?\\}");
-  private static final Pattern EMBEDDED = Pattern.compile("\\{\\$(\\w+)(?::([^}]*))?\\}");
-  private static final Pattern WHOLE = Pattern.compile("\\{\\$(\\w+)(?::(.*))?\\}", Pattern.DOTALL);
+  private static final Pattern EMBEDDED = Pattern.compile("\\{\\$(?!vault:)(\\w+)(?::([^}]*))?\\}");
+  private static final Pattern WHOLE = Pattern.compile("\\{\\$(?!vault:)(\\w+)(?::(.*))?\\}", Pattern.DOTALL);
 
   /** A problem met while substituting: the JSON path of the value and what went wrong. */
   public record Problem(List<String> path, String message) {}

@@ -1,6 +1,7 @@
 package io.cwm.ingest;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -61,10 +62,14 @@ public final class JsonBodyParser {
     Charset declared = declaredCharset(contentType);
     try {
       if (declared == null || declared == StandardCharsets.UTF_8) {
+        byte[] bytes = body.getBytes();
         try {
-          return parseWith(FACTORY.createParser(body.getBytes()));
-        } catch (CharConversionException notUtf8) {
-          return parseWith(FACTORY.createParser(body.toString(StandardCharsets.ISO_8859_1)));
+          return parseWith(FACTORY.createParser(bytes));
+        } catch (CharConversionException | JsonParseException notUtf8) {
+          // Bytes that are not valid UTF-8 are read as Latin-1, which always decodes (as Python
+          // does). JSON that is malformed for other reasons fails again below: its structure
+          // characters are ASCII in both encodings.
+          return parseWith(FACTORY.createParser(new String(bytes, StandardCharsets.ISO_8859_1)));
         }
       }
       return parseWith(FACTORY.createParser(new String(body.getBytes(), declared)));
