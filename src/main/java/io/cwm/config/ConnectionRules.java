@@ -1,8 +1,8 @@
 package io.cwm.config;
 
 import io.vertx.core.json.JsonObject;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import io.cwm.net.AddressClass;
+import io.cwm.net.IpAddresses;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -69,32 +69,19 @@ public final class ConnectionRules {
       return "host contains forbidden characters";
     }
     String literal = lower.startsWith("[") && lower.endsWith("]") ? lower.substring(1, lower.length() - 1) : lower;
-    if (IPV4.matcher(literal).matches() || literal.contains(":")) {
-      if (!literal.contains(":")) {
-        for (String octet : literal.split("\\.")) {
-          if (Integer.parseInt(octet) > 255) {
-            return "invalid IP address";
-          }
-        }
-      }
-      InetAddress address;
-      try {
-        address = InetAddress.getByName(literal); // a literal: no DNS lookup happens
-      } catch (UnknownHostException e) {
-        return "invalid IP address";
-      }
-      if (address.isLoopbackAddress()) {
-        return env.flag("ALLOW_LOCALHOST_FOR_TESTS") ? null
+    byte[] address = IpAddresses.parse(literal);
+    if (address == null && (IPV4.matcher(literal).matches() || literal.contains(":"))) {
+      return "invalid IP address";
+    }
+    if (address != null) {
+      return switch (AddressClass.of(address)) {
+        case LOOPBACK -> env.flag("ALLOW_LOCALHOST_FOR_TESTS") ? null
             : "loopback addresses are refused unless ALLOW_LOCALHOST_FOR_TESTS=true";
-      }
-      if (address.isLinkLocalAddress() || address.isMulticastAddress() || address.isAnyLocalAddress()) {
-        return "link-local, multicast and unspecified addresses are refused";
-      }
-      if (address.isSiteLocalAddress() || (address.getAddress().length == 16 && (address.getAddress()[0] & 0xfe) == 0xfc)) {
-        return env.flag("ALLOW_PRIVATE_IP_CONNECTIONS") ? null
+        case SPECIAL -> "link-local, multicast, reserved and unspecified addresses are refused";
+        case PRIVATE -> env.flag("ALLOW_PRIVATE_IP_CONNECTIONS") ? null
             : "private addresses are refused unless ALLOW_PRIVATE_IP_CONNECTIONS=true";
-      }
-      return null;
+        case PUBLIC -> null;
+      };
     }
     for (String metadata : METADATA) {
       if (lower.contains(metadata)) {

@@ -73,7 +73,7 @@ class ConnectionRulesTest {
   @ValueSource(strings = {"169.254.169.254", "169.254.0.1", "fe80::1", "[fe80::1]", "224.0.0.1", "ff02::1"})
   void linkLocalAndMulticastAreRefusedEvenWithEveryFlag(String host) {
     ConfigException e = refused(rabbit(host), EVERYTHING_ALLOWED);
-    assertEquals("link-local, multicast and unspecified addresses are refused", e.getMessage());
+    assertEquals("link-local, multicast, reserved and unspecified addresses are refused", e.getMessage());
   }
 
   @Test
