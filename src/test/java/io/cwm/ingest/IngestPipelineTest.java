@@ -39,6 +39,9 @@ class IngestPipelineTest {
     server = TestServer.start("""
         {
           "logged": {"module": "log", "authorization": "Bearer %s"},
+          "jwt": {"module": "log", "jwt": {"secret": "jwt-shared-secret-of-32-bytes-or-more!", "algorithm": "HS256"}},
+          "limited": {"module": "log", "rate_limit": {"max_requests": 2, "window_seconds": 60}},
+          "office": {"module": "log", "ip_whitelist": ["10.0.0.0/8"]},
           "signed": {"module": "log", "hmac": {"secret": "%s", "header": "X-Hub-Signature-256"}},
           "disk": {"module": "save_to_disk", "module-config": {"path": "out/disk"}},
           "raw": {"module": "save_to_disk", "data_type": "blob", "module-config": {"path": "out/raw"}},
@@ -146,6 +149,32 @@ class IngestPipelineTest {
     assertDetail(401, "Invalid HMAC signature",
         post("signed", body, "X-Hub-Signature-256", signature.substring(0, signature.length() - 1)));
     assertDetail(401, "Missing X-Hub-Signature-256 header", post("signed", body));
+  }
+
+  @Test
+  void jwtWithAlgNoneIsRefused() throws Exception {
+    java.util.Base64.Encoder url = java.util.Base64.getUrlEncoder().withoutPadding();
+    String header = url.encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+    String claims = url.encodeToString("{\"sub\":\"x\",\"exp\":4102444800}".getBytes(StandardCharsets.UTF_8));
+    HttpResponse<String> response = post("jwt", "{}", "Authorization", "Bearer " + header + "." + claims + ".");
+    assertEquals(401, response.statusCode(), response::body);
+    assertTrue(new JsonObject(response.body()).getString("detail").startsWith("Invalid JWT"), response::body);
+  }
+
+  @Test
+  void rateLimitIs429WithRetryAfter() throws Exception {
+    assertEquals(200, post("limited", "{}").statusCode());
+    assertEquals(200, post("limited", "{}").statusCode());
+    HttpResponse<String> limited = post("limited", "{}");
+    assertEquals(429, limited.statusCode());
+    assertTrue(new JsonObject(limited.body()).getString("detail").startsWith("Rate limit exceeded. Retry after "));
+    assertTrue(Integer.parseInt(limited.headers().firstValue("retry-after").orElse("0")) >= 1);
+  }
+
+  @Test
+  void ipAllowListIs403AndIgnoresForwardingHeadersFromUntrustedPeers() throws Exception {
+    HttpResponse<String> response = post("office", "{}", "X-Forwarded-For", "10.1.2.3");
+    assertDetail(403, "IP 127.0.0.1 not in whitelist", response);
   }
 
   @Test

@@ -110,6 +110,23 @@ public final class Requests {
     return problems.get(0).key() + ": " + problems.get(0).getMessage();
   }
 
+  /** The keys of the blocks in an entry that build no validator ("no check"). */
+  public static List<String> emptyBlocks(String entryJson) {
+    List<io.cwm.config.ConfigException> problems = new ArrayList<>();
+    List<String> empty = new ArrayList<>();
+    List<Validator> built = ValidatorFactory.build(new JsonObject(entryJson), context(), problems, empty);
+    assertTrue(problems.isEmpty() && built.isEmpty(), () -> "expected no validator and no problem, got "
+        + built.size() + " validators and " + problems.size() + " problems");
+    return empty;
+  }
+
+  /** The CwmException an outcome failed with (fails the test if it passed or failed otherwise). */
+  public static CwmException failure(Future<Void> outcome) {
+    Throwable failure = await(outcome);
+    assertInstanceOf(CwmException.class, failure, "expected a CwmException failure");
+    return (CwmException) failure;
+  }
+
   public static void assertPasses(Future<Void> outcome) {
     Throwable failure = await(outcome);
     if (failure != null) {
