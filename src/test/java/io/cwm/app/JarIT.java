@@ -47,7 +47,8 @@ class JarIT {
   void badFlagExitsTwo(@TempDir Path dir) throws Exception {
     Outcome outcome = run(dir, "receiver", "--prot", "8000");
     assertEquals(2, outcome.exitCode());
-    assertTrue(outcome.stderr().startsWith("error: Unknown option: '--prot'"), outcome.stderr());
+    assertTrue(outcome.stderr().startsWith("error: Unknown option"), outcome.stderr());
+    assertTrue(outcome.stderr().contains("'--prot'"), outcome.stderr());
     assertTrue(outcome.stderr().contains("Usage: cwm"));
   }
 
