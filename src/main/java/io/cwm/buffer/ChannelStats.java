@@ -1,0 +1,19 @@
+package io.cwm.buffer;
+
+import io.vertx.core.json.JsonObject;
+
+/** Counters of one channel, in the field names of the Python admin API (§6.4). */
+public record ChannelStats(String channel, long queued, long inFlight, long delivered, long expired,
+    long deadLettered) {
+
+  public JsonObject toJson(int connectedClients) {
+    return new JsonObject()
+        .put("channel", channel)
+        .put("messages_queued", queued)
+        .put("messages_in_flight", inFlight)
+        .put("messages_delivered", delivered)
+        .put("messages_expired", expired)
+        .put("messages_dead_lettered", deadLettered)
+        .put("connected_clients", connectedClients);
+  }
+}

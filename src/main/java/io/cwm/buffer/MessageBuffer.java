@@ -1,0 +1,66 @@
+package io.cwm.buffer;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The one contract every Webhook Connect backend (embedded, Redis, RabbitMQ) fulfils; only
+ * {@link ChannelBufferVerticle} calls it. Delivery model (spec §4.12): a message is leased to one
+ * owner (a connector session) until acked (removed), nacked (requeued after a delay, or
+ * dead-lettered), released (owner gone: requeued at once) or its lease expires (requeued).
+ * Every lease counts as a delivery; a message past {@code maxDeliveries} or past its TTL is
+ * dead-lettered instead of delivered. Nothing answered by {@link #publish} is lost.
+ */
+public interface MessageBuffer {
+
+  /** Opens the backend and registers the channels (queues, groups, ...). */
+  Future<Void> open(Collection<ChannelSpec> channels);
+
+  Future<Void> close();
+
+  /**
+   * Stores a message durably and stamps its sequence. Fails with a {@link BufferException}:
+   * QUEUE_FULL when the webhook's queue holds max_queue_size messages (ready + in flight),
+   * TOO_LARGE, UNAVAILABLE. Nothing refused is stored.
+   */
+  Future<Envelope> publish(ChannelSpec channel, Envelope envelope);
+
+  /**
+   * Leases up to {@code max} ready messages of the channel to {@code owner} for
+   * {@code leaseMillis}; per webhook queue in publish order on first delivery. The returned
+   * envelopes carry the incremented delivery count.
+   */
+  Future<List<Envelope>> lease(ChannelSpec channel, String owner, int max, long leaseMillis);
+
+  /** Removes a message in flight. False when it is not in flight (unknown, already settled). */
+  Future<Boolean> ack(ChannelSpec channel, String messageId);
+
+  /** What a nack did. */
+  enum NackOutcome { REQUEUED, DEAD_LETTERED, NOT_IN_FLIGHT }
+
+  /**
+   * {@code retry}: requeue after {@link ChannelSpec#retryDelayMillis}, or dead-letter with reason
+   * {@code max_deliveries} when the deliveries are used up. Otherwise dead-letter with reason
+   * {@code rejected}.
+   */
+  Future<NackOutcome> nack(ChannelSpec channel, String messageId, boolean retry);
+
+  /** Requeues at once every message leased to {@code owner} (its session is gone). */
+  Future<Integer> release(ChannelSpec channel, String owner);
+
+  /** Requeues every message whose lease deadline has passed; returns how many. */
+  Future<Integer> reclaimExpiredLeases(ChannelSpec channel);
+
+  /** Owner of a message currently in flight, or null. */
+  Future<String> leaseOwner(ChannelSpec channel, String messageId);
+
+  Future<ChannelStats> stats(ChannelSpec channel);
+
+  /** Dead letters, newest first: {@code {"message_id", "webhook_id", "reason", "dead_lettered_at", "envelope"}}. */
+  Future<List<JsonObject>> deadLetters(ChannelSpec channel, int limit);
+
+  /** Whether the backend is reachable now (readiness). */
+  Future<Boolean> ping();
+}
