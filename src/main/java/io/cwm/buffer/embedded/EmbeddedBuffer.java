@@ -1,0 +1,289 @@
+package io.cwm.buffer.embedded;
+
+import io.cwm.buffer.BufferException;
+import io.cwm.buffer.ChannelSpec;
+import io.cwm.buffer.ChannelStats;
+import io.cwm.buffer.Envelope;
+import io.cwm.buffer.MessageBuffer;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded backend: messages in H2's MVStore under the data directory, so a single node
+ * needs no broker. A publish completes only after its write is committed and fsynced to the
+ * file (group commit: one commit serves every publish waiting at that moment), so what was
+ * answered 200 survives {@code kill -9} and power loss. Leases live in memory: after a restart
+ * every message that was in flight is ready again (delivered at least once).
+ *
+ * <p>Per channel: map {@code msg:<channel>} (sequence → envelope JSON, the delivery count kept
+ * in the envelope), map {@code dead:<channel>} (dead letters), and counters in {@code meta}.
+ */
+public final class EmbeddedBuffer implements MessageBuffer {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBuffer.class);
+  private static final String FILE_NAME = "webhook-connect.mv.db";
+
+  private final Vertx vertx;
+  private final Path dataDir;
+  private final Clock clock;
+  private final boolean fsync;
+  private final Map<String, ChannelIndex> channels = new ConcurrentHashMap<>();
+  private final LinkedBlockingQueue<CompletableFuture<Void>> commitRequests = new LinkedBlockingQueue<>();
+  private MVStore store;
+  private MVMap<String, Long> meta;
+  private Thread committer;
+  private volatile boolean closing;
+
+  public EmbeddedBuffer(Vertx vertx, Path dataDir, Clock clock, boolean fsync) {
+    this.vertx = vertx;
+    this.dataDir = dataDir;
+    this.clock = clock;
+    this.fsync = fsync;
+  }
+
+  @Override
+  public synchronized Future<Void> open(Collection<ChannelSpec> specs) {
+    try {
+      if (store == null) {
+        Files.createDirectories(dataDir);
+        store = new MVStore.Builder().fileName(dataDir.resolve(FILE_NAME).toString())
+            .autoCommitDisabled().open();
+        meta = store.openMap("meta");
+        closing = false;
+        committer = new Thread(this::commitLoop, "cwm-buffer-commit");
+        committer.setDaemon(true);
+        committer.start();
+        LOG.info("embedded buffer open at {}", dataDir.resolve(FILE_NAME));
+      }
+      for (ChannelSpec spec : specs) {
+        channels.computeIfAbsent(spec.name(), name -> new ChannelIndex(name, store, meta));
+      }
+      return Future.succeededFuture();
+    } catch (Exception e) {
+      LOG.error("embedded buffer cannot open {}: {}", dataDir, e.toString());
+      return Future.failedFuture(new BufferException(BufferException.Reason.UNAVAILABLE,
+          "embedded buffer cannot open its data directory"));
+    }
+  }
+
+  @Override
+  public Future<Void> close() {
+    Thread thread;
+    synchronized (this) {
+      if (store == null) {
+        return Future.succeededFuture();
+      }
+      closing = true;
+      thread = committer;
+    }
+    // never interrupt the committer: an interrupt closes the NIO file channel under MVStore
+    commitRequests.add(new CompletableFuture<>());
+    return vertx.executeBlocking(() -> {
+      thread.join(5000);
+      synchronized (this) {
+        store.commit();
+        store.close();
+        store = null;
+        channels.clear();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public Future<Envelope> publish(ChannelSpec spec, Envelope envelope) {
+    ChannelSpec.Queue queue = spec.queue(envelope.webhookId());
+    ChannelIndex index = channels.get(spec.name());
+    if (index == null || queue == null) {
+      return Future.failedFuture(new BufferException(BufferException.Reason.UNKNOWN_CHANNEL, "unknown channel"));
+    }
+    Envelope stamped;
+    synchronized (this) {
+      if (store == null) {
+        return Future.failedFuture(new BufferException(BufferException.Reason.UNAVAILABLE, "buffer closed"));
+      }
+      if (index.depth(envelope.webhookId()) >= queue.maxQueueSize()) {
+        return Future.failedFuture(new BufferException(BufferException.Reason.QUEUE_FULL, "queue full"));
+      }
+      stamped = envelope.withSequence(index.nextSequence());
+      String json = stamped.toJson().encode();
+      if (json.getBytes(StandardCharsets.UTF_8).length > ChannelSpec.MAX_MESSAGE_BYTES) {
+        return Future.failedFuture(new BufferException(BufferException.Reason.TOO_LARGE, "message too large"));
+      }
+      index.add(stamped, json);
+    }
+    return commit().map(stamped);
+  }
+
+  @Override
+  public synchronized Future<List<Envelope>> lease(ChannelSpec spec, String owner, int max, long leaseMillis) {
+    ChannelIndex index = channels.get(spec.name());
+    if (index == null || store == null) {
+      return Future.succeededFuture(List.of());
+    }
+    Instant now = clock.instant();
+    List<Envelope> leased = new ArrayList<>();
+    while (leased.size() < max) {
+      Envelope next = index.takeReady(now.toEpochMilli());
+      if (next == null) {
+        break;
+      }
+      if (next.expiredAt(now)) {
+        index.deadLetter(next, "expired", now);
+        continue;
+      }
+      if (next.deliveryCount() >= spec.maxDeliveries()) {
+        index.deadLetter(next, "max_deliveries", now);
+        continue;
+      }
+      Envelope delivered = next.withDeliveryCount(next.deliveryCount() + 1);
+      index.lease(delivered, owner, now.toEpochMilli() + leaseMillis);
+      leased.add(delivered);
+    }
+    return Future.succeededFuture(leased);
+  }
+
+  @Override
+  public synchronized Future<Boolean> ack(ChannelSpec spec, String messageId) {
+    ChannelIndex index = channels.get(spec.name());
+    return Future.succeededFuture(index != null && store != null && index.ack(messageId));
+  }
+
+  @Override
+  public synchronized Future<NackOutcome> nack(ChannelSpec spec, String messageId, boolean retry) {
+    ChannelIndex index = channels.get(spec.name());
+    if (index == null || store == null) {
+      return Future.succeededFuture(NackOutcome.NOT_IN_FLIGHT);
+    }
+    Envelope envelope = index.settle(messageId);
+    if (envelope == null) {
+      return Future.succeededFuture(NackOutcome.NOT_IN_FLIGHT);
+    }
+    Instant now = clock.instant();
+    if (!retry) {
+      index.deadLetter(envelope, "rejected", now);
+      return Future.succeededFuture(NackOutcome.DEAD_LETTERED);
+    }
+    if (envelope.deliveryCount() >= spec.maxDeliveries()) {
+      index.deadLetter(envelope, "max_deliveries", now);
+      return Future.succeededFuture(NackOutcome.DEAD_LETTERED);
+    }
+    index.requeue(envelope, now.toEpochMilli() + ChannelSpec.retryDelayMillis(envelope.deliveryCount()));
+    return Future.succeededFuture(NackOutcome.REQUEUED);
+  }
+
+  @Override
+  public synchronized Future<Integer> release(ChannelSpec spec, String owner) {
+    ChannelIndex index = channels.get(spec.name());
+    return Future.succeededFuture(index == null || store == null ? 0 : index.release(owner, clock.millis()));
+  }
+
+  @Override
+  public synchronized Future<Integer> reclaimExpiredLeases(ChannelSpec spec) {
+    ChannelIndex index = channels.get(spec.name());
+    return Future.succeededFuture(index == null || store == null ? 0 : index.reclaim(clock.millis()));
+  }
+
+  @Override
+  public synchronized Future<String> leaseOwner(ChannelSpec spec, String messageId) {
+    ChannelIndex index = channels.get(spec.name());
+    return Future.succeededFuture(index == null ? null : index.owner(messageId));
+  }
+
+  @Override
+  public synchronized Future<ChannelStats> stats(ChannelSpec spec) {
+    ChannelIndex index = channels.get(spec.name());
+    if (index == null) {
+      return Future.succeededFuture(new ChannelStats(spec.name(), 0, 0, 0, 0, 0));
+    }
+    return Future.succeededFuture(index.stats());
+  }
+
+  @Override
+  public synchronized Future<List<JsonObject>> deadLetters(ChannelSpec spec, int limit) {
+    ChannelIndex index = channels.get(spec.name());
+    return Future.succeededFuture(index == null ? List.of() : index.deadLetters(limit));
+  }
+
+  @Override
+  public synchronized Future<Boolean> ping() {
+    return Future.succeededFuture(store != null && !store.isClosed());
+  }
+
+  /** Waits for the next group commit; completes on the caller's context. */
+  private Future<Void> commit() {
+    CompletableFuture<Void> request = new CompletableFuture<>();
+    commitRequests.add(request);
+    Context context = vertx.getOrCreateContext();
+    return Future.fromCompletionStage(request, context);
+  }
+
+  private void commitLoop() {
+    List<CompletableFuture<Void>> batch = new ArrayList<>();
+    while (!closing) {
+      try {
+        CompletableFuture<Void> first = commitRequests.poll(1, TimeUnit.SECONDS);
+        if (first != null) {
+          batch.add(first);
+          commitRequests.drainTo(batch);
+        }
+        synchronized (this) {
+          if (store == null) {
+            break;
+          }
+          if (store.hasUnsavedChanges()) {
+            store.commit();
+          }
+        }
+        if (fsync && !batch.isEmpty()) {
+          store.sync();
+        }
+        batch.forEach(request -> request.complete(null));
+      } catch (InterruptedException interrupted) {
+        break;
+      } catch (RuntimeException e) {
+        LOG.error("embedded buffer commit failed: {}", e.toString());
+        BufferException failure = new BufferException(BufferException.Reason.UNAVAILABLE, "buffer write failed");
+        batch.forEach(request -> request.completeExceptionally(failure));
+      }
+      batch.clear();
+    }
+    List<CompletableFuture<Void>> left = new ArrayList<>();
+    commitRequests.drainTo(left);
+    synchronized (this) {
+      if (store != null && !store.isClosed()) {
+        store.commit();
+        if (fsync) {
+          store.sync();
+        }
+      }
+    }
+    left.forEach(request -> request.complete(null));
+  }
+
+  /** Ready counts per channel, for tests and metrics. */
+  Map<String, Integer> readyCounts() {
+    Map<String, Integer> counts = new HashMap<>();
+    channels.forEach((name, index) -> counts.put(name, index.readyCount()));
+    return counts;
+  }
+}
