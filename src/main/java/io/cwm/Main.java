@@ -42,6 +42,10 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       description = "verticles.json (default ./verticles.json, else the copy in the jar)")
   Path verticles;
 
+  @Option(names = "--data-dir", paramLabel = "DIR",
+      description = "embedded Webhook Connect buffer directory (env WEBHOOK_CONNECT_DATA_DIR, default ./data)")
+  Path dataDir;
+
   @Option(names = "--host", paramLabel = "HOST", description = "bind address (env HOST, default 0.0.0.0)")
   String host;
 
@@ -105,7 +109,8 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     }
     String bindHost = host != null ? host : env.get("HOST", "0.0.0.0");
     int bindPort = port != null ? port : parsePort(env.get("PORT", "8000"));
-    return serve(new Launcher.Options(role, webhooksFile, connectionsFile, verticles, bindHost, bindPort, env));
+    Path data = dataDir != null ? dataDir : Path.of(env.get("WEBHOOK_CONNECT_DATA_DIR", "data"));
+    return serve(new Launcher.Options(role, webhooksFile, connectionsFile, verticles, bindHost, bindPort, data, env));
   }
 
   private int parsePort(String text) {

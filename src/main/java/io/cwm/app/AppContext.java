@@ -5,7 +5,9 @@ import io.cwm.config.Env;
 import io.cwm.config.ReceiverSettings;
 import io.cwm.ingest.EndpointRateLimiter;
 import io.cwm.ingest.StatsRecorder;
+import io.cwm.buffer.MessageBuffer;
 import java.time.Clock;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -25,7 +27,11 @@ public final class AppContext {
   private final EndpointRateLimiter statsLimiter;
   private final AtomicInteger tasksInFlight = new AtomicInteger();
 
-  public AppContext(Env env, Clock clock, ConfigSnapshot config, String host, int port) {
+  private final Supplier<MessageBuffer> bufferFactory;
+
+  public AppContext(Env env, Clock clock, ConfigSnapshot config, String host, int port,
+      Supplier<MessageBuffer> bufferFactory) {
+    this.bufferFactory = bufferFactory;
     this.env = env;
     this.clock = clock;
     this.settings = ReceiverSettings.fromEnv(env);
@@ -35,6 +41,11 @@ public final class AppContext {
     this.stats = new StatsRecorder(clock);
     this.rootLimiter = new EndpointRateLimiter(settings.defaultEndpointRateLimit(), clock);
     this.statsLimiter = new EndpointRateLimiter(settings.statsRateLimit(), clock);
+  }
+
+  /** Creates the configured buffer backend (only ChannelBufferVerticle calls it). */
+  public Supplier<MessageBuffer> bufferFactory() {
+    return bufferFactory;
   }
 
   public Env env() {

@@ -1,6 +1,10 @@
 package io.cwm.app;
 
+import io.cwm.buffer.BufferBackends;
+import io.cwm.buffer.BufferCall;
+import io.cwm.buffer.Envelope;
 import io.cwm.bus.LocalCodec;
+import io.cwm.stream.StreamCall;
 import io.cwm.config.ConfigLoader;
 import io.cwm.config.ConfigProblem;
 import io.cwm.config.Env;
@@ -27,7 +31,7 @@ public final class Launcher {
 
   /** Everything a role needs to start. */
   public record Options(String role, Path webhooks, Path connections, Path verticles, String host,
-      int port, Env env) {}
+      int port, Path dataDir, Env env) {}
 
   /** A started process: its Vert.x and context; close() stops it. */
   public record Running(Vertx vertx, AppContext app) {
@@ -52,6 +56,18 @@ public final class Launcher {
 
   private Launcher() {}
 
+  /** Local codecs: these records pass between verticles of one process without copying. */
+  public static void registerCodecs(Vertx vertx) {
+    for (Class<?> type : List.of(ModuleCall.class, BufferCall.class, BufferCall.Reply.class, Envelope.class,
+        StreamCall.class, StreamCall.Reply.class)) {
+      register(vertx, type);
+    }
+  }
+
+  private static <T> void register(Vertx vertx, Class<T> type) {
+    vertx.eventBus().registerDefaultCodec(type, new LocalCodec<>(type));
+  }
+
   public static Future<Running> start(Options options) {
     VerticlesConfig verticles;
     try {
@@ -63,7 +79,7 @@ public final class Launcher {
     }
     VertxOptions vertxOptions = new VertxOptions();
     Vertx vertx = Vertx.vertx(vertxOptions);
-    vertx.eventBus().registerDefaultCodec(ModuleCall.class, new LocalCodec<>(ModuleCall.class));
+    registerCodecs(vertx);
     Clock clock = Clock.systemUTC();
     ConfigLoader.Result config = ConfigLoader.load(options.webhooks(), options.connections(),
         options.env(), ValidatorContext.create(vertx, clock, options.env()), false, false);
@@ -71,7 +87,13 @@ public final class Launcher {
     if (!config.ok()) {
       return vertx.close().transform(closed -> Future.failedFuture(new ConfigRefused(config.problems())));
     }
-    AppContext app = new AppContext(options.env(), clock, config.snapshot(), options.host(), options.port());
+    AppContext app;
+    try {
+      app = new AppContext(options.env(), clock, config.snapshot(), options.host(), options.port(),
+          BufferBackends.factory(vertx, options.env(), options.dataDir(), clock));
+    } catch (IllegalArgumentException badBackend) {
+      return vertx.close().transform(closed -> Future.failedFuture(badBackend));
+    }
     int eventLoops = vertxOptions.getEventLoopPoolSize();
     Future<Void> deployed = Future.succeededFuture();
     for (VerticlesConfig.Deployment line : verticles.group(options.role())) {

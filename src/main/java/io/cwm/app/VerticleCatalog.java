@@ -1,6 +1,8 @@
 package io.cwm.app;
 
+import io.cwm.buffer.ChannelBufferVerticle;
 import io.cwm.ingest.IngestVerticle;
+import io.cwm.stream.StreamVerticle;
 import io.cwm.module.disk.SaveToDiskModuleVerticle;
 import io.cwm.module.log.LogModuleVerticle;
 import io.vertx.core.Deployable;
@@ -12,6 +14,8 @@ import java.util.function.Function;
 public final class VerticleCatalog {
   private static final Map<String, Function<AppContext, Deployable>> FACTORIES = Map.of(
       "ingest", IngestVerticle::new,
+      "buffer", app -> new ChannelBufferVerticle(app.bufferFactory(), app.config().channels().values()),
+      "stream", app -> new StreamVerticle(app.config().channels()),
       "module:log", app -> new LogModuleVerticle(),
       "module:save_to_disk", app -> new SaveToDiskModuleVerticle(app.env()));
 

@@ -11,7 +11,7 @@ public final class LocalCodec<T> implements MessageCodec<T, T> {
   private final String name;
 
   public LocalCodec(Class<T> type) {
-    this.name = "cwm-local-" + type.getSimpleName();
+    this.name = "cwm-local-" + type.getName();
   }
 
   @Override

@@ -1,6 +1,8 @@
 package io.cwm.config;
 
+import io.cwm.buffer.ChannelSpec;
 import io.cwm.chain.ChainConfig;
+import io.cwm.connect.ChannelConfigs;
 import io.cwm.chain.ChainItem;
 import io.cwm.chain.RetryPolicy;
 import io.cwm.ingest.CredentialCleaner;
@@ -96,12 +98,16 @@ public final class ConfigLoader {
         webhooks.put(id, entry);
       }
     }
+    Map<String, String> conflicts = new LinkedHashMap<>();
+    Map<String, ChannelSpec> channels = ChannelConfigs.build(webhooks, conflicts);
+    conflicts.forEach((id, message) -> problems.add(webhookError(id, "module-config.channel", message)));
     checkConnections(connections, referenced);
     for (Substitution.Problem problem : connectionProblems) {
       reportConnectionSubstitution(problem, referenced);
     }
     boolean failed = problems.stream().anyMatch(ConfigProblem::isError);
-    ConfigSnapshot snapshot = failed ? null : new ConfigSnapshot(Map.copyOf(webhooks), Map.copyOf(connections));
+    ConfigSnapshot snapshot = failed ? null : new ConfigSnapshot(Map.copyOf(webhooks), Map.copyOf(connections),
+        java.util.Collections.unmodifiableMap(channels));
     return new Result(snapshot, List.copyOf(problems));
   }
 
@@ -250,6 +256,11 @@ public final class ConfigLoader {
     for (int i = 0; i < items.size(); i++) {
       String key = "chain[" + i + "]";
       Object item = items.getValue(i);
+      Object named = item instanceof JsonObject object ? object.getValue("module") : item;
+      if (named instanceof String name && ChannelConfigs.MODULE.equals(ModuleRegistry.canonical(name))) {
+        problems.add(webhookError(id, key, "webhook_connect cannot be a chain step (use it as the entry's module)"));
+        continue;
+      }
       if (item instanceof String name) {
         String module = attempt(id, key, () -> ModuleRegistry.resolve("", name), null);
         if (module != null) {

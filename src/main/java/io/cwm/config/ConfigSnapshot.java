@@ -1,5 +1,6 @@
 package io.cwm.config;
 
+import io.cwm.buffer.ChannelSpec;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 
@@ -8,8 +9,10 @@ import java.util.Map;
  *
  * @param webhooks entries by id
  * @param connections connections.json entries (substituted) by name
+ * @param channels Webhook Connect channels defined by webhook_connect entries, by name
  */
-public record ConfigSnapshot(Map<String, WebhookEntry> webhooks, Map<String, JsonObject> connections) {
+public record ConfigSnapshot(Map<String, WebhookEntry> webhooks, Map<String, JsonObject> connections,
+    Map<String, ChannelSpec> channels) {
   public static final String DEFAULT_ID = "default";
 
   /** The entry serving {@code requestedId}: its own, else the {@code default} entry, else null. */

@@ -2,6 +2,7 @@ package io.cwm.config;
 
 import io.cwm.chain.ChainConfig;
 import io.cwm.chain.ChainItem;
+import io.cwm.connect.ChannelConfigs;
 import io.cwm.ingest.CredentialCleaner;
 import io.cwm.validate.Validator;
 import io.vertx.core.json.JsonObject;
@@ -20,4 +21,13 @@ import java.util.List;
  * @param validators validators in the spec's order
  */
 public record WebhookEntry(String id, JsonObject raw, boolean blob, List<ChainItem> steps,
-    boolean chain, ChainConfig chainConfig, CredentialCleaner cleaner, List<Validator> validators) {}
+    boolean chain, ChainConfig chainConfig, CredentialCleaner cleaner, List<Validator> validators) {
+
+  /** The Webhook Connect channel this entry relays to, or null when it runs a module or chain. */
+  public String relayChannel() {
+    if (chain || !ChannelConfigs.MODULE.equals(steps.get(0).module())) {
+      return null;
+    }
+    return steps.get(0).moduleConfig().getString("channel").trim();
+  }
+}

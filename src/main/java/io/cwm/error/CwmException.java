@@ -8,15 +8,29 @@ package io.cwm.error;
 public class CwmException extends RuntimeException {
   private final FailureCode code;
   private final Integer retryAfterSeconds;
+  private final String error;
 
   public CwmException(FailureCode code, String detail) {
     this(code, detail, null);
   }
 
   public CwmException(FailureCode code, String detail, Integer retryAfterSeconds) {
+    this(code, detail, retryAfterSeconds, null);
+  }
+
+  /**
+   * @param error machine-readable error code added to the body as {@code "error"} (Webhook
+   *     Connect ingest: {@code queue_full}, {@code buffer_error}, {@code message_too_large}), or null
+   */
+  public CwmException(FailureCode code, String detail, Integer retryAfterSeconds, String error) {
     super(detail, null, false, false);
     this.code = code;
     this.retryAfterSeconds = retryAfterSeconds;
+    this.error = error;
+  }
+
+  public String error() {
+    return error;
   }
 
   public FailureCode code() {

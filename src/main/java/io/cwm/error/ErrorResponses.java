@@ -1,5 +1,6 @@
 package io.cwm.error;
 
+import io.cwm.buffer.BufferException;
 import io.cwm.module.ModuleFailure;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -29,7 +30,14 @@ public final class ErrorResponses {
     if (error.retryAfterSeconds() != null) {
       response.putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(error.retryAfterSeconds()));
     }
-    sendDetail(response, error.code().httpStatus(), error.detail());
+    JsonObject body = new JsonObject().put("detail", error.detail());
+    if (error.error() != null) {
+      body.put("error", error.error());
+    }
+    response
+        .setStatusCode(error.code().httpStatus())
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(body.encode());
   }
 
   public static void sendDetail(HttpServerResponse response, int status, String detail) {
@@ -46,6 +54,15 @@ public final class ErrorResponses {
   public static CwmException toCwm(Throwable failure) {
     if (failure instanceof CwmException cwm) {
       return cwm;
+    }
+    if (failure instanceof BufferException buffer) {
+      return switch (buffer.reason()) {
+        case QUEUE_FULL -> new CwmException(FailureCode.BUSY, "Channel queue is full", 60, "queue_full");
+        case TOO_LARGE -> new CwmException(FailureCode.PAYLOAD_TOO_LARGE, "Message too large for channel", null,
+            "message_too_large");
+        case UNAVAILABLE, UNKNOWN_CHANNEL -> new CwmException(FailureCode.MODULE_UNAVAILABLE,
+            "Message buffer unavailable", 30, "buffer_error");
+      };
     }
     if (failure instanceof ModuleFailure module) {
       if (module.category() == ModuleFailure.Category.TIMEOUT) {

@@ -37,6 +37,9 @@ public final class IngestVerticle extends VerticleBase {
         .setMaxHeaderSize(MAX_HEADER_BYTES)
         .setMaxInitialLineLength(16 * 1024)
         .setDecompressionSupported(false)
+        // connectors send small ack/nack/heartbeat frames: refuse anything bigger than 1 MiB
+        .setMaxWebSocketFrameSize(1024 * 1024)
+        .setMaxWebSocketMessageSize(1024 * 1024)
         // HTTP/1.1 only on the clear-text port: the header limits are those of HTTP/1.1 decoding
         .setHttp2ClearTextEnabled(false);
     Dispatcher dispatcher = new Dispatcher(vertx, (long) (app.settings().taskTimeoutSeconds() * 1000));

@@ -1,7 +1,9 @@
 package io.cwm.ingest;
 
 import io.cwm.app.AppContext;
+import io.cwm.buffer.BufferClient;
 import io.cwm.chain.Dispatcher;
+import io.cwm.connect.ConnectRoutes;
 import io.cwm.error.ErrorResponses;
 import io.cwm.config.ReceiverSettings;
 import io.vertx.core.Vertx;
@@ -44,11 +46,12 @@ public final class ReceiverRoutes {
           .maxAgeSeconds(600));
     }
     BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES).setHandleFileUploads(false);
-    WebhookHandler webhooks = new WebhookHandler(app, dispatcher);
+    WebhookHandler webhooks = new WebhookHandler(app, dispatcher, new BufferClient(vertx));
     router.post("/webhook/:id").handler(body).handler(webhooks);
     router.post("/webhook/:namespace/:id").handler(body).handler(webhooks);
+    ConnectRoutes.mount(vertx, router, app.config().channels());
     router.get("/").handler(context -> root(context, app));
-    router.get("/health").handler(ReceiverRoutes::health);
+    router.get("/health").handler(context -> health(context, app));
     router.get("/stats").handler(context -> stats(context, app));
 
     router.errorHandler(404, context -> ErrorResponses.sendDetail(context.response(), 404, "Not Found"));
@@ -79,11 +82,11 @@ public final class ReceiverRoutes {
     json(context, 200, new JsonObject().put("message", "200 OK"));
   }
 
-  private static void health(RoutingContext context) {
+  private static void health(RoutingContext context, AppContext app) {
     JsonObject components = new JsonObject()
         .put("config_manager", "healthy")
         .put("config_backend", "file")
-        .put("webhook_connect", "not_configured");
+        .put("webhook_connect", app.config().channels().isEmpty() ? "not_configured" : "healthy");
     json(context, 200, new JsonObject()
         .put("status", "healthy")
         .put("service", "webhook-service")

@@ -1,6 +1,9 @@
 package io.cwm.ingest;
 
 import io.cwm.app.AppContext;
+import io.cwm.buffer.ChannelSpec;
+import io.cwm.buffer.Envelope;
+import io.cwm.buffer.MessageBuffer;
 import io.cwm.chain.Dispatcher;
 import io.cwm.config.WebhookEntry;
 import io.cwm.config.WebhookIdRules;
@@ -15,6 +18,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,10 +40,12 @@ public final class WebhookHandler implements Handler<RoutingContext> {
 
   private final AppContext app;
   private final Dispatcher dispatcher;
+  private final MessageBuffer buffer;
 
-  public WebhookHandler(AppContext app, Dispatcher dispatcher) {
+  public WebhookHandler(AppContext app, Dispatcher dispatcher, MessageBuffer buffer) {
     this.app = app;
     this.dispatcher = dispatcher;
+    this.buffer = buffer;
   }
 
   @Override
@@ -47,6 +53,9 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     try {
       process(context).onComplete(done -> {
         if (done.succeeded()) {
+          if (done.result() != null) {
+            context.response().putHeader("X-Webhook-Message-Id", done.result());
+          }
           context.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(OK_BODY);
         } else {
           ErrorResponses.send(context.response(), done.cause());
@@ -57,7 +66,8 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     }
   }
 
-  private Future<Void> process(RoutingContext context) {
+  /** Completes with the relay message id (webhook_connect) or null once delivered. */
+  private Future<String> process(RoutingContext context) {
     HttpServerRequest http = context.request();
     String namespace = context.pathParam("namespace");
     if (namespace != null && !WebhookIdRules.validNamespace(namespace)) {
@@ -89,10 +99,14 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     return outcome;
   }
 
-  private Future<Void> deliver(WebhookEntry entry, WebhookRequest request, String statsKey) {
+  private Future<String> deliver(WebhookEntry entry, WebhookRequest request, String statsKey) {
     Object payload = entry.blob() ? request.body() : request.json();
     Object cleanPayload = entry.cleaner().cleanPayload(payload);
     Map<String, String> cleanHeaders = entry.cleaner().cleanHeaders(request.headers());
+    String channel = entry.relayChannel();
+    if (channel != null) {
+      return relay(channel, entry, request, cleanPayload, cleanHeaders, statsKey);
+    }
     if (app.tasksInFlight().incrementAndGet() > app.settings().maxConcurrentTasks()) {
       app.tasksInFlight().decrementAndGet();
       return Future.failedFuture(new CwmException(FailureCode.BUSY, "Server busy, retry later", 1));
@@ -105,7 +119,25 @@ public final class WebhookHandler implements Handler<RoutingContext> {
           } else {
             LOG.warn("[webhook_id: {}] delivery failed: {}", request.webhookId(), done.cause().getMessage());
           }
-        });
+        })
+        .map(done -> null);
+  }
+
+  /**
+   * webhook_connect: store the message in its channel's buffer and answer 200 only once the
+   * buffer has it (Python answers first and may drop it). Full queue, unavailable buffer and
+   * oversized messages are refused (503 / 413) so the sender retries or knows.
+   */
+  private Future<String> relay(String channelName, WebhookEntry entry, WebhookRequest request, Object payload,
+      Map<String, String> headers, String statsKey) {
+    ChannelSpec channel = app.config().channels().get(channelName);
+    ChannelSpec.Queue queue = channel.queue(entry.id());
+    Envelope envelope = Envelope.create(channel.name(), request.webhookId(),
+        new JsonObject(new LinkedHashMap<>(headers)), payload, app.clock().instant(), queue.ttlSeconds());
+    return buffer.publish(channel, envelope).map(stored -> {
+      app.stats().record(statsKey);
+      return stored.messageId();
+    });
   }
 
   private static Map<String, List<String>> query(RoutingContext context) {

@@ -1,6 +1,7 @@
 package io.cwm.module;
 
 import io.cwm.config.ConfigException;
+import io.cwm.connect.ChannelConfigs;
 import io.cwm.config.Env;
 import io.cwm.module.disk.DiskTarget;
 import io.cwm.module.log.LogFormatter;
@@ -34,9 +35,7 @@ public final class ModuleRegistry {
   static {
     add(new Spec("log", true, null, LogFormatter::checkConfig));
     add(new Spec("save_to_disk", true, null, DiskTarget::checkConfig));
-    for (String name : List.of("webhook_connect")) {
-      add(new Spec(name, false, "the Webhook Connect issue", NO_CHECK));
-    }
+    add(new Spec(ChannelConfigs.MODULE, true, null, ChannelConfigs::checkConfig));
     for (String name : List.of("http_webhook", "kafka", "postgresql", "redis_rq", "redis_publish",
         "rabbitmq", "s3")) {
       add(new Spec(name, false, "the output-modules issue", NO_CHECK));

@@ -44,7 +44,7 @@ public final class TestServer implements AutoCloseable {
     fullEnv.putIfAbsent("SAVE_TO_DISK_BASE_DIR", dir.toString());
     int port = freePort();
     Launcher.Options options = new Launcher.Options("receiver", webhooks, connections, null,
-        "127.0.0.1", port, Env.of(fullEnv));
+        "127.0.0.1", port, dir.resolve("data"), Env.of(fullEnv));
     Launcher.Running running = Launcher.start(options).toCompletionStage().toCompletableFuture()
         .get(30, TimeUnit.SECONDS);
     return new TestServer(running, port, dir);

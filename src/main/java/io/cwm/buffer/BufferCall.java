@@ -1,0 +1,18 @@
+package io.cwm.buffer;
+
+/**
+ * One operation on the buffer, sent to ChannelBufferVerticle over the local event bus. The
+ * reply is a {@link Reply} whose value is what the matching {@link MessageBuffer} method returns.
+ */
+public record BufferCall(Op op, ChannelSpec channel, Envelope envelope, String owner, String messageId,
+    int max, long leaseMillis, boolean retry) {
+
+  public enum Op { PUBLISH, LEASE, ACK, NACK, RELEASE, OWNER, STATS, DEAD_LETTERS, PING }
+
+  /** A reply value (any type) carried without copying. */
+  public record Reply(Object value) {}
+
+  static BufferCall of(Op op, ChannelSpec channel) {
+    return new BufferCall(op, channel, null, null, null, 0, 0, false);
+  }
+}

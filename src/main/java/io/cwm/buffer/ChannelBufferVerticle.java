@@ -1,0 +1,118 @@
+package io.cwm.buffer;
+
+import io.cwm.bus.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.util.Collection;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The only code that talks to the buffer backend. Serves {@link BufferCall}s on
+ * {@code cwm.buffer.call}, announces stored messages on {@code cwm.stream.ready}, and requeues
+ * expired leases every second. When the backend cannot be opened at start it keeps retrying in
+ * the background; meanwhile every call fails with UNAVAILABLE (ingest answers 503).
+ */
+public final class ChannelBufferVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ChannelBufferVerticle.class);
+  private static final long RECLAIM_PERIOD_MS = 1000;
+  private static final long REOPEN_PERIOD_MS = 5000;
+
+  private final Supplier<MessageBuffer> backendFactory;
+  private final Collection<ChannelSpec> channels;
+  private MessageBuffer backend;
+  private volatile boolean open;
+  private MessageConsumer<BufferCall> consumer;
+  private long reclaimTimer = -1;
+  private long reopenTimer = -1;
+
+  public ChannelBufferVerticle(Supplier<MessageBuffer> backendFactory, Collection<ChannelSpec> channels) {
+    this.backendFactory = backendFactory;
+    this.channels = channels;
+  }
+
+  @Override
+  public Future<?> start() {
+    backend = backendFactory.get();
+    consumer = vertx.eventBus().consumer(Addresses.BUFFER_CALL, this::onCall);
+    reclaimTimer = vertx.setPeriodic(RECLAIM_PERIOD_MS, id -> reclaim());
+    if (channels.isEmpty()) {
+      LOG.debug("no webhook_connect channel configured: the message buffer stays closed");
+      return consumer.completion();
+    }
+    return consumer.completion().compose(registered -> openBackend());
+  }
+
+  private Future<Void> openBackend() {
+    return backend.open(channels)
+        .onSuccess(done -> {
+          open = true;
+          LOG.info("message buffer open ({} channels)", channels.size());
+          channels.forEach(channel -> vertx.eventBus().publish(Addresses.STREAM_READY, channel.name()));
+        })
+        .recover(failure -> {
+          LOG.error("message buffer unavailable: {}; retrying every {} s", failure.getMessage(), REOPEN_PERIOD_MS / 1000);
+          reopenTimer = vertx.setTimer(REOPEN_PERIOD_MS, id -> openBackend());
+          return Future.succeededFuture();
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(reclaimTimer);
+    vertx.cancelTimer(reopenTimer);
+    return consumer.unregister().compose(done -> open ? backend.close() : Future.succeededFuture());
+  }
+
+  private void reclaim() {
+    if (!open) {
+      return;
+    }
+    for (ChannelSpec channel : channels) {
+      backend.reclaimExpiredLeases(channel).onSuccess(count -> {
+        if (count > 0) {
+          LOG.info("[channel: {}] {} lease(s) expired without ack: requeued", channel.name(), count);
+          vertx.eventBus().publish(Addresses.STREAM_READY, channel.name());
+        }
+      });
+    }
+  }
+
+  private void onCall(Message<BufferCall> message) {
+    BufferCall call = message.body();
+    if (!open && call.op() != BufferCall.Op.PING) {
+      message.fail(BufferException.Reason.UNAVAILABLE.ordinal(), "message buffer unavailable");
+      return;
+    }
+    Future<?> result = switch (call.op()) {
+      case PUBLISH -> backend.publish(call.channel(), call.envelope())
+          .onSuccess(stored -> vertx.eventBus().publish(Addresses.STREAM_READY, call.channel().name()));
+      case LEASE -> backend.lease(call.channel(), call.owner(), call.max(), call.leaseMillis());
+      case ACK -> backend.ack(call.channel(), call.messageId());
+      case NACK -> backend.nack(call.channel(), call.messageId(), call.retry());
+      case RELEASE -> backend.release(call.channel(), call.owner()).onSuccess(count -> {
+        if (count > 0) {
+          vertx.eventBus().publish(Addresses.STREAM_READY, call.channel().name());
+        }
+      });
+      case OWNER -> backend.leaseOwner(call.channel(), call.messageId());
+      case STATS -> backend.stats(call.channel());
+      case DEAD_LETTERS -> backend.deadLetters(call.channel(), call.max());
+      case PING -> open ? backend.ping() : Future.succeededFuture(false);
+    };
+    result.onComplete(done -> {
+      if (done.succeeded()) {
+        message.reply(new BufferCall.Reply(done.result()));
+      } else {
+        BufferException failure = BufferClient.toBufferException(done.cause());
+        if (failure.reason() == BufferException.Reason.UNAVAILABLE) {
+          LOG.warn("buffer {} failed: {}", call.op(), done.cause().toString());
+        }
+        message.fail(failure.reason().ordinal(), failure.getMessage());
+      }
+    });
+  }
+}

@@ -1,0 +1,408 @@
+package io.cwm.connect;
+
+import io.cwm.buffer.BufferClient;
+import io.cwm.buffer.ChannelSpec;
+import io.cwm.buffer.Envelope;
+import io.cwm.bus.Addresses;
+import io.cwm.error.ErrorResponses;
+import io.cwm.stream.StreamCall;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The streaming API on the public port (spec §3): WebSocket, SSE and long-poll streams, acks by
+ * POST, and the channel status. This edge holds the sockets; StreamVerticle decides what goes
+ * where.
+ */
+public final class ConnectRoutes {
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectRoutes.class);
+  private static final int STALE_HEARTBEATS = 3;
+
+  private final Vertx vertx;
+  private final Map<String, ChannelSpec> channels;
+  private final StreamClient streams;
+  private final BufferClient buffer;
+
+  private ConnectRoutes(Vertx vertx, Map<String, ChannelSpec> channels) {
+    this.vertx = vertx;
+    this.channels = channels;
+    this.streams = new StreamClient(vertx);
+    this.buffer = new BufferClient(vertx);
+  }
+
+  public static void mount(Vertx vertx, Router router, Map<String, ChannelSpec> channels) {
+    ConnectRoutes routes = new ConnectRoutes(vertx, channels);
+    router.get("/connect/stream/:channel").handler(routes::webSocket);
+    router.get("/connect/stream/:channel/sse").handler(routes::sse);
+    router.get("/connect/stream/:channel/poll").handler(routes::poll);
+    router.post("/connect/ack").handler(BodyHandler.create(false).setBodyLimit(64 * 1024)).handler(routes::ack);
+    router.get("/connect/status/:channel").handler(routes::status);
+  }
+
+  // ---------------------------------------------------------------- WebSocket
+
+  private void webSocket(RoutingContext context) {
+    HttpServerRequest request = context.request();
+    String channelName = context.pathParam("channel");
+    ChannelSpec channel = channels.get(channelName);
+    String token = ChannelTokens.extract(request, false);
+    if (!ChannelTokens.valid(channel, token)) {
+      // before the upgrade, so the Python connector backs off (spec §3.2)
+      ErrorResponses.sendDetail(context.response(), 403, channel == null ? "Channel not found" : "Invalid channel token");
+      return;
+    }
+    if (request.getParam("token") != null && request.getHeader("Authorization") == null) {
+      LOG.warn("[channel: {}] token passed in the query string: it ends up in access logs; use the Authorization header",
+          channelName);
+    }
+    String connectorId = header(request, "X-Connector-Id", null);
+    request.toWebSocket().onSuccess(socket -> new WebSocketSession(channel, socket, connectorId).start())
+        .onFailure(failure -> ErrorResponses.sendDetail(context.response(), 400, "WebSocket upgrade required"));
+  }
+
+  /** One accepted WebSocket connection on this edge. */
+  private final class WebSocketSession {
+    private final ChannelSpec channel;
+    private final ServerWebSocket socket;
+    private final String connectionId = Frames.connectionId("wsc");
+    private final String connectorId;
+    private final List<Envelope> early = new ArrayList<>();
+    private MessageConsumer<Envelope> frames;
+    private boolean connectedSent;
+    private boolean closed;
+    private long heartbeatTimer = -1;
+    private long lastClientHeartbeat = System.currentTimeMillis();
+
+    WebSocketSession(ChannelSpec channel, ServerWebSocket socket, String connectorId) {
+      this.channel = channel;
+      this.socket = socket;
+      this.connectorId = connectorId == null ? "ws_" + connectionId.substring(4, 12) : connectorId;
+    }
+
+    void start() {
+      socket.closeHandler(closed -> end());
+      socket.exceptionHandler(failure -> LOG.debug("[connection_id: {}] socket error: {}", connectionId, failure.toString()));
+      socket.textMessageHandler(this::onText);
+      socket.binaryMessageHandler(binary ->
+          LOG.warn("[connection_id: {}] binary frame ignored ({} bytes)", connectionId, binary.length()));
+      frames = vertx.eventBus().localConsumer(Addresses.session(connectionId), message -> send(message.body()));
+      frames.completion()
+          .compose(registered -> streams.<Boolean>call(StreamClient.open(channel.name(), connectionId, connectorId, "websocket")))
+          .onSuccess(opened -> {
+            socket.writeTextMessage(Frames.connected(connectionId, channel.name()).encode());
+            connectedSent = true;
+            early.forEach(this::send);
+            early.clear();
+            long interval = channel.heartbeatIntervalSeconds() * 1000L;
+            heartbeatTimer = vertx.setPeriodic(interval, id -> heartbeat(interval));
+          })
+          .onFailure(failure -> {
+            boolean full = failure instanceof ReplyException reply && reply.failureCode() == StreamCall.FULL;
+            frames.unregister();
+            closed = true;
+            socket.close((short) (full ? 4003 : 1011), full ? "Max connections reached" : "Internal error");
+          });
+    }
+
+    private void send(Envelope envelope) {
+      if (!connectedSent) {
+        early.add(envelope);
+        return;
+      }
+      if (!closed) {
+        socket.writeTextMessage(envelope.webhookFrame().encode());
+      }
+    }
+
+    private void heartbeat(long interval) {
+      if (System.currentTimeMillis() - lastClientHeartbeat > STALE_HEARTBEATS * interval) {
+        LOG.info("[channel: {}, connection_id: {}] no heartbeat for {} s: evicted", channel.name(), connectionId,
+            STALE_HEARTBEATS * interval / 1000);
+        socket.close((short) 4000, "Stale connection");
+        end();
+        return;
+      }
+      if (!socket.writeQueueFull()) {
+        socket.writeTextMessage(Frames.heartbeat().encode());
+      }
+    }
+
+    private void onText(String text) {
+      JsonObject frame;
+      try {
+        Object parsed = io.vertx.core.json.Json.decodeValue(text);
+        if (!(parsed instanceof JsonObject object)) {
+          throw new IllegalArgumentException("not an object");
+        }
+        frame = object;
+      } catch (RuntimeException bad) {
+        LOG.warn("[connection_id: {}] malformed frame ignored", connectionId);
+        return;
+      }
+      String type = frame.getValue("type") instanceof String value ? value : "";
+      switch (type) {
+        case "ack", "nack" -> {
+          if (!(frame.getValue("message_id") instanceof String messageId) || messageId.isEmpty()) {
+            LOG.warn("[connection_id: {}] {} without message_id ignored", connectionId, type);
+            return;
+          }
+          boolean ack = type.equals("ack");
+          streams.call(StreamClient.settle(channel.name(), connectionId, messageId, ack, !ack && Frames.truthy(frame, "retry")));
+        }
+        case "heartbeat" -> lastClientHeartbeat = System.currentTimeMillis();
+        default -> LOG.debug("[connection_id: {}] unknown frame type ignored", connectionId);
+      }
+    }
+
+    private void end() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      vertx.cancelTimer(heartbeatTimer);
+      if (frames != null) {
+        frames.unregister();
+      }
+      streams.call(StreamClient.close(channel.name(), connectionId));
+    }
+  }
+
+  // ---------------------------------------------------------------- SSE
+
+  private void sse(RoutingContext context) {
+    HttpServerRequest request = context.request();
+    ChannelSpec channel = channels.get(context.pathParam("channel"));
+    String token = ChannelTokens.extract(request, true);
+    if (token.isEmpty()) {
+      ErrorResponses.sendDetail(context.response(), 401, "Missing authorization token");
+      return;
+    }
+    if (!ChannelTokens.valid(channel, token)) {
+      ErrorResponses.sendDetail(context.response(), 401, "Invalid channel token");
+      return;
+    }
+    HttpServerResponse response = context.response()
+        .setChunked(true)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+        .putHeader(HttpHeaders.CONNECTION, "keep-alive")
+        .putHeader("X-Accel-Buffering", "no");
+    String connectionId = Frames.connectionId("sse");
+    String connectorId = header(request, "X-Connector-Id", "sse_default");
+    MessageConsumer<Envelope> frames = vertx.eventBus().localConsumer(Addresses.session(connectionId),
+        message -> response.write(Frames.sse("webhook", message.body().webhookFrame())));
+    long[] heartbeat = {-1};
+    boolean[] ended = {false};
+    Runnable end = () -> {
+      if (!ended[0]) {
+        ended[0] = true;
+        vertx.cancelTimer(heartbeat[0]);
+        frames.unregister();
+        streams.call(StreamClient.close(channel.name(), connectionId));
+      }
+    };
+    response.closeHandler(closed -> end.run());
+    // the connected event goes out before the session exists, so it is always first
+    response.write("event: connected\ndata: " + new JsonObject().put("connection_id", connectionId)
+        .put("channel", channel.name()).encode() + "\n\n");
+    frames.completion()
+        .compose(registered -> streams.<Boolean>call(StreamClient.open(channel.name(), connectionId, connectorId, "sse")))
+        .onSuccess(opened -> heartbeat[0] = vertx.setPeriodic(channel.heartbeatIntervalSeconds() * 1000L,
+            id -> response.write(Frames.sse("heartbeat", new JsonObject().put("timestamp", Frames.now())))))
+        .onFailure(failure -> {
+          boolean full = failure instanceof ReplyException reply && reply.failureCode() == StreamCall.FULL;
+          ended[0] = true;
+          frames.unregister();
+          response.end(Frames.sse("error", new JsonObject().put("error", full ? "max_connections_reached" : "Internal server error")));
+        });
+  }
+
+  // ---------------------------------------------------------------- long-poll
+
+  private void poll(RoutingContext context) {
+    HttpServerRequest request = context.request();
+    JsonArray problems = new JsonArray();
+    int timeout = intParam(request, "timeout", 30, 1, 60, problems);
+    int maxMessages = intParam(request, "max_messages", 10, 1, 100, problems);
+    if (!problems.isEmpty()) {
+      unprocessable(context.response(), problems);
+      return;
+    }
+    ChannelSpec channel = channels.get(context.pathParam("channel"));
+    String token = ChannelTokens.extract(request, true);
+    if (token.isEmpty()) {
+      ErrorResponses.sendDetail(context.response(), 401, "Missing authorization token");
+      return;
+    }
+    if (!ChannelTokens.valid(channel, token)) {
+      ErrorResponses.sendDetail(context.response(), 401, "Invalid channel token");
+      return;
+    }
+    String connectorId = header(request, "X-Connector-Id", "poll_default");
+    // one session per (channel, connector): a later poll may ack what an earlier one received
+    String connectionId = "poll_" + connectorId.replaceAll("[^A-Za-z0-9._-]", "_") + "_" + channel.name();
+    streams.<List<Envelope>>call(StreamClient.poll(channel.name(), connectionId, connectorId, maxMessages,
+            timeout * 1000L), timeout * 1000L + 10_000)
+        .onSuccess(messages -> {
+          if (messages.isEmpty()) {
+            context.response().setStatusCode(204).end();
+            return;
+          }
+          JsonArray frames = new JsonArray();
+          messages.forEach(envelope -> frames.add(envelope.webhookFrame()));
+          context.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+              .end(new JsonObject().put("messages", frames).put("connection_id", connectionId)
+                  .put("channel", channel.name()).put("timestamp", Frames.now()).encode());
+        })
+        .onFailure(failure -> {
+          boolean full = failure instanceof ReplyException reply && reply.failureCode() == StreamCall.FULL;
+          ErrorResponses.sendDetail(context.response(), full ? 503 : 500,
+              full ? "Max connections reached" : "Internal server error");
+        });
+  }
+
+  // ---------------------------------------------------------------- ack
+
+  private void ack(RoutingContext context) {
+    HttpServerRequest request = context.request();
+    JsonObject body = bodyObject(context);
+    JsonArray problems = new JsonArray();
+    String messageId = firstNonEmpty(request.getParam("message_id"), body.getString("message_id"));
+    String status = firstNonEmpty(request.getParam("status"), body.getValue("status") instanceof String s ? s : null);
+    String retryText = firstNonEmpty(request.getParam("retry"),
+        body.containsKey("retry") ? String.valueOf(body.getValue("retry")) : null);
+    String connectionId = request.getHeader("X-Connection-ID");
+    String token = ChannelTokens.fromHeader(request);
+    if (messageId == null) {
+      problems.add(missing("query", "message_id"));
+    }
+    Boolean retry = retryText == null ? Boolean.TRUE : parseBoolean(retryText);
+    if (retry == null) {
+      problems.add(new JsonObject().put("loc", new JsonArray().add("query").add("retry"))
+          .put("msg", "value could not be parsed to a boolean").put("type", "type_error.bool"));
+    }
+    if (connectionId == null) {
+      problems.add(missing("header", "x-connection-id"));
+    }
+    if (token == null) {
+      problems.add(missing("header", "authorization"));
+    }
+    if (!problems.isEmpty()) {
+      unprocessable(context.response(), problems);
+      return;
+    }
+    ChannelSpec channel = ChannelTokens.channelFor(channels, token);
+    if (channel == null) { // checked before anything about the connection is revealed
+      ErrorResponses.sendDetail(context.response(), 401, "Invalid token");
+      return;
+    }
+    boolean isAck = status == null || status.equals("ack");
+    streams.<Boolean>call(StreamClient.settleAny(channel.name(), connectionId, messageId, isAck, retry))
+        .onSuccess(settled -> {
+          if (settled) {
+            context.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(new JsonObject().put("status", "ok").put("message_id", messageId).encode());
+          } else {
+            ErrorResponses.sendDetail(context.response(), 404, "Message not in flight");
+          }
+        })
+        .onFailure(failure -> ErrorResponses.sendDetail(context.response(), 500, "Failed to process acknowledgment"));
+  }
+
+  // ---------------------------------------------------------------- status
+
+  private void status(RoutingContext context) {
+    String token = ChannelTokens.fromHeader(context.request());
+    if (token == null) {
+      unprocessable(context.response(), new JsonArray().add(missing("header", "authorization")));
+      return;
+    }
+    ChannelSpec channel = channels.get(context.pathParam("channel"));
+    if (!ChannelTokens.valid(channel, token)) {
+      ErrorResponses.sendDetail(context.response(), 401, "Invalid token");
+      return;
+    }
+    buffer.stats(channel)
+        .compose(stats -> streams.<Integer>call(StreamClient.count(channel.name())).map(count -> stats.toJson(count)))
+        .onSuccess(stats -> context.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+            .end(new JsonObject().put("channel", channel.name()).put("connected", true).put("stats", stats)
+                .put("server_time", Frames.now()).encode()))
+        .onFailure(failure -> ErrorResponses.send(context.response(), failure));
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static String header(HttpServerRequest request, String name, String fallback) {
+    String value = request.getHeader(name);
+    return value == null || value.isBlank() ? fallback : value.trim();
+  }
+
+  private static int intParam(HttpServerRequest request, String name, int fallback, int min, int max,
+      JsonArray problems) {
+    String text = request.getParam(name);
+    if (text == null) {
+      return fallback;
+    }
+    try {
+      int value = Integer.parseInt(text.trim());
+      if (value >= min && value <= max) {
+        return value;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    problems.add(new JsonObject().put("loc", new JsonArray().add("query").add(name))
+        .put("msg", "ensure this value is between " + min + " and " + max).put("type", "value_error.number"));
+    return fallback;
+  }
+
+  private static JsonObject missing(String where, String name) {
+    return new JsonObject().put("loc", new JsonArray().add(where).add(name)).put("msg", "field required")
+        .put("type", "value_error.missing");
+  }
+
+  private static void unprocessable(HttpServerResponse response, JsonArray problems) {
+    response.setStatusCode(422).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(new JsonObject().put("detail", problems).encode());
+  }
+
+  private static Boolean parseBoolean(String text) {
+    return switch (text.trim().toLowerCase(Locale.ROOT)) {
+      case "true", "1", "yes", "on" -> Boolean.TRUE;
+      case "false", "0", "no", "off" -> Boolean.FALSE;
+      default -> null;
+    };
+  }
+
+  private static JsonObject bodyObject(RoutingContext context) {
+    try {
+      JsonObject body = context.body() == null ? null : context.body().asJsonObject();
+      return body == null ? new JsonObject() : body;
+    } catch (RuntimeException notJson) {
+      return new JsonObject();
+    }
+  }
+
+  private static String firstNonEmpty(String first, String second) {
+    if (first != null && !first.isEmpty()) {
+      return first;
+    }
+    return second == null || second.isEmpty() ? null : second;
+  }
+}

@@ -1,0 +1,29 @@
+package io.cwm.stream;
+
+/**
+ * A request to StreamVerticle from the edge that holds a connector's connection.
+ *
+ * @param op what to do
+ * @param channel channel name
+ * @param connectionId the session (server-assigned)
+ * @param connectorId client-chosen id (X-Connector-Id)
+ * @param protocol websocket | sse | long_poll
+ * @param messageId for ACK/NACK/SETTLE_ANY
+ * @param retry for NACK/SETTLE_ANY: nack with retry
+ * @param ack for SETTLE_ANY: ack (true) or nack (false)
+ * @param max for POLL: most messages to return
+ * @param timeoutMillis for POLL: how long to wait while nothing is available
+ */
+public record StreamCall(Op op, String channel, String connectionId, String connectorId, String protocol,
+    String messageId, boolean ack, boolean retry, int max, long timeoutMillis) {
+
+  public enum Op { OPEN, CLOSE, ACK, NACK, SETTLE_ANY, POLL, COUNT }
+
+  /** A reply value carried without copying. */
+  public record Reply(Object value) {}
+
+  /** OPEN refused: the channel has max_connections sessions. */
+  public static final int FULL = 1;
+  /** The channel is not defined. */
+  public static final int UNKNOWN_CHANNEL = 2;
+}

@@ -1,0 +1,306 @@
+package io.cwm.stream;
+
+import io.cwm.buffer.BufferClient;
+import io.cwm.buffer.ChannelSpec;
+import io.cwm.buffer.Envelope;
+import io.cwm.buffer.MessageBuffer;
+import io.cwm.bus.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connector sessions per channel (spec §4): pulls messages from the buffer while a session has
+ * room in its window ({@code max_in_flight}), hands each to exactly one session (the one with
+ * the most free slots: competing consumers, not Python's hot standby), settles acks and nacks,
+ * and on a session's end returns its in-flight messages to the buffer at once.
+ *
+ * <p>Single instance, one event loop: all session state is touched from one thread. Frames go
+ * to the edge that holds the socket over {@code cwm.session.<connection id>}.
+ */
+public final class StreamVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamVerticle.class);
+  /** Pulls again this often while a session has room, for delayed retries and other nodes' publishes. */
+  static final long TICK_MS = 200;
+  static final long POLL_IDLE_MS = 5 * 60_000;
+
+  private final Map<String, ChannelSpec> specs;
+  private final Map<String, ChannelState> channels = new LinkedHashMap<>();
+  private final Map<String, Session> sessions = new LinkedHashMap<>();
+  private MessageBuffer buffer;
+  private MessageConsumer<StreamCall> calls;
+  private MessageConsumer<String> ready;
+  private long tick = -1;
+
+  /** Pump state of one channel. */
+  private static final class ChannelState {
+    final ChannelSpec spec;
+    final Map<String, Session> sessions = new LinkedHashMap<>();
+    boolean pumping;
+    boolean again;
+
+    ChannelState(ChannelSpec spec) {
+      this.spec = spec;
+    }
+  }
+
+  public StreamVerticle(Map<String, ChannelSpec> specs) {
+    this.specs = specs;
+  }
+
+  @Override
+  public Future<?> start() {
+    buffer = new BufferClient(vertx);
+    specs.values().forEach(spec -> channels.put(spec.name(), new ChannelState(spec)));
+    calls = vertx.eventBus().consumer(Addresses.STREAM_CALL, this::onCall);
+    ready = vertx.eventBus().consumer(Addresses.STREAM_READY, message -> {
+      ChannelState state = channels.get(message.body());
+      if (state != null) {
+        pump(state);
+      }
+    });
+    tick = vertx.setPeriodic(TICK_MS, id -> onTick());
+    return Future.all(calls.completion(), ready.completion());
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(tick);
+    return Future.all(calls.unregister(), ready.unregister());
+  }
+
+  private void onCall(Message<StreamCall> message) {
+    StreamCall call = message.body();
+    ChannelState state = channels.get(call.channel());
+    if (state == null && call.op() != StreamCall.Op.CLOSE) {
+      message.fail(StreamCall.UNKNOWN_CHANNEL, "Channel not found");
+      return;
+    }
+    switch (call.op()) {
+      case OPEN -> open(state, call, message);
+      case CLOSE -> {
+        close(call.connectionId());
+        message.reply(new StreamCall.Reply(true));
+      }
+      case ACK, NACK -> settleOwn(state, call, message);
+      case SETTLE_ANY -> settleAny(state, call, message);
+      case POLL -> poll(state, call, message);
+      case COUNT -> message.reply(new StreamCall.Reply(activeCount(state)));
+    }
+  }
+
+  private static int activeCount(ChannelState state) {
+    int count = 0;
+    for (Session session : state.sessions.values()) {
+      if (session.active()) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  private void open(ChannelState state, StreamCall call, Message<StreamCall> message) {
+    if (activeCount(state) >= state.spec.maxConnections()) {
+      message.fail(StreamCall.FULL, "Max connections reached");
+      return;
+    }
+    Session session = new Session(call.connectionId(), state.spec.name(), call.connectorId(), call.protocol(),
+        System.currentTimeMillis());
+    sessions.put(session.id, session);
+    state.sessions.put(session.id, session);
+    LOG.info("[channel: {}, connection_id: {}, connector_id: {}] {} session open", session.channel, session.id,
+        session.connectorId, session.protocol);
+    message.reply(new StreamCall.Reply(true));
+    pump(state);
+  }
+
+  private void close(String connectionId) {
+    Session session = sessions.remove(connectionId);
+    if (session == null) {
+      return;
+    }
+    session.closed = true;
+    ChannelState state = channels.get(session.channel);
+    state.sessions.remove(connectionId);
+    if (session.pendingPoll != null) {
+      vertx.cancelTimer(session.pollTimer);
+      session.pendingPoll.tryComplete(List.of());
+    }
+    int inFlight = session.inFlight.size();
+    // Poll sessions keep their leases until acked or timed out (a later poll may ack them).
+    if (!session.isPoll()) {
+      buffer.release(state.spec, connectionId).onComplete(done -> pump(state));
+    }
+    LOG.info("[channel: {}, connection_id: {}] session closed ({} in flight returned)", session.channel,
+        connectionId, session.isPoll() ? 0 : inFlight);
+  }
+
+  private void settleOwn(ChannelState state, StreamCall call, Message<StreamCall> message) {
+    Session session = sessions.get(call.connectionId());
+    if (session == null || session.inFlight.remove(call.messageId()) == null) {
+      message.reply(new StreamCall.Reply(false)); // not in flight on this session: ignored
+      return;
+    }
+    settle(state, call.messageId(), call.op() == StreamCall.Op.ACK, call.retry())
+        .onComplete(done -> message.reply(new StreamCall.Reply(done.succeeded() && done.result())));
+    pump(state);
+  }
+
+  /** /connect/ack: the message is looked up within the channel (the connection id is a hint). */
+  private void settleAny(ChannelState state, StreamCall call, Message<StreamCall> message) {
+    Session hinted = sessions.get(call.connectionId());
+    if (hinted != null && hinted.inFlight.remove(call.messageId()) != null) {
+      settle(state, call.messageId(), call.ack(), call.retry())
+          .onComplete(done -> message.reply(new StreamCall.Reply(done.succeeded() && done.result())));
+      pump(state);
+      return;
+    }
+    buffer.leaseOwner(state.spec, call.messageId()).onComplete(owner -> {
+      if (owner.failed() || owner.result() == null) {
+        message.reply(new StreamCall.Reply(false));
+        return;
+      }
+      Session holder = sessions.get(owner.result());
+      if (holder != null) {
+        holder.inFlight.remove(call.messageId());
+      }
+      settle(state, call.messageId(), call.ack(), call.retry())
+          .onComplete(done -> message.reply(new StreamCall.Reply(done.succeeded() && done.result())));
+      pump(state);
+    });
+  }
+
+  private Future<Boolean> settle(ChannelState state, String messageId, boolean ack, boolean retry) {
+    if (ack) {
+      return buffer.ack(state.spec, messageId);
+    }
+    return buffer.nack(state.spec, messageId, retry)
+        .map(outcome -> outcome != MessageBuffer.NackOutcome.NOT_IN_FLIGHT);
+  }
+
+  private void poll(ChannelState state, StreamCall call, Message<StreamCall> message) {
+    Session session = sessions.get(call.connectionId());
+    if (session == null) {
+      if (activeCount(state) >= state.spec.maxConnections()) {
+        message.fail(StreamCall.FULL, "Max connections reached");
+        return;
+      }
+      session = new Session(call.connectionId(), state.spec.name(), call.connectorId(), "long_poll",
+          System.currentTimeMillis());
+      sessions.put(session.id, session);
+      state.sessions.put(session.id, session);
+    }
+    if (session.pendingPoll != null) { // a newer poll replaces a waiting one
+      vertx.cancelTimer(session.pollTimer);
+      session.pendingPoll.tryComplete(List.of());
+    }
+    Promise<List<Envelope>> result = Promise.promise();
+    Session polling = session;
+    session.lastPollAt = System.currentTimeMillis();
+    session.pendingPoll = result;
+    session.pollMax = call.max();
+    session.pollTimer = vertx.setTimer(call.timeoutMillis(), id -> result.tryComplete(List.of()));
+    result.future().onComplete(done -> {
+      if (polling.pendingPoll == result) {
+        polling.pendingPoll = null;
+        vertx.cancelTimer(polling.pollTimer);
+      }
+      message.reply(new StreamCall.Reply(done.result()));
+    });
+    pump(state);
+  }
+
+  private void onTick() {
+    long now = System.currentTimeMillis();
+    for (ChannelState state : channels.values()) {
+      // idle poll sessions go after 5 minutes (spec §4.8)
+      state.sessions.values().removeIf(session -> {
+        boolean idle = session.isPoll() && session.pendingPoll == null && now - session.lastPollAt > POLL_IDLE_MS;
+        if (idle) {
+          sessions.remove(session.id);
+        }
+        return idle;
+      });
+      boolean room = false;
+      for (Session session : state.sessions.values()) {
+        session.inFlight.values().removeIf(deadline -> deadline < now); // the buffer requeued them
+        room |= session.room(state.spec.maxInFlight()) > 0;
+      }
+      if (room) {
+        pump(state);
+      }
+    }
+  }
+
+  /** Leases for the session with the most room; repeats while messages keep coming. */
+  private void pump(ChannelState state) {
+    if (state.pumping) {
+      state.again = true;
+      return;
+    }
+    Session target = null;
+    int room = 0;
+    for (Session session : state.sessions.values()) {
+      int free = session.room(state.spec.maxInFlight());
+      if (free > room) {
+        room = free;
+        target = session;
+      }
+    }
+    if (target == null) {
+      return;
+    }
+    state.pumping = true;
+    state.again = false;
+    Session session = target;
+    int asked = room;
+    long leaseMillis = state.spec.ackTimeoutSeconds() * 1000L;
+    buffer.lease(state.spec, session.id, asked, leaseMillis).onComplete(done -> {
+      state.pumping = false;
+      if (done.failed()) {
+        LOG.warn("[channel: {}] lease failed: {}", state.spec.name(), done.cause().getMessage());
+        return;
+      }
+      List<Envelope> leased = done.result();
+      deliver(state, session, leased, leaseMillis);
+      if (state.again || leased.size() == asked) {
+        pump(state);
+      }
+    });
+  }
+
+  private void deliver(ChannelState state, Session session, List<Envelope> leased, long leaseMillis) {
+    if (leased.isEmpty()) {
+      return;
+    }
+    if (session.closed) {
+      buffer.release(state.spec, session.id); // it went away while we were leasing
+      return;
+    }
+    long deadline = System.currentTimeMillis() + leaseMillis;
+    if (session.isPoll()) {
+      List<Envelope> batch = new ArrayList<>(leased);
+      if (session.pendingPoll == null || !session.pendingPoll.tryComplete(batch)) {
+        buffer.release(state.spec, session.id);
+      }
+      return;
+    }
+    for (Envelope envelope : leased) {
+      session.inFlight.put(envelope.messageId(), deadline);
+      vertx.eventBus().send(Addresses.session(session.id), envelope);
+    }
+  }
+
+  /** For tests and metrics: sessions and in-flight counts. */
+  int sessionCount() {
+    return sessions.size();
+  }
+}
