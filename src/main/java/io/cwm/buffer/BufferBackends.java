@@ -1,6 +1,7 @@
 package io.cwm.buffer;
 
 import io.cwm.buffer.embedded.EmbeddedBuffer;
+import io.cwm.buffer.redis.RedisBuffer;
 import io.cwm.config.Env;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -54,6 +55,7 @@ public final class BufferBackends {
   }
 
   private static Supplier<MessageBuffer> redis(Vertx vertx, Env env, Clock clock) {
-    throw new IllegalArgumentException("the Redis buffer is not wired yet");
+    String url = redisUrl(env);
+    return () -> new RedisBuffer(vertx, url, clock);
   }
 }

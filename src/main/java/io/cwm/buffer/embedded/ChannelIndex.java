@@ -158,10 +158,8 @@ final class ChannelIndex {
         .put("envelope", envelope.toJson())
         .encode());
     remove(envelope.messageId(), envelope.sequence());
-    increment("dead_lettered");
-    if (reason.equals("expired")) {
-      increment("expired");
-    }
+    // an expired message is counted as expired, not as dead-lettered (as the Redis backend does)
+    increment(reason.equals("expired") ? "expired" : "dead_lettered");
   }
 
   private void remove(String messageId, long seq) {

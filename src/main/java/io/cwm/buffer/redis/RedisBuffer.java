@@ -1,0 +1,428 @@
+package io.cwm.buffer.redis;
+
+import io.cwm.buffer.BufferException;
+import io.cwm.buffer.BufferException.Reason;
+import io.cwm.buffer.ChannelSpec;
+import io.cwm.buffer.ChannelStats;
+import io.cwm.buffer.Envelope;
+import io.cwm.buffer.MessageBuffer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Webhook Connect buffer on Redis (spec §5.2, semantics §4.12). Everything a message is — the
+ * stream entry, its lease, delivery count, delayed retry, dead letter, the sequence counter and
+ * the statistics — lives in Redis, so every receiver on the same Redis sees the same state and any
+ * of them can ack, nack or release what another leased.
+ *
+ * <p>Each operation is one Lua script (see the {@code .lua} files next to this class), so it is
+ * atomic across receivers; time comes from the Java clock, not from Redis. Layout: Python's
+ * stream per webhook queue with fields {@code message_id}, {@code data}, {@code expires_at}, read
+ * through Python's consumer group (consumer {@value #CONSUMER}), Python's meta hash and channel
+ * DLQ sorted set; the rest under {@code webhook_connect:j:} ({@link RedisKeys}). The leases in
+ * the {@code inflight} hash are the truth about what is in flight: an entry stays pending in the
+ * group until it is acked or dead-lettered and is then XACKed and XDELed, never trimmed, so the
+ * stream length is exactly ready + in flight + waiting for a retry. Release uses a per-owner set
+ * of message ids and lease expiry a deadline index, so neither scans the in-flight hash.
+ */
+public final class RedisBuffer implements MessageBuffer {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisBuffer.class);
+  /** Consumer of every Java receiver in Python's group; leases, not the PEL, say who holds what. */
+  static final String CONSUMER = "cwm_java";
+  private static final int CONNECT_TIMEOUT_MILLIS = 2000;
+  private static final long PING_TIMEOUT_MILLIS = 2000;
+  private static final int RECLAIM_BATCH = 500;
+  private static final int SCAN_COUNT = 1000;
+  /** Envelope JSON after the sequence number, as Python stores it. */
+  private static final String ENVELOPE_TAIL = ",\"delivery_count\":0,\"state\":\"pending\"}";
+  private static final int SEQUENCE_BYTES = ",\"sequence\":0".length();
+  /** Redelivery delays after 1..7 deliveries; the 7th (60 s cap) applies beyond. */
+  private static final List<Object> RETRY_DELAYS = IntStream.rangeClosed(1, 7)
+      .mapToObj(deliveries -> (Object) ChannelSpec.retryDelayMillis(deliveries)).toList();
+
+  private static final LuaScript PUBLISH = LuaScript.load("publish");
+  private static final LuaScript LEASE = LuaScript.load("lease");
+  private static final LuaScript ACK = LuaScript.load("ack");
+  private static final LuaScript NACK = LuaScript.load("nack");
+  private static final LuaScript RELEASE = LuaScript.load("release");
+  private static final LuaScript RECLAIM = LuaScript.load("reclaim");
+  private static final LuaScript STATS = LuaScript.load("stats");
+  private static final List<LuaScript> SCRIPTS = List.of(PUBLISH, LEASE, ACK, NACK, RELEASE, RECLAIM, STATS);
+
+  private final Clock clock;
+  private final Redis redis;
+  private final Map<String, Registered> channels = new ConcurrentHashMap<>();
+  private final AtomicInteger rotation = new AtomicInteger();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /** A channel opened here: its common script keys and the streams it reads. */
+  private record Registered(String name, List<String> keys, String ownerPrefix, List<String> streams) {
+    Registered withStreams(Collection<String> more) {
+      Set<String> all = new LinkedHashSet<>(streams);
+      all.addAll(more);
+      return new Registered(name, keys, ownerPrefix, List.copyOf(all));
+    }
+  }
+
+  public RedisBuffer(Vertx vertx, String redisUrl, Clock clock) {
+    this.clock = clock;
+    this.redis = Redis.createClient(vertx, new RedisOptions()
+        .setConnectionString(redisUrl)
+        .setMaxPoolSize(8)
+        .setMaxPoolWaiting(1024)
+        .setNetClientOptions(new NetClientOptions()
+            .setConnectTimeout(CONNECT_TIMEOUT_MILLIS)
+            .setTcpKeepAlive(true)
+            .setTcpNoDelay(true)));
+  }
+
+  /**
+   * Registers the channels (also when Redis is down, so that publish reports UNAVAILABLE rather
+   * than UNKNOWN_CHANNEL), then loads the scripts, creates the group on every queue's stream,
+   * writes the meta hashes and adds streams of the channels found in Redis that the config no
+   * longer names (their messages are still delivered). May be called again with more channels.
+   */
+  @Override
+  public Future<Void> open(Collection<ChannelSpec> specs) {
+    for (ChannelSpec spec : specs) {
+      List<String> streams = spec.queues().keySet().stream()
+          .map(webhookId -> RedisKeys.stream(spec.name(), webhookId)).toList();
+      channels.merge(spec.name(), new Registered(spec.name(), RedisKeys.channelKeys(spec.name()),
+          RedisKeys.ownerPrefix(spec.name()), streams), (old, fresh) -> old.withStreams(streams));
+    }
+    Set<String> names = specs.stream().map(ChannelSpec::name).collect(Collectors.toSet());
+    return Future.all(SCRIPTS.stream().map(script -> script.preload(redis)).toList())
+        .compose(loaded -> Future.all(specs.stream().map(this::prepareQueues).toList()))
+        .compose(prepared -> discoverStreams("0", names))
+        .onSuccess(v -> LOG.info("Redis buffer open [channels: {}]", names))
+        .recover(this::unavailable);
+  }
+
+  private Future<Void> prepareQueues(ChannelSpec spec) {
+    String createdAt = Envelope.format(clock.instant());
+    List<Future<?>> steps = new ArrayList<>();
+    for (ChannelSpec.Queue queue : spec.queues().values()) {
+      String stream = RedisKeys.stream(spec.name(), queue.webhookId());
+      String meta = RedisKeys.meta(spec.name(), queue.webhookId());
+      steps.add(redis.send(Request.cmd(Command.XGROUP).arg("CREATE").arg(stream).arg(RedisKeys.GROUP)
+              .arg("0").arg("MKSTREAM"))
+          .recover(failure -> failure.getMessage() != null && failure.getMessage().startsWith("BUSYGROUP")
+              ? Future.succeededFuture() : Future.failedFuture(failure)));
+      steps.add(redis.send(Request.cmd(Command.HSET).arg(meta).arg("ttl_seconds")
+          .arg(String.valueOf(queue.ttlSeconds()))));
+      steps.add(redis.send(Request.cmd(Command.HSETNX).arg(meta).arg("created_at").arg(createdAt)));
+    }
+    return Future.all(steps).mapEmpty();
+  }
+
+  /** SCAN for streams {@code webhook_connect:stream:{channel}:{webhook_id}} of the given channels. */
+  private Future<Void> discoverStreams(String cursor, Set<String> names) {
+    return redis.send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(RedisKeys.STREAM_PREFIX + "*")
+        .arg("COUNT").arg(SCAN_COUNT).arg("TYPE").arg("stream")).compose(reply -> {
+          for (Response key : reply.get(1)) {
+            String rest = key.toString().substring(RedisKeys.STREAM_PREFIX.length());
+            int colon = rest.lastIndexOf(':');
+            String channel = colon > 0 ? rest.substring(0, colon) : null;
+            if (channel != null && names.contains(channel)) {
+              channels.computeIfPresent(channel, (name, old) -> old.withStreams(List.of(key.toString())));
+            }
+          }
+          String next = reply.get(0).toString();
+          return "0".equals(next) ? Future.succeededFuture() : discoverStreams(next, names);
+        });
+  }
+
+  @Override
+  public Future<Void> close() {
+    if (!closed.compareAndSet(false, true)) {
+      return Future.succeededFuture();
+    }
+    return redis.close();
+  }
+
+  @Override
+  public Future<Envelope> publish(ChannelSpec spec, Envelope envelope) {
+    Registered channel = channels.get(spec.name());
+    ChannelSpec.Queue queue = spec.queue(envelope.webhookId());
+    if (channel == null || queue == null) {
+      return Future.failedFuture(new BufferException(Reason.UNKNOWN_CHANNEL,
+          "no queue for webhook " + envelope.webhookId() + " on channel " + spec.name()));
+    }
+    // the sequence is stamped inside the script: send the JSON up to it and after it
+    JsonObject json = envelope.toJson();
+    json.remove("sequence");
+    json.remove("delivery_count");
+    json.remove("state");
+    String encoded = json.encode();
+    Buffer head = Buffer.buffer(encoded.substring(0, encoded.length() - 1));
+    if (head.length() + SEQUENCE_BYTES + ENVELOPE_TAIL.length() > ChannelSpec.MAX_MESSAGE_BYTES) {
+      return Future.failedFuture(new BufferException(Reason.TOO_LARGE,
+          "message larger than " + ChannelSpec.MAX_MESSAGE_BYTES + " bytes"));
+    }
+    String stream = RedisKeys.stream(spec.name(), queue.webhookId());
+    List<Object> args = commonArgs(channel);
+    args.add((long) queue.maxQueueSize());
+    args.add(head);
+    args.add(ENVELOPE_TAIL);
+    args.add(envelope.messageId());
+    args.add(envelope.expiresAt() == null ? "" : envelope.expiresAt());
+    return PUBLISH.run(redis, keys(channel, List.of(stream)), args).recover(this::unavailable)
+        .compose(reply -> {
+          if (reply.type() == ResponseType.NUMBER) { // -1: full
+            return Future.failedFuture(new BufferException(Reason.QUEUE_FULL, "queue of webhook "
+                + queue.webhookId() + " on channel " + spec.name() + " holds max_queue_size "
+                + queue.maxQueueSize() + " messages"));
+          }
+          return Future.succeededFuture(envelope.withSequence(reply.get(0).toLong()));
+        });
+  }
+
+  @Override
+  public Future<List<Envelope>> lease(ChannelSpec spec, String owner, int max, long leaseMillis) {
+    Registered channel = channels.get(spec.name());
+    if (channel == null) {
+      return unknown(spec);
+    }
+    if (max <= 0) {
+      return Future.succeededFuture(List.of());
+    }
+    List<String> streams = rotated(channel.streams());
+    List<String> keys = new ArrayList<>(1 + streams.size());
+    keys.add(channel.ownerPrefix() + owner);
+    keys.addAll(streams);
+    Instant now = clock.instant();
+    List<Object> args = commonArgs(channel, now);
+    args.add(owner);
+    args.add((long) max);
+    args.add(now.toEpochMilli() + leaseMillis);
+    args.add((long) spec.maxDeliveries());
+    args.add(CONSUMER);
+    return LEASE.run(redis, keys(channel, keys), args).recover(this::unavailable).map(reply -> {
+      List<Envelope> leased = new ArrayList<>(reply.size() / 3);
+      for (int i = 0; i + 2 < reply.size(); i += 3) {
+        String messageId = reply.get(i).toString();
+        try {
+          leased.add(Envelope.fromJson(new JsonObject(reply.get(i + 1).toString()))
+              .withDeliveryCount(reply.get(i + 2).toInteger()));
+        } catch (RuntimeException e) {
+          LOG.error("Unreadable envelope, dead-lettered [channel: {}, message_id: {}]", spec.name(), messageId);
+          nack(spec, messageId, false);
+        }
+      }
+      return leased;
+    });
+  }
+
+  /** Streams in a rotated order per call, so no queue of the channel is always read first. */
+  private List<String> rotated(List<String> streams) {
+    if (streams.size() < 2) {
+      return streams;
+    }
+    int start = Math.floorMod(rotation.getAndIncrement(), streams.size());
+    List<String> order = new ArrayList<>(streams.subList(start, streams.size()));
+    order.addAll(streams.subList(0, start));
+    return order;
+  }
+
+  @Override
+  public Future<Boolean> ack(ChannelSpec spec, String messageId) {
+    Registered channel = channels.get(spec.name());
+    if (channel == null) {
+      return unknown(spec);
+    }
+    List<Object> args = commonArgs(channel);
+    args.add(messageId);
+    return ACK.run(redis, channel.keys(), args).recover(this::unavailable)
+        .map(reply -> reply.toInteger() == 1);
+  }
+
+  @Override
+  public Future<NackOutcome> nack(ChannelSpec spec, String messageId, boolean retry) {
+    Registered channel = channels.get(spec.name());
+    if (channel == null) {
+      return unknown(spec);
+    }
+    List<Object> args = commonArgs(channel);
+    args.add(messageId);
+    args.add(retry ? "1" : "0");
+    args.add((long) spec.maxDeliveries());
+    args.addAll(RETRY_DELAYS);
+    return NACK.run(redis, channel.keys(), args).recover(this::unavailable)
+        .map(reply -> switch (reply.toString()) {
+          case "requeued" -> NackOutcome.REQUEUED;
+          case "dead_lettered" -> NackOutcome.DEAD_LETTERED;
+          default -> NackOutcome.NOT_IN_FLIGHT;
+        });
+  }
+
+  @Override
+  public Future<Integer> release(ChannelSpec spec, String owner) {
+    Registered channel = channels.get(spec.name());
+    if (channel == null) {
+      return unknown(spec);
+    }
+    List<Object> args = commonArgs(channel);
+    args.add(owner);
+    return RELEASE.run(redis, keys(channel, List.of(channel.ownerPrefix() + owner)), args)
+        .recover(this::unavailable).map(Response::toInteger);
+  }
+
+  @Override
+  public Future<Integer> reclaimExpiredLeases(ChannelSpec spec) {
+    Registered channel = channels.get(spec.name());
+    if (channel == null) {
+      return unknown(spec);
+    }
+    return reclaimBatches(channel, 0).recover(this::unavailable);
+  }
+
+  private Future<Integer> reclaimBatches(Registered channel, int soFar) {
+    List<Object> args = commonArgs(channel);
+    args.add((long) RECLAIM_BATCH);
+    return RECLAIM.run(redis, channel.keys(), args).compose(reply -> {
+      int reclaimed = reply.toInteger();
+      return reclaimed < RECLAIM_BATCH ? Future.succeededFuture(soFar + reclaimed)
+          : reclaimBatches(channel, soFar + reclaimed);
+    });
+  }
+
+  @Override
+  public Future<String> leaseOwner(ChannelSpec spec, String messageId) {
+    if (!channels.containsKey(spec.name())) {
+      return unknown(spec);
+    }
+    return redis.send(Request.cmd(Command.HGET).arg(RedisKeys.inFlight(spec.name())).arg(messageId))
+        .recover(this::unavailable)
+        .map(lease -> lease == null ? null : new JsonObject(lease.toString()).getString("owner"));
+  }
+
+  @Override
+  public Future<ChannelStats> stats(ChannelSpec spec) {
+    Registered channel = channels.get(spec.name());
+    if (channel == null) {
+      return unknown(spec);
+    }
+    return STATS.run(redis, keys(channel, channel.streams()), commonArgs(channel)).recover(this::unavailable)
+        .map(reply -> {
+          long entries = reply.get(0).toLong();
+          long inFlight = reply.get(1).toLong();
+          return new ChannelStats(spec.name(), Math.max(0, entries - inFlight), inFlight,
+              reply.get(2).toLong(), reply.get(3).toLong(), reply.get(4).toLong());
+        });
+  }
+
+  /**
+   * Newest first. Reads members written by us and by Python ({@code reason} is then derived from
+   * Python's error text). Extra item fields: {@code error}, {@code delivery_count}.
+   */
+  @Override
+  public Future<List<JsonObject>> deadLetters(ChannelSpec spec, int limit) {
+    if (!channels.containsKey(spec.name())) {
+      return unknown(spec);
+    }
+    if (limit <= 0) {
+      return Future.succeededFuture(List.of());
+    }
+    return redis.send(Request.cmd(Command.ZREVRANGE).arg(RedisKeys.deadLetters(spec.name()))
+            .arg(0).arg(limit - 1))
+        .recover(this::unavailable).map(reply -> {
+          List<JsonObject> items = new ArrayList<>();
+          for (Response member : reply) {
+            try {
+              items.add(deadLetterItem(new JsonObject(member.toString())));
+            } catch (RuntimeException e) {
+              LOG.warn("Unreadable dead letter skipped [channel: {}]", spec.name());
+            }
+          }
+          return items;
+        });
+  }
+
+  private static JsonObject deadLetterItem(JsonObject member) {
+    JsonObject entry = member.getJsonObject("data", new JsonObject());
+    String data = entry.getString("data", "");
+    JsonObject envelope = data.isEmpty() ? null : new JsonObject(data);
+    if (envelope != null && member.getValue("delivery_count") instanceof Number deliveries) {
+      envelope.put("delivery_count", deliveries.intValue());
+    }
+    String error = member.getString("error");
+    String reason = member.getString("reason",
+        "Permanent failure".equals(error) ? "rejected" : "failed");
+    String webhookId = member.getString("webhook_id",
+        envelope == null ? null : envelope.getString("webhook_id"));
+    return new JsonObject()
+        .put("message_id", entry.getString("message_id"))
+        .put("webhook_id", webhookId)
+        .put("reason", reason)
+        .put("dead_lettered_at", member.getString("failed_at"))
+        .put("error", error)
+        .put("delivery_count", member.getValue("delivery_count"))
+        .put("envelope", envelope);
+  }
+
+  @Override
+  public Future<Boolean> ping() {
+    return redis.send(Request.cmd(Command.PING))
+        .timeout(PING_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+        .map(pong -> true)
+        .otherwise(false);
+  }
+
+  /** ARGV[1..4] of every script: now (ms), now (ISO), owner-set prefix, group. */
+  private List<Object> commonArgs(Registered channel) {
+    return commonArgs(channel, clock.instant());
+  }
+
+  private static List<Object> commonArgs(Registered channel, Instant now) {
+    List<Object> args = new ArrayList<>(16);
+    args.add(String.valueOf(now.toEpochMilli()));
+    args.add(Envelope.format(now));
+    args.add(channel.ownerPrefix());
+    args.add(RedisKeys.GROUP);
+    return args;
+  }
+
+  private static List<String> keys(Registered channel, List<String> more) {
+    List<String> keys = new ArrayList<>(channel.keys().size() + more.size());
+    keys.addAll(channel.keys());
+    keys.addAll(more);
+    return keys;
+  }
+
+  private static <T> Future<T> unknown(ChannelSpec spec) {
+    return Future.failedFuture(new BufferException(Reason.UNKNOWN_CHANNEL, "unknown channel " + spec.name()));
+  }
+
+  private <T> Future<T> unavailable(Throwable cause) {
+    if (cause instanceof BufferException) {
+      return Future.failedFuture(cause);
+    }
+    LOG.warn("Redis buffer call failed: {}", cause.toString());
+    return Future.failedFuture(new BufferException(Reason.UNAVAILABLE, "message buffer unavailable"));
+  }
+}

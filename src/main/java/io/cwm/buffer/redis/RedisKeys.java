@@ -1,0 +1,79 @@
+package io.cwm.buffer.redis;
+
+import java.util.List;
+
+/**
+ * Key names of the Redis buffer (spec §5.2). The stream, consumer group, meta hash and DLQ reuse
+ * the Python names, so Python tooling and {@code redis-cli} recipes keep working; what Python keeps
+ * in process memory lives under {@code webhook_connect:j:}, which Python never touches. One Redis,
+ * no hash tags (cluster is not supported).
+ */
+public final class RedisKeys {
+  public static final String PREFIX = "webhook_connect:";
+  /** Python's consumer group, the same for every stream. */
+  public static final String GROUP = "webhook_connect_consumers";
+  static final String STREAM_PREFIX = PREFIX + "stream:";
+  private static final String JAVA_PREFIX = PREFIX + "j:";
+
+  private RedisKeys() {}
+
+  /** Stream of one webhook's queue: fields {@code message_id}, {@code data}, {@code expires_at}. */
+  public static String stream(String channel, String webhookId) {
+    return STREAM_PREFIX + channel + ":" + webhookId;
+  }
+
+  /** Hash {@code ttl_seconds}, {@code created_at} of one webhook's queue (Python writes it; nothing reads it). */
+  public static String meta(String channel, String webhookId) {
+    return PREFIX + "meta:" + channel + ":" + webhookId;
+  }
+
+  /** Sorted set of the channel's dead letters, score = failure time in Unix seconds. */
+  public static String deadLetters(String channel) {
+    return PREFIX + "dlq:" + channel;
+  }
+
+  /** Sequence counter (INCR). */
+  public static String sequence(String channel) {
+    return JAVA_PREFIX + "seq:" + channel;
+  }
+
+  /** Hash message_id → lease JSON {@code {stream, entry_id, owner, deadline, deliveries}}. */
+  public static String inFlight(String channel) {
+    return JAVA_PREFIX + "inflight:" + channel;
+  }
+
+  /** Sorted set of requeued messages {@code {message_id, stream, entry_id}}, score = not-before (Unix ms). */
+  public static String retry(String channel) {
+    return JAVA_PREFIX + "retry:" + channel;
+  }
+
+  /** Hash of counters {@code delivered}, {@code expired}, {@code dead_lettered}. */
+  public static String stats(String channel) {
+    return JAVA_PREFIX + "stats:" + channel;
+  }
+
+  /** Hash message_id → deliveries so far; kept across requeues, dropped when the message is settled. */
+  public static String deliveries(String channel) {
+    return JAVA_PREFIX + "deliveries:" + channel;
+  }
+
+  /** Sorted set message_id → lease deadline (Unix ms): the index that makes reclaiming cheap. */
+  public static String leaseDeadlines(String channel) {
+    return JAVA_PREFIX + "leases:" + channel;
+  }
+
+  /** Set of the message ids leased to one owner: release without scanning the in-flight hash. */
+  public static String owner(String channel, String owner) {
+    return ownerPrefix(channel) + owner;
+  }
+
+  static String ownerPrefix(String channel) {
+    return JAVA_PREFIX + "owner:" + channel + ":";
+  }
+
+  /** KEYS[1..7] of every script, in the order common.lua expects. */
+  static List<String> channelKeys(String channel) {
+    return List.of(inFlight(channel), retry(channel), deliveries(channel), stats(channel),
+        deadLetters(channel), leaseDeadlines(channel), sequence(channel));
+  }
+}

@@ -1,0 +1,95 @@
+-- KEYS[8] the owner's lease set, KEYS[9..] the channel's streams (in this call's rotation order).
+-- ARGV[5] owner, ARGV[6] max messages, ARGV[7] lease deadline (Unix ms), ARGV[8] max_deliveries
+-- (<= 0: no limit), ARGV[9] consumer name. Due requeued messages come first (by due time), then
+-- new entries, read round-robin in shares over the streams (each stream in its own order).
+-- Expired messages and messages whose deliveries are used up are dead-lettered on the way.
+-- Returns {message_id, data, deliveries, ...} of the messages leased.
+local OWNER_SET = KEYS[8]
+local OWNER = ARGV[5]
+local MAX = tonumber(ARGV[6])
+local DEADLINE = tonumber(ARGV[7])
+local MAX_DELIVERIES = tonumber(ARGV[8])
+local CONSUMER = ARGV[9]
+local leased = {}
+local taken = 0
+
+local function offer(stream, entry_id, fields)
+  local message_id = fields.message_id
+  if not message_id or not fields.data then
+    dead_letter(stream, entry_id, fields, 'malformed', 0)
+    return
+  end
+  local deliveries = deliveries_of(message_id)
+  local expires = parse_time(fields.expires_at)
+  if expires and expires <= NOW then
+    dead_letter(stream, entry_id, fields, 'expired', deliveries)
+    return
+  end
+  if MAX_DELIVERIES > 0 and deliveries >= MAX_DELIVERIES then
+    dead_letter(stream, entry_id, fields, 'max_deliveries', deliveries)
+    return
+  end
+  deliveries = redis.call('HINCRBY', K_DELIVERIES, message_id, 1)
+  redis.call('HSET', K_INFLIGHT, message_id, cjson.encode({
+    stream = stream, entry_id = entry_id, owner = OWNER, deadline = DEADLINE, deliveries = deliveries}))
+  redis.call('ZADD', K_LEASES, DEADLINE, message_id)
+  redis.call('SADD', OWNER_SET, message_id)
+  leased[#leased + 1] = message_id
+  leased[#leased + 1] = fields.data
+  leased[#leased + 1] = deliveries
+  taken = taken + 1
+end
+
+-- New entries of one stream for the group; a stream without the group gets it (from 0).
+local function read_new(stream, count)
+  local reply = redis.pcall('XREADGROUP', 'GROUP', GROUP, CONSUMER, 'COUNT', count, 'STREAMS', stream, '>')
+  if type(reply) == 'table' and reply.err then
+    if not string.find(reply.err, 'NOGROUP', 1, true) or redis.call('EXISTS', stream) == 0 then
+      return {}
+    end
+    redis.call('XGROUP', 'CREATE', stream, GROUP, '0')
+    reply = redis.call('XREADGROUP', 'GROUP', GROUP, CONSUMER, 'COUNT', count, 'STREAMS', stream, '>')
+  end
+  if not reply then
+    return {}
+  end
+  return reply[1][2]
+end
+
+while taken < MAX do
+  local due = redis.call('ZRANGEBYSCORE', K_RETRY, '-inf', ARGV[1], 'LIMIT', 0, MAX - taken)
+  if #due == 0 then break end
+  for _, member in ipairs(due) do
+    redis.call('ZREM', K_RETRY, member)
+    local ref = cjson.decode(member)
+    local fields = entry_fields(ref.stream, ref.entry_id)
+    if fields then
+      offer(ref.stream, ref.entry_id, fields)
+    else
+      redis.call('HDEL', K_DELIVERIES, ref.message_id) -- entry deleted behind our back
+    end
+  end
+end
+
+local active = {}
+for i = 9, #KEYS do
+  active[#active + 1] = KEYS[i]
+end
+while taken < MAX and #active > 0 do
+  local share = math.ceil((MAX - taken) / #active)
+  local still_active = {}
+  for _, stream in ipairs(active) do
+    local want = math.min(share, MAX - taken)
+    if want > 0 then
+      local entries = read_new(stream, want)
+      for _, entry in ipairs(entries) do
+        offer(stream, entry[1], fields_of(entry[2]))
+      end
+      if #entries == want then
+        still_active[#still_active + 1] = stream
+      end
+    end
+  end
+  active = still_active
+end
+return leased

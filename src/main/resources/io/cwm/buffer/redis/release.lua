@@ -1,0 +1,16 @@
+-- KEYS[8] the owner's lease set. ARGV[5] owner. Requeues every message leased to the owner,
+-- leasable at once. Returns how many.
+local owner = ARGV[5]
+local released = 0
+for _, message_id in ipairs(redis.call('SMEMBERS', KEYS[8])) do
+  local raw = redis.call('HGET', K_INFLIGHT, message_id)
+  if raw then
+    local lease = cjson.decode(raw)
+    if lease.owner == owner then
+      requeue(message_id, lease, NOW)
+      released = released + 1
+    end
+  end
+end
+redis.call('DEL', KEYS[8])
+return released

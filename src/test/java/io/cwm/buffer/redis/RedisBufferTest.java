@@ -1,0 +1,240 @@
+package io.cwm.buffer.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cwm.buffer.BufferException;
+import io.cwm.buffer.ChannelSpec;
+import io.cwm.buffer.Envelope;
+import io.cwm.buffer.MessageBuffer;
+import io.cwm.buffer.MessageBuffer.NackOutcome;
+import io.cwm.buffer.MessageBufferContractTest;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The buffer contract against the Redis on this machine ({@code CWM_TEST_REDIS_URL}, default
+ * {@code redis://127.0.0.1:6379/0}), plus what only the Redis backend promises: shared state
+ * between receivers and Python's key layout. Each test deletes the keys of its channels.
+ */
+class RedisBufferTest extends MessageBufferContractTest {
+  static final String REDIS_URL = System.getenv().getOrDefault("CWM_TEST_REDIS_URL", "redis://127.0.0.1:6379/0");
+
+  private Redis raw;
+  private final List<MessageBuffer> extraBuffers = new ArrayList<>();
+
+  @Override
+  protected MessageBuffer create(Vertx vertx) {
+    return new RedisBuffer(vertx, REDIS_URL, Clock.systemUTC());
+  }
+
+  @Override
+  protected MessageBuffer reopen(Vertx vertx) {
+    return new RedisBuffer(vertx, REDIS_URL, Clock.systemUTC());
+  }
+
+  private Redis raw() {
+    if (raw == null) {
+      raw = Redis.createClient(vertx, REDIS_URL);
+    }
+    return raw;
+  }
+
+  private Response command(Command command, Object... args) {
+    return await(raw().send(Request.cmd(command, args)));
+  }
+
+  @AfterEach
+  void deleteTestKeys() {
+    extraBuffers.forEach(extra -> await(extra.close()));
+    for (String name : List.of(channel.name(), tiny.name())) {
+      String cursor = "0";
+      do {
+        Response page = command(Command.SCAN, cursor, "MATCH", "webhook_connect:*" + name + "*", "COUNT", 1000);
+        cursor = page.get(0).toString();
+        for (Response key : page.get(1)) {
+          command(Command.DEL, key.toString());
+        }
+      } while (!"0".equals(cursor));
+    }
+    if (raw != null) {
+      await(raw.close());
+    }
+  }
+
+  private MessageBuffer secondReceiver() throws Exception {
+    MessageBuffer second = reopen(vertx);
+    extraBuffers.add(second);
+    await(second.open(List.of(channel, tiny)));
+    return second;
+  }
+
+  @Test
+  void secondReceiverSeesPublishedMessagesAndAcksLeasesOfTheFirst() throws Exception {
+    MessageBuffer second = secondReceiver();
+    Envelope first = publish(channel, "hook-a", 1);
+    List<Envelope> leasedBySecond = await(second.lease(channel, "s2", 10, 60_000));
+    assertEquals(List.of(first.messageId()), leasedBySecond.stream().map(Envelope::messageId).toList());
+    assertEquals("s2", await(buffer.leaseOwner(channel, first.messageId())), "the lease is visible to both");
+
+    Envelope next = publish(channel, "hook-b", 2);
+    assertEquals(1, await(buffer.lease(channel, "s1", 10, 60_000)).size());
+    assertTrue(await(second.ack(channel, next.messageId())), "acked on the other receiver");
+    assertTrue(await(buffer.ack(channel, first.messageId())));
+    assertEquals(2, await(second.stats(channel)).delivered());
+    assertEquals(0, await(buffer.stats(channel)).inFlight());
+    assertTrue(await(second.publish(channel, message(channel, "hook-a", 3))).sequence() > next.sequence(),
+        "one sequence counter for both receivers");
+  }
+
+  @Test
+  void streamEntryGroupAndMetaFollowThePythonLayout() {
+    Envelope sent = publish(channel, "hook-a", 1);
+    String stream = "webhook_connect:stream:" + channel.name() + ":hook-a";
+    Response entries = command(Command.XRANGE, stream, "-", "+");
+    assertEquals(1, entries.size());
+    Response fields = entries.get(0).get(1);
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < fields.size(); i += 2) {
+      names.add(fields.get(i).toString());
+    }
+    assertEquals(List.of("message_id", "data", "expires_at"), names);
+    assertEquals(sent.messageId(), fields.get(1).toString());
+    assertEquals(sent.toJson(), new JsonObject(fields.get(3).toString()), "data = the envelope with its sequence");
+    assertEquals(sent.expiresAt(), fields.get(5).toString());
+
+    Response groups = command(Command.XINFO, "GROUPS", stream);
+    assertEquals(1, groups.size());
+    assertEquals("webhook_connect_consumers", groups.get(0).get("name").toString());
+    assertEquals("webhook_connect_consumers", command(Command.XINFO, "GROUPS",
+        "webhook_connect:stream:" + channel.name() + ":hook-b").get(0).get("name").toString(),
+        "every queue of the channel has the group from open()");
+
+    Response meta = command(Command.HGETALL, "webhook_connect:meta:" + channel.name() + ":hook-a");
+    assertEquals("3600", meta.get("ttl_seconds").toString());
+    assertNotNull(Envelope.parse(meta.get("created_at").toString()));
+  }
+
+  @Test
+  void deadLetterMemberHasThePythonShape() {
+    Envelope sent = publish(channel, "hook-a", 1);
+    long before = Instant.now().getEpochSecond();
+    await(buffer.lease(channel, "s1", 1, 60_000));
+    assertEquals(NackOutcome.DEAD_LETTERED, await(buffer.nack(channel, sent.messageId(), false)));
+    Response dlq = command(Command.ZRANGE, "webhook_connect:dlq:" + channel.name(), 0, -1, "WITHSCORES");
+    assertEquals(1, dlq.size());
+    Response pair = dlq.get(0);
+    JsonObject member = new JsonObject(pair.get(0).toString());
+    double score = pair.get(1).toDouble();
+    assertTrue(score >= before && score < before + 60, "score = failure time in Unix seconds");
+    assertFalse(member.getString("stream_id").isEmpty());
+    JsonObject data = member.getJsonObject("data");
+    assertEquals(sent.messageId(), data.getString("message_id"));
+    assertEquals(sent.toJson(), new JsonObject(data.getString("data")));
+    assertEquals(sent.expiresAt(), data.getString("expires_at"));
+    assertEquals("Permanent failure", member.getString("error"));
+    assertNotNull(Envelope.parse(member.getString("failed_at")));
+    assertEquals(0, command(Command.XLEN, "webhook_connect:stream:" + channel.name() + ":hook-a").toInteger(),
+        "dead-lettered entries are deleted from the stream");
+  }
+
+  @Test
+  void deadLettersWrittenByPythonAreListed() {
+    Envelope lost = message(channel, "hook-b", 1).withSequence(7);
+    JsonObject member = new JsonObject()
+        .put("stream_id", "1700000000000-0")
+        .put("data", new JsonObject().put("message_id", lost.messageId()).put("data", lost.toJson().encode())
+            .put("expires_at", lost.expiresAt()))
+        .put("error", "Permanent failure")
+        .put("failed_at", "2026-11-28T22:44:56.988106");
+    command(Command.ZADD, "webhook_connect:dlq:" + channel.name(), "1700000000.5", member.encode());
+    JsonObject item = await(buffer.deadLetters(channel, 10)).get(0);
+    assertEquals(lost.messageId(), item.getString("message_id"));
+    assertEquals("hook-b", item.getString("webhook_id"));
+    assertEquals("rejected", item.getString("reason"));
+    assertEquals(lost.toJson(), item.getJsonObject("envelope"));
+  }
+
+  @Test
+  void expiryIsReadWithAnyOffsetAndWithoutFraction() {
+    Envelope pastUtc = withExpiry(message(channel, "hook-a", 1), "2020-01-01T00:00:00Z");
+    // 1 hour ahead of UTC written as a -05:00 local time: not expired
+    String later = Instant.now().plusSeconds(3600).atOffset(ZoneOffset.ofHours(-5)).toString();
+    Envelope futureLocal = withExpiry(message(channel, "hook-a", 2), later);
+    Envelope pastOffset = withExpiry(message(channel, "hook-a", 3),
+        Instant.now().minusSeconds(60).atOffset(ZoneOffset.ofHours(9)).toString());
+    for (Envelope envelope : List.of(pastUtc, futureLocal, pastOffset)) {
+      await(buffer.publish(channel, envelope));
+    }
+    List<Envelope> leased = await(buffer.lease(channel, "s1", 10, 60_000));
+    assertEquals(List.of(futureLocal.messageId()), leased.stream().map(Envelope::messageId).toList());
+    assertEquals(2, await(buffer.stats(channel)).expired());
+  }
+
+  private static Envelope withExpiry(Envelope envelope, String expiresAt) {
+    return new Envelope(envelope.messageId(), envelope.channel(), envelope.webhookId(), envelope.timestamp(),
+        expiresAt, envelope.headers(), envelope.payload(), 0, 0);
+  }
+
+  @Test
+  void leaseSharesItsMaximumOverTheWebhookQueues() {
+    for (int i = 0; i < 3; i++) {
+      publish(channel, "hook-a", i);
+      publish(channel, "hook-b", i);
+    }
+    List<Envelope> leased = await(buffer.lease(channel, "s1", 2, 60_000));
+    assertEquals(List.of("hook-a", "hook-b"), leased.stream().map(Envelope::webhookId).sorted().toList());
+    assertEquals(4, await(buffer.lease(channel, "s1", 10, 60_000)).size());
+  }
+
+  @Test
+  void deliveryCountIsSharedBetweenReceivers() throws Exception {
+    MessageBuffer second = secondReceiver();
+    Envelope sent = publish(channel, "hook-a", 1);
+    assertEquals(1, await(buffer.lease(channel, "s1", 1, 60_000)).get(0).deliveryCount());
+    assertEquals(1, await(second.release(channel, "s1")), "release on any receiver");
+    assertEquals(2, await(second.lease(channel, "s2", 1, 60_000)).get(0).deliveryCount());
+    assertEquals(NackOutcome.DEAD_LETTERED, await(buffer.nack(channel, sent.messageId(), false)));
+    assertEquals(2, await(second.deadLetters(channel, 10)).get(0).getInteger("delivery_count"));
+  }
+
+  @Test
+  void scriptsMissingFromTheRedisCacheAreSentAgain() {
+    LuaScript fresh = new LuaScript("fresh", "return 'ran " + UUID.randomUUID() + "'");
+    Response reply = await(fresh.run(raw(), List.of(), List.of()));
+    assertTrue(reply.toString().startsWith("ran "));
+    assertEquals(1, command(Command.SCRIPT, "EXISTS", fresh.sha()).get(0).toInteger(), "cached by the EVAL");
+  }
+
+  @Test
+  void unreachableRedisFailsFastAsUnavailable() {
+    MessageBuffer down = new RedisBuffer(vertx, "redis://127.0.0.1:1", Clock.systemUTC());
+    extraBuffers.add(down);
+    long start = System.nanoTime();
+    Throwable opening = failure(down.open(List.of(channel)));
+    assertEquals(BufferException.Reason.UNAVAILABLE, assertInstanceOf(BufferException.class, opening).reason());
+    Future<Envelope> publishing = down.publish(channel, message(channel, "hook-a", 1));
+    Throwable refused = failure(publishing);
+    assertEquals(BufferException.Reason.UNAVAILABLE, assertInstanceOf(BufferException.class, refused).reason());
+    assertFalse(await(down.ping()));
+    assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "fails within the connect timeout");
+    assertTrue(await(buffer.ping()), "the real one answers");
+  }
+}
