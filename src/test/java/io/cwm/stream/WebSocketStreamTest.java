@@ -44,9 +44,8 @@ class WebSocketStreamTest {
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(server.port())
         .setURI("/connect/stream/" + channel).addHeader("Authorization", "Bearer " + token)
         .addHeader("X-Connector-Id", "test-connector");
-    WebSocket socket = sockets.connect(options).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
-    return socket;
+    return sockets.connect(options).onSuccess(ws -> ws.textMessageHandler(text -> frames.add(new JsonObject(text))))
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   @Test

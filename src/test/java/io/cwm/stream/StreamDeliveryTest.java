@@ -1,0 +1,252 @@
+package io.cwm.stream;
+
+import static io.cwm.testing.TestConnector.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cwm.testing.Http;
+import io.cwm.testing.TestConnector;
+import io.cwm.testing.TestServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Delivery semantics of the relay (spec §4), end to end over real HTTP and WebSocket: one
+ * abstract suite, run against the embedded store and against Redis.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class StreamDeliveryTest {
+  protected final String suffix = UUID.randomUUID().toString().substring(0, 8);
+  protected TestServer server;
+  protected Vertx vertx;
+  private final List<TestConnector> connectors = new ArrayList<>();
+
+  /** Environment selecting the backend under test. */
+  protected abstract Map<String, String> backendEnv();
+
+  protected String ch(String name) {
+    return name + "-" + suffix;
+  }
+
+  private String relay(String id, String channel, String extra) {
+    return "\"" + id + "\": {\"module\": \"webhook_connect\", \"module-config\": {\"channel\": \"" + ch(channel)
+        + "\", \"channel_token\": \"tok-" + channel + "\"" + extra + "}}";
+  }
+
+  @BeforeAll
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    String webhooks = "{" + String.join(",",
+        relay("inflight", "inflight", ", \"max_in_flight\": 3"),
+        relay("order", "order", ", \"max_in_flight\": 1"),
+        relay("shared", "shared", ""),
+        relay("nack", "nack", ", \"max_deliveries\": 3"),
+        relay("reject", "reject", ""),
+        relay("slow", "slow", ", \"ack_timeout_seconds\": 1"),
+        relay("beat", "beat", ", \"heartbeat_interval_seconds\": 1"),
+        relay("ttl", "ttl", ", \"ttl_seconds\": 1"),
+        relay("full", "full", ", \"max_queue_size\": 2"),
+        relay("drop", "drop", ", \"max_in_flight\": 10"),
+        relay("feed-a", "multi", ""), relay("feed-b", "multi", "")) + "}";
+    server = TestServer.start(webhooks, "{}", backendEnv());
+  }
+
+  @AfterEach
+  void closeConnectors() throws Exception {
+    for (TestConnector connector : connectors) {
+      connector.close();
+    }
+    connectors.clear();
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    server.close();
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  protected TestConnector connector(String channel) throws Exception {
+    TestConnector connector = new TestConnector(vertx).connect(server.port(), ch(channel), "tok-" + channel);
+    connectors.add(connector);
+    assertNotNull(connector.next("connected", 5000), "connected frame");
+    return connector;
+  }
+
+  protected String post(String webhookId, int n) throws Exception {
+    HttpResponse<String> response = Http.post(server.port(), "/webhook/" + webhookId, "{\"n\":" + n + "}",
+        "Content-Type", "application/json");
+    assertEquals(200, response.statusCode(), response::body);
+    return response.headers().firstValue("x-webhook-message-id").orElseThrow();
+  }
+
+  protected JsonObject stats(String channel) throws Exception {
+    HttpResponse<String> response = Http.get(server.port(), "/connect/status/" + ch(channel),
+        "Authorization", "Bearer tok-" + channel);
+    assertEquals(200, response.statusCode(), response::body);
+    return new JsonObject(response.body()).getJsonObject("stats");
+  }
+
+  @Test
+  void atMostMaxInFlightUnackedMessagesPerSession() throws Exception {
+    TestConnector connector = connector("inflight");
+    for (int i = 0; i < 8; i++) {
+      post("inflight", i);
+    }
+    assertTrue(await(5000, () -> connector.received().size() == 3));
+    assertFalse(await(300, () -> connector.received().size() > 3), "no fourth frame while three are unacked");
+    connector.ack(connector.received().get(0));
+    assertTrue(await(5000, () -> connector.received().size() == 4), "one ack frees one slot");
+    assertEquals(3, stats("inflight").getLong("messages_in_flight"));
+  }
+
+  @Test
+  void ackRemovesTheMessage() throws Exception {
+    TestConnector connector = connector("shared").autoAck(true);
+    String id = post("shared", 1);
+    assertTrue(await(5000, () -> connector.received().contains(id)));
+    assertTrue(await(5000, () -> {
+      try {
+        JsonObject stats = stats("shared");
+        return stats.getLong("messages_in_flight") == 0 && stats.getLong("messages_queued") == 0;
+      } catch (Exception e) {
+        return false;
+      }
+    }));
+  }
+
+  @Test
+  void nackWithRetryRedeliversAfterADelayAndDeadLettersAfterMaxDeliveries() throws Exception {
+    TestConnector connector = connector("nack");
+    String id = post("nack", 1);
+    assertEquals(id, connector.next("webhook", 5000).getString("message_id"));
+    long nackedAt = System.nanoTime();
+    connector.nack(id, true);
+    JsonObject again = connector.next("webhook", 5000);
+    assertNotNull(again, "redelivered");
+    assertTrue(System.nanoTime() - nackedAt >= TimeUnit.MILLISECONDS.toNanos(900), "after a back-off, not a hot loop");
+    connector.nack(id, true);
+    assertNotNull(connector.next("webhook", 6000), "third delivery after about 2 s");
+    connector.nack(id, true); // third delivery used up: dead letter
+    assertTrue(await(5000, () -> {
+      try {
+        return stats("nack").getLong("messages_dead_lettered") == 1;
+      } catch (Exception e) {
+        return false;
+      }
+    }));
+    assertNull(connector.next("webhook", 1500), "not delivered again");
+  }
+
+  @Test
+  void nackWithoutRetryDeadLettersAtOnce() throws Exception {
+    TestConnector connector = connector("reject");
+    String id = post("reject", 1);
+    assertEquals(id, connector.next("webhook", 5000).getString("message_id"));
+    connector.nack(id, false);
+    assertTrue(await(5000, () -> {
+      try {
+        return stats("reject").getLong("messages_dead_lettered") == 1;
+      } catch (Exception e) {
+        return false;
+      }
+    }));
+  }
+
+  @Test
+  void noAckWithinTheAckTimeoutRedelivers() throws Exception {
+    TestConnector connector = connector("slow");
+    String id = post("slow", 1);
+    assertEquals(id, connector.next("webhook", 5000).getString("message_id"));
+    JsonObject again = connector.next("webhook", 5000);
+    assertNotNull(again, "redelivered after the 1 s ack timeout");
+    assertEquals(id, again.getString("message_id"));
+    connector.ack(id);
+  }
+
+  @Test
+  void droppedSessionsMessagesGoToAnotherSessionWithinOneSecond() throws Exception {
+    TestConnector first = connector("drop");
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ids.add(post("drop", i));
+    }
+    assertTrue(await(5000, () -> first.received().size() == 5));
+    TestConnector second = connector("drop").autoAck(true);
+    long dropped = System.nanoTime();
+    first.close();
+    assertTrue(await(1000, () -> second.unique().containsAll(ids)), "redelivered within one second");
+    assertTrue(System.nanoTime() - dropped < TimeUnit.MILLISECONDS.toNanos(1500));
+  }
+
+  @Test
+  void severalConnectorsShareAChannelEachMessageAtOneSessionAtATime() throws Exception {
+    TestConnector a = connector("multi");
+    TestConnector b = connector("multi");
+    for (int i = 0; i < 40; i++) {
+      post(i % 2 == 0 ? "feed-a" : "feed-b", i);
+    }
+    assertTrue(await(5000, () -> a.received().size() + b.received().size() == 40));
+    List<String> both = new ArrayList<>(a.received());
+    both.retainAll(b.received());
+    assertTrue(both.isEmpty(), "no message at two sessions");
+    assertFalse(a.received().isEmpty(), "a got some");
+    assertFalse(b.received().isEmpty(), "b got some");
+  }
+
+  @Test
+  void publishOrderIsKeptForOneConnectorWithMaxInFlightOne() throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      ids.add(post("order", i));
+    }
+    TestConnector connector = connector("order").autoAck(true);
+    assertTrue(await(10_000, () -> connector.received().size() == 20));
+    assertEquals(ids, connector.received());
+  }
+
+  @Test
+  void heartbeatsFlowAtTheChannelIntervalAndSilentSessionsAreEvicted() throws Exception {
+    TestConnector silent = connector("beat");
+    TestConnector alive = connector("beat").echoHeartbeats(true);
+    assertNotNull(alive.next("heartbeat", 2500), "a heartbeat within the 1 s interval");
+    assertNotNull(alive.next("heartbeat", 2500));
+    assertTrue(await(6000, silent::isClosed), "no client heartbeat for 3 intervals: evicted and closed");
+    assertFalse(alive.isClosed(), "a session that echoes heartbeats stays");
+  }
+
+  @Test
+  void expiredMessagesAreNeverDeliveredAndAreCounted() throws Exception {
+    post("ttl", 1);
+    long postedAt = System.currentTimeMillis();
+    assertTrue(await(3000, () -> System.currentTimeMillis() - postedAt > 1100), "the 1 s TTL passes");
+    TestConnector connector = connector("ttl");
+    assertNull(connector.next("webhook", 1000), "never delivered");
+    assertEquals(1, stats("ttl").getLong("messages_expired"));
+  }
+
+  @Test
+  void fullChannelAnswers503WithRetryAfterAndStoresNothing() throws Exception {
+    post("full", 1);
+    post("full", 2);
+    HttpResponse<String> refused = Http.post(server.port(), "/webhook/full", "{\"n\":3}");
+    assertEquals(503, refused.statusCode());
+    assertEquals("60", refused.headers().firstValue("retry-after").orElse(""));
+    assertEquals(new JsonObject().put("detail", "Channel queue is full").put("error", "queue_full"),
+        new JsonObject(refused.body()));
+    assertEquals(2, stats("full").getLong("messages_queued"));
+  }
+}
