@@ -25,6 +25,8 @@ final class ChannelIndex {
 
   private final String name;
   private final MVMap<Long, String> messages;
+  /** Delivery counts apart from the envelopes, so a lease writes a number, not the message. */
+  private final MVMap<Long, Integer> deliveries;
   private final MVMap<Long, String> dead;
   private final MVMap<String, Long> meta;
   /** Ready to lease, in publish order. */
@@ -39,6 +41,7 @@ final class ChannelIndex {
   ChannelIndex(String name, MVStore store, MVMap<String, Long> meta) {
     this.name = name;
     this.messages = store.openMap("msg:" + name);
+    this.deliveries = store.openMap("deliveries:" + name);
     this.dead = store.openMap("dead:" + name);
     this.meta = meta;
     this.sequence = meta.getOrDefault(key("seq"), 0L);
@@ -86,11 +89,15 @@ final class ChannelIndex {
     if (next == null) {
       return null;
     }
-    return Envelope.fromJson(new JsonObject(messages.get(next)));
+    return read(next);
+  }
+
+  private Envelope read(long seq) {
+    return Envelope.fromJson(new JsonObject(messages.get(seq))).withDeliveryCount(deliveries.getOrDefault(seq, 0));
   }
 
   void lease(Envelope delivered, String owner, long deadline) {
-    messages.put(delivered.sequence(), delivered.toJson().encode()); // keeps the delivery count
+    deliveries.put(delivered.sequence(), delivered.deliveryCount());
     inFlight.put(delivered.messageId(), new Lease(delivered.sequence(), owner, deadline));
   }
 
@@ -115,7 +122,7 @@ final class ChannelIndex {
     if (lease == null) {
       return null;
     }
-    return Envelope.fromJson(new JsonObject(messages.get(lease.sequence())));
+    return read(lease.sequence());
   }
 
   void requeue(Envelope envelope, long notBefore) {
@@ -164,6 +171,7 @@ final class ChannelIndex {
 
   private void remove(String messageId, long seq) {
     String json = messages.remove(seq);
+    deliveries.remove(seq);
     sequenceById.remove(messageId);
     if (json != null) {
       String webhookId = new JsonObject(json).getString("webhook_id");

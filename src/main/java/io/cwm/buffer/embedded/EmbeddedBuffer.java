@@ -48,7 +48,7 @@ public final class EmbeddedBuffer implements MessageBuffer {
   private final boolean fsync;
   private final Map<String, ChannelIndex> channels = new ConcurrentHashMap<>();
   private final LinkedBlockingQueue<CompletableFuture<Void>> commitRequests = new LinkedBlockingQueue<>();
-  private MVStore store;
+  private volatile MVStore store;
   private MVMap<String, Long> meta;
   private Thread committer;
   private volatile boolean closing;
@@ -246,16 +246,18 @@ public final class EmbeddedBuffer implements MessageBuffer {
           batch.add(first);
           commitRequests.drainTo(batch);
         }
-        synchronized (this) {
-          if (store == null) {
-            break;
-          }
-          if (store.hasUnsavedChanges()) {
-            store.commit();
-          }
+        // No lock here: MVStore commits concurrently with puts, and every put of a waiting
+        // publish happened before its request was queued, so this commit includes it. Holding
+        // the buffer's monitor would stall the event loop for the length of a commit.
+        MVStore current = store;
+        if (current == null) {
+          break;
+        }
+        if (current.hasUnsavedChanges()) {
+          current.commit();
         }
         if (fsync && !batch.isEmpty()) {
-          store.sync();
+          current.sync();
         }
         batch.forEach(request -> request.complete(null));
       } catch (InterruptedException interrupted) {

@@ -1,0 +1,244 @@
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Relay benchmark client (run with the jar on the classpath, against a running receiver):
+ *
+ * <pre>
+ *   java -cp target/cwm.jar bench/RelayBench.java relay PORT SECONDS RATE   # (b) POST→ack at RATE/s (0 = as fast as possible)
+ *   java -cp target/cwm.jar bench/RelayBench.java drain PORT COUNT          # (c) buffer COUNT, then attach and drain
+ * </pre>
+ *
+ * The webhook is {@code bench_relay} on channel {@code bench} (bench/relay-webhooks.json), HMAC
+ * signed. One WebSocket connector acks every message; POST-to-delivery latency is measured in
+ * this process (the send time travels in the payload).
+ */
+public class RelayBench {
+  static final String SECRET = "bench-hmac-secret";
+  static final String TOKEN = "bench-channel-token";
+
+  public static void main(String[] args) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      switch (args[0]) {
+        case "relay" -> relay(vertx, Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+        case "drain" -> drain(vertx, Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+        default -> throw new IllegalArgumentException("relay | drain");
+      }
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  static String body(long sentNanos) {
+    // about 1 KB of JSON, like the ingest benchmark
+    return "{\"sent_ns\":" + sentNanos + ",\"event\":\"payment_intent.succeeded\",\"pad\":\"" + "x".repeat(950) + "\"}";
+  }
+
+  static final ThreadLocal<Mac> MACS = ThreadLocal.withInitial(() -> {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return mac;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  });
+
+  static String sign(String body) {
+    return HexFormat.of().formatHex(MACS.get().doFinal(body.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** The string value of a top-level field, found without parsing the whole frame (keeps the client cheap). */
+  static String field(String json, String name) {
+    int at = json.indexOf("\"" + name + "\":\"");
+    if (at < 0) {
+      return null;
+    }
+    int start = at + name.length() + 4;
+    return json.substring(start, json.indexOf('"', start));
+  }
+
+  static long sentNanos(String json) {
+    int at = json.indexOf("\"sent_ns\":");
+    int start = at + 10;
+    int end = start;
+    while (end < json.length() && (Character.isDigit(json.charAt(end)) || json.charAt(end) == '-')) {
+      end++;
+    }
+    return Long.parseLong(json.substring(start, end));
+  }
+
+  /** A connector that acks everything and records POST-to-delivery latency. */
+  static final class Connector {
+    final WebSocketClient client;
+    final AtomicLong delivered = new AtomicLong();
+    final long[] latencies;
+    final AtomicLong latencyCount = new AtomicLong();
+    WebSocket socket;
+
+    Connector(Vertx vertx, int capacity) {
+      client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(16 << 20).setMaxMessageSize(16 << 20));
+      latencies = new long[capacity];
+    }
+
+    Future<WebSocket> connect(int port) {
+      WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+          .setURI("/connect/stream/bench").addHeader("Authorization", "Bearer " + TOKEN);
+      return client.connect(options).onSuccess(ws -> {
+        socket = ws;
+        ws.textMessageHandler(text -> {
+          String type = field(text, "type");
+          if ("webhook".equals(type)) {
+            long sent = sentNanos(text);
+            long index = latencyCount.getAndIncrement();
+            if (index < latencies.length) {
+              latencies[(int) index] = System.nanoTime() - sent;
+            }
+            delivered.incrementAndGet();
+            ws.writeTextMessage("{\"type\":\"ack\",\"message_id\":\"" + field(text, "message_id") + "\"}");
+          } else if ("heartbeat".equals(type)) {
+            ws.writeTextMessage("{\"type\":\"heartbeat\"}");
+          }
+        });
+      });
+    }
+
+    String percentiles() {
+      int n = (int) Math.min(latencyCount.get(), latencies.length);
+      long[] sorted = Arrays.copyOf(latencies, n);
+      Arrays.sort(sorted);
+      return n == 0 ? "n/a" : String.format("p50 %.2f ms, p99 %.2f ms, max %.2f ms (n=%d)",
+          sorted[n / 2] / 1e6, sorted[(int) (n * 0.99)] / 1e6, sorted[n - 1] / 1e6, n);
+    }
+  }
+
+  static HttpClient http(Vertx vertx) {
+    return vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setPipelining(false),
+        new PoolOptions().setHttp1MaxSize(64));
+  }
+
+  static Future<Integer> post(HttpClient http, int port) {
+    String body = body(System.nanoTime());
+    String signature = sign(body);
+    RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
+        .setURI("/webhook/bench_relay").putHeader("Content-Type", "application/json")
+        .putHeader("X-HMAC-Signature", signature);
+    return http.request(request).compose(req -> req.send(Buffer.buffer(body)))
+        .compose(response -> response.body().map(ignored -> response.statusCode()));
+  }
+
+  /** (b) POSTs at RATE/s (0: 64 concurrent requests, as fast as possible) for SECONDS; one connector acks. */
+  static void relay(Vertx vertx, int port, int seconds, int rate) throws Exception {
+    Connector connector = new Connector(vertx, 2_000_000);
+    connector.connect(port).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    HttpClient http = http(vertx);
+    AtomicLong ok = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    CountDownLatch done = new CountDownLatch(1);
+    if (rate == 0) {
+      AtomicLong running = new AtomicLong(64);
+      for (int i = 0; i < 64; i++) {
+        vertx.runOnContext(v -> loop(http, port, end, ok, failed, running, done));
+      }
+    } else {
+      long periodMs = 10;
+      int perTick = Math.max(1, rate / 100);
+      long[] timer = new long[1];
+      timer[0] = vertx.setPeriodic(periodMs, id -> {
+        if (System.nanoTime() >= end) {
+          vertx.cancelTimer(timer[0]);
+          done.countDown();
+          return;
+        }
+        for (int i = 0; i < perTick; i++) {
+          post(http, port).onComplete(r -> (r.succeeded() && r.result() == 200 ? ok : failed).incrementAndGet());
+        }
+      });
+    }
+    done.await();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (connector.delivered.get() < ok.get() && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+    System.out.printf("relay: rate %s for %d s: %d accepted (%d refused), %d delivered and acked, %.0f webhooks/s; %s%n",
+        rate == 0 ? "max" : rate + "/s", seconds, ok.get(), failed.get(), connector.delivered.get(),
+        connector.delivered.get() / (double) seconds, connector.percentiles());
+  }
+
+  static void loop(HttpClient http, int port, long end, AtomicLong ok, AtomicLong failed, AtomicLong running,
+      CountDownLatch done) {
+    if (System.nanoTime() >= end) {
+      if (running.decrementAndGet() == 0) {
+        done.countDown();
+      }
+      return;
+    }
+    post(http, port).onComplete(r -> {
+      (r.succeeded() && r.result() == 200 ? ok : failed).incrementAndGet();
+      loop(http, port, end, ok, failed, running, done);
+    });
+  }
+
+  /** (c) Buffers COUNT messages with no connector, then attaches one and times the drain. */
+  static void drain(Vertx vertx, int port, int count) throws Exception {
+    HttpClient http = http(vertx);
+    AtomicLong ok = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    long fillStart = System.nanoTime();
+    CountDownLatch filled = new CountDownLatch(1);
+    AtomicLong issued = new AtomicLong();
+    for (int i = 0; i < 64; i++) {
+      vertx.runOnContext(v -> fill(http, port, count, issued, ok, failed, filled));
+    }
+    filled.await();
+    double fillSeconds = (System.nanoTime() - fillStart) / 1e9;
+    Connector connector = new Connector(vertx, count);
+    long start = System.nanoTime();
+    connector.connect(port).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    long deadline = start + TimeUnit.SECONDS.toNanos(120);
+    while (connector.delivered.get() < ok.get() && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(5);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    System.out.printf("drain: %d buffered in %.1f s (%d refused); drained %d in %.2f s = %.0f messages/s%n",
+        ok.get(), fillSeconds, failed.get(), connector.delivered.get(), seconds, connector.delivered.get() / seconds);
+  }
+
+  static void fill(HttpClient http, int port, int count, AtomicLong issued, AtomicLong ok, AtomicLong failed,
+      CountDownLatch filled) {
+    if (issued.incrementAndGet() > count) {
+      if (ok.get() + failed.get() >= count) {
+        filled.countDown();
+      }
+      return;
+    }
+    post(http, port).onComplete(r -> {
+      (r.succeeded() && r.result() == 200 ? ok : failed).incrementAndGet();
+      if (ok.get() + failed.get() >= count) {
+        filled.countDown();
+      }
+      fill(http, port, count, issued, ok, failed, filled);
+    });
+  }
+}

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Webhook Connect benchmark (issue 3): everything on 127.0.0.1, every run bounded in time.
+#  (a) ingest req/s of an HMAC-signed webhook_connect webhook into the Redis buffer, next to the
+#      minimal Vert.x baseline (bench/Baseline.java) in the same run;
+#  (b) end-to-end relay: POST -> buffer -> WebSocket connector -> ack, sustained, at full speed
+#      and at half that rate (POST-to-delivery p50/p99 from bench/RelayBench.java);
+#  (c) drain of 50,000 buffered messages when one connector attaches, and the receiver's RSS after.
+# BUFFER=redis|embedded selects the backend for (b) and (c) (default redis). See bench/README.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+BUFFER=${BUFFER:-redis}
+REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
+WARMUP=${WARMUP:-10}
+DURATION=${DURATION:-10}          # (a) wrk run
+RELAY_SECONDS=${RELAY_SECONDS:-30}
+DRAIN=${DRAIN:-50000}
+PORT=${PORT:-19311}
+BASELINE_PORT=${BASELINE_PORT:-19312}
+JAVA_OPTS=${JAVA_OPTS:--Xms512m -Xmx1g}
+RESULTS=$ROOT/bench/results
+mkdir -p "$RESULTS"
+TS=$(date +%Y%m%d-%H%M%S)
+REPORT=$RESULTS/relay-$TS.txt
+PID=
+BASE_PID=
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+stop() { [ -n "${1:-}" ] && kill "$1" 2>/dev/null && wait "$1" 2>/dev/null || true; }
+cleanup() { stop "$PID"; stop "$BASE_PID"; flush_redis; }
+trap cleanup EXIT
+
+flush_redis() {
+  command -v redis-cli >/dev/null || return 0
+  redis-cli -u "$REDIS_URL" --scan --pattern 'webhook_connect:*bench*' | xargs -r redis-cli -u "$REDIS_URL" del >/dev/null || true
+}
+
+wait_port() {
+  for _ in $(seq 1 150); do
+    curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
+    sleep 0.2
+  done
+  log "port $1 did not open"; exit 1
+}
+
+start_receiver() {  # start_receiver BUFFER
+  local data; data=$(mktemp -d)
+  if [ "$1" = redis ]; then
+    WEBHOOK_CONNECT_BUFFER=redis WEBHOOK_CONNECT_REDIS_URL=$REDIS_URL java $JAVA_OPTS -jar target/cwm.jar receiver \
+      --webhooks bench/relay-webhooks.json --host 127.0.0.1 --port "$PORT" --data-dir "$data" > "$RESULTS/relay-receiver-$TS.log" 2>&1 &
+  else
+    java $JAVA_OPTS -jar target/cwm.jar receiver --webhooks bench/relay-webhooks.json --host 127.0.0.1 \
+      --port "$PORT" --data-dir "$data" > "$RESULTS/relay-receiver-$TS.log" 2>&1 &
+  fi
+  PID=$!
+  wait_port "$PORT"
+}
+
+command -v wrk >/dev/null || { log "installing wrk"; apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+[ -f target/cwm.jar ] || mvn -q -B package -DskipTests
+redis-cli -u "$REDIS_URL" ping >/dev/null || { log "Redis is not reachable at $REDIS_URL"; exit 1; }
+
+# signed 1 KB body for wrk (same secret as bench/relay-webhooks.json)
+BODY='{"sent_ns":1,"event":"payment_intent.succeeded","pad":"'$(printf 'x%.0s' $(seq 1 950))'"}'
+SIG=$(printf '%s' "$BODY" | openssl dgst -sha256 -hmac bench-hmac-secret | awk '{print $NF}')
+LUA=$RESULTS/relay-$TS.lua
+printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["X-HMAC-Signature"] = "%s"\nwrk.body = [[%s]]\n' "$SIG" "$BODY" > "$LUA"
+
+wrk_run() {  # wrk_run URL -> "req/s p99"
+  wrk -t2 -c50 -d"${DURATION}s" --latency -s "$LUA" "$1" | awk '/Requests\/sec/ {r=$2} /99%/ {p=$2} END {print r, p}'
+}
+
+{
+  echo "cwm relay benchmark $TS (buffer for b/c: $BUFFER); host: $(nproc) cores, $(java -version 2>&1 | head -1)"
+  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+} | tee "$REPORT"
+
+# ---- (a) ingest into Redis vs baseline -----------------------------------------------------------
+if [ -f bench/Baseline.java ]; then
+  java $JAVA_OPTS -cp target/cwm.jar bench/Baseline.java "$BASELINE_PORT" > "$RESULTS/relay-baseline-$TS.log" 2>&1 &
+  BASE_PID=$!
+  wait_port "$BASELINE_PORT"
+  wrk -t2 -c50 -d"${WARMUP}s" -s "$LUA" "http://127.0.0.1:$BASELINE_PORT/webhook/bench_relay" >/dev/null
+  read -r BASE_RPS BASE_P99 < <(wrk_run "http://127.0.0.1:$BASELINE_PORT/webhook/bench_relay")
+  stop "$BASE_PID"; BASE_PID=
+else
+  BASE_RPS=0; BASE_P99=n/a
+fi
+flush_redis
+start_receiver redis
+wrk -t2 -c50 -d"${WARMUP}s" -s "$LUA" "http://127.0.0.1:$PORT/webhook/bench_relay" >/dev/null
+read -r RPS P99 < <(wrk_run "http://127.0.0.1:$PORT/webhook/bench_relay")
+stop "$PID"; PID=
+flush_redis
+RATIO=$(awk -v a="$RPS" -v b="$BASE_RPS" 'BEGIN { if (b > 0) printf "%.1f %%", 100 * a / b; else print "n/a" }')
+{
+  echo "(a) ingest, HMAC + webhook_connect into Redis: $RPS req/s, p99 $P99"
+  echo "    baseline (bare Vert.x 200): $BASE_RPS req/s, p99 $BASE_P99; ratio $RATIO"
+} | tee -a "$REPORT"
+
+# ---- (b) end-to-end relay --------------------------------------------------------------------------
+start_receiver "$BUFFER"
+java -cp target/cwm.jar bench/RelayBench.java relay "$PORT" "$WARMUP" 0 >/dev/null 2>&1 || true
+FULL=$(java -cp target/cwm.jar bench/RelayBench.java relay "$PORT" "$RELAY_SECONDS" 0 2>/dev/null | grep '^relay:')
+echo "(b) full speed: $FULL" | tee -a "$REPORT"
+MAX_RATE=$(echo "$FULL" | sed -E 's/.*, ([0-9]+) webhooks\/s.*/\1/')
+HALF=$((MAX_RATE / 2))
+HALF_LINE=$(java -cp target/cwm.jar bench/RelayBench.java relay "$PORT" "$RELAY_SECONDS" "$HALF" 2>/dev/null | grep '^relay:')
+echo "(b) half rate: $HALF_LINE" | tee -a "$REPORT"
+stop "$PID"; PID=
+flush_redis
+
+# ---- (c) drain ---------------------------------------------------------------------------------------
+start_receiver "$BUFFER"
+DRAIN_LINE=$(java -cp target/cwm.jar bench/RelayBench.java drain "$PORT" "$DRAIN" 2>/dev/null | grep '^drain:')
+RSS=$(awk '/VmRSS/ {print $2 " " $3}' "/proc/$PID/status")
+echo "(c) $DRAIN_LINE; receiver RSS after: $RSS" | tee -a "$REPORT"
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$REPORT"
