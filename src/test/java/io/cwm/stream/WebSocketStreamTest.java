@@ -80,6 +80,27 @@ class WebSocketStreamTest {
     socket.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
   }
 
+  /** Interop point 42: channels of the Python fixture exist at start, before any webhook. */
+  @Test
+  void connectorAttachesToAFixtureChannelBeforeAnyWebhookArrived() throws Exception {
+    java.nio.file.Path fixture = java.nio.file.Path.of(System.getProperty("cwm.shared.dir", "../shared"))
+        .resolve("fixtures/python-configs/04_connector_advanced-cloud-webhooks.json");
+    try (TestServer cloud = TestServer.start(java.nio.file.Files.readString(fixture))) {
+      for (String[] channel : new String[][] {{"channel-alpha", "alpha_secret_token_123"},
+          {"channel-beta", "beta_secret_token_456"}, {"channel-overflow", "overflow_token_789"},
+          {"channel-module", "module_secret_token_321"}}) {
+        LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
+        WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(cloud.port())
+            .setURI("/connect/stream/" + channel[0]).addHeader("Authorization", "Bearer " + channel[1]);
+        WebSocket socket = sockets.connect(options)
+            .onSuccess(ws -> ws.textMessageHandler(text -> frames.add(new JsonObject(text))))
+            .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals("connected", frames.poll(10, TimeUnit.SECONDS).getString("type"), channel[0]);
+        socket.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
   @Test
   void badTokenIsRefusedWith403BeforeTheUpgrade() throws Exception {
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(server.port())
