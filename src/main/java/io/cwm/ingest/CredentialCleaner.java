@@ -69,12 +69,40 @@ public final class CredentialCleaner {
     return names.contains(key.trim().toLowerCase(Locale.ROOT));
   }
 
-  /** A cleaned copy of the payload (the input is not modified); scalars and blobs unchanged. */
+  /**
+   * A cleaned copy of the payload (the input is not modified); scalars, blobs and payloads
+   * without any credential key are returned as they are (nobody mutates them downstream).
+   */
   public Object cleanPayload(Object payload) {
-    if (!enabled || !(payload instanceof JsonObject || payload instanceof JsonArray)) {
+    if (!enabled || !(payload instanceof JsonObject || payload instanceof JsonArray) || !hasCredential(payload, 0)) {
       return payload;
     }
     return clean(payload, 0);
+  }
+
+  private boolean hasCredential(Object value, int depth) {
+    if (depth > MAX_DEPTH) {
+      return false;
+    }
+    if (value instanceof JsonObject object) {
+      for (Map.Entry<String, Object> field : object) {
+        Object child = field.getValue();
+        if (child instanceof JsonObject || child instanceof JsonArray) {
+          if (hasCredential(child, depth + 1)) {
+            return true;
+          }
+        } else if (isCredential(field.getKey())) {
+          return true;
+        }
+      }
+    } else if (value instanceof JsonArray array) {
+      for (Object element : array) {
+        if (hasCredential(element, depth + 1)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** A cleaned copy of the header map. */

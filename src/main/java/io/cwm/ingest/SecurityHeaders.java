@@ -3,6 +3,7 @@ package io.cwm.ingest;
 import io.cwm.config.ReceiverSettings;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 
@@ -15,36 +16,53 @@ public final class SecurityHeaders implements Handler<RoutingContext> {
       + "magnetometer=(), gyroscope=(), accelerometer=()";
 
   private final ReceiverSettings settings;
-  private final String hsts;
+  private final CharSequence hsts;
+  private final CharSequence csp;
 
   public SecurityHeaders(ReceiverSettings settings) {
     this.settings = settings;
-    this.hsts = "max-age=" + settings.hstsMaxAge()
+    this.hsts = HttpHeaders.createOptimized("max-age=" + settings.hstsMaxAge()
         + (settings.hstsIncludeSubdomains() ? "; includeSubDomains" : "")
-        + (settings.hstsPreload() ? "; preload" : "");
+        + (settings.hstsPreload() ? "; preload" : ""));
+    this.csp = HttpHeaders.createOptimized(settings.cspPolicy() != null ? settings.cspPolicy() : DEFAULT_CSP);
   }
 
   @Override
   public void handle(RoutingContext context) {
-    apply(context.request(), settings, hsts);
+    apply(context.request(), settings, csp, hsts);
     context.next();
   }
 
   /** Adds the headers to a response directly (also used where no router runs). */
   public void apply(HttpServerRequest request) {
-    apply(request, settings, hsts);
+    apply(request, settings, csp, hsts);
   }
 
-  private static void apply(HttpServerRequest request, ReceiverSettings settings, String hsts) {
+  // pre-encoded names and values: these headers go out on every response
+  private static final CharSequence NOSNIFF_NAME = HttpHeaders.createOptimized("X-Content-Type-Options");
+  private static final CharSequence NOSNIFF = HttpHeaders.createOptimized("nosniff");
+  private static final CharSequence FRAME_NAME = HttpHeaders.createOptimized("X-Frame-Options");
+  private static final CharSequence DENY = HttpHeaders.createOptimized("DENY");
+  private static final CharSequence XSS_NAME = HttpHeaders.createOptimized("X-XSS-Protection");
+  private static final CharSequence XSS = HttpHeaders.createOptimized("1; mode=block");
+  private static final CharSequence REFERRER_NAME = HttpHeaders.createOptimized("Referrer-Policy");
+  private static final CharSequence REFERRER = HttpHeaders.createOptimized("strict-origin-when-cross-origin");
+  private static final CharSequence PERMISSIONS_NAME = HttpHeaders.createOptimized("Permissions-Policy");
+  private static final CharSequence PERMISSIONS_VALUE = HttpHeaders.createOptimized(PERMISSIONS);
+  private static final CharSequence CSP_NAME = HttpHeaders.createOptimized("Content-Security-Policy");
+  private static final CharSequence HSTS_NAME = HttpHeaders.createOptimized("Strict-Transport-Security");
+
+  private static void apply(HttpServerRequest request, ReceiverSettings settings, CharSequence csp,
+      CharSequence hsts) {
     MultiMap headers = request.response().headers();
-    headers.set("X-Content-Type-Options", "nosniff");
-    headers.set("X-Frame-Options", "DENY");
-    headers.set("X-XSS-Protection", "1; mode=block");
-    headers.set("Referrer-Policy", "strict-origin-when-cross-origin");
-    headers.set("Permissions-Policy", PERMISSIONS);
-    headers.set("Content-Security-Policy", settings.cspPolicy() != null ? settings.cspPolicy() : DEFAULT_CSP);
+    headers.set(NOSNIFF_NAME, NOSNIFF);
+    headers.set(FRAME_NAME, DENY);
+    headers.set(XSS_NAME, XSS);
+    headers.set(REFERRER_NAME, REFERRER);
+    headers.set(PERMISSIONS_NAME, PERMISSIONS_VALUE);
+    headers.set(CSP_NAME, csp);
     if (request.isSSL() || settings.forceHttps() || forwardedHttps(request, settings)) {
-      headers.set("Strict-Transport-Security", hsts);
+      headers.set(HSTS_NAME, hsts);
     }
   }
 

@@ -61,7 +61,9 @@ public abstract class StreamDeliveryTest {
         relay("ttl", "ttl", ", \"ttl_seconds\": 1"),
         relay("full", "full", ", \"max_queue_size\": 2"),
         relay("drop", "drop", ", \"max_in_flight\": 10"),
-        relay("feed-a", "multi", ""), relay("feed-b", "multi", "")) + "}";
+        relay("feed-a", "multi", ""), relay("feed-b", "multi", ""),
+        relay("poison", "poison", ", \"max_deliveries\": 3"),
+        relay("unicode", "unicode", "")) + "}";
     server = TestServer.start(webhooks, "{}", backendEnv());
   }
 
@@ -236,6 +238,42 @@ public abstract class StreamDeliveryTest {
     TestConnector connector = connector("ttl");
     assertNull(connector.next("webhook", 1000), "never delivered");
     assertEquals(1, stats("ttl").getLong("messages_expired"));
+  }
+
+  /** Interop point 14: a message that breaks the connector's socket on every delivery ends in the DLQ. */
+  @Test
+  void aMessageWhoseDeliveriesAllEndInAConnectionLossIsDeadLettered() throws Exception {
+    String id = post("poison", 1);
+    for (int delivery = 1; delivery <= 3; delivery++) {
+      TestConnector connector = connector("poison");
+      JsonObject frame = connector.next("webhook", 5000);
+      assertNotNull(frame, "delivery " + delivery);
+      assertEquals(id, frame.getString("message_id"));
+      connector.close(); // the socket dies before any ack
+    }
+    TestConnector last = connector("poison");
+    assertNull(last.next("webhook", 1500), "dead-lettered after max_deliveries, not delivered again");
+    assertTrue(await(5000, () -> {
+      try {
+        return stats("poison").getLong("messages_dead_lettered") == 1;
+      } catch (Exception e) {
+        return false;
+      }
+    }));
+    post("poison", 2);
+    assertNotNull(last.next("webhook", 5000), "other messages keep flowing");
+  }
+
+  /** Interop point 16: non-ASCII text, emoji and nested arrays arrive as the same JSON value. */
+  @Test
+  void unicodeAndNestedPayloadsArriveUnchanged() throws Exception {
+    TestConnector connector = connector("unicode");
+    JsonObject payload = new JsonObject().put("text", "Grüße 😀 — ok").put("nested", new io.vertx.core.json.JsonArray()
+        .add(new io.vertx.core.json.JsonArray().add(1).add("ü")).add(new JsonObject().put("k", "日本")));
+    HttpResponse<String> response = Http.post(server.port(), "/webhook/unicode", payload.encode(),
+        "Content-Type", "application/json; charset=utf-8");
+    assertEquals(200, response.statusCode());
+    assertEquals(payload, connector.next("webhook", 5000).getJsonObject("payload"));
   }
 
   @Test

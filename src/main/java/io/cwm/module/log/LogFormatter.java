@@ -42,7 +42,24 @@ public final class LogFormatter {
     fromConfig(moduleConfig);
   }
 
+  /** Verdicts per key name: header names and payload keys repeat from webhook to webhook. */
+  private static final java.util.concurrent.ConcurrentHashMap<String, Boolean> VERDICTS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_VERDICTS = 10_000;
+
   static boolean sensitive(String key) {
+    Boolean known = VERDICTS.get(key);
+    if (known != null) {
+      return known;
+    }
+    boolean verdict = computeSensitive(key);
+    if (VERDICTS.size() < MAX_VERDICTS) {
+      VERDICTS.put(key, verdict);
+    }
+    return verdict;
+  }
+
+  private static boolean computeSensitive(String key) {
     String lower = key.toLowerCase(Locale.ROOT);
     for (String word : SENSITIVE) {
       if (lower.contains(word)) {
@@ -54,7 +71,7 @@ public final class LogFormatter {
 
   /** One line (or a pretty block) describing the webhook; never contains raw newlines from input. */
   public String format(String webhookId, Map<String, String> headers, Object payload) {
-    Object shownHeaders = render(new JsonObject(new java.util.LinkedHashMap<>(headers)), 0);
+    Object shownHeaders = renderHeaders(headers);
     Object shownPayload = payload instanceof Buffer blob
         ? "<" + blob.length() + " bytes of binary payload>" : render(payload, 0);
     if (prettyPrint) {
@@ -65,6 +82,14 @@ public final class LogFormatter {
     }
     return "webhook_id=" + clean(webhookId) + " headers=" + cap(encode(shownHeaders, false))
         + " payload=" + cap(encode(shownPayload, false));
+  }
+
+  private JsonObject renderHeaders(Map<String, String> headers) {
+    JsonObject out = new JsonObject(new java.util.LinkedHashMap<>(headers.size() * 2));
+    for (Map.Entry<String, String> header : headers.entrySet()) {
+      out.put(clean(header.getKey()), redact && sensitive(header.getKey()) ? REDACTED : clean(header.getValue()));
+    }
+    return out;
   }
 
   private Object render(Object value, int depth) {
