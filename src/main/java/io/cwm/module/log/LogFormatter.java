@@ -2,7 +2,11 @@ package io.cwm.module.log;
 
 import io.cwm.config.Coerce;
 import io.cwm.config.Env;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.io.StringWriter;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -24,6 +28,8 @@ public final class LogFormatter {
       "credential", "credentials", "private_key", "privatekey", "session", "cookie", "ssn",
       "credit_card", "creditcard", "database_url", "db_url", "connection_string", "conn_string",
       "api-key", "private-key", "credit-card");
+
+  private static final JsonFactory JSON = new JsonFactory();
 
   private final boolean prettyPrint;
   private final boolean redact;
@@ -71,61 +77,79 @@ public final class LogFormatter {
 
   /** One line (or a pretty block) describing the webhook; never contains raw newlines from input. */
   public String format(String webhookId, Map<String, String> headers, Object payload) {
-    Object shownHeaders = renderHeaders(headers);
-    Object shownPayload = payload instanceof Buffer blob
-        ? "<" + blob.length() + " bytes of binary payload>" : render(payload, 0);
+    String shownHeaders = json(generator -> {
+      generator.writeStartObject();
+      for (Map.Entry<String, String> header : headers.entrySet()) {
+        generator.writeFieldName(clean(header.getKey()));
+        generator.writeString(redact && sensitive(header.getKey()) ? REDACTED : clean(header.getValue()));
+      }
+      generator.writeEndObject();
+    });
+    String shownPayload = payload instanceof Buffer blob
+        ? "<" + blob.length() + " bytes of binary payload>" : json(generator -> write(generator, payload, 0));
     if (prettyPrint) {
       String bar = "=".repeat(80);
       return "\n" + bar + "\nWEBHOOK RECEIVED: " + clean(webhookId) + "\n" + bar
-          + "\nHeaders:\n" + cap(encode(shownHeaders, true))
-          + "\nPayload:\n" + cap(encode(shownPayload, true)) + "\n" + bar;
+          + "\nHeaders:\n" + cap(shownHeaders) + "\nPayload:\n" + cap(shownPayload) + "\n" + bar;
     }
-    return "webhook_id=" + clean(webhookId) + " headers=" + cap(encode(shownHeaders, false))
-        + " payload=" + cap(encode(shownPayload, false));
+    return "webhook_id=" + clean(webhookId) + " headers=" + cap(shownHeaders) + " payload=" + cap(shownPayload);
   }
 
-  private JsonObject renderHeaders(Map<String, String> headers) {
-    JsonObject out = new JsonObject(new java.util.LinkedHashMap<>(headers.size() * 2));
-    for (Map.Entry<String, String> header : headers.entrySet()) {
-      out.put(clean(header.getKey()), redact && sensitive(header.getKey()) ? REDACTED : clean(header.getValue()));
-    }
-    return out;
+  private interface Writer {
+    void write(JsonGenerator generator) throws IOException;
   }
 
-  private Object render(Object value, int depth) {
+  /** Streams the rendering straight into JSON text: no copy of the payload is built. */
+  private String json(Writer writer) {
+    StringWriter text = new StringWriter(1024);
+    try (JsonGenerator generator = JSON.createGenerator(text)) {
+      if (prettyPrint) {
+        generator.useDefaultPrettyPrinter();
+      }
+      writer.write(generator);
+    } catch (IOException e) {
+      return "[unprintable]";
+    }
+    return text.toString();
+  }
+
+  private void write(JsonGenerator generator, Object value, int depth) throws IOException {
     if (depth > MAX_DEPTH) {
-      return "[Max depth exceeded]";
-    }
-    if (value instanceof JsonObject object) {
-      JsonObject out = new JsonObject();
+      generator.writeString("[Max depth exceeded]");
+    } else if (value instanceof JsonObject object) {
+      generator.writeStartObject();
       for (Map.Entry<String, Object> field : object) {
-        String key = clean(field.getKey());
-        out.put(key, redact && sensitive(field.getKey()) && !(field.getValue() instanceof JsonObject)
-            ? REDACTED : render(field.getValue(), depth + 1));
+        generator.writeFieldName(clean(field.getKey()));
+        if (redact && sensitive(field.getKey()) && !(field.getValue() instanceof JsonObject)) {
+          generator.writeString(REDACTED);
+        } else {
+          write(generator, field.getValue(), depth + 1);
+        }
       }
-      return out;
-    }
-    if (value instanceof JsonArray array) {
-      JsonArray out = new JsonArray();
+      generator.writeEndObject();
+    } else if (value instanceof JsonArray array) {
+      generator.writeStartArray();
       for (Object element : array) {
-        out.add(render(element, depth + 1));
+        write(generator, element, depth + 1);
       }
-      return out;
+      generator.writeEndArray();
+    } else if (value instanceof String text) {
+      generator.writeString(clean(text));
+    } else if (value instanceof Boolean flag) {
+      generator.writeBoolean(flag);
+    } else if (value instanceof Integer || value instanceof Long || value instanceof Short) {
+      generator.writeNumber(((Number) value).longValue());
+    } else if (value instanceof java.math.BigInteger big) {
+      generator.writeNumber(big);
+    } else if (value instanceof java.math.BigDecimal decimal) {
+      generator.writeNumber(decimal);
+    } else if (value instanceof Number number) {
+      generator.writeNumber(number.doubleValue());
+    } else if (value == null) {
+      generator.writeNull();
+    } else {
+      generator.writeString(clean(String.valueOf(value)));
     }
-    if (value instanceof String text) {
-      return clean(text);
-    }
-    return value;
-  }
-
-  private static String encode(Object value, boolean pretty) {
-    if (value instanceof JsonObject object) {
-      return pretty ? object.encodePrettily() : object.encode();
-    }
-    if (value instanceof JsonArray array) {
-      return pretty ? array.encodePrettily() : array.encode();
-    }
-    return String.valueOf(value);
   }
 
   /** Replaces CR/LF with [NL] and other control characters with [CTRL]. */
