@@ -16,6 +16,7 @@ BASELINE_PORT=${BASELINE_PORT:-19301}
 RECEIVER_PORT=${RECEIVER_PORT:-19302}
 JAVA_OPTS=${JAVA_OPTS:--Xms512m -Xmx1g}
 START_TIMEOUT=${START_TIMEOUT:-60}  # seconds to wait for each port
+VERTICLES=${VERTICLES:-}           # another verticles.json for the receiver (e.g. to vary instances)
 PROFILE=${PROFILE:-0}             # 1 = JFR of the receiver (recorded from launch, measured runs dumped)
 IDLE_LOAD=${IDLE_LOAD:-}          # e.g. 0.5: first wait (at most IDLE_WAIT s) for loadavg(1m) below it
 IDLE_WAIT=${IDLE_WAIT:-300}
@@ -98,7 +99,7 @@ if [ "$PROFILE" = 1 ]; then RECEIVER_OPTS="$RECEIVER_OPTS -XX:StartFlightRecordi
 # shellcheck disable=SC2086
 CWM_LOG_LEVEL=INFO java $RECEIVER_OPTS -jar target/cwm.jar receiver \
   --webhooks bench/webhook-hmac.json --connections bench/connections.json \
-  --host 127.0.0.1 --port "$RECEIVER_PORT" > "$RECEIVER_LOG" 2>&1 &
+  --host 127.0.0.1 --port "$RECEIVER_PORT" ${VERTICLES:+--verticles "$VERTICLES"} > "$RECEIVER_LOG" 2>&1 &
 RECEIVER_PID=$!
 
 wait_port() {  # wait_port NAME PID PORT LOGFILE

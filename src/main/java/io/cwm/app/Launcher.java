@@ -12,6 +12,7 @@ import io.cwm.module.ModuleCall;
 import io.cwm.validate.ValidatorContext;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
@@ -100,7 +101,8 @@ public final class Launcher {
       Function<AppContext, io.vertx.core.Deployable> factory = VerticleCatalog.factory(line.verticle());
       int instances = line.instances() == 0 ? eventLoops : line.instances();
       deployed = deployed.compose(previous -> vertx.deployVerticle(() -> factory.apply(app),
-          new DeploymentOptions().setInstances(instances)).<Void>mapEmpty()
+          new DeploymentOptions().setInstances(instances)
+              .setThreadingModel(line.worker() ? ThreadingModel.WORKER : ThreadingModel.EVENT_LOOP)).<Void>mapEmpty()
           .onSuccess(id -> LOG.info("deployed {} x{}", line.verticle(), instances)));
     }
     return deployed

@@ -15,7 +15,7 @@ import java.util.Map;
  * {@code verticles.json}: which verticles each role deploys, how many instances, in which order.
  *
  * <pre>{@code
- * {"receiver": [{"verticle": "module:log", "instances": 1},
+ * {"receiver": [{"verticle": "module:log", "instances": 1, "worker": true},
  *               {"verticle": "ingest", "instances": "event-loops"}], ...}
  * }</pre>
  */
@@ -23,8 +23,11 @@ public record VerticlesConfig(Map<String, List<Deployment>> roles) {
   /** The copy packed into the jar, used when no verticles.json is beside the process. */
   static final String BUNDLED = "/verticles.json";
 
-  /** One line of a role's group: a catalog name and an instance count (0 = one per event loop). */
-  public record Deployment(String verticle, int instances) {}
+  /**
+   * One line of a role's group: a catalog name, an instance count (0 = one per event loop), and
+   * whether it runs on worker threads (for verticles that do blocking I/O, such as the log module).
+   */
+  public record Deployment(String verticle, int instances, boolean worker) {}
 
   public List<Deployment> group(String role) {
     List<Deployment> group = roles.get(role);
@@ -77,7 +80,7 @@ public record VerticlesConfig(Map<String, List<Deployment>> roles) {
           throw new IllegalArgumentException("verticles config: '" + name + "' in '" + role
               + "': instances must be a positive number or \"event-loops\"");
         }
-        group.add(new Deployment(name, count));
+        group.add(new Deployment(name, count, Boolean.TRUE.equals(object.getValue("worker"))));
       }
       roles.put(role, List.copyOf(group));
     }
