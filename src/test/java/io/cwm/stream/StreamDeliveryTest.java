@@ -95,6 +95,14 @@ public abstract class StreamDeliveryTest {
     return response.headers().firstValue("x-webhook-message-id").orElseThrow();
   }
 
+  protected String statsOrError(String channel) {
+    try {
+      return stats(channel).encode();
+    } catch (Exception e) {
+      return e.toString();
+    }
+  }
+
   protected JsonObject stats(String channel) throws Exception {
     HttpResponse<String> response = Http.get(server.port(), "/connect/status/" + ch(channel),
         "Authorization", "Bearer tok-" + channel);
@@ -216,7 +224,8 @@ public abstract class StreamDeliveryTest {
       ids.add(post("order", i));
     }
     TestConnector connector = connector("order").autoAck(true);
-    assertTrue(await(10_000, () -> connector.received().size() == 20));
+    assertTrue(await(10_000, () -> connector.received().size() == 20),
+        () -> "received " + connector.received().size() + " of 20; channel stats " + statsOrError("order"));
     assertEquals(ids, connector.received());
   }
 
