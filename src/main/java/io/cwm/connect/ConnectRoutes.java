@@ -33,6 +33,14 @@ import org.slf4j.LoggerFactory;
 public final class ConnectRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectRoutes.class);
   private static final int STALE_HEARTBEATS = 3;
+  /** Live WebSocket and SSE sessions on this process's edges (each holds a consumer and a timer). */
+  private static final java.util.concurrent.atomic.AtomicInteger OPEN_SESSIONS =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Live streaming sessions held by the edges of this process (for metrics and leak tests). */
+  public static int openSessions() {
+    return OPEN_SESSIONS.get();
+  }
 
   private final Vertx vertx;
   private final Map<String, ChannelSpec> channels;
@@ -96,6 +104,7 @@ public final class ConnectRoutes {
     }
 
     void start() {
+      OPEN_SESSIONS.incrementAndGet();
       socket.closeHandler(closed -> end());
       socket.exceptionHandler(failure -> LOG.debug("[connection_id: {}] socket error: {}", connectionId, failure.toString()));
       socket.textMessageHandler(this::onText);
@@ -116,6 +125,7 @@ public final class ConnectRoutes {
             boolean full = failure instanceof ReplyException reply && reply.failureCode() == StreamCall.FULL;
             frames.unregister();
             closed = true;
+            OPEN_SESSIONS.decrementAndGet();
             socket.close((short) (full ? 4003 : 1011), full ? "Max connections reached" : "Internal error");
           });
     }
@@ -175,6 +185,7 @@ public final class ConnectRoutes {
         return;
       }
       closed = true;
+      OPEN_SESSIONS.decrementAndGet();
       vertx.cancelTimer(heartbeatTimer);
       if (frames != null) {
         frames.unregister();
@@ -209,9 +220,11 @@ public final class ConnectRoutes {
         message -> response.write(Frames.sse("webhook", message.body().webhookFrame())));
     long[] heartbeat = {-1};
     boolean[] ended = {false};
+    OPEN_SESSIONS.incrementAndGet();
     Runnable end = () -> {
       if (!ended[0]) {
         ended[0] = true;
+        OPEN_SESSIONS.decrementAndGet();
         vertx.cancelTimer(heartbeat[0]);
         frames.unregister();
         streams.call(StreamClient.close(channel.name(), connectionId));
@@ -228,6 +241,7 @@ public final class ConnectRoutes {
         .onFailure(failure -> {
           boolean full = failure instanceof ReplyException reply && reply.failureCode() == StreamCall.FULL;
           ended[0] = true;
+          OPEN_SESSIONS.decrementAndGet();
           frames.unregister();
           response.end(Frames.sse("error", new JsonObject().put("error", full ? "max_connections_reached" : "Internal server error")));
         });
