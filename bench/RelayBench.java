@@ -1,6 +1,7 @@
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -104,9 +105,9 @@ public class RelayBench {
     Future<WebSocket> connect(int port) {
       WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
           .setURI("/connect/stream/bench").addHeader("Authorization", "Bearer " + TOKEN);
-      return client.connect(options).onSuccess(ws -> {
-        socket = ws;
-        ws.textMessageHandler(text -> {
+      ClientWebSocket ws = client.webSocket();
+      socket = ws;
+      ws.textMessageHandler(text -> {
           String type = field(text, "type");
           if ("webhook".equals(type)) {
             long sent = sentNanos(text);
@@ -119,8 +120,8 @@ public class RelayBench {
           } else if ("heartbeat".equals(type)) {
             ws.writeTextMessage("{\"type\":\"heartbeat\"}");
           }
-        });
       });
+      return ws.connect(options);
     }
 
     String percentiles() {

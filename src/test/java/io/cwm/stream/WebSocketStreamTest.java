@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cwm.testing.Http;
 import io.cwm.testing.TestServer;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -44,8 +45,9 @@ class WebSocketStreamTest {
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(server.port())
         .setURI("/connect/stream/" + channel).addHeader("Authorization", "Bearer " + token)
         .addHeader("X-Connector-Id", "test-connector");
-    return sockets.connect(options).onSuccess(ws -> ws.textMessageHandler(text -> frames.add(new JsonObject(text))))
-        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    ClientWebSocket ws = sockets.webSocket();
+    ws.textMessageHandler(text -> frames.add(new JsonObject(text)));
+    return ws.connect(options).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   @Test
@@ -92,9 +94,9 @@ class WebSocketStreamTest {
         LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
         WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(cloud.port())
             .setURI("/connect/stream/" + channel[0]).addHeader("Authorization", "Bearer " + channel[1]);
-        WebSocket socket = sockets.connect(options)
-            .onSuccess(ws -> ws.textMessageHandler(text -> frames.add(new JsonObject(text))))
-            .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        ClientWebSocket ws = sockets.webSocket();
+        ws.textMessageHandler(text -> frames.add(new JsonObject(text)));
+        WebSocket socket = ws.connect(options).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertEquals("connected", frames.poll(10, TimeUnit.SECONDS).getString("type"), channel[0]);
         socket.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
       }

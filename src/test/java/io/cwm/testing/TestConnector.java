@@ -1,6 +1,7 @@
 package io.cwm.testing;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -50,11 +51,11 @@ public final class TestConnector implements AutoCloseable {
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
         .setURI("/connect/stream/" + channel).addHeader("Authorization", "Bearer " + token)
         .addHeader("X-Connector-Id", "test-connector");
-    // handlers are set in the connect callback, on the socket's event loop, so no early frame is missed
-    socket = client.connect(options).onSuccess(ws -> {
-      ws.closeHandler(v -> closeCode = ws.closeStatusCode());
-      ws.textMessageHandler(this::onText);
-    }).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    // handlers are set before the connection exists, so no early frame or close is missed
+    ClientWebSocket ws = client.webSocket();
+    ws.closeHandler(v -> closeCode = ws.closeStatusCode());
+    ws.textMessageHandler(this::onText);
+    socket = ws.connect(options).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     return this;
   }
 
