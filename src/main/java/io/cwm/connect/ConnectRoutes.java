@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,14 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class ConnectRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectRoutes.class);
   private static final int STALE_HEARTBEATS = 3;
-  /** Live WebSocket and SSE sessions on this process's edges (each holds a consumer and a timer). */
-  private static final java.util.concurrent.atomic.AtomicInteger OPEN_SESSIONS =
-      new java.util.concurrent.atomic.AtomicInteger();
-
-  /** Live streaming sessions held by the edges of this process (for metrics and leak tests). */
-  public static int openSessions() {
-    return OPEN_SESSIONS.get();
-  }
+  /** WebSocket and SSE streams of this process that still hold a frame consumer or a timer. */
+  private static final AtomicInteger LIVE_STREAMS = new AtomicInteger();
 
   private final Vertx vertx;
   private final Map<String, ChannelSpec> channels;
@@ -61,6 +56,11 @@ public final class ConnectRoutes {
     router.get("/connect/stream/:channel/poll").handler(routes::poll);
     router.post("/connect/ack").handler(BodyHandler.create(false).setBodyLimit(64 * 1024)).handler(routes::ack);
     router.get("/connect/status/:channel").handler(routes::status);
+  }
+
+  /** Streams (WebSocket, SSE) open on this process's edge; for leak checks and metrics. */
+  public static int liveStreams() {
+    return LIVE_STREAMS.get();
   }
 
   // ---------------------------------------------------------------- WebSocket
@@ -104,7 +104,7 @@ public final class ConnectRoutes {
     }
 
     void start() {
-      OPEN_SESSIONS.incrementAndGet();
+      LIVE_STREAMS.incrementAndGet();
       socket.closeHandler(closed -> end());
       socket.exceptionHandler(failure -> LOG.debug("[connection_id: {}] socket error: {}", connectionId, failure.toString()));
       socket.textMessageHandler(this::onText);
@@ -114,6 +114,9 @@ public final class ConnectRoutes {
       frames.completion()
           .compose(registered -> streams.<Boolean>call(StreamClient.open(channel.name(), connectionId, connectorId, "websocket")))
           .onSuccess(opened -> {
+            if (closed) {
+              return; // the client left while the session opened; end() already closed it
+            }
             socket.writeTextMessage(Frames.connected(connectionId, channel.name()).encode());
             connectedSent = true;
             early.forEach(this::send);
@@ -122,10 +125,11 @@ public final class ConnectRoutes {
             heartbeatTimer = vertx.setPeriodic(interval, id -> heartbeat(interval));
           })
           .onFailure(failure -> {
+            if (closed) {
+              return;
+            }
             boolean full = failure instanceof ReplyException reply && reply.failureCode() == StreamCall.FULL;
-            frames.unregister();
-            closed = true;
-            OPEN_SESSIONS.decrementAndGet();
+            release();
             socket.close((short) (full ? 4003 : 1011), full ? "Max connections reached" : "Internal error");
           });
     }
@@ -181,16 +185,18 @@ public final class ConnectRoutes {
     }
 
     private void end() {
-      if (closed) {
-        return;
+      if (!closed) {
+        release();
+        streams.call(StreamClient.close(channel.name(), connectionId));
       }
+    }
+
+    /** Gives up this edge's share of the session: timer, frame consumer, live count. Once. */
+    private void release() {
       closed = true;
-      OPEN_SESSIONS.decrementAndGet();
       vertx.cancelTimer(heartbeatTimer);
-      if (frames != null) {
-        frames.unregister();
-      }
-      streams.call(StreamClient.close(channel.name(), connectionId));
+      frames.unregister();
+      LIVE_STREAMS.decrementAndGet();
     }
   }
 
@@ -214,37 +220,81 @@ public final class ConnectRoutes {
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
         .putHeader(HttpHeaders.CONNECTION, "keep-alive")
         .putHeader("X-Accel-Buffering", "no");
-    String connectionId = Frames.connectionId("sse");
-    String connectorId = header(request, "X-Connector-Id", "sse_default");
-    MessageConsumer<Envelope> frames = vertx.eventBus().localConsumer(Addresses.session(connectionId),
-        message -> response.write(Frames.sse("webhook", message.body().webhookFrame())));
-    long[] heartbeat = {-1};
-    boolean[] ended = {false};
-    OPEN_SESSIONS.incrementAndGet();
-    Runnable end = () -> {
-      if (!ended[0]) {
-        ended[0] = true;
-        OPEN_SESSIONS.decrementAndGet();
-        vertx.cancelTimer(heartbeat[0]);
-        frames.unregister();
+    new SseSession(channel, response, header(request, "X-Connector-Id", "sse_default")).start();
+  }
+
+  /** One SSE stream on this edge. */
+  private final class SseSession {
+    private final ChannelSpec channel;
+    private final HttpServerResponse response;
+    private final String connectionId = Frames.connectionId("sse");
+    private final String connectorId;
+    private final List<Envelope> early = new ArrayList<>();
+    private MessageConsumer<Envelope> frames;
+    private boolean connectedSent;
+    private boolean closed;
+    private long heartbeatTimer = -1;
+
+    SseSession(ChannelSpec channel, HttpServerResponse response, String connectorId) {
+      this.channel = channel;
+      this.response = response;
+      this.connectorId = connectorId;
+    }
+
+    void start() {
+      LIVE_STREAMS.incrementAndGet();
+      response.closeHandler(gone -> end());
+      frames = vertx.eventBus().localConsumer(Addresses.session(connectionId), message -> send(message.body()));
+      frames.completion()
+          .compose(registered -> streams.<Boolean>call(StreamClient.open(channel.name(), connectionId, connectorId, "sse")))
+          .onSuccess(opened -> {
+            if (closed) {
+              return; // the client left while the session opened; end() already closed it
+            }
+            // first event, and only for an accepted stream: a refused one gets just the error (spec §3.3)
+            response.write(Frames.sse("connected", new JsonObject().put("connection_id", connectionId)
+                .put("channel", channel.name())));
+            connectedSent = true;
+            early.forEach(this::send);
+            early.clear();
+            heartbeatTimer = vertx.setPeriodic(channel.heartbeatIntervalSeconds() * 1000L,
+                id -> response.write(Frames.sse("heartbeat", new JsonObject().put("timestamp", Frames.now()))));
+          })
+          .onFailure(failure -> {
+            if (closed) {
+              return;
+            }
+            boolean full = failure instanceof ReplyException reply && reply.failureCode() == StreamCall.FULL;
+            release();
+            response.end(Frames.sse("error", new JsonObject()
+                .put("error", full ? "max_connections_reached" : "Internal server error")));
+          });
+    }
+
+    private void send(Envelope envelope) {
+      if (!connectedSent) {
+        early.add(envelope);
+        return;
+      }
+      if (!closed) {
+        response.write(Frames.sse("webhook", envelope.webhookFrame()));
+      }
+    }
+
+    private void end() {
+      if (!closed) {
+        release();
         streams.call(StreamClient.close(channel.name(), connectionId));
       }
-    };
-    response.closeHandler(closed -> end.run());
-    // the connected event goes out before the session exists, so it is always first
-    response.write("event: connected\ndata: " + new JsonObject().put("connection_id", connectionId)
-        .put("channel", channel.name()).encode() + "\n\n");
-    frames.completion()
-        .compose(registered -> streams.<Boolean>call(StreamClient.open(channel.name(), connectionId, connectorId, "sse")))
-        .onSuccess(opened -> heartbeat[0] = vertx.setPeriodic(channel.heartbeatIntervalSeconds() * 1000L,
-            id -> response.write(Frames.sse("heartbeat", new JsonObject().put("timestamp", Frames.now())))))
-        .onFailure(failure -> {
-          boolean full = failure instanceof ReplyException reply && reply.failureCode() == StreamCall.FULL;
-          ended[0] = true;
-          OPEN_SESSIONS.decrementAndGet();
-          frames.unregister();
-          response.end(Frames.sse("error", new JsonObject().put("error", full ? "max_connections_reached" : "Internal server error")));
-        });
+    }
+
+    /** Gives up this edge's share of the stream: timer, frame consumer, live count. Once. */
+    private void release() {
+      closed = true;
+      vertx.cancelTimer(heartbeatTimer);
+      frames.unregister();
+      LIVE_STREAMS.decrementAndGet();
+    }
   }
 
   // ---------------------------------------------------------------- long-poll

@@ -80,7 +80,7 @@ public final class StreamVerticle extends VerticleBase {
   private void onCall(Message<StreamCall> message) {
     StreamCall call = message.body();
     ChannelState state = channels.get(call.channel());
-    if (state == null && call.op() != StreamCall.Op.CLOSE) {
+    if (state == null && call.op() != StreamCall.Op.CLOSE && call.op() != StreamCall.Op.SESSIONS) {
       message.fail(StreamCall.UNKNOWN_CHANNEL, "Channel not found");
       return;
     }
@@ -94,6 +94,7 @@ public final class StreamVerticle extends VerticleBase {
       case SETTLE_ANY -> settleAny(state, call, message);
       case POLL -> poll(state, call, message);
       case COUNT -> message.reply(new StreamCall.Reply(activeCount(state)));
+      case SESSIONS -> message.reply(new StreamCall.Reply(sessions.size()));
     }
   }
 
@@ -157,7 +158,8 @@ public final class StreamVerticle extends VerticleBase {
   /** /connect/ack: the message is looked up within the channel (the connection id is a hint). */
   private void settleAny(ChannelState state, StreamCall call, Message<StreamCall> message) {
     Session hinted = sessions.get(call.connectionId());
-    if (hinted != null && hinted.inFlight.remove(call.messageId()) != null) {
+    // the hint counts only within the channel the token grants: another channel's session is left alone
+    if (hinted != null && hinted.channel.equals(state.spec.name()) && hinted.inFlight.remove(call.messageId()) != null) {
       settle(state, call.messageId(), call.ack(), call.retry())
           .onComplete(done -> message.reply(new StreamCall.Reply(done.succeeded() && done.result())));
       pump(state);

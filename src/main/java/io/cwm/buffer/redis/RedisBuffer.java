@@ -55,6 +55,8 @@ public final class RedisBuffer implements MessageBuffer {
   /** Consumer of every Java receiver in Python's group; leases, not the PEL, say who holds what. */
   static final String CONSUMER = "cwm_java";
   private static final int CONNECT_TIMEOUT_MILLIS = 2000;
+  /** Long-lived pipelined connections (Redis runs one command at a time anyway). */
+  private static final int PIPELINES = 2;
   private static final long PING_TIMEOUT_MILLIS = 2000;
   private static final int RECLAIM_BATCH = 500;
   private static final int SCAN_COUNT = 1000;
@@ -91,14 +93,15 @@ public final class RedisBuffer implements MessageBuffer {
 
   public RedisBuffer(Vertx vertx, String redisUrl, Clock clock) {
     this.clock = clock;
-    this.redis = Redis.createClient(vertx, new RedisOptions()
+    this.redis = new PipelinedRedis(Redis.createClient(vertx, new RedisOptions()
         .setConnectionString(redisUrl)
-        .setMaxPoolSize(8)
+        .setMaxPoolSize(PIPELINES + 2)
         .setMaxPoolWaiting(1024)
+        .setMaxWaitingHandlers(65_536)
         .setNetClientOptions(new NetClientOptions()
             .setConnectTimeout(CONNECT_TIMEOUT_MILLIS)
             .setTcpKeepAlive(true)
-            .setTcpNoDelay(true)));
+            .setTcpNoDelay(true))), PIPELINES);
   }
 
   /**
