@@ -148,13 +148,26 @@ public class RelayBench {
         .compose(response -> response.body().map(ignored -> response.statusCode()));
   }
 
-  /** (b) POSTs at RATE/s (0: 64 concurrent requests, as fast as possible) for SECONDS; one connector acks. */
+  /**
+   * (b) POSTs at RATE/s (0: 64 concurrent requests, as fast as possible) for SECONDS; one
+   * connector acks. A first phase of WARMUP_SECONDS (env, default 5) at the same rate warms both
+   * JVMs and the connections; only the second phase is measured.
+   */
   static void relay(Vertx vertx, int port, int seconds, int rate) throws Exception {
+    int warmup = Integer.parseInt(System.getenv().getOrDefault("WARMUP_SECONDS", "5"));
+    HttpClient http = http(vertx);
+    if (warmup > 0) {
+      phase(vertx, http, port, warmup, rate);
+    }
+    phase(vertx, http, port, seconds, rate);
+  }
+
+  static void phase(Vertx vertx, HttpClient http, int port, int seconds, int rate) throws Exception {
     Connector connector = new Connector(vertx, 2_000_000);
     connector.connect(port).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    HttpClient http = http(vertx);
     AtomicLong ok = new AtomicLong();
     AtomicLong failed = new AtomicLong();
+    AtomicLong issued = new AtomicLong();
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     CountDownLatch done = new CountDownLatch(1);
     if (rate == 0) {
@@ -173,11 +186,16 @@ public class RelayBench {
           return;
         }
         for (int i = 0; i < perTick; i++) {
+          issued.incrementAndGet();
           post(http, port).onComplete(r -> (r.succeeded() && r.result() == 200 ? ok : failed).incrementAndGet());
         }
       });
     }
     done.await();
+    long answered = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (rate > 0 && ok.get() + failed.get() < issued.get() && System.nanoTime() < answered) {
+      TimeUnit.MILLISECONDS.sleep(10); // the last POSTs of the phase are still in flight
+    }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (connector.delivered.get() < ok.get() && System.nanoTime() < deadline) {
       TimeUnit.MILLISECONDS.sleep(20);
@@ -185,6 +203,7 @@ public class RelayBench {
     System.out.printf("relay: rate %s for %d s: %d accepted (%d refused), %d delivered and acked, %.0f webhooks/s; %s%n",
         rate == 0 ? "max" : rate + "/s", seconds, ok.get(), failed.get(), connector.delivered.get(),
         connector.delivered.get() / (double) seconds, connector.percentiles());
+    connector.socket.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   static void loop(HttpClient http, int port, long end, AtomicLong ok, AtomicLong failed, AtomicLong running,

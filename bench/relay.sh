@@ -101,12 +101,11 @@ RATIO=$(awk -v a="$RPS" -v b="$BASE_RPS" 'BEGIN { if (b > 0) printf "%.1f %%", 1
 
 # ---- (b) end-to-end relay --------------------------------------------------------------------------
 start_receiver "$BUFFER"
-java -cp target/cwm.jar bench/RelayBench.java relay "$PORT" "$WARMUP" 0 >/dev/null 2>&1 || true
-FULL=$(java -cp target/cwm.jar bench/RelayBench.java relay "$PORT" "$RELAY_SECONDS" 0 2>/dev/null | grep '^relay:')
+FULL=$(WARMUP_SECONDS=$WARMUP java -cp target/cwm.jar bench/RelayBench.java relay "$PORT" "$RELAY_SECONDS" 0 2>/dev/null | grep '^relay:' | tail -1)
 echo "(b) full speed: $FULL" | tee -a "$REPORT"
 MAX_RATE=$(echo "$FULL" | sed -E 's/.*, ([0-9]+) webhooks\/s.*/\1/')
 HALF=$((MAX_RATE / 2))
-HALF_LINE=$(java -cp target/cwm.jar bench/RelayBench.java relay "$PORT" "$RELAY_SECONDS" "$HALF" 2>/dev/null | grep '^relay:')
+HALF_LINE=$(WARMUP_SECONDS=$WARMUP java -cp target/cwm.jar bench/RelayBench.java relay "$PORT" "$RELAY_SECONDS" "$HALF" 2>/dev/null | grep '^relay:' | tail -1)
 echo "(b) half rate: $HALF_LINE" | tee -a "$REPORT"
 stop "$PID"; PID=
 flush_redis
