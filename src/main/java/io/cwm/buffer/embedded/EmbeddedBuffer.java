@@ -65,8 +65,9 @@ public final class EmbeddedBuffer implements MessageBuffer {
     try {
       if (store == null) {
         Files.createDirectories(dataDir);
-        store = new MVStore.Builder().fileName(dataDir.resolve(FILE_NAME).toString())
-            .autoCommitDisabled().open();
+        // MVStore's background writer stays on: it compacts the file (acked messages leave dead
+        // chunks behind); publishes are still committed and fsynced explicitly before the 200.
+        store = new MVStore.Builder().fileName(dataDir.resolve(FILE_NAME).toString()).open();
         meta = store.openMap("meta");
         closing = false;
         committer = new Thread(this::commitLoop, "cwm-buffer-commit");
