@@ -69,10 +69,6 @@ final class ChannelIndex {
     return depthByWebhook.getOrDefault(webhookId, 0);
   }
 
-  int readyCount() {
-    return ready.size();
-  }
-
   void add(Envelope envelope, String json) {
     messages.put(envelope.sequence(), json);
     ready.add(envelope.sequence());

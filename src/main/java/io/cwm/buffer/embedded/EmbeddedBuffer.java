@@ -16,7 +16,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -283,10 +282,4 @@ public final class EmbeddedBuffer implements MessageBuffer {
     left.forEach(request -> request.complete(null));
   }
 
-  /** Ready counts per channel, for tests and metrics. */
-  Map<String, Integer> readyCounts() {
-    Map<String, Integer> counts = new HashMap<>();
-    channels.forEach((name, index) -> counts.put(name, index.readyCount()));
-    return counts;
-  }
 }
