@@ -82,7 +82,13 @@ public abstract class StreamDeliveryTest {
   }
 
   protected TestConnector connector(String channel) throws Exception {
-    TestConnector connector = new TestConnector(vertx).connect(server.port(), ch(channel), "tok-" + channel);
+    return connector(channel, false, false);
+  }
+
+  /** Behaviour flags are set before connecting: frames may arrive right after the handshake. */
+  protected TestConnector connector(String channel, boolean autoAck, boolean echoHeartbeats) throws Exception {
+    TestConnector connector = new TestConnector(vertx).autoAck(autoAck).echoHeartbeats(echoHeartbeats)
+        .connect(server.port(), ch(channel), "tok-" + channel);
     connectors.add(connector);
     assertNotNull(connector.next("connected", 5000), "connected frame");
     return connector;
@@ -125,7 +131,7 @@ public abstract class StreamDeliveryTest {
 
   @Test
   void ackRemovesTheMessage() throws Exception {
-    TestConnector connector = connector("shared").autoAck(true);
+    TestConnector connector = connector("shared", true, false);
     String id = post("shared", 1);
     assertTrue(await(5000, () -> connector.received().contains(id)));
     assertTrue(await(5000, () -> {
@@ -195,7 +201,7 @@ public abstract class StreamDeliveryTest {
       ids.add(post("drop", i));
     }
     assertTrue(await(5000, () -> first.received().size() == 5));
-    TestConnector second = connector("drop").autoAck(true);
+    TestConnector second = connector("drop", true, false);
     long dropped = System.nanoTime();
     first.close();
     assertTrue(await(1000, () -> second.unique().containsAll(ids)), "redelivered within one second");
@@ -223,7 +229,7 @@ public abstract class StreamDeliveryTest {
     for (int i = 0; i < 20; i++) {
       ids.add(post("order", i));
     }
-    TestConnector connector = connector("order").autoAck(true);
+    TestConnector connector = connector("order", true, false);
     assertTrue(await(10_000, () -> connector.received().size() == 20),
         () -> "received " + connector.received().size() + " of 20; channel stats " + statsOrError("order"));
     assertEquals(ids, connector.received());
@@ -232,7 +238,7 @@ public abstract class StreamDeliveryTest {
   @Test
   void heartbeatsFlowAtTheChannelIntervalAndSilentSessionsAreEvicted() throws Exception {
     TestConnector silent = connector("beat");
-    TestConnector alive = connector("beat").echoHeartbeats(true);
+    TestConnector alive = connector("beat", false, true);
     assertNotNull(alive.next("heartbeat", 2500), "a heartbeat within the 1 s interval");
     assertNotNull(alive.next("heartbeat", 2500));
     assertTrue(await(6000, silent::isClosed), "no client heartbeat for 3 intervals: evicted and closed");
