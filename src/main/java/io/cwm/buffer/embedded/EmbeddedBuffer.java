@@ -40,6 +40,10 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedBuffer implements MessageBuffer {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBuffer.class);
   private static final String FILE_NAME = "webhook-connect.mv.db";
+  private static final int COMPACT_FILL_RATE = 80;
+  private static final int COMPACT_WRITE_BYTES = 16 * 1024 * 1024;
+  /** Time the store may spend shrinking its file at shutdown. */
+  private static final int CLOSE_COMPACT_MILLIS = 3000;
 
   private final Vertx vertx;
   private final Path dataDir;
@@ -101,7 +105,7 @@ public final class EmbeddedBuffer implements MessageBuffer {
       thread.join(5000);
       synchronized (this) {
         store.commit();
-        store.close();
+        store.close(CLOSE_COMPACT_MILLIS);
         store = null;
         channels.clear();
       }
@@ -252,6 +256,10 @@ public final class EmbeddedBuffer implements MessageBuffer {
         MVStore current = store;
         if (current == null) {
           break;
+        }
+        if (first == null) {
+          // a quiet second: move live pages out of mostly-dead chunks so their space is reused
+          current.compact(COMPACT_FILL_RATE, COMPACT_WRITE_BYTES);
         }
         if (current.hasUnsavedChanges()) {
           current.commit();
