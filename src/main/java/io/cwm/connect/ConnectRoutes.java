@@ -3,11 +3,9 @@ package io.cwm.connect;
 import io.cwm.buffer.BufferClient;
 import io.cwm.buffer.ChannelSpec;
 import io.cwm.buffer.Envelope;
-import io.cwm.bus.Addresses;
 import io.cwm.error.ErrorResponses;
 import io.cwm.stream.StreamCall;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -18,11 +16,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,8 +30,6 @@ import org.slf4j.LoggerFactory;
 public final class ConnectRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectRoutes.class);
   private static final int STALE_HEARTBEATS = 3;
-  /** WebSocket and SSE streams of this process that still hold a frame consumer or a timer. */
-  private static final AtomicInteger LIVE_STREAMS = new AtomicInteger();
 
   private final Vertx vertx;
   private final Map<String, ChannelSpec> channels;
@@ -60,7 +54,7 @@ public final class ConnectRoutes {
 
   /** Streams (WebSocket, SSE) open on this process's edge; for leak checks and metrics. */
   public static int liveStreams() {
-    return LIVE_STREAMS.get();
+    return EdgeStream.LIVE.get();
   }
 
   // ---------------------------------------------------------------- WebSocket
@@ -80,71 +74,48 @@ public final class ConnectRoutes {
           channelName);
     }
     String connectorId = header(request, "X-Connector-Id", null);
-    request.toWebSocket().onSuccess(socket -> new WebSocketSession(channel, socket, connectorId).start())
+    request.toWebSocket()
+        .onSuccess(socket -> new WebSocketSession(channel, socket, Frames.connectionId("wsc"), connectorId).open())
         .onFailure(failure -> ErrorResponses.sendDetail(context.response(), 400, "WebSocket upgrade required"));
   }
 
   /** One accepted WebSocket connection on this edge. */
-  private final class WebSocketSession {
-    private final ChannelSpec channel;
+  private final class WebSocketSession extends EdgeStream {
     private final ServerWebSocket socket;
-    private final String connectionId = Frames.connectionId("wsc");
-    private final String connectorId;
-    private final List<Envelope> early = new ArrayList<>();
-    private MessageConsumer<Envelope> frames;
-    private boolean connectedSent;
-    private boolean closed;
-    private long heartbeatTimer = -1;
     private long lastClientHeartbeat = System.currentTimeMillis();
 
-    WebSocketSession(ChannelSpec channel, ServerWebSocket socket, String connectorId) {
-      this.channel = channel;
+    WebSocketSession(ChannelSpec channel, ServerWebSocket socket, String connectionId, String connectorId) {
+      super(ConnectRoutes.this.vertx, ConnectRoutes.this.streams, channel, connectionId,
+          connectorId == null ? "ws_" + connectionId.substring(4, 12) : connectorId, "websocket");
       this.socket = socket;
-      this.connectorId = connectorId == null ? "ws_" + connectionId.substring(4, 12) : connectorId;
     }
 
-    void start() {
-      LIVE_STREAMS.incrementAndGet();
-      socket.closeHandler(closed -> end());
+    void open() {
+      socket.closeHandler(gone -> end());
       socket.exceptionHandler(failure -> LOG.debug("[connection_id: {}] socket error: {}", connectionId, failure.toString()));
       socket.textMessageHandler(this::onText);
       socket.binaryMessageHandler(binary ->
           LOG.warn("[connection_id: {}] binary frame ignored ({} bytes)", connectionId, binary.length()));
-      frames = vertx.eventBus().localConsumer(Addresses.session(connectionId), message -> send(message.body()));
-      frames.completion()
-          .compose(registered -> streams.<Boolean>call(StreamClient.open(channel.name(), connectionId, connectorId, "websocket")))
-          .onSuccess(opened -> {
-            if (closed) {
-              return; // the client left while the session opened; end() already closed it
-            }
-            socket.writeTextMessage(Frames.connected(connectionId, channel.name()).encode());
-            connectedSent = true;
-            early.forEach(this::send);
-            early.clear();
-            long interval = channel.heartbeatIntervalSeconds() * 1000L;
-            heartbeatTimer = vertx.setPeriodic(interval, id -> heartbeat(interval));
-          })
-          .onFailure(failure -> {
-            if (closed) {
-              return;
-            }
-            boolean full = failure instanceof ReplyException reply && reply.failureCode() == StreamCall.FULL;
-            release();
-            socket.close((short) (full ? 4003 : 1011), full ? "Max connections reached" : "Internal error");
-          });
+      start();
     }
 
-    private void send(Envelope envelope) {
-      if (!connectedSent) {
-        early.add(envelope);
-        return;
-      }
-      if (!closed) {
-        socket.writeTextMessage(envelope.webhookFrame().encode());
-      }
+    @Override
+    protected void writeConnected() {
+      socket.writeTextMessage(Frames.connected(connectionId, channel.name()).encode());
     }
 
-    private void heartbeat(long interval) {
+    @Override
+    protected void writeWebhook(Envelope envelope) {
+      socket.writeTextMessage(envelope.webhookFrame().encode());
+    }
+
+    @Override
+    protected void refuse(boolean full) {
+      socket.close((short) (full ? 4003 : 1011), full ? "Max connections reached" : "Internal error");
+    }
+
+    @Override
+    protected void onHeartbeat(long interval) {
       if (System.currentTimeMillis() - lastClientHeartbeat > STALE_HEARTBEATS * interval) {
         LOG.info("[channel: {}, connection_id: {}] no heartbeat for {} s: evicted", channel.name(), connectionId,
             STALE_HEARTBEATS * interval / 1000);
@@ -183,21 +154,6 @@ public final class ConnectRoutes {
         default -> LOG.debug("[connection_id: {}] unknown frame type ignored", connectionId);
       }
     }
-
-    private void end() {
-      if (!closed) {
-        release();
-        streams.call(StreamClient.close(channel.name(), connectionId));
-      }
-    }
-
-    /** Gives up this edge's share of the session: timer, frame consumer, live count. Once. */
-    private void release() {
-      closed = true;
-      vertx.cancelTimer(heartbeatTimer);
-      frames.unregister();
-      LIVE_STREAMS.decrementAndGet();
-    }
   }
 
   // ---------------------------------------------------------------- SSE
@@ -220,80 +176,44 @@ public final class ConnectRoutes {
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
         .putHeader(HttpHeaders.CONNECTION, "keep-alive")
         .putHeader("X-Accel-Buffering", "no");
-    new SseSession(channel, response, header(request, "X-Connector-Id", "sse_default")).start();
+    new SseSession(channel, response, header(request, "X-Connector-Id", "sse_default")).open();
   }
 
   /** One SSE stream on this edge. */
-  private final class SseSession {
-    private final ChannelSpec channel;
+  private final class SseSession extends EdgeStream {
     private final HttpServerResponse response;
-    private final String connectionId = Frames.connectionId("sse");
-    private final String connectorId;
-    private final List<Envelope> early = new ArrayList<>();
-    private MessageConsumer<Envelope> frames;
-    private boolean connectedSent;
-    private boolean closed;
-    private long heartbeatTimer = -1;
 
     SseSession(ChannelSpec channel, HttpServerResponse response, String connectorId) {
-      this.channel = channel;
+      super(ConnectRoutes.this.vertx, ConnectRoutes.this.streams, channel, Frames.connectionId("sse"), connectorId, "sse");
       this.response = response;
-      this.connectorId = connectorId;
     }
 
-    void start() {
-      LIVE_STREAMS.incrementAndGet();
+    void open() {
       response.closeHandler(gone -> end());
-      frames = vertx.eventBus().localConsumer(Addresses.session(connectionId), message -> send(message.body()));
-      frames.completion()
-          .compose(registered -> streams.<Boolean>call(StreamClient.open(channel.name(), connectionId, connectorId, "sse")))
-          .onSuccess(opened -> {
-            if (closed) {
-              return; // the client left while the session opened; end() already closed it
-            }
-            // first event, and only for an accepted stream: a refused one gets just the error (spec §3.3)
-            response.write(Frames.sse("connected", new JsonObject().put("connection_id", connectionId)
-                .put("channel", channel.name())));
-            connectedSent = true;
-            early.forEach(this::send);
-            early.clear();
-            heartbeatTimer = vertx.setPeriodic(channel.heartbeatIntervalSeconds() * 1000L,
-                id -> response.write(Frames.sse("heartbeat", new JsonObject().put("timestamp", Frames.now()))));
-          })
-          .onFailure(failure -> {
-            if (closed) {
-              return;
-            }
-            boolean full = failure instanceof ReplyException reply && reply.failureCode() == StreamCall.FULL;
-            release();
-            response.end(Frames.sse("error", new JsonObject()
-                .put("error", full ? "max_connections_reached" : "Internal server error")));
-          });
+      start();
     }
 
-    private void send(Envelope envelope) {
-      if (!connectedSent) {
-        early.add(envelope);
-        return;
-      }
-      if (!closed) {
-        response.write(Frames.sse("webhook", envelope.webhookFrame()));
-      }
+    @Override
+    protected void writeConnected() {
+      // first event, and only for an accepted stream: a refused one gets just the error (spec §3.3)
+      response.write(Frames.sse("connected", new JsonObject().put("connection_id", connectionId)
+          .put("channel", channel.name())));
     }
 
-    private void end() {
-      if (!closed) {
-        release();
-        streams.call(StreamClient.close(channel.name(), connectionId));
-      }
+    @Override
+    protected void writeWebhook(Envelope envelope) {
+      response.write(Frames.sse("webhook", envelope.webhookFrame()));
     }
 
-    /** Gives up this edge's share of the stream: timer, frame consumer, live count. Once. */
-    private void release() {
-      closed = true;
-      vertx.cancelTimer(heartbeatTimer);
-      frames.unregister();
-      LIVE_STREAMS.decrementAndGet();
+    @Override
+    protected void onHeartbeat(long interval) {
+      response.write(Frames.sse("heartbeat", new JsonObject().put("timestamp", Frames.now())));
+    }
+
+    @Override
+    protected void refuse(boolean full) {
+      response.end(Frames.sse("error", new JsonObject()
+          .put("error", full ? "max_connections_reached" : "Internal server error")));
     }
   }
 
