@@ -241,9 +241,17 @@ public final class ConnectRoutes {
     String connectorId = header(request, "X-Connector-Id", "poll_default");
     // one session per (channel, connector): a later poll may ack what an earlier one received
     String connectionId = "poll_" + connectorId.replaceAll("[^A-Za-z0-9._-]", "_") + "_" + channel.name();
+    // a client that leaves mid-wait must not be handed messages it will never see
+    context.response().closeHandler(gone -> streams.call(StreamClient.cancelPoll(channel.name(), connectionId)));
     streams.<List<Envelope>>call(StreamClient.poll(channel.name(), connectionId, connectorId, maxMessages,
             timeout * 1000L), timeout * 1000L + 10_000)
         .onSuccess(messages -> {
+          if (context.response().closed()) {
+            // leased just as the client left: back to the channel (counts as a delivery attempt)
+            messages.forEach(envelope -> streams.call(
+                StreamClient.settleAny(channel.name(), connectionId, envelope.messageId(), false, true)));
+            return;
+          }
           if (messages.isEmpty()) {
             context.response().setStatusCode(204).end();
             return;

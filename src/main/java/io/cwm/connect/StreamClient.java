@@ -47,6 +47,10 @@ final class StreamClient {
         max, timeoutMillis);
   }
 
+  static StreamCall cancelPoll(String channel, String connectionId) {
+    return new StreamCall(StreamCall.Op.CANCEL_POLL, channel, connectionId, null, null, null, false, false, 0, 0);
+  }
+
   static StreamCall count(String channel) {
     return new StreamCall(StreamCall.Op.COUNT, channel, null, null, null, null, false, false, 0, 0);
   }

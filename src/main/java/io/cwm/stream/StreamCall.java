@@ -17,8 +17,11 @@ package io.cwm.stream;
 public record StreamCall(Op op, String channel, String connectionId, String connectorId, String protocol,
     String messageId, boolean ack, boolean retry, int max, long timeoutMillis) {
 
-  /** COUNT: active sessions of the channel; SESSIONS: every session this verticle tracks (channel null). */
-  public enum Op { OPEN, CLOSE, ACK, NACK, SETTLE_ANY, POLL, COUNT, SESSIONS }
+  /**
+   * COUNT: active sessions of the channel; SESSIONS: every session this verticle tracks (channel
+   * null); CANCEL_POLL: the client of a waiting poll went away.
+   */
+  public enum Op { OPEN, CLOSE, ACK, NACK, SETTLE_ANY, POLL, CANCEL_POLL, COUNT, SESSIONS }
 
   /** A reply value carried without copying. */
   public record Reply(Object value) {}

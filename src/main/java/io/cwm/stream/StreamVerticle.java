@@ -93,6 +93,14 @@ public final class StreamVerticle extends VerticleBase {
       case ACK, NACK -> settleOwn(state, call, message);
       case SETTLE_ANY -> settleAny(state, call, message);
       case POLL -> poll(state, call, message);
+      case CANCEL_POLL -> {
+        Session session = sessions.get(call.connectionId());
+        if (session != null && session.pendingPoll != null) {
+          vertx.cancelTimer(session.pollTimer);
+          session.pendingPoll.tryComplete(List.of()); // takes no more messages for a gone client
+        }
+        message.reply(new StreamCall.Reply(true));
+      }
       case COUNT -> message.reply(new StreamCall.Reply(activeCount(state)));
       case SESSIONS -> message.reply(new StreamCall.Reply(sessions.size()));
     }

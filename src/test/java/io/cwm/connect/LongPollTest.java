@@ -11,6 +11,7 @@ import io.cwm.testing.TestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -27,7 +28,8 @@ class LongPollTest {
     server = TestServer.start("""
         {"lp_empty": {"module": "webhook_connect", "module-config": {"channel": "lp-empty", "channel_token": "tok-empty"}},
          "lp_batch": {"module": "webhook_connect", "module-config": {"channel": "lp-batch", "channel_token": "tok-batch"}},
-         "lp_ack":   {"module": "webhook_connect", "module-config": {"channel": "lp-ack", "channel_token": "tok-ack"}}}
+         "lp_ack":   {"module": "webhook_connect", "module-config": {"channel": "lp-ack", "channel_token": "tok-ack"}},
+         "lp_gone":  {"module": "webhook_connect", "module-config": {"channel": "lp-gone", "channel_token": "tok-gone"}}}
         """, "{}", Map.of());
     api = new ConnectApi(server);
   }
@@ -44,6 +46,22 @@ class LongPollTest {
 
   static List<String> messageIds(JsonObject body) {
     return body.getJsonArray("messages").stream().map(frame -> ((JsonObject) frame).getString("message_id")).toList();
+  }
+
+  /** A poll whose client left mid-wait takes no messages: the next poller gets them at once. */
+  @Test
+  void aPollerThatLeavesMidWaitIsHandedNothing() throws Exception {
+    try (java.net.Socket gone = new java.net.Socket("127.0.0.1", server.port())) {
+      gone.getOutputStream().write(("GET /connect/stream/lp-gone/poll?timeout=30 HTTP/1.1\r\nHost: x\r\n"
+          + "Authorization: Bearer tok-gone\r\nX-Connector-ID: leaver\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      gone.getOutputStream().flush();
+      api.awaitStats("lp-gone", "tok-gone", stats -> stats.getInteger("connected_clients") == 1); // it waits
+    } // the client goes away here
+    api.awaitStats("lp-gone", "tok-gone", stats -> stats.getInteger("connected_clients") == 0);
+    String id = api.post("lp_gone", "{\"n\":1}");
+    HttpResponse<String> next = poll("lp-gone", "tok-gone", "timeout=5", "stayer");
+    assertEquals(200, next.statusCode(), "the message went to the poller that is still there");
+    assertEquals(List.of(id), messageIds(new JsonObject(next.body())));
   }
 
   @Test
