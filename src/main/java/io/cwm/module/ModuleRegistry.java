@@ -92,8 +92,4 @@ public final class ModuleRegistry {
     }
     return canonical;
   }
-
-  public static List<String> availableNames() {
-    return BY_NAME.values().stream().filter(Spec::available).map(Spec::name).toList();
-  }
 }

@@ -308,9 +308,4 @@ public final class StreamVerticle extends VerticleBase {
       vertx.eventBus().send(Addresses.session(session.id), envelope);
     }
   }
-
-  /** For tests and metrics: sessions and in-flight counts. */
-  int sessionCount() {
-    return sessions.size();
-  }
 }

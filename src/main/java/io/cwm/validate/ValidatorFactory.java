@@ -40,10 +40,6 @@ public final class ValidatorFactory {
 
   private ValidatorFactory() {}
 
-  public static List<String> keysInOrder() {
-    return ORDER.stream().map(Slot::key).toList();
-  }
-
   /**
    * Builds every validator present in {@code entry}.
    *
