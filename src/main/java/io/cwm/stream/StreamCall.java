@@ -18,8 +18,8 @@ public record StreamCall(Op op, String channel, String connectionId, String conn
     String messageId, boolean ack, boolean retry, int max, long timeoutMillis) {
 
   /**
-   * COUNT: active sessions of the channel; SESSIONS: every session this verticle tracks (channel
-   * null); CANCEL_POLL: the client of a waiting poll went away.
+   * COUNT: active sessions of the channel; SESSIONS: every session this verticle tracks
+   * (channel null) or every session of one channel, open or closing; CANCEL_POLL: the client of a waiting poll went away.
    */
   public enum Op { OPEN, CLOSE, ACK, NACK, SETTLE_ANY, POLL, CANCEL_POLL, COUNT, SESSIONS }
 

@@ -102,7 +102,8 @@ public final class StreamVerticle extends VerticleBase {
         message.reply(new StreamCall.Reply(true));
       }
       case COUNT -> message.reply(new StreamCall.Reply(activeCount(state)));
-      case SESSIONS -> message.reply(new StreamCall.Reply(sessions.size()));
+      case SESSIONS -> message.reply(new StreamCall.Reply(call.channel() == null ? sessions.size()
+          : state == null ? 0 : state.sessions.size()));
     }
   }
 
