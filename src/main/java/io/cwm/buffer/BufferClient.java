@@ -52,27 +52,27 @@ public final class BufferClient implements MessageBuffer {
 
   @Override
   public Future<Envelope> publish(ChannelSpec channel, Envelope envelope) {
-    return call(new BufferCall(BufferCall.Op.PUBLISH, channel, envelope, null, null, 0, 0, false));
+    return call(new BufferCall(BufferCall.Op.PUBLISH, channel, envelope, null, null, 0, 0, false, null));
   }
 
   @Override
   public Future<List<Envelope>> lease(ChannelSpec channel, String owner, int max, long leaseMillis) {
-    return call(new BufferCall(BufferCall.Op.LEASE, channel, null, owner, null, max, leaseMillis, false));
+    return call(new BufferCall(BufferCall.Op.LEASE, channel, null, owner, null, max, leaseMillis, false, null));
   }
 
   @Override
   public Future<Boolean> ack(ChannelSpec channel, String messageId) {
-    return call(new BufferCall(BufferCall.Op.ACK, channel, null, null, messageId, 0, 0, false));
+    return call(new BufferCall(BufferCall.Op.ACK, channel, null, null, messageId, 0, 0, false, null));
   }
 
   @Override
   public Future<NackOutcome> nack(ChannelSpec channel, String messageId, boolean retry) {
-    return call(new BufferCall(BufferCall.Op.NACK, channel, null, null, messageId, 0, 0, retry));
+    return call(new BufferCall(BufferCall.Op.NACK, channel, null, null, messageId, 0, 0, retry, null));
   }
 
   @Override
   public Future<Integer> release(ChannelSpec channel, String owner) {
-    return call(new BufferCall(BufferCall.Op.RELEASE, channel, null, owner, null, 0, 0, false));
+    return call(new BufferCall(BufferCall.Op.RELEASE, channel, null, owner, null, 0, 0, false, null));
   }
 
   @Override
@@ -82,7 +82,7 @@ public final class BufferClient implements MessageBuffer {
 
   @Override
   public Future<String> leaseOwner(ChannelSpec channel, String messageId) {
-    return call(new BufferCall(BufferCall.Op.OWNER, channel, null, null, messageId, 0, 0, false));
+    return call(new BufferCall(BufferCall.Op.OWNER, channel, null, null, messageId, 0, 0, false, null));
   }
 
   @Override
@@ -92,7 +92,28 @@ public final class BufferClient implements MessageBuffer {
 
   @Override
   public Future<List<JsonObject>> deadLetters(ChannelSpec channel, int limit) {
-    return call(new BufferCall(BufferCall.Op.DEAD_LETTERS, channel, null, null, null, limit, 0, false));
+    return call(new BufferCall(BufferCall.Op.DEAD_LETTERS, channel, null, null, null, limit, 0, false, null));
+  }
+
+  @Override
+  public Future<List<String>> replayDeadLetters(ChannelSpec channel, List<String> messageIds) {
+    return call(new BufferCall(BufferCall.Op.REPLAY, channel, null, null, null, 0, 0, false,
+        messageIds == null ? null : List.copyOf(messageIds)));
+  }
+
+  @Override
+  public Future<Boolean> deleteDeadLetter(ChannelSpec channel, String messageId) {
+    return call(new BufferCall(BufferCall.Op.DELETE_DEAD, channel, null, null, messageId, 0, 0, false, null));
+  }
+
+  @Override
+  public Future<TokenState> tokenState(ChannelSpec channel) {
+    return call(BufferCall.of(BufferCall.Op.TOKEN_STATE, channel));
+  }
+
+  @Override
+  public Future<TokenState> rotateToken(ChannelSpec channel, String newTokenHash, long graceMillis) {
+    return call(new BufferCall(BufferCall.Op.ROTATE_TOKEN, channel, null, newTokenHash, null, 0, graceMillis, false, null));
   }
 
   @Override

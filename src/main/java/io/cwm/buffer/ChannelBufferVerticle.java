@@ -90,7 +90,7 @@ public final class ChannelBufferVerticle extends VerticleBase {
     Future<?> result = switch (call.op()) {
       case PUBLISH -> backend.publish(call.channel(), call.envelope())
           .onSuccess(stored -> vertx.eventBus().publish(Addresses.STREAM_READY, call.channel().name()));
-      case LEASE -> backend.lease(call.channel(), call.owner(), call.max(), call.leaseMillis());
+      case LEASE -> backend.lease(call.channel(), call.owner(), call.max(), call.millis());
       case ACK -> backend.ack(call.channel(), call.messageId());
       case NACK -> backend.nack(call.channel(), call.messageId(), call.retry());
       case RELEASE -> backend.release(call.channel(), call.owner()).onSuccess(count -> {
@@ -101,6 +101,14 @@ public final class ChannelBufferVerticle extends VerticleBase {
       case OWNER -> backend.leaseOwner(call.channel(), call.messageId());
       case STATS -> backend.stats(call.channel());
       case DEAD_LETTERS -> backend.deadLetters(call.channel(), call.max());
+      case REPLAY -> backend.replayDeadLetters(call.channel(), call.messageIds()).onSuccess(replayed -> {
+        if (!replayed.isEmpty()) {
+          vertx.eventBus().publish(Addresses.STREAM_READY, call.channel().name());
+        }
+      });
+      case DELETE_DEAD -> backend.deleteDeadLetter(call.channel(), call.messageId());
+      case TOKEN_STATE -> backend.tokenState(call.channel());
+      case ROTATE_TOKEN -> backend.rotateToken(call.channel(), call.owner(), call.millis());
       case PING -> open ? backend.ping() : Future.succeededFuture(false);
     };
     result.onComplete(done -> {

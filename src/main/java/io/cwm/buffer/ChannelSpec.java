@@ -1,6 +1,5 @@
 package io.cwm.buffer;
 
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -9,7 +8,7 @@ import java.util.Map;
  * queue with its own TTL and size limit.
  *
  * @param name channel name
- * @param tokens every configured token of the channel (constant-time compared)
+ * @param token the configured {@code channel_token}: the initial token (see {@link TokenState})
  * @param queues per webhook id: TTL and max queue size
  * @param maxConnections concurrent connector connections on the channel
  * @param maxInFlight unacknowledged messages per connection
@@ -17,7 +16,7 @@ import java.util.Map;
  * @param heartbeatIntervalSeconds server heartbeat interval
  * @param maxDeliveries deliveries before a message is dead-lettered
  */
-public record ChannelSpec(String name, List<String> tokens, Map<String, Queue> queues,
+public record ChannelSpec(String name, String token, Map<String, Queue> queues,
     int maxConnections, int maxInFlight, int ackTimeoutSeconds, int heartbeatIntervalSeconds,
     int maxDeliveries) {
 

@@ -1,10 +1,15 @@
 package io.cwm.buffer;
 
 import io.vertx.core.json.JsonObject;
+import java.util.Map;
 
-/** Counters of one channel, in the field names of the Python admin API (§6.4). */
+/**
+ * Counters of one channel, in the field names of the Python admin API (§6.4); cluster-wide
+ * (every receiver on the backend) and persisted. {@code pending}: ready depth per webhook id of
+ * the channel ({@code queued} is their sum).
+ */
 public record ChannelStats(String channel, long queued, long inFlight, long delivered, long expired,
-    long deadLettered) {
+    long deadLettered, Map<String, Long> pending) {
 
   public JsonObject toJson(int connectedClients) {
     return new JsonObject()

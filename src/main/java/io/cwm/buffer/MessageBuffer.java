@@ -61,6 +61,30 @@ public interface MessageBuffer {
   /** Dead letters, newest first: {@code {"message_id", "webhook_id", "reason", "dead_lettered_at", "envelope"}}. */
   Future<List<JsonObject>> deadLetters(ChannelSpec channel, int limit);
 
+  /**
+   * Puts dead letters back on their webhook's queue as fresh deliveries (delivery count 0, a
+   * new TTL from now), in their original order; {@code messageIds} null means every dead letter
+   * of the channel. Returns the ids replayed; ids that are not dead letters of the channel are
+   * skipped. A replayed message is no longer a dead letter.
+   */
+  Future<List<String>> replayDeadLetters(ChannelSpec channel, List<String> messageIds);
+
+  /** Drops one dead letter for good. False when it is not a dead letter of the channel. */
+  Future<Boolean> deleteDeadLetter(ChannelSpec channel, String messageId);
+
+  /**
+   * The channel's token state as every receiver on this backend sees it. {@link #open} creates it
+   * from {@link ChannelSpec#token} the first time and aligns it with a changed configured token
+   * ({@link TokenState#alignedWith}), atomically, so concurrent start-ups agree.
+   */
+  Future<TokenState> tokenState(ChannelSpec channel);
+
+  /**
+   * Makes {@code newTokenHash} the current token; the current one stays valid for
+   * {@code graceMillis} (only one previous token is kept). Atomic; returns the new state.
+   */
+  Future<TokenState> rotateToken(ChannelSpec channel, String newTokenHash, long graceMillis);
+
   /** Whether the backend is reachable now (readiness). */
   Future<Boolean> ping();
 }

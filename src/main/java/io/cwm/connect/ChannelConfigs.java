@@ -88,7 +88,7 @@ public final class ChannelConfigs {
         queues.put(feeder.getKey(), new ChannelSpec.Queue(feeder.getKey(), feeder.getValue().ttlSeconds(),
             feeder.getValue().maxQueueSize()));
       }
-      channels.put(channel.getKey(), new ChannelSpec(channel.getKey(), List.of(first.token()), Map.copyOf(queues),
+      channels.put(channel.getKey(), new ChannelSpec(channel.getKey(), first.token(), Map.copyOf(queues),
           first.maxConnections(), first.maxInFlight(), first.ackTimeoutSeconds(), first.heartbeatSeconds(),
           first.maxDeliveries()));
     }

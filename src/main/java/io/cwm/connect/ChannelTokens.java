@@ -36,11 +36,7 @@ public final class ChannelTokens {
     if (channel == null || token == null || token.isEmpty()) {
       return false;
     }
-    boolean match = false;
-    for (String expected : channel.tokens()) {
-      match |= ConstantTime.equals(expected, token);
-    }
-    return match;
+    return ConstantTime.equals(channel.token(), token);
   }
 
   /** The channel this token opens, or null (used where the request names no channel). */

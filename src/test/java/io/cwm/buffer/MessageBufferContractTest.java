@@ -63,7 +63,7 @@ public abstract class MessageBufferContractTest {
   }
 
   static ChannelSpec spec(String name, int maxQueueSize, long ttlSeconds, int maxDeliveries) {
-    return new ChannelSpec(name, List.of("token"), Map.of(
+    return new ChannelSpec(name, "token", Map.of(
         "hook-a", new ChannelSpec.Queue("hook-a", ttlSeconds, maxQueueSize),
         "hook-b", new ChannelSpec.Queue("hook-b", ttlSeconds, maxQueueSize)),
         10, 100, 120, 30, maxDeliveries);

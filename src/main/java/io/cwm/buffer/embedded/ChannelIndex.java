@@ -182,7 +182,7 @@ final class ChannelIndex {
   ChannelStats stats() {
     return new ChannelStats(name, ready.size() + delayed.size(), inFlight.size(),
         meta.getOrDefault(key("delivered"), 0L), meta.getOrDefault(key("expired"), 0L),
-        meta.getOrDefault(key("dead_lettered"), 0L));
+        meta.getOrDefault(key("dead_lettered"), 0L), java.util.Map.of());
   }
 
   List<JsonObject> deadLetters(int limit) {

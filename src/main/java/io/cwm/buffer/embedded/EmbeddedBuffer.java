@@ -217,7 +217,7 @@ public final class EmbeddedBuffer implements MessageBuffer {
   public synchronized Future<ChannelStats> stats(ChannelSpec spec) {
     ChannelIndex index = channels.get(spec.name());
     if (index == null) {
-      return Future.succeededFuture(new ChannelStats(spec.name(), 0, 0, 0, 0, 0));
+      return Future.succeededFuture(new ChannelStats(spec.name(), 0, 0, 0, 0, 0, java.util.Map.of()));
     }
     return Future.succeededFuture(index.stats());
   }
@@ -290,4 +290,24 @@ public final class EmbeddedBuffer implements MessageBuffer {
     left.forEach(request -> request.complete(null));
   }
 
+
+  @Override
+  public Future<List<String>> replayDeadLetters(ChannelSpec spec, List<String> messageIds) {
+    return Future.failedFuture(new UnsupportedOperationException("not yet"));
+  }
+
+  @Override
+  public Future<Boolean> deleteDeadLetter(ChannelSpec spec, String messageId) {
+    return Future.failedFuture(new UnsupportedOperationException("not yet"));
+  }
+
+  @Override
+  public Future<io.cwm.buffer.TokenState> tokenState(ChannelSpec spec) {
+    return Future.failedFuture(new UnsupportedOperationException("not yet"));
+  }
+
+  @Override
+  public Future<io.cwm.buffer.TokenState> rotateToken(ChannelSpec spec, String newTokenHash, long graceMillis) {
+    return Future.failedFuture(new UnsupportedOperationException("not yet"));
+  }
 }

@@ -335,7 +335,7 @@ public final class RedisBuffer implements MessageBuffer {
           long entries = reply.get(0).toLong();
           long inFlight = reply.get(1).toLong();
           return new ChannelStats(spec.name(), Math.max(0, entries - inFlight), inFlight,
-              reply.get(2).toLong(), reply.get(3).toLong(), reply.get(4).toLong());
+              reply.get(2).toLong(), reply.get(3).toLong(), reply.get(4).toLong(), java.util.Map.of());
         });
   }
 
@@ -427,5 +427,25 @@ public final class RedisBuffer implements MessageBuffer {
     }
     LOG.warn("Redis buffer call failed: {}", cause.toString());
     return Future.failedFuture(new BufferException(Reason.UNAVAILABLE, "message buffer unavailable"));
+  }
+
+  @Override
+  public Future<List<String>> replayDeadLetters(ChannelSpec spec, List<String> messageIds) {
+    return Future.failedFuture(new UnsupportedOperationException("not yet"));
+  }
+
+  @Override
+  public Future<Boolean> deleteDeadLetter(ChannelSpec spec, String messageId) {
+    return Future.failedFuture(new UnsupportedOperationException("not yet"));
+  }
+
+  @Override
+  public Future<io.cwm.buffer.TokenState> tokenState(ChannelSpec spec) {
+    return Future.failedFuture(new UnsupportedOperationException("not yet"));
+  }
+
+  @Override
+  public Future<io.cwm.buffer.TokenState> rotateToken(ChannelSpec spec, String newTokenHash, long graceMillis) {
+    return Future.failedFuture(new UnsupportedOperationException("not yet"));
   }
 }

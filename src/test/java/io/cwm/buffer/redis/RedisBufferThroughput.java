@@ -32,7 +32,7 @@ class RedisBufferThroughput {
     Vertx vertx = Vertx.vertx();
     RedisBuffer buffer = new RedisBuffer(vertx, RedisBufferTest.REDIS_URL, Clock.systemUTC());
     String name = "bench-" + UUID.randomUUID().toString().substring(0, 8);
-    ChannelSpec channel = new ChannelSpec(name, List.of("token"),
+    ChannelSpec channel = new ChannelSpec(name, "token",
         Map.of("hook-a", new ChannelSpec.Queue("hook-a", 3600, 1_000_000),
             "hook-b", new ChannelSpec.Queue("hook-b", 3600, 1_000_000)), 10, 100, 120, 30, 10);
     try {
