@@ -1,25 +1,37 @@
 package io.cwm.buffer.embedded;
 
+import io.cwm.buffer.ChannelSpec;
 import io.cwm.buffer.ChannelStats;
 import io.cwm.buffer.Envelope;
+import io.cwm.buffer.TokenState;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.PriorityQueue;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 
 /**
  * One channel of the embedded buffer: the persistent maps and the in-memory index of what is
  * ready, delayed and in flight. Not thread-safe: {@link EmbeddedBuffer} serialises access.
+ *
+ * <p>Persistent maps: {@code msg:<channel>} sequence → envelope JSON, {@code deliveries:<channel>}
+ * sequence → deliveries so far, {@code dead:<channel>} dead-letter number (increasing, so oldest
+ * first) → item JSON, {@code deadIds:<channel>} message id → dead-letter number, and the shared
+ * {@code tokens} map channel → token state JSON ({@link TokenState} fields).
  */
 final class ChannelIndex {
-  private record Lease(long sequence, String owner, long deadline) {}
+  private record Lease(long sequence, String webhookId, String owner, long deadline) {}
 
   private record Delayed(long notBefore, long sequence) {}
 
@@ -28,6 +40,9 @@ final class ChannelIndex {
   /** Delivery counts apart from the envelopes, so a lease writes a number, not the message. */
   private final MVMap<Long, Integer> deliveries;
   private final MVMap<Long, String> dead;
+  /** Message id → key in {@link #dead}: replay and delete by id without scanning the dead letters. */
+  private final MVMap<String, Long> deadIds;
+  private final MVMap<String, String> tokens;
   private final MVMap<String, Long> meta;
   /** Ready to lease, in publish order. */
   private final TreeSet<Long> ready = new TreeSet<>();
@@ -43,7 +58,19 @@ final class ChannelIndex {
     this.messages = store.openMap("msg:" + name);
     this.deliveries = store.openMap("deliveries:" + name);
     this.dead = store.openMap("dead:" + name);
+    this.deadIds = store.openMap("deadIds:" + name);
+    this.tokens = store.openMap("tokens");
     this.meta = meta;
+    if (deadIds.size() != dead.size()) {
+      // a data file from before the index existed (or a crash between the two writes)
+      deadIds.clear();
+      dead.forEach((deadKey, item) -> {
+        Envelope envelope = deadEnvelope(item);
+        if (envelope != null) {
+          deadIds.put(envelope.messageId(), deadKey);
+        }
+      });
+    }
     this.sequence = meta.getOrDefault(key("seq"), 0L);
     // Everything stored is ready again after a restart: leases were only in memory.
     for (Map.Entry<Long, String> entry : messages.entrySet()) {
@@ -94,7 +121,8 @@ final class ChannelIndex {
 
   void lease(Envelope delivered, String owner, long deadline) {
     deliveries.put(delivered.sequence(), delivered.deliveryCount());
-    inFlight.put(delivered.messageId(), new Lease(delivered.sequence(), owner, deadline));
+    inFlight.put(delivered.messageId(),
+        new Lease(delivered.sequence(), delivered.webhookId(), owner, deadline));
   }
 
   String owner(String messageId) {
@@ -160,6 +188,7 @@ final class ChannelIndex {
         .put("dead_lettered_at", Envelope.format(now))
         .put("envelope", envelope.toJson())
         .encode());
+    deadIds.put(envelope.messageId(), deadKey);
     remove(envelope.messageId(), envelope.sequence());
     // an expired message is counted as expired, not as dead-lettered (as the Redis backend does)
     increment(reason.equals("expired") ? "expired" : "dead_lettered");
@@ -179,10 +208,16 @@ final class ChannelIndex {
     meta.merge(key(counter), 1L, Long::sum);
   }
 
-  ChannelStats stats() {
-    return new ChannelStats(name, ready.size() + delayed.size(), inFlight.size(),
+  /** {@code webhookIds}: the configured queues of the channel, listed even when empty. */
+  ChannelStats stats(Collection<String> webhookIds) {
+    Map<String, Long> pending = new TreeMap<>();
+    webhookIds.forEach(webhookId -> pending.put(webhookId, 0L));
+    depthByWebhook.forEach((webhookId, depth) -> pending.merge(webhookId, (long) depth, Long::sum));
+    inFlight.values().forEach(lease -> pending.merge(lease.webhookId(), -1L, Long::sum));
+    long queued = pending.values().stream().mapToLong(Long::longValue).sum();
+    return new ChannelStats(name, queued, inFlight.size(),
         meta.getOrDefault(key("delivered"), 0L), meta.getOrDefault(key("expired"), 0L),
-        meta.getOrDefault(key("dead_lettered"), 0L), java.util.Map.of());
+        meta.getOrDefault(key("dead_lettered"), 0L), Collections.unmodifiableMap(pending));
   }
 
   List<JsonObject> deadLetters(int limit) {
@@ -191,5 +226,112 @@ final class ChannelIndex {
       result.add(new JsonObject(dead.get(keys.next())));
     }
     return result;
+  }
+
+  /**
+   * Puts dead letters back on their queues, oldest first, as fresh deliveries: delivery count 0,
+   * {@code expires_at} = now + the queue's TTL, ready at once, same message id and sequence.
+   * {@code messageIds} null: all. Skips ids that are not dead letters here and dead letters of a
+   * webhook that no longer feeds the channel; stops at the first one whose queue is full.
+   * The message is queued before its dead letter is dropped, so a crash in between duplicates it
+   * rather than losing it.
+   */
+  List<String> replay(Collection<String> messageIds, Function<String, ChannelSpec.Queue> queues, Instant now) {
+    Iterator<Long> deadKeys = messageIds == null ? dead.keyIterator(null)
+        : messageIds.stream().map(deadIds::get).filter(Objects::nonNull).distinct().sorted().iterator();
+    List<String> replayed = new ArrayList<>();
+    while (deadKeys.hasNext()) { // MVMap iterators read a snapshot: removing as we go is safe
+      long deadKey = deadKeys.next();
+      Envelope original = deadEnvelope(dead.get(deadKey));
+      if (original == null) {
+        continue;
+      }
+      if (sequenceById.containsKey(original.messageId())) {
+        dropDead(deadKey, original.messageId()); // already queued again: only the dead letter goes
+        continue;
+      }
+      ChannelSpec.Queue queue = queues.apply(original.webhookId());
+      if (queue == null) {
+        continue;
+      }
+      if (depth(original.webhookId()) >= queue.maxQueueSize()) {
+        break;
+      }
+      long seq = original.sequence() > 0 && !messages.containsKey(original.sequence())
+          ? original.sequence() : nextSequence();
+      Envelope fresh = new Envelope(original.messageId(), original.channel(), original.webhookId(),
+          original.timestamp(), Envelope.format(now.plusSeconds(queue.ttlSeconds())), original.headers(),
+          original.payload(), seq, 0);
+      deliveries.remove(seq);
+      add(fresh, fresh.toJson().encode());
+      dropDead(deadKey, fresh.messageId());
+      replayed.add(fresh.messageId());
+    }
+    return replayed;
+  }
+
+  /** The envelope of a dead-letter item, or null when the item is gone or unreadable. */
+  private static Envelope deadEnvelope(String item) {
+    try {
+      JsonObject envelope = item == null ? null : new JsonObject(item).getJsonObject("envelope");
+      return envelope == null || envelope.getString("message_id") == null ? null : Envelope.fromJson(envelope);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** Drops a dead letter for good; false when {@code messageId} is not one. */
+  boolean deleteDead(String messageId) {
+    Long deadKey = deadIds.get(messageId);
+    if (deadKey == null) {
+      return false;
+    }
+    dropDead(deadKey, messageId);
+    return true;
+  }
+
+  private void dropDead(long deadKey, String messageId) {
+    dead.remove(deadKey);
+    deadIds.remove(messageId, deadKey);
+  }
+
+  /** The stored token state, or null before the first {@link #alignToken}. */
+  TokenState token() {
+    String stored = tokens.get(name);
+    if (stored == null) {
+      return null;
+    }
+    JsonObject json = new JsonObject(stored);
+    return new TokenState(json.getString("current"), json.getString("previous"),
+        json.getLong("previous_expires_at", 0L), json.getString("config"), json.getLong("rotated_at", 0L));
+  }
+
+  /** Creates the token state from the configured token, or aligns it with a changed one. */
+  TokenState alignToken(String configuredToken, long nowMillis) {
+    TokenState before = token();
+    TokenState after = before == null ? TokenState.initial(configuredToken)
+        : before.alignedWith(configuredToken, nowMillis);
+    if (!after.equals(before)) {
+      storeToken(after);
+    }
+    return after;
+  }
+
+  TokenState rotateToken(String configuredToken, String newTokenHash, long graceMillis, long nowMillis) {
+    TokenState before = token();
+    TokenState base = before == null ? TokenState.initial(configuredToken) : before;
+    TokenState after = base.rotatedTo(newTokenHash, graceMillis, nowMillis);
+    storeToken(after);
+    return after;
+  }
+
+  private void storeToken(TokenState state) {
+    tokens.put(name, new JsonObject()
+        .put("current", state.currentHash())
+        .put("previous", state.previousHash())
+        .put("previous_expires_at", state.previousExpiresAtMillis())
+        .put("config", state.configHash())
+        .put("rotated_at", state.rotatedAtMillis())
+        .encode());
   }
 }

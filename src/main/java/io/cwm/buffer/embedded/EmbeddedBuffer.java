@@ -5,6 +5,7 @@ import io.cwm.buffer.ChannelSpec;
 import io.cwm.buffer.ChannelStats;
 import io.cwm.buffer.Envelope;
 import io.cwm.buffer.MessageBuffer;
+import io.cwm.buffer.TokenState;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -34,8 +36,11 @@ import org.slf4j.LoggerFactory;
  * answered 200 survives {@code kill -9} and power loss. Leases live in memory: after a restart
  * every message that was in flight is ready again (delivered at least once).
  *
- * <p>Per channel: map {@code msg:<channel>} (sequence → envelope JSON, the delivery count kept
- * in the envelope), map {@code dead:<channel>} (dead letters), and counters in {@code meta}.
+ * <p>Per channel: map {@code msg:<channel>} (sequence → envelope JSON), {@code deliveries:<channel>}
+ * (delivery counts), {@code dead:<channel>} and {@code deadIds:<channel>} (dead letters and their
+ * index by message id), the channel's entry in {@code tokens} (token state) and counters in
+ * {@code meta} (see {@link ChannelIndex}). Token changes (alignment at open, rotation) and
+ * dead-letter replay and delete are answered, like a publish, only once committed.
  */
 public final class EmbeddedBuffer implements MessageBuffer {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBuffer.class);
@@ -63,6 +68,11 @@ public final class EmbeddedBuffer implements MessageBuffer {
     this.fsync = fsync;
   }
 
+  /**
+   * Opens the store (once) and registers the channels; creates each channel's token state from
+   * its configured token, or aligns it with a changed one (under this object's lock, so within
+   * this process; the store file admits one process). Completes once that is committed.
+   */
   @Override
   public synchronized Future<Void> open(Collection<ChannelSpec> specs) {
     try {
@@ -78,10 +88,17 @@ public final class EmbeddedBuffer implements MessageBuffer {
         committer.start();
         LOG.info("embedded buffer open at {}", dataDir.resolve(FILE_NAME));
       }
+      long now = clock.millis();
       for (ChannelSpec spec : specs) {
-        channels.computeIfAbsent(spec.name(), name -> new ChannelIndex(name, store, meta));
+        ChannelIndex index = channels.computeIfAbsent(spec.name(), name -> new ChannelIndex(name, store, meta));
+        TokenState before = index.token();
+        TokenState after = index.alignToken(spec.token(), now);
+        if (before != null && !before.currentHash().equals(after.currentHash())) {
+          LOG.info("configured channel token changed: now current, the previous one valid for {} s [channel: {}]",
+              TokenState.CONFIG_CHANGE_GRACE_SECONDS, spec.name());
+        }
       }
-      return Future.succeededFuture();
+      return commit();
     } catch (Exception e) {
       LOG.error("embedded buffer cannot open {}: {}", dataDir, e.toString());
       return Future.failedFuture(new BufferException(BufferException.Reason.UNAVAILABLE,
@@ -217,9 +234,11 @@ public final class EmbeddedBuffer implements MessageBuffer {
   public synchronized Future<ChannelStats> stats(ChannelSpec spec) {
     ChannelIndex index = channels.get(spec.name());
     if (index == null) {
-      return Future.succeededFuture(new ChannelStats(spec.name(), 0, 0, 0, 0, 0, java.util.Map.of()));
+      Map<String, Long> empty = new TreeMap<>();
+      spec.queues().keySet().forEach(webhookId -> empty.put(webhookId, 0L));
+      return Future.succeededFuture(new ChannelStats(spec.name(), 0, 0, 0, 0, 0, empty));
     }
-    return Future.succeededFuture(index.stats());
+    return Future.succeededFuture(index.stats(spec.queues().keySet()));
   }
 
   @Override
@@ -290,24 +309,73 @@ public final class EmbeddedBuffer implements MessageBuffer {
     left.forEach(request -> request.complete(null));
   }
 
-
+  /**
+   * Oldest dead letter first; stops at the first one whose webhook queue holds max_queue_size
+   * messages and returns what was replayed until then. Dead letters of a webhook that no longer
+   * feeds the channel are skipped. Replayed messages keep their sequence, so they come before
+   * newer messages of their queue.
+   */
   @Override
   public Future<List<String>> replayDeadLetters(ChannelSpec spec, List<String> messageIds) {
-    return Future.failedFuture(new UnsupportedOperationException("not yet"));
+    List<String> replayed;
+    synchronized (this) {
+      ChannelIndex index = channels.get(spec.name());
+      if (index == null || store == null) {
+        return unknownOrClosed(index);
+      }
+      replayed = index.replay(messageIds, spec::queue, clock.instant());
+    }
+    LOG.info("dead letters replayed [channel: {}, count: {}]", spec.name(), replayed.size());
+    return replayed.isEmpty() ? Future.succeededFuture(replayed) : commit().map(replayed);
   }
 
   @Override
   public Future<Boolean> deleteDeadLetter(ChannelSpec spec, String messageId) {
-    return Future.failedFuture(new UnsupportedOperationException("not yet"));
+    boolean deleted;
+    synchronized (this) {
+      ChannelIndex index = channels.get(spec.name());
+      if (index == null || store == null) {
+        return unknownOrClosed(index);
+      }
+      deleted = index.deleteDead(messageId);
+    }
+    if (deleted) {
+      LOG.info("dead letter deleted [channel: {}, message_id: {}]", spec.name(), messageId);
+    }
+    return deleted ? commit().map(true) : Future.succeededFuture(false);
   }
 
   @Override
-  public Future<io.cwm.buffer.TokenState> tokenState(ChannelSpec spec) {
-    return Future.failedFuture(new UnsupportedOperationException("not yet"));
+  public synchronized Future<TokenState> tokenState(ChannelSpec spec) {
+    ChannelIndex index = channels.get(spec.name());
+    if (index == null || store == null) {
+      return unknownOrClosed(index);
+    }
+    TokenState state = index.token();
+    if (state != null) {
+      return Future.succeededFuture(state);
+    }
+    TokenState created = index.alignToken(spec.token(), clock.millis()); // open() made it; only a hand-edited store lacks it
+    return commit().map(created);
   }
 
   @Override
-  public Future<io.cwm.buffer.TokenState> rotateToken(ChannelSpec spec, String newTokenHash, long graceMillis) {
-    return Future.failedFuture(new UnsupportedOperationException("not yet"));
+  public Future<TokenState> rotateToken(ChannelSpec spec, String newTokenHash, long graceMillis) {
+    TokenState rotated;
+    synchronized (this) {
+      ChannelIndex index = channels.get(spec.name());
+      if (index == null || store == null) {
+        return unknownOrClosed(index);
+      }
+      rotated = index.rotateToken(spec.token(), newTokenHash, graceMillis, clock.millis());
+    }
+    LOG.info("channel token rotated [channel: {}]", spec.name());
+    return commit().map(rotated);
+  }
+
+  private <T> Future<T> unknownOrClosed(ChannelIndex index) {
+    return Future.failedFuture(index == null
+        ? new BufferException(BufferException.Reason.UNKNOWN_CHANNEL, "unknown channel")
+        : new BufferException(BufferException.Reason.UNAVAILABLE, "buffer closed"));
   }
 }
