@@ -6,6 +6,7 @@ import io.cwm.buffer.ChannelSpec;
 import io.cwm.buffer.ChannelStats;
 import io.cwm.buffer.Envelope;
 import io.cwm.buffer.MessageBuffer;
+import io.cwm.buffer.TokenState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -21,10 +22,14 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * Webhook Connect buffer on Redis (spec §5.2, semantics §4.12). Everything a message is — the
  * stream entry, its lease, delivery count, delayed retry, dead letter, the sequence counter and
  * the statistics — lives in Redis, so every receiver on the same Redis sees the same state and any
- * of them can ack, nack or release what another leased.
+ * of them can ack, nack or release what another leased. The channel's token state is there too
+ * (hash {@link RedisKeys#channel}), so a rotation holds on every receiver and across restarts.
  *
  * <p>Each operation is one Lua script (see the {@code .lua} files next to this class), so it is
  * atomic across receivers; time comes from the Java clock, not from Redis. Layout: Python's
@@ -60,6 +66,13 @@ public final class RedisBuffer implements MessageBuffer {
   private static final long PING_TIMEOUT_MILLIS = 2000;
   private static final int RECLAIM_BATCH = 500;
   private static final int SCAN_COUNT = 1000;
+  /** Dead letters read per round trip when replaying or deleting (each holds a whole envelope). */
+  private static final int DEAD_LETTER_PAGE = 64;
+  /** Compare-and-set attempts of a token change before giving up (only concurrent changes retry). */
+  private static final int TOKEN_ATTEMPTS = 16;
+  /** Fields of the token hash, in the order token.lua takes them. */
+  private static final List<String> TOKEN_FIELDS =
+      List.of("current", "previous", "previous_expires_at", "config", "rotated_at");
   /** Envelope JSON after the sequence number, as Python stores it. */
   private static final String ENVELOPE_TAIL = ",\"delivery_count\":0,\"state\":\"pending\"}";
   private static final int SEQUENCE_BYTES = ",\"sequence\":0".length();
@@ -74,7 +87,10 @@ public final class RedisBuffer implements MessageBuffer {
   private static final LuaScript RELEASE = LuaScript.load("release");
   private static final LuaScript RECLAIM = LuaScript.load("reclaim");
   private static final LuaScript STATS = LuaScript.load("stats");
-  private static final List<LuaScript> SCRIPTS = List.of(PUBLISH, LEASE, ACK, NACK, RELEASE, RECLAIM, STATS);
+  private static final LuaScript REPLAY = LuaScript.load("replay");
+  private static final LuaScript TOKEN = LuaScript.load("token");
+  private static final List<LuaScript> SCRIPTS =
+      List.of(PUBLISH, LEASE, ACK, NACK, RELEASE, RECLAIM, STATS, REPLAY, TOKEN);
 
   private final Clock clock;
   private final Redis redis;
@@ -107,8 +123,10 @@ public final class RedisBuffer implements MessageBuffer {
   /**
    * Registers the channels (also when Redis is down, so that publish reports UNAVAILABLE rather
    * than UNKNOWN_CHANNEL), then loads the scripts, creates the group on every queue's stream,
-   * writes the meta hashes and adds streams of the channels found in Redis that the config no
-   * longer names (their messages are still delivered). May be called again with more channels.
+   * writes the meta hashes, creates or aligns each channel's token state ({@link TokenState#initial},
+   * {@link TokenState#alignedWith}; compare-and-set, so receivers starting together agree) and adds
+   * streams of the channels found in Redis that the config no longer names (their messages are
+   * still delivered). May be called again with more channels.
    */
   @Override
   public Future<Void> open(Collection<ChannelSpec> specs) {
@@ -121,7 +139,8 @@ public final class RedisBuffer implements MessageBuffer {
     Set<String> names = specs.stream().map(ChannelSpec::name).collect(Collectors.toSet());
     return Future.all(SCRIPTS.stream().map(script -> script.preload(redis)).toList())
         .compose(loaded -> Future.all(specs.stream().map(this::prepareQueues).toList()))
-        .compose(prepared -> discoverStreams("0", names))
+        .compose(prepared -> Future.all(specs.stream().map(this::alignToken).toList()))
+        .compose(aligned -> discoverStreams("0", names))
         .onSuccess(v -> LOG.info("Redis buffer open [channels: {}]", names))
         .recover(this::unavailable);
   }
@@ -330,13 +349,25 @@ public final class RedisBuffer implements MessageBuffer {
     if (channel == null) {
       return unknown(spec);
     }
-    return STATS.run(redis, keys(channel, channel.streams()), commonArgs(channel)).recover(this::unavailable)
+    List<String> streams = channel.streams();
+    return STATS.run(redis, keys(channel, streams), commonArgs(channel)).recover(this::unavailable)
         .map(reply -> {
-          long entries = reply.get(0).toLong();
-          long inFlight = reply.get(1).toLong();
-          return new ChannelStats(spec.name(), Math.max(0, entries - inFlight), inFlight,
-              reply.get(2).toLong(), reply.get(3).toLong(), reply.get(4).toLong(), java.util.Map.of());
+          Map<String, Long> pending = new TreeMap<>();
+          spec.queues().keySet().forEach(webhookId -> pending.put(webhookId, 0L));
+          long queued = 0;
+          for (int i = 0; i < streams.size(); i++) {
+            long depth = reply.get(4 + i).toLong();
+            pending.merge(webhookOf(streams.get(i)), depth, Long::sum);
+            queued += depth;
+          }
+          return new ChannelStats(spec.name(), queued, reply.get(0).toLong(), reply.get(1).toLong(),
+              reply.get(2).toLong(), reply.get(3).toLong(), Collections.unmodifiableMap(pending));
         });
+  }
+
+  /** Stream keys end in {@code :{webhook_id}}; webhook ids cannot contain ':'. */
+  private static String webhookOf(String stream) {
+    return stream.substring(stream.lastIndexOf(':') + 1);
   }
 
   /**
@@ -429,23 +460,250 @@ public final class RedisBuffer implements MessageBuffer {
     return Future.failedFuture(new BufferException(Reason.UNAVAILABLE, "message buffer unavailable"));
   }
 
+  /**
+   * Oldest dead letter first (by failure time; at equal milliseconds in no set order), members
+   * written by Python included when their envelope is readable. Each message moves by one script
+   * (replay.lua), so a dead letter replayed or deleted meanwhile by another receiver is skipped,
+   * never doubled. Stops at the first one whose webhook queue holds max_queue_size entries and
+   * returns what was replayed until then; dead letters of a webhook that does not feed the
+   * channel (any more) are skipped. Reads the DLQ in pages by rank: dead letters removed by
+   * another receiver during the walk may shift one past it (it stays a dead letter).
+   */
   @Override
   public Future<List<String>> replayDeadLetters(ChannelSpec spec, List<String> messageIds) {
-    return Future.failedFuture(new UnsupportedOperationException("not yet"));
+    Registered channel = channels.get(spec.name());
+    if (channel == null) {
+      return unknown(spec);
+    }
+    Set<String> wanted = messageIds == null ? null : new HashSet<>(messageIds);
+    if (wanted != null && wanted.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return replayFrom(spec, channel, wanted, 0, new LinkedHashSet<>())
+        .<List<String>>map(List::copyOf)
+        .onSuccess(replayed -> LOG.info("Dead letters replayed [channel: {}, count: {}]", spec.name(), replayed.size()))
+        .recover(this::unavailable);
   }
 
+  /** Replays from rank {@code offset} of the DLQ on; the ranks before hold what was left there. */
+  private Future<Set<String>> replayFrom(ChannelSpec spec, Registered channel, Set<String> wanted, long offset,
+      Set<String> replayed) {
+    return redis.send(Request.cmd(Command.ZRANGE).arg(RedisKeys.deadLetters(spec.name()))
+        .arg(offset).arg(offset + DEAD_LETTER_PAGE - 1)).compose(page -> {
+          List<String> members = new ArrayList<>(page.size());
+          page.forEach(member -> members.add(member.toString()));
+          return replayPage(spec, channel, wanted, members, 0, 0, replayed).compose(left -> {
+            if (left < 0 || members.size() < DEAD_LETTER_PAGE
+                || (wanted != null && replayed.size() == wanted.size())) {
+              return Future.succeededFuture(replayed);
+            }
+            return replayFrom(spec, channel, wanted, offset + left, replayed);
+          });
+        });
+  }
+
+  /** Replays members[from..]; answers how many it left in the DLQ, or -1 when a queue was full. */
+  private Future<Integer> replayPage(ChannelSpec spec, Registered channel, Set<String> wanted, List<String> members,
+      int from, int left, Set<String> replayed) {
+    if (from == members.size()) {
+      return Future.succeededFuture(left);
+    }
+    String member = members.get(from);
+    DeadLetter dead = DeadLetter.parse(member);
+    if (dead == null) {
+      LOG.warn("Unreadable dead letter not replayed [channel: {}]", spec.name());
+      return replayPage(spec, channel, wanted, members, from + 1, left + 1, replayed);
+    }
+    if (replayed.contains(dead.messageId())) { // a second member of the message: it is queued already
+      return redis.send(Request.cmd(Command.ZREM).arg(RedisKeys.deadLetters(spec.name())).arg(member))
+          .compose(removed -> replayPage(spec, channel, wanted, members, from + 1, left, replayed));
+    }
+    ChannelSpec.Queue queue = spec.queue(dead.webhookId());
+    if ((wanted != null && !wanted.contains(dead.messageId())) || queue == null) {
+      return replayPage(spec, channel, wanted, members, from + 1, left + 1, replayed);
+    }
+    Instant now = clock.instant();
+    String expiresAt = Envelope.format(now.plusSeconds(queue.ttlSeconds()));
+    String data = dead.envelope().copy()
+        .put("expires_at", expiresAt)
+        .put("delivery_count", 0)
+        .put("state", "pending")
+        .encode();
+    List<Object> args = commonArgs(channel, now);
+    args.add((long) queue.maxQueueSize());
+    args.add(member);
+    args.add(dead.messageId());
+    args.add(data);
+    args.add(expiresAt);
+    String stream = RedisKeys.stream(spec.name(), queue.webhookId());
+    return REPLAY.run(redis, keys(channel, List.of(stream)), args).compose(reply -> switch (reply.toString()) {
+      case "full" -> Future.succeededFuture(-1);
+      case "replayed" -> {
+        LOG.debug("Dead letter replayed [channel: {}, message_id: {}]", spec.name(), dead.messageId());
+        replayed.add(dead.messageId());
+        yield replayPage(spec, channel, wanted, members, from + 1, left, replayed);
+      }
+      default -> replayPage(spec, channel, wanted, members, from + 1, left, replayed); // gone meanwhile
+    });
+  }
+
+  /** A DLQ member (ours or Python's) with a readable envelope. */
+  private record DeadLetter(String messageId, String webhookId, JsonObject envelope) {
+    static DeadLetter parse(String member) {
+      try {
+        JsonObject json = new JsonObject(member);
+        JsonObject entry = json.getJsonObject("data");
+        JsonObject envelope = new JsonObject(entry.getString("data"));
+        String messageId = entry.getString("message_id", envelope.getString("message_id"));
+        String webhookId = json.getString("webhook_id", envelope.getString("webhook_id"));
+        return messageId == null || messageId.isEmpty() || webhookId == null ? null
+            : new DeadLetter(messageId, webhookId, envelope);
+      } catch (RuntimeException e) {
+        return null;
+      }
+    }
+
+    /** The message id of a member without reading its envelope further than needed; null if unreadable. */
+    static String messageIdOf(String member) {
+      try {
+        JsonObject entry = new JsonObject(member).getJsonObject("data");
+        String messageId = entry.getString("message_id");
+        return messageId != null && !messageId.isEmpty() ? messageId
+            : new JsonObject(entry.getString("data")).getString("message_id");
+      } catch (RuntimeException e) {
+        return null;
+      }
+    }
+  }
+
+  /** Removes every DLQ member of the message (ZSCAN: no order needed, robust to concurrent changes). */
   @Override
   public Future<Boolean> deleteDeadLetter(ChannelSpec spec, String messageId) {
-    return Future.failedFuture(new UnsupportedOperationException("not yet"));
+    if (!channels.containsKey(spec.name())) {
+      return unknown(spec);
+    }
+    return deleteFrom(RedisKeys.deadLetters(spec.name()), messageId, "0", false)
+        .onSuccess(deleted -> {
+          if (deleted) {
+            LOG.info("Dead letter deleted [channel: {}, message_id: {}]", spec.name(), messageId);
+          }
+        })
+        .recover(this::unavailable);
+  }
+
+  private Future<Boolean> deleteFrom(String key, String messageId, String cursor, boolean deleted) {
+    return redis.send(Request.cmd(Command.ZSCAN).arg(key).arg(cursor).arg("COUNT").arg(DEAD_LETTER_PAGE))
+        .compose(reply -> {
+          List<Future<Response>> removals = new ArrayList<>();
+          Response pairs = reply.get(1);
+          for (int i = 0; i < pairs.size(); i += 2) { // member, score, member, score, ...
+            String member = pairs.get(i).toString();
+            if (messageId.equals(DeadLetter.messageIdOf(member))) {
+              removals.add(redis.send(Request.cmd(Command.ZREM).arg(key).arg(member)));
+            }
+          }
+          String next = reply.get(0).toString();
+          return Future.all(removals).compose(done -> {
+            boolean any = deleted || removals.stream().anyMatch(removal -> removal.result().toInteger() > 0);
+            return "0".equals(next) ? Future.succeededFuture(any) : deleteFrom(key, messageId, next, any);
+          });
+        });
   }
 
   @Override
-  public Future<io.cwm.buffer.TokenState> tokenState(ChannelSpec spec) {
-    return Future.failedFuture(new UnsupportedOperationException("not yet"));
+  public Future<TokenState> tokenState(ChannelSpec spec) {
+    if (!channels.containsKey(spec.name())) {
+      return unknown(spec);
+    }
+    // open() created it; a missing hash (flushed Redis) is created again from the configured token
+    return readToken(spec).compose(read -> read.state() != null ? Future.succeededFuture(read.state())
+        : alignToken(spec)).recover(this::unavailable);
   }
 
   @Override
-  public Future<io.cwm.buffer.TokenState> rotateToken(ChannelSpec spec, String newTokenHash, long graceMillis) {
-    return Future.failedFuture(new UnsupportedOperationException("not yet"));
+  public Future<TokenState> rotateToken(ChannelSpec spec, String newTokenHash, long graceMillis) {
+    if (!channels.containsKey(spec.name())) {
+      return unknown(spec);
+    }
+    return changeToken(spec, state -> (state == null ? TokenState.initial(spec.token()) : state)
+        .rotatedTo(newTokenHash, graceMillis, clock.millis()), TOKEN_ATTEMPTS)
+        .map(change -> {
+          LOG.info("Channel token rotated [channel: {}]", spec.name());
+          return change.after();
+        })
+        .recover(this::unavailable);
+  }
+
+  private Future<TokenState> alignToken(ChannelSpec spec) {
+    return changeToken(spec, state -> state == null ? TokenState.initial(spec.token())
+        : state.alignedWith(spec.token(), clock.millis()), TOKEN_ATTEMPTS).map(change -> {
+          if (change.before() != null && !change.before().currentHash().equals(change.after().currentHash())) {
+            LOG.info("Configured channel token changed: now current, the previous one valid for {} s [channel: {}]",
+                TokenState.CONFIG_CHANGE_GRACE_SECONDS, spec.name());
+          }
+          return change.after();
+        });
+  }
+
+  /** A token state as written over the one it replaced (equal when nothing changed). */
+  private record TokenChange(TokenState before, TokenState after) {}
+
+  /** The token hash as read: its raw fields ('' when absent) and the state (null when there is none). */
+  private record ReadToken(List<String> fields, TokenState state) {}
+
+  private Future<ReadToken> readToken(ChannelSpec spec) {
+    Request request = Request.cmd(Command.HMGET).arg(RedisKeys.channel(spec.name()));
+    TOKEN_FIELDS.forEach(request::arg);
+    return redis.send(request).map(reply -> {
+      List<String> fields = new ArrayList<>(TOKEN_FIELDS.size());
+      for (int i = 0; i < TOKEN_FIELDS.size(); i++) {
+        Response value = reply.get(i);
+        fields.add(value == null ? "" : value.toString());
+      }
+      TokenState state = fields.get(0).isEmpty() ? null : new TokenState(fields.get(0),
+          fields.get(1).isEmpty() ? null : fields.get(1), parseLong(fields.get(2)), fields.get(3),
+          parseLong(fields.get(4)));
+      return new ReadToken(fields, state);
+    });
+  }
+
+  /**
+   * Reads the state, applies {@code change} (null in: no state yet) and writes the result by
+   * compare-and-set on the fields read (token.lua); reads again when another receiver wrote in
+   * between, so concurrent changes apply one after the other.
+   */
+  private Future<TokenChange> changeToken(ChannelSpec spec, UnaryOperator<TokenState> change, int attempts) {
+    Registered channel = channels.get(spec.name());
+    return readToken(spec).compose(read -> {
+      TokenState next = change.apply(read.state());
+      if (next.equals(read.state())) {
+        return Future.succeededFuture(new TokenChange(read.state(), next));
+      }
+      List<Object> args = commonArgs(channel);
+      args.addAll(read.fields());
+      args.add(next.currentHash());
+      args.add(next.previousHash() == null ? "" : next.previousHash());
+      args.add(String.valueOf(next.previousExpiresAtMillis()));
+      args.add(next.configHash());
+      args.add(String.valueOf(next.rotatedAtMillis()));
+      return TOKEN.run(redis, keys(channel, List.of(RedisKeys.channel(spec.name()))), args).compose(written -> {
+        if (written.toInteger() == 1) {
+          return Future.succeededFuture(new TokenChange(read.state(), next));
+        }
+        if (attempts <= 1) {
+          return Future.failedFuture(new BufferException(Reason.UNAVAILABLE,
+              "token state of channel " + spec.name() + " kept changing"));
+        }
+        return changeToken(spec, change, attempts - 1);
+      });
+    });
+  }
+
+  private static long parseLong(String text) {
+    try {
+      return text.isEmpty() ? 0 : Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 }

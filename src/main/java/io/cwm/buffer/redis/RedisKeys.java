@@ -32,6 +32,15 @@ public final class RedisKeys {
     return PREFIX + "dlq:" + channel;
   }
 
+  /**
+   * Hash of the channel's token state ({@link io.cwm.buffer.TokenState}, SHA-256 hex digests
+   * only): {@code current}, {@code previous} (absent when none), {@code previous_expires_at} and
+   * {@code rotated_at} (Unix ms), {@code config} (digest of the configured token it was aligned with).
+   */
+  public static String channel(String channel) {
+    return JAVA_PREFIX + "channel:" + channel;
+  }
+
   /** Sequence counter (INCR). */
   public static String sequence(String channel) {
     return JAVA_PREFIX + "seq:" + channel;

@@ -1,8 +1,14 @@
--- KEYS[8..] the channel's streams. Returns {stream entries, in flight, delivered, expired, dead_lettered}.
-local entries = 0
-for i = 8, #KEYS do
-  entries = entries + redis.call('XLEN', KEYS[i])
+-- KEYS[8..] the channel's streams. Returns {in flight, delivered, expired, dead_lettered, then per
+-- stream (in KEYS order) its queued entries: ready or waiting for a retry, not in flight}.
+local in_flight = {}
+local leases = redis.call('HVALS', K_INFLIGHT)
+for _, raw in ipairs(leases) do
+  local stream = cjson.decode(raw).stream
+  in_flight[stream] = (in_flight[stream] or 0) + 1
 end
 local counters = redis.call('HMGET', K_STATS, 'delivered', 'expired', 'dead_lettered')
-return {entries, redis.call('HLEN', K_INFLIGHT),
-  tonumber(counters[1] or '0'), tonumber(counters[2] or '0'), tonumber(counters[3] or '0')}
+local reply = {#leases, tonumber(counters[1] or '0'), tonumber(counters[2] or '0'), tonumber(counters[3] or '0')}
+for i = 8, #KEYS do
+  reply[#reply + 1] = math.max(0, redis.call('XLEN', KEYS[i]) - (in_flight[KEYS[i]] or 0))
+end
+return reply
