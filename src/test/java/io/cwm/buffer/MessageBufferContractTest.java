@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cwm.buffer.MessageBuffer.NackOutcome;
+import io.cwm.buffer.TokenState.Match;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -62,7 +63,29 @@ public abstract class MessageBufferContractTest {
     }
   }
 
-  static ChannelSpec spec(String name, int maxQueueSize, long ttlSeconds, int maxDeliveries) {
+  /** The same channel with another configured token (as after a config reload). */
+  protected static ChannelSpec withToken(ChannelSpec spec, String token) {
+    return new ChannelSpec(spec.name(), token, spec.queues(), spec.maxConnections(), spec.maxInFlight(),
+        spec.ackTimeoutSeconds(), spec.heartbeatIntervalSeconds(), spec.maxDeliveries());
+  }
+
+  /**
+   * Waits (spinning, a millisecond at most) until the wall clock has moved on, so the next dead
+   * letter is later than the last one: Redis orders dead letters by time to the millisecond.
+   */
+  protected static void nextMillisecond() {
+    long now = System.currentTimeMillis();
+    while (System.currentTimeMillis() <= now) {
+      Thread.onSpinWait();
+    }
+  }
+
+  protected List<String> ids(List<?> items) {
+    return items.stream().map(item -> item instanceof Envelope envelope ? envelope.messageId()
+        : ((JsonObject) item).getString("message_id")).toList();
+  }
+
+  protected static ChannelSpec spec(String name, int maxQueueSize, long ttlSeconds, int maxDeliveries) {
     return new ChannelSpec(name, "token", Map.of(
         "hook-a", new ChannelSpec.Queue("hook-a", ttlSeconds, maxQueueSize),
         "hook-b", new ChannelSpec.Queue("hook-b", ttlSeconds, maxQueueSize)),
@@ -301,5 +324,219 @@ public abstract class MessageBufferContractTest {
   void leaseOwnerOfAQueuedMessageIsNull() {
     Envelope queued = publish(channel, "hook-a", 1);
     assertNull(await(buffer.leaseOwner(channel, queued.messageId())));
+  }
+
+  @Test
+  void statsListTheQueuedDepthOfEveryWebhook() {
+    Envelope first = publish(channel, "hook-a", 1);
+    Envelope second = publish(channel, "hook-a", 2);
+    assertEquals(List.of(first.messageId(), second.messageId()), ids(await(buffer.lease(channel, "s1", 2, 60_000))));
+    assertEquals(NackOutcome.REQUEUED, await(buffer.nack(channel, second.messageId(), true)));
+    publish(channel, "hook-b", 3);
+    ChannelStats stats = await(buffer.stats(channel));
+    assertEquals(Map.of("hook-a", 1L, "hook-b", 1L), stats.pending(), "waiting for a retry counts, in flight not");
+    assertEquals(2, stats.queued());
+    assertEquals(1, stats.inFlight());
+    ChannelStats empty = await(buffer.stats(tiny));
+    assertEquals(Map.of("hook-a", 0L, "hook-b", 0L), empty.pending(), "every webhook of the channel is listed");
+    assertEquals(0, empty.queued());
+  }
+
+  @Test
+  void tokenStateStartsFromTheConfiguredToken() {
+    TokenState state = await(buffer.tokenState(channel));
+    assertEquals(TokenState.initial("token"), state);
+    long now = System.currentTimeMillis();
+    assertEquals(Match.CURRENT, state.match(TokenState.hash("token"), now));
+    assertEquals(Match.NONE, state.match(TokenState.hash("ch_tok_other"), now));
+  }
+
+  @Test
+  void rotatedTokenAndThePreviousOneBothWorkUntilTheGraceEnds() {
+    String rotatedTo = TokenState.hash("ch_tok_first");
+    long before = System.currentTimeMillis();
+    TokenState rotated = await(buffer.rotateToken(channel, rotatedTo, 60_000));
+    long after = System.currentTimeMillis();
+    assertEquals(rotated, await(buffer.tokenState(channel)), "the answer is what every reader sees");
+    assertEquals(rotatedTo, rotated.currentHash());
+    assertEquals(TokenState.hash("token"), rotated.previousHash());
+    assertEquals(TokenState.hash("token"), rotated.configHash(), "the configured token is unchanged");
+    assertTrue(rotated.previousExpiresAtMillis() >= before + 60_000 && rotated.previousExpiresAtMillis() <= after + 60_000);
+    assertEquals(Match.CURRENT, rotated.match(rotatedTo, after));
+    assertEquals(Match.PREVIOUS, rotated.match(TokenState.hash("token"), after));
+    assertEquals(Match.NONE, rotated.match(TokenState.hash("token"), rotated.previousExpiresAtMillis()));
+    assertEquals(TokenState.initial("token"), await(buffer.tokenState(tiny)), "other channels keep theirs");
+  }
+
+  @Test
+  void secondRotationDropsTheFirstPreviousToken() {
+    String first = TokenState.hash("ch_tok_first");
+    String second = TokenState.hash("ch_tok_second");
+    await(buffer.rotateToken(channel, first, 60_000));
+    TokenState state = await(buffer.rotateToken(channel, second, 60_000));
+    assertEquals(state, await(buffer.tokenState(channel)));
+    long now = System.currentTimeMillis();
+    assertEquals(Match.CURRENT, state.match(second, now));
+    assertEquals(Match.PREVIOUS, state.match(first, now));
+    assertEquals(Match.NONE, state.match(TokenState.hash("token"), now), "only one previous token is kept");
+  }
+
+  @Test
+  void rotationSurvivesAReopenWithTheSameConfiguredToken() throws Exception {
+    TokenState rotated = await(buffer.rotateToken(channel, TokenState.hash("ch_tok_new"), 60_000));
+    await(buffer.close());
+    buffer = reopen(vertx);
+    await(buffer.open(List.of(channel, tiny)));
+    assertEquals(rotated, await(buffer.tokenState(channel)), "the configured token does not undo a rotation");
+  }
+
+  @Test
+  void changedConfiguredTokenBecomesCurrentAndTheOldOneGetsAnHourOfGrace() throws Exception {
+    await(buffer.close());
+    buffer = reopen(vertx);
+    ChannelSpec reconfigured = withToken(channel, "token-2");
+    long before = System.currentTimeMillis();
+    await(buffer.open(List.of(reconfigured, tiny)));
+    long after = System.currentTimeMillis();
+    TokenState state = await(buffer.tokenState(reconfigured));
+    assertEquals(TokenState.hash("token-2"), state.currentHash());
+    assertEquals(TokenState.hash("token"), state.previousHash());
+    assertEquals(TokenState.hash("token-2"), state.configHash());
+    assertTrue(state.rotatedAtMillis() >= before && state.rotatedAtMillis() <= after);
+    assertEquals(TokenState.CONFIG_CHANGE_GRACE_SECONDS * 1000, state.previousExpiresAtMillis() - state.rotatedAtMillis());
+    assertEquals(Match.PREVIOUS, state.match(TokenState.hash("token"), after));
+
+    await(buffer.close());
+    buffer = reopen(vertx);
+    await(buffer.open(List.of(reconfigured, tiny)));
+    assertEquals(state, await(buffer.tokenState(reconfigured)), "the same configuration again changes nothing");
+  }
+
+  @Test
+  void replayOfAllDeadLettersQueuesThemAgainOldestFirst() {
+    Envelope first = publish(channel, "hook-a", 1);
+    Envelope second = publish(channel, "hook-a", 2);
+    Envelope third = publish(channel, "hook-b", 3);
+    assertEquals(3, await(buffer.lease(channel, "s1", 10, 60_000)).size());
+    List<String> deadOrder = List.of(third.messageId(), first.messageId(), second.messageId());
+    for (String messageId : deadOrder) {
+      nextMillisecond();
+      assertEquals(NackOutcome.DEAD_LETTERED, await(buffer.nack(channel, messageId, false)));
+    }
+    assertEquals(deadOrder, await(buffer.replayDeadLetters(channel, null)), "in dead-letter order, not publish order");
+    assertTrue(await(buffer.deadLetters(channel, 10)).isEmpty(), "no longer dead letters");
+    ChannelStats stats = await(buffer.stats(channel));
+    assertEquals(Map.of("hook-a", 2L, "hook-b", 1L), stats.pending());
+    assertEquals(3, stats.deadLettered(), "the counter counts dead-letter events");
+    List<Envelope> again = await(buffer.lease(channel, "s2", 10, 60_000));
+    assertEquals(Set.copyOf(deadOrder), Set.copyOf(ids(again)));
+    assertTrue(await(buffer.replayDeadLetters(channel, null)).isEmpty(), "nothing left to replay");
+  }
+
+  @Test
+  void replayedMessageIsAFreshDeliveryWithANewTtl() {
+    Envelope stale = new Envelope(Envelope.newMessageId(), channel.name(), "hook-a",
+        Envelope.format(Instant.now().minusSeconds(7200)), Envelope.format(Instant.now().minusSeconds(3600)),
+        new JsonObject().put("x-test", "stale"), new JsonObject().put("old", true), 0, 0);
+    stale = await(buffer.publish(channel, stale));
+    Envelope tired = publish(channel, "hook-b", 2);
+    assertEquals(List.of(tired.messageId()), ids(await(buffer.lease(channel, "s1", 10, 60_000))), "stale expired");
+    assertEquals(1, await(buffer.release(channel, "s1")));
+    assertEquals(2, await(buffer.lease(channel, "s1", 10, 60_000)).get(0).deliveryCount());
+    assertEquals(NackOutcome.DEAD_LETTERED, await(buffer.nack(channel, tired.messageId(), false)));
+
+    Instant replayedAt = Instant.now();
+    List<String> replayed = await(buffer.replayDeadLetters(channel, null));
+    assertEquals(Set.of(stale.messageId(), tired.messageId()), Set.copyOf(replayed));
+    List<Envelope> again = await(buffer.lease(channel, "s2", 10, 60_000));
+    assertEquals(Set.copyOf(replayed), Set.copyOf(ids(again)));
+    for (Envelope delivered : again) {
+      Envelope original = delivered.messageId().equals(stale.messageId()) ? stale : tired;
+      assertEquals(1, delivered.deliveryCount(), "deliveries start again");
+      assertFalse(Envelope.parse(delivered.expiresAt()).isBefore(replayedAt.plusSeconds(3600).minusMillis(1)),
+          "expires_at = replay time + the queue's TTL");
+      assertEquals(original.sequence(), delivered.sequence(), "a redelivery keeps its sequence");
+      assertEquals(original.payload(), delivered.payload());
+      assertEquals(original.headers(), delivered.headers());
+      assertEquals(original.webhookId(), delivered.webhookId());
+    }
+    ChannelStats stats = await(buffer.stats(channel));
+    assertEquals(1, stats.expired());
+    assertEquals(1, stats.deadLettered());
+  }
+
+  @Test
+  void replayByIdsTakesOnlyDeadLettersOfTheChannelInTheirOrder() {
+    List<Envelope> sent = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      sent.add(publish(channel, "hook-a", i));
+    }
+    assertEquals(3, await(buffer.lease(channel, "s1", 10, 60_000)).size());
+    for (Envelope envelope : sent) {
+      nextMillisecond();
+      await(buffer.nack(channel, envelope.messageId(), false));
+    }
+    Envelope queued = publish(channel, "hook-a", 9);
+    List<String> asked = List.of(sent.get(2).messageId(), "msg_0000000000000000", queued.messageId(),
+        sent.get(0).messageId());
+    assertEquals(List.of(sent.get(0).messageId(), sent.get(2).messageId()),
+        await(buffer.replayDeadLetters(channel, asked)), "unknown and queued ids are skipped");
+    assertEquals(List.of(sent.get(1).messageId()), ids(await(buffer.deadLetters(channel, 10))));
+    assertTrue(await(buffer.replayDeadLetters(tiny, List.of(sent.get(1).messageId()))).isEmpty(),
+        "a dead letter of another channel is not replayed");
+    List<Envelope> again = await(buffer.lease(channel, "s2", 10, 60_000));
+    assertEquals(Set.of(sent.get(0).messageId(), sent.get(2).messageId(), queued.messageId()), Set.copyOf(ids(again)));
+  }
+
+  @Test
+  void replayStopsAtAFullQueue() {
+    Envelope first = publish(tiny, "hook-a", 1);
+    Envelope second = publish(tiny, "hook-a", 2);
+    assertEquals(2, await(buffer.lease(tiny, "s1", 10, 60_000)).size());
+    await(buffer.nack(tiny, first.messageId(), false));
+    nextMillisecond();
+    await(buffer.nack(tiny, second.messageId(), false));
+    Envelope newer = publish(tiny, "hook-a", 3); // tiny holds 2 per webhook: room for one
+    assertEquals(List.of(first.messageId()), await(buffer.replayDeadLetters(tiny, null)));
+    assertEquals(List.of(second.messageId()), ids(await(buffer.deadLetters(tiny, 10))), "still a dead letter");
+    assertEquals(2L, await(buffer.stats(tiny)).pending().get("hook-a"));
+    assertEquals(BufferException.Reason.QUEUE_FULL, assertInstanceOf(BufferException.class,
+        failure(buffer.publish(tiny, message(tiny, "hook-a", 4)))).reason());
+
+    List<Envelope> drained = await(buffer.lease(tiny, "s2", 10, 60_000));
+    assertEquals(Set.of(first.messageId(), newer.messageId()), Set.copyOf(ids(drained)));
+    drained.forEach(envelope -> assertTrue(await(buffer.ack(tiny, envelope.messageId()))));
+    assertEquals(List.of(second.messageId()), await(buffer.replayDeadLetters(tiny, null)), "room again");
+  }
+
+  @Test
+  void deadLettersCanBeReplayedAfterAReopen() throws Exception {
+    Envelope sent = publish(channel, "hook-a", 1);
+    await(buffer.lease(channel, "s1", 1, 60_000));
+    await(buffer.nack(channel, sent.messageId(), false));
+    await(buffer.close());
+    buffer = reopen(vertx);
+    await(buffer.open(List.of(channel, tiny)));
+    assertEquals(List.of(sent.messageId()), await(buffer.replayDeadLetters(channel, List.of(sent.messageId()))));
+    assertEquals(List.of(sent.messageId()), ids(await(buffer.lease(channel, "s2", 10, 60_000))));
+  }
+
+  @Test
+  void deleteDropsADeadLetterForGood() {
+    Envelope dropped = publish(channel, "hook-a", 1);
+    Envelope kept = publish(channel, "hook-a", 2);
+    assertEquals(2, await(buffer.lease(channel, "s1", 10, 60_000)).size());
+    await(buffer.nack(channel, dropped.messageId(), false));
+    await(buffer.nack(channel, kept.messageId(), false));
+    Envelope queued = publish(channel, "hook-b", 3);
+    assertTrue(await(buffer.deleteDeadLetter(channel, dropped.messageId())));
+    assertFalse(await(buffer.deleteDeadLetter(channel, dropped.messageId())), "already gone");
+    assertFalse(await(buffer.deleteDeadLetter(channel, "msg_0000000000000000")));
+    assertFalse(await(buffer.deleteDeadLetter(channel, queued.messageId())), "a queued message is not a dead letter");
+    assertFalse(await(buffer.deleteDeadLetter(tiny, kept.messageId())), "nor one of another channel");
+    assertEquals(List.of(kept.messageId()), ids(await(buffer.deadLetters(channel, 10))));
+    assertEquals(List.of(kept.messageId()), await(buffer.replayDeadLetters(channel, null)));
+    assertEquals(Set.of(kept.messageId(), queued.messageId()), Set.copyOf(ids(await(buffer.lease(channel, "s2", 10, 60_000)))));
+    assertEquals(2, await(buffer.stats(channel)).deadLettered());
   }
 }

@@ -12,6 +12,7 @@ import io.cwm.buffer.Envelope;
 import io.cwm.buffer.MessageBuffer;
 import io.cwm.buffer.MessageBuffer.NackOutcome;
 import io.cwm.buffer.MessageBufferContractTest;
+import io.cwm.buffer.TokenState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -23,7 +24,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -236,5 +239,121 @@ class RedisBufferTest extends MessageBufferContractTest {
     assertFalse(await(down.ping()));
     assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "fails within the connect timeout");
     assertTrue(await(buffer.ping()), "the real one answers");
+  }
+
+  private List<MessageBuffer> receivers(int count) throws Exception {
+    List<MessageBuffer> receivers = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      MessageBuffer receiver = reopen(vertx);
+      extraBuffers.add(receiver);
+      receivers.add(receiver);
+    }
+    return receivers;
+  }
+
+  @Test
+  void receiversStartingTogetherAgreeOnTheTokenState() throws Exception {
+    ChannelSpec fresh = spec(channel.name() + "-fresh", 10, 60, 10);
+    ChannelSpec reconfigured = withToken(channel, "token-2");
+    List<MessageBuffer> receivers = receivers(4);
+    await(Future.all(receivers.stream().map(receiver -> receiver.open(List.of(fresh, reconfigured))).toList()));
+    Set<TokenState> freshStates = new HashSet<>();
+    Set<TokenState> changedStates = new HashSet<>();
+    for (MessageBuffer receiver : receivers) {
+      freshStates.add(await(receiver.tokenState(fresh)));
+      changedStates.add(await(receiver.tokenState(reconfigured)));
+    }
+    assertEquals(Set.of(TokenState.initial("token")), freshStates);
+    assertEquals(1, changedStates.size(), "one state for all: " + changedStates);
+    TokenState changed = changedStates.iterator().next();
+    assertEquals(TokenState.hash("token-2"), changed.currentHash());
+    assertEquals(TokenState.hash("token"), changed.previousHash(), "the old token, not token-2 twice");
+    assertEquals(changed, await(buffer.tokenState(channel)), "the receiver that was running sees it too");
+  }
+
+  @Test
+  void concurrentRotationsOnTwoReceiversApplyOneAfterTheOther() throws Exception {
+    MessageBuffer second = secondReceiver();
+    for (int round = 0; round < 20; round++) {
+      String here = TokenState.hash("ch_tok_here_" + round);
+      String there = TokenState.hash("ch_tok_there_" + round);
+      await(Future.all(buffer.rotateToken(channel, here, 60_000), second.rotateToken(channel, there, 60_000)));
+      TokenState state = await(second.tokenState(channel));
+      assertEquals(Set.of(here, there), Set.of(state.currentHash(), state.previousHash()),
+          "round " + round + ": neither rotation lost");
+    }
+  }
+
+  @Test
+  void tokenStateIsAHashOfDigestsOnly() {
+    TokenState rotated = await(buffer.rotateToken(channel, TokenState.hash("ch_tok_new"), 60_000));
+    Response hash = command(Command.HGETALL, "webhook_connect:j:channel:" + channel.name());
+    assertEquals(TokenState.hash("ch_tok_new"), hash.get("current").toString());
+    assertEquals(TokenState.hash("token"), hash.get("previous").toString());
+    assertEquals(String.valueOf(rotated.previousExpiresAtMillis()), hash.get("previous_expires_at").toString());
+    assertEquals(TokenState.hash("token"), hash.get("config").toString());
+    assertEquals(String.valueOf(rotated.rotatedAtMillis()), hash.get("rotated_at").toString());
+    assertFalse(hash.toString().contains("\"token\""), "the token itself is never stored");
+  }
+
+  @Test
+  void tokenStateLostFromRedisIsCreatedAgainFromTheConfiguredToken() {
+    command(Command.DEL, "webhook_connect:j:channel:" + channel.name());
+    assertEquals(TokenState.initial("token"), await(buffer.tokenState(channel)));
+  }
+
+  @Test
+  void deadLettersWrittenByPythonCanBeReplayed() {
+    Envelope lost = message(channel, "hook-b", 1).withSequence(7);
+    JsonObject member = new JsonObject()
+        .put("stream_id", "1700000000000-0")
+        .put("data", new JsonObject().put("message_id", lost.messageId()).put("data", lost.toJson().encode())
+            .put("expires_at", lost.expiresAt()))
+        .put("error", "Permanent failure")
+        .put("failed_at", "2026-11-28T22:44:56.988106");
+    String dlq = "webhook_connect:dlq:" + channel.name();
+    command(Command.ZADD, dlq, "1700000000.5", member.encode());
+    command(Command.ZADD, dlq, "1700000001", "{not json");
+    assertEquals(List.of(lost.messageId()), await(buffer.replayDeadLetters(channel, null)));
+    List<Envelope> leased = await(buffer.lease(channel, "s1", 10, 60_000));
+    assertEquals(1, leased.size());
+    assertEquals(lost.messageId(), leased.get(0).messageId());
+    assertEquals(7, leased.get(0).sequence());
+    assertEquals(1, leased.get(0).deliveryCount());
+    assertEquals(lost.payload(), leased.get(0).payload());
+    assertEquals(1, command(Command.ZCARD, dlq).toInteger(), "the unreadable member stays");
+    assertTrue(await(buffer.ack(channel, lost.messageId())));
+  }
+
+  @Test
+  void replayedEntryFollowsThePythonStreamLayout() {
+    Envelope sent = publish(channel, "hook-a", 1);
+    await(buffer.lease(channel, "s1", 1, 60_000));
+    await(buffer.nack(channel, sent.messageId(), false));
+    await(buffer.replayDeadLetters(channel, null));
+    Response entries = command(Command.XRANGE, "webhook_connect:stream:" + channel.name() + ":hook-a", "-", "+");
+    assertEquals(1, entries.size());
+    Response fields = entries.get(0).get(1);
+    assertEquals(sent.messageId(), fields.get(1).toString());
+    JsonObject data = new JsonObject(fields.get(3).toString());
+    assertEquals(sent.sequence(), data.getLong("sequence"));
+    assertEquals(0, data.getInteger("delivery_count"));
+    assertEquals("pending", data.getString("state"));
+    assertEquals(data.getString("expires_at"), fields.get(5).toString());
+    assertTrue(Envelope.parse(data.getString("expires_at")).isAfter(Envelope.parse(sent.expiresAt())));
+  }
+
+  @Test
+  void deleteRemovesEveryMemberOfTheMessage() {
+    Envelope sent = publish(channel, "hook-a", 1);
+    await(buffer.lease(channel, "s1", 1, 60_000));
+    await(buffer.nack(channel, sent.messageId(), false));
+    JsonObject copy = new JsonObject().put("stream_id", "1-0")
+        .put("data", new JsonObject().put("message_id", sent.messageId()).put("data", sent.toJson().encode()))
+        .put("error", "Permanent failure").put("failed_at", "2026-11-28T22:44:56.988106");
+    String dlq = "webhook_connect:dlq:" + channel.name();
+    command(Command.ZADD, dlq, "1700000000", copy.encode());
+    assertTrue(await(buffer.deleteDeadLetter(channel, sent.messageId())));
+    assertEquals(0, command(Command.ZCARD, dlq).toInteger());
   }
 }
