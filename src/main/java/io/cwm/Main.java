@@ -52,6 +52,10 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--port", paramLabel = "PORT", description = "public port (env PORT, default 8000)")
   Integer port;
 
+  @Option(names = "--admin-port", paramLabel = "PORT",
+      description = "serve the admin API on this port only, off the public one (env WEBHOOK_CONNECT_ADMIN_PORT)")
+  Integer adminPort;
+
   private final Env env;
   private final PrintWriter out;
   private final PrintWriter err;
@@ -108,12 +112,22 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       return check(webhooksFile, connectionsFile, connections != null);
     }
     String bindHost = host != null ? host : env.get("HOST", "0.0.0.0");
-    int bindPort = port != null ? port : parsePort(env.get("PORT", "8000"));
+    int bindPort = port != null ? port : parsePort("PORT", env.get("PORT", "8000"));
     Path data = dataDir != null ? dataDir : Path.of(env.get("WEBHOOK_CONNECT_DATA_DIR", "data"));
-    return serve(new Launcher.Options(role, webhooksFile, connectionsFile, verticles, bindHost, bindPort, data, env));
+    Integer admin = adminPort != null ? Integer.valueOf(checkPort(adminPort, "--admin-port"))
+        : env.get("WEBHOOK_CONNECT_ADMIN_PORT").filter(text -> !text.isBlank()).map(text -> parsePort("WEBHOOK_CONNECT_ADMIN_PORT", text)).orElse(null);
+    return serve(new Launcher.Options(role, webhooksFile, connectionsFile, verticles, bindHost, bindPort, admin, data,
+        env));
   }
 
-  private int parsePort(String text) {
+  private int checkPort(int value, String what) {
+    if (value < 0 || value > 65535) {
+      throw new CommandLine.ParameterException(new CommandLine(this), what + " must be a number from 0 to 65535");
+    }
+    return value;
+  }
+
+  private int parsePort(String name, String text) {
     try {
       int value = Integer.parseInt(text);
       if (value >= 0 && value <= 65535) {
@@ -122,7 +136,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     } catch (NumberFormatException ignored) {
       // reported below
     }
-    throw new CommandLine.ParameterException(new CommandLine(this), "PORT must be a number from 0 to 65535");
+    throw new CommandLine.ParameterException(new CommandLine(this), name + " must be a number from 0 to 65535");
   }
 
   private int check(Path webhooksFile, Path connectionsFile, boolean connectionsGiven) {

@@ -1,8 +1,11 @@
 package io.cwm.app;
 
+import io.cwm.admin.AdminAuth;
+import io.cwm.admin.Readiness;
 import io.cwm.config.ConfigSnapshot;
 import io.cwm.config.Env;
 import io.cwm.config.ReceiverSettings;
+import io.cwm.connect.TokenGuard;
 import io.cwm.ingest.EndpointRateLimiter;
 import io.cwm.ingest.StatsRecorder;
 import io.cwm.buffer.MessageBuffer;
@@ -26,11 +29,24 @@ public final class AppContext {
   private final EndpointRateLimiter rootLimiter;
   private final EndpointRateLimiter statsLimiter;
   private final AtomicInteger tasksInFlight = new AtomicInteger();
+  private final TokenGuard tokenGuard;
+  private final long startedAt;
+  private final AdminAuth adminAuth;
+  private final Readiness readiness;
+  private final Integer adminPort;
+  private final AtomicInteger adminBoundPort = new AtomicInteger(-1);
 
   private final Supplier<MessageBuffer> bufferFactory;
 
   public AppContext(Env env, Clock clock, ConfigSnapshot config, String host, int port,
       Supplier<MessageBuffer> bufferFactory) {
+    this(env, clock, config, host, port, null, bufferFactory);
+  }
+
+  /** {@code adminPort}: a separate listener for the admin API, or null to serve it on the public port. */
+  public AppContext(Env env, Clock clock, ConfigSnapshot config, String host, int port, Integer adminPort,
+      Supplier<MessageBuffer> bufferFactory) {
+    this.adminPort = adminPort;
     this.bufferFactory = bufferFactory;
     this.env = env;
     this.clock = clock;
@@ -41,6 +57,39 @@ public final class AppContext {
     this.stats = new StatsRecorder(clock);
     this.rootLimiter = new EndpointRateLimiter(settings.defaultEndpointRateLimit(), clock);
     this.statsLimiter = new EndpointRateLimiter(settings.statsRateLimit(), clock);
+    this.tokenGuard = new TokenGuard(clock);
+    this.startedAt = clock.millis();
+    this.adminAuth = AdminAuth.fromEnv(env);
+    this.readiness = new Readiness(clock, !config.channels().isEmpty());
+  }
+
+  public AdminAuth adminAuth() {
+    return adminAuth;
+  }
+
+  /** Buffer reachability, cached: readiness probe, health, admin. */
+  public Readiness readiness() {
+    return readiness;
+  }
+
+  /** The separate admin port, or null when the admin API is on the public port. */
+  public Integer adminPort() {
+    return adminPort;
+  }
+
+  /** The port the admin listener bound (tests use port 0); -1 before it is up or when there is none. */
+  public AtomicInteger adminBoundPort() {
+    return adminBoundPort;
+  }
+
+  /** This process's view of the channel tokens kept in the buffer backend. */
+  public TokenGuard tokenGuard() {
+    return tokenGuard;
+  }
+
+  /** When this process started (epoch millis): the {@code created_at} of config-defined channels. */
+  public long startedAt() {
+    return startedAt;
   }
 
   /** Creates the configured buffer backend (only ChannelBufferVerticle calls it). */

@@ -4,6 +4,7 @@ import io.cwm.buffer.BufferBackends;
 import io.cwm.buffer.BufferCall;
 import io.cwm.buffer.Envelope;
 import io.cwm.bus.LocalCodec;
+import io.cwm.stream.SessionEnd;
 import io.cwm.stream.StreamCall;
 import io.cwm.config.ConfigLoader;
 import io.cwm.config.ConfigProblem;
@@ -31,8 +32,9 @@ public final class Launcher {
   private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
 
   /** Everything a role needs to start. */
+  /** {@code adminPort}: the admin API's own port, or null to serve it on the public port. */
   public record Options(String role, Path webhooks, Path connections, Path verticles, String host,
-      int port, Path dataDir, Env env) {}
+      int port, Integer adminPort, Path dataDir, Env env) {}
 
   /** A started process: its Vert.x and context; close() stops it. */
   public record Running(Vertx vertx, AppContext app) {
@@ -60,7 +62,7 @@ public final class Launcher {
   /** Local codecs: these records pass between verticles of one process without copying. */
   public static void registerCodecs(Vertx vertx) {
     for (Class<?> type : List.of(ModuleCall.class, BufferCall.class, BufferCall.Reply.class, Envelope.class,
-        StreamCall.class, StreamCall.Reply.class)) {
+        StreamCall.class, StreamCall.Reply.class, SessionEnd.class)) {
       register(vertx, type);
     }
   }
@@ -90,7 +92,7 @@ public final class Launcher {
     }
     AppContext app;
     try {
-      app = new AppContext(options.env(), clock, config.snapshot(), options.host(), options.port(),
+      app = new AppContext(options.env(), clock, config.snapshot(), options.host(), options.port(), options.adminPort(),
           BufferBackends.factory(vertx, options.env(), options.dataDir(), clock));
     } catch (IllegalArgumentException badBackend) {
       return vertx.close().transform(closed -> Future.failedFuture(badBackend));

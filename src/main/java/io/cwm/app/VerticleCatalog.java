@@ -1,5 +1,6 @@
 package io.cwm.app;
 
+import io.cwm.admin.AdminVerticle;
 import io.cwm.buffer.ChannelBufferVerticle;
 import io.cwm.ingest.IngestVerticle;
 import io.cwm.stream.StreamVerticle;
@@ -14,6 +15,7 @@ import java.util.function.Function;
 public final class VerticleCatalog {
   private static final Map<String, Function<AppContext, Deployable>> FACTORIES = Map.of(
       "ingest", IngestVerticle::new,
+      "admin", AdminVerticle::new,
       "buffer", app -> new ChannelBufferVerticle(app.bufferFactory(), app.config().channels().values()),
       "stream", app -> new StreamVerticle(app.config().channels()),
       "module:log", app -> new LogModuleVerticle(),

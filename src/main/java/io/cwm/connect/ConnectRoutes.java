@@ -1,9 +1,11 @@
 package io.cwm.connect;
 
+import io.cwm.app.AppContext;
 import io.cwm.buffer.BufferClient;
 import io.cwm.buffer.ChannelSpec;
 import io.cwm.buffer.Envelope;
 import io.cwm.error.ErrorResponses;
+import io.cwm.ingest.ClientIp;
 import io.cwm.stream.StreamCall;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
@@ -16,9 +18,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,20 +35,32 @@ public final class ConnectRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectRoutes.class);
   private static final int STALE_HEARTBEATS = 3;
 
+  /** How often this edge looks for streams whose token's grace has ended. */
+  static final long TOKEN_SWEEP_MS = 1000;
+
   private final Vertx vertx;
   private final Map<String, ChannelSpec> channels;
   private final StreamClient streams;
   private final BufferClient buffer;
+  private final TokenGuard tokens;
+  private final Set<String> trustedProxies;
+  /** The WebSocket and SSE streams of this edge (one event loop, no locking). */
+  private final Set<EdgeStream> live = new HashSet<>();
 
-  private ConnectRoutes(Vertx vertx, Map<String, ChannelSpec> channels) {
+  private ConnectRoutes(Vertx vertx, AppContext app) {
     this.vertx = vertx;
-    this.channels = channels;
+    this.channels = app.config().channels();
     this.streams = new StreamClient(vertx);
     this.buffer = new BufferClient(vertx);
+    this.tokens = app.tokenGuard();
+    this.trustedProxies = app.settings().trustedProxyIps();
   }
 
-  public static void mount(Vertx vertx, Router router, Map<String, ChannelSpec> channels) {
-    ConnectRoutes routes = new ConnectRoutes(vertx, channels);
+  public static void mount(Vertx vertx, Router router, AppContext app) {
+    ConnectRoutes routes = new ConnectRoutes(vertx, app);
+    if (!routes.channels.isEmpty()) {
+      vertx.setPeriodic(TOKEN_SWEEP_MS, id -> routes.sweepExpiredTokens());
+    }
     router.get("/connect/stream/:channel").handler(routes::webSocket);
     router.get("/connect/stream/:channel/sse").handler(routes::sse);
     router.get("/connect/stream/:channel/poll").handler(routes::poll);
@@ -57,6 +73,39 @@ public final class ConnectRoutes {
     return EdgeStream.LIVE.get();
   }
 
+  /** Closes (4001 {@code Token expired}) the streams whose token stopped being valid. */
+  private void sweepExpiredTokens() {
+    for (EdgeStream stream : List.copyOf(live)) {
+      if (!tokens.stillValid(buffer, stream.channel, stream.tokenHash)) {
+        LOG.info("[channel: {}, connection_id: {}] token no longer valid (rotation grace over): closed",
+            stream.channel.name(), stream.connectionId);
+        stream.tokenExpired();
+      }
+    }
+  }
+
+  /**
+   * Checks the presented token; on success runs {@code accepted} with its digest, else answers
+   * {@code status} with {@code invalid} (or 503 when the token state cannot be read at all).
+   */
+  private void authenticate(RoutingContext context, ChannelSpec channel, String token, int status, String invalid,
+      java.util.function.Consumer<String> accepted) {
+    tokens.check(buffer, channel, token).onComplete(done -> {
+      if (done.failed()) {
+        context.response().putHeader(HttpHeaders.RETRY_AFTER, "5");
+        ErrorResponses.sendDetail(context.response(), 503, "Webhook Connect buffer unavailable");
+      } else if (!done.result().ok()) {
+        ErrorResponses.sendDetail(context.response(), status, invalid);
+      } else {
+        accepted.accept(done.result().hash());
+      }
+    });
+  }
+
+  private String remoteIp(HttpServerRequest request) {
+    return ClientIp.resolve(request, trustedProxies);
+  }
+
   // ---------------------------------------------------------------- WebSocket
 
   private void webSocket(RoutingContext context) {
@@ -64,19 +113,24 @@ public final class ConnectRoutes {
     String channelName = context.pathParam("channel");
     ChannelSpec channel = channels.get(channelName);
     String token = ChannelTokens.extract(request, false);
-    if (!ChannelTokens.valid(channel, token)) {
+    request.pause(); // the upgrade may follow an asynchronous token check
+    if (channel == null) {
       // before the upgrade, so the Python connector backs off (spec §3.2)
-      ErrorResponses.sendDetail(context.response(), 403, channel == null ? "Channel not found" : "Invalid channel token");
+      ErrorResponses.sendDetail(context.response(), 403, "Channel not found");
       return;
     }
-    if (request.getParam("token") != null && request.getHeader("Authorization") == null) {
-      LOG.warn("[channel: {}] token passed in the query string: it ends up in access logs; use the Authorization header",
-          channelName);
-    }
-    String connectorId = header(request, "X-Connector-Id", null);
-    request.toWebSocket()
-        .onSuccess(socket -> new WebSocketSession(channel, socket, Frames.connectionId("wsc"), connectorId).open())
-        .onFailure(failure -> ErrorResponses.sendDetail(context.response(), 400, "WebSocket upgrade required"));
+    authenticate(context, channel, token, 403, "Invalid channel token", tokenHash -> {
+      if (request.getParam("token") != null && request.getHeader("Authorization") == null) {
+        LOG.warn("[channel: {}] token passed in the query string: it ends up in access logs; use the Authorization header",
+            channelName);
+      }
+      String connectorId = header(request, "X-Connector-Id", null);
+      String remoteIp = remoteIp(request);
+      request.toWebSocket()
+          .onSuccess(socket -> new WebSocketSession(channel, socket, Frames.connectionId("wsc"), connectorId, remoteIp,
+              tokenHash).open())
+          .onFailure(failure -> ErrorResponses.sendDetail(context.response(), 400, "WebSocket upgrade required"));
+    });
   }
 
   /** One accepted WebSocket connection on this edge. */
@@ -84,9 +138,11 @@ public final class ConnectRoutes {
     private final ServerWebSocket socket;
     private long lastClientHeartbeat = System.currentTimeMillis();
 
-    WebSocketSession(ChannelSpec channel, ServerWebSocket socket, String connectionId, String connectorId) {
+    WebSocketSession(ChannelSpec channel, ServerWebSocket socket, String connectionId, String connectorId,
+        String remoteIp, String tokenHash) {
       super(ConnectRoutes.this.vertx, ConnectRoutes.this.streams, channel, connectionId,
-          connectorId == null ? "ws_" + connectionId.substring(4, 12) : connectorId, "websocket");
+          connectorId == null ? "ws_" + connectionId.substring(4, 12) : connectorId, "websocket", remoteIp, tokenHash,
+          live);
       this.socket = socket;
     }
 
@@ -112,6 +168,11 @@ public final class ConnectRoutes {
     @Override
     protected void refuse(boolean full) {
       socket.close((short) (full ? 4003 : 1011), full ? "Max connections reached" : "Internal error");
+    }
+
+    @Override
+    protected void closeByServer(int code, String reason) {
+      socket.close((short) code, reason);
     }
 
     @Override
@@ -150,7 +211,10 @@ public final class ConnectRoutes {
           boolean ack = type.equals("ack");
           streams.call(StreamClient.settle(channel.name(), connectionId, messageId, ack, !ack && Frames.truthy(frame, "retry")));
         }
-        case "heartbeat" -> lastClientHeartbeat = System.currentTimeMillis();
+        case "heartbeat" -> {
+          lastClientHeartbeat = System.currentTimeMillis();
+          streams.send(StreamClient.heartbeat(channel.name(), connectionId));
+        }
         default -> LOG.debug("[connection_id: {}] unknown frame type ignored", connectionId);
       }
     }
@@ -166,25 +230,26 @@ public final class ConnectRoutes {
       ErrorResponses.sendDetail(context.response(), 401, "Missing authorization token");
       return;
     }
-    if (!ChannelTokens.valid(channel, token)) {
-      ErrorResponses.sendDetail(context.response(), 401, "Invalid channel token");
-      return;
-    }
-    HttpServerResponse response = context.response()
-        .setChunked(true)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
-        .putHeader(HttpHeaders.CONNECTION, "keep-alive")
-        .putHeader("X-Accel-Buffering", "no");
-    new SseSession(channel, response, header(request, "X-Connector-Id", "sse_default")).open();
+    authenticate(context, channel, token, 401, "Invalid channel token", tokenHash -> {
+      HttpServerResponse response = context.response()
+          .setChunked(true)
+          .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+          .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+          .putHeader(HttpHeaders.CONNECTION, "keep-alive")
+          .putHeader("X-Accel-Buffering", "no");
+      new SseSession(channel, response, header(request, "X-Connector-Id", "sse_default"), remoteIp(request), tokenHash)
+          .open();
+    });
   }
 
   /** One SSE stream on this edge. */
   private final class SseSession extends EdgeStream {
     private final HttpServerResponse response;
 
-    SseSession(ChannelSpec channel, HttpServerResponse response, String connectorId) {
-      super(ConnectRoutes.this.vertx, ConnectRoutes.this.streams, channel, Frames.connectionId("sse"), connectorId, "sse");
+    SseSession(ChannelSpec channel, HttpServerResponse response, String connectorId, String remoteIp,
+        String tokenHash) {
+      super(ConnectRoutes.this.vertx, ConnectRoutes.this.streams, channel, Frames.connectionId("sse"), connectorId, "sse",
+          remoteIp, tokenHash, live);
       this.response = response;
     }
 
@@ -208,6 +273,14 @@ public final class ConnectRoutes {
     @Override
     protected void onHeartbeat(long interval) {
       response.write(Frames.sse("heartbeat", new JsonObject().put("timestamp", Frames.now())));
+      streams.send(StreamClient.heartbeat(channel.name(), connectionId));
+    }
+
+    @Override
+    protected void closeByServer(int code, String reason) {
+      if (!response.ended()) {
+        response.end(Frames.sse("error", new JsonObject().put("error", reason).put("code", code)));
+      }
     }
 
     @Override
@@ -234,17 +307,19 @@ public final class ConnectRoutes {
       ErrorResponses.sendDetail(context.response(), 401, "Missing authorization token");
       return;
     }
-    if (!ChannelTokens.valid(channel, token)) {
-      ErrorResponses.sendDetail(context.response(), 401, "Invalid channel token");
-      return;
-    }
+    authenticate(context, channel, token, 401, "Invalid channel token",
+        tokenHash -> poll(context, channel, timeout, maxMessages));
+  }
+
+  private void poll(RoutingContext context, ChannelSpec channel, int timeout, int maxMessages) {
+    HttpServerRequest request = context.request();
     String connectorId = header(request, "X-Connector-Id", "poll_default");
     // one session per (channel, connector): a later poll may ack what an earlier one received
     String connectionId = "poll_" + connectorId.replaceAll("[^A-Za-z0-9._-]", "_") + "_" + channel.name();
     // a client that leaves mid-wait must not be handed messages it will never see
     context.response().closeHandler(gone -> streams.call(StreamClient.cancelPoll(channel.name(), connectionId)));
     streams.<List<Envelope>>call(StreamClient.poll(channel.name(), connectionId, connectorId, maxMessages,
-            timeout * 1000L), timeout * 1000L + 10_000)
+            timeout * 1000L, remoteIp(request)), timeout * 1000L + 10_000)
         .onSuccess(messages -> {
           if (context.response().closed()) {
             // leased just as the client left: back to the channel (counts as a delivery attempt)
@@ -299,11 +374,18 @@ public final class ConnectRoutes {
       unprocessable(context.response(), problems);
       return;
     }
-    ChannelSpec channel = ChannelTokens.channelFor(channels, token);
-    if (channel == null) { // checked before anything about the connection is revealed
-      ErrorResponses.sendDetail(context.response(), 401, "Invalid token");
-      return;
-    }
+    boolean settle = retry;
+    tokens.channelFor(buffer, channels, token).onComplete(found -> {
+      if (found.failed() || found.result() == null) { // checked before anything about the connection is revealed
+        ErrorResponses.sendDetail(context.response(), 401, "Invalid token");
+        return;
+      }
+      ack(context, found.result(), messageId, status, connectionId, settle);
+    });
+  }
+
+  private void ack(RoutingContext context, ChannelSpec channel, String messageId, String status, String connectionId,
+      boolean retry) {
     boolean isAck = status == null || status.equals("ack");
     streams.<Boolean>call(StreamClient.settleAny(channel.name(), connectionId, messageId, isAck, retry))
         .onSuccess(settled -> {
@@ -326,10 +408,10 @@ public final class ConnectRoutes {
       return;
     }
     ChannelSpec channel = channels.get(context.pathParam("channel"));
-    if (!ChannelTokens.valid(channel, token)) {
-      ErrorResponses.sendDetail(context.response(), 401, "Invalid token");
-      return;
-    }
+    authenticate(context, channel, token, 401, "Invalid token", tokenHash -> status(context, channel));
+  }
+
+  private void status(RoutingContext context, ChannelSpec channel) {
     buffer.stats(channel)
         .compose(stats -> streams.<Integer>call(StreamClient.count(channel.name())).map(count -> stats.toJson(count)))
         .onSuccess(stats -> context.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")

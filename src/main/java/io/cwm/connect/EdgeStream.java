@@ -3,12 +3,14 @@ package io.cwm.connect;
 import io.cwm.buffer.ChannelSpec;
 import io.cwm.buffer.Envelope;
 import io.cwm.bus.Addresses;
+import io.cwm.stream.SessionEnd;
 import io.cwm.stream.StreamCall;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -27,14 +29,24 @@ abstract class EdgeStream {
   protected final String connectionId;
   protected final String connectorId;
   private final String protocol;
+  private final String remoteIp;
+  /** Digest of the token this stream authenticated with: it ends when that token expires. */
+  final String tokenHash;
+  private final Set<EdgeStream> live;
   private final List<Envelope> early = new ArrayList<>();
-  private MessageConsumer<Envelope> frames;
+  private MessageConsumer<Object> frames;
   private boolean connectedSent;
   private boolean closed;
   private long heartbeatTimer = -1;
 
+  /**
+   * @param live the streams of this edge (one event loop): joined on start, left on release
+   */
   EdgeStream(Vertx vertx, StreamClient streams, ChannelSpec channel, String connectionId, String connectorId,
-      String protocol) {
+      String protocol, String remoteIp, String tokenHash, Set<EdgeStream> live) {
+    this.remoteIp = remoteIp;
+    this.tokenHash = tokenHash;
+    this.live = live;
     this.vertx = vertx;
     this.streams = streams;
     this.channel = channel;
@@ -51,15 +63,35 @@ abstract class EdgeStream {
   /** One heartbeat period passed: write a heartbeat (and, for WebSocket, check staleness). */
   protected abstract void onHeartbeat(long intervalMillis);
 
+  /** The server ends the stream (admin disconnect, token expired): close with this code and reason. */
+  protected abstract void closeByServer(int code, String reason);
+
+  /** The token this stream authenticated with is no longer valid (rotation grace over). */
+  final void tokenExpired() {
+    if (!closed) {
+      closeByServer(4001, "Token expired");
+      end();
+    }
+  }
+
   /** The session was refused (channel full, or a failure): tell the client and close. */
   protected abstract void refuse(boolean full);
 
   /** Call once the transport's close handler is installed. */
   final void start() {
     LIVE.incrementAndGet();
-    frames = vertx.eventBus().localConsumer(Addresses.session(connectionId), message -> send(message.body()));
+    live.add(this);
+    frames = vertx.eventBus().localConsumer(Addresses.session(connectionId), message -> {
+      if (message.body() instanceof Envelope envelope) {
+        send(envelope);
+      } else if (message.body() instanceof SessionEnd end && !closed) {
+        closeByServer(end.code(), end.reason());
+        end();
+      }
+    });
     frames.completion()
-        .compose(registered -> streams.<Boolean>call(StreamClient.open(channel.name(), connectionId, connectorId, protocol)))
+        .compose(registered -> streams.<Boolean>call(
+            StreamClient.open(channel.name(), connectionId, connectorId, protocol, remoteIp)))
         .onSuccess(opened -> {
           if (closed) {
             return; // the client left while the session opened; end() already closed it
@@ -104,6 +136,7 @@ abstract class EdgeStream {
     closed = true;
     vertx.cancelTimer(heartbeatTimer);
     frames.unregister();
+    live.remove(this);
     LIVE.decrementAndGet();
   }
 }

@@ -7,51 +7,77 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 
 /** The edge's side of StreamVerticle: one event-bus request per call. */
-final class StreamClient {
+public final class StreamClient {
   private final Vertx vertx;
 
-  StreamClient(Vertx vertx) {
+  public StreamClient(Vertx vertx) {
     this.vertx = vertx;
   }
 
   @SuppressWarnings("unchecked")
-  <T> Future<T> call(StreamCall call, long timeoutMillis) {
+  public <T> Future<T> call(StreamCall call, long timeoutMillis) {
     return vertx.eventBus()
         .<StreamCall.Reply>request(Addresses.STREAM_CALL, call, new DeliveryOptions().setSendTimeout(timeoutMillis))
         .map(reply -> (T) reply.body().value());
   }
 
-  <T> Future<T> call(StreamCall call) {
+  /** Fire and forget (no reply is waited for). */
+  void send(StreamCall call) {
+    vertx.eventBus().send(Addresses.STREAM_CALL, call);
+  }
+
+  public <T> Future<T> call(StreamCall call) {
     return call(call, 30_000);
   }
 
-  static StreamCall open(String channel, String connectionId, String connectorId, String protocol) {
-    return new StreamCall(StreamCall.Op.OPEN, channel, connectionId, connectorId, protocol, null, false, false, 0, 0);
+  static StreamCall open(String channel, String connectionId, String connectorId, String protocol, String remoteIp) {
+    return new StreamCall(StreamCall.Op.OPEN, channel, connectionId, connectorId, protocol, null, false, false, 0, 0,
+        remoteIp);
   }
 
   static StreamCall close(String channel, String connectionId) {
-    return new StreamCall(StreamCall.Op.CLOSE, channel, connectionId, null, null, null, false, false, 0, 0);
+    return new StreamCall(StreamCall.Op.CLOSE, channel, connectionId, null, null, null, false, false, 0, 0, null);
   }
 
   static StreamCall settle(String channel, String connectionId, String messageId, boolean ack, boolean retry) {
     return new StreamCall(ack ? StreamCall.Op.ACK : StreamCall.Op.NACK, channel, connectionId, null, null,
-        messageId, ack, retry, 0, 0);
+        messageId, ack, retry, 0, 0, null);
   }
 
   static StreamCall settleAny(String channel, String connectionId, String messageId, boolean ack, boolean retry) {
-    return new StreamCall(StreamCall.Op.SETTLE_ANY, channel, connectionId, null, null, messageId, ack, retry, 0, 0);
+    return new StreamCall(StreamCall.Op.SETTLE_ANY, channel, connectionId, null, null, messageId, ack, retry, 0, 0, null);
   }
 
-  static StreamCall poll(String channel, String connectionId, String connectorId, int max, long timeoutMillis) {
+  static StreamCall poll(String channel, String connectionId, String connectorId, int max, long timeoutMillis,
+      String remoteIp) {
     return new StreamCall(StreamCall.Op.POLL, channel, connectionId, connectorId, "long_poll", null, false, false,
-        max, timeoutMillis);
+        max, timeoutMillis, remoteIp);
   }
 
   static StreamCall cancelPoll(String channel, String connectionId) {
-    return new StreamCall(StreamCall.Op.CANCEL_POLL, channel, connectionId, null, null, null, false, false, 0, 0);
+    return new StreamCall(StreamCall.Op.CANCEL_POLL, channel, connectionId, null, null, null, false, false, 0, 0, null);
   }
 
-  static StreamCall count(String channel) {
-    return new StreamCall(StreamCall.Op.COUNT, channel, null, null, null, null, false, false, 0, 0);
+  public static StreamCall count(String channel) {
+    return new StreamCall(StreamCall.Op.COUNT, channel, null, null, null, null, false, false, 0, 0, null);
+  }
+
+  static StreamCall heartbeat(String channel, String connectionId) {
+    return new StreamCall(StreamCall.Op.HEARTBEAT, channel, connectionId, null, null, null, false, false, 0, 0, null);
+  }
+
+  /** The admin view of a channel's sessions: a {@code List<JsonObject>}. */
+  public static StreamCall clients(String channel) {
+    return new StreamCall(StreamCall.Op.CLIENTS, channel, null, null, null, null, false, false, 0, 0, null);
+  }
+
+  /** Ends a session for an admin; fails with NOT_FOUND or WRONG_CHANNEL. */
+  public static StreamCall disconnect(String channel, String connectionId) {
+    return new StreamCall(StreamCall.Op.DISCONNECT, channel, connectionId, null, null, null, false, false, 0, 0, null);
+  }
+
+  /** Every session this process holds, all channels (channel null) or one. */
+  public static StreamCall sessions(String channel) {
+    return new StreamCall(StreamCall.Op.SESSIONS, channel, null, null, null, null, false, false, 0, 0, null);
   }
 }

@@ -1,5 +1,6 @@
 package io.cwm.ingest;
 
+import io.cwm.admin.AdminRoutes;
 import io.cwm.app.AppContext;
 import io.cwm.buffer.BufferClient;
 import io.cwm.chain.Dispatcher;
@@ -49,9 +50,14 @@ public final class ReceiverRoutes {
     WebhookHandler webhooks = new WebhookHandler(app, dispatcher, new BufferClient(vertx));
     router.post("/webhook/:id").handler(body).handler(webhooks);
     router.post("/webhook/:namespace/:id").handler(body).handler(webhooks);
-    ConnectRoutes.mount(vertx, router, app.config().channels());
+    ConnectRoutes.mount(vertx, router, app);
+    if (app.adminPort() == null) {
+      AdminRoutes.mount(vertx, router, app);
+    }
     router.get("/").handler(context -> root(context, app));
-    router.get("/health").handler(context -> health(context, app));
+    BufferClient buffer = new BufferClient(vertx);
+    router.get("/health").handler(context -> health(context, app, buffer));
+    router.get("/ready").handler(context -> ready(context, app, buffer));
     router.get("/stats").handler(context -> stats(context, app));
 
     router.errorHandler(404, context -> ErrorResponses.sendDetail(context.response(), 404, "Not Found"));
@@ -82,16 +88,35 @@ public final class ReceiverRoutes {
     json(context, 200, new JsonObject().put("message", "200 OK"));
   }
 
-  private static void health(RoutingContext context, AppContext app) {
-    JsonObject components = new JsonObject()
-        .put("config_manager", "healthy")
-        .put("config_backend", "file")
-        .put("webhook_connect", app.config().channels().isEmpty() ? "not_configured" : "healthy");
-    json(context, 200, new JsonObject()
-        .put("status", "healthy")
-        .put("service", "webhook-service")
-        .put("timestamp", java.math.BigDecimal.valueOf(System.currentTimeMillis(), 3))
-        .put("components", components));
+  /** Liveness: 200 while the process serves HTTP; the buffer's state is shown, never a 503 (spec). */
+  private static void health(RoutingContext context, AppContext app, BufferClient buffer) {
+    app.readiness().bufferUp(buffer).onComplete(up -> {
+      String connect = !app.readiness().bufferNeeded() ? "not_configured"
+          : up.succeeded() && up.result() ? "healthy" : "unavailable";
+      JsonObject components = new JsonObject()
+          .put("config_manager", "healthy")
+          .put("config_backend", "file")
+          .put("webhook_connect", connect);
+      json(context, 200, new JsonObject()
+          .put("status", "healthy")
+          .put("service", "webhook-service")
+          .put("timestamp", java.math.BigDecimal.valueOf(System.currentTimeMillis(), 3))
+          .put("components", components));
+    });
+  }
+
+  /**
+   * Readiness: 503 while the Webhook Connect buffer is unreachable, so a load balancer or
+   * Kubernetes takes this receiver out of rotation instead of sending it webhooks it would
+   * answer 503 to.
+   */
+  private static void ready(RoutingContext context, AppContext app, BufferClient buffer) {
+    app.readiness().bufferUp(buffer).onComplete(up -> {
+      boolean ready = up.succeeded() && up.result();
+      json(context, ready ? 200 : 503, new JsonObject()
+          .put("status", ready ? "ready" : "not_ready")
+          .put("buffer", !app.readiness().bufferNeeded() ? "not_configured" : ready ? "up" : "unreachable"));
+    });
   }
 
   private static void stats(RoutingContext context, AppContext app) {

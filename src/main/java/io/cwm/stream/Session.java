@@ -1,6 +1,9 @@
 package io.cwm.stream;
 
+import io.cwm.buffer.Envelope;
 import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,21 +15,54 @@ final class Session {
   final String connectorId;
   final String protocol;
   final long connectedAt;
-  /** message id → lease deadline (ms). */
-  final Map<String, Long> inFlight = new HashMap<>();
+  final String remoteIp;
+  /** message id → its lease. */
+  final Map<String, InFlight> inFlight = new HashMap<>();
   boolean closed;
+  long lastHeartbeatAt;
+  long lastMessageAt;
+  long received;
+  long acked;
+  long nacked;
   /** Long-poll only: the request waiting for messages, its size and its timer. */
-  Promise<List<io.cwm.buffer.Envelope>> pendingPoll;
+  Promise<List<Envelope>> pendingPoll;
   int pollMax;
   long pollTimer = -1;
   long lastPollAt;
 
-  Session(String id, String channel, String connectorId, String protocol, long connectedAt) {
+  /** A message handed to this session: until when its lease runs, and when it was received (ms). */
+  record InFlight(long deadline, long receivedAt) {}
+
+  Session(String id, String channel, String connectorId, String protocol, long connectedAt, String remoteIp) {
     this.id = id;
     this.channel = channel;
     this.connectorId = connectorId;
     this.protocol = protocol;
     this.connectedAt = connectedAt;
+    this.remoteIp = remoteIp;
+    this.lastHeartbeatAt = connectedAt;
+  }
+
+  /** The admin view (spec §6.4 {@code connected_clients} item). */
+  JsonObject toJson() {
+    return new JsonObject()
+        .put("connection_id", id)
+        .put("connector_id", connectorId)
+        .put("channel", channel)
+        .put("protocol", protocol)
+        .put("connected_at", time(connectedAt))
+        .put("last_heartbeat_at", time(lastHeartbeatAt))
+        .put("last_message_at", lastMessageAt == 0 ? null : time(lastMessageAt))
+        .put("state", closed ? "disconnected" : "connected")
+        .put("in_flight_count", inFlight.size())
+        .put("messages_received", received)
+        .put("messages_acked", acked)
+        .put("messages_nacked", nacked)
+        .put("remote_ip", remoteIp);
+  }
+
+  private static String time(long millis) {
+    return Envelope.format(Instant.ofEpochMilli(millis));
   }
 
   boolean isPoll() {
@@ -38,7 +74,7 @@ final class Session {
     return !closed && (!isPoll() || pendingPoll != null);
   }
 
-  /** How many messages this session can take now. */
+  /** How many messages this session can take now (a poll: what it asked for, in-flight aside). */
   int room(int maxInFlight) {
     if (closed) {
       return 0;

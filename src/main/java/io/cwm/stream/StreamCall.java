@@ -15,13 +15,17 @@ package io.cwm.stream;
  * @param timeoutMillis for POLL: how long to wait while nothing is available
  */
 public record StreamCall(Op op, String channel, String connectionId, String connectorId, String protocol,
-    String messageId, boolean ack, boolean retry, int max, long timeoutMillis) {
+    String messageId, boolean ack, boolean retry, int max, long timeoutMillis, String remoteIp) {
 
   /**
    * COUNT: active sessions of the channel; SESSIONS: every session this verticle tracks
-   * (channel null) or every session of one channel, open or closing; CANCEL_POLL: the client of a waiting poll went away.
+   * (channel null) or every session of one channel, open or closing; CLIENTS: the admin view of
+   * the channel's sessions (a list of JSON objects); DISCONNECT: an admin ends a session (reply
+   * code NOT_FOUND or WRONG_CHANNEL on failure); HEARTBEAT: the edge saw the client alive; CANCEL_POLL: the client of a waiting poll went away.
    */
-  public enum Op { OPEN, CLOSE, ACK, NACK, SETTLE_ANY, POLL, CANCEL_POLL, COUNT, SESSIONS }
+  public enum Op {
+    OPEN, CLOSE, ACK, NACK, SETTLE_ANY, POLL, CANCEL_POLL, COUNT, SESSIONS, CLIENTS, DISCONNECT, HEARTBEAT
+  }
 
   /** A reply value carried without copying. */
   public record Reply(Object value) {}
@@ -30,4 +34,8 @@ public record StreamCall(Op op, String channel, String connectionId, String conn
   public static final int FULL = 1;
   /** The channel is not defined. */
   public static final int UNKNOWN_CHANNEL = 2;
+  /** DISCONNECT: no such session. */
+  public static final int NOT_FOUND = 3;
+  /** DISCONNECT: the session belongs to another channel. */
+  public static final int WRONG_CHANNEL = 4;
 }

@@ -10,6 +10,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,8 +54,21 @@ public final class StreamVerticle extends VerticleBase {
     }
   }
 
+  /** What this verticle reports to metrics; null for none. */
+  public interface Observer {
+    /** A message received at the receiver was acked after {@code millis}. */
+    void acked(String channel, long millis);
+  }
+
+  private final Observer observer;
+
   public StreamVerticle(Map<String, ChannelSpec> specs) {
+    this(specs, null);
+  }
+
+  public StreamVerticle(Map<String, ChannelSpec> specs, Observer observer) {
     this.specs = specs;
+    this.observer = observer;
   }
 
   @Override
@@ -102,6 +117,18 @@ public final class StreamVerticle extends VerticleBase {
         message.reply(new StreamCall.Reply(true));
       }
       case COUNT -> message.reply(new StreamCall.Reply(activeCount(state)));
+      case CLIENTS -> {
+        List<JsonObject> clients = new ArrayList<>();
+        state.sessions.values().forEach(session -> clients.add(session.toJson()));
+        message.reply(new StreamCall.Reply(clients));
+      }
+      case DISCONNECT -> disconnect(state, call, message);
+      case HEARTBEAT -> {
+        Session session = sessions.get(call.connectionId());
+        if (session != null) {
+          session.lastHeartbeatAt = System.currentTimeMillis();
+        }
+      }
       case SESSIONS -> message.reply(new StreamCall.Reply(call.channel() == null ? sessions.size()
           : state == null ? 0 : state.sessions.size()));
     }
@@ -123,7 +150,7 @@ public final class StreamVerticle extends VerticleBase {
       return;
     }
     Session session = new Session(call.connectionId(), state.spec.name(), call.connectorId(), call.protocol(),
-        System.currentTimeMillis());
+        System.currentTimeMillis(), call.remoteIp());
     sessions.put(session.id, session);
     state.sessions.put(session.id, session);
     LOG.info("[channel: {}, connection_id: {}, connector_id: {}] {} session open", session.channel, session.id,
@@ -153,12 +180,32 @@ public final class StreamVerticle extends VerticleBase {
         connectionId, session.isPoll() ? 0 : inFlight);
   }
 
+  /** Admin: ends a session of this process, tells its edge to close the socket. */
+  private void disconnect(ChannelState state, StreamCall call, Message<StreamCall> message) {
+    Session session = sessions.get(call.connectionId());
+    if (session == null) {
+      message.fail(StreamCall.NOT_FOUND, "Connection not found");
+      return;
+    }
+    if (!session.channel.equals(state.spec.name())) {
+      message.fail(StreamCall.WRONG_CHANNEL, "Connection not on this channel");
+      return;
+    }
+    if (!session.isPoll()) {
+      vertx.eventBus().send(Addresses.session(session.id), SessionEnd.ADMIN);
+    }
+    close(session.id);
+    message.reply(new StreamCall.Reply(true));
+  }
+
   private void settleOwn(ChannelState state, StreamCall call, Message<StreamCall> message) {
     Session session = sessions.get(call.connectionId());
-    if (session == null || session.inFlight.remove(call.messageId()) == null) {
+    Session.InFlight lease = session == null ? null : session.inFlight.remove(call.messageId());
+    if (lease == null) {
       message.reply(new StreamCall.Reply(false)); // not in flight on this session: ignored
       return;
     }
+    settled(state, session, lease, call.op() == StreamCall.Op.ACK);
     settle(state, call.messageId(), call.op() == StreamCall.Op.ACK, call.retry())
         .onComplete(done -> message.reply(new StreamCall.Reply(done.succeeded() && done.result())));
     pump(state);
@@ -168,7 +215,10 @@ public final class StreamVerticle extends VerticleBase {
   private void settleAny(ChannelState state, StreamCall call, Message<StreamCall> message) {
     Session hinted = sessions.get(call.connectionId());
     // the hint counts only within the channel the token grants: another channel's session is left alone
-    if (hinted != null && hinted.channel.equals(state.spec.name()) && hinted.inFlight.remove(call.messageId()) != null) {
+    Session.InFlight hintedLease = hinted != null && hinted.channel.equals(state.spec.name())
+        ? hinted.inFlight.remove(call.messageId()) : null;
+    if (hintedLease != null) {
+      settled(state, hinted, hintedLease, call.ack());
       settle(state, call.messageId(), call.ack(), call.retry())
           .onComplete(done -> message.reply(new StreamCall.Reply(done.succeeded() && done.result())));
       pump(state);
@@ -180,13 +230,26 @@ public final class StreamVerticle extends VerticleBase {
         return;
       }
       Session holder = sessions.get(owner.result());
-      if (holder != null) {
-        holder.inFlight.remove(call.messageId());
+      Session.InFlight lease = holder == null ? null : holder.inFlight.remove(call.messageId());
+      if (lease != null) {
+        settled(state, holder, lease, call.ack());
       }
       settle(state, call.messageId(), call.ack(), call.retry())
           .onComplete(done -> message.reply(new StreamCall.Reply(done.succeeded() && done.result())));
       pump(state);
     });
+  }
+
+  /** Bookkeeping of a settle by a session of this process (admin counters, latency). */
+  private void settled(ChannelState state, Session session, Session.InFlight lease, boolean ack) {
+    if (ack) {
+      session.acked++;
+      if (observer != null && lease.receivedAt() > 0) {
+        observer.acked(state.spec.name(), System.currentTimeMillis() - lease.receivedAt());
+      }
+    } else {
+      session.nacked++;
+    }
   }
 
   private Future<Boolean> settle(ChannelState state, String messageId, boolean ack, boolean retry) {
@@ -205,7 +268,7 @@ public final class StreamVerticle extends VerticleBase {
         return;
       }
       session = new Session(call.connectionId(), state.spec.name(), call.connectorId(), "long_poll",
-          System.currentTimeMillis());
+          System.currentTimeMillis(), call.remoteIp());
       sessions.put(session.id, session);
       state.sessions.put(session.id, session);
     }
@@ -216,6 +279,7 @@ public final class StreamVerticle extends VerticleBase {
     Promise<List<Envelope>> result = Promise.promise();
     Session polling = session;
     session.lastPollAt = System.currentTimeMillis();
+    session.lastHeartbeatAt = session.lastPollAt;
     session.pendingPoll = result;
     session.pollMax = call.max();
     session.pollTimer = vertx.setTimer(call.timeoutMillis(), id -> result.tryComplete(List.of()));
@@ -242,7 +306,7 @@ public final class StreamVerticle extends VerticleBase {
       });
       boolean room = false;
       for (Session session : state.sessions.values()) {
-        session.inFlight.values().removeIf(deadline -> deadline < now); // the buffer requeued them
+        session.inFlight.values().removeIf(lease -> lease.deadline() < now); // the buffer requeued them
         room |= session.room(state.spec.maxInFlight()) > 0;
       }
       if (room) {
@@ -296,17 +360,23 @@ public final class StreamVerticle extends VerticleBase {
       buffer.release(state.spec, session.id); // it went away while we were leasing
       return;
     }
-    long deadline = System.currentTimeMillis() + leaseMillis;
+    long now = System.currentTimeMillis();
+    long deadline = now + leaseMillis;
     if (session.isPoll()) {
       List<Envelope> batch = new ArrayList<>(leased);
       if (session.pendingPoll == null || !session.pendingPoll.tryComplete(batch)) {
         buffer.release(state.spec, session.id);
+        return;
       }
-      return;
     }
     for (Envelope envelope : leased) {
-      session.inFlight.put(envelope.messageId(), deadline);
-      vertx.eventBus().send(Addresses.session(session.id), envelope);
+      Instant received = Envelope.parse(envelope.timestamp());
+      session.inFlight.put(envelope.messageId(), new Session.InFlight(deadline, received == null ? 0 : received.toEpochMilli()));
+      session.received++;
+      session.lastMessageAt = now;
+      if (!session.isPoll()) {
+        vertx.eventBus().send(Addresses.session(session.id), envelope);
+      }
     }
   }
 }

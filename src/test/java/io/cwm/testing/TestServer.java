@@ -35,7 +35,12 @@ public final class TestServer implements AutoCloseable {
    */
   public static TestServer start(String webhooksJson, String connectionsJson, Map<String, String> env)
       throws Exception {
-    Path dir = Files.createTempDirectory("cwm-test");
+    return startIn(Files.createTempDirectory("cwm-test"), webhooksJson, connectionsJson, env);
+  }
+
+  /** Starts in {@code dir} (config files, data directory): a restart when an earlier server used it. */
+  public static TestServer startIn(Path dir, String webhooksJson, String connectionsJson, Map<String, String> env)
+      throws Exception {
     Path webhooks = dir.resolve("webhooks.json");
     Path connections = dir.resolve("connections.json");
     Files.writeString(webhooks, webhooksJson);
@@ -43,8 +48,9 @@ public final class TestServer implements AutoCloseable {
     Map<String, String> fullEnv = new HashMap<>(env);
     fullEnv.putIfAbsent("SAVE_TO_DISK_BASE_DIR", dir.toString());
     int port = freePort();
+    String adminPort = fullEnv.get("WEBHOOK_CONNECT_ADMIN_PORT");
     Launcher.Options options = new Launcher.Options("receiver", webhooks, connections, null,
-        "127.0.0.1", port, dir.resolve("data"), Env.of(fullEnv));
+        "127.0.0.1", port, adminPort == null ? null : Integer.valueOf(adminPort), dir.resolve("data"), Env.of(fullEnv));
     Launcher.Running running = Launcher.start(options).toCompletionStage().toCompletableFuture()
         .get(30, TimeUnit.SECONDS);
     return new TestServer(running, port, dir);

@@ -1,0 +1,53 @@
+package io.cwm.admin;
+
+import io.cwm.app.AppContext;
+import io.cwm.error.ErrorResponses;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin API's own listener when {@code --admin-port} (env {@code WEBHOOK_CONNECT_ADMIN_PORT})
+ * is set, so it can stay off the public port; the public port then has no {@code /admin}.
+ * Without it this verticle does nothing and IngestVerticle serves the admin API on the public
+ * port, as Python does.
+ */
+public final class AdminVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(AdminVerticle.class);
+
+  private final AppContext app;
+  private HttpServer server;
+
+  public AdminVerticle(AppContext app) {
+    this.app = app;
+  }
+
+  @Override
+  public Future<?> start() {
+    if (app.adminPort() == null) {
+      LOG.info("admin API on the public port {}", app.port());
+      return Future.succeededFuture();
+    }
+    Router router = Router.router(vertx);
+    AdminRoutes.mount(vertx, router, app);
+    router.errorHandler(404, context -> ErrorResponses.sendDetail(context.response(), 404, "Not Found"));
+    router.errorHandler(405, context -> ErrorResponses.sendDetail(context.response(), 405, "Method Not Allowed"));
+    router.errorHandler(500, context -> ErrorResponses.send(context.response(),
+        context.failure() == null ? new IllegalStateException() : context.failure()));
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(app.host()).setPort(app.adminPort())
+        .setMaxHeaderSize(16 * 1024).setDecompressionSupported(false));
+    return server.requestHandler(router).listen().onSuccess(bound -> {
+      app.adminBoundPort().set(bound.actualPort());
+      LOG.info("admin API on its own port {}", bound.actualPort());
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+}
