@@ -6,6 +6,7 @@ import io.cwm.config.ReceiverSettings;
 import io.cwm.ingest.EndpointRateLimiter;
 import io.cwm.ingest.StatsRecorder;
 import io.cwm.buffer.MessageBuffer;
+import io.cwm.metrics.CwmMetrics;
 import java.time.Clock;
 import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,10 +29,12 @@ public final class AppContext {
   private final AtomicInteger tasksInFlight = new AtomicInteger();
 
   private final Supplier<MessageBuffer> bufferFactory;
+  private final CwmMetrics metrics;
 
   public AppContext(Env env, Clock clock, ConfigSnapshot config, String host, int port,
-      Supplier<MessageBuffer> bufferFactory) {
+      Supplier<MessageBuffer> bufferFactory, CwmMetrics metrics) {
     this.bufferFactory = bufferFactory;
+    this.metrics = metrics;
     this.env = env;
     this.clock = clock;
     this.settings = ReceiverSettings.fromEnv(env);
@@ -82,6 +85,11 @@ public final class AppContext {
 
   public EndpointRateLimiter statsLimiter() {
     return statsLimiter;
+  }
+
+  /** The process's metrics (Prometheus registry shared with Vert.x). */
+  public CwmMetrics metrics() {
+    return metrics;
   }
 
   /** Module tasks (direct webhooks) running now in this process; bounded by MAX_CONCURRENT_TASKS. */
