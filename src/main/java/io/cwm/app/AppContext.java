@@ -9,6 +9,7 @@ import io.cwm.connect.TokenGuard;
 import io.cwm.ingest.EndpointRateLimiter;
 import io.cwm.ingest.StatsRecorder;
 import io.cwm.buffer.MessageBuffer;
+import io.cwm.metrics.CwmMetrics;
 import java.time.Clock;
 import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,17 +38,13 @@ public final class AppContext {
   private final AtomicInteger adminBoundPort = new AtomicInteger(-1);
 
   private final Supplier<MessageBuffer> bufferFactory;
+  private final CwmMetrics metrics;
 
   public AppContext(Env env, Clock clock, ConfigSnapshot config, String host, int port,
-      Supplier<MessageBuffer> bufferFactory) {
-    this(env, clock, config, host, port, null, bufferFactory);
-  }
-
-  /** {@code adminPort}: a separate listener for the admin API, or null to serve it on the public port. */
-  public AppContext(Env env, Clock clock, ConfigSnapshot config, String host, int port, Integer adminPort,
-      Supplier<MessageBuffer> bufferFactory) {
+      Integer adminPort, Supplier<MessageBuffer> bufferFactory, CwmMetrics metrics) {
     this.adminPort = adminPort;
     this.bufferFactory = bufferFactory;
+    this.metrics = metrics;
     this.env = env;
     this.clock = clock;
     this.settings = ReceiverSettings.fromEnv(env);
@@ -131,6 +128,11 @@ public final class AppContext {
 
   public EndpointRateLimiter statsLimiter() {
     return statsLimiter;
+  }
+
+  /** The process's metrics (Prometheus registry shared with Vert.x). */
+  public CwmMetrics metrics() {
+    return metrics;
   }
 
   /** Module tasks (direct webhooks) running now in this process; bounded by MAX_CONCURRENT_TASKS. */

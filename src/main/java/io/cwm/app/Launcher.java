@@ -9,13 +9,17 @@ import io.cwm.stream.StreamCall;
 import io.cwm.config.ConfigLoader;
 import io.cwm.config.ConfigProblem;
 import io.cwm.config.Env;
+import io.cwm.config.ReceiverSettings;
+import io.cwm.metrics.CwmMetrics;
 import io.cwm.module.ModuleCall;
 import io.cwm.validate.ValidatorContext;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -80,8 +84,9 @@ public final class Launcher {
       return Future.failedFuture(new IllegalArgumentException(
           "verticles config: " + e.getMessage(), e));
     }
-    VertxOptions vertxOptions = new VertxOptions();
-    Vertx vertx = Vertx.vertx(vertxOptions);
+    PrometheusMeterRegistry registry = CwmMetrics.newRegistry();
+    VertxOptions vertxOptions = new VertxOptions().setMetricsOptions(CwmMetrics.vertxOptions());
+    Vertx vertx = Vertx.builder().with(vertxOptions).withMetrics(new MicrometerMetricsFactory(registry)).build();
     registerCodecs(vertx);
     Clock clock = Clock.systemUTC();
     ConfigLoader.Result config = ConfigLoader.load(options.webhooks(), options.connections(),
@@ -93,7 +98,9 @@ public final class Launcher {
     AppContext app;
     try {
       app = new AppContext(options.env(), clock, config.snapshot(), options.host(), options.port(), options.adminPort(),
-          BufferBackends.factory(vertx, options.env(), options.dataDir(), clock));
+          BufferBackends.factory(vertx, options.env(), options.dataDir(), clock),
+          new CwmMetrics(registry, config.snapshot().webhooks().keySet(), config.snapshot().channels().keySet(),
+              ReceiverSettings.fromEnv(options.env()).statsSanitizeIds()));
     } catch (IllegalArgumentException badBackend) {
       return vertx.close().transform(closed -> Future.failedFuture(badBackend));
     }

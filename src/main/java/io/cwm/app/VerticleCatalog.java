@@ -17,7 +17,17 @@ public final class VerticleCatalog {
       "ingest", IngestVerticle::new,
       "admin", AdminVerticle::new,
       "buffer", app -> new ChannelBufferVerticle(app.bufferFactory(), app.config().channels().values()),
-      "stream", app -> new StreamVerticle(app.config().channels()),
+      "stream", app -> new StreamVerticle(app.config().channels(), new StreamVerticle.Observer() {
+        @Override
+        public void acked(String channel, long millis) {
+          app.metrics().ackLatency(channel, millis * 1_000_000);
+        }
+
+        @Override
+        public void connectors(String channel, String protocol, int count) {
+          app.metrics().connectors(channel, protocol, count);
+        }
+      }),
       "module:log", app -> new LogModuleVerticle(),
       "module:save_to_disk", app -> new SaveToDiskModuleVerticle(app.env()));
 

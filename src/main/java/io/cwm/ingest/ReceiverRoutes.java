@@ -3,10 +3,15 @@ package io.cwm.ingest;
 import io.cwm.admin.AdminRoutes;
 import io.cwm.app.AppContext;
 import io.cwm.buffer.BufferClient;
+import io.cwm.buffer.ChannelSpec;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
 import io.cwm.chain.Dispatcher;
 import io.cwm.connect.ConnectRoutes;
 import io.cwm.error.ErrorResponses;
 import io.cwm.config.ReceiverSettings;
+import io.cwm.metrics.CwmMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -16,6 +21,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.ext.web.handler.PlatformHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -24,8 +30,8 @@ import java.util.Set;
 
 /**
  * The receiver's HTTP surface on the public port: {@code /webhook/...}, {@code /},
- * {@code /health}, {@code /stats}, plus the JSON error shape for 404/405/413 and the hardening
- * headers on every response.
+ * {@code /health}, {@code /stats}, {@code /metrics}, plus the JSON error shape for 404/405/413 and
+ * the hardening headers on every response.
  */
 public final class ReceiverRoutes {
   public static final long MAX_BODY_BYTES = 10L * 1024 * 1024;
@@ -48,8 +54,9 @@ public final class ReceiverRoutes {
     }
     BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES).setHandleFileUploads(false);
     WebhookHandler webhooks = new WebhookHandler(app, dispatcher, new BufferClient(vertx));
-    router.post("/webhook/:id").handler(body).handler(webhooks);
-    router.post("/webhook/:namespace/:id").handler(body).handler(webhooks);
+    CountAnswers counted = new CountAnswers(app.metrics());
+    router.post("/webhook/:id").handler(counted).handler(body).handler(webhooks);
+    router.post("/webhook/:namespace/:id").handler(counted).handler(body).handler(webhooks);
     ConnectRoutes.mount(vertx, router, app);
     if (app.adminPort() == null) {
       AdminRoutes.mount(vertx, router, app);
@@ -59,6 +66,7 @@ public final class ReceiverRoutes {
     router.get("/health").handler(context -> health(context, app, buffer));
     router.get("/ready").handler(context -> ready(context, app, buffer));
     router.get("/stats").handler(context -> stats(context, app));
+    router.get("/metrics").handler(context -> metrics(context, app, buffer));
 
     router.errorHandler(404, context -> ErrorResponses.sendDetail(context.response(), 404, "Not Found"));
     router.errorHandler(405, context -> ErrorResponses.sendDetail(context.response(), 405, "Method Not Allowed"));
@@ -119,30 +127,54 @@ public final class ReceiverRoutes {
     });
   }
 
-  private static void stats(RoutingContext context, AppContext app) {
-    HttpServerRequest request = context.request();
-    ReceiverSettings settings = app.settings();
-    if (settings.statsAuthToken() != null) {
-      String header = request.getHeader(HttpHeaders.AUTHORIZATION);
-      if (header == null) {
-        ErrorResponses.sendDetail(context.response(), 401, "Authentication required");
-        return;
-      }
-      if (header.indexOf('\r') >= 0 || header.indexOf('\n') >= 0 || header.indexOf('\0') >= 0) {
-        ErrorResponses.sendDetail(context.response(), 401, "Invalid authentication header");
-        return;
-      }
-      String token = header.startsWith("Bearer ") ? header.substring(7).trim() : header.trim();
-      if (!io.cwm.validate.ConstantTime.equals(settings.statsAuthToken(), token)) {
-        ErrorResponses.sendDetail(context.response(), 401, "Invalid authentication token");
-        return;
-      }
+  /**
+   * Counts every answer of the webhook path, also 404 and the 413 sent while the body streams. A
+   * platform handler: it must run before the body handler of the same route.
+   */
+  private static final class CountAnswers implements PlatformHandler {
+    private final CwmMetrics metrics;
+
+    CountAnswers(CwmMetrics metrics) {
+      this.metrics = metrics;
     }
-    String client = ClientIp.resolve(request, settings.trustedProxyIps());
-    if (!settings.statsAllowedIps().isEmpty() && !settings.statsAllowedIps().contains(client)) {
-      ErrorResponses.sendDetail(context.response(), 403, "Access denied from this IP address");
+
+    @Override
+    public void handle(RoutingContext context) {
+      String id = context.pathParam("id");
+      context.addHeadersEndHandler(ended -> metrics.webhookReceived(id, context.response().getStatusCode()));
+      context.next();
+    }
+  }
+
+  /**
+   * Prometheus text, behind the same token and IP guard as /stats (no rate limit: scrapers poll).
+   * Rendering runs on a worker: with many series it takes milliseconds.
+   */
+  private static void metrics(RoutingContext context, AppContext app, BufferClient buffer) {
+    if (!statsAccessAllowed(context, app.settings())) {
       return;
     }
+    // channel gauges are read from the buffer at scrape time: fresh, and no polling when nobody scrapes
+    List<Future<?>> reads = new ArrayList<>();
+    for (ChannelSpec channel : app.config().channels().values()) {
+      reads.add(buffer.stats(channel).onSuccess(app.metrics()::channelStats));
+    }
+    Future.join(reads).transform(read -> context.vertx().executeBlocking(app.metrics()::scrape, false))
+        .onComplete(scraped -> {
+      if (scraped.succeeded()) {
+        context.response().putHeader(HttpHeaders.CONTENT_TYPE, CwmMetrics.CONTENT_TYPE).end(scraped.result());
+      } else {
+        context.fail(scraped.cause());
+      }
+    });
+  }
+
+  private static void stats(RoutingContext context, AppContext app) {
+    if (!statsAccessAllowed(context, app.settings())) {
+      return;
+    }
+    ReceiverSettings settings = app.settings();
+    String client = ClientIp.resolve(context.request(), settings.trustedProxyIps());
     if (!app.statsLimiter().allow(client)) {
       context.response().putHeader(HttpHeaders.RETRY_AFTER, "60");
       ErrorResponses.sendDetail(context.response(), 429,
@@ -156,6 +188,33 @@ public final class ReceiverRoutes {
       stats = hidden;
     }
     json(context, 200, stats);
+  }
+
+  /** STATS_AUTH_TOKEN and STATS_ALLOWED_IPS; answers 401/403 itself and returns false when refused. */
+  private static boolean statsAccessAllowed(RoutingContext context, ReceiverSettings settings) {
+    HttpServerRequest request = context.request();
+    if (settings.statsAuthToken() != null) {
+      String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+      if (header == null) {
+        ErrorResponses.sendDetail(context.response(), 401, "Authentication required");
+        return false;
+      }
+      if (header.indexOf('\r') >= 0 || header.indexOf('\n') >= 0 || header.indexOf('\0') >= 0) {
+        ErrorResponses.sendDetail(context.response(), 401, "Invalid authentication header");
+        return false;
+      }
+      String token = header.startsWith("Bearer ") ? header.substring(7).trim() : header.trim();
+      if (!io.cwm.validate.ConstantTime.equals(settings.statsAuthToken(), token)) {
+        ErrorResponses.sendDetail(context.response(), 401, "Invalid authentication token");
+        return false;
+      }
+    }
+    String client = ClientIp.resolve(request, settings.trustedProxyIps());
+    if (!settings.statsAllowedIps().isEmpty() && !settings.statsAllowedIps().contains(client)) {
+      ErrorResponses.sendDetail(context.response(), 403, "Access denied from this IP address");
+      return false;
+    }
+    return true;
   }
 
   private static String sha256(String text) {

@@ -91,10 +91,11 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     return validate(entry.validators(), request).compose(valid -> deliver(entry, request, statsKey));
   }
 
-  private static Future<Void> validate(List<Validator> validators, WebhookRequest request) {
+  private Future<Void> validate(List<Validator> validators, WebhookRequest request) {
     Future<Void> outcome = Future.succeededFuture();
     for (Validator validator : validators) {
-      outcome = outcome.compose(passed -> validator.validate(request));
+      outcome = outcome.compose(passed -> validator.validate(request)
+          .onFailure(failure -> app.metrics().validationFailed(validator.key(), failure)));
     }
     return outcome;
   }

@@ -58,6 +58,9 @@ public final class StreamVerticle extends VerticleBase {
   public interface Observer {
     /** A message received at the receiver was acked after {@code millis}. */
     void acked(String channel, long millis);
+
+    /** The channel now has {@code count} active sessions of {@code protocol} in this process. */
+    void connectors(String channel, String protocol, int count);
   }
 
   private final Observer observer;
@@ -156,7 +159,28 @@ public final class StreamVerticle extends VerticleBase {
     LOG.info("[channel: {}, connection_id: {}, connector_id: {}] {} session open", session.channel, session.id,
         session.connectorId, session.protocol);
     message.reply(new StreamCall.Reply(true));
+    reportConnectors(state);
     pump(state);
+  }
+
+  /** Sessions of this process per protocol, for the connectors gauge. */
+  private void reportConnectors(ChannelState state) {
+    if (observer == null) {
+      return;
+    }
+    int websocket = 0;
+    int sse = 0;
+    int poll = 0;
+    for (Session session : state.sessions.values()) {
+      switch (session.protocol) {
+        case "websocket" -> websocket++;
+        case "sse" -> sse++;
+        default -> poll++;
+      }
+    }
+    observer.connectors(state.spec.name(), "websocket", websocket);
+    observer.connectors(state.spec.name(), "sse", sse);
+    observer.connectors(state.spec.name(), "long_poll", poll);
   }
 
   private void close(String connectionId) {
@@ -167,6 +191,7 @@ public final class StreamVerticle extends VerticleBase {
     session.closed = true;
     ChannelState state = channels.get(session.channel);
     state.sessions.remove(connectionId);
+    reportConnectors(state);
     if (session.pendingPoll != null) {
       vertx.cancelTimer(session.pollTimer);
       session.pendingPoll.tryComplete(List.of());
@@ -271,6 +296,7 @@ public final class StreamVerticle extends VerticleBase {
           System.currentTimeMillis(), call.remoteIp());
       sessions.put(session.id, session);
       state.sessions.put(session.id, session);
+      reportConnectors(state);
     }
     if (session.pendingPoll != null) { // a newer poll replaces a waiting one
       vertx.cancelTimer(session.pollTimer);
@@ -297,13 +323,16 @@ public final class StreamVerticle extends VerticleBase {
     long now = System.currentTimeMillis();
     for (ChannelState state : channels.values()) {
       // idle poll sessions go after 5 minutes (spec §4.8)
-      state.sessions.values().removeIf(session -> {
+      boolean removed = state.sessions.values().removeIf(session -> {
         boolean idle = session.isPoll() && session.pendingPoll == null && now - session.lastPollAt > POLL_IDLE_MS;
         if (idle) {
           sessions.remove(session.id);
         }
         return idle;
       });
+      if (removed) {
+        reportConnectors(state);
+      }
       boolean room = false;
       for (Session session : state.sessions.values()) {
         session.inFlight.values().removeIf(lease -> lease.deadline() < now); // the buffer requeued them

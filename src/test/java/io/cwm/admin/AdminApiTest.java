@@ -39,7 +39,7 @@ class AdminApiTest {
 
   static String webhooks() {
     StringBuilder json = new StringBuilder("{");
-    for (String name : List.of("alpha", "beta", "rot", "grace", "kick", "dlq", "flood", "restart")) {
+    for (String name : List.of("alpha", "beta", "rot", "grace", "kick", "dlq", "flood", "metered")) {
       json.append(json.length() > 1 ? ",\n" : "").append('"').append(name).append("_in\": {\"module\": \"webhook_connect\", ")
           .append("\"module-config\": {\"channel\": \"").append(name).append("\", \"channel_token\": \"tok-")
           .append(name).append("\", \"ttl_seconds\": 600, \"max_queue_size\": 50, \"max_in_flight\": 10}}");
@@ -364,6 +364,63 @@ class AdminApiTest {
       connector.ack(ids.get(2));
       assertNull(connector.next("webhook", 500), "the deleted one never comes back");
       assertEquals(0, adminJson("GET", "/channels/dlq/dead-letters", null, 200).getInteger("count"));
+    }
+  }
+
+  // ---------------------------------------------------------------- metrics of the relay
+
+  static String scrape() throws Exception {
+    HttpResponse<String> metrics = Http.get(server.port(), "/metrics");
+    assertEquals(200, metrics.statusCode());
+    return metrics.body();
+  }
+
+  static boolean hasLine(String text, String prefix) {
+    return text.lines().anyMatch(line -> line.startsWith(prefix));
+  }
+
+  @Test
+  void metricsShowConnectorsDepthAndPostToAckLatency() throws Exception {
+    String messageId = api.post("metered_in", "{\"n\":1}");
+    api.post("metered_in", "{\"n\":2}");
+    String before = scrape();
+    assertTrue(hasLine(before, "cwm_channel_depth{channel=\"metered\"} 2.0"), before);
+    try (TestConnector connector = new TestConnector(client).connect(server.port(), "metered", "tok-metered")) {
+      JsonObject frame = connector.next("webhook", 5000);
+      assertEquals(messageId, frame.getString("message_id"));
+      connector.ack(messageId);
+      assertTrue(TestConnector.await(10_000, () -> {
+        try {
+          String text = scrape();
+          return hasLine(text, "cwm_connect_connectors{channel=\"metered\",protocol=\"websocket\"} 1.0")
+              && hasLine(text, "cwm_relay_post_to_ack_seconds_count{channel=\"metered\"} 1")
+              && hasLine(text, "cwm_channel_delivered_total{channel=\"metered\"} 1.0");
+        } catch (Exception e) {
+          return false;
+        }
+      }), TestServerText.of(AdminApiTest::scrape));
+    }
+    assertTrue(TestConnector.await(10_000, () -> {
+      try {
+        return hasLine(scrape(), "cwm_connect_connectors{channel=\"metered\",protocol=\"websocket\"} 0.0");
+      } catch (Exception e) {
+        return false;
+      }
+    }), "the gauge drops when the connector leaves");
+  }
+
+  /** A lazily computed failure message. */
+  interface TestServerText {
+    String get() throws Exception;
+
+    static java.util.function.Supplier<String> of(TestServerText text) {
+      return () -> {
+        try {
+          return text.get();
+        } catch (Exception e) {
+          return e.toString();
+        }
+      };
     }
   }
 

@@ -1,0 +1,323 @@
+package io.cwm.metrics;
+
+import io.cwm.buffer.ChannelStats;
+import io.cwm.error.CwmException;
+import io.cwm.error.FailureCode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The process's metrics, exposed for Prometheus at {@code GET /metrics}: cwm's own meters (below),
+ * plus the Vert.x (HTTP server, event bus, pools) and JVM meters that vertx-micrometer-metrics
+ * writes into the same registry (see {@link #vertxOptions()}). One instance per process, held by
+ * the {@code AppContext}.
+ *
+ * <p>Every label value comes from a bounded set: webhook ids and channels from the config (anything
+ * else is folded into {@value #UNKNOWN}), statuses and failure codes from small enums, HTTP methods
+ * folded to the standard ones. Meters are created once and cached, so the methods called on the
+ * request path are a map lookup and an increment.
+ */
+public final class CwmMetrics {
+  /** Label value of every webhook id that is not a webhooks.json entry. */
+  public static final String UNKNOWN = "_unknown";
+  public static final String WEBSOCKET = "websocket";
+  public static final String SSE = "sse";
+  public static final String LONG_POLL = "long_poll";
+  /** Content type of {@link #scrape()}: Prometheus text format 0.0.4. */
+  public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+  private static final String[] PROTOCOLS = {WEBSOCKET, SSE, LONG_POLL};
+  private static final int MIN_STATUS = 100;
+  private static final int MAX_STATUS = 599;
+  private static final String[] REASONS = reasons();
+  /** Methods outside this set would be an attacker-chosen label value: they become OTHER. */
+  private static final Map<String, Iterable<Tag>> METHOD_TAGS = methodTags();
+  private static final Iterable<Tag> OTHER_METHOD = Tags.of(Label.HTTP_METHOD.toString(), "OTHER");
+
+  private final PrometheusMeterRegistry registry;
+  private final Map<String, WebhookCounters> webhooks;
+  private final WebhookCounters unknownWebhook;
+  private final ConcurrentMap<String, AtomicReferenceArray<Counter>> validationFailures = new ConcurrentHashMap<>();
+  private final Map<String, ChannelMeters> channels;
+
+  /**
+   * @param registry the registry Vert.x was built with ({@link #newRegistry()})
+   * @param webhookIds the webhooks.json entry ids: the only values the {@code webhook_id} label takes
+   *     besides {@value #UNKNOWN}
+   * @param channels the Webhook Connect channels of the config
+   * @param hideWebhookIds label webhooks with {@code webhook_<sha256 prefix>} instead of their id, as
+   *     {@code /stats} does with {@code STATS_SANITIZE_IDS}
+   */
+  public CwmMetrics(PrometheusMeterRegistry registry, Set<String> webhookIds, Set<String> channels,
+      boolean hideWebhookIds) {
+    this.registry = registry;
+    Map<String, WebhookCounters> byId = new HashMap<>();
+    for (String id : webhookIds) {
+      byId.put(id, new WebhookCounters(hideWebhookIds ? hidden(id) : id));
+    }
+    this.webhooks = Map.copyOf(byId);
+    this.unknownWebhook = new WebhookCounters(UNKNOWN);
+    Map<String, ChannelMeters> byChannel = new HashMap<>();
+    for (String channel : channels) {
+      byChannel.put(channel, new ChannelMeters(channel));
+    }
+    this.channels = Map.copyOf(byChannel);
+  }
+
+  /** The registry for one process; pass it to Vert.x ({@code withMetrics}) and to the constructor. */
+  public static PrometheusMeterRegistry newRegistry() {
+    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  }
+
+  /**
+   * Vert.x metrics options for {@code VertxOptions.setMetricsOptions}: HTTP server, event bus and
+   * pool meters plus the JVM binders (memory, GC, threads, class loading, processor, uptime), whose
+   * lifecycle follows Vert.x's. Labels: status code, route template (never the raw path: webhook ids
+   * are in paths), method folded to the standard ones; no event-bus address (session addresses
+   * carry connection ids). The registry name is unique so that several processes in one JVM (tests)
+   * do not share Vert.x's static registry table.
+   */
+  public static MicrometerMetricsOptions vertxOptions() {
+    return new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setRegistryName("cwm-" + UUID.randomUUID())
+        .setJvmMetricsEnabled(true)
+        .setLabels(EnumSet.of(Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_TYPE, Label.POOL_NAME, Label.EB_SIDE))
+        .setServerRequestTagsProvider(request -> METHOD_TAGS.getOrDefault(request.method().name(), OTHER_METHOD))
+        .setClientRequestTagsProvider(request -> METHOD_TAGS.getOrDefault(request.method().name(), OTHER_METHOD));
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** Everything in Prometheus text format 0.0.4 ({@link #CONTENT_TYPE}). */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  /**
+   * A webhook request got its answer ({@code cwm_webhooks_received_total}). Called by the receiver
+   * routes once the status is final, for every answer including 404 and 413.
+   *
+   * @param webhookId the id from the URL; ids that are not webhooks.json entries (also those served
+   *     by the {@code default} entry) count as {@value #UNKNOWN}
+   */
+  public void webhookReceived(String webhookId, int status) {
+    WebhookCounters counters = webhookId == null ? null : webhooks.get(webhookId);
+    (counters == null ? unknownWebhook : counters).increment(status);
+  }
+
+  /**
+   * A validator refused a webhook ({@code cwm_validation_failures_total}). Called by the webhook
+   * handler.
+   *
+   * @param validator the validator's webhooks.json key ({@code hmac}, {@code jwt}, ...)
+   * @param failure what it failed with: the reason label is the {@link FailureCode} in lower case
+   *     ({@code unauthorized}, {@code forbidden}, {@code rate_limited}, {@code bad_request}, ...),
+   *     {@code internal} for anything that is not a {@link CwmException}
+   */
+  public void validationFailed(String validator, Throwable failure) {
+    FailureCode code = failure instanceof CwmException cwm ? cwm.code() : FailureCode.INTERNAL;
+    AtomicReferenceArray<Counter> counters = validationFailures.get(validator);
+    if (counters == null) {
+      counters = validationFailures.computeIfAbsent(validator,
+          key -> new AtomicReferenceArray<>(FailureCode.values().length));
+    }
+    Counter counter = counters.get(code.ordinal());
+    if (counter == null) {
+      counter = Counter.builder("cwm.validation.failures")
+          .description("Webhooks refused by a validator, by validator key and failure reason")
+          .tags("validator", validator, "reason", REASONS[code.ordinal()])
+          .register(registry);
+      counters.set(code.ordinal(), counter);
+    }
+    counter.increment();
+  }
+
+  /**
+   * The latest counters of a channel, as the buffer backend reports them. Called by the stream/buffer
+   * side (owned by the Webhook Connect code, not the receiver) whenever it reads the stats. The
+   * channel's meters appear at the first call, so that the first sample of the cluster-wide totals
+   * is their real value, not a jump from zero. Channels not in the config are ignored.
+   */
+  public void channelStats(ChannelStats stats) {
+    ChannelMeters meters = channels.get(stats.channel());
+    if (meters != null) {
+      meters.update(stats);
+    }
+  }
+
+  /**
+   * The number of connectors of this process on {@code channel} over {@code protocol}
+   * ({@code cwm_connect_connectors}). Called by the Webhook Connect edge/stream code when sessions
+   * open and close. Unknown channels and protocols are ignored.
+   *
+   * @param protocol {@value #WEBSOCKET}, {@value #SSE} or {@value #LONG_POLL}
+   */
+  public void connectors(String channel, String protocol, int count) {
+    ChannelMeters meters = channels.get(channel);
+    int index = protocolIndex(protocol);
+    if (meters != null && index >= 0) {
+      meters.connectors[index].set(count);
+    }
+  }
+
+  /**
+   * Time from the webhook POST (the envelope's receive time) to the connector's ack
+   * ({@code cwm_relay_post_to_ack_seconds}). Called by the stream code when an ack settles a
+   * message. Unknown channels are ignored.
+   */
+  public void ackLatency(String channel, long nanos) {
+    ChannelMeters meters = channels.get(channel);
+    if (meters != null && nanos >= 0) {
+      meters.ackLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private static int protocolIndex(String protocol) {
+    for (int i = 0; i < PROTOCOLS.length; i++) {
+      if (PROTOCOLS[i].equals(protocol)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Counters of one webhook id, one per status, created at first use. */
+  private final class WebhookCounters {
+    private final String label;
+    private final AtomicReferenceArray<Counter> byStatus = new AtomicReferenceArray<>(MAX_STATUS - MIN_STATUS + 1);
+
+    WebhookCounters(String label) {
+      this.label = label;
+    }
+
+    void increment(int status) {
+      int slot = Math.min(Math.max(status, MIN_STATUS), MAX_STATUS) - MIN_STATUS;
+      Counter counter = byStatus.get(slot);
+      if (counter == null) {
+        // the registry returns the same counter to racing threads
+        counter = Counter.builder("cwm.webhooks.received")
+            .description("Webhook requests answered, by webhook id (_unknown: not a webhooks.json entry) "
+                + "and HTTP status")
+            .tags("webhook_id", label, "status", Integer.toString(slot + MIN_STATUS))
+            .register(registry);
+        byStatus.set(slot, counter);
+      }
+      counter.increment();
+    }
+  }
+
+  /** The meters of one configured channel. */
+  private final class ChannelMeters {
+    private final String channel;
+    private final AtomicBoolean registered = new AtomicBoolean();
+    private final AtomicInteger[] connectors = new AtomicInteger[PROTOCOLS.length];
+    private final Timer ackLatency;
+    private volatile ChannelStats latest;
+
+    ChannelMeters(String channel) {
+      this.channel = channel;
+      for (int i = 0; i < PROTOCOLS.length; i++) {
+        connectors[i] = new AtomicInteger();
+        Gauge.builder("cwm.connect.connectors", connectors[i], AtomicInteger::get)
+            .description("Connectors connected to this process, by channel and protocol (sum across receivers)")
+            .tags("channel", channel, "protocol", PROTOCOLS[i])
+            .register(registry);
+      }
+      ackLatency = Timer.builder("cwm.relay.post.to.ack")
+          .description("Time from the webhook POST to the connector's ack, by channel")
+          .tags("channel", channel)
+          .publishPercentileHistogram()
+          .minimumExpectedValue(Duration.ofMillis(1))
+          .maximumExpectedValue(Duration.ofMinutes(5))
+          .distributionStatisticExpiry(Duration.ofMinutes(1))
+          .distributionStatisticBufferLength(3)
+          .register(registry);
+    }
+
+    void update(ChannelStats stats) {
+      latest = stats;
+      if (!registered.get() && registered.compareAndSet(false, true)) {
+        register();
+      }
+    }
+
+    private void register() {
+      Tags tags = Tags.of("channel", channel);
+      Gauge.builder("cwm.channel.depth", this, meters -> meters.latest.queued())
+          .description("Messages ready for delivery in the channel (cluster-wide, from the buffer backend)")
+          .tags(tags).register(registry);
+      Gauge.builder("cwm.channel.in.flight", this, meters -> meters.latest.inFlight())
+          .description("Messages leased to a connector and not yet settled (cluster-wide, from the buffer backend)")
+          .tags(tags).register(registry);
+      FunctionCounter.builder("cwm.channel.delivered", this, meters -> meters.latest.delivered())
+          .description("Messages acked by a connector; cluster-wide persisted counter read from the buffer "
+              + "backend: every receiver reports the same total, aggregate with max, not sum")
+          .tags(tags).register(registry);
+      FunctionCounter.builder("cwm.channel.dead.lettered", this, meters -> meters.latest.deadLettered())
+          .description("Messages moved to the dead letters; cluster-wide persisted counter read from the buffer "
+              + "backend: every receiver reports the same total, aggregate with max, not sum")
+          .tags(tags).register(registry);
+      FunctionCounter.builder("cwm.channel.expired", this, meters -> meters.latest.expired())
+          .description("Messages whose TTL ran out before delivery; cluster-wide persisted counter read from the "
+              + "buffer backend: every receiver reports the same total, aggregate with max, not sum")
+          .tags(tags).register(registry);
+    }
+  }
+
+  private static String[] reasons() {
+    FailureCode[] codes = FailureCode.values();
+    String[] reasons = new String[codes.length];
+    for (FailureCode code : codes) {
+      reasons[code.ordinal()] = code.name().toLowerCase(Locale.ROOT);
+    }
+    return reasons;
+  }
+
+  private static Map<String, Iterable<Tag>> methodTags() {
+    Map<String, Iterable<Tag>> tags = new HashMap<>();
+    for (HttpMethod method : new HttpMethod[] {HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.PUT,
+        HttpMethod.DELETE, HttpMethod.PATCH, HttpMethod.OPTIONS, HttpMethod.TRACE, HttpMethod.CONNECT}) {
+      tags.put(method.name(), Tags.of(Label.HTTP_METHOD.toString(), method.name()));
+    }
+    return Map.copyOf(tags);
+  }
+
+  /** The same hidden form as {@code /stats} with STATS_SANITIZE_IDS. */
+  private static String hidden(String id) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
+      return "webhook_" + HexFormat.of().formatHex(digest).substring(0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
