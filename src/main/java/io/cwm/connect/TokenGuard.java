@@ -14,15 +14,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * receiver agrees (spec §6.7, Java column). One per process, shared by every event loop.
  *
  * <p>Checks answer from a cached {@link TokenState}; a state older than {@link #MAX_AGE_MS} is
- * refreshed in the background, and a token that matches nothing triggers a refresh first when
- * the cached state is older than {@link #MISS_REFRESH_MS}, so a rotation made through another
- * receiver is honoured here at once and a flood of wrong tokens costs at most a few backend
- * reads per second. When the backend cannot be read the last known state stands; with none, the
- * check fails (the caller answers 503).
+ * refreshed in the background, and a token that matches nothing re-reads the state before it is
+ * refused, so a rotation made through another receiver is honoured here at once. Concurrent
+ * reads of one channel share one backend call, so a flood of wrong tokens costs at most one read
+ * per wrong token (one small hash read on Redis), never more. When the backend cannot be read the
+ * last known state stands; with none, the check fails (the caller answers 503).
  */
 public final class TokenGuard {
   static final long MAX_AGE_MS = 1000;
-  static final long MISS_REFRESH_MS = 250;
 
   private final Clock clock;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
@@ -59,7 +58,7 @@ public final class TokenGuard {
       load(buffer, channel); // background; this answer uses what is known
     }
     TokenState.Match match = cached.state.match(hash, now);
-    if (match == TokenState.Match.NONE && now - cached.loadedAt > MISS_REFRESH_MS) {
+    if (match == TokenState.Match.NONE) {
       return load(buffer, channel).map(state -> new Check(state.match(hash, clock.millis()), hash))
           .recover(failure -> Future.succeededFuture(new Check(TokenState.Match.NONE, hash)));
     }
