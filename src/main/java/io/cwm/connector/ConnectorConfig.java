@@ -1,0 +1,55 @@
+package io.cwm.connector;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * One connector (one channel) after defaults, connector.json, {@code CONNECTOR_*} variables and
+ * command-line flags were layered (in that order) and {@code {$VAR}} substituted and validated
+ * (spec §8.1–§8.6). Durations are in seconds as in the file.
+ *
+ * <p>Exactly one delivery mode: HTTP ({@code defaultTarget} and/or {@code targets}) or module
+ * ({@code webhooksConfig}, optionally {@code connectionsConfig}); etcd is accepted in the file
+ * but refused at start (not supported yet).
+ *
+ * @param source where it came from (file path or "environment"), for messages
+ * @param cloudUrl receiver base URL without trailing slash (http, https, ws or wss)
+ * @param channel channel name ({@code ^[A-Za-z0-9][A-Za-z0-9._-]*$}, no {@code ..})
+ * @param token channel token
+ * @param protocol websocket | sse | long_poll
+ * @param connectorId sent as X-Connector-ID; null: a generated one
+ * @param defaultTarget HTTP mode fallback target, or null
+ * @param targets HTTP mode targets per webhook id (may be empty)
+ * @param webhooksConfig module mode: the local webhooks.json, or null
+ * @param connectionsConfig module mode: the local connections.json, or null
+ * @param verifySsl verify TLS certificates of the receiver and of HTTP targets
+ * @param caCertPath extra CA bundle (PEM) or null
+ * @param clientCertPath client certificate (PEM) for mTLS or null
+ * @param clientKeyPath its key (PEM) or null
+ * @param maxRefusedAttempts Java: consecutive refusals (HTTP 401/403/404 at connect, no
+ *     connection in between) after which the connector gives up and exits 1; 0 = never
+ * @param allowPrivateTargets Java: HTTP targets may be private or loopback addresses (the usual
+ *     local service); false refuses them (link-local and metadata addresses are always refused)
+ * @param shutdownGraceSeconds Java: how long in-progress deliveries may finish on SIGTERM
+ */
+public record ConnectorConfig(String source, String cloudUrl, String channel, String token, String protocol,
+    double reconnectDelay, double maxReconnectDelay, double reconnectBackoffMultiplier, double heartbeatTimeout,
+    double connectionTimeout, int maxConcurrentRequests, double ackTimeout, String connectorId,
+    Target defaultTarget, Map<String, Target> targets, Path webhooksConfig, Path connectionsConfig,
+    boolean verifySsl, String caCertPath, String clientCertPath, String clientKeyPath, String logLevel,
+    int maxRefusedAttempts, boolean allowPrivateTargets, double shutdownGraceSeconds) {
+
+  public static final String WEBSOCKET = "websocket";
+  public static final String SSE = "sse";
+  public static final String LONG_POLL = "long_poll";
+
+  public boolean httpMode() {
+    return defaultTarget != null || !targets.isEmpty();
+  }
+
+  /** The target of a webhook id: its own, else the default, else null. */
+  public Target targetFor(String webhookId) {
+    Target own = targets.get(webhookId);
+    return own != null ? own : defaultTarget;
+  }
+}

@@ -1,0 +1,15 @@
+package io.cwm.connector;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * One {@code webhook} message received from the receiver (spec §3.2 frame), to be delivered
+ * locally.
+ *
+ * @param messageId never null or empty (frames without one are dropped before this)
+ * @param webhookId may be null (then the message is nacked without retry)
+ * @param headers the original request headers as stored (lower-case names), never null
+ * @param payload JSON value: object, array, string, number, boolean or null
+ * @param deliveryCount the receiver's delivery count if it sent one, else 0
+ */
+public record Delivery(String messageId, String webhookId, JsonObject headers, Object payload, int deliveryCount) {}
