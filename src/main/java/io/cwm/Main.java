@@ -117,7 +117,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     Integer admin = adminPort != null ? Integer.valueOf(checkPort(adminPort, "--admin-port"))
         : env.get("WEBHOOK_CONNECT_ADMIN_PORT").filter(text -> !text.isBlank()).map(text -> parsePort("WEBHOOK_CONNECT_ADMIN_PORT", text)).orElse(null);
     return serve(new Launcher.Options(role, webhooksFile, connectionsFile, verticles, bindHost, bindPort, admin, data,
-        env));
+        env, java.util.List.of()));
   }
 
   private int checkPort(int value, String what) {
@@ -186,14 +186,28 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       }
       return 1;
     }
-    out.println("cwm " + options.role() + " listening on http://" + options.host() + ":"
-        + options.port() + " (" + running[0].app().config().webhooks().size() + " webhooks)");
+    if (!options.role().equals("connector")) {
+      out.println("cwm " + options.role() + " listening on http://" + options.host() + ":"
+          + options.port() + " (" + running[0].app().config().webhooks().size() + " webhooks)");
+    }
+    if (!options.connectors().isEmpty()) {
+      out.println("cwm " + options.role() + ": " + options.connectors().size() + " connector(s) running");
+    }
+    // a connector the receiver keeps refusing (wrong token, unknown channel) ends the process: exit 1
+    running[0].app().fatal().future().onSuccess(reason -> {
+      err.println("cwm " + options.role() + " stopped: " + reason);
+      running[0].close().onComplete(closed -> System.exit(1));
+    });
+    // SIGTERM: connectors drain for their grace period, then everything closes; a clean stop exits 0
+    double grace = options.connectors().stream().mapToDouble(c -> c.shutdownGraceSeconds()).max().orElse(0);
+    long waitSeconds = (long) Math.max(10, grace + 10);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
-        running[0].close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      } catch (Exception ignored) {
-        // shutting down anyway
+        running[0].close().toCompletionStage().toCompletableFuture().get(waitSeconds, TimeUnit.SECONDS);
+      } catch (Exception notClean) {
+        return; // the JVM's own status for the signal
       }
+      Runtime.getRuntime().halt(0);
     }, "cwm-shutdown"));
     return 0;
   }

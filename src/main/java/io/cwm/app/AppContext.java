@@ -1,6 +1,7 @@
 package io.cwm.app;
 
 import io.cwm.admin.AdminAuth;
+import io.vertx.core.Promise;
 import io.cwm.admin.Readiness;
 import io.cwm.config.ConfigSnapshot;
 import io.cwm.config.Env;
@@ -31,6 +32,7 @@ public final class AppContext {
   private final EndpointRateLimiter statsLimiter;
   private final AtomicInteger tasksInFlight = new AtomicInteger();
   private final TokenGuard tokenGuard;
+  private final Promise<String> fatal = Promise.promise();
   private final long startedAt;
   private final AdminAuth adminAuth;
   private final Readiness readiness;
@@ -77,6 +79,11 @@ public final class AppContext {
   /** The port the admin listener bound (tests use port 0); -1 before it is up or when there is none. */
   public AtomicInteger adminBoundPort() {
     return adminBoundPort;
+  }
+
+  /** Completed with a reason when the process must stop with exit code 1 (a connector gave up). */
+  public Promise<String> fatal() {
+    return fatal;
   }
 
   /** This process's view of the channel tokens kept in the buffer backend. */

@@ -7,6 +7,12 @@ import io.cwm.bus.LocalCodec;
 import io.cwm.stream.SessionEnd;
 import io.cwm.stream.StreamCall;
 import io.cwm.config.ConfigLoader;
+import io.cwm.config.ConfigSnapshot;
+import io.cwm.connector.ConnectorConfig;
+import io.cwm.connector.ConnectorVerticle;
+import io.cwm.connector.Deliverer;
+import io.cwm.connector.ModuleDeliverer;
+import io.cwm.connector.http.HttpDeliverer;
 import io.cwm.config.ConfigProblem;
 import io.cwm.config.Env;
 import io.cwm.config.ReceiverSettings;
@@ -22,7 +28,10 @@ import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +47,7 @@ public final class Launcher {
   /** Everything a role needs to start. */
   /** {@code adminPort}: the admin API's own port, or null to serve it on the public port. */
   public record Options(String role, Path webhooks, Path connections, Path verticles, String host,
-      int port, Integer adminPort, Path dataDir, Env env) {}
+      int port, Integer adminPort, Path dataDir, Env env, List<ConnectorConfig> connectors) {}
 
   /** A started process: its Vert.x and context; close() stops it. */
   public record Running(Vertx vertx, AppContext app) {
@@ -75,6 +84,22 @@ public final class Launcher {
     vertx.eventBus().registerDefaultCodec(type, new LocalCodec<>(type));
   }
 
+  /** How to build the verticle of one connector; module mode loads its local files now. */
+  private static Supplier<ConnectorVerticle> connector(Vertx vertx, AppContext app, ConnectorConfig config,
+      List<ConfigProblem> problems) {
+    Function<Vertx, Deliverer> deliverer;
+    if (config.httpMode()) {
+      deliverer = v -> new HttpDeliverer(v, config);
+    } else {
+      ConfigLoader.Result local = ConfigLoader.loadForConnector(config.webhooksConfig(), config.connectionsConfig(),
+          app.env(), app.clock());
+      problems.addAll(local.problems());
+      long stepTimeout = (long) (app.settings().taskTimeoutSeconds() * 1000);
+      deliverer = v -> new ModuleDeliverer(v, local.snapshot(), stepTimeout);
+    }
+    return () -> new ConnectorVerticle(config, deliverer, reason -> app.fatal().tryComplete(reason));
+  }
+
   public static Future<Running> start(Options options) {
     VerticlesConfig verticles;
     try {
@@ -89,8 +114,11 @@ public final class Launcher {
     Vertx vertx = Vertx.builder().with(vertxOptions).withMetrics(new MicrometerMetricsFactory(registry)).build();
     registerCodecs(vertx);
     Clock clock = Clock.systemUTC();
-    ConfigLoader.Result config = ConfigLoader.load(options.webhooks(), options.connections(),
-        options.env(), ValidatorContext.create(vertx, clock, options.env()), false, false);
+    // the connector role serves no webhooks: the receiver's files are not read
+    ConfigLoader.Result config = options.role().equals("connector")
+        ? new ConfigLoader.Result(new ConfigSnapshot(Map.of(), Map.of(), Map.of()), List.of())
+        : ConfigLoader.load(options.webhooks(), options.connections(),
+            options.env(), ValidatorContext.create(vertx, clock, options.env()), false, false);
     config.problems().stream().filter(p -> !p.isError()).forEach(p -> LOG.warn("{}", p));
     if (!config.ok()) {
       return vertx.close().transform(closed -> Future.failedFuture(new ConfigRefused(config.problems())));
@@ -104,9 +132,24 @@ public final class Launcher {
     } catch (IllegalArgumentException badBackend) {
       return vertx.close().transform(closed -> Future.failedFuture(badBackend));
     }
+    List<Supplier<ConnectorVerticle>> connectors = new ArrayList<>();
+    List<ConfigProblem> connectorProblems = new ArrayList<>();
+    for (ConnectorConfig connector : options.connectors()) {
+      connectors.add(connector(vertx, app, connector, connectorProblems));
+    }
+    connectorProblems.stream().filter(p -> !p.isError()).forEach(p -> LOG.warn("{}", p));
+    if (connectorProblems.stream().anyMatch(ConfigProblem::isError)) {
+      return vertx.close().transform(closed -> Future.failedFuture(new ConfigRefused(connectorProblems)));
+    }
     int eventLoops = vertxOptions.getEventLoopPoolSize();
     Future<Void> deployed = Future.succeededFuture();
     for (VerticlesConfig.Deployment line : verticles.group(options.role())) {
+      if (line.verticle().equals(VerticleCatalog.CONNECTOR)) {
+        for (Supplier<ConnectorVerticle> connector : connectors) { // one verticle per channel
+          deployed = deployed.compose(previous -> vertx.deployVerticle(connector.get()).<Void>mapEmpty());
+        }
+        continue;
+      }
       Function<AppContext, io.vertx.core.Deployable> factory = VerticleCatalog.factory(line.verticle());
       int instances = line.instances() == 0 ? eventLoops : line.instances();
       deployed = deployed.compose(previous -> vertx.deployVerticle(() -> factory.apply(app),

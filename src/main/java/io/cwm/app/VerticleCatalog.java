@@ -31,9 +31,17 @@ public final class VerticleCatalog {
       "module:log", app -> new LogModuleVerticle(),
       "module:save_to_disk", app -> new SaveToDiskModuleVerticle(app.env()));
 
+  /** One ConnectorVerticle per configured connector (channel); deployed by the Launcher. */
+  public static final String CONNECTOR = "connector";
+
   private VerticleCatalog() {}
 
   public static Function<AppContext, Deployable> factory(String name) {
+    if (name.equals(CONNECTOR)) {
+      return app -> {
+        throw new IllegalStateException("connectors are deployed per connector config by the Launcher");
+      };
+    }
     Function<AppContext, Deployable> factory = FACTORIES.get(name);
     if (factory == null) {
       throw new IllegalArgumentException("unknown verticle '" + name + "' (known: "

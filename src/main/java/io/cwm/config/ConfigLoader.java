@@ -56,9 +56,42 @@ public final class ConfigLoader {
   private String webhooksName;
   private String connectionsName;
 
+  /** Keys of a webhooks.json entry that the connector side uses (spec §8.11); the rest is ingress. */
+  static final java.util.Set<String> CONNECTOR_SIDE_KEYS = java.util.Set.of("module", "module-config", "connection",
+      "chain", "chain-config");
+
+  private boolean connectorSide;
+
+  private static JsonObject connectorSide(JsonObject original) {
+    JsonObject kept = new JsonObject();
+    for (String key : CONNECTOR_SIDE_KEYS) {
+      if (original.containsKey(key)) {
+        kept.put(key, original.getValue(key));
+      }
+    }
+    return kept;
+  }
+
   private ConfigLoader(Env env, ValidatorContext validatorContext) {
     this.env = env;
     this.validatorContext = validatorContext;
+  }
+
+  /**
+   * Loads a connector's module-mode webhooks.json and connections.json (spec §8.11): the same
+   * formats and substitution, but only what delivery uses is read — module, module-config,
+   * connection, chain, chain-config; validators and other ingress fields, the webhook id rules
+   * and the entry-level retry of a single module (the receiver redelivers) are ignored. Both
+   * files are required when given; a null connections file means none.
+   */
+  public static Result loadForConnector(Path webhooksFile, Path connectionsFile, Env env, java.time.Clock clock) {
+    ConfigLoader loader = new ConfigLoader(env, new ValidatorContext(clock, env, () -> {
+      throw new IllegalStateException("the connector builds no validators");
+    }));
+    loader.connectorSide = true;
+    return connectionsFile == null
+        ? loader.run(webhooksFile, Path.of(webhooksFile + ".no-connections"), true, false)
+        : loader.run(webhooksFile, connectionsFile, true, true);
   }
 
   /**
@@ -193,12 +226,13 @@ public final class ConfigLoader {
 
   private WebhookEntry webhook(String id, Object value, Map<String, JsonObject> connections,
       Set<String> referenced) {
-    if (!(value instanceof JsonObject entry)) {
+    if (!(value instanceof JsonObject original)) {
       problems.add(webhookError(id, null, "must be an object"));
       return null;
     }
+    JsonObject entry = connectorSide ? connectorSide(original) : original;
     int before = problems.size();
-    String idProblem = WebhookIdRules.check(id);
+    String idProblem = connectorSide ? null : WebhookIdRules.check(id);
     if (idProblem != null) {
       problems.add(webhookError(id, null, "this id can never be called: " + idProblem));
     }

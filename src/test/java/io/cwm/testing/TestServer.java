@@ -7,7 +7,9 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import io.cwm.connector.ConnectorConfig;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -41,16 +43,22 @@ public final class TestServer implements AutoCloseable {
   /** Starts in {@code dir} (config files, data directory): a restart when an earlier server used it. */
   public static TestServer startIn(Path dir, String webhooksJson, String connectionsJson, Map<String, String> env)
       throws Exception {
+    return startIn(dir, freePort(), "receiver", webhooksJson, connectionsJson, env, List.of());
+  }
+
+  /** Starts {@code role} on {@code port} in {@code dir} with these connectors (role connector or both). */
+  public static TestServer startIn(Path dir, int port, String role, String webhooksJson, String connectionsJson,
+      Map<String, String> env, List<ConnectorConfig> connectors) throws Exception {
     Path webhooks = dir.resolve("webhooks.json");
     Path connections = dir.resolve("connections.json");
     Files.writeString(webhooks, webhooksJson);
     Files.writeString(connections, connectionsJson);
     Map<String, String> fullEnv = new HashMap<>(env);
     fullEnv.putIfAbsent("SAVE_TO_DISK_BASE_DIR", dir.toString());
-    int port = freePort();
     String adminPort = fullEnv.get("WEBHOOK_CONNECT_ADMIN_PORT");
-    Launcher.Options options = new Launcher.Options("receiver", webhooks, connections, null,
-        "127.0.0.1", port, adminPort == null ? null : Integer.valueOf(adminPort), dir.resolve("data"), Env.of(fullEnv));
+    Launcher.Options options = new Launcher.Options(role, webhooks, connections, null,
+        "127.0.0.1", port, adminPort == null ? null : Integer.valueOf(adminPort), dir.resolve("data"), Env.of(fullEnv),
+        connectors);
     Launcher.Running running = Launcher.start(options).toCompletionStage().toCompletableFuture()
         .get(30, TimeUnit.SECONDS);
     return new TestServer(running, port, dir);

@@ -1,0 +1,324 @@
+package io.cwm.connector;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connector: one channel of one receiver (spec §8). Connects with the configured protocol,
+ * reconnects with back-off and jitter, watches heartbeats, delivers each message through the
+ * {@link Deliverer} with at most {@code max_concurrent_requests} at once, and acks or nacks it
+ * on the connection it came from. All state lives on this verticle's event loop.
+ *
+ * <p>Refusals (HTTP 401/403/404 at connect, close 4001/4002) count up; after
+ * {@code max_refused_attempts} in a row (no connection in between) the connector gives up and
+ * the process exits 1. Other failures (network, 5xx, a full channel) are retried forever.
+ *
+ * <p>Stop (SIGTERM): no new deliveries start; queued ones are nacked for redelivery at once;
+ * running ones get {@code shutdown_grace_seconds} to finish and be acked or nacked; the rest are
+ * nacked; then the stream closes (WebSocket 1001 Going Away).
+ */
+public final class ConnectorVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectorVerticle.class);
+  /** A connection that stayed up this long (or delivered a message) resets the back-off. */
+  static final long STABLE_MILLIS = 30_000;
+  /** Frames up to 20 MiB: a 10 MiB payload escaped, with room (Python's connector stops at 4 MiB). */
+  static final int MAX_FRAME_BYTES = 20 * 1024 * 1024;
+
+  private final ConnectorConfig config;
+  private final Function<Vertx, Deliverer> delivererFactory;
+  private final Consumer<String> giveUp;
+  private final String connectorId;
+  private final String tag;
+
+  private Deliverer deliverer;
+  private Endpoints endpoints;
+  private WebSocketClient webSockets;
+  private HttpClient http;
+  private Backoff backoff;
+  private StreamLink link;
+  private boolean stopping;
+  private int refusedInARow;
+  private long connectedAt;
+  private long lastAlive;
+  private long reconnectTimer = -1;
+  private long watchdogTimer = -1;
+  private int running;
+  private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+  private final Map<String, Long> delayedNacks = new HashMap<>();
+  private final Map<String, StreamLink> delayedNackLinks = new HashMap<>();
+  private Promise<Void> drained;
+
+  private record Queued(StreamLink link, Delivery delivery) {}
+
+  /**
+   * @param delivererFactory builds the HTTP or module deliverer on this verticle's Vert.x
+   * @param giveUp called once with the reason when the receiver keeps refusing us
+   */
+  public ConnectorVerticle(ConnectorConfig config, Function<Vertx, Deliverer> delivererFactory,
+      Consumer<String> giveUp) {
+    this.config = config;
+    this.delivererFactory = delivererFactory;
+    this.giveUp = giveUp;
+    this.connectorId = config.connectorId() != null ? config.connectorId()
+        : "cwm-" + UUID.randomUUID().toString().substring(0, 8);
+    this.tag = "[channel: " + config.channel() + "]";
+  }
+
+  @Override
+  public Future<?> start() {
+    deliverer = delivererFactory.apply(vertx);
+    endpoints = Endpoints.of(config.cloudUrl(), config.channel());
+    backoff = new Backoff(config.reconnectDelay(), config.maxReconnectDelay(), config.reconnectBackoffMultiplier(),
+        () -> ThreadLocalRandom.current().nextDouble());
+    WebSocketClientOptions wsOptions = ClientTls.webSocket(config, endpoints.tls())
+        .setMaxFrameSize(MAX_FRAME_BYTES).setMaxMessageSize(MAX_FRAME_BYTES);
+    webSockets = vertx.createWebSocketClient(wsOptions);
+    HttpClientOptions httpOptions = ClientTls.http(config, endpoints.tls()).setKeepAlive(true);
+    // the stream (SSE or a poll) holds one connection; acks use the others
+    http = vertx.createHttpClient(httpOptions,
+        new PoolOptions().setHttp1MaxSize(Math.max(4, config.maxConcurrentRequests() + 2)));
+    if (!config.protocol().equals(ConnectorConfig.LONG_POLL)) {
+      long period = Math.max(500, (long) (config.heartbeatTimeout() * 500));
+      watchdogTimer = vertx.setPeriodic(period, id -> watchdog());
+    }
+    LOG.info("{} connector {} starting: {} to {} ({} mode, up to {} deliveries at once)", tag, connectorId,
+        config.protocol(), config.cloudUrl(), config.httpMode() ? "http" : "module", config.maxConcurrentRequests());
+    connect();
+    return Future.succeededFuture();
+  }
+
+  // ---------------------------------------------------------------- connection lifecycle
+
+  private void connect() {
+    reconnectTimer = -1;
+    if (stopping) {
+      return;
+    }
+    StreamLink.Listener listener = new StreamLink.Listener() {
+      @Override
+      public void onMessage(Delivery delivery) {
+        ConnectorVerticle.this.onMessage(this, delivery);
+      }
+
+      @Override
+      public void onAlive() {
+        lastAlive = System.currentTimeMillis();
+      }
+    };
+    StreamLink fresh = newLink(listener);
+    linkOf.put(listener, fresh);
+    link = fresh;
+    LOG.info("{} connecting ({})", tag, config.protocol());
+    fresh.open().onComplete(opened -> {
+      if (opened.failed()) {
+        disconnected(fresh, opened.cause());
+        return;
+      }
+      connectedAt = System.currentTimeMillis();
+      lastAlive = connectedAt; // the watchdog starts at connect (Python waits for a first heartbeat)
+      refusedInARow = 0;
+      LOG.info("{} connected ({})", tag, config.protocol());
+      if (stopping) {
+        fresh.close(1001, "Going Away");
+        return;
+      }
+      fresh.ended().onComplete(ended -> disconnected(fresh, ended.failed() ? ended.cause() : null));
+    });
+  }
+
+  /** The link a listener belongs to (listeners are created per link). */
+  private final Map<StreamLink.Listener, StreamLink> linkOf = new HashMap<>();
+
+  private StreamLink newLink(StreamLink.Listener listener) {
+    return switch (config.protocol()) {
+      case ConnectorConfig.SSE -> new SseLink(http, endpoints,
+          SseLink.streamRequest(endpoints, config.token(), connectorId), config.token(), listener);
+      case ConnectorConfig.LONG_POLL -> new PollLink(vertx, http, endpoints, config.token(), connectorId,
+          () -> stopping ? 0 : Math.max(0, config.maxConcurrentRequests() * 2 - running - queue.size()), listener);
+      default -> {
+        WebSocketConnectOptions options = endpoints.webSocket();
+        options.addHeader("Authorization", "Bearer " + config.token());
+        options.addHeader("X-Connector-ID", connectorId);
+        options.setTimeout((long) (config.connectionTimeout() * 1000));
+        yield new WebSocketLink(webSockets, options, listener);
+      }
+    };
+  }
+
+  private void disconnected(StreamLink ended, Throwable cause) {
+    linkOf.values().remove(ended);
+    if (link != ended) {
+      return;
+    }
+    link = null;
+    if (stopping) {
+      return;
+    }
+    boolean wasUp = connectedAt > 0;
+    if (wasUp && System.currentTimeMillis() - connectedAt >= STABLE_MILLIS) {
+      backoff.reset();
+    }
+    connectedAt = 0;
+    String reason = cause == null ? "closed" : cause.getMessage();
+    if (cause instanceof StreamLink.Refused refused) {
+      refusedInARow++;
+      int limit = config.maxRefusedAttempts();
+      LOG.warn("{} refused by the receiver ({}), {} time(s) in a row{}", tag, refused.getMessage(), refusedInARow,
+          limit > 0 ? " of at most " + limit : "");
+      if (limit > 0 && refusedInARow >= limit) {
+        String message = "channel " + config.channel() + ": the receiver at " + config.cloudUrl() + " refused "
+            + refusedInARow + " connections in a row (" + refused.getMessage()
+            + "): wrong token or unknown channel; giving up";
+        LOG.error("{} {}", tag, message);
+        stopping = true;
+        giveUp.accept(message);
+        return;
+      }
+    }
+    long wait = backoff.next();
+    LOG.info("{} {}: {}; reconnecting in {} s", tag, wasUp ? "disconnected" : "could not connect", reason,
+        String.format(java.util.Locale.ROOT, "%.1f", wait / 1000.0));
+    reconnectTimer = vertx.setTimer(wait, id -> connect());
+  }
+
+  private void watchdog() {
+    StreamLink current = link;
+    if (current == null || connectedAt == 0) {
+      return;
+    }
+    long silent = System.currentTimeMillis() - lastAlive;
+    if (silent > config.heartbeatTimeout() * 1000) {
+      LOG.warn("{} nothing from the receiver for {} s (heartbeat_timeout {} s): reconnecting", tag, silent / 1000,
+          config.heartbeatTimeout());
+      current.close(4000, "Heartbeat timeout");
+    }
+  }
+
+  // ---------------------------------------------------------------- deliveries
+
+  private void onMessage(StreamLink.Listener from, Delivery delivery) {
+    StreamLink source = linkOf.get(from);
+    if (source == null || stopping) {
+      return; // not started: the receiver requeues it when this connection ends
+    }
+    queue.add(new Queued(source, delivery));
+    drain();
+  }
+
+  private void drain() {
+    while (!stopping && running < config.maxConcurrentRequests() && !queue.isEmpty()) {
+      Queued next = queue.poll();
+      running++;
+      deliverer.deliver(next.delivery())
+          .recover(failure -> Future.succeededFuture(Outcome.retry("internal error: " + failure, 1000)))
+          .onComplete(outcome -> finished(next, outcome.result()));
+    }
+  }
+
+  private void finished(Queued done, Outcome outcome) {
+    running--;
+    String messageId = done.delivery().messageId();
+    switch (outcome.verdict()) {
+      case ACK -> {
+        done.link().ack(messageId);
+        if (connectedAt > 0) {
+          backoff.reset(); // this connection works
+        }
+      }
+      case NACK_DROP -> {
+        LOG.warn("{} message {} (webhook {}) not deliverable: {}; nack without retry (dead letter)", tag, messageId,
+            done.delivery().webhookId(), outcome.reason());
+        done.link().nack(messageId, false);
+      }
+      case NACK_RETRY -> {
+        LOG.info("{} message {} (webhook {}) failed: {}; nack with retry in {} ms", tag, messageId,
+            done.delivery().webhookId(), outcome.reason(), outcome.backoffMillis());
+        if (stopping || outcome.backoffMillis() <= 0) {
+          done.link().nack(messageId, true);
+        } else {
+          long timer = vertx.setTimer(outcome.backoffMillis(), id -> {
+            delayedNacks.remove(messageId);
+            StreamLink owner = delayedNackLinks.remove(messageId);
+            if (owner != null) {
+              owner.nack(messageId, true);
+            }
+          });
+          delayedNacks.put(messageId, timer);
+          delayedNackLinks.put(messageId, done.link());
+        }
+      }
+    }
+    if (stopping) {
+      if (running == 0 && drained != null) {
+        drained.tryComplete();
+      }
+      return;
+    }
+    drain();
+  }
+
+  // ---------------------------------------------------------------- stop
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    vertx.cancelTimer(reconnectTimer);
+    vertx.cancelTimer(watchdogTimer);
+    // queued, not started: straight back to the channel
+    for (Queued queued; (queued = queue.poll()) != null; ) {
+      queued.link().nack(queued.delivery().messageId(), true);
+    }
+    drained = Promise.promise();
+    if (running == 0) {
+      drained.tryComplete();
+    } else {
+      LOG.info("{} stopping: waiting up to {} s for {} running deliveries", tag, config.shutdownGraceSeconds(), running);
+      vertx.setTimer((long) (config.shutdownGraceSeconds() * 1000), id -> drained.tryComplete());
+    }
+    return drained.future().compose(done -> {
+      if (running > 0) {
+        LOG.warn("{} {} deliveries still running after the grace period: left to the receiver's redelivery", tag,
+            running);
+      }
+      // delayed nacks go now: the messages should not wait for this process
+      delayedNacks.forEach((messageId, timer) -> {
+        vertx.cancelTimer(timer);
+        StreamLink owner = delayedNackLinks.get(messageId);
+        if (owner != null) {
+          owner.nack(messageId, true);
+        }
+      });
+      delayedNacks.clear();
+      delayedNackLinks.clear();
+      StreamLink current = link;
+      if (current != null) {
+        // let the last acks leave before the close frame
+        Promise<Void> closed = Promise.promise();
+        vertx.setTimer(100, id -> {
+          current.close(1001, "Going Away");
+          current.ended().onComplete(ended -> closed.tryComplete());
+          vertx.setTimer(2000, id2 -> closed.tryComplete());
+        });
+        return closed.future();
+      }
+      return Future.<Void>succeededFuture();
+    }).compose(closed -> deliverer.close()).onComplete(done -> LOG.info("{} connector stopped", tag));
+  }
+}

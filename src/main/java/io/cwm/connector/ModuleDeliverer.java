@@ -1,0 +1,58 @@
+package io.cwm.connector;
+
+import io.cwm.buffer.ChannelSpec;
+import io.cwm.chain.Dispatcher;
+import io.cwm.config.ConfigSnapshot;
+import io.cwm.config.WebhookEntry;
+import io.cwm.module.ModuleFailure;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Module mode (spec §8.11): the message's {@code webhook_id} names an entry of the connector's
+ * local webhooks.json; its module or chain runs through the same module verticles and chain
+ * runner as on the receiver. Unknown id: dead letter. Failures use the module's classification
+ * (Python retries everything, so a config error loops forever): retryable → nack with retry
+ * after a local back-off, permanent → dead letter.
+ */
+public final class ModuleDeliverer implements Deliverer {
+  private final ConfigSnapshot local;
+  private final Dispatcher dispatcher;
+
+  /** @param local the connector's webhooks.json/connections.json, loaded for the connector side */
+  public ModuleDeliverer(Vertx vertx, ConfigSnapshot local, long stepTimeoutMillis) {
+    this.local = local;
+    this.dispatcher = new Dispatcher(vertx, stepTimeoutMillis);
+  }
+
+  @Override
+  public Future<Outcome> deliver(Delivery delivery) {
+    if (delivery.webhookId() == null) {
+      return Future.succeededFuture(Outcome.drop("message without webhook_id"));
+    }
+    WebhookEntry entry = local.webhooks().get(delivery.webhookId());
+    if (entry == null) {
+      return Future.succeededFuture(Outcome.drop("webhook id not in the local webhooks.json"));
+    }
+    Map<String, String> headers = new LinkedHashMap<>();
+    delivery.headers().forEach(header -> headers.put(header.getKey(), String.valueOf(header.getValue())));
+    return dispatcher.dispatch(entry, delivery.webhookId(), delivery.payload(), headers, delivery.messageId())
+        .map(done -> Outcome.ack())
+        .recover(failure -> {
+          ModuleFailure module = ModuleFailure.from(failure);
+          if (!module.retryable()) {
+            return Future.succeededFuture(Outcome.drop(module.getMessage()));
+          }
+          // the receiver counts deliveries: back off as it would (1 s doubling to 60 s)
+          long backoff = ChannelSpec.retryDelayMillis(Math.max(1, delivery.deliveryCount()));
+          return Future.succeededFuture(Outcome.retry(module.getMessage(), backoff));
+        });
+  }
+
+  @Override
+  public Future<Void> close() {
+    return Future.succeededFuture();
+  }
+}

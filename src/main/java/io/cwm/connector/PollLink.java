@@ -1,0 +1,134 @@
+package io.cwm.connector;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.function.IntSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Long-poll (spec §3.5): {@code GET .../poll?timeout=30&max_messages=n} in a loop, 200 with
+ * messages or 204 when none came in time; established with the first answer. Polls only while
+ * the connector has room ({@code room}), so messages are not pulled faster than they are
+ * delivered. Acks go by POST with the answer's connection id.
+ */
+final class PollLink extends StreamLink {
+  private static final Logger LOG = LoggerFactory.getLogger(PollLink.class);
+  static final int POLL_TIMEOUT_SECONDS = 30;
+  private static final long ROOM_WAIT_MS = 50;
+
+  private final Vertx vertx;
+  private final HttpClient client;
+  private final Endpoints endpoints;
+  private final String token;
+  private final String connectorId;
+  private final IntSupplier room;
+  private final AckPoster acks;
+  private volatile boolean closed;
+
+  PollLink(Vertx vertx, HttpClient client, Endpoints endpoints, String token, String connectorId, IntSupplier room,
+      Listener listener) {
+    super(listener);
+    this.vertx = vertx;
+    this.client = client;
+    this.endpoints = endpoints;
+    this.token = token;
+    this.connectorId = connectorId;
+    this.room = room;
+    this.acks = new AckPoster(client, endpoints, token);
+  }
+
+  @Override
+  Future<Void> open() {
+    Promise<Void> established = Promise.promise();
+    pollOnce(established);
+    return established.future();
+  }
+
+  private void pollOnce(Promise<Void> established) {
+    if (closed) {
+      ended.tryComplete();
+      return;
+    }
+    int max = Math.min(100, room.getAsInt());
+    if (max <= 0 && established.future().isComplete()) {
+      vertx.setTimer(ROOM_WAIT_MS, id -> pollOnce(established));
+      return;
+    }
+    RequestOptions options = endpoints.request(HttpMethod.GET, endpoints.streamPath() + "/poll?timeout="
+            + POLL_TIMEOUT_SECONDS + "&max_messages=" + Math.max(1, max))
+        .putHeader("Authorization", "Bearer " + token)
+        .setTimeout((POLL_TIMEOUT_SECONDS + 5) * 1000L);
+    if (connectorId != null) {
+      options.putHeader("X-Connector-ID", connectorId);
+    }
+    client.request(options)
+        .compose(request -> request.send())
+        .compose(response -> response.body().map(body -> {
+          int status = response.statusCode();
+          if (status == 401 || status == 403 || status == 404) {
+            throw new Refused(status, "poll refused with HTTP " + status);
+          }
+          if (status != 200 && status != 204) {
+            throw new IllegalStateException("poll answered HTTP " + status);
+          }
+          established.tryComplete();
+          if (!closed) {
+            listener.onAlive();
+          }
+          if (status == 200) {
+            onBatch(body.toJsonObject());
+          }
+          return status;
+        }))
+        .onSuccess(status -> pollOnce(established))
+        .onFailure(failure -> {
+          if (failure instanceof DecodeException) {
+            failure = new IllegalStateException("poll answer is not JSON");
+          }
+          established.tryFail(failure);
+          ended.tryFail(failure);
+        });
+  }
+
+  private void onBatch(JsonObject answer) {
+    if (answer.getValue("connection_id") instanceof String id && !id.equals(connectionId)) {
+      connectionId = id;
+      acks.connectionId(id);
+    }
+    JsonArray messages = answer.getValue("messages") instanceof JsonArray array ? array : new JsonArray();
+    for (Object item : messages) {
+      Delivery delivery = item instanceof JsonObject frame ? parseWebhook(frame) : null;
+      if (delivery == null) {
+        LOG.warn("polled message without a usable message_id dropped");
+      } else if (closed) {
+        acks.nack(delivery.messageId(), true); // arrived after we stopped: straight back to the channel
+      } else {
+        listener.onMessage(delivery);
+      }
+    }
+  }
+
+  @Override
+  void ack(String messageId) {
+    acks.ack(messageId);
+  }
+
+  @Override
+  void nack(String messageId, boolean retry) {
+    acks.nack(messageId, retry);
+  }
+
+  @Override
+  void close(int code, String reason) {
+    closed = true;
+    ended.tryComplete(); // a poll in progress is left to time out; its messages return by lease expiry
+  }
+}

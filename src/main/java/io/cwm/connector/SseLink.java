@@ -1,0 +1,170 @@
+package io.cwm.connector;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.parsetools.RecordParser;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Server-Sent Events stream (spec §3.3): {@code event: connected} (its data carries the
+ * connection id that acks need), {@code webhook}, {@code heartbeat}, {@code error}. Acks and
+ * nacks go by POST ({@link AckPoster}).
+ */
+final class SseLink extends StreamLink {
+  private static final Logger LOG = LoggerFactory.getLogger(SseLink.class);
+  /** A 10 MiB payload, JSON- and ASCII-escaped, fits. */
+  static final int MAX_EVENT_BYTES = 64 * 1024 * 1024;
+
+  private final HttpClient client;
+  private final RequestOptions options;
+  private final AckPoster acks;
+  private HttpClientResponse response;
+  private String event = "message";
+  private final StringBuilder data = new StringBuilder();
+
+  SseLink(HttpClient client, Endpoints endpoints, RequestOptions options, String token, Listener listener) {
+    super(listener);
+    this.client = client;
+    this.options = options;
+    this.acks = new AckPoster(client, endpoints, token);
+  }
+
+  @Override
+  Future<Void> open() {
+    return client.request(options)
+        .compose(request -> request.send())
+        .compose(answer -> {
+          int status = answer.statusCode();
+          if (status != 200) {
+            answer.body();
+            if (status == 401 || status == 403 || status == 404) {
+              return Future.failedFuture(new Refused(status, "stream refused with HTTP " + status));
+            }
+            return Future.failedFuture(new IllegalStateException("stream answered HTTP " + status));
+          }
+          response = answer;
+          RecordParser lines = RecordParser.newDelimited("\n").maxRecordSize(MAX_EVENT_BYTES);
+          lines.handler(this::onLine);
+          lines.exceptionHandler(failure -> {
+            ended.tryFail(new IllegalStateException("event too large or unreadable: " + failure.getMessage()));
+            answer.request().reset();
+          });
+          answer.handler(lines);
+          answer.exceptionHandler(failure -> ended.tryFail(failure));
+          answer.endHandler(done -> ended.tryFail(new IllegalStateException("stream ended by the receiver")));
+          return Future.<Void>succeededFuture();
+        })
+        .onFailure(ended::tryFail);
+  }
+
+  private void onLine(Buffer raw) {
+    String line = raw.toString(StandardCharsets.UTF_8);
+    if (line.endsWith("\r")) {
+      line = line.substring(0, line.length() - 1);
+    }
+    if (line.isEmpty()) {
+      dispatch();
+      return;
+    }
+    if (line.startsWith(":")) {
+      listener.onAlive(); // comment line: a keep-alive
+      return;
+    }
+    int colon = line.indexOf(':');
+    String field = colon < 0 ? line : line.substring(0, colon);
+    String value = colon < 0 ? "" : line.substring(colon + 1);
+    if (value.startsWith(" ")) {
+      value = value.substring(1);
+    }
+    switch (field) {
+      case "event" -> event = value;
+      case "data" -> {
+        if (!data.isEmpty()) {
+          data.append('\n');
+        }
+        data.append(value);
+      }
+      default -> { } // id, retry: not used by this protocol
+    }
+  }
+
+  private void dispatch() {
+    String type = event;
+    String text = data.toString();
+    event = "message";
+    data.setLength(0);
+    if (text.isEmpty() && type.equals("message")) {
+      return;
+    }
+    listener.onAlive();
+    JsonObject body;
+    try {
+      body = Json.decodeValue(text) instanceof JsonObject object ? object : null;
+    } catch (DecodeException malformed) {
+      body = null;
+    }
+    switch (type) {
+      case "connected" -> {
+        if (body != null && body.getValue("connection_id") instanceof String id) {
+          connectionId = id;
+          acks.connectionId(id);
+          LOG.info("connected: connection_id {}", id);
+        }
+      }
+      case "webhook" -> {
+        Delivery delivery = body == null ? null : parseWebhook(body);
+        if (delivery == null) {
+          LOG.warn("webhook event without a usable message_id dropped");
+        } else {
+          listener.onMessage(delivery);
+        }
+      }
+      case "heartbeat" -> { }
+      case "error" -> {
+        LOG.warn("receiver reported an error: {}", body == null ? text : body.getValue("error"));
+        if (body != null && "max_connections_reached".equals(body.getValue("error"))) {
+          ended.tryFail(new IllegalStateException("max connections reached"));
+        }
+      }
+      default -> LOG.debug("event '{}' ignored", type);
+    }
+  }
+
+  @Override
+  void ack(String messageId) {
+    acks.ack(messageId);
+  }
+
+  @Override
+  void nack(String messageId, boolean retry) {
+    acks.nack(messageId, retry);
+  }
+
+  @Override
+  void close(int code, String reason) {
+    if (response != null) {
+      response.request().reset();
+    }
+    ended.tryComplete();
+  }
+
+  static RequestOptions streamRequest(Endpoints endpoints, String token, String connectorId) {
+    RequestOptions options = endpoints.request(HttpMethod.GET, endpoints.streamPath() + "/sse")
+        .putHeader("Authorization", "Bearer " + token)
+        .putHeader("Accept", "text/event-stream")
+        .putHeader("Cache-Control", "no-cache");
+    if (connectorId != null) {
+      options.putHeader("X-Connector-ID", connectorId);
+    }
+    return options;
+  }
+}

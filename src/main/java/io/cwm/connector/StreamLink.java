@@ -1,0 +1,75 @@
+package io.cwm.connector;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * One connection of the connector to the receiver's streaming API (spec §3), whatever the
+ * protocol. {@link #open()} completes once the connection is established (WebSocket 101, SSE
+ * 200, first poll answered) or fails ({@link Refused} for 401/403/404); {@link #ended()}
+ * completes when it is over, for any reason. Frames go to the {@link Listener} on the
+ * connector's event loop.
+ */
+abstract class StreamLink {
+
+  /** What the link reports. */
+  interface Listener {
+    /** A {@code webhook} frame with a message id. */
+    void onMessage(Delivery delivery);
+
+    /** Anything that proves the receiver alive (heartbeat, connected, a frame, a poll answer). */
+    void onAlive();
+  }
+
+  /** The receiver refused the connection (bad token, unknown channel): HTTP status or close code. */
+  static final class Refused extends RuntimeException {
+    final int status;
+
+    Refused(int status, String message) {
+      super(message, null, false, false);
+      this.status = status;
+    }
+  }
+
+  protected final Listener listener;
+  protected final Promise<Void> ended = Promise.promise();
+  /** The connection id the receiver gave (from {@code connected} or a poll answer), or null. */
+  protected volatile String connectionId;
+
+  StreamLink(Listener listener) {
+    this.listener = listener;
+  }
+
+  abstract Future<Void> open();
+
+  abstract void ack(String messageId);
+
+  abstract void nack(String messageId, boolean retry);
+
+  /** Ends the connection (WebSocket close code and reason; other protocols end the request). */
+  abstract void close(int code, String reason);
+
+  final Future<Void> ended() {
+    return ended.future();
+  }
+
+  /** Why it ended, for the log: the close code/reason or the error. */
+  String endReason() {
+    return ended.future().failed() ? ended.future().cause().getMessage() : "closed";
+  }
+
+  /**
+   * The delivery of a {@code webhook} frame (spec §3.2), or null when it has no usable message
+   * id (dropped: nothing can ack it). Unknown fields are ignored.
+   */
+  static Delivery parseWebhook(JsonObject frame) {
+    if (!(frame.getValue("message_id") instanceof String messageId) || messageId.isEmpty()) {
+      return null;
+    }
+    String webhookId = frame.getValue("webhook_id") instanceof String id && !id.isEmpty() ? id : null;
+    JsonObject headers = frame.getValue("headers") instanceof JsonObject object ? object : new JsonObject();
+    int count = frame.getValue("delivery_count") instanceof Number number ? number.intValue() : 0;
+    return new Delivery(messageId, webhookId, headers, frame.getValue("payload"), count);
+  }
+}

@@ -1,0 +1,31 @@
+package io.cwm.testing;
+
+import io.cwm.connector.ConnectorConfig;
+import io.cwm.connector.Target;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Connector configs for tests: the spec's defaults, with what a test varies. */
+public final class TestConnectors {
+  private TestConnectors() {}
+
+  public static Target target(String url) {
+    return new Target(url, "POST", Map.of(), 5, true, 3, 0.2, 2);
+  }
+
+  public static ConnectorConfig http(int port, String channel, String token, String protocol, Target target) {
+    return config(port, channel, token, protocol, target, null, null);
+  }
+
+  public static ConnectorConfig module(int port, String channel, String token, String protocol, Path webhooks,
+      Path connections) {
+    return config(port, channel, token, protocol, null, webhooks, connections);
+  }
+
+  public static ConnectorConfig config(int port, String channel, String token, String protocol, Target target,
+      Path webhooks, Path connections) {
+    return new ConnectorConfig("test", "http://127.0.0.1:" + port, channel, token, protocol,
+        0.2, 2, 2, 60, 5, 10, 30, "test-connector", target, Map.of(), webhooks, connections,
+        true, null, null, null, "INFO", 3, true, 5);
+  }
+}
