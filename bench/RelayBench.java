@@ -27,6 +27,8 @@ import javax.crypto.spec.SecretKeySpec;
  * <pre>
  *   java -cp target/cwm.jar bench/RelayBench.java relay PORT SECONDS RATE   # (b) POST→ack at RATE/s (0 = as fast as possible)
  *   java -cp target/cwm.jar bench/RelayBench.java drain PORT COUNT          # (c) buffer COUNT, then attach and drain
+ *   java -cp target/cwm.jar bench/RelayBench.java fill PORT COUNT           # buffer COUNT and exit (connector bench)
+ *   java -cp target/cwm.jar bench/RelayBench.java sink PORT COUNT           # HTTP target: until COUNT deliveries arrived
  * </pre>
  *
  * The webhook is {@code bench_relay} on channel {@code bench} (bench/relay-webhooks.json), HMAC
@@ -43,7 +45,9 @@ public class RelayBench {
       switch (args[0]) {
         case "relay" -> relay(vertx, Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
         case "drain" -> drain(vertx, Integer.parseInt(args[1]), Integer.parseInt(args[2]));
-        default -> throw new IllegalArgumentException("relay | drain");
+        case "fill" -> fillOnly(vertx, Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+        case "sink" -> sink(vertx, Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+        default -> throw new IllegalArgumentException("relay | drain | fill | sink");
       }
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -93,6 +97,8 @@ public class RelayBench {
   static final class Connector {
     final WebSocketClient client;
     final AtomicLong delivered = new AtomicLong();
+    volatile long firstNanos;
+    volatile long lastNanos;
     final long[] latencies;
     final AtomicLong latencyCount = new AtomicLong();
     WebSocket socket;
@@ -115,7 +121,10 @@ public class RelayBench {
             if (index < latencies.length) {
               latencies[(int) index] = System.nanoTime() - sent;
             }
-            delivered.incrementAndGet();
+            if (delivered.incrementAndGet() == 1) {
+              firstNanos = System.nanoTime();
+            }
+            lastNanos = System.nanoTime();
             ws.writeTextMessage("{\"type\":\"ack\",\"message_id\":\"" + field(text, "message_id") + "\"}");
           } else if ("heartbeat".equals(type)) {
             ws.writeTextMessage("{\"type\":\"heartbeat\"}");
@@ -241,8 +250,55 @@ public class RelayBench {
       TimeUnit.MILLISECONDS.sleep(5);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    System.out.printf("drain: %d buffered in %.1f s (%d refused); drained %d in %.2f s = %.0f messages/s%n",
-        ok.get(), fillSeconds, failed.get(), connector.delivered.get(), seconds, connector.delivered.get() / seconds);
+    double firstToLast = (connector.lastNanos - connector.firstNanos) / 1e9;
+    System.out.printf("drain: %d buffered in %.1f s (%d refused); drained %d in %.2f s = %.0f messages/s; "
+            + "first-to-last %.0f messages/s%n", ok.get(), fillSeconds, failed.get(), connector.delivered.get(), seconds,
+        connector.delivered.get() / seconds, (connector.delivered.get() - 1) / firstToLast);
+  }
+
+  /** Buffers COUNT messages (no connector attached) and exits. */
+  static void fillOnly(Vertx vertx, int port, int count) throws Exception {
+    HttpClient http = http(vertx);
+    AtomicLong ok = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    AtomicLong issued = new AtomicLong();
+    CountDownLatch filled = new CountDownLatch(1);
+    long start = System.nanoTime();
+    for (int i = 0; i < 64; i++) {
+      vertx.runOnContext(v -> fill(http, port, count, issued, ok, failed, filled));
+    }
+    filled.await();
+    System.out.printf("fill: %d buffered in %.1f s (%d refused)%n", ok.get(), (System.nanoTime() - start) / 1e9,
+        failed.get());
+  }
+
+  /**
+   * An HTTP target that answers 200 at once and counts deliveries (X-Webhook-Message-ID); exits
+   * when COUNT distinct messages arrived or after 300 s. The rate is first to last delivery, as in
+   * {@code drain}, so the connector's start-up is not counted.
+   */
+  static void sink(Vertx vertx, int port, int count) throws Exception {
+    java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    AtomicLong requests = new AtomicLong();
+    long[] first = new long[1];
+    long[] last = new long[1];
+    CountDownLatch done = new CountDownLatch(1);
+    vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+      long now = System.nanoTime();
+      if (requests.incrementAndGet() == 1) {
+        first[0] = now;
+      }
+      if (seen.add(request.getHeader("X-Webhook-Message-ID")) && seen.size() == count) {
+        last[0] = now;
+        done.countDown();
+      }
+      request.response().end();
+    })).listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    System.out.println("sink: listening on " + port);
+    boolean complete = done.await(300, TimeUnit.SECONDS);
+    double seconds = (last[0] - first[0]) / 1e9;
+    System.out.printf("sink: %d of %d delivered (%d requests)%s; first-to-last %.2f s = %.0f messages/s%n", seen.size(),
+        count, requests.get(), complete ? "" : " TIMED OUT", seconds, (seen.size() - 1) / seconds);
   }
 
   static void fill(HttpClient http, int port, int count, AtomicLong issued, AtomicLong ok, AtomicLong failed,
