@@ -36,9 +36,12 @@ public final class Launcher {
   private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
 
   /** Everything a role needs to start. */
-  /** {@code adminPort}: the admin API's own port, or null to serve it on the public port. */
+  /**
+   * {@code adminPort}: the admin API's own port, or null to serve it on the public port;
+   * {@code connectors}: the validated connectors to run (empty for the receiver role).
+   */
   public record Options(String role, Path webhooks, Path connections, Path verticles, String host,
-      int port, Integer adminPort, Path dataDir, Env env) {}
+      int port, Integer adminPort, Path dataDir, Env env, List<io.cwm.connector.ConnectorConfig> connectors) {}
 
   /** A started process: its Vert.x and context; close() stops it. */
   public record Running(Vertx vertx, AppContext app) {

@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -50,7 +51,7 @@ public final class TestServer implements AutoCloseable {
     int port = freePort();
     String adminPort = fullEnv.get("WEBHOOK_CONNECT_ADMIN_PORT");
     Launcher.Options options = new Launcher.Options("receiver", webhooks, connections, null,
-        "127.0.0.1", port, adminPort == null ? null : Integer.valueOf(adminPort), dir.resolve("data"), Env.of(fullEnv));
+        "127.0.0.1", port, adminPort == null ? null : Integer.valueOf(adminPort), dir.resolve("data"), Env.of(fullEnv), List.of());
     Launcher.Running running = Launcher.start(options).toCompletionStage().toCompletableFuture()
         .get(30, TimeUnit.SECONDS);
     return new TestServer(running, port, dir);
