@@ -174,11 +174,16 @@ final class ConnectorReader {
     return env.get(variable, null);
   }
 
-  /** An unset variable in a value that a variable or flag replaced does not matter. */
+  /**
+   * An unset variable in a value that a variable or flag replaced, or in a value that is never
+   * used (unknown keys, log_format), does not matter.
+   */
   private void reportSubstitution(List<Substitution.Problem> unresolved) {
     for (Substitution.Problem problem : unresolved) {
       String key = joinKey(problem.path());
-      if (origins.keySet().stream().anyMatch(overridden -> within(key, overridden))) {
+      String field = problem.path().isEmpty() ? "" : problem.path().get(0);
+      if (!KNOWN_KEYS.contains(field) || field.equals("log_format")
+          || origins.keySet().stream().anyMatch(overridden -> within(key, overridden))) {
         continue;
       }
       problems.add(new ConfigProblem(ConfigProblem.Severity.ERROR, source, null, null, key, problem.message()));

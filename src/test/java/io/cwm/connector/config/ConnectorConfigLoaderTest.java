@@ -684,6 +684,14 @@ class ConnectorConfigLoaderTest {
   }
 
   @Test
+  void anUnsetVariableInAnIgnoredValueIsNoError() throws IOException {
+    ConnectorConfigLoader.Result result = load(NO_ENV, NO_FLAGS,
+        minimalWith("{\"retry_delay\": \"{$RETRY_DELAY}\", \"log_format\": \"{$FORMAT}\"}"));
+    one(result);
+    assertEquals(List.of("retry_delay: unknown key, ignored"), warnings(result));
+  }
+
+  @Test
   void environmentAndFlagValuesAreNotSubstituted() throws IOException {
     assertEquals("{$NOT_A_PLACEHOLDER}",
         one(load(env("CONNECTOR_TOKEN", "{$NOT_A_PLACEHOLDER}"), NO_FLAGS, minimalWith("{}"))).token());
