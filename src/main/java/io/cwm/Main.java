@@ -4,13 +4,20 @@ import io.cwm.app.Launcher;
 import io.cwm.config.ConfigLoader;
 import io.cwm.config.ConfigProblem;
 import io.cwm.config.Env;
+import io.cwm.connector.ConnectorConfig;
+import io.cwm.connector.config.ConnectorConfigLoader;
+import io.cwm.connector.config.ConnectorFlags;
 import io.cwm.validate.ValidatorContext;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,7 +30,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "cwm", mixinStandardHelpOptions = true, version = "cwm 0.1.0",
     description = "Webhook receiver and cloud-to-local relay (Core Webhook Module, Java edition).",
     footer = {"", "Roles: receiver (public side), connector (private side), both (one process),",
-        "       check (validate config files and print every problem; exit 0 ok / 1 problems)."})
+        "       check (validate config files and print every problem; exit 0 ok / 1 problems;",
+        "       --connector FILE checks connector files, with the variables and flags the connector would use)."})
 public final class Main implements java.util.concurrent.Callable<Integer> {
   static final List<String> ROLES = List.of("receiver", "connector", "both", "check");
 
@@ -55,6 +63,47 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--admin-port", paramLabel = "PORT",
       description = "serve the admin API on this port only, off the public one (env WEBHOOK_CONNECT_ADMIN_PORT)")
   Integer adminPort;
+
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+      description = "connector / both: a connector.json (repeatable: one connector per file; a file may hold a "
+          + "list of connectors). Without it the connector is configured by CONNECTOR_* variables and flags")
+  List<Path> connectorConfigs = new ArrayList<>();
+
+  @Option(names = "--connector", paramLabel = "FILE", description = "check: a connector.json to validate (repeatable)")
+  List<Path> connectorChecks = new ArrayList<>();
+
+  @Option(names = "--cloud-url", paramLabel = "URL", description = "connector: receiver base URL (cloud_url)")
+  String cloudUrl;
+
+  @Option(names = "--channel", paramLabel = "NAME", description = "connector: channel")
+  String channel;
+
+  @Option(names = "--token", paramLabel = "TOKEN",
+      description = "connector: channel token (visible in the process list: prefer CONNECTOR_TOKEN)")
+  String token;
+
+  @Option(names = "--target-url", paramLabel = "URL",
+      description = "connector: HTTP mode default target (replaces default_target; other fields at their defaults)")
+  String targetUrl;
+
+  @Option(names = "--protocol", paramLabel = "P", description = "connector: websocket | sse | long_poll")
+  String protocol;
+
+  @Option(names = "--log-level", paramLabel = "LEVEL", description = "connector: DEBUG | INFO | WARNING | ERROR")
+  String logLevel;
+
+  @Option(names = "--connector-id", paramLabel = "ID", description = "connector: sent as X-Connector-ID")
+  String connectorId;
+
+  @Option(names = "--no-verify-ssl", description = "connector: do not verify TLS certificates (receiver and targets)")
+  boolean noVerifySsl;
+
+  @Option(names = "--webhooks-config", paramLabel = "FILE", description = "connector: module mode webhooks.json")
+  String webhooksConfig;
+
+  @Option(names = "--connections-config", paramLabel = "FILE",
+      description = "connector: module mode connections.json")
+  String connectionsConfig;
 
   private final Env env;
   private final PrintWriter out;
@@ -108,8 +157,41 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     Path webhooksFile = webhooks != null ? webhooks : Path.of(env.get("WEBHOOKS_CONFIG_FILE", "webhooks.json"));
     Path connectionsFile = connections != null ? connections
         : Path.of(env.get("CONNECTIONS_CONFIG_FILE", "connections.json"));
+    ConnectorFlags flags = connectorFlags();
     if (role.equals("check")) {
-      return check(webhooksFile, connectionsFile, connections != null);
+      List<Path> connectorFiles = new ArrayList<>(connectorChecks);
+      connectorFiles.addAll(connectorConfigs);
+      boolean checkConnectors = !connectorFiles.isEmpty() || flags.any();
+      int code = 0;
+      if (!checkConnectors || webhooks != null || connections != null) {
+        code = check(webhooksFile, connectionsFile, connections != null);
+      }
+      return checkConnectors ? Math.max(code, checkConnectors(connectorFiles, flags)) : code;
+    }
+    if (!connectorChecks.isEmpty()) {
+      throw usage("--connector is an option of check; the " + role + " role takes --config");
+    }
+    boolean connectorOptions = !connectorConfigs.isEmpty() || flags.any();
+    if (role.equals("receiver") && connectorOptions) {
+      throw usage("connector options (--config, --cloud-url, --channel, ...) are not used by the receiver role");
+    }
+    if (role.equals("both") && connectorConfigs.isEmpty() && flags.any()) {
+      throw usage("in the both role the connector flags need --config (without it no connector runs)");
+    }
+    List<ConnectorConfig> connectors = List.of();
+    if (role.equals("connector") || !connectorConfigs.isEmpty()) {
+      if (token != null) {
+        err.println("warning: --token is visible in the process list; prefer CONNECTOR_TOKEN or the config file");
+      }
+      ConnectorConfigLoader.Result loaded = ConnectorConfigLoader.load(connectorConfigs, flags, env,
+          ConnectorConfigLoader.Purpose.START);
+      if (!loaded.ok()) {
+        err.println("cwm " + role + " did not start:");
+        loaded.problems().forEach(problem -> err.println("  " + problem));
+        return 1;
+      }
+      loaded.problems().forEach(err::println);
+      connectors = loaded.connectors();
     }
     String bindHost = host != null ? host : env.get("HOST", "0.0.0.0");
     int bindPort = port != null ? port : parsePort("PORT", env.get("PORT", "8000"));
@@ -117,7 +199,24 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     Integer admin = adminPort != null ? Integer.valueOf(checkPort(adminPort, "--admin-port"))
         : env.get("WEBHOOK_CONNECT_ADMIN_PORT").filter(text -> !text.isBlank()).map(text -> parsePort("WEBHOOK_CONNECT_ADMIN_PORT", text)).orElse(null);
     return serve(new Launcher.Options(role, webhooksFile, connectionsFile, verticles, bindHost, bindPort, admin, data,
-        env, java.util.List.of()));
+        env, connectors));
+  }
+
+  private ConnectorFlags connectorFlags() {
+    if (protocol != null && !List.of(ConnectorConfig.WEBSOCKET, ConnectorConfig.SSE, ConnectorConfig.LONG_POLL)
+        .contains(protocol)) {
+      throw usage("--protocol must be websocket, sse or long_poll");
+    }
+    if (logLevel != null && !List.of("DEBUG", "INFO", "WARNING", "WARN", "ERROR")
+        .contains(logLevel.toUpperCase(Locale.ROOT))) {
+      throw usage("--log-level must be DEBUG, INFO, WARNING or ERROR");
+    }
+    return new ConnectorFlags(cloudUrl, channel, token, targetUrl, protocol, logLevel, connectorId, noVerifySsl,
+        webhooksConfig, connectionsConfig);
+  }
+
+  private CommandLine.ParameterException usage(String message) {
+    return new CommandLine.ParameterException(new CommandLine(this), message);
   }
 
   private int checkPort(int value, String what) {
@@ -159,7 +258,42 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     return 1;
   }
 
+  /** Same layering as start (variables and flags apply), but missing container-only files only warn. */
+  private int checkConnectors(List<Path> files, ConnectorFlags flags) {
+    ConnectorConfigLoader.Result result = ConnectorConfigLoader.load(files, flags, env,
+        ConnectorConfigLoader.Purpose.CHECK);
+    for (ConfigProblem problem : result.problems()) {
+      out.println(problem);
+    }
+    long errors = result.errors().size();
+    long warnings = result.problems().size() - errors;
+    if (result.ok()) {
+      out.println("OK: " + result.connectors().stream()
+          .map(connector -> connector.source() + ": connector '" + connector.channel() + "' (" + connector.protocol()
+              + ", " + (connector.httpMode() ? "HTTP" : "module") + " mode)")
+          .collect(Collectors.joining("; "))
+          + (warnings > 0 ? ", " + warnings + " warning(s)" : ""));
+      return 0;
+    }
+    out.println("REFUSED: " + errors + " error(s), " + warnings + " warning(s)");
+    return 1;
+  }
+
+  /** A connector's {@code log_level} sets the root level unless {@code CWM_LOG_LEVEL} does. */
+  private void applyConnectorLogLevel(Launcher.Options options) {
+    if (options.connectors().isEmpty() || env.get("CWM_LOG_LEVEL").isPresent()) {
+      return;
+    }
+    String level = options.connectors().get(0).logLevel();
+    if (LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root
+        && level != null) {
+      root.setLevel(ch.qos.logback.classic.Level.toLevel(level.equals("WARNING") ? "WARN" : level,
+          ch.qos.logback.classic.Level.INFO));
+    }
+  }
+
   private int serve(Launcher.Options options) {
+    applyConnectorLogLevel(options);
     CountDownLatch started = new CountDownLatch(1);
     Launcher.Running[] running = new Launcher.Running[1];
     Throwable[] failure = new Throwable[1];

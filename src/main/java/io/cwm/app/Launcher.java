@@ -45,7 +45,10 @@ public final class Launcher {
   private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
 
   /** Everything a role needs to start. */
-  /** {@code adminPort}: the admin API's own port, or null to serve it on the public port. */
+  /**
+   * {@code adminPort}: the admin API's own port, or null to serve it on the public port;
+   * {@code connectors}: the validated connectors to run (empty for the receiver role).
+   */
   public record Options(String role, Path webhooks, Path connections, Path verticles, String host,
       int port, Integer adminPort, Path dataDir, Env env, List<ConnectorConfig> connectors) {}
 

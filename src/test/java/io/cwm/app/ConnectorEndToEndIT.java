@@ -126,4 +126,64 @@ class ConnectorEndToEndIT {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
   }
+
+  @Test
+  void sigtermFinishesRunningDeliveriesAcksThemAndExitsZero(@TempDir Path dir) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    AtomicInteger started = new AtomicInteger();
+    AtomicInteger finished = new AtomicInteger();
+    HttpServer target = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+      started.incrementAndGet();
+      vertx.setTimer(1500, id -> {
+        finished.incrementAndGet();
+        request.response().end("slow but fine");
+      });
+    }));
+    int targetPort = target.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get().actualPort();
+    int port = TestServer.freePort();
+    Files.writeString(dir.resolve("webhooks.json"), """
+        {"relay": {"module": "webhook_connect", "module-config": {"channel": "term", "channel_token": "tok"}}}""");
+    Files.writeString(dir.resolve("connector.json"), """
+        {"cloud_url": "http://127.0.0.1:%d", "channel": "term", "token": "tok", "max_concurrent_requests": 2,
+         "default_target": {"url": "http://127.0.0.1:%d/slow"}}""".formatted(port, targetPort));
+    Process receiver = java(dir, "receiver", "receiver", "--webhooks", dir.resolve("webhooks.json").toString(),
+        "--data-dir", dir.resolve("data").toString(), "--host", "127.0.0.1", "--port", String.valueOf(port));
+    Process connector = null;
+    try {
+      assertTrue(await(30_000, () -> {
+        try {
+          return Http.get(port, "/ready").statusCode() == 200;
+        } catch (Exception notYet) {
+          return false;
+        }
+      }), "receiver up");
+      for (int i = 0; i < 6; i++) {
+        assertEquals(200, Http.post(port, "/webhook/relay", "{\"n\":" + i + "}").statusCode());
+      }
+      connector = java(dir, "connector", "connector", "--config", dir.resolve("connector.json").toString());
+      assertTrue(await(30_000, () -> started.get() == 2), "two deliveries running");
+      connector.destroy(); // SIGTERM
+      assertTrue(connector.waitFor(30, TimeUnit.SECONDS), "stopped within the grace");
+      assertEquals(0, connector.exitValue(), "a clean stop exits 0");
+      assertEquals(2, finished.get(), "the running deliveries were allowed to finish");
+      io.vertx.core.json.JsonObject stats = new io.vertx.core.json.JsonObject(Http.get(port, "/connect/status/term",
+          "Authorization", "Bearer tok").body()).getJsonObject("stats");
+      assertEquals(2, stats.getLong("messages_delivered"), stats::encode);
+      assertTrue(await(10_000, () -> {
+        try {
+          return new io.vertx.core.json.JsonObject(Http.get(port, "/connect/status/term", "Authorization",
+              "Bearer tok").body()).getJsonObject("stats").getLong("messages_queued") == 4;
+        } catch (Exception e) {
+          return false;
+        }
+      }), "the other four are back in the channel, not lost");
+    } finally {
+      if (connector != null) {
+        connector.destroyForcibly();
+      }
+      receiver.destroy();
+      receiver.waitFor(10, TimeUnit.SECONDS);
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
 }

@@ -50,7 +50,7 @@ class PythonFixturesTest {
       Map.entry("examples-webhooks.example.json",
           List.of(NOT_IN_BUILD, "is not set and has no default", "localhost is refused")));
 
-  /** connector.json files: checked by `check --connector`, which comes with the connector issue. */
+  /** connector.json files: checked by {@code check --connector} in {@code io.cwm.MainConnectorTest}. */
   static final List<String> CONNECTOR_FILES = List.of("02_connector-connector.json",
       "04_connector_advanced-connector-module.json", "04_connector_advanced-connector-sse.json",
       "04_connector_advanced-connector-ws.json");
