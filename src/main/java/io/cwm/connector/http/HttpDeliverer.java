@@ -210,6 +210,10 @@ public final class HttpDeliverer implements Deliverer {
     }
     Promise<Void> done = Promise.promise();
     pauses.put(done, context);
+    if (closed) { // close() may have run before the put
+      pauses.remove(done);
+      return Future.succeededFuture();
+    }
     vertx.setTimer(millis, id -> done.tryComplete());
     return done.future().andThen(ar -> pauses.remove(done));
   }
@@ -344,9 +348,29 @@ public final class HttpDeliverer implements Deliverer {
     if (failure instanceof UnknownHostException) {
       return "cannot resolve target host";
     }
+    Throwable root = failure;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String text = brief(failure);
+    // "Failed to create SSL connection" says little; the root cause says which check failed
+    return root == failure ? text : printable(text + " (" + brief(root) + ")");
+  }
+
+  private static String brief(Throwable failure) {
     String message = failure.getMessage();
     String kind = failure.getClass().getSimpleName();
-    return message == null || message.isBlank() ? kind : kind + ": " + message;
+    return message == null || message.isBlank() ? kind : kind + ": " + printable(message);
+  }
+
+  /** A parse error quotes the target's bytes: keep the log line one short printable line. */
+  private static String printable(String text) {
+    StringBuilder out = new StringBuilder(Math.min(text.length(), 200));
+    for (int i = 0; i < text.length() && out.length() < 200; i++) {
+      char c = text.charAt(i);
+      out.append(c < 0x20 || c == 0x7f ? '?' : c);
+    }
+    return out.toString();
   }
 
   @Override
