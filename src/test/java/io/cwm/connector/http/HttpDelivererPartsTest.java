@@ -3,11 +3,22 @@ package io.cwm.connector.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.VertxException;
+import io.vertx.core.net.SelfSignedCertificate;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.Arrays;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The deliverer's plain pieces: URL parsing, retry schedule, Retry-After, status classes. */
+/** The deliverer's plain pieces: URL parsing, retry schedule, Retry-After, status classes, trust. */
 class HttpDelivererPartsTest {
 
   @Test
@@ -75,6 +86,30 @@ class HttpDelivererPartsTest {
     assertEquals(-1, RetrySchedule.retryAfterMillis(null, now));
     assertEquals(-1, RetrySchedule.retryAfterMillis("soon", now));
     assertEquals(-1, RetrySchedule.retryAfterMillis("-5", now));
+  }
+
+  @Test
+  void caCertPathIsAddedToTheDefaultTrust(@TempDir Path dir) throws Exception {
+    SelfSignedCertificate extra = SelfSignedCertificate.create("extra.test");
+    TrustManagerFactory defaults = TrustManagerFactory.getInstance(
+        TrustManagerFactory.getDefaultAlgorithm());
+    defaults.init((KeyStore) null);
+    int defaultCount = issuers(defaults).length;
+
+    X509Certificate[] merged = issuers(
+        TargetTls.defaultTrustPlus(Path.of(extra.certificatePath())));
+
+    assertTrue(defaultCount > 0);
+    assertEquals(defaultCount + 1, merged.length);
+    assertTrue(Arrays.stream(merged)
+        .anyMatch(c -> c.getSubjectX500Principal().getName().contains("extra.test")));
+    Path empty = Files.writeString(dir.resolve("empty.pem"), "");
+    assertThrows(VertxException.class, () -> TargetTls.defaultTrustPlus(empty));
+    assertThrows(VertxException.class, () -> TargetTls.defaultTrustPlus(dir.resolve("missing.pem")));
+  }
+
+  private static X509Certificate[] issuers(TrustManagerFactory factory) {
+    return ((X509TrustManager) factory.getTrustManagers()[0]).getAcceptedIssuers();
   }
 
   @Test

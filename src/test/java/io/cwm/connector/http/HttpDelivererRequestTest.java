@@ -10,15 +10,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cwm.connector.Delivery;
 import io.cwm.connector.Outcome;
 import io.cwm.connector.Target;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -41,7 +44,7 @@ class HttpDelivererRequestTest {
     }
   }
 
-  private RecordingTarget.Received deliverTo(Vertx vertx, Target target, io.cwm.connector.Delivery delivery)
+  private RecordingTarget.Received deliverTo(Vertx vertx, Target target, Delivery delivery)
       throws Exception {
     deliverer = new HttpDeliverer(vertx, config(target, true));
     Outcome outcome = await(deliverer, delivery);
@@ -200,6 +203,23 @@ class HttpDelivererRequestTest {
     String url = "http://user:p%40ss@127.0.0.1:" + server.port() + "/";
     RecordingTarget.Received received = deliverTo(vertx, target(url), delivery("x"));
     assertEquals("Basic dXNlcjpwQHNz", received.header("Authorization")); // user:p@ss
+  }
+
+  @Test
+  void ipv6LiteralGetsABracketedHostHeader(Vertx vertx) throws Exception {
+    RecordingTarget v6;
+    try {
+      v6 = RecordingTarget.start(vertx, new HttpServerOptions(), "::1");
+    } catch (Exception e) {
+      Assumptions.abort("no IPv6 loopback here: " + e);
+      return;
+    }
+    deliverer = new HttpDeliverer(vertx, config(target("http://[::1]:" + v6.port() + "/v6"), true));
+    Outcome outcome = await(deliverer, delivery("x"));
+
+    assertEquals(Outcome.Verdict.ACK, outcome.verdict(), outcome.reason());
+    assertEquals(List.of("[::1]:" + v6.port()), v6.only().all("Host"));
+    assertEquals("/v6", v6.only().uri());
   }
 
   @Test

@@ -45,8 +45,12 @@ final class RecordingTarget {
   }
 
   static RecordingTarget start(Vertx vertx, HttpServerOptions options) throws Exception {
+    return start(vertx, options, "127.0.0.1");
+  }
+
+  static RecordingTarget start(Vertx vertx, HttpServerOptions options, String host) throws Exception {
     RecordingTarget target = new RecordingTarget();
-    target.server = vertx.createHttpServer(options.setHost("127.0.0.1").setPort(0))
+    target.server = vertx.createHttpServer(options.setHost(host).setPort(0))
         .requestHandler(target::handle);
     target.server.listen().await(10, TimeUnit.SECONDS);
     return target;
