@@ -1,5 +1,6 @@
 package io.cwm.connector.config;
 
+import io.cwm.connector.http.HttpDeliverer;
 import io.cwm.config.Coerce;
 import io.cwm.config.ConfigProblem;
 import io.cwm.config.Env;
@@ -256,6 +257,15 @@ final class ConnectorReader {
     if (clientKey != null && clientCert == null) {
       warning("client_key_path", "is ignored without client_cert_path");
     }
+    // literal addresses the SSRF rule forbids are refused now, not at the first delivery
+    boolean allowPrivateTargets = allowPrivate == null || allowPrivate;
+    boolean clean = problems.subList(problemsBefore, problems.size()).stream().noneMatch(ConfigProblem::isError);
+    if (clean && defaultTarget != null) {
+      HttpDeliverer.checkTargetUrl(defaultTarget.url(), allowPrivateTargets)
+          .forEach(message -> error("default_target", "url: " + message));
+    }
+    (clean ? targets : Map.<String, Target>of()).forEach((webhookId, target) -> HttpDeliverer.checkTargetUrl(target.url(), allowPrivateTargets)
+        .forEach(message -> error("targets", webhookId + ".url: " + message)));
     if (problems.subList(problemsBefore, problems.size()).stream().anyMatch(ConfigProblem::isError)) {
       return null;
     }

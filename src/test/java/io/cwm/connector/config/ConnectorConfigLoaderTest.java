@@ -213,6 +213,21 @@ class ConnectorConfigLoaderTest {
   }
 
   @Test
+  void aPrivateTargetIsRefusedAtStartWhenTheSsrfRuleForbidsIt() throws IOException {
+    ConnectorConfigLoader.Result refused = load(NO_ENV, NO_FLAGS, minimalWith(
+        "{\"allow_private_targets\": false, \"default_target\": {\"url\": \"http://10.0.0.5:8080/hook\"}}"));
+    assertFalse(refused.ok());
+    assertTrue(errors(refused).stream().anyMatch(e -> e.startsWith("default_target") && e.contains("private")),
+        errors(refused)::toString);
+    // the usual connector target (a local service) is fine by default
+    one(load(NO_ENV, NO_FLAGS, minimalWith("{\"default_target\": {\"url\": \"http://10.0.0.5:8080/hook\"}}")));
+    // a metadata address never is
+    ConnectorConfigLoader.Result metadata = load(NO_ENV, NO_FLAGS, minimalWith(
+        "{\"targets\": {\"x\": {\"url\": \"http://169.254.169.254/latest/\"}}}"));
+    assertFalse(metadata.ok());
+  }
+
+  @Test
   void logFormatIsAcceptedAndIgnored() throws IOException {
     ConnectorConfigLoader.Result result = load(NO_ENV, NO_FLAGS,
         minimalWith("{\"log_format\": \"%(asctime)s %(message)s\"}"));
