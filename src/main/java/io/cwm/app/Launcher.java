@@ -113,8 +113,15 @@ public final class Launcher {
           "verticles config: " + e.getMessage(), e));
     }
     PrometheusMeterRegistry registry = CwmMetrics.newRegistry();
-    VertxOptions vertxOptions = new VertxOptions().setMetricsOptions(CwmMetrics.vertxOptions());
-    Vertx vertx = Vertx.builder().with(vertxOptions).withMetrics(new MicrometerMetricsFactory(registry)).build();
+    VertxOptions vertxOptions = new VertxOptions();
+    Vertx vertx;
+    if (options.role().equals("connector")) {
+      // no HTTP listener serves /metrics in this role: Vert.x metrics would only cost (measured in bench/)
+      vertx = Vertx.builder().with(vertxOptions).build();
+    } else {
+      vertxOptions.setMetricsOptions(CwmMetrics.vertxOptions());
+      vertx = Vertx.builder().with(vertxOptions).withMetrics(new MicrometerMetricsFactory(registry)).build();
+    }
     registerCodecs(vertx);
     Clock clock = Clock.systemUTC();
     // the connector role serves no webhooks: the receiver's files are not read

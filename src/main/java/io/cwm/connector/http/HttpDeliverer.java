@@ -140,7 +140,7 @@ public final class HttpDeliverer implements Deliverer {
     }
     TargetUrl url;
     try {
-      url = TargetUrl.parse(target.url());
+      url = parsed(target.url());
     } catch (TargetUrl.InvalidUrlException e) {
       LOG.warn("[message_id: {}, webhook_id: {}] target url unusable ({}): dead letter", delivery.messageId(),
           webhookId, e.getMessage());
@@ -156,6 +156,18 @@ public final class HttpDeliverer implements Deliverer {
     Run run = new Run(delivery, target, url, HttpMethod.valueOf(method), DeliveryRequest.body(delivery.payload()),
         Math.max(1, (long) (timeoutSeconds * 1000)), new RetrySchedule(target), context);
     return attemptFrom(run, 1);
+  }
+
+  /** Target URLs parsed once (a handful per connector), not per delivery. */
+  private final Map<String, TargetUrl> parsedUrls = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private TargetUrl parsed(String url) {
+    TargetUrl known = parsedUrls.get(url);
+    if (known == null) {
+      known = TargetUrl.parse(url); // throws for an unusable URL: nothing is cached then
+      parsedUrls.put(url, known);
+    }
+    return known;
   }
 
   /** Everything one delivery's attempts share. */
@@ -174,7 +186,7 @@ public final class HttpDeliverer implements Deliverer {
       String where = run.url().forLog();
       switch (result.kind()) {
         case SUCCESS:
-          LOG.info("[message_id: {}, webhook_id: {}] delivered to {}: {} (attempt {}/{}, {} ms)",
+          LOG.debug("[message_id: {}, webhook_id: {}] delivered to {}: {} (attempt {}/{}, {} ms)",
               delivery.messageId(), delivery.webhookId(), where, result.reason(), attempt, run.attempts(), millis);
           return Future.succeededFuture(Outcome.ack());
         case REFUSED:
