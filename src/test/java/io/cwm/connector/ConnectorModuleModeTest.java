@@ -68,4 +68,37 @@ class ConnectorModuleModeTest {
       assertEquals(0, stats.getLong("messages_queued"), stats::encode);
     }
   }
+
+  @org.junit.jupiter.api.Test
+  void oneProcessServesSeveralChannelsOneVerticleEach() throws Exception {
+    Path dir = Files.createTempDirectory("cwm-two-channels");
+    String webhooks = """
+        {"a_in": {"module": "webhook_connect", "module-config": {"channel": "chan-a", "channel_token": "tok-a"}},
+         "b_in": {"module": "webhook_connect", "module-config": {"channel": "chan-b", "channel_token": "tok-b"}}}""";
+    Path local = dir.resolve("local-webhooks.json");
+    Files.writeString(local, """
+        {"a_in": {"module": "save_to_disk", "module-config": {"path": "out-a"}},
+         "b_in": {"module": "save_to_disk", "module-config": {"path": "out-b"}}}""");
+    int port = TestServer.freePort();
+    List<ConnectorConfig> connectors = List.of(
+        TestConnectors.module(port, "chan-a", "tok-a", "websocket", local, null),
+        TestConnectors.module(port, "chan-b", "tok-b", "sse", local, null));
+    try (TestServer server = TestServer.startIn(dir, port, "both", webhooks, "{}",
+        Map.of("WEBHOOK_CONNECT_EMBEDDED_FSYNC", "false"), connectors)) {
+      ConnectApi api = new ConnectApi(server);
+      for (int i = 0; i < 5; i++) {
+        api.post("a_in", "{\"n\":" + i + "}");
+        api.post("b_in", "{\"n\":" + i + "}");
+      }
+      assertTrue(TestConnector.await(20_000, () -> {
+        try {
+          return files(dir.resolve("out-a")) == 5 && files(dir.resolve("out-b")) == 5;
+        } catch (Exception e) {
+          return false;
+        }
+      }), "both channels delivered");
+      api.awaitStats("chan-a", "tok-a", s -> s.getLong("messages_delivered") == 5);
+      api.awaitStats("chan-b", "tok-b", s -> s.getLong("messages_delivered") == 5);
+    }
+  }
 }
