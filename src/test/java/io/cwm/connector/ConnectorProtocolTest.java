@@ -103,13 +103,27 @@ class ConnectorProtocolTest {
         .put("headers", new JsonObject().put("content-type", "application/json")).put("payload", payload);
   }
 
+  /** Frames read while looking for another type: kept, in order, for a later next(). */
+  final List<JsonObject> stash = new java.util.ArrayList<>();
+
+  /** The next frame of this type from the connector (10 s deadline), or null; others are kept. */
   JsonObject next(String type) throws InterruptedException {
+    for (JsonObject kept : stash) {
+      if (type.equals(kept.getString("type"))) {
+        stash.remove(kept);
+        return kept;
+      }
+    }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       JsonObject frame = fromConnector.poll(100, TimeUnit.MILLISECONDS);
-      if (frame != null && type.equals(frame.getString("type"))) {
+      if (frame == null) {
+        continue;
+      }
+      if (type.equals(frame.getString("type"))) {
         return frame;
       }
+      stash.add(frame);
     }
     return null;
   }
