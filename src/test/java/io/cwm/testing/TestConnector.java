@@ -28,7 +28,7 @@ public final class TestConnector implements AutoCloseable {
   private final AtomicInteger duplicates = new AtomicInteger();
   private volatile boolean autoAck;
   private volatile boolean echoHeartbeats;
-  private WebSocket socket;
+  private volatile WebSocket socket;
   private volatile Short closeCode;
 
   public TestConnector(Vertx vertx) {
@@ -55,7 +55,8 @@ public final class TestConnector implements AutoCloseable {
     ClientWebSocket ws = client.webSocket();
     ws.closeHandler(v -> closeCode = ws.closeStatusCode());
     ws.textMessageHandler(this::onText);
-    socket = ws.connect(options).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    socket = ws; // a webhook may arrive (and be acked) before connect() returns here
+    ws.connect(options).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     return this;
   }
 
