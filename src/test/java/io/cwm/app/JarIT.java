@@ -91,18 +91,33 @@ class JarIT {
   @Test
   void bothRoleServesTheExampleConfigAndStopsOnSigterm(@TempDir Path dir) throws Exception {
     int port = TestServer.freePort();
-    Process process = new ProcessBuilder("java", "-jar", JAR.toAbsolutePath().toString(), "both",
-        "--webhooks", EXAMPLE.resolve("webhooks.json").toAbsolutePath().toString(),
-        "--connections", EXAMPLE.resolve("connections.json").toAbsolutePath().toString(),
+    // the README's main job, run from the project directory (the connector's paths are relative to it)
+    ProcessBuilder builder = new ProcessBuilder("java", "-jar", JAR.toAbsolutePath().toString(), "both",
+        "--webhooks", EXAMPLE.resolve("webhooks.json").toString(),
+        "--connections", EXAMPLE.resolve("connections.json").toString(),
+        "--config", EXAMPLE.resolve("connector.json").toString(),
+        "--data-dir", dir.resolve("data").toString(),
         "--host", "127.0.0.1", "--port", String.valueOf(port))
-        .directory(dir.toFile()).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("out.log").toFile()).start();
+        .directory(Path.of("").toAbsolutePath().toFile()).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("out.log").toFile());
+    builder.environment().put("PORT", String.valueOf(port)); // conf/connector.json: cloud_url port
+    Process process = builder.start();
     try {
       HttpResponse<String> response = awaitUp(port);
       assertEquals(200, response.statusCode());
       assertEquals(200, Http.post(port, "/webhook/demo", "{\"hello\":\"world\"}",
           "Authorization", "Bearer demo-token").statusCode());
       assertEquals(401, Http.post(port, "/webhook/demo", "{}").statusCode());
+      // relayed through the built-in connector to its local log module
+      assertEquals(200, Http.post(port, "/webhook/relay_demo", "{\"id\":\"evt_2\"}",
+          "Authorization", "Bearer relay-token").statusCode());
+      assertTrue(io.cwm.testing.TestConnector.await(20_000, () -> {
+        try {
+          return Files.readString(dir.resolve("out.log")).contains("webhook_id=relay_demo");
+        } catch (IOException e) {
+          return false;
+        }
+      }), "the relayed webhook reached the connector's log module");
       process.destroy(); // SIGTERM
       assertTrue(process.waitFor(20, TimeUnit.SECONDS), "did not stop on SIGTERM");
       String log = Files.readString(dir.resolve("out.log"));
