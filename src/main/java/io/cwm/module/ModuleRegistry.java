@@ -6,6 +6,7 @@ import io.cwm.config.Env;
 import io.cwm.module.disk.DiskTarget;
 import io.cwm.module.log.LogFormatter;
 import io.cwm.module.redis.RedisPublishTarget;
+import io.cwm.module.redis.RqJob;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +39,8 @@ public final class ModuleRegistry {
     add(new Spec("save_to_disk", true, null, DiskTarget::checkConfig));
     add(new Spec(ChannelConfigs.MODULE, true, null, ChannelConfigs::checkConfig));
     add(new Spec("redis_publish", true, null, RedisPublishTarget::checkConfig));
-    for (String name : List.of("http_webhook", "kafka", "postgresql", "redis_rq",
+    add(new Spec("redis_rq", true, null, RqJob::checkConfig));
+    for (String name : List.of("http_webhook", "kafka", "postgresql",
         "rabbitmq", "s3")) {
       add(new Spec(name, false, "the output-modules issue", NO_CHECK));
     }
