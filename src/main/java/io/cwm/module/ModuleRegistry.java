@@ -5,6 +5,8 @@ import io.cwm.connect.ChannelConfigs;
 import io.cwm.config.Env;
 import io.cwm.module.disk.DiskTarget;
 import io.cwm.module.log.LogFormatter;
+import io.cwm.module.redis.RedisPublishTarget;
+import io.cwm.module.redis.RqJob;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +38,9 @@ public final class ModuleRegistry {
     add(new Spec("log", true, null, LogFormatter::checkConfig));
     add(new Spec("save_to_disk", true, null, DiskTarget::checkConfig));
     add(new Spec(ChannelConfigs.MODULE, true, null, ChannelConfigs::checkConfig));
-    for (String name : List.of("http_webhook", "kafka", "postgresql", "redis_rq", "redis_publish",
+    add(new Spec("redis_publish", true, null, RedisPublishTarget::checkConfig));
+    add(new Spec("redis_rq", true, null, RqJob::checkConfig));
+    for (String name : List.of("http_webhook", "kafka", "postgresql",
         "rabbitmq", "s3")) {
       add(new Spec(name, false, "the output-modules issue", NO_CHECK));
     }

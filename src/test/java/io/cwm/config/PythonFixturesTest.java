@@ -39,7 +39,6 @@ class PythonFixturesTest {
       Map.entry("mysql-webhooks.json", List.of(NOT_IN_BUILD)),
       Map.entry("postgres-webhooks.json", List.of(NOT_IN_BUILD)),
       Map.entry("rabbitmq-webhooks.json", List.of(NOT_IN_BUILD)),
-      Map.entry("redis-webhooks.json", List.of(NOT_IN_BUILD)),
       Map.entry("s3-webhooks.json", List.of(NOT_IN_BUILD)),
       Map.entry("webhook-connect-webhooks.json", List.of(NOT_IN_BUILD)),
       // Vault is not supported: a reference without an inline default cannot be resolved, and

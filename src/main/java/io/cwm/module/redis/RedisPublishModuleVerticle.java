@@ -1,0 +1,102 @@
+package io.cwm.module.redis;
+
+import io.cwm.config.ConfigException;
+import io.cwm.module.ModuleCall;
+import io.cwm.module.ModuleFailure;
+import io.cwm.module.ModuleFailure.Category;
+import io.cwm.module.ModuleVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code redis_publish} module: {@code PUBLISH <channel> {"payload": …, "headers": {…}}}
+ * (modules.md §3.6). One pooled Redis client per distinct target (host, port, db), created on
+ * first use and closed when the verticle stops — Python opened a client per call. Blob payloads
+ * are sent base64-encoded inside the JSON (Python fails on bytes).
+ */
+public final class RedisPublishModuleVerticle extends ModuleVerticle {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisPublishModuleVerticle.class);
+  static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+  static final int COMMAND_TIMEOUT_MILLIS = 5_000;
+  private static final int MAX_POOL_SIZE = 4;
+
+  /** Targets by (module-config, redis block), validated once: configs are immutable snapshots. */
+  private final Map<List<Object>, RedisPublishTarget> targets = new HashMap<>();
+  /** Clients by {@link RedisPublishTarget#key()}; only touched on this verticle's event loop. */
+  private final Map<String, Redis> clients = new HashMap<>();
+
+  @Override
+  protected String moduleName() {
+    return "redis_publish";
+  }
+
+  @Override
+  protected Future<Void> deliver(ModuleCall call) {
+    RedisPublishTarget resolved;
+    try {
+      Object redisBlock = call.entry() == null ? null : call.entry().getValue("redis");
+      List<Object> cacheKey = new ArrayList<>(2);
+      cacheKey.add(call.moduleConfig());
+      cacheKey.add(redisBlock);
+      resolved = targets.get(cacheKey);
+      if (resolved == null) {
+        resolved = RedisPublishTarget.fromConfig(call.moduleConfig(), call.entry());
+        targets.put(cacheKey, resolved);
+      }
+    } catch (ConfigException e) {
+      LOG.warn("[module: redis_publish, webhook_id: {}] invalid config: {}: {}", call.webhookId(), e.key(), e.getMessage());
+      return Future.failedFuture(new ModuleFailure(Category.CONFIG, "invalid redis_publish configuration"));
+    }
+    RedisPublishTarget target = resolved;
+    String message = message(call.payload(), call.headers()).encode();
+    Redis client = clients.computeIfAbsent(target.key(), key -> createClient(target));
+    return client.send(Request.cmd(Command.PUBLISH).arg(target.channel()).arg(message))
+        .timeout(COMMAND_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+        .<Void>mapEmpty()
+        .recover(failure -> Future.failedFuture(RedisFailures.classify("Redis publish", failure)));
+  }
+
+  /** The published JSON: {@code {"payload": …, "headers": {…}}}; blob bytes as base64 text. */
+  static JsonObject message(Object payload, Map<String, String> headers) {
+    Object value = payload instanceof Buffer bytes ? Base64.getEncoder().encodeToString(bytes.getBytes()) : payload;
+    JsonObject headerObject = new JsonObject();
+    if (headers != null) {
+      headers.forEach(headerObject::put);
+    }
+    return new JsonObject().put("payload", value).put("headers", headerObject);
+  }
+
+  private Redis createClient(RedisPublishTarget target) {
+    String host = target.host().contains(":") && !target.host().startsWith("[") ? "[" + target.host() + "]" : target.host();
+    RedisOptions options = new RedisOptions()
+        .setConnectionString("redis://" + host + ":" + target.port() + "/" + target.db())
+        .setMaxPoolSize(MAX_POOL_SIZE)
+        .setMaxWaitingHandlers(1024);
+    if (target.password() != null && !target.password().isEmpty()) {
+      options.setPassword(target.password());
+    }
+    options.getNetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
+    LOG.info("[module: redis_publish] new Redis client for db {} (port {})", target.db(), target.port());
+    return Redis.createClient(vertx, options);
+  }
+
+  @Override
+  protected Future<Void> stopModule() {
+    clients.values().forEach(Redis::close);
+    clients.clear();
+    return Future.succeededFuture();
+  }
+}

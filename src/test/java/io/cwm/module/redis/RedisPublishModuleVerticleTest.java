@@ -1,0 +1,141 @@
+package io.cwm.module.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cwm.app.Launcher;
+import io.cwm.bus.Addresses;
+import io.cwm.module.ModuleCall;
+import io.cwm.module.ModuleFailure;
+import io.cwm.testing.Http;
+import io.cwm.testing.TestServer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** redis_publish against the machine's Redis (REDIS_PORT, default 6379) with a real subscriber. */
+@ExtendWith(VertxExtension.class)
+class RedisPublishModuleVerticleTest {
+  static final int REDIS_PORT = Integer.parseInt(System.getenv().getOrDefault("REDIS_PORT", "6379"));
+
+  private final String channel = "cwm_test_pub_" + UUID.randomUUID().toString().replace("-", "");
+  private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+  private Redis subscriberClient;
+  private RedisConnection subscriber;
+
+  @BeforeEach
+  void subscribe(Vertx vertx) throws Exception {
+    subscriberClient = Redis.createClient(vertx, "redis://127.0.0.1:" + REDIS_PORT);
+    subscriber = await(subscriberClient.connect());
+    subscriber.handler(message -> {
+      if (message.size() == 3 && "message".equals(message.get(0).toString())) {
+        received.add(message.get(2).toString());
+      }
+    });
+    await(subscriber.send(Request.cmd(Command.SUBSCRIBE).arg(channel)));
+  }
+
+  @AfterEach
+  void close() {
+    subscriber.close();
+    subscriberClient.close();
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private JsonObject entry(int port) {
+    return new JsonObject().put("module", "redis_publish").put("redis", new JsonObject()
+        .put("host", "127.0.0.1").put("port", port).put("channel", channel)
+        .put("allowed_hosts", new io.vertx.core.json.JsonArray().add("127.0.0.1")));
+  }
+
+  private static Future<Object> call(Vertx vertx, JsonObject entry, Object payload) {
+    ModuleCall call = new ModuleCall("hook", "redis_publish", entry, new JsonObject(), null, null, payload,
+        Map.of("content-type", "application/json", "x-request-id", "r-1"), null);
+    return vertx.eventBus().request(Addresses.module("redis_publish"), call).map(reply -> reply.body());
+  }
+
+  private static void deploy(Vertx vertx) throws Exception {
+    Launcher.registerCodecs(vertx);
+    await(vertx.deployVerticle(new RedisPublishModuleVerticle()));
+  }
+
+  @Test
+  void subscriberReceivesPayloadAndHeadersAsJson(Vertx vertx) throws Exception {
+    deploy(vertx);
+    await(call(vertx, entry(REDIS_PORT), new JsonObject().put("order", 42).put("items", new io.vertx.core.json.JsonArray().add("a"))));
+    String message = received.poll(10, TimeUnit.SECONDS);
+    assertEquals(new JsonObject("""
+        {"payload": {"order": 42, "items": ["a"]},
+         "headers": {"content-type": "application/json", "x-request-id": "r-1"}}"""), new JsonObject(message));
+  }
+
+  @Test
+  void manyCallsShareOneClient(Vertx vertx) throws Exception {
+    deploy(vertx);
+    for (int i = 0; i < 20; i++) {
+      await(call(vertx, entry(REDIS_PORT), i));
+    }
+    for (int i = 0; i < 20; i++) {
+      assertEquals(i, new JsonObject(received.poll(10, TimeUnit.SECONDS)).getInteger("payload"));
+    }
+    Response clients = await(subscriberClient.send(Request.cmd(Command.CLIENT).arg("LIST")));
+    // The module's pool holds at most 4 connections, however many calls were made.
+    long moduleConnections = clients.toString().lines().filter(line -> line.contains("cmd=publish")).count();
+    assertTrue(moduleConnections <= 4, clients.toString());
+  }
+
+  @Test
+  void unreachableRedisIsARetryableConnectionFailure(Vertx vertx) throws Exception {
+    deploy(vertx);
+    int closedPort = TestServer.freePort();
+    Throwable failure = call(vertx, entry(closedPort), "x").toCompletionStage().toCompletableFuture()
+        .handle((ok, error) -> error).get(15, TimeUnit.SECONDS);
+    ModuleFailure typed = ModuleFailure.from(failure);
+    assertEquals(ModuleFailure.Category.CONNECTION, typed.category(), typed.getMessage());
+    assertTrue(typed.retryable());
+  }
+
+  @Test
+  void disallowedHostIsAConfigFailure(Vertx vertx) throws Exception {
+    deploy(vertx);
+    JsonObject entry = entry(REDIS_PORT);
+    entry.getJsonObject("redis").remove("allowed_hosts");
+    Throwable failure = call(vertx, entry, "x").toCompletionStage().toCompletableFuture()
+        .handle((ok, error) -> error).get(15, TimeUnit.SECONDS);
+    assertEquals(ModuleFailure.Category.CONFIG, ModuleFailure.from(failure).category());
+  }
+
+  @Test
+  void webhookThroughTheServerIsPublished() throws Exception {
+    try (TestServer server = TestServer.start("""
+        {"pub": {"module": "redis_publish",
+                 "redis": {"host": "127.0.0.1", "port": %d, "channel": "%s", "allowed_hosts": ["127.0.0.1"]}}}
+        """.formatted(REDIS_PORT, channel))) {
+      HttpResponse<String> response = Http.post(server.port(), "/webhook/pub", "{\"event\":\"paid\"}",
+          "content-type", "application/json");
+      assertEquals(200, response.statusCode(), response.body());
+      JsonObject message = new JsonObject(received.poll(10, TimeUnit.SECONDS));
+      assertEquals(new JsonObject().put("event", "paid"), message.getJsonObject("payload"));
+      assertEquals("application/json", message.getJsonObject("headers").getString("content-type"));
+    }
+  }
+}
