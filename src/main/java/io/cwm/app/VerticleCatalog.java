@@ -6,6 +6,7 @@ import io.cwm.ingest.IngestVerticle;
 import io.cwm.stream.StreamVerticle;
 import io.cwm.module.disk.SaveToDiskModuleVerticle;
 import io.cwm.module.log.LogModuleVerticle;
+import io.cwm.module.rabbitmq.RabbitMqModuleVerticle;
 import io.vertx.core.Deployable;
 import java.util.Map;
 import java.util.Set;
@@ -29,7 +30,8 @@ public final class VerticleCatalog {
         }
       }),
       "module:log", app -> new LogModuleVerticle(),
-      "module:save_to_disk", app -> new SaveToDiskModuleVerticle(app.env()));
+      "module:save_to_disk", app -> new SaveToDiskModuleVerticle(app.env()),
+      "module:rabbitmq", app -> new RabbitMqModuleVerticle(app.env()));
 
   /** One ConnectorVerticle per configured connector (channel); deployed by the Launcher. */
   public static final String CONNECTOR = "connector";

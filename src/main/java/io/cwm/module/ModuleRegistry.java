@@ -5,6 +5,7 @@ import io.cwm.connect.ChannelConfigs;
 import io.cwm.config.Env;
 import io.cwm.module.disk.DiskTarget;
 import io.cwm.module.log.LogFormatter;
+import io.cwm.module.rabbitmq.QueueNames;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,8 +37,9 @@ public final class ModuleRegistry {
     add(new Spec("log", true, null, LogFormatter::checkConfig));
     add(new Spec("save_to_disk", true, null, DiskTarget::checkConfig));
     add(new Spec(ChannelConfigs.MODULE, true, null, ChannelConfigs::checkConfig));
+    add(new Spec("rabbitmq", true, null, QueueNames::checkConfig));
     for (String name : List.of("http_webhook", "kafka", "postgresql", "redis_rq", "redis_publish",
-        "rabbitmq", "s3")) {
+        "s3")) {
       add(new Spec(name, false, "the output-modules issue", NO_CHECK));
     }
     for (String name : List.of("mysql", "clickhouse", "mqtt", "zeromq", "activemq", "aws_sqs",
