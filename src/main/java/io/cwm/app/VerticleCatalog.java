@@ -8,6 +8,7 @@ import io.cwm.module.disk.SaveToDiskModuleVerticle;
 import io.cwm.module.log.LogModuleVerticle;
 import io.cwm.module.redis.RedisPublishModuleVerticle;
 import io.cwm.module.redis.RedisRqModuleVerticle;
+import io.cwm.module.rabbitmq.RabbitMqModuleVerticle;
 import io.vertx.core.Deployable;
 import java.util.Map;
 import java.util.Set;
@@ -33,7 +34,8 @@ public final class VerticleCatalog {
       "module:log", app -> new LogModuleVerticle(),
       "module:save_to_disk", app -> new SaveToDiskModuleVerticle(app.env()),
       "module:redis_publish", app -> new RedisPublishModuleVerticle(),
-      "module:redis_rq", app -> new RedisRqModuleVerticle(app.env()));
+      "module:redis_rq", app -> new RedisRqModuleVerticle(app.env()),
+      "module:rabbitmq", app -> new RabbitMqModuleVerticle(app.env()));
 
   /** One ConnectorVerticle per configured connector (channel); deployed by the Launcher. */
   public static final String CONNECTOR = "connector";

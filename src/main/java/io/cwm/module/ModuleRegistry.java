@@ -7,6 +7,7 @@ import io.cwm.module.disk.DiskTarget;
 import io.cwm.module.log.LogFormatter;
 import io.cwm.module.redis.RedisPublishTarget;
 import io.cwm.module.redis.RqJob;
+import io.cwm.module.rabbitmq.QueueNames;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,8 +41,8 @@ public final class ModuleRegistry {
     add(new Spec(ChannelConfigs.MODULE, true, null, ChannelConfigs::checkConfig));
     add(new Spec("redis_publish", true, null, RedisPublishTarget::checkConfig));
     add(new Spec("redis_rq", true, null, RqJob::checkConfig));
-    for (String name : List.of("http_webhook", "kafka", "postgresql",
-        "rabbitmq", "s3")) {
+    add(new Spec("rabbitmq", true, null, QueueNames::checkConfig));
+    for (String name : List.of("http_webhook", "kafka", "postgresql", "s3")) {
       add(new Spec(name, false, "the output-modules issue", NO_CHECK));
     }
     for (String name : List.of("mysql", "clickhouse", "mqtt", "zeromq", "activemq", "aws_sqs",

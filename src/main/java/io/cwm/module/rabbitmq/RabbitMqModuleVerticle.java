@@ -1,0 +1,103 @@
+package io.cwm.module.rabbitmq;
+
+import com.rabbitmq.client.AMQP;
+import io.cwm.config.Coerce;
+import io.cwm.config.ConfigException;
+import io.cwm.config.ConnectionRules;
+import io.cwm.config.Env;
+import io.cwm.module.ModuleCall;
+import io.cwm.module.ModuleFailure;
+import io.cwm.module.ModuleFailure.Category;
+import io.cwm.module.ModuleVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code rabbitmq} module (modules.md §3.4): publishes each webhook to a durable queue via the
+ * default exchange, persistent (delivery mode 2), the request headers as the AMQP headers table,
+ * and succeeds only after the broker's publisher confirm. One {@link RabbitMqLink} per named
+ * connection, created on first use and closed on stop; a changed connection gets a new link and
+ * the old one closes when its calls have finished.
+ */
+public final class RabbitMqModuleVerticle extends ModuleVerticle {
+  static final String JSON = "application/json";
+  static final String BYTES = "application/octet-stream";
+  private static final long CONFIRM_TIMEOUT_MILLIS = 10_000;
+
+  private final Env env;
+  private final Map<String, RabbitMqLink> links = new HashMap<>();
+  private final List<RabbitMqLink> retired = new ArrayList<>();
+
+  public RabbitMqModuleVerticle(Env env) {
+    this.env = env;
+  }
+
+  @Override
+  protected String moduleName() {
+    return "rabbitmq";
+  }
+
+  @Override
+  protected Future<Void> deliver(ModuleCall call) {
+    String queue;
+    RabbitMqLink link;
+    try {
+      queue = QueueNames.resolve(call.moduleConfig(), call.entry());
+      link = link(call.connectionName(), call.connection());
+    } catch (ConfigException e) {
+      return Future.failedFuture(new ModuleFailure(Category.CONFIG, "rabbitmq " + e.key() + " " + e.getMessage()));
+    }
+    boolean blob = call.payload() instanceof Buffer;
+    Buffer body = blob ? (Buffer) call.payload() : Json.encodeToBuffer(call.payload());
+    AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
+        .deliveryMode(2)
+        .contentType(blob ? BYTES : JSON)
+        .headers(new HashMap<>(call.headers() == null ? Map.of() : call.headers()))
+        .build();
+    return link.publish(queue, properties, body);
+  }
+
+  private RabbitMqLink link(String name, JsonObject connection) {
+    if (name == null || connection == null) {
+      throw new ConfigException("connection", "is required: name a connection of type rabbitmq");
+    }
+    RabbitMqLink current = links.get(name);
+    if (current != null && current.connection().equals(connection)) {
+      return current;
+    }
+    // The type is not matched against the module (as in Python), so the host rules of a
+    // rabbitmq connection are applied here whatever type the entry declares.
+    ConnectionRules.check(connection.copy().put("type", "rabbitmq"), env);
+    String host = Coerce.string(connection, "host", "").trim();
+    int port = (int) Coerce.integer(connection, "port", 5672, 1, 65535);
+    String user = Coerce.string(connection, "user", "guest");
+    String password = Coerce.string(connection, "pass", "guest");
+    RabbitMqLink created = new RabbitMqLink(vertx, name, connection,
+        RabbitMqLink.options(host, port, user, password), CONFIRM_TIMEOUT_MILLIS);
+    retired.removeIf(RabbitMqLink::isClosed);
+    if (current != null) {
+      current.retire();
+      if (!current.isClosed()) {
+        retired.add(current);
+      }
+    }
+    links.put(name, created);
+    return created;
+  }
+
+  @Override
+  protected Future<Void> stopModule() {
+    List<Future<Void>> closing = new ArrayList<>();
+    links.values().forEach(link -> closing.add(link.close()));
+    retired.forEach(link -> closing.add(link.close()));
+    links.clear();
+    retired.clear();
+    return Future.join(closing).mapEmpty();
+  }
+}
