@@ -5,6 +5,7 @@ import io.cwm.buffer.ChannelBufferVerticle;
 import io.cwm.ingest.IngestVerticle;
 import io.cwm.stream.StreamVerticle;
 import io.cwm.module.disk.SaveToDiskModuleVerticle;
+import io.cwm.module.http.HttpWebhookModuleVerticle;
 import io.cwm.module.log.LogModuleVerticle;
 import io.vertx.core.Deployable;
 import java.util.Map;
@@ -29,7 +30,8 @@ public final class VerticleCatalog {
         }
       }),
       "module:log", app -> new LogModuleVerticle(),
-      "module:save_to_disk", app -> new SaveToDiskModuleVerticle(app.env()));
+      "module:save_to_disk", app -> new SaveToDiskModuleVerticle(app.env()),
+      "module:http_webhook", app -> new HttpWebhookModuleVerticle());
 
   /** One ConnectorVerticle per configured connector (channel); deployed by the Launcher. */
   public static final String CONNECTOR = "connector";

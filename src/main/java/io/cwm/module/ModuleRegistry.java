@@ -4,6 +4,7 @@ import io.cwm.config.ConfigException;
 import io.cwm.connect.ChannelConfigs;
 import io.cwm.config.Env;
 import io.cwm.module.disk.DiskTarget;
+import io.cwm.module.http.HttpWebhookTarget;
 import io.cwm.module.log.LogFormatter;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
@@ -36,7 +37,8 @@ public final class ModuleRegistry {
     add(new Spec("log", true, null, LogFormatter::checkConfig));
     add(new Spec("save_to_disk", true, null, DiskTarget::checkConfig));
     add(new Spec(ChannelConfigs.MODULE, true, null, ChannelConfigs::checkConfig));
-    for (String name : List.of("http_webhook", "kafka", "postgresql", "redis_rq", "redis_publish",
+    add(new Spec("http_webhook", true, null, HttpWebhookTarget::checkConfig));
+    for (String name : List.of("kafka", "postgresql", "redis_rq", "redis_publish",
         "rabbitmq", "s3")) {
       add(new Spec(name, false, "the output-modules issue", NO_CHECK));
     }
