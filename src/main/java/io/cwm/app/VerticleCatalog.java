@@ -5,6 +5,7 @@ import io.cwm.buffer.ChannelBufferVerticle;
 import io.cwm.ingest.IngestVerticle;
 import io.cwm.stream.StreamVerticle;
 import io.cwm.module.disk.SaveToDiskModuleVerticle;
+import io.cwm.module.http.HttpWebhookModuleVerticle;
 import io.cwm.module.log.LogModuleVerticle;
 import io.cwm.module.redis.RedisPublishModuleVerticle;
 import io.cwm.module.redis.RedisRqModuleVerticle;
@@ -35,7 +36,8 @@ public final class VerticleCatalog {
       "module:save_to_disk", app -> new SaveToDiskModuleVerticle(app.env()),
       "module:redis_publish", app -> new RedisPublishModuleVerticle(),
       "module:redis_rq", app -> new RedisRqModuleVerticle(app.env()),
-      "module:rabbitmq", app -> new RabbitMqModuleVerticle(app.env()));
+      "module:rabbitmq", app -> new RabbitMqModuleVerticle(app.env()),
+      "module:http_webhook", app -> new HttpWebhookModuleVerticle());
 
   /** One ConnectorVerticle per configured connector (channel); deployed by the Launcher. */
   public static final String CONNECTOR = "connector";

@@ -4,6 +4,7 @@ import io.cwm.config.ConfigException;
 import io.cwm.connect.ChannelConfigs;
 import io.cwm.config.Env;
 import io.cwm.module.disk.DiskTarget;
+import io.cwm.module.http.HttpWebhookTarget;
 import io.cwm.module.log.LogFormatter;
 import io.cwm.module.redis.RedisPublishTarget;
 import io.cwm.module.redis.RqJob;
@@ -39,10 +40,11 @@ public final class ModuleRegistry {
     add(new Spec("log", true, null, LogFormatter::checkConfig));
     add(new Spec("save_to_disk", true, null, DiskTarget::checkConfig));
     add(new Spec(ChannelConfigs.MODULE, true, null, ChannelConfigs::checkConfig));
+    add(new Spec("http_webhook", true, null, HttpWebhookTarget::checkConfig));
     add(new Spec("redis_publish", true, null, RedisPublishTarget::checkConfig));
     add(new Spec("redis_rq", true, null, RqJob::checkConfig));
     add(new Spec("rabbitmq", true, null, QueueNames::checkConfig));
-    for (String name : List.of("http_webhook", "kafka", "postgresql", "s3")) {
+    for (String name : List.of("kafka", "postgresql", "s3")) {
       add(new Spec(name, false, "the output-modules issue", NO_CHECK));
     }
     for (String name : List.of("mysql", "clickhouse", "mqtt", "zeromq", "activemq", "aws_sqs",

@@ -43,9 +43,10 @@ class PythonFixturesTest {
       // test_vault_save writes to /tmp/webhooks, outside the working directory it must stay in.
       Map.entry("vault-webhooks.json", List.of("Vault reference", "must stay inside base_dir")),
       // The example file references unset variables without defaults ({$JWT_SECRET}, ...), modules
-      // not in this build, and connections on localhost (refused unless ALLOW_LOCALHOST_FOR_TESTS).
+      // not in this build, connections on localhost (refused unless ALLOW_LOCALHOST_FOR_TESTS), and
+      // http_webhook URLs on localhost by default ({$API_HOST:localhost}; only allowed_hosts relaxes).
       Map.entry("examples-webhooks.example.json",
-          List.of(NOT_IN_BUILD, "is not set and has no default", "localhost is refused")));
+          List.of(NOT_IN_BUILD, "is not set and has no default", "localhost is refused", "is a loopback name")));
 
   /** connector.json files: checked by {@code check --connector} in {@code io.cwm.MainConnectorTest}. */
   static final List<String> CONNECTOR_FILES = List.of("02_connector-connector.json",
@@ -145,7 +146,7 @@ class PythonFixturesTest {
         Map.entry("JWT_SECRET", "jwt-secret-at-least-32-bytes-long!!"),
         Map.entry("RECAPTCHA_SECRET_KEY", "r"), Map.entry("AUTH_TOKEN", "a"),
         Map.entry("API_TOKEN", "t"), Map.entry("AWS_ACCESS_KEY_ID", "x"),
-        Map.entry("AWS_SECRET_ACCESS_KEY", "y")));
+        Map.entry("AWS_SECRET_ACCESS_KEY", "y"), Map.entry("API_HOST", "api.example.com")));
     ConfigLoader.Result result = ConfigLoader.load(FIXTURES.resolve("examples-webhooks.example.json"),
         FIXTURES.resolve("examples-connections.example.json"), env,
         new ValidatorContext(Clock.systemUTC(), env, () -> null), true, true);

@@ -2,6 +2,7 @@ package io.cwm.connector.http;
 
 import io.cwm.connector.Delivery;
 import io.cwm.connector.Target;
+import io.cwm.net.TargetUrl;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;

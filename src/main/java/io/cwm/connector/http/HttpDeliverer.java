@@ -5,7 +5,10 @@ import io.cwm.connector.Deliverer;
 import io.cwm.connector.Delivery;
 import io.cwm.connector.Outcome;
 import io.cwm.connector.Target;
+import io.cwm.net.HostLookup;
 import io.cwm.net.IpAddresses;
+import io.cwm.net.TargetAddressPolicy;
+import io.cwm.net.TargetUrl;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -20,10 +23,8 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
-import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -338,22 +339,7 @@ public final class HttpDeliverer implements Deliverer {
   }
 
   private Future<List<byte[]>> resolve(String host) {
-    byte[] literal = IpAddresses.parse(host);
-    if (literal != null) {
-      return Future.succeededFuture(List.of(literal));
-    }
-    // the system resolver (hosts file, search domains) as every local client uses; it blocks
-    return vertx.executeBlocking(() -> {
-      List<byte[]> addresses = new ArrayList<>();
-      for (InetAddress address : InetAddress.getAllByName(host)) {
-        // IpAddresses form: IPv4-mapped IPv6 as 4 bytes, so it is classified as IPv4
-        addresses.add(IpAddresses.parse(IpAddresses.format(address.getAddress())));
-      }
-      if (addresses.isEmpty()) {
-        throw new UnknownHostException(host);
-      }
-      return addresses;
-    }, false);
+    return HostLookup.resolve(vertx, host);
   }
 
   private static String describe(Throwable failure) {

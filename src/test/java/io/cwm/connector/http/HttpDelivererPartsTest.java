@@ -1,5 +1,6 @@
 package io.cwm.connector.http;
 
+import io.cwm.net.TargetUrl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package io.cwm.connector.http;
+package io.cwm.net;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -17,10 +17,10 @@ import java.util.Locale;
  * @param basicAuth {@code Basic ...} credentials from {@code user:password@} in the URL (as aiohttp
  *     sends them), or null
  */
-record TargetUrl(boolean ssl, String host, int port, String requestUri, String hostHeader, String basicAuth) {
+public record TargetUrl(boolean ssl, String host, int port, String requestUri, String hostHeader, String basicAuth) {
 
   /** A URL that cannot be used; the message says why (without the URL: it may hold secrets). */
-  static final class InvalidUrlException extends IllegalArgumentException {
+  public static final class InvalidUrlException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
     InvalidUrlException(String message) {
@@ -28,7 +28,7 @@ record TargetUrl(boolean ssl, String host, int port, String requestUri, String h
     }
   }
 
-  static TargetUrl parse(String url) {
+  public static TargetUrl parse(String url) {
     if (url == null || url.isBlank()) {
       throw new InvalidUrlException("url is required");
     }
@@ -126,7 +126,7 @@ record TargetUrl(boolean ssl, String host, int port, String requestUri, String h
   }
 
   /** scheme://host:port without path or query (those may carry tokens): safe to log. */
-  String forLog() {
+  public String forLog() {
     return (ssl ? "https://" : "http://") + hostHeader;
   }
 

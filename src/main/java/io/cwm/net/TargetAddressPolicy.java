@@ -1,7 +1,5 @@
-package io.cwm.connector.http;
+package io.cwm.net;
 
-import io.cwm.net.AddressClass;
-import io.cwm.net.IpAddresses;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,7 +12,7 @@ import java.util.regex.Pattern;
  * {@code allow_private_targets}. Used on every resolved address before a request, and on the
  * configured URL at start ({@link #checkUrl}).
  */
-final class TargetAddressPolicy {
+public final class TargetAddressPolicy {
   /**
    * Metadata services outside the link-local range (where {@link AddressClass} already says
    * SPECIAL): Alibaba, Oracle, AWS IPv6 IMDS. Refused even when private targets are allowed.
@@ -31,8 +29,19 @@ final class TargetAddressPolicy {
 
   private TargetAddressPolicy() {}
 
+  /** What the connector's messages say about a refused loopback or private target. */
+  private static final String CONNECTOR_SETTING = "allow_private_targets is false";
+
   /** Why a request may not go to {@code address} (4 or 16 bytes), or null when it may. */
-  static String refusal(byte[] address, boolean allowPrivateTargets) {
+  public static String refusal(byte[] address, boolean allowPrivateTargets) {
+    return refusal(address, allowPrivateTargets, CONNECTOR_SETTING);
+  }
+
+  /**
+   * As {@link #refusal(byte[], boolean)}, naming in {@code setting} what would allow a loopback
+   * or private target (a module's own relaxation).
+   */
+  public static String refusal(byte[] address, boolean allowPrivateTargets, String setting) {
     String text = IpAddresses.format(address);
     for (byte[] metadata : METADATA_ADDRESSES) {
       if (Arrays.equals(metadata, address)) {
@@ -42,9 +51,9 @@ final class TargetAddressPolicy {
     return switch (AddressClass.of(address)) {
       case SPECIAL -> text + " is a link-local, multicast, reserved or unspecified address";
       case LOOPBACK -> allowPrivateTargets ? null
-          : text + " is a loopback address and allow_private_targets is false";
+          : text + " is a loopback address and " + setting;
       case PRIVATE -> allowPrivateTargets ? null
-          : text + " is a private address and allow_private_targets is false";
+          : text + " is a private address and " + setting;
       case PUBLIC -> null;
     };
   }
@@ -53,7 +62,12 @@ final class TargetAddressPolicy {
    * Start-time check of a target URL: syntax, scheme, and what can be judged without DNS (IP
    * literals, localhost and metadata names, non-canonical numeric hosts). Empty when fine.
    */
-  static List<String> checkUrl(String url, boolean allowPrivateTargets) {
+  public static List<String> checkUrl(String url, boolean allowPrivateTargets) {
+    return checkUrl(url, allowPrivateTargets, CONNECTOR_SETTING);
+  }
+
+  /** As {@link #checkUrl(String, boolean)}, naming in refusals what {@code setting} says. */
+  public static List<String> checkUrl(String url, boolean allowPrivateTargets, String setting) {
     List<String> problems = new ArrayList<>();
     TargetUrl target;
     try {
@@ -65,7 +79,7 @@ final class TargetAddressPolicy {
     String host = target.host();
     byte[] literal = IpAddresses.parse(host);
     if (literal != null) {
-      String refusal = refusal(literal, allowPrivateTargets);
+      String refusal = refusal(literal, allowPrivateTargets, setting);
       if (refusal != null) {
         problems.add("target host " + refusal);
       }
@@ -82,7 +96,7 @@ final class TargetAddressPolicy {
     }
     if (LOCALHOST_NAMES.contains(host) || host.endsWith(".localhost")) {
       if (!allowPrivateTargets) {
-        problems.add("target host " + host + " is a loopback name and allow_private_targets is false");
+        problems.add("target host " + host + " is a loopback name and " + setting);
       }
       return problems;
     }
