@@ -172,11 +172,15 @@ class RedisRqModuleVerticleTest {
       HttpResponse<String> response = Http.post(server.port(), "/webhook/rq", "{\"event\":\"paid\"}",
           "content-type", "application/json");
       assertEquals(200, response.statusCode(), response.body());
-      List<String> ids = List.of();
-      for (int attempt = 0; attempt < 100 && ids.isEmpty(); attempt++) {
-        Thread.sleep(50);
-        ids = queuedJobIds();
-      }
+      // the 200 comes after the job was written; the wait only bounds a slow Redis
+      io.cwm.testing.TestConnector.await(5_000, () -> {
+        try {
+          return !queuedJobIds().isEmpty();
+        } catch (Exception e) {
+          return false;
+        }
+      });
+      List<String> ids = queuedJobIds();
       assertEquals(1, ids.size());
       JsonObject data = new JsonObject(Python.run(UNPICKLE_JSON, jobHash(ids.get(0)).get("data").toBytes()));
       assertEquals(new JsonObject().put("event", "paid"), data.getJsonArray("args").getJsonObject(0));
