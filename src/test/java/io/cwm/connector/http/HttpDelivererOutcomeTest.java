@@ -16,7 +16,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
-import io.vertx.junit5.VertxExtension;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -26,28 +25,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Status codes, retries, pauses, timeouts, redirects and misbehaving targets. */
-@ExtendWith(VertxExtension.class)
-class HttpDelivererOutcomeTest {
-  private RecordingTarget server;
-  private HttpDeliverer deliverer;
-
-  @BeforeEach
-  void start(Vertx vertx) throws Exception {
-    server = RecordingTarget.start(vertx);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (deliverer != null) {
-      deliverer.close().await();
-    }
-  }
+class HttpDelivererOutcomeTest extends RecordingTargetTest {
 
   private Outcome deliver(Vertx vertx, Target target) throws Exception {
     deliverer = new HttpDeliverer(vertx, config(target, true));
@@ -315,10 +296,7 @@ class HttpDelivererOutcomeTest {
     server.statuses(503);
     deliverer = new HttpDeliverer(vertx, config(retrying(server.url("/"), 3, 30), true));
     var pending = deliverer.deliver(delivery("x"));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (server.received().isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(10); // polling with a deadline
-    }
+    assertTrue(io.cwm.testing.TestConnector.await(10_000, () -> !server.received().isEmpty()), "first attempt made");
     deliverer.close().await(10, TimeUnit.SECONDS);
     Outcome outcome = pending.await(5, TimeUnit.SECONDS);
 

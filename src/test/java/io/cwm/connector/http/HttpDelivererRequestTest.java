@@ -17,32 +17,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** What a target receives: headers (names, values, order), body per payload type, method. */
-@ExtendWith(VertxExtension.class)
-class HttpDelivererRequestTest {
-  private RecordingTarget server;
-  private HttpDeliverer deliverer;
-
-  @BeforeEach
-  void start(Vertx vertx) throws Exception {
-    server = RecordingTarget.start(vertx);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (deliverer != null) {
-      deliverer.close().await();
-    }
-  }
+class HttpDelivererRequestTest extends RecordingTargetTest {
 
   private RecordingTarget.Received deliverTo(Vertx vertx, Target target, Delivery delivery)
       throws Exception {

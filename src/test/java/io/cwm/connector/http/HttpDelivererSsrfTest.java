@@ -10,30 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cwm.connector.Outcome;
 import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Target addresses: refused before any request, per resolved address, and at start. */
-@ExtendWith(VertxExtension.class)
-class HttpDelivererSsrfTest {
-  private RecordingTarget server;
-  private HttpDeliverer deliverer;
-
-  @BeforeEach
-  void start(Vertx vertx) throws Exception {
-    server = RecordingTarget.start(vertx);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (deliverer != null) {
-      deliverer.close().await();
-    }
-  }
+class HttpDelivererSsrfTest extends RecordingTargetTest {
 
   private Outcome deliver(Vertx vertx, String url, boolean allowPrivateTargets) throws Exception {
     deliverer = new HttpDeliverer(vertx, config(retrying(url, 3, 0.05), allowPrivateTargets));
