@@ -6,10 +6,13 @@ import io.cwm.ingest.IngestVerticle;
 import io.cwm.stream.StreamVerticle;
 import io.cwm.module.disk.SaveToDiskModuleVerticle;
 import io.cwm.module.http.HttpWebhookModuleVerticle;
+import io.cwm.module.kafka.KafkaModuleVerticle;
 import io.cwm.module.log.LogModuleVerticle;
+import io.cwm.module.postgres.PostgresModuleVerticle;
 import io.cwm.module.redis.RedisPublishModuleVerticle;
 import io.cwm.module.redis.RedisRqModuleVerticle;
 import io.cwm.module.rabbitmq.RabbitMqModuleVerticle;
+import io.cwm.module.s3.S3ModuleVerticle;
 import io.vertx.core.Deployable;
 import java.util.Map;
 import java.util.Set;
@@ -17,11 +20,11 @@ import java.util.function.Function;
 
 /** The verticles that {@code verticles.json} may name, and how to build each from the context. */
 public final class VerticleCatalog {
-  private static final Map<String, Function<AppContext, Deployable>> FACTORIES = Map.of(
-      "ingest", IngestVerticle::new,
-      "admin", AdminVerticle::new,
-      "buffer", app -> new ChannelBufferVerticle(app.bufferFactory(), app.config().channels().values()),
-      "stream", app -> new StreamVerticle(app.config().channels(), new StreamVerticle.Observer() {
+  private static final Map<String, Function<AppContext, Deployable>> FACTORIES = Map.ofEntries(
+      Map.entry("ingest", IngestVerticle::new),
+      Map.entry("admin", AdminVerticle::new),
+      Map.entry("buffer", app -> new ChannelBufferVerticle(app.bufferFactory(), app.config().channels().values())),
+      Map.entry("stream", app -> new StreamVerticle(app.config().channels(), new StreamVerticle.Observer() {
         @Override
         public void acked(String channel, long millis) {
           app.metrics().ackLatency(channel, millis * 1_000_000);
@@ -31,13 +34,16 @@ public final class VerticleCatalog {
         public void connectors(String channel, String protocol, int count) {
           app.metrics().connectors(channel, protocol, count);
         }
-      }),
-      "module:log", app -> new LogModuleVerticle(),
-      "module:save_to_disk", app -> new SaveToDiskModuleVerticle(app.env()),
-      "module:redis_publish", app -> new RedisPublishModuleVerticle(),
-      "module:redis_rq", app -> new RedisRqModuleVerticle(app.env()),
-      "module:rabbitmq", app -> new RabbitMqModuleVerticle(app.env()),
-      "module:http_webhook", app -> new HttpWebhookModuleVerticle());
+      })),
+      Map.entry("module:log", app -> new LogModuleVerticle()),
+      Map.entry("module:save_to_disk", app -> new SaveToDiskModuleVerticle(app.env())),
+      Map.entry("module:redis_publish", app -> new RedisPublishModuleVerticle()),
+      Map.entry("module:redis_rq", app -> new RedisRqModuleVerticle(app.env())),
+      Map.entry("module:rabbitmq", app -> new RabbitMqModuleVerticle(app.env())),
+      Map.entry("module:http_webhook", app -> new HttpWebhookModuleVerticle()),
+      Map.entry("module:kafka", app -> new KafkaModuleVerticle(app.env())),
+      Map.entry("module:postgresql", app -> new PostgresModuleVerticle(app.env())),
+      Map.entry("module:s3", app -> new S3ModuleVerticle(app.env())));
 
   /** One ConnectorVerticle per configured connector (channel); deployed by the Launcher. */
   public static final String CONNECTOR = "connector";

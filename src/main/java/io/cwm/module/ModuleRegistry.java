@@ -5,10 +5,13 @@ import io.cwm.connect.ChannelConfigs;
 import io.cwm.config.Env;
 import io.cwm.module.disk.DiskTarget;
 import io.cwm.module.http.HttpWebhookTarget;
+import io.cwm.module.kafka.KafkaTarget;
 import io.cwm.module.log.LogFormatter;
+import io.cwm.module.postgres.PostgresTarget;
 import io.cwm.module.redis.RedisPublishTarget;
 import io.cwm.module.redis.RqJob;
 import io.cwm.module.rabbitmq.QueueNames;
+import io.cwm.module.s3.S3Target;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,9 +47,9 @@ public final class ModuleRegistry {
     add(new Spec("redis_publish", true, null, RedisPublishTarget::checkConfig));
     add(new Spec("redis_rq", true, null, RqJob::checkConfig));
     add(new Spec("rabbitmq", true, null, QueueNames::checkConfig));
-    for (String name : List.of("kafka", "postgresql", "s3")) {
-      add(new Spec(name, false, "the output-modules issue", NO_CHECK));
-    }
+    add(new Spec("kafka", true, null, KafkaTarget::checkConfig));
+    add(new Spec("postgresql", true, null, PostgresTarget::checkConfig));
+    add(new Spec("s3", true, null, S3Target::checkConfig));
     for (String name : List.of("mysql", "clickhouse", "mqtt", "zeromq", "activemq", "aws_sqs",
         "gcp_pubsub", "websocket")) {
       add(new Spec(name, false, null, NO_CHECK));

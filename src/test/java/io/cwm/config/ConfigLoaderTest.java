@@ -162,15 +162,15 @@ class ConfigLoaderTest {
   @Test
   void moduleNotInThisBuildGivesAClearMessage() throws IOException {
     assertEquals(webhookProblem("x", "module",
-        "module 'kafka' is not available in this build yet (it comes with the output-modules issue)"),
-        onlyError(load("{\"x\": {\"module\": \"kafka\"}}")));
+        "module 'mqtt' is not available in this build"),
+        onlyError(load("{\"x\": {\"module\": \"mqtt\"}}")));
   }
 
   @Test
   void aliasOfAModuleNotInThisBuildNamesTheCanonicalModule() throws IOException {
     assertEquals(webhookProblem("x", "module",
-        "module 'postgresql' is not available in this build yet (it comes with the output-modules issue)"),
-        onlyError(load("{\"x\": {\"module\": \"postgres\"}}")));
+        "module 'mysql' is not available in this build"),
+        onlyError(load("{\"x\": {\"module\": \"mariadb\"}}")));
   }
 
   @Test
@@ -355,8 +355,8 @@ class ConfigLoaderTest {
   @Test
   void chainItemModuleNotInThisBuildIsRefused() throws IOException {
     assertEquals(webhookProblem("x", "chain[1].module",
-        "module 'kafka' is not available in this build yet (it comes with the output-modules issue)"),
-        onlyError(load("{\"x\": {\"chain\": [\"log\", {\"module\": \"kafka\"}]}}")));
+        "module 'mqtt' is not available in this build"),
+        onlyError(load("{\"x\": {\"chain\": [\"log\", {\"module\": \"mqtt\"}]}}")));
   }
 
   @Test
@@ -628,7 +628,7 @@ class ConfigLoaderTest {
 
   @Test
   void resultListsErrorsSeparatelyFromWarnings() throws IOException {
-    ConfigLoader.Result result = load("{\"x\": {\"module\": \"log\", \"hmac\": {}}, \"y\": {\"module\": \"kafka\"}}");
+    ConfigLoader.Result result = load("{\"x\": {\"module\": \"log\", \"hmac\": {}}, \"y\": {\"module\": \"mqtt\"}}");
 
     assertNotNull(result.problems());
     assertEquals(2, result.problems().size());

@@ -34,11 +34,8 @@ class PythonFixturesTest {
       Map.entry("aws-sqs-webhooks.json", List.of(NOT_IN_BUILD)),
       Map.entry("clickhouse-webhooks.json", List.of(NOT_IN_BUILD)),
       Map.entry("gcp-pubsub-webhooks.json", List.of(NOT_IN_BUILD)),
-      Map.entry("kafka-webhooks.json", List.of(NOT_IN_BUILD)),
       Map.entry("mqtt-webhooks.json", List.of(NOT_IN_BUILD)),
       Map.entry("mysql-webhooks.json", List.of(NOT_IN_BUILD)),
-      Map.entry("postgres-webhooks.json", List.of(NOT_IN_BUILD)),
-      Map.entry("s3-webhooks.json", List.of(NOT_IN_BUILD)),
       // Vault is not supported: a reference without an inline default cannot be resolved, and
       // test_vault_save writes to /tmp/webhooks, outside the working directory it must stay in.
       Map.entry("vault-webhooks.json", List.of("Vault reference", "must stay inside base_dir")),
