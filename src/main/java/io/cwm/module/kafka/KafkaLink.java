@@ -44,10 +44,12 @@ import org.slf4j.LoggerFactory;
  * {@value #REQUEST_TIMEOUT_MS}, {@code delivery.timeout.ms} {@value #DELIVERY_TIMEOUT_MS}.
  *
  * <p>While the broker is unreachable the client blocks each send for {@code max.block.ms} on
- * one worker thread, in order; queued calls would wait their turn behind each other. So once a
- * send has failed retryably and nothing has succeeded since, only one call at a time goes to
- * the producer (a probe) and the others fail at once as {@code UNAVAILABLE}; the first success
- * lifts that. Used from the owning verticle's event loop only.
+ * the producer's one worker thread, in order, so N queued calls would take N times as long.
+ * Hence, until a send has succeeded (and again after a retryable failure), only one send at a
+ * time goes to the producer (a probe); calls arriving meanwhile wait for its outcome: success
+ * lets them through, a retryable failure fails them with it. Every call to a dead broker thus
+ * fails within about {@code max.block.ms}, and the first calls to a live one are delayed only
+ * by the first round trip. Used from the owning verticle's event loop only.
  */
 final class KafkaLink {
   static final int MAX_BLOCK_MS = 5_000;
@@ -55,8 +57,9 @@ final class KafkaLink {
   static final int DELIVERY_TIMEOUT_MS = 15_000;
   private static final Logger LOG = LoggerFactory.getLogger(KafkaLink.class);
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
-  /** Producers created per connection name since the JVM started (tests check reuse). */
+  /** Producers created / closed per connection name since the JVM started (tests check reuse). */
   private static final Map<String, AtomicInteger> CREATED = new ConcurrentHashMap<>();
+  private static final Map<String, AtomicInteger> CLOSED = new ConcurrentHashMap<>();
 
   private final Vertx vertx;
   private final String name;
@@ -64,7 +67,10 @@ final class KafkaLink {
   private final Map<String, String> config;
   private Future<KafkaProducer<byte[], Buffer>> producer;
   private int inFlight;
-  private boolean brokerDown;
+  /** A send succeeded and none has failed retryably since. */
+  private boolean healthy;
+  /** The send in flight while not healthy; the calls arriving meanwhile wait for it. */
+  private Future<Void> probe;
   private boolean retiring;
   private boolean closed;
 
@@ -95,6 +101,11 @@ final class KafkaLink {
     return count == null ? 0 : count.get();
   }
 
+  static int producersClosed(String connectionName) {
+    AtomicInteger count = CLOSED.get(connectionName);
+    return count == null ? 0 : count.get();
+  }
+
   JsonObject connection() {
     return connection;
   }
@@ -104,31 +115,44 @@ final class KafkaLink {
   }
 
   /**
-   * Sends one record and completes when the broker acknowledged it. With {@code partition}
-   * set, first checks that the topic has that partition (the client would otherwise wait
-   * {@code max.block.ms} for it and report a timeout).
+   * Sends one record and completes when the broker acknowledged it. While the link is not known
+   * to be healthy, one send at a time goes through (see the class comment) and the others
+   * follow its outcome.
    */
   Future<Void> send(ProducerRecord<byte[], Buffer> record) {
     if (closed) {
       return Future.failedFuture(new ModuleFailure(Category.UNAVAILABLE, "Kafka producer is closed"));
     }
-    if (brokerDown && inFlight > 0) {
-      return Future.failedFuture(new ModuleFailure(Category.UNAVAILABLE, "Kafka broker unavailable"));
-    }
     inFlight++;
+    Future<Void> outcome;
+    if (!healthy && probe != null && !probe.isComplete()) {
+      outcome = probe.transform(probed -> probed.failed() && ((ModuleFailure) probed.cause()).retryable()
+          ? Future.<Void>failedFuture(probed.cause())
+          : sendNow(record));
+    } else {
+      outcome = sendNow(record);
+      if (!healthy) {
+        probe = outcome;
+      }
+    }
+    return outcome.andThen(done -> {
+      inFlight--;
+      if (retiring && inFlight == 0) {
+        close();
+      }
+    });
+  }
+
+  private Future<Void> sendNow(ProducerRecord<byte[], Buffer> record) {
     return producer()
         .compose(ready -> checkPartition(ready, record).compose(checked -> ready.asStream().send(record)))
         .<Void>mapEmpty()
         .recover(failure -> Future.failedFuture(classify(failure)))
         .andThen(done -> {
-          inFlight--;
           if (done.succeeded()) {
-            brokerDown = false;
+            healthy = true;
           } else if (((ModuleFailure) done.cause()).retryable()) {
-            brokerDown = true;
-          }
-          if (retiring && inFlight == 0) {
-            close();
+            healthy = false;
           }
         });
   }
@@ -149,6 +173,8 @@ final class KafkaLink {
       producer = vertx.executeBlocking(() -> {
         KafkaProducer<byte[], Buffer> created = KafkaProducer.create(vertx, config, new ByteArraySerializer(),
             new BufferSerializer());
+        // every send's failure reaches its own Future; without a handler the client also logs it as unhandled
+        created.exceptionHandler(failure -> { });
         CREATED.computeIfAbsent(name, n -> new AtomicInteger()).incrementAndGet();
         return created;
       }).onSuccess(created -> LOG.info("[connection: {}] Kafka producer created", name))
@@ -174,8 +200,10 @@ final class KafkaLink {
     if (producer == null) {
       return Future.succeededFuture();
     }
-    return producer.compose(ready -> ready.close(MAX_BLOCK_MS)).otherwiseEmpty()
-        .onComplete(done -> LOG.info("[connection: {}] Kafka producer closed", name));
+    return producer.compose(ready -> ready.close(MAX_BLOCK_MS).andThen(done -> {
+      CLOSED.computeIfAbsent(name, n -> new AtomicInteger()).incrementAndGet();
+      LOG.info("[connection: {}] Kafka producer closed", name);
+    })).otherwiseEmpty();
   }
 
   /**
@@ -206,7 +234,11 @@ final class KafkaLink {
       }
       if (cause instanceof TimeoutException) {
         LOG.warn("[connection: {}] Kafka timed out: {}", name, cause.getMessage());
-        return new ModuleFailure(Category.TIMEOUT, "Kafka broker did not answer in time");
+        // "Topic x not present in metadata after 5000 ms": the producer never reached a broker
+        // (it does not report a refused connection otherwise); the rest: the broker did not ack
+        return String.valueOf(cause.getMessage()).contains("metadata")
+            ? new ModuleFailure(Category.CONNECTION, "Kafka broker unreachable")
+            : new ModuleFailure(Category.TIMEOUT, "Kafka broker did not answer in time");
       }
       if (cause instanceof NetworkException) {
         LOG.warn("[connection: {}] Kafka network error: {}", name, cause.getMessage());
