@@ -108,6 +108,19 @@ class KafkaModuleVerticleTest {
   }
 
   @Test
+  void anUnresolvableBootstrapHostIsARetryableConnectionFailure() throws Exception {
+    deploy(LOCAL_OK);
+    String name = "nodns-" + RUN;
+    JsonObject connection = new JsonObject().put("bootstrap_servers", "cwm-kafka-test.invalid:9092");
+    for (int i = 0; i < 2; i++) { // the failed creation is not cached: the next call tries again
+      ModuleFailure failure = failureOf(call(new JsonObject().put("topic", TOPIC), name, connection, 1));
+      assertEquals(Category.CONNECTION, failure.category());
+      assertFalse(failure.getMessage().contains("invalid"), failure.getMessage());
+    }
+    assertEquals(0, KafkaLink.producersCreated(name));
+  }
+
+  @Test
   void aBadTopicAtCallTimeIsRefusedBeforeAnyProducerExists() throws Exception {
     deploy(LOCAL_OK);
     String name = "badtopic-" + RUN;
