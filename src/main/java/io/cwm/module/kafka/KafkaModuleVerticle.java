@@ -1,15 +1,55 @@
 package io.cwm.module.kafka;
 
+import io.cwm.config.ConfigException;
 import io.cwm.config.Env;
 import io.cwm.module.ModuleCall;
 import io.cwm.module.ModuleFailure;
 import io.cwm.module.ModuleFailure.Category;
 import io.cwm.module.ModuleVerticle;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 
-/** The {@code kafka} module. */
+/**
+ * The {@code kafka} module (modules.md §3.7): produces each webhook as one record and succeeds
+ * only after the broker acknowledged it ({@code acks=all}, idempotent producer), so the receiver
+ * answers 200 only for a stored record.
+ *
+ * <ul>
+ *   <li>Record: topic / key / partition from {@link KafkaTarget}; value = the UTF-8 JSON of the
+ *       payload; a blob payload ({@code data_type: blob}) is sent as its raw bytes (Python cannot
+ *       send blobs at all: its JSON encoding fails). With {@code forward_headers} the cleaned
+ *       request headers become record headers (UTF-8 values); otherwise the record has none.
+ *   <li>Connection: {@code bootstrap_servers} of the named connection (default
+ *       {@code localhost:9092}), every host checked by {@link KafkaBootstrap} (Python only logs
+ *       a bad host; we refuse it: loopback needs {@code ALLOW_LOCALHOST_FOR_TESTS=true}). A call
+ *       without a connection uses the default address.
+ *   <li>One producer per named connection ({@link KafkaLink}), created on first use and reused;
+ *       a changed connection object under the same name gets a new producer and the old one
+ *       closes after its calls in flight; all close on stop. Python builds a producer per
+ *       request and never closes it on the direct path (modules.md §5.3).
+ *   <li>Failures: broker unreachable, timeouts and any retriable Kafka error are retryable
+ *       (the receiver answers 503 + Retry-After); a record too large, a partition the topic
+ *       does not have, refused topic names, credentials or ACLs are not (500). Python makes
+ *       every failure a non-retryable generic error.
+ * </ul>
+ */
 public final class KafkaModuleVerticle extends ModuleVerticle {
+  /** Link key of calls that name no connection (they use the default bootstrap address). */
+  static final String NO_CONNECTION = "";
+
   private final Env env;
+  private final Map<String, KafkaLink> links = new HashMap<>();
+  private final List<KafkaLink> retired = new ArrayList<>();
 
   public KafkaModuleVerticle(Env env) {
     this.env = env;
@@ -22,6 +62,56 @@ public final class KafkaModuleVerticle extends ModuleVerticle {
 
   @Override
   protected Future<Void> deliver(ModuleCall call) {
-    return Future.failedFuture(new ModuleFailure(Category.CONFIG, "kafka is not implemented yet (env " + (env != null) + ")"));
+    KafkaTarget target;
+    KafkaLink link;
+    try {
+      target = KafkaTarget.resolve(call.moduleConfig(), call.entry());
+      link = link(call.connectionName(), call.connection());
+    } catch (ConfigException e) {
+      return Future.failedFuture(new ModuleFailure(Category.CONFIG, "kafka " + e.key() + " " + e.getMessage()));
+    }
+    return link.send(record(target, call.payload(), call.headers()));
+  }
+
+  /** The record for one call (see the class comment). */
+  static ProducerRecord<byte[], Buffer> record(KafkaTarget target, Object payload, Map<String, String> headers) {
+    Buffer value = payload instanceof Buffer blob ? blob : Json.encodeToBuffer(payload);
+    byte[] key = target.key() == null ? null : target.key().getBytes(StandardCharsets.UTF_8);
+    List<Header> recordHeaders = new ArrayList<>();
+    if (target.forwardHeaders() && headers != null) {
+      headers.forEach((name, text) -> recordHeaders.add(
+          new RecordHeader(name, text == null ? null : text.getBytes(StandardCharsets.UTF_8))));
+    }
+    return new ProducerRecord<>(target.topic(), target.partition(), key, value, recordHeaders);
+  }
+
+  private KafkaLink link(String name, JsonObject connection) {
+    String linkName = name == null ? NO_CONNECTION : name;
+    JsonObject details = connection == null ? new JsonObject() : connection;
+    KafkaLink current = links.get(linkName);
+    if (current != null && current.connection().equals(details)) {
+      return current;
+    }
+    String bootstrap = KafkaBootstrap.check(details, env);
+    KafkaLink created = new KafkaLink(vertx, linkName, details, bootstrap);
+    retired.removeIf(KafkaLink::isClosed);
+    if (current != null) {
+      current.retire();
+      if (!current.isClosed()) {
+        retired.add(current);
+      }
+    }
+    links.put(linkName, created);
+    return created;
+  }
+
+  @Override
+  protected Future<Void> stopModule() {
+    List<Future<Void>> closing = new ArrayList<>();
+    links.values().forEach(link -> closing.add(link.close()));
+    retired.forEach(link -> closing.add(link.close()));
+    links.clear();
+    retired.clear();
+    return Future.join(closing).mapEmpty();
   }
 }
