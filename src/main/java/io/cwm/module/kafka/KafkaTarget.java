@@ -4,8 +4,6 @@ import io.cwm.config.Coerce;
 import io.cwm.config.ConfigException;
 import io.cwm.config.Env;
 import io.vertx.core.json.JsonObject;
-import java.util.List;
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -14,9 +12,10 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>{@code topic} (required; falls back to the entry's top-level {@code topic}): trimmed,
- *       2–249 characters of {@code [A-Za-z0-9_.-]}, no {@code ..} or {@code --}, and not equal to
- *       or starting with {@code <kw>.}, {@code <kw>_}, {@code <kw>-} for the keywords in
- *       {@link #KEYWORDS} (case-insensitive), as in Python.
+ *       2–249 characters of {@code [A-Za-z0-9_.-]} (Kafka's own limit), no {@code ..} or
+ *       {@code --}. Python's keyword prefixes ({@code create.}, {@code list-}, {@code config_}, …)
+ *       are not copied: they refuse innocent topics such as {@code list-updates} or
+ *       {@code config_changes} (modules.md §5.6), and a topic name cannot run anything anyway.
  *   <li>{@code key}: static record key for every message; numbers are stringified, booleans as
  *       Python does ({@code True}/{@code False}); an empty string means no key; objects and
  *       lists are refused (Python would send their repr).
@@ -32,9 +31,6 @@ import java.util.regex.Pattern;
  * @param forwardHeaders whether request headers become record headers
  */
 public record KafkaTarget(String topic, String key, Integer partition, boolean forwardHeaders) {
-  /** Python's reserved words: a topic may not equal one or start with it plus {@code .}, {@code _} or {@code -}. */
-  static final List<String> KEYWORDS = List.of("create", "delete", "describe", "list", "alter", "config",
-      "produce", "consume", "console-producer", "console-consumer", "kafka-topics", "kafka-configs");
   private static final Pattern ALLOWED = Pattern.compile("^[A-Za-z0-9_.-]+$");
 
   /** Load-time check (ModuleRegistry.ConfigCheck). */
@@ -100,13 +96,6 @@ public record KafkaTarget(String topic, String key, Integer partition, boolean f
     }
     if (topic.contains("..") || topic.contains("--")) {
       return "must not contain '..' or '--'";
-    }
-    String lower = topic.toLowerCase(Locale.ROOT);
-    for (String keyword : KEYWORDS) {
-      if (lower.equals(keyword) || lower.startsWith(keyword + ".") || lower.startsWith(keyword + "_")
-          || lower.startsWith(keyword + "-")) {
-        return "must not be or start with the reserved word '" + keyword + "'";
-      }
     }
     return null;
   }

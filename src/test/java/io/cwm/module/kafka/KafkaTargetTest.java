@@ -68,19 +68,11 @@ class KafkaTargetTest {
   }
 
   @Test
-  void keywordsAreRejectedAloneOrAsPrefixCaseInsensitively() {
-    for (String keyword : KafkaTarget.KEYWORDS) {
-      assertNotNull(KafkaTarget.topicProblem(keyword), keyword);
-      assertNotNull(KafkaTarget.topicProblem(keyword + ".x"), keyword);
-      assertNotNull(KafkaTarget.topicProblem(keyword + "_x"), keyword);
-      assertNotNull(KafkaTarget.topicProblem(keyword + "-x"), keyword);
+  void pythonsKeywordPrefixesAreNotRefused() {
+    // Python refuses these innocent names (modules.md §5.6); Kafka accepts them and so do we
+    for (String topic : new String[] {"list-updates", "config_changes", "delete.events", "create", "kafka-topics"}) {
+      assertNull(KafkaTarget.topicProblem(topic), topic);
     }
-    assertNotNull(KafkaTarget.topicProblem("DELETE_ALL"));
-    assertNotNull(KafkaTarget.topicProblem("list-updates")); // Python refuses it too (modules.md §5.6)
-    // a keyword inside a name, or followed by a letter, is fine
-    assertNull(KafkaTarget.topicProblem("creates"));
-    assertNull(KafkaTarget.topicProblem("orders.delete"));
-    assertNull(KafkaTarget.topicProblem("configuration"));
   }
 
   @Test
