@@ -11,6 +11,7 @@ import io.vertx.core.net.PemTrustOptions;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.SslMode;
 import io.vertx.sqlclient.PoolOptions;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Client settings of a {@code postgresql} connection (connections-json.md §4.3): {@code host}
@@ -33,6 +34,8 @@ import io.vertx.sqlclient.PoolOptions;
  */
 record PostgresConnection(PgConnectOptions connectOptions, PoolOptions poolOptions) {
   static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+  static final int POOL_WAIT_MILLIS = 10_000;
+  static final int IDLE_SECONDS = 300;
 
   /** Builds the settings; throws ConfigException naming the connection key that is wrong. */
   static PostgresConnection of(JsonObject connection, Env env) {
@@ -90,8 +93,12 @@ record PostgresConnection(PgConnectOptions connectOptions, PoolOptions poolOptio
     Coerce.integer(connection, "pool_min_size", 2, 0, 1000);
     PoolOptions pool = new PoolOptions()
         .setMaxSize(maxSize)
-        .setConnectionTimeout(CONNECT_TIMEOUT_MILLIS)
-        .setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS)
+        // waiting for a free pooled connection; the TCP connect timeout is CONNECT_TIMEOUT_MILLIS
+        .setConnectionTimeout(POOL_WAIT_MILLIS)
+        .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
+        // an idle pool gives its sessions back to the server
+        .setIdleTimeout(IDLE_SECONDS)
+        .setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setName("cwm-postgresql");
     return new PostgresConnection(options, pool);
   }

@@ -18,8 +18,8 @@ import javax.net.ssl.SSLException;
  * (serialization failure, deadlock) are retryable; 23 (constraint) REJECTED, 22 (data)
  * VALIDATION, 28 (authentication) AUTH, 42501 PERMISSION, other 42 and 3D/3F (missing database or
  * schema) CONFIG, the rest INTERNAL — none of those retryable. When it did not answer: refused,
- * reset or closed connections and timeouts are retryable; an unknown host or a failed TLS
- * handshake is CONFIG.
+ * reset or closed connections and timeouts are retryable; an unknown host, a server without TLS
+ * when {@code ssl} is true, or a failed TLS handshake is CONFIG.
  *
  * <p>Python retries only timeouts and OS-level errors raised at query time and wraps every
  * connect-time error as non-retryable (modules.md §4); a database that is down is retryable here.
@@ -40,6 +40,10 @@ final class PostgresFailures {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       if (cause instanceof UnknownHostException) {
         return new ModuleFailure(Category.CONFIG, "PostgreSQL host name does not resolve");
+      }
+      if (cause.getMessage() != null && cause.getMessage().contains("does not handle SSL")) {
+        // the driver's plain Exception when the server answers 'N' to the TLS request
+        return new ModuleFailure(Category.CONFIG, "PostgreSQL server does not offer TLS (ssl is true)");
       }
       if (cause instanceof SSLException) {
         return new ModuleFailure(Category.CONFIG, "PostgreSQL TLS handshake failed (check ssl and ssl_ca_cert)");

@@ -85,8 +85,8 @@ final class PostgresLink {
             prepared.remove(key);
           }
           ModuleFailure typed = PostgresFailures.classify(failure);
-          LOG.warn("[connection: {}, table: {}] PostgreSQL insert failed: {} ({})", name, table,
-              typed.getMessage(), typed.category());
+          LOG.warn("[connection: {}, table: {}] PostgreSQL insert failed: {} ({}, {})", name, table,
+              typed.getMessage(), typed.category(), failure.getClass().getName());
           return Future.failedFuture(typed);
         })
         .andThen(done -> {

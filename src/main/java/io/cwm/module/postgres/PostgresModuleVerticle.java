@@ -33,6 +33,13 @@ import java.util.Map;
  * Retry-After on the direct path), while constraint, data, permission and config errors are not.
  * Values that cannot fit a typed column are refused before the database is asked. A call without
  * a {@code connection} is refused (CONFIG) instead of silently trying {@code localhost}.
+ *
+ * <p>Blob payloads ({@code data_type: blob}, Python fails on them): json and hybrid storage keep
+ * the bytes as a JSON string of their base64; relational storage refuses blob entries at load.
+ *
+ * <p>Table preparation: a CREATE TABLE / CREATE INDEX the server refuses is logged and the insert
+ * is still tried (as Python), so a user with only INSERT on a table the DBA created works; the
+ * insert's own failure is what the caller sees.
  */
 public final class PostgresModuleVerticle extends ModuleVerticle {
   private static final int MAX_CACHED_TARGETS = 256;

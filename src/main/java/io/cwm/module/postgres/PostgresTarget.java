@@ -21,7 +21,7 @@ import java.util.Set;
  * {@code upsert_key} (default {@code id}), {@code include_headers} (default true) and
  * {@code schema} ({@code fields} by payload key with {@code column}, {@code type},
  * {@code constraints}, {@code default}; {@code indexes} by name with {@code columns}).
- * {@code include_timestamp} is accepted and unused, as in Python.
+ * {@code include_timestamp} is accepted and unused (any value), as in Python.
  *
  * <p>Refused at load with the key named (Python refuses most of these only when a webhook
  * arrives, or never): bad table/column/index names ({@link SqlNames}); a field column that
@@ -88,7 +88,6 @@ public record PostgresTarget(String table, StorageMode mode, boolean upsert, Str
     boolean upsert = Coerce.bool(config, "upsert", false);
     String upsertKey = upsertKey(config);
     boolean includeHeaders = Coerce.bool(config, "include_headers", true);
-    Coerce.bool(config, "include_timestamp", true);
     JsonObject schema = Coerce.object(config, "schema");
     List<Field> fields = fields(schema, mode);
     List<Index> indexes = indexes(schema);

@@ -71,6 +71,7 @@ class PostgresFailuresTest {
   void unknownHostsAndTlsFailuresAreConfig() {
     assertEquals(Category.CONFIG, PostgresFailures.classify(new VertxException("x", new UnknownHostException("db"))).category());
     assertEquals(Category.CONFIG, PostgresFailures.classify(new SSLHandshakeException("bad cert")).category());
+    assertEquals(Category.CONFIG, PostgresFailures.classify(new Exception("Postgres Server does not handle SSL connection")).category());
   }
 
   @Test

@@ -159,6 +159,14 @@ class PostgresModuleVerticleTest {
   }
 
   @Test
+  void sslAgainstAServerWithoutTlsIsANonRetryableConfigFailure(Vertx vertx) throws Exception {
+    JsonObject connection = new JsonObject().put("type", "postgresql").put("host", HOST).put("port", PORT)
+        .put("database", "test").put("ssl", true);
+    ModuleFailure failure = failureOf(call(vertx, config(), "tls", connection, new JsonObject()));
+    assertEquals(Category.CONFIG, failure.category(), failure.getMessage());
+  }
+
+  @Test
   void aCallWithoutAConnectionIsAConfigFailure(Vertx vertx) throws Exception {
     ModuleFailure failure = failureOf(call(vertx, config(), null, null, new JsonObject()));
     assertEquals(Category.CONFIG, failure.category());
