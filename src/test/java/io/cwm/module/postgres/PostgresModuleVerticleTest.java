@@ -150,6 +150,17 @@ class PostgresModuleVerticleTest {
   }
 
   @Test
+  void concurrentFirstCallsShareOneTablePreparation(Vertx vertx) throws Exception {
+    JsonObject connection = connection("cwm_test_burst_" + suffix);
+    java.util.List<Future<Object>> calls = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      calls.add(call(vertx, config(), "db", connection, new JsonObject().put("i", i)));
+    }
+    await(Future.all(calls));
+    assertEquals(20, rows());
+  }
+
+  @Test
   void aMissingDatabaseIsANonRetryableConfigFailure(Vertx vertx) throws Exception {
     JsonObject connection = new JsonObject().put("type", "postgresql").put("host", HOST).put("port", PORT)
         .put("database", "cwm_no_such_db_" + suffix);
