@@ -1,15 +1,61 @@
 package io.cwm.module.postgres;
 
+import io.cwm.config.ConfigException;
 import io.cwm.config.Env;
 import io.cwm.module.ModuleCall;
 import io.cwm.module.ModuleFailure;
 import io.cwm.module.ModuleFailure.Category;
 import io.cwm.module.ModuleVerticle;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
-/** The {@code postgresql} module. */
+/**
+ * The {@code postgresql} / {@code postgres} module (modules.md §3.16): inserts one row per webhook
+ * into a table it creates on first use — the whole payload as JSONB ({@code json}), schema fields
+ * as typed columns ({@code relational}) or both ({@code hybrid}), optionally as an upsert
+ * ({@code ON CONFLICT (<upsert_key column>) DO UPDATE}). Config: {@link PostgresTarget}; SQL:
+ * {@link PostgresSql}; values and blob payloads: {@link PostgresRow}; connection settings and host
+ * rules: {@link PostgresConnection}; failure types: {@link PostgresFailures}.
+ *
+ * <p>Better than Python: one pool per named connection ({@link PostgresLink}), created on first
+ * use and reused (Python leaks a new pool per request); a changed connection object under the same
+ * name gets a new pool and the old one closes after its calls in flight; all closed on stop. The
+ * table is prepared once per pool, not per call. A webhook answers only after the row is
+ * committed, and an unreachable or restarting database is a retryable failure (503 with
+ * Retry-After on the direct path), while constraint, data, permission and config errors are not.
+ * Values that cannot fit a typed column are refused before the database is asked. A call without
+ * a {@code connection} is refused (CONFIG) instead of silently trying {@code localhost}.
+ *
+ * <p>Blob payloads ({@code data_type: blob}, Python fails on them): json and hybrid storage keep
+ * the bytes as a JSON string of their base64; relational storage refuses blob entries at load.
+ *
+ * <p>Table preparation: a CREATE TABLE / CREATE INDEX the server refuses is logged and the insert
+ * is still tried (as Python), so a user with only INSERT on a table the DBA created works; the
+ * insert's own failure is what the caller sees.
+ */
 public final class PostgresModuleVerticle extends ModuleVerticle {
+  private static final int MAX_CACHED_TARGETS = 256;
+
   private final Env env;
+  private final Map<String, PostgresLink> links = new HashMap<>();
+  private final List<PostgresLink> retired = new ArrayList<>();
+  /** Parsed module-configs and their SQL, by config content (reloads bring new objects). */
+  private final Map<JsonObject, Prepared> targets = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<JsonObject, Prepared> eldest) {
+      return size() > MAX_CACHED_TARGETS;
+    }
+  };
+
+  private record Prepared(PostgresTarget target, PostgresSql sql) {}
 
   public PostgresModuleVerticle(Env env) {
     this.env = env;
@@ -22,6 +68,61 @@ public final class PostgresModuleVerticle extends ModuleVerticle {
 
   @Override
   protected Future<Void> deliver(ModuleCall call) {
-    return Future.failedFuture(new ModuleFailure(Category.CONFIG, "postgresql is not implemented yet (env " + (env != null) + ")"));
+    Prepared prepared;
+    PostgresLink link;
+    Tuple row;
+    try {
+      prepared = prepared(call.moduleConfig());
+      link = link(call.connectionName(), call.connection());
+      row = PostgresRow.of(prepared.target(), call.webhookId(), call.payload(), call.headers(),
+          OffsetDateTime.now(ZoneOffset.UTC));
+    } catch (ConfigException e) {
+      return Future.failedFuture(new ModuleFailure(Category.CONFIG, "postgresql " + e.key() + " " + e.getMessage()));
+    } catch (ModuleFailure e) {
+      return Future.failedFuture(e);
+    }
+    return link.write(prepared.target().table(), prepared.sql(), row);
+  }
+
+  private Prepared prepared(JsonObject moduleConfig) {
+    JsonObject config = moduleConfig == null ? new JsonObject() : moduleConfig;
+    Prepared known = targets.get(config);
+    if (known == null) {
+      PostgresTarget target = PostgresTarget.fromConfig(config);
+      known = new Prepared(target, PostgresSql.of(target));
+      targets.put(config.copy(), known);
+    }
+    return known;
+  }
+
+  /** The link of this connection: the current one, or a new one when its object changed. */
+  PostgresLink link(String name, JsonObject connection) {
+    if (name == null || connection == null) {
+      throw new ConfigException("connection", "is required: name a connection of type postgresql");
+    }
+    PostgresLink current = links.get(name);
+    if (current != null && current.connection().equals(connection)) {
+      return current;
+    }
+    PostgresLink created = new PostgresLink(vertx, name, connection.copy(), PostgresConnection.of(connection, env));
+    retired.removeIf(PostgresLink::isClosed);
+    if (current != null) {
+      current.retire();
+      if (!current.isClosed()) {
+        retired.add(current);
+      }
+    }
+    links.put(name, created);
+    return created;
+  }
+
+  @Override
+  protected Future<Void> stopModule() {
+    List<Future<Void>> closing = new ArrayList<>();
+    links.values().forEach(link -> closing.add(link.close()));
+    retired.forEach(link -> closing.add(link.close()));
+    links.clear();
+    retired.clear();
+    return Future.join(closing).mapEmpty();
   }
 }
