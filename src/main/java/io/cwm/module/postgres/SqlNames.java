@@ -10,10 +10,12 @@ import java.util.regex.Pattern;
  * name that slipped past a check cannot change the statement.
  *
  * <p>Table and index names: trimmed, 1–63 characters of {@code ^[A-Za-z_][A-Za-z0-9_]*$}, not
- * exactly a SQL keyword from the Python list, not containing {@code xp_}, {@code sp_} or
- * {@code pg_} (kept from Python although it refuses innocent names such as {@code shop_pg_orders},
- * modules.md §5.6: those names are part of the accepted config surface and loosening them would
- * accept configs Python refuses). Column names: the same pattern and length, no keyword list.
+ * exactly a SQL keyword from the Python list, not starting with {@code pg_}: an unqualified name
+ * resolves in {@code pg_catalog} first, so {@code pg_class} would mean the system catalog. Python
+ * refuses {@code xp_}, {@code sp_} and {@code pg_} anywhere in the name, which turns away innocent
+ * names such as {@code shop_pg_orders} or {@code wasp_events} (modules.md §5.6); we do not: names
+ * are pattern-checked and always quoted, so no substring can change a statement. Column names:
+ * the same pattern and length, no keyword list.
  */
 final class SqlNames {
   static final int MAX_IDENTIFIER = 63;
@@ -21,7 +23,6 @@ final class SqlNames {
   private static final Set<String> KEYWORDS = Set.of("select", "insert", "update", "delete", "drop",
       "create", "alter", "truncate", "exec", "execute", "union", "script", "table", "database",
       "schema", "user", "role", "grant", "revoke");
-  private static final String[] FORBIDDEN_PARTS = {"xp_", "sp_", "pg_"};
 
   private SqlNames() {}
 
@@ -35,10 +36,8 @@ final class SqlNames {
     if (KEYWORDS.contains(lower)) {
       return "must not be the SQL keyword '" + lower + "'";
     }
-    for (String part : FORBIDDEN_PARTS) {
-      if (lower.contains(part)) {
-        return "must not contain '" + part + "'";
-      }
+    if (lower.startsWith("pg_")) {
+      return "must not start with 'pg_' (the system catalog's prefix)";
     }
     return null;
   }

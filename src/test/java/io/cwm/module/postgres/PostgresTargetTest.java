@@ -53,12 +53,18 @@ class PostgresTargetTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"x; DROP TABLE y", "pg_catalog", "my_pg_table", "xp_cmd", "sp_who", "select", "TABLE",
+  @ValueSource(strings = {"x; DROP TABLE y", "pg_catalog", "PG_class", "select", "TABLE",
       "Drop", "a\\\"b", "1abc", "a-b", "a.b", "", "   ", "caf\u00e9",
       "a123456789012345678901234567890123456789012345678901234567890123"})
   void badTableNamesAreRefusedNamingTheKey(String name) {
     ConfigException e = refused(new JsonObject().put("table", name).encode());
     assertEquals("table", e.key());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"shop_pg_orders", "wasp_events", "xp_cmd_log", "sp_who_audit"})
+  void pythonsSubstringBansAreNotCopied(String name) {
+    assertEquals(name, parse(new JsonObject().put("table", name).encode()).table());
   }
 
   @Test
