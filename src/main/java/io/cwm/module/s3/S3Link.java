@@ -49,18 +49,21 @@ final class S3Link {
   private final String name;
   private final JsonObject connection;
   private final Future<Built> client;
+  private final Runnable onClose;
   private int inFlight;
   private boolean retiring;
   private boolean closed;
 
   S3Link(Vertx vertx, String name, JsonObject connection, S3Connection settings, SdkEventLoopGroup eventLoops,
-      ScheduledExecutorService scheduler) {
+      ScheduledExecutorService scheduler, Runnable onClose) {
     this.vertx = vertx;
+    this.onClose = onClose;
     this.name = name;
     this.connection = connection;
     this.client = vertx.executeBlocking(() -> build(settings, eventLoops, scheduler), false);
     client.onSuccess(built -> LOG.info("[connection: {}] S3 client ready ({})", name, settings))
-        .onFailure(failure -> LOG.warn("[connection: {}] S3 client could not start: {}", name, failure.toString()));
+        .onFailure(failure -> LOG.warn("[connection: {}] S3 client could not start: {}", name,
+            S3Failures.classify(failure).getMessage()));
   }
 
   JsonObject connection() {
@@ -93,7 +96,10 @@ final class S3Link {
           .build();
       return Future.fromCompletionStage(s3.putObject(request, AsyncRequestBody.fromBytesUnsafe(body)), context);
     }).<Void>mapEmpty()
-        .recover(failure -> Future.failedFuture(S3Failures.classify(failure)))
+        .recover(failure -> {
+          LOG.debug("[connection: {}] S3 call failed", name, failure);
+          return Future.failedFuture(S3Failures.classify(failure));
+        })
         .andThen(done -> {
           inFlight--;
           if (retiring && inFlight == 0) {
@@ -115,6 +121,7 @@ final class S3Link {
       return Future.succeededFuture();
     }
     closed = true;
+    onClose.run();
     return client.transform(built -> built.failed() ? Future.succeededFuture()
         : vertx.executeBlocking(() -> {
           built.result().s3().close();

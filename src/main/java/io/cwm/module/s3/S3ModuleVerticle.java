@@ -59,6 +59,7 @@ public final class S3ModuleVerticle extends ModuleVerticle {
   private final Map<String, S3Link> links = new HashMap<>();
   private final List<S3Link> retired = new ArrayList<>();
   private final AtomicInteger clientsCreated = new AtomicInteger();
+  private final AtomicInteger clientsOpen = new AtomicInteger();
   private SdkEventLoopGroup eventLoops;
   private ScheduledExecutorService scheduler;
 
@@ -129,8 +130,9 @@ public final class S3ModuleVerticle extends ModuleVerticle {
     }
     S3Connection parsed = S3Connection.from(settings, env);
     startSharedThreads();
-    S3Link created = new S3Link(vertx, key, settings, parsed, eventLoops, scheduler);
+    S3Link created = new S3Link(vertx, key, settings, parsed, eventLoops, scheduler, clientsOpen::decrementAndGet);
     clientsCreated.incrementAndGet();
+    clientsOpen.incrementAndGet();
     retired.removeIf(S3Link::isClosed);
     if (current != null) {
       current.retire();
@@ -160,10 +162,9 @@ public final class S3ModuleVerticle extends ModuleVerticle {
     return clientsCreated.get();
   }
 
-  /** Clients open now, current and retiring. */
+  /** Clients not closed yet, current and retiring. */
   int openClients() {
-    retired.removeIf(S3Link::isClosed);
-    return (int) links.values().stream().filter(link -> !link.isClosed()).count() + retired.size();
+    return clientsOpen.get();
   }
 
   @Override
