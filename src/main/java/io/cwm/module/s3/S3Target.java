@@ -72,6 +72,15 @@ public record S3Target(String bucket, String prefix, String filenamePattern, Str
     fromConfig(moduleConfig);
   }
 
+  /**
+   * Load-time check of an {@code s3} connection (region, credentials, {@code endpoint_url} host
+   * rules, see {@link S3Connection}); throws ConfigException naming the key in the connection.
+   * The module applies the same check when it builds the connection's client.
+   */
+  public static void checkConnection(JsonObject connection, Env env) {
+    S3Connection.from(connection, env);
+  }
+
   /** Parses and checks a module-config; throws ConfigException naming the key. */
   public static S3Target fromConfig(JsonObject moduleConfig) {
     JsonObject config = moduleConfig == null ? new JsonObject() : moduleConfig;
