@@ -103,7 +103,7 @@ public final class S3ModuleVerticle extends ModuleVerticle {
     return link.put(bucket, key, body(call.payload()), target.contentTypeFor(blob), metadata)
         .onSuccess(done -> LOG.debug("[module: s3, webhook_id: {}] stored s3://{}/{}", call.webhookId(), bucket, key))
         .onFailure(failure -> LOG.warn("[module: s3, webhook_id: {}, connection: {}] upload failed: {} ({})",
-            call.webhookId(), call.connectionName(), failure.getMessage(), ((ModuleFailure) failure).category()));
+            call.webhookId(), call.connectionName(), failure.getMessage(), ModuleFailure.from(failure).category()));
   }
 
   /** The object's bytes (see the class comment). */
