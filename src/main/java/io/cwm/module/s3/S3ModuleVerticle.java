@@ -1,15 +1,67 @@
 package io.cwm.module.s3;
 
+import io.cwm.config.ConfigException;
 import io.cwm.config.Env;
 import io.cwm.module.ModuleCall;
 import io.cwm.module.ModuleFailure;
 import io.cwm.module.ModuleFailure.Category;
 import io.cwm.module.ModuleVerticle;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 
-/** The {@code s3} module. */
+/**
+ * The {@code s3} module (modules.md §3.8): one object per webhook at
+ * {@code <prefix>/<YYYY>/<MM>/<DD>/<HH>/<filename>} (UTC), see {@link S3Target}.
+ *
+ * <p>Body: objects and arrays as Python's {@code json.dumps(indent=2)} text ({@link PythonJson}),
+ * a string payload as its UTF-8 text, other scalars as JSON text ({@code true}, {@code null};
+ * Python writes {@code True}, {@code None}). A blob ({@code data_type: blob}) is stored as its raw
+ * bytes with {@code application/octet-stream} unless {@code content_type} is configured (Python
+ * stores the text {@code b'...'} as application/json). With {@code include_headers} the request
+ * headers become user metadata ({@link S3Metadata}).
+ *
+ * <p>Better than Python: one AWS SDK v2 async client per named connection, created on first use
+ * and reused ({@link S3Link}; a changed connection gets a new client, the old one closes after its
+ * calls, all close on stop) instead of a client per request; {@code endpoint_url} honoured
+ * ({@link S3Connection}: path-style, checked against the connection host rules); a missing or
+ * invalid {@code bucket} is a load error; failures typed ({@link S3Failures}: unreachable, timeouts,
+ * 5xx and SlowDown retryable; 403, 404 NoSuchBucket, other 4xx not).
+ *
+ * <p>A webhook without {@code connection} uses the defaults (us-east-1, default credential
+ * chain), as in Python. The SDK's Netty threads (2) and its timer thread are shared by this
+ * verticle's clients, started with the first client and stopped on undeploy.
+ */
 public final class S3ModuleVerticle extends ModuleVerticle {
+  private static final Logger LOG = LoggerFactory.getLogger(S3ModuleVerticle.class);
+  /** Links key of webhooks without a connection (a NUL cannot start a usable connection name). */
+  private static final String NO_CONNECTION = "\0(none)";
+  private static final int SDK_EVENT_LOOP_THREADS = 2;
+
   private final Env env;
+  /** Targets by module-config, checked once (configs are immutable snapshots). */
+  private final Map<JsonObject, S3Target> targets = new HashMap<>();
+  private final Map<String, S3Link> links = new HashMap<>();
+  private final List<S3Link> retired = new ArrayList<>();
+  private final AtomicInteger clientsCreated = new AtomicInteger();
+  private final AtomicInteger clientsOpen = new AtomicInteger();
+  private SdkEventLoopGroup eventLoops;
+  private ScheduledExecutorService scheduler;
 
   public S3ModuleVerticle(Env env) {
     this.env = env;
@@ -22,6 +74,121 @@ public final class S3ModuleVerticle extends ModuleVerticle {
 
   @Override
   protected Future<Void> deliver(ModuleCall call) {
-    return Future.failedFuture(new ModuleFailure(Category.CONFIG, "s3 is not implemented yet (env " + (env != null) + ")"));
+    S3Target target;
+    S3Link link;
+    try {
+      JsonObject config = call.moduleConfig() == null ? new JsonObject() : call.moduleConfig();
+      target = targets.get(config);
+      if (target == null) {
+        target = S3Target.fromConfig(config);
+        targets.put(config, target);
+      }
+      link = link(call.connectionName(), call.connection());
+    } catch (ConfigException e) {
+      LOG.warn("[module: s3, webhook_id: {}] config invalid: {} {}", call.webhookId(), e.key(), e.getMessage());
+      return Future.failedFuture(new ModuleFailure(Category.CONFIG, "s3 config invalid: " + e.key()));
+    }
+    boolean blob = call.payload() instanceof Buffer;
+    String key = target.objectKey(Instant.now(), UUID.randomUUID());
+    Map<String, String> metadata = Map.of();
+    if (target.includeHeaders()) {
+      S3Metadata.Result headers = S3Metadata.of(call.headers());
+      metadata = headers.metadata();
+      if (headers.dropped() > 0) {
+        LOG.debug("[module: s3, webhook_id: {}] {} header(s) not stored as metadata (name or 2 KB limit)",
+            call.webhookId(), headers.dropped());
+      }
+    }
+    String bucket = target.bucket();
+    return link.put(bucket, key, body(call.payload()), target.contentTypeFor(blob), metadata)
+        .onSuccess(done -> LOG.debug("[module: s3, webhook_id: {}] stored s3://{}/{}", call.webhookId(), bucket, key))
+        .onFailure(failure -> LOG.warn("[module: s3, webhook_id: {}, connection: {}] upload failed: {} ({})",
+            call.webhookId(), call.connectionName(), failure.getMessage(), ModuleFailure.from(failure).category()));
+  }
+
+  /** The object's bytes (see the class comment). */
+  static byte[] body(Object payload) {
+    if (payload instanceof Buffer bytes) {
+      return bytes.getBytes();
+    }
+    if (payload instanceof JsonObject || payload instanceof JsonArray || payload instanceof Map
+        || payload instanceof List) {
+      return PythonJson.pretty(payload).getBytes(StandardCharsets.UTF_8);
+    }
+    if (payload instanceof String text) {
+      return text.getBytes(StandardCharsets.UTF_8);
+    }
+    return PythonJson.pretty(payload).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private S3Link link(String name, JsonObject connection) {
+    String key = name == null ? NO_CONNECTION : name;
+    JsonObject settings = connection == null ? new JsonObject() : connection;
+    S3Link current = links.get(key);
+    if (current != null && current.connection().equals(settings) && !current.failedToStart()) {
+      return current;
+    }
+    S3Connection parsed = S3Connection.from(settings, env);
+    startSharedThreads();
+    S3Link created = new S3Link(vertx, key, settings, parsed, eventLoops, scheduler, clientsOpen::decrementAndGet);
+    clientsCreated.incrementAndGet();
+    clientsOpen.incrementAndGet();
+    retired.removeIf(S3Link::isClosed);
+    if (current != null) {
+      current.retire();
+      if (!current.isClosed()) {
+        retired.add(current);
+      }
+    }
+    links.put(key, created);
+    return created;
+  }
+
+  private void startSharedThreads() {
+    if (eventLoops == null) {
+      eventLoops = SdkEventLoopGroup.builder().numberOfThreads(SDK_EVENT_LOOP_THREADS).build();
+      ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
+        Thread thread = new Thread(runnable, "cwm-s3-sdk-timer");
+        thread.setDaemon(true);
+        return thread;
+      });
+      timer.setRemoveOnCancelPolicy(true);
+      scheduler = timer;
+    }
+  }
+
+  /** How many S3 clients this verticle has built (tests: one per connection, reused). */
+  int clientsCreated() {
+    return clientsCreated.get();
+  }
+
+  /** Clients not closed yet, current and retiring. */
+  int openClients() {
+    return clientsOpen.get();
+  }
+
+  @Override
+  protected Future<Void> stopModule() {
+    List<Future<Void>> closing = new ArrayList<>();
+    links.values().forEach(link -> closing.add(link.close()));
+    retired.forEach(link -> closing.add(link.close()));
+    links.clear();
+    retired.clear();
+    return Future.join(closing).<Void>mapEmpty().eventually(() -> stopSharedThreads()).otherwiseEmpty();
+  }
+
+  private Future<Void> stopSharedThreads() {
+    if (eventLoops == null) {
+      return Future.succeededFuture();
+    }
+    SdkEventLoopGroup loops = eventLoops;
+    ScheduledExecutorService timer = scheduler;
+    eventLoops = null;
+    scheduler = null;
+    return vertx.executeBlocking(() -> {
+      timer.shutdownNow();
+      loops.eventLoopGroup().shutdownGracefully(0, 2, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+      return null;
+    }, false);
   }
 }

@@ -1,0 +1,104 @@
+package io.cwm.module.s3;
+
+import io.cwm.config.ConfigException;
+import io.cwm.config.ConnectionRules;
+import io.cwm.config.Env;
+import io.cwm.net.TargetAddressPolicy;
+import io.cwm.net.TargetUrl;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * An {@code s3} connection (connections-json.md §4.7), checked: {@code region} (default
+ * {@code us-east-1}), {@code aws_access_key_id} + {@code aws_secret_access_key} (both set: static
+ * credentials, otherwise the SDK's default chain: environment, profile, container and instance
+ * roles), and {@code endpoint_url}, which Python ignores and we honour (MinIO, Garage, LocalStack,
+ * S3Mock) with path-style addressing.
+ *
+ * <p>{@code endpoint_url} is operator config like a broker's host, so it follows the connection
+ * host rules (connections-json.md §3, {@link ConnectionRules}): loopback only with
+ * {@code ALLOW_LOCALHOST_FOR_TESTS=true}, private addresses only with
+ * {@code ALLOW_PRIVATE_IP_CONNECTIONS=true} (an S3-compatible store on the private network is the
+ * usual case). On top, what {@link TargetAddressPolicy} refuses for any outbound URL is refused
+ * always: link-local, multicast and metadata addresses and names, non-canonical numeric hosts
+ * ({@code 127.1}). http or https only, no user info, path or query. Names are not resolved here
+ * (as for every connection host); the SDK connects to what DNS says at call time.
+ *
+ * @param endpoint null for AWS itself
+ * @param accessKeyId null unless both keys are set
+ */
+record S3Connection(String region, URI endpoint, String accessKeyId, String secretAccessKey) {
+  static final String DEFAULT_REGION = "us-east-1";
+  private static final Pattern REGION = Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
+  private static final String RELAXATION = "ALLOW_LOCALHOST_FOR_TESTS / ALLOW_PRIVATE_IP_CONNECTIONS are not set";
+
+  /** Parses and checks a connection object (null: no connection, all defaults). */
+  static S3Connection from(JsonObject connection, Env env) {
+    JsonObject config = connection == null ? new JsonObject() : connection;
+    String region = optionalString(config, "region");
+    if (region == null) {
+      region = DEFAULT_REGION;
+    } else if (!REGION.matcher(region).matches()) {
+      throw new ConfigException("region", "must be a region name such as us-east-1");
+    }
+    String endpointText = optionalString(config, "endpoint_url");
+    URI endpoint = endpointText == null ? null : endpoint(endpointText, env);
+    String keyId = optionalString(config, "aws_access_key_id");
+    String secret = optionalString(config, "aws_secret_access_key");
+    boolean staticKeys = keyId != null && secret != null;
+    return new S3Connection(region, endpoint, staticKeys ? keyId : null, staticKeys ? secret : null);
+  }
+
+  boolean staticCredentials() {
+    return accessKeyId != null;
+  }
+
+  /** Never prints the secret (a record's default toString would). */
+  @Override
+  public String toString() {
+    return "S3Connection[region=" + region + ", endpoint=" + (endpoint == null ? "aws" : endpoint)
+        + ", credentials=" + (staticCredentials() ? "static" : "default chain") + "]";
+  }
+
+  static URI endpoint(String text, Env env) {
+    TargetUrl url;
+    try {
+      url = TargetUrl.parse(text);
+    } catch (TargetUrl.InvalidUrlException e) {
+      throw new ConfigException("endpoint_url", e.getMessage());
+    }
+    if (url.basicAuth() != null) {
+      throw new ConfigException("endpoint_url", "must not carry user info (use aws_access_key_id)");
+    }
+    if (!url.requestUri().equals("/")) {
+      throw new ConfigException("endpoint_url", "must not have a path or query");
+    }
+    List<String> problems = TargetAddressPolicy.checkUrl(text, true, RELAXATION);
+    if (!problems.isEmpty()) {
+      throw new ConfigException("endpoint_url", String.join("; ", problems));
+    }
+    try {
+      // the connection host rules (localhost and private addresses behind their env switches)
+      ConnectionRules.check(new JsonObject().put("type", "clickhouse").put("host", url.host())
+          .put("port", url.port()), env);
+    } catch (ConfigException e) {
+      throw new ConfigException("endpoint_url", e.getMessage());
+    }
+    String host = url.host().indexOf(':') >= 0 ? "[" + url.host() + "]" : url.host();
+    return URI.create((url.ssl() ? "https://" : "http://") + host + ":" + url.port());
+  }
+
+  private static String optionalString(JsonObject config, String key) {
+    Object value = config.getValue(key);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof String text)) {
+      throw new ConfigException(key, "must be a string");
+    }
+    String trimmed = text.trim();
+    return trimmed.isEmpty() ? null : trimmed;
+  }
+}
