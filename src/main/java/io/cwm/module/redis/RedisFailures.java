@@ -21,6 +21,9 @@ final class RedisFailures {
       return failure;
     }
     for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof io.vertx.core.http.ConnectionPoolTooBusyException) {
+        return new ModuleFailure(Category.UNAVAILABLE, operation + " failed: too many calls waiting for a connection");
+      }
       if (t instanceof TimeoutException || t instanceof io.netty.channel.ConnectTimeoutException
           || t.getClass().getSimpleName().contains("Timeout")) {
         return new ModuleFailure(Category.TIMEOUT, operation + " timed out");

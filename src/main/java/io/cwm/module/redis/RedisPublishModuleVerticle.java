@@ -32,6 +32,7 @@ public final class RedisPublishModuleVerticle extends ModuleVerticle {
   static final int CONNECT_TIMEOUT_MILLIS = 5_000;
   static final int COMMAND_TIMEOUT_MILLIS = 5_000;
   private static final int MAX_POOL_SIZE = 4;
+  static final int MAX_POOL_WAITING = 4096;
 
   /** Targets by (module-config, redis block), validated once: configs are immutable snapshots. */
   private final Map<List<Object>, RedisPublishTarget> targets = new HashMap<>();
@@ -84,7 +85,9 @@ public final class RedisPublishModuleVerticle extends ModuleVerticle {
     RedisOptions options = new RedisOptions()
         .setConnectionString("redis://" + host + ":" + target.port() + "/" + target.db())
         .setMaxPoolSize(MAX_POOL_SIZE)
-        .setMaxWaitingHandlers(1024);
+        .setMaxWaitingHandlers(1024)
+        // calls beyond the pool wait here (the default is 24: a burst of webhooks failed)
+        .setMaxPoolWaiting(MAX_POOL_WAITING);
     if (target.password() != null && !target.password().isEmpty()) {
       options.setPassword(target.password());
     }

@@ -37,6 +37,7 @@ public final class RedisRqModuleVerticle extends ModuleVerticle {
   static final int COMMAND_TIMEOUT_MILLIS = 5_000;
   private static final long RETIRE_AFTER_MILLIS = 60_000;
   private static final int MAX_POOL_SIZE = 4;
+  static final int MAX_POOL_WAITING = 4096;
 
   private record Pool(JsonObject details, Redis client) {}
 
@@ -128,7 +129,9 @@ public final class RedisRqModuleVerticle extends ModuleVerticle {
     RedisOptions options = new RedisOptions()
         .setConnectionString((ssl ? "rediss://" : "redis://") + host + ":" + port + "/" + db)
         .setMaxPoolSize(MAX_POOL_SIZE)
-        .setMaxWaitingHandlers(1024);
+        .setMaxWaitingHandlers(1024)
+        // calls beyond the pool wait here (the default is 24: a burst of webhooks failed)
+        .setMaxPoolWaiting(MAX_POOL_WAITING);
     String password = Coerce.string(details, "password", null);
     if (password != null && !password.isEmpty()) {
       options.setPassword(password);

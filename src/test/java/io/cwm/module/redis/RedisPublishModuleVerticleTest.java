@@ -1,6 +1,7 @@
 package io.cwm.module.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cwm.app.Launcher;
@@ -19,6 +20,7 @@ import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -86,6 +88,20 @@ class RedisPublishModuleVerticleTest {
     assertEquals(new JsonObject("""
         {"payload": {"order": 42, "items": ["a"]},
          "headers": {"content-type": "application/json", "x-request-id": "r-1"}}"""), new JsonObject(message));
+  }
+
+  @Test
+  void aBurstOfConcurrentCallsAllSucceed(Vertx vertx) throws Exception {
+    deploy(vertx);
+    // more calls at once than the pool has connections, and than Vert.x's default wait queue (24)
+    List<Future<Object>> calls = new java.util.ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      calls.add(call(vertx, entry(REDIS_PORT), i));
+    }
+    await(Future.all(calls));
+    for (int i = 0; i < 300; i++) {
+      assertNotNull(received.poll(10, TimeUnit.SECONDS), "message " + i);
+    }
   }
 
   @Test

@@ -101,6 +101,17 @@ class RedisRqModuleVerticleTest {
   }
 
   @Test
+  void aBurstOfConcurrentCallsAllQueueTheirJob(Vertx vertx) throws Exception {
+    deploy(vertx);
+    List<Future<Object>> calls = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      calls.add(call(vertx, connection(REDIS_PORT), new JsonObject().put("n", i)));
+    }
+    await(Future.all(calls));
+    assertEquals(300, queuedJobIds().size());
+  }
+
+  @Test
   void enqueuedJobIsWhatAnRqWorkerReads(Vertx vertx) throws Exception {
     deploy(vertx);
     JsonObject payload = new JsonObject().put("order", 42).put("total", 9.5).put("paid", true)
