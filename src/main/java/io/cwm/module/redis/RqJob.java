@@ -135,70 +135,107 @@ public record RqJob(String id, String queue, Map<String, Object> fields) {
   static String callString(String function, Object... args) {
     StringBuilder call = new StringBuilder(function).append('(');
     for (int i = 0; i < args.length; i++) {
-      String repr = repr(args[i]);
-      call.append(i == 0 ? "" : ", ")
-          .append(repr.length() > ARGUMENT_REPR_LIMIT ? repr.substring(0, ARGUMENT_REPR_LIMIT) + "..." : repr);
+      StringBuilder repr = new StringBuilder();
+      // only the first 75 characters are kept: stop building once there are more
+      repr(args[i], repr, ARGUMENT_REPR_LIMIT + 1);
+      call.append(i == 0 ? "" : ", ");
+      if (repr.length() > ARGUMENT_REPR_LIMIT) {
+        call.append(repr, 0, ARGUMENT_REPR_LIMIT).append("...");
+      } else {
+        call.append(repr);
+      }
     }
     return call.append(')').toString();
   }
 
   /** Python's repr for the JSON-ish values a webhook carries (close enough for a description). */
   static String repr(Object value) {
+    StringBuilder out = new StringBuilder();
+    repr(value, out, Integer.MAX_VALUE);
+    return out.toString();
+  }
+
+  /** Appends the repr of {@code value}; may stop early once {@code out} holds at least {@code limit} characters. */
+  private static void repr(Object value, StringBuilder out, int limit) {
+    if (out.length() >= limit) {
+      return;
+    }
     if (value == null) {
-      return "None";
+      out.append("None");
+    } else if (value instanceof Boolean bool) {
+      out.append(bool ? "True" : "False");
+    } else if (value instanceof Number number) {
+      out.append(number);
+    } else if (value instanceof CharSequence text) {
+      appendString(text, out, limit);
+    } else if (value instanceof Buffer buffer) {
+      out.append('b');
+      appendString(buffer.toString(java.nio.charset.StandardCharsets.ISO_8859_1), out, limit);
+    } else if (value instanceof JsonArray array) {
+      repr(array.getList(), out, limit);
+    } else if (value instanceof List<?> list) {
+      out.append('[');
+      boolean first = true;
+      for (Object item : list) {
+        if (out.length() >= limit) {
+          return;
+        }
+        out.append(first ? "" : ", ");
+        first = false;
+        repr(item, out, limit);
+      }
+      out.append(']');
+    } else if (value instanceof JsonObject object) {
+      repr(object.getMap(), out, limit);
+    } else if (value instanceof Map<?, ?> map) {
+      out.append('{');
+      boolean first = true;
+      for (Map.Entry<?, ?> entry : map.entrySet()) {
+        if (out.length() >= limit) {
+          return;
+        }
+        out.append(first ? "" : ", ");
+        first = false;
+        repr(entry.getKey(), out, limit);
+        out.append(": ");
+        repr(entry.getValue(), out, limit);
+      }
+      out.append('}');
+    } else {
+      out.append(value);
     }
-    if (value instanceof Boolean bool) {
-      return bool ? "True" : "False";
-    }
-    if (value instanceof Number number) {
-      return number.toString();
-    }
-    if (value instanceof CharSequence text) {
-      String s = text.toString();
-      String quote = s.contains("'") && !s.contains("\"") ? "\"" : "'";
-      StringBuilder out = new StringBuilder(quote);
-      for (char c : s.toCharArray()) {
-        switch (c) {
-          case '\\' -> out.append("\\\\");
-          case '\n' -> out.append("\\n");
-          case '\r' -> out.append("\\r");
-          case '\t' -> out.append("\\t");
-          default -> {
-            if (String.valueOf(c).equals(quote)) {
-              out.append('\\').append(c);
-            } else if (c < 0x20 || c == 0x7f) {
-              out.append(String.format("\\x%02x", (int) c));
-            } else {
-              out.append(c);
-            }
+  }
+
+  private static void appendString(CharSequence text, StringBuilder out, int limit) {
+    char quote = containsChar(text, '\'') && !containsChar(text, '"') ? '"' : '\'';
+    out.append(quote);
+    for (int i = 0; i < text.length() && out.length() < limit; i++) {
+      char c = text.charAt(i);
+      switch (c) {
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        default -> {
+          if (c == quote) {
+            out.append('\\').append(c);
+          } else if (c < 0x20 || c == 0x7f) {
+            out.append("\\x").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
+          } else {
+            out.append(c);
           }
         }
       }
-      return out.append(quote).toString();
     }
-    if (value instanceof Buffer buffer) {
-      return "b" + repr(buffer.toString(java.nio.charset.StandardCharsets.ISO_8859_1));
-    }
-    if (value instanceof JsonArray array) {
-      return repr(array.getList());
-    }
-    if (value instanceof List<?> list) {
-      StringBuilder out = new StringBuilder("[");
-      for (Object item : list) {
-        out.append(out.length() == 1 ? "" : ", ").append(repr(item));
+    out.append(quote);
+  }
+
+  private static boolean containsChar(CharSequence text, char wanted) {
+    for (int i = 0; i < text.length(); i++) {
+      if (text.charAt(i) == wanted) {
+        return true;
       }
-      return out.append(']').toString();
     }
-    if (value instanceof JsonObject object) {
-      return repr(object.getMap());
-    }
-    if (value instanceof Map<?, ?> map) {
-      StringBuilder out = new StringBuilder("{");
-      for (Map.Entry<?, ?> entry : map.entrySet()) {
-        out.append(out.length() == 1 ? "" : ", ").append(repr(entry.getKey())).append(": ").append(repr(entry.getValue()));
-      }
-      return out.append('}').toString();
-    }
-    return String.valueOf(value);
+    return false;
   }
 }
