@@ -125,7 +125,7 @@ class KafkaModuleVerticleTest {
     deploy(LOCAL_OK);
     String name = "badtopic-" + RUN;
     JsonObject connection = new JsonObject().put("bootstrap_servers", KafkaBroker.bootstrapServers());
-    ModuleFailure failure = failureOf(call(new JsonObject().put("topic", "delete-all"), name, connection, 1));
+    ModuleFailure failure = failureOf(call(new JsonObject().put("topic", "bad topic"), name, connection, 1));
     assertEquals(Category.CONFIG, failure.category());
     assertTrue(failure.getMessage().startsWith("kafka topic"), failure.getMessage());
     assertEquals(0, KafkaLink.producersCreated(name));
