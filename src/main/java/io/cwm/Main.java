@@ -64,6 +64,10 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       description = "serve the admin API on this port only, off the public one (env WEBHOOK_CONNECT_ADMIN_PORT)")
   Integer adminPort;
 
+  @Option(names = "--cluster", description = "receiver / both: join the Hazelcast cluster of the CWM_CLUSTER_* "
+      + "variables (env CWM_CLUSTER=true); see README, Clustering")
+  boolean cluster;
+
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",
       description = "connector / both: a connector.json (repeatable: one connector per file; a file may hold a "
           + "list of connectors). Without it the connector is configured by CONNECTOR_* variables and flags")
@@ -172,6 +176,10 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       throw usage("--connector is an option of check; the " + role + " role takes --config");
     }
     boolean connectorOptions = !connectorConfigs.isEmpty() || flags.any();
+    boolean clustered = cluster || "true".equalsIgnoreCase(env.get("CWM_CLUSTER", "false").trim());
+    if (cluster && role.equals("connector")) {
+      throw usage("--cluster is for the receiver and both roles (a connector joins no cluster)");
+    }
     if (role.equals("receiver") && connectorOptions) {
       throw usage("connector options (--config, --cloud-url, --channel, ...) are not used by the receiver role");
     }
@@ -199,7 +207,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     Integer admin = adminPort != null ? Integer.valueOf(checkPort(adminPort, "--admin-port"))
         : env.get("WEBHOOK_CONNECT_ADMIN_PORT").filter(text -> !text.isBlank()).map(text -> parsePort("WEBHOOK_CONNECT_ADMIN_PORT", text)).orElse(null);
     return serve(new Launcher.Options(role, webhooksFile, connectionsFile, verticles, bindHost, bindPort, admin, data,
-        env, connectors));
+        env, connectors, clustered && !role.equals("connector")));
   }
 
   private ConnectorFlags connectorFlags() {

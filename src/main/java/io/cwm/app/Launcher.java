@@ -24,7 +24,9 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -47,10 +49,17 @@ public final class Launcher {
   /** Everything a role needs to start. */
   /**
    * {@code adminPort}: the admin API's own port, or null to serve it on the public port;
-   * {@code connectors}: the validated connectors to run (empty for the receiver role).
+   * {@code connectors}: the validated connectors to run (empty for the receiver role);
+   * {@code cluster}: join the Hazelcast cluster {@link ClusterSettings} describes.
    */
   public record Options(String role, Path webhooks, Path connections, Path verticles, String host,
-      int port, Integer adminPort, Path dataDir, Env env, List<ConnectorConfig> connectors) {}
+      int port, Integer adminPort, Path dataDir, Env env, List<ConnectorConfig> connectors, boolean cluster) {
+
+    public Options(String role, Path webhooks, Path connections, Path verticles, String host, int port,
+        Integer adminPort, Path dataDir, Env env, List<ConnectorConfig> connectors) {
+      this(role, webhooks, connections, verticles, host, port, adminPort, dataDir, env, connectors, false);
+    }
+  }
 
   /** A started process: its Vert.x and context; close() stops it. */
   public record Running(Vertx vertx, AppContext app) {
@@ -114,14 +123,33 @@ public final class Launcher {
     }
     PrometheusMeterRegistry registry = CwmMetrics.newRegistry();
     VertxOptions vertxOptions = new VertxOptions();
-    Vertx vertx;
-    if (options.role().equals("connector")) {
-      // no HTTP listener serves /metrics in this role: Vert.x metrics would only cost (measured in bench/)
-      vertx = Vertx.builder().with(vertxOptions).build();
-    } else {
+    VertxBuilder builder = Vertx.builder().with(vertxOptions);
+    if (!options.role().equals("connector")) {
+      // no HTTP listener serves /metrics in the connector role: Vert.x metrics would only cost (measured in bench/)
       vertxOptions.setMetricsOptions(CwmMetrics.vertxOptions());
-      vertx = Vertx.builder().with(vertxOptions).withMetrics(new MicrometerMetricsFactory(registry)).build();
+      builder.withMetrics(new MicrometerMetricsFactory(registry));
     }
+    if (!options.cluster()) {
+      return started(options, verticles, registry, vertxOptions, builder.build());
+    }
+    ClusterSettings cluster;
+    try {
+      cluster = ClusterSettings.fromEnv(options.env());
+    } catch (IllegalArgumentException bad) {
+      return Future.failedFuture(bad);
+    }
+    if (cluster.host() != null) {
+      vertxOptions.getEventBusOptions().setHost(cluster.host());
+    }
+    vertxOptions.getEventBusOptions().setPort(cluster.eventBusPort());
+    LOG.info("joining cluster '{}' ({} discovery)", cluster.name(), cluster.discovery());
+    return builder.with(vertxOptions).withClusterManager(new HazelcastClusterManager(cluster.hazelcast()))
+        .buildClustered()
+        .compose(vertx -> started(options, verticles, registry, vertxOptions, vertx));
+  }
+
+  private static Future<Running> started(Options options, VerticlesConfig verticles, PrometheusMeterRegistry registry,
+      VertxOptions vertxOptions, Vertx vertx) {
     registerCodecs(vertx);
     Clock clock = Clock.systemUTC();
     // the connector role serves no webhooks: the receiver's files are not read

@@ -15,7 +15,7 @@ import java.util.List;
  * {@link BufferException}s.
  */
 public final class BufferClient implements MessageBuffer {
-  private static final DeliveryOptions OPTIONS = new DeliveryOptions().setSendTimeout(30_000);
+  private static final DeliveryOptions OPTIONS = new DeliveryOptions().setSendTimeout(30_000).setLocalOnly(true);
   private final Vertx vertx;
 
   public BufferClient(Vertx vertx) {

@@ -37,7 +37,7 @@ public final class ChannelBufferVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     backend = backendFactory.get();
-    consumer = vertx.eventBus().consumer(Addresses.BUFFER_CALL, this::onCall);
+    consumer = vertx.eventBus().localConsumer(Addresses.BUFFER_CALL, this::onCall);
     reclaimTimer = vertx.setPeriodic(RECLAIM_PERIOD_MS, id -> reclaim());
     if (channels.isEmpty()) {
       LOG.debug("no webhook_connect channel configured: the message buffer stays closed");

@@ -1,11 +1,24 @@
 package io.cwm.bus;
 
-/** Every event-bus address of cwm, in one place: {@code cwm.<area>.<verb>}. */
+import io.vertx.core.eventbus.DeliveryOptions;
+
+/**
+ * Every event-bus address of cwm, in one place: {@code cwm.<area>.<verb>}. Calls between the
+ * verticles of one process (buffer, stream, modules, session frames) stay in that process even
+ * when it is clustered: their consumers are local and their messages are sent with
+ * {@link #LOCAL} (records with local codecs, never serialised). Only {@link #STREAM_READY} and
+ * {@link #streamNode} cross nodes.
+ */
 public final class Addresses {
+  /** Delivery options of a call that must stay in this process. */
+  public static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
   private static final String MODULE_PREFIX = "cwm.module.";
   /** ChannelBufferVerticle: every buffer operation ({@link io.cwm.buffer.BufferCall}). */
   public static final String BUFFER_CALL = "cwm.buffer.call";
-  /** Published (to all) by the buffer after a message was stored; body: channel name. */
+  /**
+   * Published by the buffer after a message was stored; body: channel name. Cluster-wide: the
+   * node holding the channel's connector leases at once, wherever the webhook came in.
+   */
   public static final String STREAM_READY = "cwm.stream.ready";
   /** StreamVerticle: open, settle and close connector sessions ({@link io.cwm.stream.StreamCall}). */
   public static final String STREAM_CALL = "cwm.stream.call";
@@ -16,6 +29,11 @@ public final class Addresses {
   /** Where the ModuleVerticle of an output type listens, by registry name. */
   public static String module(String registryName) {
     return MODULE_PREFIX + registryName;
+  }
+
+  /** A node's StreamVerticle, for requests from other nodes of the cluster (JSON bodies). */
+  public static String streamNode(String nodeId) {
+    return "cwm.stream.node." + nodeId;
   }
 
   /** Where the edge that owns a connector session takes frames for it. */

@@ -111,7 +111,7 @@ public final class Dispatcher {
   }
 
   private Future<Void> attempt(ModuleCall call, RetryPolicy retry, int attempt) {
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(stepTimeoutMillis);
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(stepTimeoutMillis).setLocalOnly(true);
     return vertx.eventBus().request(Addresses.module(call.module()), call, options)
         .<Void>mapEmpty()
         .recover(failure -> {

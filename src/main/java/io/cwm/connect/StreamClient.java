@@ -17,13 +17,13 @@ public final class StreamClient {
   @SuppressWarnings("unchecked")
   public <T> Future<T> call(StreamCall call, long timeoutMillis) {
     return vertx.eventBus()
-        .<StreamCall.Reply>request(Addresses.STREAM_CALL, call, new DeliveryOptions().setSendTimeout(timeoutMillis))
+        .<StreamCall.Reply>request(Addresses.STREAM_CALL, call, new DeliveryOptions().setSendTimeout(timeoutMillis).setLocalOnly(true))
         .map(reply -> (T) reply.body().value());
   }
 
   /** Fire and forget (no reply is waited for). */
   void send(StreamCall call) {
-    vertx.eventBus().send(Addresses.STREAM_CALL, call);
+    vertx.eventBus().send(Addresses.STREAM_CALL, call, Addresses.LOCAL);
   }
 
   public <T> Future<T> call(StreamCall call) {

@@ -35,7 +35,7 @@ public abstract class ModuleVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     return startModule().compose(started -> {
-      consumer = vertx.eventBus().consumer(Addresses.module(moduleName()), this::onCall);
+      consumer = vertx.eventBus().localConsumer(Addresses.module(moduleName()), this::onCall);
       return consumer.completion();
     });
   }

@@ -14,6 +14,10 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -41,6 +45,11 @@ public final class StreamVerticle extends VerticleBase {
   private MessageConsumer<StreamCall> calls;
   private MessageConsumer<String> ready;
   private long tick = -1;
+  /** Null unless this process is a member of a cluster. */
+  private ClusterSessions cluster;
+  private long refresh = -1;
+  /** Sessions whose (asynchronous, cluster-wide) admission is under way. */
+  private final Set<String> opening = new HashSet<>();
 
   /** Pump state of one channel. */
   private static final class ChannelState {
@@ -78,7 +87,7 @@ public final class StreamVerticle extends VerticleBase {
   public Future<?> start() {
     buffer = new BufferClient(vertx);
     specs.values().forEach(spec -> channels.put(spec.name(), new ChannelState(spec)));
-    calls = vertx.eventBus().consumer(Addresses.STREAM_CALL, this::onCall);
+    calls = vertx.eventBus().localConsumer(Addresses.STREAM_CALL, this::onCall);
     ready = vertx.eventBus().consumer(Addresses.STREAM_READY, message -> {
       ChannelState state = channels.get(message.body());
       if (state != null) {
@@ -86,12 +95,37 @@ public final class StreamVerticle extends VerticleBase {
       }
     });
     tick = vertx.setPeriodic(TICK_MS, id -> onTick());
-    return Future.all(calls.completion(), ready.completion());
+    if (!vertx.isClustered()) {
+      return Future.all(calls.completion(), ready.completion());
+    }
+    cluster = new ClusterSessions(vertx);
+    refresh = vertx.setPeriodic(ClusterSessions.REFRESH_MS, id -> cluster.refresh(sessions.values()));
+    return Future.all(calls.completion(), ready.completion(), cluster.start(this::disconnectFromPeer));
+  }
+
+  /** Another node's admin asks this node to end one of its sessions. */
+  private Future<Boolean> disconnectFromPeer(JsonObject request) {
+    Session session = sessions.get(request.getString("connection_id"));
+    if (session == null) {
+      return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, StreamCall.NOT_FOUND,
+          "Connection not found"));
+    }
+    if (!session.channel.equals(request.getString("channel"))) {
+      return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, StreamCall.WRONG_CHANNEL,
+          "Connection not on this channel"));
+    }
+    end(session);
+    return Future.succeededFuture(true);
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(tick);
+    if (cluster != null) {
+      vertx.cancelTimer(refresh);
+      new ArrayList<>(sessions.keySet()).forEach(cluster::removed);
+      return Future.all(calls.unregister(), ready.unregister(), cluster.stop());
+    }
     return Future.all(calls.unregister(), ready.unregister());
   }
 
@@ -119,11 +153,21 @@ public final class StreamVerticle extends VerticleBase {
         }
         message.reply(new StreamCall.Reply(true));
       }
-      case COUNT -> message.reply(new StreamCall.Reply(activeCount(state)));
+      case COUNT -> {
+        if (cluster == null) {
+          message.reply(new StreamCall.Reply(activeCount(state)));
+        } else {
+          clusterClients(state).onComplete(all -> message.reply(new StreamCall.Reply(all.succeeded()
+              ? all.result().size() : activeCount(state))));
+        }
+      }
       case CLIENTS -> {
-        List<JsonObject> clients = new ArrayList<>();
-        state.sessions.values().forEach(session -> clients.add(session.toJson()));
-        message.reply(new StreamCall.Reply(clients));
+        if (cluster == null) {
+          message.reply(new StreamCall.Reply(localClients(state)));
+        } else {
+          clusterClients(state).onComplete(all -> message.reply(new StreamCall.Reply(all.succeeded()
+              ? all.result() : localClients(state))));
+        }
       }
       case DISCONNECT -> disconnect(state, call, message);
       case HEARTBEAT -> {
@@ -147,13 +191,67 @@ public final class StreamVerticle extends VerticleBase {
     return count;
   }
 
-  private void open(ChannelState state, StreamCall call, Message<StreamCall> message) {
+  private static List<JsonObject> localClients(ChannelState state) {
+    List<JsonObject> clients = new ArrayList<>();
+    state.sessions.values().forEach(session -> clients.add(session.toJson()));
+    return clients;
+  }
+
+  /** Every session of the channel in the cluster: this node's as they are now, the others' as last refreshed. */
+  private Future<List<JsonObject>> clusterClients(ChannelState state) {
+    return cluster.sessions(state.spec.name()).map(all -> {
+      List<JsonObject> clients = localClients(state);
+      for (JsonObject entry : all) {
+        if (!cluster.nodeId().equals(entry.getString("node"))) {
+          clients.add(entry.copy());
+        }
+      }
+      return clients;
+    });
+  }
+
+  /**
+   * Admission of a new session: the channel's {@code max_connections} in this process and, when
+   * clustered, across the cluster. A cluster map that cannot be reached does not lock connectors
+   * out: the local limit then stands alone (logged).
+   */
+  private Future<Boolean> admit(ChannelState state, Session session) {
     if (activeCount(state) >= state.spec.maxConnections()) {
-      message.fail(StreamCall.FULL, "Max connections reached");
-      return;
+      return Future.succeededFuture(false);
     }
+    if (cluster == null) {
+      return Future.succeededFuture(true);
+    }
+    opening.add(session.id);
+    return cluster.admit(session, state.spec.maxConnections())
+        .recover(failure -> {
+          LOG.warn("[channel: {}] cluster session map unavailable ({}): admitting on the local limit",
+              state.spec.name(), failure.getMessage());
+          return Future.succeededFuture(activeCount(state) < state.spec.maxConnections());
+        })
+        .map(admitted -> {
+          boolean goneMeanwhile = !opening.remove(session.id);
+          if (admitted && goneMeanwhile) {
+            cluster.removed(session.id);
+            return false;
+          }
+          return admitted;
+        });
+  }
+
+  private void open(ChannelState state, StreamCall call, Message<StreamCall> message) {
     Session session = new Session(call.connectionId(), state.spec.name(), call.connectorId(), call.protocol(),
         System.currentTimeMillis(), call.remoteIp());
+    admit(state, session).onComplete(admitted -> {
+      if (admitted.failed() || !admitted.result()) {
+        message.fail(StreamCall.FULL, "Max connections reached");
+        return;
+      }
+      opened(state, session, message);
+    });
+  }
+
+  private void opened(ChannelState state, Session session, Message<StreamCall> message) {
     sessions.put(session.id, session);
     state.sessions.put(session.id, session);
     LOG.info("[channel: {}, connection_id: {}, connector_id: {}] {} session open", session.channel, session.id,
@@ -184,9 +282,13 @@ public final class StreamVerticle extends VerticleBase {
   }
 
   private void close(String connectionId) {
+    opening.remove(connectionId); // an admission still under way is void
     Session session = sessions.remove(connectionId);
     if (session == null) {
       return;
+    }
+    if (cluster != null) {
+      cluster.removed(connectionId);
     }
     session.closed = true;
     ChannelState state = channels.get(session.channel);
@@ -205,9 +307,26 @@ public final class StreamVerticle extends VerticleBase {
         connectionId, session.isPoll() ? 0 : inFlight);
   }
 
-  /** Admin: ends a session of this process, tells its edge to close the socket. */
+  /** Admin: ends a session, telling its edge to close the socket; a session of another node is ended there. */
   private void disconnect(ChannelState state, StreamCall call, Message<StreamCall> message) {
     Session session = sessions.get(call.connectionId());
+    if (session == null && cluster != null) {
+      cluster.owner(call.connectionId())
+          .compose(node -> node == null || node.equals(cluster.nodeId())
+              ? Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, StreamCall.NOT_FOUND,
+                  "Connection not found"))
+              : cluster.disconnectRemote(node, state.spec.name(), call.connectionId()))
+          .onComplete(done -> {
+            if (done.succeeded()) {
+              message.reply(new StreamCall.Reply(true));
+            } else if (done.cause() instanceof ReplyException reply && reply.failureCode() == StreamCall.WRONG_CHANNEL) {
+              message.fail(StreamCall.WRONG_CHANNEL, "Connection not on this channel");
+            } else {
+              message.fail(StreamCall.NOT_FOUND, "Connection not found");
+            }
+          });
+      return;
+    }
     if (session == null) {
       message.fail(StreamCall.NOT_FOUND, "Connection not found");
       return;
@@ -216,11 +335,16 @@ public final class StreamVerticle extends VerticleBase {
       message.fail(StreamCall.WRONG_CHANNEL, "Connection not on this channel");
       return;
     }
+    end(session);
+    message.reply(new StreamCall.Reply(true));
+  }
+
+  /** Ends a session of this process: its edge closes the socket. */
+  private void end(Session session) {
     if (!session.isPoll()) {
-      vertx.eventBus().send(Addresses.session(session.id), SessionEnd.ADMIN);
+      vertx.eventBus().send(Addresses.session(session.id), SessionEnd.ADMIN, Addresses.LOCAL);
     }
     close(session.id);
-    message.reply(new StreamCall.Reply(true));
   }
 
   private void settleOwn(ChannelState state, StreamCall call, Message<StreamCall> message) {
@@ -286,18 +410,30 @@ public final class StreamVerticle extends VerticleBase {
   }
 
   private void poll(ChannelState state, StreamCall call, Message<StreamCall> message) {
-    Session session = sessions.get(call.connectionId());
-    if (session == null) {
-      if (activeCount(state) >= state.spec.maxConnections()) {
+    Session existing = sessions.get(call.connectionId());
+    if (existing != null) {
+      polled(state, existing, call, message);
+      return;
+    }
+    Session created = new Session(call.connectionId(), state.spec.name(), call.connectorId(), "long_poll",
+        System.currentTimeMillis(), call.remoteIp());
+    admit(state, created).onComplete(admitted -> {
+      if (admitted.failed() || !admitted.result()) {
         message.fail(StreamCall.FULL, "Max connections reached");
         return;
       }
-      session = new Session(call.connectionId(), state.spec.name(), call.connectorId(), "long_poll",
-          System.currentTimeMillis(), call.remoteIp());
-      sessions.put(session.id, session);
-      state.sessions.put(session.id, session);
-      reportConnectors(state);
-    }
+      Session raced = sessions.get(created.id); // another poll of the same session got in first
+      Session session = raced != null ? raced : created;
+      if (raced == null) {
+        sessions.put(session.id, session);
+        state.sessions.put(session.id, session);
+        reportConnectors(state);
+      }
+      polled(state, session, call, message);
+    });
+  }
+
+  private void polled(ChannelState state, Session session, StreamCall call, Message<StreamCall> message) {
     if (session.pendingPoll != null) { // a newer poll replaces a waiting one
       vertx.cancelTimer(session.pollTimer);
       session.pendingPoll.tryComplete(List.of());
@@ -327,6 +463,9 @@ public final class StreamVerticle extends VerticleBase {
         boolean idle = session.isPoll() && session.pendingPoll == null && now - session.lastPollAt > POLL_IDLE_MS;
         if (idle) {
           sessions.remove(session.id);
+          if (cluster != null) {
+            cluster.removed(session.id);
+          }
         }
         return idle;
       });
@@ -404,7 +543,7 @@ public final class StreamVerticle extends VerticleBase {
       session.received++;
       session.lastMessageAt = now;
       if (!session.isPoll()) {
-        vertx.eventBus().send(Addresses.session(session.id), envelope);
+        vertx.eventBus().send(Addresses.session(session.id), envelope, Addresses.LOCAL);
       }
     }
   }
