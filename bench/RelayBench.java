@@ -25,7 +25,8 @@ import javax.crypto.spec.SecretKeySpec;
  * Relay benchmark client (run with the jar on the classpath, against a running receiver):
  *
  * <pre>
- *   java -cp target/cwm.jar bench/RelayBench.java relay PORT SECONDS RATE   # (b) POST→ack at RATE/s (0 = as fast as possible)
+ *   java -cp target/cwm.jar bench/RelayBench.java relay PORT SECONDS RATE [WS_PORT]  # (b) POST→ack at RATE/s (0 = max);
+ *                                                                       # the connector on WS_PORT (another node) if given
  *   java -cp target/cwm.jar bench/RelayBench.java drain PORT COUNT          # (c) buffer COUNT, then attach and drain
  *   java -cp target/cwm.jar bench/RelayBench.java fill PORT COUNT           # buffer COUNT and exit (connector bench)
  *   java -cp target/cwm.jar bench/RelayBench.java sink PORT COUNT           # HTTP target: until COUNT deliveries arrived
@@ -43,7 +44,8 @@ public class RelayBench {
     Vertx vertx = Vertx.vertx();
     try {
       switch (args[0]) {
-        case "relay" -> relay(vertx, Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+        case "relay" -> relay(vertx, Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+            args.length > 4 ? Integer.parseInt(args[4]) : Integer.parseInt(args[1]));
         case "drain" -> drain(vertx, Integer.parseInt(args[1]), Integer.parseInt(args[2]));
         case "fill" -> fillOnly(vertx, Integer.parseInt(args[1]), Integer.parseInt(args[2]));
         case "sink" -> sink(vertx, Integer.parseInt(args[1]), Integer.parseInt(args[2]));
@@ -162,18 +164,18 @@ public class RelayBench {
    * connector acks. A first phase of WARMUP_SECONDS (env, default 5) at the same rate warms both
    * JVMs and the connections; only the second phase is measured.
    */
-  static void relay(Vertx vertx, int port, int seconds, int rate) throws Exception {
+  static void relay(Vertx vertx, int port, int seconds, int rate, int connectorPort) throws Exception {
     int warmup = Integer.parseInt(System.getenv().getOrDefault("WARMUP_SECONDS", "5"));
     HttpClient http = http(vertx);
     if (warmup > 0) {
-      phase(vertx, http, port, warmup, rate);
+      phase(vertx, http, port, connectorPort, warmup, rate);
     }
-    phase(vertx, http, port, seconds, rate);
+    phase(vertx, http, port, connectorPort, seconds, rate);
   }
 
-  static void phase(Vertx vertx, HttpClient http, int port, int seconds, int rate) throws Exception {
+  static void phase(Vertx vertx, HttpClient http, int port, int connectorPort, int seconds, int rate) throws Exception {
     Connector connector = new Connector(vertx, 2_000_000);
-    connector.connect(port).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    connector.connect(connectorPort).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     AtomicLong ok = new AtomicLong();
     AtomicLong failed = new AtomicLong();
     AtomicLong issued = new AtomicLong();
