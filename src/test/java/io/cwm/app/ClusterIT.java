@@ -61,7 +61,8 @@ class ClusterIT {
   }
 
   private static void awaitUp(int port) throws Exception {
-    assertTrue(await(60_000, () -> {
+    // three JVMs joining Hazelcast at once on two busy cores: be patient
+    assertTrue(await(120_000, () -> {
       try {
         return Http.get(port, "/ready").statusCode() == 200;
       } catch (Exception notYet) {
@@ -195,6 +196,18 @@ class ClusterIT {
       }
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       RedisCleanup.deleteKeysContaining(channel);
+      keepLogs(dir);
+    }
+  }
+
+  /** The nodes' logs outlive the temporary directory, for a failure to be read after the run. */
+  private static void keepLogs(Path dir) throws IOException {
+    Path kept = Path.of("target", "cluster-it-logs");
+    Files.createDirectories(kept);
+    try (var logs = Files.list(dir)) {
+      for (Path log : logs.filter(file -> file.toString().endsWith(".log")).toList()) {
+        Files.copy(log, kept.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
     }
   }
 }
