@@ -168,6 +168,11 @@ class DeploymentManifestsTest {
     assertTrue(version.find(), "pom version");
     assertEquals(version.group(1).replace("-SNAPSHOT", ""), IMAGE.substring(IMAGE.lastIndexOf(':') + 1),
         "the image tag is the pom's version");
+    for (Doc doc : k8s.docs) {
+      Object labelled = at(doc.body(), "metadata", "labels", "app.kubernetes.io/version");
+      assertTrue(labelled == null || labelled.equals(IMAGE.substring(IMAGE.lastIndexOf(':') + 1)),
+          doc + ": app.kubernetes.io/version is the image's tag");
+    }
     for (Doc deployment : k8s.all("Deployment")) {
       for (Map<String, Object> container : containers(deployment)) {
         assertEquals(IMAGE, container.get("image"), deployment + ": image");
@@ -283,6 +288,8 @@ class DeploymentManifestsTest {
         assertNotNull(containerPort(container, target), service + ": targetPort " + target + " is no container port");
       }
     }
+    String scrapePort = string(receiver.body(), "spec", "template", "metadata", "annotations", "prometheus.io/port");
+    assertTrue(scrapePort == null || scrapePort.equals(String.valueOf(http)), "/metrics is on the public port");
     Map<String, Object> connector = container(k8s.deployment("connector"));
     assertTrue(maps(connector, "ports").isEmpty(), "the connector serves no port");
   }
