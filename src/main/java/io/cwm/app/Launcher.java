@@ -10,6 +10,7 @@ import io.cwm.config.ConfigLoader;
 import io.cwm.config.ConfigSnapshot;
 import io.cwm.connector.ConnectorConfig;
 import io.cwm.connector.ConnectorVerticle;
+import io.cwm.connector.HealthFile;
 import io.cwm.connector.Deliverer;
 import io.cwm.connector.ModuleDeliverer;
 import io.cwm.connector.http.HttpDeliverer;
@@ -45,6 +46,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Launcher {
   private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
+  /** How often the connector's liveness file (CONNECTOR_HEALTH_FILE) is rewritten. */
+  static final long HEALTH_FILE_PERIOD_MS = 10_000;
 
   /** Everything a role needs to start. */
   /**
@@ -194,6 +197,12 @@ public final class Launcher {
           new DeploymentOptions().setInstances(instances)
               .setThreadingModel(line.worker() ? ThreadingModel.WORKER : ThreadingModel.EVENT_LOOP)).<Void>mapEmpty()
           .onSuccess(id -> LOG.info("deployed {} x{}", line.verticle(), instances)));
+    }
+    String healthFile = options.env().get("CONNECTOR_HEALTH_FILE", "").trim();
+    if (!connectors.isEmpty() && !healthFile.isEmpty()) {
+      deployed = deployed.compose(up -> HealthFile.start(vertx, healthFile, HEALTH_FILE_PERIOD_MS).<Void>mapEmpty()
+          .onSuccess(started -> LOG.info("liveness file {} rewritten every {} s", healthFile,
+              HEALTH_FILE_PERIOD_MS / 1000)));
     }
     return deployed
         .map(done -> new Running(vertx, app))

@@ -322,6 +322,20 @@ class DeploymentManifestsTest {
     for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
       assertNull(at(connector, probe, "httpGet"), "the connector serves no HTTP: no httpGet " + probe);
     }
+    // its liveness probe reads the file the jar keeps fresh (CONNECTOR_HEALTH_FILE), on a writable volume
+    Object command = at(connector, "livenessProbe", "exec", "command");
+    assertTrue(command instanceof List<?> words && words.size() == 4 && "find".equals(words.get(0)),
+        "connector liveness: find FILE -newermt '-60 seconds', got " + command);
+    String file = (String) ((List<?>) command).get(1);
+    String configured = null;
+    for (Object variable : (List<?>) connector.get("env")) {
+      Map<?, ?> env = (Map<?, ?>) variable;
+      if ("CONNECTOR_HEALTH_FILE".equals(env.get("name"))) {
+        configured = (String) env.get("value");
+      }
+    }
+    assertEquals(file, configured, "the probe reads the file the jar writes");
+    assertTrue(file.startsWith("/tmp/"), "the file lies on the writable /tmp volume: " + file);
   }
 
   /** Starts a real receiver with the ConfigMap's files and the Deployment's variables; GETs every probe path. */
