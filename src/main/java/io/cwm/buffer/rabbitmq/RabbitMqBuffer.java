@@ -642,7 +642,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
           } else {
             channel.unflushedDeadLettered++;
           }
-          LOG.info("Message dead-lettered [channel: {}, message_id: {}, reason: {}]", channel.spec.name(),
+          LOG.debug("Message dead-lettered [channel: {}, message_id: {}, reason: {}]", channel.spec.name(),
               held.messageId, reason);
           return null;
         })
