@@ -78,6 +78,8 @@ final class ChannelState {
     long brokerReady = -1;
     long brokerReadAtMillis;
     long confirmedAtRead;
+    /** Messages in the DLQ as far as this node knows (-1: not yet looked); a difference means news. */
+    long deadLettersKnown = -1;
 
     QueueState(String channel, ChannelSpec.Queue queue) {
       this.webhookId = queue.webhookId();

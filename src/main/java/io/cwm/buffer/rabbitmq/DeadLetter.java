@@ -18,9 +18,10 @@ import java.util.Map;
  * @param queueIndex which DLQ of the channel, in the order they were browsed
  * @param position place in that DLQ (0 = head = oldest)
  * @param envelope the stored envelope, or null when the body is not one
+ * @param javaMade whether Java made it (else the broker did: not yet counted)
  */
 record DeadLetter(int queueIndex, int position, long deliveryTag, String messageId, String webhookId,
-    String reason, Instant deadLetteredAt, JsonObject envelope) {
+    String reason, Instant deadLetteredAt, JsonObject envelope, boolean javaMade, RabbitMQMessage message) {
 
   /** Oldest first: by dead-letter time, then by place in the DLQ. */
   static final Comparator<DeadLetter> OLDEST_FIRST = Comparator.comparing(DeadLetter::deadLetteredAt)
@@ -42,7 +43,8 @@ record DeadLetter(int queueIndex, int position, long deliveryTag, String message
         : queueWebhookId;
     String reason = null;
     Instant at = null;
-    if (headers.get(RabbitLayout.REASON_HEADER) != null) {
+    boolean javaMade = headers.get(RabbitLayout.REASON_HEADER) != null;
+    if (javaMade) {
       reason = headers.get(RabbitLayout.REASON_HEADER).toString();
       Object time = headers.get(RabbitLayout.DEAD_LETTERED_AT_HEADER);
       at = time == null ? null : Envelope.parse(time.toString());
@@ -58,7 +60,7 @@ record DeadLetter(int queueIndex, int position, long deliveryTag, String message
       at = properties.getTimestamp().toInstant();
     }
     return new DeadLetter(queueIndex, position, message.envelope().getDeliveryTag(), messageId, webhookId,
-        reason == null ? "failed" : reason, at == null ? Instant.EPOCH : at, envelope);
+        reason == null ? "failed" : reason, at == null ? Instant.EPOCH : at, envelope, javaMade, message);
   }
 
   /** The admin item: {@code message_id, webhook_id, reason, dead_lettered_at, envelope, delivery_count}. */

@@ -1,6 +1,7 @@
 package io.cwm.buffer.rabbitmq;
 
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.BasicProperties;
 import io.cwm.buffer.Envelope;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -100,6 +101,17 @@ final class RabbitLayout {
         .deliveryMode(2)
         .headers(headers)
         .build();
+  }
+
+  /**
+   * The properties of a dead letter the broker made (x-death), with Java's reason headers added:
+   * republished in its place, it is counted once.
+   */
+  static AMQP.BasicProperties adoptedProperties(BasicProperties original, String reason, Instant at) {
+    Map<String, Object> headers = new HashMap<>(original.getHeaders() == null ? Map.of() : original.getHeaders());
+    headers.put(REASON_HEADER, reason);
+    headers.put(DEAD_LETTERED_AT_HEADER, Envelope.format(at));
+    return ((AMQP.BasicProperties) original).builder().headers(headers).build();
   }
 
   /** A persistent message without headers, for the state queue. */

@@ -637,6 +637,9 @@ public final class RabbitMqBuffer implements MessageBuffer {
             RabbitLayout.deadLetterProperties(dead, held.webhookId, reason, now), Buffer.buffer(dead.toJson().encode()))
         .compose(published -> settle(held))
         .<Void>map(acked -> {
+          if (queue.deadLettersKnown >= 0) {
+            queue.deadLettersKnown++;
+          }
           if ("expired".equals(reason)) {
             channel.unflushedExpired++;
           } else {
@@ -708,7 +711,16 @@ public final class RabbitMqBuffer implements MessageBuffer {
     return withChannel(spec, channel -> {
       List<QueueState> queues = new ArrayList<>(channel.queues.values());
       List<Future<Long>> depths = queues.stream().map(queue -> readDepth(queue, null)).toList();
-      return Future.all(depths).map(read -> {
+      List<Future<Long>> deadDepths = queues.stream()
+          .map(queue -> adminSerial(client -> client.messageCount(queue.deadLetterName))).toList();
+      return Future.all(depths).compose(read -> Future.all(deadDepths)).compose(read -> {
+        for (int i = 0; i < queues.size(); i++) {
+          if (queues.get(i).deadLettersKnown != deadDepths.get(i).result()) {
+            return adoptBrokerDeadLetters(channel);
+          }
+        }
+        return Future.succeededFuture();
+      }).map(read -> {
         Map<String, Long> pending = new TreeMap<>();
         long queued = 0;
         for (int i = 0; i < queues.size(); i++) {
@@ -726,6 +738,46 @@ public final class RabbitMqBuffer implements MessageBuffer {
   }
 
   // -------------------------------------------------------------------------------- dead letters
+
+  /**
+   * Counts the dead letters the broker made since the last look (TTL expiry; a Python receiver's
+   * basic.reject): each is republished to the DLX with Java's reason headers in its place, so it
+   * is counted once (expired, or dead-lettered), and stays listed, replayable and deletable.
+   */
+  private Future<Void> adoptBrokerDeadLetters(ChannelState channel) {
+    List<QueueState> queues = new ArrayList<>(channel.queues.values());
+    return adminSerial(client -> browse(client, channel).compose(letters -> {
+      Set<Long> settled = new HashSet<>();
+      Future<Void> adopted = Future.succeededFuture();
+      for (DeadLetter letter : letters) {
+        if (letter.javaMade()) {
+          continue;
+        }
+        QueueState queue = queues.get(letter.queueIndex());
+        adopted = adopted.compose(done -> publisher.publish(RabbitLayout.DEAD_LETTER_EXCHANGE, queue.routingKey,
+                RabbitLayout.adoptedProperties(letter.message().properties(), letter.reason(), letter.deadLetteredAt()),
+                letter.message().body()))
+            .compose(published -> client.basicAck(letter.deliveryTag(), false))
+            .onSuccess(acked -> {
+              settled.add(letter.deliveryTag());
+              if ("expired".equals(letter.reason())) {
+                channel.unflushedExpired++;
+              } else {
+                channel.unflushedDeadLettered++;
+              }
+            });
+      }
+      return adopted.transform(done -> requeue(client, letters, settled).map(requeued -> {
+        if (done.succeeded()) {
+          for (int i = 0; i < queues.size(); i++) {
+            int index = i;
+            queues.get(i).deadLettersKnown = letters.stream().filter(letter -> letter.queueIndex() == index).count();
+          }
+        }
+        return null;
+      }));
+    }));
+  }
 
   /** Browses every DLQ of the channel (basic.get, then requeued): newest first. */
   @Override
@@ -803,6 +855,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
         .compose(acked -> {
           settled.add(letter.deliveryTag());
           replayed.add(letter.messageId());
+          queue.deadLettersKnown = Math.max(-1, queue.deadLettersKnown - 1);
           return replayFrom(client, channel, letters, index + 1, wanted, replayed, settled);
         }))
         .recover(failure -> {
@@ -821,7 +874,11 @@ public final class RabbitMqBuffer implements MessageBuffer {
       Future<Void> acks = Future.succeededFuture();
       for (DeadLetter match : matches) {
         acks = acks.compose(done -> client.basicAck(match.deliveryTag(), false))
-            .onSuccess(done -> settled.add(match.deliveryTag()));
+            .onSuccess(done -> {
+              settled.add(match.deliveryTag());
+              QueueState queue = new ArrayList<>(channel.queues.values()).get(match.queueIndex());
+              queue.deadLettersKnown = Math.max(-1, queue.deadLettersKnown - 1);
+            });
       }
       return acks.transform(done -> requeue(client, letters, settled)
           .transform(requeued -> done.succeeded() ? Future.succeededFuture(!matches.isEmpty())

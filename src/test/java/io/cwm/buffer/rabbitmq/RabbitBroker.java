@@ -68,6 +68,24 @@ final class RabbitBroker implements AutoCloseable {
     }
   }
 
+  /**
+   * Deletes every queue whose name contains {@code part} (a run-unique channel suffix); the names
+   * come from {@code rabbitmqctl list_queues} (this machine's broker).
+   */
+  void deleteQueuesContaining(String part) throws Exception {
+    Process list = new ProcessBuilder("rabbitmqctl", "-q", "list_queues", "name").redirectErrorStream(true).start();
+    String output = new String(list.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    list.waitFor();
+    try (Channel channel = channel()) {
+      for (String line : output.split("\n")) {
+        String queue = line.trim();
+        if (queue.contains(part) && queue.startsWith("webhook_connect.")) {
+          channel.queueDelete(queue);
+        }
+      }
+    }
+  }
+
   @Override
   public void close() throws IOException {
     connection.close();

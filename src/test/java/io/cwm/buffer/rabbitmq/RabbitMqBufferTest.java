@@ -218,6 +218,11 @@ class RabbitMqBufferTest extends MessageBufferContractTest {
     assertNotNull(Envelope.parse(byId.get(expired.messageId()).getString("dead_lettered_at")));
     assertEquals(expired.payload(), byId.get(expired.messageId()).getJsonObject("envelope").getValue("payload"));
     assertEquals(2, await(ours.deadLetters(shortLived, 10)).size(), "listing leaves them in the DLQs");
+    io.cwm.buffer.ChannelStats stats = await(ours.stats(shortLived));
+    assertEquals(1, stats.expired(), "the broker's TTL expiry is counted");
+    assertEquals(1, stats.deadLettered(), "Python's reject is counted");
+    assertEquals(stats.expired(), await(ours.stats(shortLived)).expired(), "once");
+    assertEquals(2, await(ours.deadLetters(shortLived, 10)).size(), "and still listed");
 
     assertEquals(List.of(rejected.messageId()), await(ours.replayDeadLetters(shortLived, List.of(rejected.messageId()))));
     List<Envelope> again = await(ours.lease(shortLived, "s1", 10, 60_000));
