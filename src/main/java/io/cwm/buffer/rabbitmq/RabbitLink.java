@@ -128,7 +128,7 @@ final class RabbitLink {
       failUnconfirmed("RabbitMQ channel closed before the confirm");
     }
     if (System.currentTimeMillis() - lastFailureMillis < RETRY_PAUSE_MILLIS) {
-      return Future.failedFuture("RabbitMQ unreachable (retrying shortly)");
+      return Future.failedFuture(new Unreachable());
     }
     Future<Void> connected = client.isConnected() ? Future.succeededFuture()
         : client.stop().otherwiseEmpty().compose(stopped -> client.start());
@@ -250,6 +250,13 @@ final class RabbitLink {
   static final class Nacked extends RuntimeException {
     Nacked() {
       super("RabbitMQ refused the message (nack)", null, false, false);
+    }
+  }
+
+  /** Failed fast: the last connection attempt failed moments ago (logged then). */
+  static final class Unreachable extends RuntimeException {
+    Unreachable() {
+      super("RabbitMQ unreachable (retrying shortly)", null, false, false);
     }
   }
 

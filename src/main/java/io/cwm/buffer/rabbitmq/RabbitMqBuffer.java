@@ -152,7 +152,11 @@ public final class RabbitMqBuffer implements MessageBuffer {
     if (cause instanceof BufferException) {
       return Future.failedFuture(cause);
     }
-    LOG.warn("RabbitMQ buffer call failed: {}", cause.toString());
+    if (cause instanceof RabbitLink.Unreachable) {
+      LOG.debug("RabbitMQ buffer call failed: {}", cause.getMessage());
+    } else {
+      LOG.warn("RabbitMQ buffer call failed: {}", cause.toString());
+    }
     return Future.failedFuture(new BufferException(Reason.UNAVAILABLE, "message buffer unavailable"));
   }
 
