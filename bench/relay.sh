@@ -40,8 +40,9 @@ flush_redis() {
 
 flush_rabbitmq() {  # the bench channel's queues on the machine's broker (main, DLQ, Java state)
   command -v rabbitmqctl >/dev/null || return 0
-  rabbitmqctl -q list_queues name 2>/dev/null | grep -E '^webhook_connect\.(j\.state\.)?bench($|\.)' \
-    | while read -r queue; do rabbitmqctl -q delete_queue "$queue" >/dev/null 2>&1 || true; done
+  local queues
+  queues=$(rabbitmqctl -q list_queues name 2>/dev/null | grep -E '^webhook_connect\.(j\.state\.)?bench($|\.)' || true)
+  for queue in $queues; do rabbitmqctl -q delete_queue "$queue" >/dev/null 2>&1 || true; done
 }
 
 flush_buffers() { flush_redis; flush_rabbitmq; }

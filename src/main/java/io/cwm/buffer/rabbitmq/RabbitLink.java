@@ -8,8 +8,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
 import io.vertx.rabbitmq.RabbitMQClient;
 import io.vertx.rabbitmq.RabbitMQConfirmation;
+import io.vertx.rabbitmq.RabbitMQMessage;
 import io.vertx.rabbitmq.RabbitMQOptions;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -19,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +35,10 @@ import org.slf4j.LoggerFactory;
  * them). With confirms, {@link #publish} completes only when the broker has confirmed the
  * message.
  *
- * <p>Used from one Vert.x context; the confirm bookkeeping is also touched from the client's
- * threads and is guarded by its own lock.
+ * <p>The client runs every AMQP call as an ordered blocking task of the context it is called
+ * from, so each link issues its calls from a context of its own (a basic.get waiting for the
+ * broker never holds up a publish) and answers on the owner's context. Link state is touched on
+ * the owner's context only; the confirm bookkeeping also from the client's threads, under its lock.
  */
 final class RabbitLink {
   private static final Logger LOG = LoggerFactory.getLogger(RabbitLink.class);
@@ -40,14 +46,18 @@ final class RabbitLink {
   private static final int CONFIRM_QUEUE_SIZE = 100_000;
 
   private final Vertx vertx;
+  /** The owner's context: every future of this link completes there. */
   private final Context context;
+  /** Where the client's calls are issued (their blocking tasks queue per context). */
+  private final Context callContext;
+  private final Ops ops = new Ops();
   private final String name;
   private final boolean confirms;
   private final long confirmTimeoutMillis;
   /** Kept in a field: Vert.x closes unreferenced clients. */
   private final RabbitMQClient client;
   private final NavigableMap<Long, Promise<Void>> unconfirmed = new TreeMap<>();
-  private Future<RabbitMQClient> connecting;
+  private Future<Ops> connecting;
   private boolean listenerAttached;
   private boolean wasUp;
   private long generation;
@@ -57,6 +67,7 @@ final class RabbitLink {
   RabbitLink(Vertx vertx, Context context, String url, String name, boolean confirms, long confirmTimeoutMillis) {
     this.vertx = vertx;
     this.context = context;
+    this.callContext = ((VertxInternal) vertx).createEventLoopContext();
     this.name = name;
     this.confirms = confirms;
     this.confirmTimeoutMillis = confirmTimeoutMillis;
@@ -109,13 +120,31 @@ final class RabbitLink {
     return generation;
   }
 
-  /** The connected client, (re)connecting when needed. */
-  Future<RabbitMQClient> client() {
+  /**
+   * Runs {@code call} on the link's call context; its outcome is handed back on the owner's
+   * context.
+   */
+  private <T> Future<T> call(Function<RabbitMQClient, Future<T>> call) {
+    Promise<T> promise = Promise.promise();
+    callContext.runOnContext(v -> {
+      Future<T> result;
+      try {
+        result = call.apply(client);
+      } catch (RuntimeException e) {
+        result = Future.failedFuture(e);
+      }
+      result.onComplete(done -> context.runOnContext(back -> promise.handle(done)));
+    });
+    return promise.future();
+  }
+
+  /** The connected link's AMQP calls, (re)connecting when needed. */
+  Future<Ops> client() {
     if (closed) {
       return Future.failedFuture("RabbitMQ link " + name + " is closed");
     }
     if (isUp() && (!confirms || listenerAttached)) {
-      return Future.succeededFuture(client);
+      return Future.succeededFuture(ops);
     }
     if (connecting != null) {
       return connecting;
@@ -131,14 +160,14 @@ final class RabbitLink {
       return Future.failedFuture(new Unreachable());
     }
     Future<Void> connected = client.isConnected() ? Future.succeededFuture()
-        : client.stop().otherwiseEmpty().compose(stopped -> client.start());
+        : call(amqp -> amqp.stop().otherwiseEmpty().compose(stopped -> amqp.start()));
     connecting = connected
         .compose(up -> confirms ? attachConfirmListener() : Future.<Void>succeededFuture())
         .map(ready -> {
           generation++;
           wasUp = true;
           LOG.info("RabbitMQ buffer link {} connected", name);
-          return client;
+          return ops;
         })
         .andThen(done -> {
           connecting = null;
@@ -152,8 +181,10 @@ final class RabbitLink {
 
   /** Confirms are per channel: a new channel needs a new listener. */
   private Future<Void> attachConfirmListener() {
-    return client.addConfirmListener(CONFIRM_QUEUE_SIZE).map(confirmations -> {
+    return call(amqp -> amqp.addConfirmListener(CONFIRM_QUEUE_SIZE).map(confirmations -> {
       confirmations.handler(this::onConfirm);
+      return null;
+    })).map(attached -> {
       listenerAttached = true;
       return null;
     });
@@ -184,12 +215,12 @@ final class RabbitLink {
     return client().compose(ready -> {
       Promise<Void> confirmed = Promise.promise();
       long[] deliveryTag = {-1};
-      return client.basicPublishWithDeliveryTag(exchange, routingKey, properties, body, tag -> {
+      return call(amqp -> amqp.basicPublishWithDeliveryTag(exchange, routingKey, properties, body, tag -> {
         deliveryTag[0] = tag;
         synchronized (unconfirmed) {
           unconfirmed.put(tag, confirmed);
         }
-      }).compose(published -> {
+      })).compose(published -> {
         long timer = vertx.setTimer(confirmTimeoutMillis, id -> {
           synchronized (unconfirmed) {
             unconfirmed.remove(deliveryTag[0], confirmed);
@@ -243,7 +274,41 @@ final class RabbitLink {
     }
     closed = true;
     failUnconfirmed("RabbitMQ link closed before the confirm");
-    return client.stop().otherwiseEmpty();
+    return call(amqp -> amqp.stop().otherwiseEmpty());
+  }
+
+  /** The AMQP calls the buffer makes, each run on the link's call context. */
+  final class Ops {
+    Future<Void> exchangeDeclare(String exchange, String type, boolean durable, boolean autoDelete) {
+      return call(amqp -> amqp.exchangeDeclare(exchange, type, durable, autoDelete));
+    }
+
+    Future<Void> queueDeclare(String queue, boolean durable, boolean exclusive, boolean autoDelete,
+        JsonObject arguments) {
+      return call(amqp -> amqp.queueDeclare(queue, durable, exclusive, autoDelete, arguments).mapEmpty());
+    }
+
+    Future<Void> queueBind(String queue, String exchange, String routingKey) {
+      return call(amqp -> amqp.queueBind(queue, exchange, routingKey));
+    }
+
+    /** Ready messages (a passive declare: fails when the queue does not exist). */
+    Future<Long> messageCount(String queue) {
+      return call(amqp -> amqp.messageCount(queue));
+    }
+
+    /** The next message, unacked; null when the queue is empty. */
+    Future<RabbitMQMessage> basicGet(String queue, boolean autoAck) {
+      return call(amqp -> amqp.basicGet(queue, autoAck));
+    }
+
+    Future<Void> basicAck(long deliveryTag, boolean multiple) {
+      return call(amqp -> amqp.basicAck(deliveryTag, multiple));
+    }
+
+    Future<Void> basicNack(long deliveryTag, boolean multiple, boolean requeue) {
+      return call(amqp -> amqp.basicNack(deliveryTag, multiple, requeue));
+    }
   }
 
   /** The broker refused a published message (basic.nack), e.g. a full queue with reject-publish. */

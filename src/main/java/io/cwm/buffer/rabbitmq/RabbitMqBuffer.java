@@ -15,7 +15,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.rabbitmq.RabbitMQClient;
 import io.vertx.rabbitmq.RabbitMQMessage;
 import java.time.Clock;
 import java.time.Instant;
@@ -137,7 +136,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
   }
 
   /** Runs admin-connection steps one after the other (a browse holds messages until it settles them). */
-  private <T> Future<T> adminSerial(Function<RabbitMQClient, Future<T>> step) {
+  private <T> Future<T> adminSerial(Function<RabbitLink.Ops, Future<T>> step) {
     Future<T> run = adminTail.transform(previous -> admin.client().compose(step))
         .andThen(done -> {
           if (done.failed()) {
@@ -220,13 +219,13 @@ public final class RabbitMqBuffer implements MessageBuffer {
     });
   }
 
-  private Future<Void> declareExchanges(RabbitMQClient client) {
+  private Future<Void> declareExchanges(RabbitLink.Ops client) {
     return client.exchangeDeclare(RabbitLayout.EXCHANGE, RabbitLayout.EXCHANGE_TYPE, true, false)
         .compose(done -> client.exchangeDeclare(RabbitLayout.DEAD_LETTER_EXCHANGE, RabbitLayout.EXCHANGE_TYPE, true,
             false));
   }
 
-  private Future<Void> declareChannels(RabbitMQClient client, List<ChannelState> opened, int index) {
+  private Future<Void> declareChannels(RabbitLink.Ops client, List<ChannelState> opened, int index) {
     if (index == opened.size()) {
       return Future.succeededFuture();
     }
@@ -253,7 +252,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
    * the existing queue is kept (passive declare) and an error says it needs a migration; the
    * configured TTL still holds through {@code expires_at}, which is checked at every lease.
    */
-  private Future<Void> declare(RabbitMQClient client, String channel, String webhookId, String queue,
+  private Future<Void> declare(RabbitLink.Ops client, String channel, String webhookId, String queue,
       JsonObject arguments) {
     return client.queueDeclare(queue, true, false, false, arguments).<Void>mapEmpty().recover(failure -> {
       if (!RabbitLink.preconditionFailed(failure)) {
@@ -361,7 +360,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
    * publishing slot when it is below max_queue_size. {@code client}: read the broker depth with
    * it directly (inside an admin step), else through {@link #adminSerial}.
    */
-  private Future<Void> ensureRoom(ChannelState channel, QueueState queue, RabbitMQClient client) {
+  private Future<Void> ensureRoom(ChannelState channel, QueueState queue, RabbitLink.Ops client) {
     return brokerDepth(channel, queue, client).compose(ready -> {
       long depth = ready + channel.heldOf(queue.webhookId) + queue.publishing;
       if (depth >= queue.maxQueueSize) {
@@ -377,7 +376,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
    * it is recent and the queue far from full (an over-estimate unless another receiver publishes
    * meanwhile), else read now.
    */
-  private Future<Long> brokerDepth(ChannelState channel, QueueState queue, RabbitMQClient client) {
+  private Future<Long> brokerDepth(ChannelState channel, QueueState queue, RabbitLink.Ops client) {
     if (queue.brokerReady >= 0 && clock.millis() - queue.brokerReadAtMillis < DEPTH_CACHE_MILLIS) {
       long estimate = queue.brokerReady + (queue.confirmed - queue.confirmedAtRead);
       if (estimate + channel.heldOf(queue.webhookId) + queue.publishing < queue.maxQueueSize * 3L / 4) {
@@ -387,10 +386,10 @@ public final class RabbitMqBuffer implements MessageBuffer {
     return readDepth(queue, client);
   }
 
-  private Future<Long> readDepth(QueueState queue, RabbitMQClient client) {
+  private Future<Long> readDepth(QueueState queue, RabbitLink.Ops client) {
     long mark = queue.confirmed;
     Future<Long> count = client != null ? client.messageCount(queue.name)
-        : adminSerial(admin -> admin.messageCount(queue.name));
+        : adminSerial(ops -> ops.messageCount(queue.name));
     return count.map(ready -> {
       queue.brokerReady = ready;
       queue.brokerReadAtMillis = clock.millis();
@@ -478,7 +477,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
     }, failure -> leased.isEmpty() ? Future.failedFuture(failure) : Future.succeededFuture());
   }
 
-  private Future<Void> getFrom(RabbitMQClient client, ChannelState channel, List<QueueState> active, int index,
+  private Future<Void> getFrom(RabbitLink.Ops client, ChannelState channel, List<QueueState> active, int index,
       String owner, int max, long leaseMillis, List<Envelope> leased, List<Future<?>> deadLetters) {
     if (leased.size() >= max || active.isEmpty()) {
       return Future.succeededFuture();
@@ -507,7 +506,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
    * A message got from the broker: its deliveries so far are the stored count, plus what this
    * node counted before it lost the delivery, or 1 when the broker says it was delivered before.
    */
-  private void received(RabbitMQClient client, ChannelState channel, QueueState queue, RabbitMQMessage message,
+  private void received(RabbitLink.Ops client, ChannelState channel, QueueState queue, RabbitMQMessage message,
       String owner, long leaseMillis, List<Envelope> leased, List<Future<?>> deadLetters) {
     long tag = message.envelope().getDeliveryTag();
     Envelope envelope;
@@ -825,7 +824,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
     });
   }
 
-  private Future<Void> replayFrom(RabbitMQClient client, ChannelState channel, List<DeadLetter> letters, int index,
+  private Future<Void> replayFrom(RabbitLink.Ops client, ChannelState channel, List<DeadLetter> letters, int index,
       Set<String> wanted, List<String> replayed, Set<Long> settled) {
     if (index == letters.size()) {
       return Future.succeededFuture();
@@ -895,13 +894,13 @@ public final class RabbitMqBuffer implements MessageBuffer {
   }
 
   /** Gets every message of the channel's DLQs without acking (up to {@value #BROWSE_LIMIT}). */
-  private Future<List<DeadLetter>> browse(RabbitMQClient client, ChannelState channel) {
+  private Future<List<DeadLetter>> browse(RabbitLink.Ops client, ChannelState channel) {
     List<QueueState> queues = new ArrayList<>(channel.queues.values());
     List<DeadLetter> letters = new ArrayList<>();
     return browseQueue(client, queues, 0, 0, letters).map(letters);
   }
 
-  private Future<Void> browseQueue(RabbitMQClient client, List<QueueState> queues, int queueIndex, int position,
+  private Future<Void> browseQueue(RabbitLink.Ops client, List<QueueState> queues, int queueIndex, int position,
       List<DeadLetter> letters) {
     if (queueIndex == queues.size() || letters.size() >= BROWSE_LIMIT) {
       return Future.succeededFuture();
@@ -919,7 +918,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
   }
 
   /** Puts back every browsed message not settled: one basic.nack (multiple, requeue) up to the last tag. */
-  private Future<Void> requeue(RabbitMQClient client, List<DeadLetter> letters, Set<Long> settled) {
+  private Future<Void> requeue(RabbitLink.Ops client, List<DeadLetter> letters, Set<Long> settled) {
     long last = letters.stream().mapToLong(DeadLetter::deliveryTag).filter(tag -> !settled.contains(tag))
         .max().orElse(-1);
     return last < 0 ? Future.succeededFuture() : client.basicNack(last, true, true);
@@ -1018,7 +1017,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
     }));
   }
 
-  private Future<List<RabbitMQMessage>> getAll(RabbitMQClient client, String queue, List<RabbitMQMessage> messages) {
+  private Future<List<RabbitMQMessage>> getAll(RabbitLink.Ops client, String queue, List<RabbitMQMessage> messages) {
     return client.basicGet(queue, false).compose(message -> {
       if (message == null) {
         return Future.succeededFuture(messages);
