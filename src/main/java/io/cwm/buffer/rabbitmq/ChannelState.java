@@ -78,6 +78,8 @@ final class ChannelState {
     long brokerReady = -1;
     long brokerReadAtMillis;
     long confirmedAtRead;
+    /** Ready count the broker reported with the last basic.get (sizes the next batch of gets). */
+    long readyAfterGet;
     /** Messages in the DLQ as far as this node knows (-1: not yet looked); a difference means news. */
     long deadLettersKnown = -1;
 

@@ -302,6 +302,32 @@ final class RabbitLink {
       return call(amqp -> amqp.basicGet(queue, autoAck));
     }
 
+    /**
+     * Up to {@code count} messages, unacked, in queue order: the gets are queued at once and run
+     * back to back (one hop to and from the client's thread for the lot); fewer when the queue runs
+     * empty. Fails only when the first get fails.
+     */
+    Future<List<RabbitMQMessage>> basicGet(String queue, int count) {
+      return call(amqp -> {
+        List<Future<RabbitMQMessage>> gets = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+          gets.add(amqp.basicGet(queue, false));
+        }
+        return Future.join(gets).transform(done -> {
+          List<RabbitMQMessage> messages = new ArrayList<>(count);
+          for (Future<RabbitMQMessage> get : gets) {
+            if (get.failed()) {
+              return messages.isEmpty() ? Future.failedFuture(get.cause()) : Future.succeededFuture(messages);
+            }
+            if (get.result() != null) {
+              messages.add(get.result());
+            }
+          }
+          return Future.succeededFuture(messages);
+        });
+      });
+    }
+
     Future<Void> basicAck(long deliveryTag, boolean multiple) {
       return call(amqp -> amqp.basicAck(deliveryTag, multiple));
     }

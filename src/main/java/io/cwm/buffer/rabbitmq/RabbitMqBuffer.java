@@ -80,6 +80,8 @@ public final class RabbitMqBuffer implements MessageBuffer {
   /** Dead letters looked at per admin call. */
   private static final int BROWSE_LIMIT = 10_000;
   private static final int STATE_READ_LIMIT = 16;
+  /** basic.gets sent at once per queue and lease (never more than the lease asks for). */
+  private static final int GET_BATCH = 32;
 
   private final Vertx vertx;
   private final Context context;
@@ -483,13 +485,15 @@ public final class RabbitMqBuffer implements MessageBuffer {
       return Future.succeededFuture();
     }
     QueueState queue = active.get(index % active.size());
-    return client.basicGet(queue.name, false).compose(message -> {
-      if (message == null) {
-        active.remove(queue);
-        return getFrom(client, channel, active, index, owner, max, leaseMillis, leased, deadLetters);
+    // as many gets as the queue had ready at the last get (one to probe), so gets rarely come back empty
+    int wanted = (int) Math.min(max - leased.size(), Math.min(GET_BATCH, Math.max(1, queue.readyAfterGet)));
+    return client.basicGet(queue.name, wanted).compose(messages -> {
+      for (RabbitMQMessage message : messages) {
+        received(client, channel, queue, message, owner, leaseMillis, leased, deadLetters);
       }
-      received(client, channel, queue, message, owner, leaseMillis, leased, deadLetters);
-      if (message.messageCount() != null && message.messageCount() == 0) {
+      RabbitMQMessage last = messages.isEmpty() ? null : messages.get(messages.size() - 1);
+      queue.readyAfterGet = last == null || last.messageCount() == null ? 0 : last.messageCount();
+      if (messages.size() < wanted || queue.readyAfterGet == 0) {
         active.remove(queue);
         return getFrom(client, channel, active, index, owner, max, leaseMillis, leased, deadLetters);
       }
