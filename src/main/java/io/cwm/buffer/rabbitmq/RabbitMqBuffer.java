@@ -635,7 +635,8 @@ public final class RabbitMqBuffer implements MessageBuffer {
   private Future<Void> deadLetter(ChannelState channel, Held held, String reason) {
     channel.held.remove(held.messageId, held);
     if (held.generation != deliveries.generation() || !deliveries.isUp()) {
-      return Future.succeededFuture(); // the broker has it back and delivers it again
+      givenBack.put(held.messageId, held.deliveries); // the broker has it back and delivers it again
+      return Future.succeededFuture();
     }
     Instant now = clock.instant();
     QueueState queue = channel.queues.get(held.webhookId);
