@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * message.
  *
  * <p>The client runs every AMQP call as an ordered blocking task of the context it is called
- * from, so each link issues its calls from a context of its own (a basic.get waiting for the
- * broker never holds up a publish) and answers on the owner's context. Link state is touched on
+ * from, so a link may issue its calls from a context of its own (a basic.get waiting for the
+ * broker then never holds up a publish); it answers on the owner's context. Link state is touched on
  * the owner's context only; the confirm bookkeeping also from the client's threads, under its lock.
  */
 final class RabbitLink {
@@ -64,10 +64,15 @@ final class RabbitLink {
   private long lastFailureMillis;
   private boolean closed;
 
-  RabbitLink(Vertx vertx, Context context, String url, String name, boolean confirms, long confirmTimeoutMillis) {
+  /**
+   * @param ownCallContext issue the client's calls from a context of its own (else from the
+   *     owner's: fewer hops, but they queue behind the owner's other blocking tasks)
+   */
+  RabbitLink(Vertx vertx, Context context, String url, String name, boolean confirms, long confirmTimeoutMillis,
+      boolean ownCallContext) {
     this.vertx = vertx;
     this.context = context;
-    this.callContext = ((VertxInternal) vertx).createEventLoopContext();
+    this.callContext = ownCallContext ? ((VertxInternal) vertx).createEventLoopContext() : context;
     this.name = name;
     this.confirms = confirms;
     this.confirmTimeoutMillis = confirmTimeoutMillis;
@@ -125,6 +130,13 @@ final class RabbitLink {
    * context.
    */
   private <T> Future<T> call(Function<RabbitMQClient, Future<T>> call) {
+    if (callContext == context && Vertx.currentContext() == context) {
+      try {
+        return call.apply(client);
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    }
     Promise<T> promise = Promise.promise();
     callContext.runOnContext(v -> {
       Future<T> result;

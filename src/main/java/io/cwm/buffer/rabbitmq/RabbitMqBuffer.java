@@ -113,9 +113,11 @@ public final class RabbitMqBuffer implements MessageBuffer {
     this.context = vertx.getOrCreateContext();
     this.clock = clock;
     this.brokerLimits = brokerLimits;
-    this.publisher = new RabbitLink(vertx, context, url, "publish", true, CONFIRM_TIMEOUT_MILLIS);
-    this.deliveries = new RabbitLink(vertx, context, url, "deliveries", false, 0);
-    this.admin = new RabbitLink(vertx, context, url, "admin", false, 0);
+    // publishes are the hot path: issued from the buffer's context (its blocking queue holds
+    // nothing else); gets/acks and admin calls wait for the broker, so from contexts of their own
+    this.publisher = new RabbitLink(vertx, context, url, "publish", true, CONFIRM_TIMEOUT_MILLIS, false);
+    this.deliveries = new RabbitLink(vertx, context, url, "deliveries", false, 0, true);
+    this.admin = new RabbitLink(vertx, context, url, "admin", false, 0, true);
   }
 
   // ------------------------------------------------------------------------------------ plumbing
