@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import io.cwm.buffer.Envelope;
 import io.cwm.testing.ConnectApi;
 import io.cwm.testing.Http;
 import io.cwm.testing.TestConnector;
@@ -14,7 +17,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -24,7 +30,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** Issue 7 point 3: stats, dead-letter listing, replay and delete through the admin API on RabbitMQ. */
+/**
+ * A receiver on RabbitMQ end to end: a message published the Python way is streamed (issue 7
+ * point 1), and stats, dead-letter listing, replay and delete work through the admin API (point 3).
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RabbitMqAdminApiTest {
   static final String ADMIN = "admin-secret-token";
@@ -32,6 +41,7 @@ class RabbitMqAdminApiTest {
   private final String suffix = UUID.randomUUID().toString().substring(0, 8);
   private final String stats = "stats-" + suffix;
   private final String dlq = "dlq-" + suffix;
+  private final String python = "py-" + suffix;
   private TestServer server;
   private ConnectApi api;
   private Vertx client;
@@ -44,7 +54,7 @@ class RabbitMqAdminApiTest {
   @BeforeAll
   void start() throws Exception {
     String webhooks = "{" + String.join(",", relay("first-" + suffix, stats), relay("second-" + suffix, stats),
-        relay("dlq-" + suffix, dlq)) + "}";
+        relay("dlq-" + suffix, dlq), relay("py-" + suffix, python)) + "}";
     server = TestServer.start(webhooks, "{}", Map.of("WEBHOOK_CONNECT_ADMIN_TOKEN", ADMIN,
         "WEBHOOK_CONNECT_BUFFER", "rabbitmq", "WEBHOOK_CONNECT_RABBITMQ_URL", RabbitBroker.URL));
     api = new ConnectApi(server);
@@ -70,6 +80,51 @@ class RabbitMqAdminApiTest {
     HttpResponse<String> response = admin(method, path, body);
     assertEquals(status, response.statusCode(), response::body);
     return new JsonObject(response.body());
+  }
+
+  @Test
+  void aMessagePublishedThePythonWayIsStreamedToTheConnector() throws Exception {
+    String webhookId = "py-" + suffix;
+    Instant now = Instant.now();
+    JsonObject envelope = new JsonObject("""
+        {"message_id": "msg_f8b51a26173d4d8b", "channel": "test-channel", "webhook_id": "relay_a",
+         "timestamp": "2026-11-28T22:44:56.988106+00:00", "expires_at": "2026-11-28T22:54:56.988112+00:00",
+         "metadata": {"source": "webhook_connect_module"},
+         "headers": {"host": "127.0.0.1:8790", "x-stripe-signature": "t=1,v1=x", "authorization": "***REDACTED***",
+                     "accept": "*/*", "user-agent": "curl/7.88.1", "content-length": "22", "content-type": "application/json"},
+         "payload": {"n": 0, "event": "a"}, "sequence": 1, "delivery_count": 0, "state": "pending"}""")
+        .put("channel", python).put("webhook_id", webhookId)
+        .put("timestamp", Envelope.format(now)).put("expires_at", Envelope.format(now.plusSeconds(600)));
+    try (RabbitBroker broker = new RabbitBroker(); Channel amqp = broker.channel()) {
+      AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
+          .messageId("msg_f8b51a26173d4d8b")
+          .timestamp(new Date(now.getEpochSecond() * 1000))
+          .deliveryMode(2)
+          .headers(Map.of("channel", python, "webhook_id", webhookId))
+          .build();
+      amqp.confirmSelect();
+      amqp.basicPublish("webhook_connect", python + "." + webhookId, properties,
+          envelope.encode().getBytes(StandardCharsets.UTF_8));
+      amqp.waitForConfirmsOrDie(5000);
+    }
+    try (TestConnector connector = new TestConnector(client).connect(server.port(), python, "tok")) {
+      JsonObject frame = connector.next("webhook", 5000);
+      assertNotNull(frame, "streamed over the WebSocket");
+      assertEquals("msg_f8b51a26173d4d8b", frame.getString("message_id"));
+      assertEquals(1, frame.getLong("sequence"));
+      assertEquals(webhookId, frame.getString("webhook_id"));
+      assertEquals(envelope.getJsonObject("payload"), frame.getJsonObject("payload"));
+      assertEquals(envelope.getJsonObject("headers"), frame.getJsonObject("headers"));
+      connector.ack("msg_f8b51a26173d4d8b");
+      assertTrue(TestConnector.await(5000, () -> {
+        try (RabbitBroker broker = new RabbitBroker()) {
+          return adminJson("GET", "/channels/" + python + "/stats", null, 200).getLong("messages_delivered") == 1
+              && broker.ready("webhook_connect." + python + "." + webhookId) == 0;
+        } catch (Exception e) {
+          return false;
+        }
+      }), "acked at the broker");
+    }
   }
 
   @Test
