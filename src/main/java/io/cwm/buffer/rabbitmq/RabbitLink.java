@@ -76,7 +76,7 @@ final class RabbitLink {
     this.name = name;
     this.confirms = confirms;
     this.confirmTimeoutMillis = confirmTimeoutMillis;
-    this.client = RabbitMQClient.create(vertx, options(url, "cwm-buffer-" + name));
+    this.client = RabbitMQClient.create(vertx, options(url, name));
   }
 
   /**

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -87,6 +88,8 @@ public final class RabbitMqBuffer implements MessageBuffer {
   private final Context context;
   private final Clock clock;
   private final boolean brokerLimits;
+  /** Tells this buffer's connections apart in the broker's connection list. */
+  private final String instance = UUID.randomUUID().toString().substring(0, 8);
   private final RabbitLink publisher;
   private final RabbitLink deliveries;
   private final RabbitLink admin;
@@ -115,9 +118,15 @@ public final class RabbitMqBuffer implements MessageBuffer {
     this.brokerLimits = brokerLimits;
     // publishes are the hot path: issued from the buffer's context (its blocking queue holds
     // nothing else); gets/acks and admin calls wait for the broker, so from contexts of their own
-    this.publisher = new RabbitLink(vertx, context, url, "publish", true, CONFIRM_TIMEOUT_MILLIS, false);
-    this.deliveries = new RabbitLink(vertx, context, url, "deliveries", false, 0, true);
-    this.admin = new RabbitLink(vertx, context, url, "admin", false, 0, true);
+    this.publisher = new RabbitLink(vertx, context, url, connectionName("publish"), true, CONFIRM_TIMEOUT_MILLIS,
+        false);
+    this.deliveries = new RabbitLink(vertx, context, url, connectionName("deliveries"), false, 0, true);
+    this.admin = new RabbitLink(vertx, context, url, connectionName("admin"), false, 0, true);
+  }
+
+  /** The client-provided name of one of this buffer's connections, as the broker lists it. */
+  String connectionName(String link) {
+    return "cwm-buffer-" + instance + "-" + link;
   }
 
   // ------------------------------------------------------------------------------------ plumbing

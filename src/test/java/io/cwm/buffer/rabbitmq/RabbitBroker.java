@@ -86,6 +86,31 @@ final class RabbitBroker implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes, from the broker's side, the connection whose client-provided name is {@code name}
+   * ({@code rabbitmqctl close_connection}); false when there is none.
+   */
+  static boolean closeConnection(String name) throws Exception {
+    String listing = rabbitmqctl("-q", "list_connections", "pid", "client_properties");
+    for (String line : listing.split("\n")) {
+      if (line.contains("\"" + name + "\"")) {
+        String pid = line.substring(0, line.indexOf('>') + 1).trim();
+        rabbitmqctl("close_connection", pid, "cwm test: connection lost");
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String rabbitmqctl(String... arguments) throws Exception {
+    List<String> command = new ArrayList<>(List.of("rabbitmqctl"));
+    command.addAll(List.of(arguments));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    process.waitFor();
+    return output;
+  }
+
   @Override
   public void close() throws IOException {
     connection.close();

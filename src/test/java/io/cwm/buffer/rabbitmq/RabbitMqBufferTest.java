@@ -1,6 +1,7 @@
 package io.cwm.buffer.rabbitmq;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -307,6 +308,31 @@ class RabbitMqBufferTest extends MessageBufferContractTest {
     }
     assertEquals(BufferException.Reason.QUEUE_FULL, assertInstanceOf(BufferException.class,
         failure(first.publish(limited, message(limited, "hook-a", 9)))).reason());
+  }
+
+  /** A lost deliveries connection: the broker requeues its unacked messages; at-least-once holds. */
+  @Test
+  void leasesOfALostDeliveriesConnectionGoBackToTheBrokerAndTheirAcksAnswerFalse() throws Exception {
+    Envelope sent = publish(channel, "hook-a", 1);
+    assertEquals(1, await(buffer.lease(channel, "s1", 10, 60_000)).get(0).deliveryCount());
+    String queue = "webhook_connect." + channel.name() + ".hook-a";
+    try (RabbitBroker broker = new RabbitBroker()) {
+      assertEquals(0, broker.ready(queue), "leased: unacked at the broker");
+      assertTrue(RabbitBroker.closeConnection(((RabbitMqBuffer) buffer).connectionName("deliveries")));
+      assertTrue(TestConnector.await(10_000, () -> {
+        try {
+          return broker.ready(queue) == 1;
+        } catch (Exception e) {
+          return false;
+        }
+      }), "the broker requeued it");
+    }
+    assertFalse(await(buffer.ack(channel, sent.messageId())), "the lease went with the connection");
+    List<Envelope> again = await(buffer.lease(channel, "s2", 10, 60_000));
+    assertEquals(List.of(sent.messageId()), ids(again), "delivered again after a reconnect");
+    assertEquals(2, again.get(0).deliveryCount(), "the lost delivery still counts");
+    assertTrue(await(buffer.ack(channel, sent.messageId())));
+    assertEquals(1, await(buffer.stats(channel)).delivered());
   }
 
   @Test
