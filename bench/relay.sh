@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Webhook Connect benchmark (issue 3): everything on 127.0.0.1, every run bounded in time.
-#  (a) ingest req/s of an HMAC-signed webhook_connect webhook into the Redis buffer, next to the
+#  (a) ingest req/s of an HMAC-signed webhook_connect webhook into each buffer, next to the
 #      minimal Vert.x baseline (bench/Baseline.java) in the same run;
 #  (b) end-to-end relay: POST -> buffer -> WebSocket connector -> ack, sustained, at full speed
 #      and at half that rate (POST-to-delivery p50/p99 from bench/RelayBench.java);
 #  (c) drain of 50,000 buffered messages when one connector attaches, and the receiver's RSS after.
-# BUFFER=redis|embedded selects the backend for (b) and (c) (default redis). See bench/README.md.
+# BUFFERS="redis rabbitmq" runs (a), (b) and (c) for each backend in turn, side by side in one report
+# (redis|rabbitmq|embedded; default: $BUFFER, else redis). See bench/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-BUFFER=${BUFFER:-redis}
+BUFFERS=${BUFFERS:-${BUFFER:-redis}}
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
+RABBITMQ_URL=${RABBITMQ_URL:-amqp://guest:guest@127.0.0.1:5672/}
 WARMUP=${WARMUP:-10}
 DURATION=${DURATION:-10}          # (a) wrk run
 RELAY_SECONDS=${RELAY_SECONDS:-30}
@@ -28,13 +30,22 @@ BASE_PID=
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 stop() { [ -n "${1:-}" ] && kill "$1" 2>/dev/null && wait "$1" 2>/dev/null || true; }
-cleanup() { stop "$PID"; stop "$BASE_PID"; flush_redis; }
+cleanup() { stop "$PID"; stop "$BASE_PID"; flush_buffers; }
 trap cleanup EXIT
 
 flush_redis() {
   command -v redis-cli >/dev/null || return 0
   redis-cli -u "$REDIS_URL" --scan --pattern 'webhook_connect:*bench*' | xargs -r redis-cli -u "$REDIS_URL" del >/dev/null || true
 }
+
+flush_rabbitmq() {  # the bench channel's queues on the machine's broker (main, DLQ, Java state)
+  command -v rabbitmqctl >/dev/null || return 0
+  local queues
+  queues=$(rabbitmqctl -q list_queues name 2>/dev/null | grep -E '^webhook_connect\.(j\.state\.)?bench($|\.)' || true)
+  for queue in $queues; do rabbitmqctl -q delete_queue "$queue" >/dev/null 2>&1 || true; done
+}
+
+flush_buffers() { flush_redis; flush_rabbitmq; }
 
 wait_port() {
   for _ in $(seq 1 150); do
@@ -49,6 +60,9 @@ start_receiver() {  # start_receiver BUFFER
   if [ "$1" = redis ]; then
     WEBHOOK_CONNECT_BUFFER=redis WEBHOOK_CONNECT_REDIS_URL=$REDIS_URL java $JAVA_OPTS -jar target/cwm.jar receiver \
       --webhooks bench/relay-webhooks.json --host 127.0.0.1 --port "$PORT" --data-dir "$data" > "$RESULTS/relay-receiver-$TS.log" 2>&1 &
+  elif [ "$1" = rabbitmq ]; then
+    WEBHOOK_CONNECT_BUFFER=rabbitmq WEBHOOK_CONNECT_RABBITMQ_URL=$RABBITMQ_URL java $JAVA_OPTS -jar target/cwm.jar receiver \
+      --webhooks bench/relay-webhooks.json --host 127.0.0.1 --port "$PORT" --data-dir "$data" > "$RESULTS/relay-receiver-$TS.log" 2>&1 &
   else
     java $JAVA_OPTS -jar target/cwm.jar receiver --webhooks bench/relay-webhooks.json --host 127.0.0.1 \
       --port "$PORT" --data-dir "$data" > "$RESULTS/relay-receiver-$TS.log" 2>&1 &
@@ -59,7 +73,9 @@ start_receiver() {  # start_receiver BUFFER
 
 command -v wrk >/dev/null || { log "installing wrk"; apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 [ -f target/cwm.jar ] || mvn -q -B package -DskipTests
-redis-cli -u "$REDIS_URL" ping >/dev/null || { log "Redis is not reachable at $REDIS_URL"; exit 1; }
+case " $BUFFERS " in *" redis "*)
+  redis-cli -u "$REDIS_URL" ping >/dev/null || { log "Redis is not reachable at $REDIS_URL"; exit 1; } ;;
+esac
 
 # signed 1 KB body for wrk (same secret as bench/relay-webhooks.json)
 BODY='{"sent_ns":1,"event":"payment_intent.succeeded","pad":"'$(printf 'x%.0s' $(seq 1 950))'"}'
@@ -72,7 +88,7 @@ wrk_run() {  # wrk_run URL -> "req/s p99"
 }
 
 {
-  echo "cwm relay benchmark $TS (buffer for b/c: $BUFFER); host: $(nproc) cores, $(java -version 2>&1 | head -1)"
+  echo "cwm relay benchmark $TS (buffers: $BUFFERS); host: $(nproc) cores, $(java -version 2>&1 | head -1)"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$REPORT"
 
@@ -87,32 +103,35 @@ if [ -f bench/Baseline.java ]; then
 else
   BASE_RPS=0; BASE_P99=n/a
 fi
-flush_redis
-start_receiver redis
-wrk -t2 -c50 -d"${WARMUP}s" -s "$LUA" "http://127.0.0.1:$PORT/webhook/bench_relay" >/dev/null
-read -r RPS P99 < <(wrk_run "http://127.0.0.1:$PORT/webhook/bench_relay")
-stop "$PID"; PID=
-flush_redis
-RATIO=$(awk -v a="$RPS" -v b="$BASE_RPS" 'BEGIN { if (b > 0) printf "%.1f %%", 100 * a / b; else print "n/a" }')
-{
-  echo "(a) ingest, HMAC + webhook_connect into Redis: $RPS req/s, p99 $P99"
-  echo "    baseline (bare Vert.x 200): $BASE_RPS req/s, p99 $BASE_P99; ratio $RATIO"
-} | tee -a "$REPORT"
+for B in $BUFFERS; do
+  flush_buffers
+  start_receiver "$B"
+  wrk -t2 -c50 -d"${WARMUP}s" -s "$LUA" "http://127.0.0.1:$PORT/webhook/bench_relay" >/dev/null
+  read -r RPS P99 < <(wrk_run "http://127.0.0.1:$PORT/webhook/bench_relay")
+  stop "$PID"; PID=
+  RATIO=$(awk -v a="$RPS" -v b="$BASE_RPS" 'BEGIN { if (b > 0) printf "%.1f %%", 100 * a / b; else print "n/a" }')
+  echo "[$B] (a) ingest, HMAC + webhook_connect into $B: $RPS req/s, p99 $P99; ratio to baseline $RATIO" | tee -a "$REPORT"
+done
+echo "    baseline (bare Vert.x 200): $BASE_RPS req/s, p99 $BASE_P99" | tee -a "$REPORT"
 
-# ---- (b) end-to-end relay --------------------------------------------------------------------------
-start_receiver "$BUFFER"
-FULL=$(WARMUP_SECONDS=$WARMUP java -cp target/cwm.jar bench/RelayBench.java relay "$PORT" "$RELAY_SECONDS" 0 2>/dev/null | grep '^relay:' | tail -1)
-echo "(b) full speed: $FULL" | tee -a "$REPORT"
-MAX_RATE=$(echo "$FULL" | sed -E 's/.*, ([0-9]+) webhooks\/s.*/\1/')
-HALF=$((MAX_RATE / 2))
-HALF_LINE=$(WARMUP_SECONDS=$WARMUP java -cp target/cwm.jar bench/RelayBench.java relay "$PORT" "$RELAY_SECONDS" "$HALF" 2>/dev/null | grep '^relay:' | tail -1)
-echo "(b) half rate: $HALF_LINE" | tee -a "$REPORT"
-stop "$PID"; PID=
-flush_redis
+for B in $BUFFERS; do
+  # ---- (b) end-to-end relay ------------------------------------------------------------------------
+  flush_buffers
+  start_receiver "$B"
+  FULL=$(WARMUP_SECONDS=$WARMUP java -cp target/cwm.jar bench/RelayBench.java relay "$PORT" "$RELAY_SECONDS" 0 2>/dev/null | grep '^relay:' | tail -1)
+  echo "[$B] (b) full speed: $FULL" | tee -a "$REPORT"
+  MAX_RATE=$(echo "$FULL" | sed -E 's/.*, ([0-9]+) webhooks\/s.*/\1/')
+  HALF=$((MAX_RATE / 2))
+  HALF_LINE=$(WARMUP_SECONDS=$WARMUP java -cp target/cwm.jar bench/RelayBench.java relay "$PORT" "$RELAY_SECONDS" "$HALF" 2>/dev/null | grep '^relay:' | tail -1)
+  echo "[$B] (b) half rate: $HALF_LINE" | tee -a "$REPORT"
+  stop "$PID"; PID=
+  flush_buffers
 
-# ---- (c) drain ---------------------------------------------------------------------------------------
-start_receiver "$BUFFER"
-DRAIN_LINE=$(java -cp target/cwm.jar bench/RelayBench.java drain "$PORT" "$DRAIN" 2>/dev/null | grep '^drain:')
-RSS=$(awk '/VmRSS/ {print $2 " " $3}' "/proc/$PID/status")
-echo "(c) $DRAIN_LINE; receiver RSS after: $RSS" | tee -a "$REPORT"
+  # ---- (c) drain -----------------------------------------------------------------------------------
+  start_receiver "$B"
+  DRAIN_LINE=$(java -cp target/cwm.jar bench/RelayBench.java drain "$PORT" "$DRAIN" 2>/dev/null | grep '^drain:')
+  RSS=$(awk '/VmRSS/ {print $2 " " $3}' "/proc/$PID/status")
+  echo "[$B] (c) $DRAIN_LINE; receiver RSS after: $RSS" | tee -a "$REPORT"
+  stop "$PID"; PID=
+done
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$REPORT"

@@ -1,6 +1,7 @@
 package io.cwm.buffer;
 
 import io.cwm.buffer.embedded.EmbeddedBuffer;
+import io.cwm.buffer.rabbitmq.RabbitMqBuffer;
 import io.cwm.buffer.redis.RedisBuffer;
 import io.cwm.config.Env;
 import io.vertx.core.Vertx;
@@ -37,6 +38,29 @@ public final class BufferBackends {
   }
 
   /**
+   * The RabbitMQ URL: WEBHOOK_CONNECT_RABBITMQ_URL, else RABBITMQ_URL, else
+   * amqp://guest:guest@localhost:5672/ (spec §7).
+   */
+  public static String rabbitMqUrl(Env env) {
+    return env.get("WEBHOOK_CONNECT_RABBITMQ_URL", env.get("RABBITMQ_URL", "amqp://guest:guest@localhost:5672/"));
+  }
+
+  /**
+   * Who enforces max_queue_size on RabbitMQ: {@code receiver} (default; Python's queue arguments)
+   * or {@code broker} (WEBHOOK_CONNECT_RABBITMQ_QUEUE_LIMITS=broker: also x-max-length with
+   * reject-publish, which a Python receiver on the same broker would refuse as inequivalent).
+   */
+  public static boolean rabbitMqBrokerLimits(Env env) {
+    String limits = env.get("WEBHOOK_CONNECT_RABBITMQ_QUEUE_LIMITS", "receiver").toLowerCase(Locale.ROOT);
+    return switch (limits) {
+      case "receiver" -> false;
+      case "broker" -> true;
+      default -> throw new IllegalArgumentException(
+          "WEBHOOK_CONNECT_RABBITMQ_QUEUE_LIMITS must be receiver or broker, not '" + limits + "'");
+    };
+  }
+
+  /**
    * A factory for the chosen backend.
    *
    * @throws IllegalArgumentException for an unknown or not yet available backend
@@ -47,11 +71,16 @@ public final class BufferBackends {
       case "embedded" -> () -> new EmbeddedBuffer(vertx, dataDir, clock, !"false".equalsIgnoreCase(
           env.get("WEBHOOK_CONNECT_EMBEDDED_FSYNC", "true")));
       case "redis" -> redis(vertx, env, clock);
-      case "rabbitmq" -> throw new IllegalArgumentException(
-          "WEBHOOK_CONNECT_BUFFER=rabbitmq: the RabbitMQ buffer is not in this build yet");
+      case "rabbitmq" -> rabbitmq(vertx, env, clock);
       default -> throw new IllegalArgumentException("WEBHOOK_CONNECT_BUFFER must be embedded, redis or rabbitmq, not '"
           + backend + "'");
     };
+  }
+
+  private static Supplier<MessageBuffer> rabbitmq(Vertx vertx, Env env, Clock clock) {
+    String url = rabbitMqUrl(env);
+    boolean brokerLimits = rabbitMqBrokerLimits(env);
+    return () -> new RabbitMqBuffer(vertx, url, clock, brokerLimits);
   }
 
   private static Supplier<MessageBuffer> redis(Vertx vertx, Env env, Clock clock) {

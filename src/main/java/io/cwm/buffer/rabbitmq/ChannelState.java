@@ -1,0 +1,125 @@
+package io.cwm.buffer.rabbitmq;
+
+import io.cwm.buffer.ChannelSpec;
+import io.cwm.buffer.Envelope;
+import io.vertx.core.Future;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What this receiver knows about one channel: its webhook queues, the deliveries it holds
+ * (unacked at the broker: leased, waiting for a retry, or released), the Java-only state as last
+ * read or written, the sequence block it may hand out and the counter increments not yet written.
+ * Touched on the buffer's context only.
+ */
+final class ChannelState {
+  ChannelSpec spec;
+  final Map<String, QueueState> queues = new LinkedHashMap<>();
+  /** By message id, in the order they were first held. */
+  final Map<String, Held> held = new LinkedHashMap<>();
+  JavaState persisted = JavaState.EMPTY;
+  long stateReadAtMillis;
+  /** Next sequence number to hand out and the last one of the reserved block. */
+  long nextSequence = 1;
+  long lastReserved;
+  Future<Void> reserving;
+  long unflushedDelivered;
+  long unflushedExpired;
+  long unflushedDeadLettered;
+  /** Tail of this channel's serial state updates. */
+  Future<?> stateTail = Future.succeededFuture();
+
+  ChannelState(ChannelSpec spec) {
+    this.spec = spec;
+  }
+
+  boolean hasUnflushedCounters() {
+    return unflushedDelivered != 0 || unflushedExpired != 0 || unflushedDeadLettered != 0;
+  }
+
+  /** Held deliveries of one webhook queue (leased or waiting): they count towards its size. */
+  int heldOf(String webhookId) {
+    int count = 0;
+    for (Held delivery : held.values()) {
+      if (delivery.webhookId.equals(webhookId)) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /** Held, not leased, deliveries of one webhook queue (released or waiting for a retry). */
+  long waitingOf(String webhookId) {
+    long count = 0;
+    for (Held delivery : held.values()) {
+      if (delivery.owner == null && delivery.webhookId.equals(webhookId)) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  long leased() {
+    return held.values().stream().filter(delivery -> delivery.owner != null).count();
+  }
+
+  /** One webhook's queue: names, limits and the cached broker depth. */
+  static final class QueueState {
+    final String webhookId;
+    final String name;
+    final String deadLetterName;
+    final String routingKey;
+    long ttlSeconds;
+    int maxQueueSize;
+    /** Publishes (and replays) in progress and confirmed, for the depth estimate. */
+    int publishing;
+    long confirmed;
+    /** Ready count read from the broker, when, and {@link #confirmed} when the read started. */
+    long brokerReady = -1;
+    long brokerReadAtMillis;
+    long confirmedAtRead;
+    /** Ready count the broker reported with the last basic.get (sizes the next batch of gets). */
+    long readyAfterGet;
+    /** Messages in the DLQ as far as this node knows (-1: not yet looked); a difference means news. */
+    long deadLettersKnown = -1;
+
+    QueueState(String channel, ChannelSpec.Queue queue) {
+      this.webhookId = queue.webhookId();
+      this.name = RabbitLayout.queue(channel, queue.webhookId());
+      this.deadLetterName = RabbitLayout.deadLetterQueue(channel, queue.webhookId());
+      this.routingKey = RabbitLayout.routingKey(channel, queue.webhookId());
+      this.ttlSeconds = queue.ttlSeconds();
+      this.maxQueueSize = queue.maxQueueSize();
+    }
+
+    void forgetDepth() {
+      brokerReady = -1;
+    }
+  }
+
+  /** A delivery of our consumer channel, unacked at the broker. */
+  static final class Held {
+    final String messageId;
+    final String webhookId;
+    final Envelope envelope;
+    final long deliveryTag;
+    final long generation;
+    /** Deliveries so far, this one included when leased. */
+    int deliveries;
+    /** Session holding the lease, or null when waiting here for the next lease. */
+    String owner;
+    long leaseDeadlineMillis;
+    long notBeforeMillis;
+    /** A dead-lettering that failed (broker away) and is done again at the next lease. */
+    String deadLetterReason;
+
+    Held(String messageId, String webhookId, Envelope envelope, long deliveryTag, long generation, int deliveries) {
+      this.messageId = messageId;
+      this.webhookId = webhookId;
+      this.envelope = envelope;
+      this.deliveryTag = deliveryTag;
+      this.generation = generation;
+      this.deliveries = deliveries;
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package io.cwm.buffer.rabbitmq;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.BasicProperties;
+import io.cwm.buffer.Envelope;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The RabbitMQ objects of Webhook Connect exactly as the Python receiver declares them (spec
+ * §5.1), so both can share one broker, plus the Java-only state queue under
+ * {@code webhook_connect.j.} that Python never touches.
+ */
+final class RabbitLayout {
+  static final String EXCHANGE = "webhook_connect";
+  static final String DEAD_LETTER_EXCHANGE = "webhook_connect.dlx";
+  static final String EXCHANGE_TYPE = "topic";
+  /** Headers Java adds to the dead letters it makes (the broker's carry {@code x-death} instead). */
+  static final String REASON_HEADER = "x-cwm-reason";
+  static final String DEAD_LETTERED_AT_HEADER = "x-cwm-dead-lettered-at";
+  private static final String STATE_PREFIX = "webhook_connect.j.state.";
+
+  private RabbitLayout() {}
+
+  /** {@code webhook_connect.{channel}.{webhook_id}}. */
+  static String queue(String channel, String webhookId) {
+    return EXCHANGE + "." + channel + "." + webhookId;
+  }
+
+  /** {@code webhook_connect.{channel}.{webhook_id}.dlq}. */
+  static String deadLetterQueue(String channel, String webhookId) {
+    return queue(channel, webhookId) + ".dlq";
+  }
+
+  /** {@code {channel}.{webhook_id}}: unambiguous because webhook ids cannot contain '.'. */
+  static String routingKey(String channel, String webhookId) {
+    return channel + "." + webhookId;
+  }
+
+  /** Java-only: the last written token, sequence and counter state of a channel (one message). */
+  static String stateQueue(String channel) {
+    return STATE_PREFIX + channel;
+  }
+
+  /**
+   * Exactly Python's arguments of the main queue; with {@code brokerLimits} also a broker-side
+   * {@code max_queue_size} (x-max-length, reject-publish), which Python does not declare.
+   */
+  static JsonObject queueArguments(String channel, String webhookId, long ttlSeconds, boolean brokerLimits,
+      int maxQueueSize) {
+    JsonObject arguments = new JsonObject()
+        .put("x-dead-letter-exchange", DEAD_LETTER_EXCHANGE)
+        .put("x-dead-letter-routing-key", routingKey(channel, webhookId))
+        .put("x-message-ttl", integer(ttlSeconds * 1000))
+        .put("x-queue-type", "classic");
+    if (brokerLimits) {
+      arguments.put("x-max-length", maxQueueSize).put("x-overflow", "reject-publish");
+    }
+    return arguments;
+  }
+
+  static JsonObject deadLetterQueueArguments() {
+    return new JsonObject().put("x-queue-type", "classic");
+  }
+
+  /** At most one message, the newest (last writer wins). */
+  static JsonObject stateQueueArguments() {
+    return new JsonObject().put("x-max-length", 1).put("x-overflow", "drop-head").put("x-queue-type", "classic");
+  }
+
+  /** An int when it fits (as Python's client encodes it), else a long; the broker treats both alike. */
+  private static Number integer(long value) {
+    return value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE ? (Number) (int) value : (Number) value;
+  }
+
+  /**
+   * Python's message properties: message_id, timestamp (receive time, seconds), persistent,
+   * headers {@code channel} and {@code webhook_id}, no content type.
+   */
+  static AMQP.BasicProperties properties(Envelope envelope, String webhookId) {
+    return properties(envelope, webhookId, Map.of());
+  }
+
+  static AMQP.BasicProperties deadLetterProperties(Envelope envelope, String webhookId, String reason, Instant at) {
+    return properties(envelope, webhookId, Map.of(REASON_HEADER, reason, DEAD_LETTERED_AT_HEADER, Envelope.format(at)));
+  }
+
+  private static AMQP.BasicProperties properties(Envelope envelope, String webhookId, Map<String, Object> extra) {
+    Map<String, Object> headers = new HashMap<>();
+    headers.put("channel", envelope.channel());
+    headers.put("webhook_id", webhookId);
+    headers.putAll(extra);
+    Instant received = Envelope.parse(envelope.timestamp());
+    long seconds = (received == null ? Instant.now() : received).getEpochSecond();
+    return new AMQP.BasicProperties.Builder()
+        .messageId(envelope.messageId())
+        .timestamp(new Date(seconds * 1000))
+        .deliveryMode(2)
+        .headers(headers)
+        .build();
+  }
+
+  /**
+   * The properties of a dead letter the broker made (x-death), with Java's reason headers added:
+   * republished in its place, it is counted once.
+   */
+  static AMQP.BasicProperties adoptedProperties(BasicProperties original, String reason, Instant at) {
+    Map<String, Object> headers = new HashMap<>(original.getHeaders() == null ? Map.of() : original.getHeaders());
+    headers.put(REASON_HEADER, reason);
+    headers.put(DEAD_LETTERED_AT_HEADER, Envelope.format(at));
+    return ((AMQP.BasicProperties) original).builder().headers(headers).build();
+  }
+
+  /** A persistent message without headers, for the state queue. */
+  static AMQP.BasicProperties stateProperties() {
+    return new AMQP.BasicProperties.Builder().deliveryMode(2).contentType("application/json").build();
+  }
+}

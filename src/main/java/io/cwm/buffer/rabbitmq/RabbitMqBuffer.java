@@ -1,0 +1,1056 @@
+package io.cwm.buffer.rabbitmq;
+
+import io.cwm.buffer.BufferException;
+import io.cwm.buffer.BufferException.Reason;
+import io.cwm.buffer.ChannelSpec;
+import io.cwm.buffer.ChannelStats;
+import io.cwm.buffer.Envelope;
+import io.cwm.buffer.MessageBuffer;
+import io.cwm.buffer.TokenState;
+import io.cwm.buffer.rabbitmq.ChannelState.Held;
+import io.cwm.buffer.rabbitmq.ChannelState.QueueState;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.rabbitmq.RabbitMQMessage;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Webhook Connect buffer on RabbitMQ with exactly Python's layout (spec §5.1, {@link RabbitLayout}),
+ * so a Python receiver and this one can share a broker, and Java's delivery model (§4.12).
+ *
+ * <p>Three AMQP connections ({@link RabbitLink}): {@code publish} (publisher confirms: a publish
+ * completes only when the broker confirmed it), {@code deliveries} (basic.get and basic.ack of
+ * leased messages) and {@code admin} (declares, queue depths, DLQ browsing, the state queue), so
+ * a channel error on one (a 406 on a re-declare) never requeues what another holds.
+ *
+ * <p>Leases are pulls: a message leased here stays an unacked delivery of the deliveries
+ * connection until it is acked, dead-lettered or the connection is lost (the broker then
+ * requeues it; the local state for it is dropped, so a late ack answers false). Nack retries,
+ * releases and expired leases keep the delivery here with a not-before time (no broker requeue,
+ * no hot loop). Dead letters made by Java are published to {@code webhook_connect.dlx} with
+ * {@code x-cwm-reason} and {@code x-cwm-dead-lettered-at} (confirmed) before the original is
+ * acked; the broker's own (TTL, Python's basic.reject) are read through {@code x-death}.
+ *
+ * <p>{@code max_queue_size}: by default this receiver enforces it (broker ready count, cached
+ * for a short time while far from the limit, + what this node holds or is publishing); with
+ * {@code brokerLimits} the queue is also declared with {@code x-max-length} and
+ * {@code reject-publish}, so the broker refuses overflow by itself (a publisher nack:
+ * QUEUE_FULL) — arguments Python does not declare, hence opt-in.
+ *
+ * <p>Java-only state (tokens, sequence blocks, counters) is one message in
+ * {@code webhook_connect.j.state.{channel}} ({@link JavaState}); last writer wins, so two
+ * receivers see each other's token rotations only through it. Leases are local to this node.
+ *
+ * <p>Every call runs on the context the buffer was created on.
+ */
+public final class RabbitMqBuffer implements MessageBuffer {
+  private static final Logger LOG = LoggerFactory.getLogger(RabbitMqBuffer.class);
+  /** Sequence numbers reserved per state write. */
+  static final int SEQUENCE_BLOCK = 1000;
+  private static final long CONFIRM_TIMEOUT_MILLIS = 5000;
+  /** How long a broker depth may be reused (while far from the limit). */
+  private static final long DEPTH_CACHE_MILLIS = 1000;
+  /** How long a read token state is served without reading the state queue again. */
+  private static final long STATE_CACHE_MILLIS = 1000;
+  private static final long HOUSEKEEPING_PERIOD_MILLIS = 2000;
+  private static final long DEAD_LETTER_RETRY_MILLIS = 1000;
+  /** Delivery counts kept of messages given back to the broker (connection lost). */
+  private static final int GIVEN_BACK_LIMIT = 100_000;
+  /** Dead letters looked at per admin call. */
+  private static final int BROWSE_LIMIT = 10_000;
+  private static final int STATE_READ_LIMIT = 16;
+  /** basic.gets sent at once per queue and lease (never more than the lease asks for). */
+  private static final int GET_BATCH = 32;
+
+  private final Vertx vertx;
+  private final Context context;
+  private final Clock clock;
+  private final boolean brokerLimits;
+  /** Tells this buffer's connections apart in the broker's connection list. */
+  private final String instance = UUID.randomUUID().toString().substring(0, 8);
+  private final RabbitLink publisher;
+  private final RabbitLink deliveries;
+  private final RabbitLink admin;
+  private final Map<String, ChannelState> channels = new HashMap<>();
+  private final Map<String, Integer> givenBack = new LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+      return size() > GIVEN_BACK_LIMIT;
+    }
+  };
+  private Future<?> adminTail = Future.succeededFuture();
+  private long heldGeneration = -1;
+  private long housekeepingTimer = -1;
+  private int rotation;
+  private boolean closing;
+  private boolean closed;
+
+  /**
+   * @param brokerLimits also declare {@code x-max-length}/{@code reject-publish} (not Python's
+   *     arguments: do not share the broker with a Python receiver then)
+   */
+  public RabbitMqBuffer(Vertx vertx, String url, Clock clock, boolean brokerLimits) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.clock = clock;
+    this.brokerLimits = brokerLimits;
+    // publishes are the hot path: issued from the buffer's context (its blocking queue holds
+    // nothing else); gets/acks and admin calls wait for the broker, so from contexts of their own
+    this.publisher = new RabbitLink(vertx, context, url, connectionName("publish"), true, CONFIRM_TIMEOUT_MILLIS,
+        false);
+    this.deliveries = new RabbitLink(vertx, context, url, connectionName("deliveries"), false, 0, true);
+    this.admin = new RabbitLink(vertx, context, url, connectionName("admin"), false, 0, true);
+  }
+
+  /** The client-provided name of one of this buffer's connections, as the broker lists it. */
+  String connectionName(String link) {
+    return "cwm-buffer-" + instance + "-" + link;
+  }
+
+  // ------------------------------------------------------------------------------------ plumbing
+
+  private <T> Future<T> onContext(Supplier<Future<T>> body) {
+    if (Vertx.currentContext() == context) {
+      return guarded(body);
+    }
+    Promise<T> promise = Promise.promise();
+    context.runOnContext(v -> guarded(body).onComplete(promise));
+    return promise.future();
+  }
+
+  private static <T> Future<T> guarded(Supplier<Future<T>> body) {
+    try {
+      return body.get();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  /** Runs admin-connection steps one after the other (a browse holds messages until it settles them). */
+  private <T> Future<T> adminSerial(Function<RabbitLink.Ops, Future<T>> step) {
+    Future<T> run = adminTail.transform(previous -> admin.client().compose(step))
+        .andThen(done -> {
+          if (done.failed()) {
+            admin.invalidate();
+          }
+        });
+    adminTail = run.transform(done -> Future.succeededFuture());
+    return run;
+  }
+
+  private <T> Future<T> unavailable(Throwable cause) {
+    if (cause instanceof BufferException) {
+      return Future.failedFuture(cause);
+    }
+    if (cause instanceof RabbitLink.Unreachable) {
+      LOG.debug("RabbitMQ buffer call failed: {}", cause.getMessage());
+    } else {
+      LOG.warn("RabbitMQ buffer call failed: {}", cause.toString());
+    }
+    return Future.failedFuture(new BufferException(Reason.UNAVAILABLE, "message buffer unavailable"));
+  }
+
+  private static <T> Future<T> unknown(ChannelSpec spec) {
+    return Future.failedFuture(new BufferException(Reason.UNKNOWN_CHANNEL, "unknown channel " + spec.name()));
+  }
+
+  private <T> Future<T> withChannel(ChannelSpec spec, Function<ChannelState, Future<T>> body) {
+    return onContext(() -> {
+      ChannelState channel = channels.get(spec.name());
+      if (channel == null) {
+        return unknown(spec);
+      }
+      if (closed) {
+        return Future.failedFuture(new BufferException(Reason.UNAVAILABLE, "message buffer closed"));
+      }
+      dropLostDeliveries();
+      return body.apply(channel).recover(this::unavailable);
+    });
+  }
+
+  // ----------------------------------------------------------------------------- open and close
+
+  /**
+   * Registers the channels (also when the broker is down: calls then fail UNAVAILABLE, not
+   * UNKNOWN_CHANNEL), declares the exchanges and, per webhook, the DLQ then the queue with
+   * Python's arguments (a queue that exists with other arguments is kept: see
+   * {@link #declare}), and the state queue; then creates or aligns the token state and reserves
+   * a block of sequence numbers. May be called again with more channels.
+   */
+  @Override
+  public Future<Void> open(Collection<ChannelSpec> specs) {
+    return onContext(() -> {
+      if (closed) {
+        return Future.failedFuture(new BufferException(Reason.UNAVAILABLE, "message buffer closed"));
+      }
+      List<ChannelState> opened = new ArrayList<>();
+      for (ChannelSpec spec : specs) {
+        ChannelState channel = channels.computeIfAbsent(spec.name(), name -> new ChannelState(spec));
+        channel.spec = spec;
+        for (ChannelSpec.Queue queue : spec.queues().values()) {
+          QueueState known = channel.queues.get(queue.webhookId());
+          if (known == null) {
+            channel.queues.put(queue.webhookId(), new QueueState(spec.name(), queue));
+          } else {
+            known.ttlSeconds = queue.ttlSeconds();
+            known.maxQueueSize = queue.maxQueueSize();
+          }
+        }
+        opened.add(channel);
+      }
+      if (housekeepingTimer < 0) {
+        housekeepingTimer = vertx.setPeriodic(HOUSEKEEPING_PERIOD_MILLIS, id -> housekeeping());
+      }
+      return adminSerial(client -> declareExchanges(client).compose(done -> declareChannels(client, opened, 0)))
+          .compose(declared -> Future.all(opened.stream().map(this::alignOnOpen).toList()))
+          .<Void>mapEmpty()
+          .onSuccess(done -> LOG.info("RabbitMQ buffer open [channels: {}, queue limits: {}]",
+              opened.stream().map(channel -> channel.spec.name()).toList(), brokerLimits ? "broker" : "receiver"))
+          .recover(this::unavailable);
+    });
+  }
+
+  private Future<Void> declareExchanges(RabbitLink.Ops client) {
+    return client.exchangeDeclare(RabbitLayout.EXCHANGE, RabbitLayout.EXCHANGE_TYPE, true, false)
+        .compose(done -> client.exchangeDeclare(RabbitLayout.DEAD_LETTER_EXCHANGE, RabbitLayout.EXCHANGE_TYPE, true,
+            false));
+  }
+
+  private Future<Void> declareChannels(RabbitLink.Ops client, List<ChannelState> opened, int index) {
+    if (index == opened.size()) {
+      return Future.succeededFuture();
+    }
+    ChannelState channel = opened.get(index);
+    String name = channel.spec.name();
+    Future<Void> steps = Future.succeededFuture();
+    for (QueueState queue : channel.queues.values()) {
+      steps = steps
+          .compose(done -> declare(client, name, queue.webhookId, queue.deadLetterName,
+              RabbitLayout.deadLetterQueueArguments()))
+          .compose(done -> client.queueBind(queue.deadLetterName, RabbitLayout.DEAD_LETTER_EXCHANGE, queue.routingKey))
+          .compose(done -> declare(client, name, queue.webhookId, queue.name, RabbitLayout.queueArguments(name,
+              queue.webhookId, queue.ttlSeconds, brokerLimits, queue.maxQueueSize)))
+          .compose(done -> client.queueBind(queue.name, RabbitLayout.EXCHANGE, queue.routingKey));
+    }
+    return steps
+        .compose(done -> declare(client, name, null, RabbitLayout.stateQueue(name), RabbitLayout.stateQueueArguments()))
+        .compose(done -> declareChannels(client, opened, index + 1));
+  }
+
+  /**
+   * Declares a durable queue. When it exists with other arguments (406 PRECONDITION_FAILED, e.g.
+   * {@code ttl_seconds} changed since it was declared — Python then loses every later message)
+   * the existing queue is kept (passive declare) and an error says it needs a migration; the
+   * configured TTL still holds through {@code expires_at}, which is checked at every lease.
+   */
+  private Future<Void> declare(RabbitLink.Ops client, String channel, String webhookId, String queue,
+      JsonObject arguments) {
+    return client.queueDeclare(queue, true, false, false, arguments).<Void>mapEmpty().recover(failure -> {
+      if (!RabbitLink.preconditionFailed(failure)) {
+        return Future.failedFuture(failure);
+      }
+      admin.invalidate();
+      return client.messageCount(queue).<Void>mapEmpty().onSuccess(exists -> LOG.error(
+          "[channel: {}, webhook_id: {}] queue {} exists with other arguments than configured {}: keeping the "
+              + "existing queue. Messages past the configured ttl_seconds are still never delivered (expires_at), "
+              + "but the broker keeps the queue's own x-message-ttl; applying the new arguments needs a queue "
+              + "migration (drain the queue, delete it, restart)", channel, webhookId, queue, arguments.encode()));
+    });
+  }
+
+  private Future<Void> alignOnOpen(ChannelState channel) {
+    long[] from = new long[1];
+    TokenState[] before = new TokenState[1];
+    return updateState(channel, state -> {
+      before[0] = state.token();
+      TokenState token = state.token() == null ? TokenState.initial(channel.spec.token())
+          : state.token().alignedWith(channel.spec.token(), clock.millis());
+      from[0] = Math.max(state.sequence(), channel.lastReserved);
+      return state.withToken(token).withSequence(from[0] + SEQUENCE_BLOCK);
+    }).map(state -> {
+      channel.nextSequence = from[0] + 1;
+      channel.lastReserved = from[0] + SEQUENCE_BLOCK;
+      if (before[0] != null && !before[0].currentHash().equals(state.token().currentHash())) {
+        LOG.info("Configured channel token changed: now current, the previous one valid for {} s [channel: {}]",
+            TokenState.CONFIG_CHANGE_GRACE_SECONDS, channel.spec.name());
+      }
+      return null;
+    });
+  }
+
+  /** Writes the counters, then closes the connections (the broker requeues what this node held). */
+  @Override
+  public Future<Void> close() {
+    return onContext(() -> {
+      if (closing) {
+        return Future.succeededFuture();
+      }
+      closing = true;
+      vertx.cancelTimer(housekeepingTimer);
+      return Future.join(channels.values().stream().map(this::flush).toList()).transform(flushed -> {
+        closed = true;
+        return Future.join(publisher.close(), deliveries.close(), admin.close());
+      }).mapEmpty();
+    });
+  }
+
+  private void housekeeping() {
+    if (closing) {
+      return;
+    }
+    publisher.check();
+    deliveries.check();
+    dropLostDeliveries();
+    for (ChannelState channel : channels.values()) {
+      flush(channel).onFailure(failure -> LOG.debug("RabbitMQ buffer: counters of {} not written yet: {}",
+          channel.spec.name(), failure.toString()));
+    }
+  }
+
+  // ------------------------------------------------------------------------------------- publish
+
+  @Override
+  public Future<Envelope> publish(ChannelSpec spec, Envelope envelope) {
+    return onContext(() -> {
+      ChannelState channel = channels.get(spec.name());
+      QueueState queue = channel == null ? null : channel.queues.get(envelope.webhookId());
+      if (queue == null) {
+        return Future.failedFuture(new BufferException(Reason.UNKNOWN_CHANNEL,
+            "no queue for webhook " + envelope.webhookId() + " on channel " + spec.name()));
+      }
+      if (closing) {
+        return Future.failedFuture(new BufferException(Reason.UNAVAILABLE, "message buffer closed"));
+      }
+      dropLostDeliveries();
+      return ensureRoom(channel, queue, null).compose(room -> nextSequence(channel).compose(sequence -> {
+        Envelope stamped = envelope.withSequence(sequence);
+        Buffer body = Buffer.buffer(stamped.toJson().encode());
+        if (body.length() > ChannelSpec.MAX_MESSAGE_BYTES) {
+          return Future.failedFuture(new BufferException(Reason.TOO_LARGE,
+              "message larger than " + ChannelSpec.MAX_MESSAGE_BYTES + " bytes"));
+        }
+        return publisher.publish(RabbitLayout.EXCHANGE, queue.routingKey,
+            RabbitLayout.properties(stamped, queue.webhookId), body).map(stamped);
+      }).andThen(done -> {
+        queue.publishing--;
+        if (done.succeeded()) {
+          queue.confirmed++;
+        }
+      })).recover(failure -> failure instanceof RabbitLink.Nacked && brokerLimits
+          ? Future.failedFuture(full(spec.name(), queue)) : unavailable(failure));
+    });
+  }
+
+  private static BufferException full(String channel, QueueState queue) {
+    return new BufferException(Reason.QUEUE_FULL, "queue of webhook " + queue.webhookId + " on channel " + channel
+        + " holds max_queue_size " + queue.maxQueueSize + " messages");
+  }
+
+  /**
+   * Counts the queue's depth (broker ready + held here + being published here) and reserves a
+   * publishing slot when it is below max_queue_size. {@code client}: read the broker depth with
+   * it directly (inside an admin step), else through {@link #adminSerial}.
+   */
+  private Future<Void> ensureRoom(ChannelState channel, QueueState queue, RabbitLink.Ops client) {
+    return brokerDepth(channel, queue, client).compose(ready -> {
+      long depth = ready + channel.heldOf(queue.webhookId) + queue.publishing;
+      if (depth >= queue.maxQueueSize) {
+        return Future.failedFuture(full(channel.spec.name(), queue));
+      }
+      queue.publishing++;
+      return Future.succeededFuture();
+    });
+  }
+
+  /**
+   * The broker's ready count: the cached one plus our confirmed publishes since it was read, while
+   * it is recent and the queue far from full (an over-estimate unless another receiver publishes
+   * meanwhile), else read now.
+   */
+  private Future<Long> brokerDepth(ChannelState channel, QueueState queue, RabbitLink.Ops client) {
+    if (queue.brokerReady >= 0 && clock.millis() - queue.brokerReadAtMillis < DEPTH_CACHE_MILLIS) {
+      long estimate = queue.brokerReady + (queue.confirmed - queue.confirmedAtRead);
+      if (estimate + channel.heldOf(queue.webhookId) + queue.publishing < queue.maxQueueSize * 3L / 4) {
+        return Future.succeededFuture(estimate);
+      }
+    }
+    return readDepth(queue, client);
+  }
+
+  private Future<Long> readDepth(QueueState queue, RabbitLink.Ops client) {
+    long mark = queue.confirmed;
+    Future<Long> count = client != null ? client.messageCount(queue.name)
+        : adminSerial(ops -> ops.messageCount(queue.name));
+    return count.map(ready -> {
+      queue.brokerReady = ready;
+      queue.brokerReadAtMillis = clock.millis();
+      queue.confirmedAtRead = mark;
+      return ready + (queue.confirmed - mark);
+    });
+  }
+
+  /** Hands out the reserved block; reserves the next one (a confirmed state write) when it is used up. */
+  private Future<Long> nextSequence(ChannelState channel) {
+    if (channel.nextSequence <= channel.lastReserved) {
+      return Future.succeededFuture(channel.nextSequence++);
+    }
+    if (channel.reserving == null) {
+      long[] from = new long[1];
+      channel.reserving = updateState(channel, state -> {
+        from[0] = Math.max(state.sequence(), channel.lastReserved);
+        return state.withSequence(from[0] + SEQUENCE_BLOCK);
+      }).<Void>map(state -> {
+        channel.nextSequence = from[0] + 1;
+        channel.lastReserved = from[0] + SEQUENCE_BLOCK;
+        return null;
+      }).andThen(done -> channel.reserving = null);
+    }
+    return channel.reserving.compose(reserved -> nextSequence(channel));
+  }
+
+  // --------------------------------------------------------------------------------------- lease
+
+  /**
+   * First the deliveries held here whose retry delay has passed, then basic.get round-robin over
+   * the channel's queues until {@code max} or all are empty. Expired messages and those whose
+   * deliveries are used up are dead-lettered instead (the lease waits for that).
+   */
+  @Override
+  public Future<List<Envelope>> lease(ChannelSpec spec, String owner, int max, long leaseMillis) {
+    return withChannel(spec, channel -> {
+      List<Envelope> leased = new ArrayList<>();
+      if (max <= 0) {
+        return Future.succeededFuture(leased);
+      }
+      List<Future<?>> deadLetters = new ArrayList<>();
+      Instant now = clock.instant();
+      for (Held held : new ArrayList<>(channel.held.values())) {
+        if (leased.size() >= max) {
+          break;
+        }
+        if (held.owner != null || held.notBeforeMillis > now.toEpochMilli()) {
+          continue;
+        }
+        offer(channel, held, owner, now, leaseMillis, leased, deadLetters);
+      }
+      return fromBroker(channel, owner, max, leaseMillis, leased, deadLetters)
+          .transform(got -> Future.join(deadLetters).transform(settled -> got.succeeded()
+              ? Future.succeededFuture(leased) : Future.failedFuture(got.cause())));
+    });
+  }
+
+  /** Leases a held delivery to {@code owner}, or dead-letters it when it must not be delivered. */
+  private void offer(ChannelState channel, Held held, String owner, Instant now, long leaseMillis,
+      List<Envelope> leased, List<Future<?>> deadLetters) {
+    if (held.deadLetterReason != null) {
+      deadLetters.add(deadLetter(channel, held, held.deadLetterReason));
+    } else if (held.envelope.expiredAt(now)) {
+      deadLetters.add(deadLetter(channel, held, "expired"));
+    } else if (held.deliveries >= channel.spec.maxDeliveries()) {
+      deadLetters.add(deadLetter(channel, held, "max_deliveries"));
+    } else {
+      held.deliveries++;
+      held.owner = owner;
+      held.leaseDeadlineMillis = now.toEpochMilli() + leaseMillis;
+      leased.add(held.envelope.withDeliveryCount(held.deliveries));
+    }
+  }
+
+  private Future<Void> fromBroker(ChannelState channel, String owner, int max, long leaseMillis, List<Envelope> leased,
+      List<Future<?>> deadLetters) {
+    if (leased.size() >= max || channel.queues.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<QueueState> active = rotated(new ArrayList<>(channel.queues.values()));
+    return deliveries.client().compose(client -> {
+      dropLostDeliveries();
+      return getFrom(client, channel, active, 0, owner, max, leaseMillis, leased, deadLetters);
+    }, failure -> leased.isEmpty() ? Future.failedFuture(failure) : Future.succeededFuture());
+  }
+
+  private Future<Void> getFrom(RabbitLink.Ops client, ChannelState channel, List<QueueState> active, int index,
+      String owner, int max, long leaseMillis, List<Envelope> leased, List<Future<?>> deadLetters) {
+    if (leased.size() >= max || active.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    QueueState queue = active.get(index % active.size());
+    // as many gets as the queue had ready at the last get (one to probe), so gets rarely come back empty
+    int wanted = (int) Math.min(max - leased.size(), Math.min(GET_BATCH, Math.max(1, queue.readyAfterGet)));
+    return client.basicGet(queue.name, wanted).compose(messages -> {
+      for (RabbitMQMessage message : messages) {
+        received(client, channel, queue, message, owner, leaseMillis, leased, deadLetters);
+      }
+      RabbitMQMessage last = messages.isEmpty() ? null : messages.get(messages.size() - 1);
+      queue.readyAfterGet = last == null || last.messageCount() == null ? 0 : last.messageCount();
+      if (messages.size() < wanted || queue.readyAfterGet == 0) {
+        active.remove(queue);
+        return getFrom(client, channel, active, index, owner, max, leaseMillis, leased, deadLetters);
+      }
+      return getFrom(client, channel, active, index + 1, owner, max, leaseMillis, leased, deadLetters);
+    }, failure -> {
+      deliveries.invalidate();
+      LOG.warn("RabbitMQ basic.get failed [channel: {}, queue: {}]: {}", channel.spec.name(), queue.name,
+          failure.toString());
+      return leased.isEmpty() ? Future.failedFuture(failure) : Future.succeededFuture();
+    });
+  }
+
+  /**
+   * A message got from the broker: its deliveries so far are the stored count, plus what this
+   * node counted before it lost the delivery, or 1 when the broker says it was delivered before.
+   */
+  private void received(RabbitLink.Ops client, ChannelState channel, QueueState queue, RabbitMQMessage message,
+      String owner, long leaseMillis, List<Envelope> leased, List<Future<?>> deadLetters) {
+    long tag = message.envelope().getDeliveryTag();
+    Envelope envelope;
+    try {
+      envelope = Envelope.fromJson(new JsonObject(message.body()));
+      if (envelope.messageId() == null || envelope.messageId().isEmpty()) {
+        throw new IllegalArgumentException("no message_id");
+      }
+    } catch (RuntimeException e) {
+      LOG.error("Unreadable message rejected to the DLQ [channel: {}, queue: {}]", channel.spec.name(), queue.name);
+      deadLetters.add(client.basicNack(tag, false, false));
+      return;
+    }
+    if (channel.held.containsKey(envelope.messageId())) {
+      LOG.warn("Second copy of a message held here dropped [channel: {}, message_id: {}]", channel.spec.name(),
+          envelope.messageId());
+      deadLetters.add(client.basicAck(tag, false));
+      return;
+    }
+    Integer counted = givenBack.remove(envelope.messageId());
+    int before = envelope.deliveryCount()
+        + (counted != null ? counted : message.envelope().isRedeliver() ? 1 : 0);
+    Held held = new Held(envelope.messageId(), queue.webhookId, envelope, tag, deliveries.generation(), before);
+    channel.held.put(held.messageId, held);
+    offer(channel, held, owner, clock.instant(), leaseMillis, leased, deadLetters);
+  }
+
+  /** The queues in a rotated order per call, so no queue of the channel is always read first. */
+  private List<QueueState> rotated(List<QueueState> queues) {
+    if (queues.size() < 2) {
+      return queues;
+    }
+    int start = Math.floorMod(rotation++, queues.size());
+    List<QueueState> order = new ArrayList<>(queues.subList(start, queues.size()));
+    order.addAll(queues.subList(0, start));
+    return order;
+  }
+
+  /**
+   * Forgets the deliveries of a lost deliveries connection: the broker requeued them. Their
+   * delivery counts are remembered (bounded) for when they come back here.
+   */
+  private void dropLostDeliveries() {
+    boolean up = deliveries.isUp();
+    long generation = deliveries.generation();
+    if (up && generation == heldGeneration) {
+      return;
+    }
+    for (ChannelState channel : channels.values()) {
+      int dropped = 0;
+      for (Iterator<Held> it = channel.held.values().iterator(); it.hasNext(); ) {
+        Held held = it.next();
+        if (!up || held.generation != generation) {
+          it.remove();
+          givenBack.put(held.messageId, held.deliveries);
+          dropped++;
+        }
+      }
+      if (dropped > 0) {
+        channel.queues.values().forEach(QueueState::forgetDepth);
+        LOG.warn("RabbitMQ deliveries connection lost: {} message(s) held here are back in the broker's queues "
+            + "[channel: {}]", dropped, channel.spec.name());
+      }
+    }
+    heldGeneration = up ? generation : -1;
+  }
+
+  // ------------------------------------------------------------------------ ack, nack, release
+
+  @Override
+  public Future<Boolean> ack(ChannelSpec spec, String messageId) {
+    return withChannel(spec, channel -> {
+      Held held = channel.held.get(messageId);
+      if (held == null || held.owner == null) {
+        return Future.succeededFuture(false);
+      }
+      channel.held.remove(messageId);
+      return settle(held).map(acked -> {
+        if (acked) {
+          channel.unflushedDelivered++;
+        }
+        return acked;
+      });
+    });
+  }
+
+  /** basic.ack of a held delivery; false when its connection is gone (the broker redelivers it). */
+  private Future<Boolean> settle(Held held) {
+    return deliveries.client().compose(client -> {
+      if (held.generation != deliveries.generation()) {
+        return Future.succeededFuture(false);
+      }
+      return client.basicAck(held.deliveryTag, false).map(true);
+    }).recover(failure -> {
+      deliveries.invalidate();
+      LOG.warn("RabbitMQ basic.ack failed, the message will be delivered again [message_id: {}]: {}",
+          held.messageId, failure.toString());
+      return Future.succeededFuture(false);
+    });
+  }
+
+  @Override
+  public Future<NackOutcome> nack(ChannelSpec spec, String messageId, boolean retry) {
+    return withChannel(spec, channel -> {
+      Held held = channel.held.get(messageId);
+      if (held == null || held.owner == null) {
+        return Future.succeededFuture(NackOutcome.NOT_IN_FLIGHT);
+      }
+      if (!retry || held.deliveries >= channel.spec.maxDeliveries()) {
+        return deadLetter(channel, held, retry ? "max_deliveries" : "rejected").map(NackOutcome.DEAD_LETTERED);
+      }
+      held.owner = null;
+      held.notBeforeMillis = clock.millis() + ChannelSpec.retryDelayMillis(held.deliveries);
+      return Future.succeededFuture(NackOutcome.REQUEUED);
+    });
+  }
+
+  /**
+   * Publishes the message to the dead-letter exchange (confirmed), then acks the original. When
+   * that fails with the delivery still held, it is kept and dead-lettered again at the next lease.
+   */
+  private Future<Void> deadLetter(ChannelState channel, Held held, String reason) {
+    channel.held.remove(held.messageId, held);
+    if (held.generation != deliveries.generation() || !deliveries.isUp()) {
+      givenBack.put(held.messageId, held.deliveries); // the broker has it back and delivers it again
+      return Future.succeededFuture();
+    }
+    Instant now = clock.instant();
+    QueueState queue = channel.queues.get(held.webhookId);
+    Envelope dead = held.envelope.withDeliveryCount(held.deliveries);
+    return publisher.publish(RabbitLayout.DEAD_LETTER_EXCHANGE, queue.routingKey,
+            RabbitLayout.deadLetterProperties(dead, held.webhookId, reason, now), Buffer.buffer(dead.toJson().encode()))
+        .compose(published -> settle(held))
+        .<Void>map(acked -> {
+          if (queue.deadLettersKnown >= 0) {
+            queue.deadLettersKnown++;
+          }
+          if ("expired".equals(reason)) {
+            channel.unflushedExpired++;
+          } else {
+            channel.unflushedDeadLettered++;
+          }
+          LOG.debug("Message dead-lettered [channel: {}, message_id: {}, reason: {}]", channel.spec.name(),
+              held.messageId, reason);
+          return null;
+        })
+        .recover(failure -> {
+          if (held.generation == deliveries.generation() && deliveries.isUp()) {
+            held.owner = null;
+            held.deadLetterReason = reason;
+            held.notBeforeMillis = clock.millis() + DEAD_LETTER_RETRY_MILLIS;
+            channel.held.putIfAbsent(held.messageId, held);
+          }
+          return unavailable(failure);
+        });
+  }
+
+  @Override
+  public Future<Integer> release(ChannelSpec spec, String owner) {
+    return withChannel(spec, channel -> {
+      int released = 0;
+      for (Held held : channel.held.values()) {
+        if (owner.equals(held.owner)) {
+          held.owner = null;
+          held.notBeforeMillis = 0;
+          released++;
+        }
+      }
+      return Future.succeededFuture(released);
+    });
+  }
+
+  @Override
+  public Future<Integer> reclaimExpiredLeases(ChannelSpec spec) {
+    return withChannel(spec, channel -> {
+      long now = clock.millis();
+      int reclaimed = 0;
+      for (Held held : channel.held.values()) {
+        if (held.owner != null && held.leaseDeadlineMillis <= now) {
+          held.owner = null;
+          held.notBeforeMillis = 0;
+          reclaimed++;
+        }
+      }
+      return Future.succeededFuture(reclaimed);
+    });
+  }
+
+  /** Leases are this node's: a message leased by another receiver has no owner here. */
+  @Override
+  public Future<String> leaseOwner(ChannelSpec spec, String messageId) {
+    return withChannel(spec, channel -> {
+      Held held = channel.held.get(messageId);
+      return Future.succeededFuture(held == null ? null : held.owner);
+    });
+  }
+
+  // ------------------------------------------------------------------------------------- stats
+
+  /**
+   * Pending per webhook = broker ready count + deliveries waiting here; in flight = leased here;
+   * counters = the state queue's as last read or written + this node's not yet written.
+   */
+  @Override
+  public Future<ChannelStats> stats(ChannelSpec spec) {
+    return withChannel(spec, channel -> {
+      List<QueueState> queues = new ArrayList<>(channel.queues.values());
+      List<Future<Long>> depths = queues.stream().map(queue -> readDepth(queue, null)).toList();
+      List<Future<Long>> deadDepths = queues.stream()
+          .map(queue -> adminSerial(client -> client.messageCount(queue.deadLetterName))).toList();
+      return Future.all(depths).compose(read -> Future.all(deadDepths)).compose(read -> {
+        for (int i = 0; i < queues.size(); i++) {
+          if (queues.get(i).deadLettersKnown != deadDepths.get(i).result()) {
+            return adoptBrokerDeadLetters(channel);
+          }
+        }
+        return Future.succeededFuture();
+      }).map(read -> {
+        Map<String, Long> pending = new TreeMap<>();
+        long queued = 0;
+        for (int i = 0; i < queues.size(); i++) {
+          QueueState queue = queues.get(i);
+          long depth = queue.brokerReady + channel.waitingOf(queue.webhookId);
+          pending.put(queue.webhookId, depth);
+          queued += depth;
+        }
+        JavaState state = channel.persisted;
+        return new ChannelStats(spec.name(), queued, channel.leased(),
+            state.delivered() + channel.unflushedDelivered, state.expired() + channel.unflushedExpired,
+            state.deadLettered() + channel.unflushedDeadLettered, Collections.unmodifiableMap(pending));
+      });
+    });
+  }
+
+  // -------------------------------------------------------------------------------- dead letters
+
+  /**
+   * Counts the dead letters the broker made since the last look (TTL expiry; a Python receiver's
+   * basic.reject): each is republished to the DLX with Java's reason headers in its place, so it
+   * is counted once (expired, or dead-lettered), and stays listed, replayable and deletable.
+   */
+  private Future<Void> adoptBrokerDeadLetters(ChannelState channel) {
+    List<QueueState> queues = new ArrayList<>(channel.queues.values());
+    return adminSerial(client -> browse(client, channel).compose(letters -> {
+      Set<Long> settled = new HashSet<>();
+      Future<Void> adopted = Future.succeededFuture();
+      for (DeadLetter letter : letters) {
+        if (letter.javaMade()) {
+          continue;
+        }
+        QueueState queue = queues.get(letter.queueIndex());
+        adopted = adopted.compose(done -> publisher.publish(RabbitLayout.DEAD_LETTER_EXCHANGE, queue.routingKey,
+                RabbitLayout.adoptedProperties(letter.message().properties(), letter.reason(), letter.deadLetteredAt()),
+                letter.message().body()))
+            .compose(published -> client.basicAck(letter.deliveryTag(), false))
+            .onSuccess(acked -> {
+              settled.add(letter.deliveryTag());
+              if ("expired".equals(letter.reason())) {
+                channel.unflushedExpired++;
+              } else {
+                channel.unflushedDeadLettered++;
+              }
+            });
+      }
+      return adopted.transform(done -> requeue(client, letters, settled).map(requeued -> {
+        if (done.succeeded()) {
+          for (int i = 0; i < queues.size(); i++) {
+            int index = i;
+            queues.get(i).deadLettersKnown = letters.stream().filter(letter -> letter.queueIndex() == index).count();
+          }
+        }
+        return null;
+      }));
+    }));
+  }
+
+  /** Browses every DLQ of the channel (basic.get, then requeued): newest first. */
+  @Override
+  public Future<List<JsonObject>> deadLetters(ChannelSpec spec, int limit) {
+    return withChannel(spec, channel -> {
+      if (limit <= 0) {
+        return Future.succeededFuture(List.of());
+      }
+      return adminSerial(client -> browse(client, channel).compose(letters -> {
+        List<DeadLetter> newestFirst = new ArrayList<>(letters);
+        newestFirst.sort(DeadLetter.OLDEST_FIRST.reversed());
+        List<JsonObject> items = newestFirst.stream().limit(limit).map(DeadLetter::item).toList();
+        return requeue(client, letters, Set.of()).map(items);
+      }));
+    });
+  }
+
+  /**
+   * Republishes dead letters oldest first to their webhook's queue as fresh messages (same
+   * message id and sequence, delivery_count 0, expires_at = now + TTL; confirmed) and then acks
+   * the DLQ copy. Stops at the first full queue; the rest stays in the DLQs.
+   */
+  @Override
+  public Future<List<String>> replayDeadLetters(ChannelSpec spec, List<String> messageIds) {
+    return withChannel(spec, channel -> {
+      Set<String> wanted = messageIds == null ? null : new HashSet<>(messageIds);
+      if (wanted != null && wanted.isEmpty()) {
+        return Future.succeededFuture(List.of());
+      }
+      return adminSerial(client -> browse(client, channel).compose(letters -> {
+        List<DeadLetter> oldestFirst = new ArrayList<>(letters);
+        oldestFirst.sort(DeadLetter.OLDEST_FIRST);
+        List<String> replayed = new ArrayList<>();
+        Set<Long> settled = new HashSet<>();
+        return replayFrom(client, channel, oldestFirst, 0, wanted, replayed, settled)
+            .transform(done -> requeue(client, letters, settled)
+                .transform(requeued -> done.succeeded() ? Future.succeededFuture(List.copyOf(replayed))
+                    : Future.failedFuture(done.cause())));
+      })).onSuccess(replayed -> LOG.info("Dead letters replayed [channel: {}, count: {}]", spec.name(),
+          replayed.size()));
+    });
+  }
+
+  private Future<Void> replayFrom(RabbitLink.Ops client, ChannelState channel, List<DeadLetter> letters, int index,
+      Set<String> wanted, List<String> replayed, Set<Long> settled) {
+    if (index == letters.size()) {
+      return Future.succeededFuture();
+    }
+    DeadLetter letter = letters.get(index);
+    QueueState queue = channel.queues.get(letter.webhookId());
+    if (letter.messageId() == null || letter.envelope() == null || queue == null
+        || (wanted != null && !wanted.contains(letter.messageId()))) {
+      return replayFrom(client, channel, letters, index + 1, wanted, replayed, settled);
+    }
+    if (replayed.contains(letter.messageId())) { // a second copy of a message queued again already
+      return client.basicAck(letter.deliveryTag(), false).compose(acked -> {
+        settled.add(letter.deliveryTag());
+        return replayFrom(client, channel, letters, index + 1, wanted, replayed, settled);
+      });
+    }
+    JsonObject body = letter.envelope().copy()
+        .put("expires_at", Envelope.format(clock.instant().plusSeconds(queue.ttlSeconds)))
+        .put("delivery_count", 0)
+        .put("state", "pending");
+    Envelope fresh = Envelope.fromJson(body);
+    return ensureRoom(channel, queue, client).compose(room -> publisher.publish(RabbitLayout.EXCHANGE,
+            queue.routingKey, RabbitLayout.properties(fresh, queue.webhookId), Buffer.buffer(body.encode()))
+        .andThen(done -> {
+          queue.publishing--;
+          if (done.succeeded()) {
+            queue.confirmed++;
+          }
+        })
+        .compose(published -> client.basicAck(letter.deliveryTag(), false))
+        .compose(acked -> {
+          settled.add(letter.deliveryTag());
+          replayed.add(letter.messageId());
+          queue.deadLettersKnown = Math.max(-1, queue.deadLettersKnown - 1);
+          return replayFrom(client, channel, letters, index + 1, wanted, replayed, settled);
+        }))
+        .recover(failure -> {
+          boolean full = failure instanceof BufferException refused && refused.reason() == Reason.QUEUE_FULL
+              || failure instanceof RabbitLink.Nacked && brokerLimits;
+          return full ? Future.succeededFuture() : Future.failedFuture(failure);
+        });
+  }
+
+  /** Drops every DLQ copy of the message. */
+  @Override
+  public Future<Boolean> deleteDeadLetter(ChannelSpec spec, String messageId) {
+    return withChannel(spec, channel -> adminSerial(client -> browse(client, channel).compose(letters -> {
+      List<DeadLetter> matches = letters.stream().filter(letter -> messageId.equals(letter.messageId())).toList();
+      Set<Long> settled = new HashSet<>();
+      Future<Void> acks = Future.succeededFuture();
+      for (DeadLetter match : matches) {
+        acks = acks.compose(done -> client.basicAck(match.deliveryTag(), false))
+            .onSuccess(done -> {
+              settled.add(match.deliveryTag());
+              QueueState queue = new ArrayList<>(channel.queues.values()).get(match.queueIndex());
+              queue.deadLettersKnown = Math.max(-1, queue.deadLettersKnown - 1);
+            });
+      }
+      return acks.transform(done -> requeue(client, letters, settled)
+          .transform(requeued -> done.succeeded() ? Future.succeededFuture(!matches.isEmpty())
+              : Future.failedFuture(done.cause())));
+    })).onSuccess(deleted -> {
+      if (deleted) {
+        LOG.info("Dead letter deleted [channel: {}, message_id: {}]", spec.name(), messageId);
+      }
+    }));
+  }
+
+  /** Gets every message of the channel's DLQs without acking (up to {@value #BROWSE_LIMIT}). */
+  private Future<List<DeadLetter>> browse(RabbitLink.Ops client, ChannelState channel) {
+    List<QueueState> queues = new ArrayList<>(channel.queues.values());
+    List<DeadLetter> letters = new ArrayList<>();
+    return browseQueue(client, queues, 0, 0, letters).map(letters);
+  }
+
+  private Future<Void> browseQueue(RabbitLink.Ops client, List<QueueState> queues, int queueIndex, int position,
+      List<DeadLetter> letters) {
+    if (queueIndex == queues.size() || letters.size() >= BROWSE_LIMIT) {
+      return Future.succeededFuture();
+    }
+    QueueState queue = queues.get(queueIndex);
+    return client.basicGet(queue.deadLetterName, false).compose(message -> {
+      if (message == null) {
+        return browseQueue(client, queues, queueIndex + 1, 0, letters);
+      }
+      letters.add(DeadLetter.of(queueIndex, position, queue.webhookId, message));
+      boolean last = message.messageCount() != null && message.messageCount() == 0;
+      return last ? browseQueue(client, queues, queueIndex + 1, 0, letters)
+          : browseQueue(client, queues, queueIndex, position + 1, letters);
+    });
+  }
+
+  /** Puts back every browsed message not settled: one basic.nack (multiple, requeue) up to the last tag. */
+  private Future<Void> requeue(RabbitLink.Ops client, List<DeadLetter> letters, Set<Long> settled) {
+    long last = letters.stream().mapToLong(DeadLetter::deliveryTag).filter(tag -> !settled.contains(tag))
+        .max().orElse(-1);
+    return last < 0 ? Future.succeededFuture() : client.basicNack(last, true, true);
+  }
+
+  // --------------------------------------------------------------------------------- state queue
+
+  @Override
+  public Future<TokenState> tokenState(ChannelSpec spec) {
+    return withChannel(spec, channel -> {
+      if (channel.persisted.token() != null && clock.millis() - channel.stateReadAtMillis < STATE_CACHE_MILLIS) {
+        return Future.succeededFuture(channel.persisted.token());
+      }
+      return serialState(channel, () -> readState(channel).map(state -> {
+        channel.persisted = state;
+        channel.stateReadAtMillis = clock.millis();
+        return state;
+      })).compose(state -> state.token() != null ? Future.succeededFuture(state.token())
+          : updateState(channel, lost -> lost.token() != null ? lost
+              : lost.withToken(TokenState.initial(channel.spec.token()))).map(JavaState::token));
+    });
+  }
+
+  @Override
+  public Future<TokenState> rotateToken(ChannelSpec spec, String newTokenHash, long graceMillis) {
+    return withChannel(spec, channel -> updateState(channel, state -> state.withToken(
+        (state.token() == null ? TokenState.initial(channel.spec.token()) : state.token())
+            .rotatedTo(newTokenHash, graceMillis, clock.millis())))
+        .map(state -> {
+          LOG.info("Channel token rotated [channel: {}]", spec.name());
+          return state.token();
+        }));
+  }
+
+  /** Writes the counter increments of this node into the state (read, add, write). */
+  private Future<Void> flush(ChannelState channel) {
+    if (!channel.hasUnflushedCounters()) {
+      return Future.succeededFuture();
+    }
+    long delivered = channel.unflushedDelivered;
+    long expired = channel.unflushedExpired;
+    long deadLettered = channel.unflushedDeadLettered;
+    return updateState(channel, state -> state.plusCounters(delivered, expired, deadLettered)).map(state -> {
+      channel.unflushedDelivered -= delivered;
+      channel.unflushedExpired -= expired;
+      channel.unflushedDeadLettered -= deadLettered;
+      return null;
+    });
+  }
+
+  /** Runs state steps of one channel one after the other. */
+  private <T> Future<T> serialState(ChannelState channel, Supplier<Future<T>> step) {
+    Future<T> run = channel.stateTail.transform(previous -> step.get());
+    channel.stateTail = run.transform(done -> Future.succeededFuture());
+    return run;
+  }
+
+  /** Reads the newest state, applies {@code change} and writes the result (confirmed). */
+  private Future<JavaState> updateState(ChannelState channel, UnaryOperator<JavaState> change) {
+    return serialState(channel, () -> readState(channel).compose(read -> {
+      JavaState next = change.apply(read);
+      Future<Void> written = next.equals(read) ? Future.succeededFuture()
+          : publisher.publish("", RabbitLayout.stateQueue(channel.spec.name()), RabbitLayout.stateProperties(),
+              Buffer.buffer(next.toJson().encode()));
+      return written.map(next);
+    }).onSuccess(next -> {
+      channel.persisted = next;
+      channel.stateReadAtMillis = clock.millis();
+    }));
+  }
+
+  /**
+   * The newest message of the state queue (basic.get, then requeued; older ones a concurrent
+   * write left behind are acked away), or {@link JavaState#EMPTY}.
+   */
+  private Future<JavaState> readState(ChannelState channel) {
+    String queue = RabbitLayout.stateQueue(channel.spec.name());
+    return adminSerial(client -> getAll(client, queue, new ArrayList<>()).compose(messages -> {
+      if (messages.isEmpty()) {
+        return Future.succeededFuture(JavaState.EMPTY);
+      }
+      RabbitMQMessage newest = messages.get(messages.size() - 1);
+      JavaState state;
+      try {
+        state = JavaState.fromJson(new JsonObject(newest.body()));
+      } catch (RuntimeException e) {
+        LOG.error("Unreadable state message ignored [queue: {}]", queue);
+        state = JavaState.EMPTY;
+      }
+      Future<Void> settled = Future.succeededFuture();
+      for (RabbitMQMessage older : messages.subList(0, messages.size() - 1)) {
+        settled = settled.compose(done -> client.basicAck(older.envelope().getDeliveryTag(), false));
+      }
+      JavaState read = state;
+      return settled.compose(done -> client.basicNack(newest.envelope().getDeliveryTag(), false, true)).map(read);
+    }));
+  }
+
+  private Future<List<RabbitMQMessage>> getAll(RabbitLink.Ops client, String queue, List<RabbitMQMessage> messages) {
+    return client.basicGet(queue, false).compose(message -> {
+      if (message == null) {
+        return Future.succeededFuture(messages);
+      }
+      messages.add(message);
+      boolean last = message.messageCount() != null && message.messageCount() == 0;
+      return last || messages.size() >= STATE_READ_LIMIT ? Future.succeededFuture(messages)
+          : getAll(client, queue, messages);
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------- ping
+
+  /** Whether the publish and admin connections are (or can be made) open now. */
+  @Override
+  public Future<Boolean> ping() {
+    return onContext(() -> closing ? Future.succeededFuture(false)
+        : Future.all(publisher.client(), admin.client()).map(up -> true).otherwise(false));
+  }
+}
