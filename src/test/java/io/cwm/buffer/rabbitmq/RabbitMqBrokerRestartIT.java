@@ -25,7 +25,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * Issue 7 point 5: {@code rabbitmqctl stop_app; rabbitmqctl start_app} while webhooks flow. Ingest
  * answers 503 while the broker is away, the receiver reconnects by itself, and every message
  * answered 200 reaches the connector. It stops the machine's shared broker for several seconds,
- * which fails whatever else uses it meanwhile, so it only runs when asked for, alone:
+ * which fails whatever else uses it meanwhile, so it only runs where nothing else does: the
+ * integration-test phase of {@code mvn verify} (failsafe runs one class at a time after the unit
+ * tests; pom.xml sets the switch there), or alone with
  * {@code mvn test -Dtest=RabbitMqBrokerRestartIT -Dcwm.rabbitmq.restart=true}.
  */
 @EnabledIfSystemProperty(named = "cwm.rabbitmq.restart", matches = "true")
