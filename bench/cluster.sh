@@ -88,24 +88,36 @@ wait_ready "$P1"
 rps 50 "$WARMUP" "http://127.0.0.1:$P1/webhook/bench_relay" >/dev/null
 SINGLE=$(rps 50 "$DURATION" "http://127.0.0.1:$P1/webhook/bench_relay")
 stop_all; flush_redis
+split_load() {  # split_load NAME: wrk on P1 and P2 at once (half the connections each) -> sum
+  rps 25 "$WARMUP" "http://127.0.0.1:$P1/webhook/bench_relay" >/dev/null &
+  local wrk=$!
+  rps 25 "$WARMUP" "http://127.0.0.1:$P2/webhook/bench_relay" >/dev/null
+  wait "$wrk"   # not a bare wait: the receivers run in the background too
+  rps 25 "$DURATION" "http://127.0.0.1:$P1/webhook/bench_relay" > "$RESULTS/cluster-$1-1-$TS.rps" &
+  wrk=$!
+  rps 25 "$DURATION" "http://127.0.0.1:$P2/webhook/bench_relay" > "$RESULTS/cluster-$1-2-$TS.rps"
+  wait "$wrk"
+  awk '{s += $1} END {printf "%.2f", s}' "$RESULTS/cluster-$1-1-$TS.rps" "$RESULTS/cluster-$1-2-$TS.rps"
+}
+# two receivers that are not clustered: the cost of a second JVM on the same cores, without clustering
+start_node plain1 "$P1"
+start_node plain2 "$P2"
+wait_ready "$P1"; wait_ready "$P2"
+PLAIN=$(split_load plain)
+stop_all; flush_redis
 MEMBERS="127.0.0.1:$H1,127.0.0.1:$H2"
 CLUSTER_ENV=(CWM_CLUSTER_HOST=127.0.0.1 CWM_CLUSTER_MEMBERS="$MEMBERS" CWM_CLUSTER_NAME="bench-$TS")
 NODE_ARGS=--cluster start_node c1 "$P1" "${CLUSTER_ENV[@]}" CWM_CLUSTER_PORT="$H1"
 NODE_ARGS=--cluster start_node c2 "$P2" "${CLUSTER_ENV[@]}" CWM_CLUSTER_PORT="$H2"
 wait_ready "$P1"; wait_ready "$P2"
-rps 25 "$WARMUP" "http://127.0.0.1:$P1/webhook/bench_relay" >/dev/null &
-WRK=$!
-rps 25 "$WARMUP" "http://127.0.0.1:$P2/webhook/bench_relay" >/dev/null
-wait "$WRK"   # not a bare wait: the receivers run in the background too
-rps 25 "$DURATION" "http://127.0.0.1:$P1/webhook/bench_relay" > "$RESULTS/cluster-c1-$TS.rps" &
-WRK=$!
-rps 25 "$DURATION" "http://127.0.0.1:$P2/webhook/bench_relay" > "$RESULTS/cluster-c2-$TS.rps"
-wait "$WRK"
-TWO=$(awk '{s += $1} END {printf "%.2f", s}' "$RESULTS/cluster-c1-$TS.rps" "$RESULTS/cluster-c2-$TS.rps")
+TWO=$(split_load clustered)
 RATIO=$(awk -v a="$TWO" -v b="$SINGLE" 'BEGIN { printf "%.1f %%", 100 * a / b }')
+PLAIN_RATIO=$(awk -v a="$PLAIN" -v b="$SINGLE" 'BEGIN { printf "%.1f %%", 100 * a / b }')
+CLUSTER_COST=$(awk -v a="$TWO" -v b="$PLAIN" 'BEGIN { printf "%.1f %%", 100 * a / b }')
 {
   echo "(b) one receiver (not clustered): $SINGLE req/s"
-  echo "    two clustered receivers, load split: $TWO req/s ($(cat "$RESULTS/cluster-c1-$TS.rps") + $(cat "$RESULTS/cluster-c2-$TS.rps")) = $RATIO of one"
+  echo "    two receivers, not clustered, load split: $PLAIN req/s = $PLAIN_RATIO of one"
+  echo "    two clustered receivers, load split: $TWO req/s = $RATIO of one, $CLUSTER_COST of two unclustered"
 } | tee -a "$REPORT"
 flush_redis
 

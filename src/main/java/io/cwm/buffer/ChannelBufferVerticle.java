@@ -24,6 +24,8 @@ public final class ChannelBufferVerticle extends VerticleBase {
   private final Supplier<MessageBuffer> backendFactory;
   private final Collection<ChannelSpec> channels;
   private MessageBuffer backend;
+  static final long CLUSTER_READY_COALESCE_MS = 5;
+  private final java.util.Set<String> clusterNoticePending = new java.util.HashSet<>();
   private volatile boolean open;
   private MessageConsumer<BufferCall> consumer;
   private long reclaimTimer = -1;
@@ -51,7 +53,7 @@ public final class ChannelBufferVerticle extends VerticleBase {
         .onSuccess(done -> {
           open = true;
           LOG.info("message buffer open ({} channels)", channels.size());
-          channels.forEach(channel -> vertx.eventBus().publish(Addresses.STREAM_READY, channel.name()));
+          channels.forEach(channel -> ready(channel.name()));
         })
         .recover(failure -> {
           LOG.error("message buffer unavailable: {}; retrying every {} s", failure.getMessage(), REOPEN_PERIOD_MS / 1000);
@@ -75,7 +77,7 @@ public final class ChannelBufferVerticle extends VerticleBase {
       backend.reclaimExpiredLeases(channel).onSuccess(count -> {
         if (count > 0) {
           LOG.info("[channel: {}] {} lease(s) expired without ack: requeued", channel.name(), count);
-          vertx.eventBus().publish(Addresses.STREAM_READY, channel.name());
+          ready(channel.name());
         }
       });
     }
@@ -89,13 +91,13 @@ public final class ChannelBufferVerticle extends VerticleBase {
     }
     Future<?> result = switch (call.op()) {
       case PUBLISH -> backend.publish(call.channel(), call.envelope())
-          .onSuccess(stored -> vertx.eventBus().publish(Addresses.STREAM_READY, call.channel().name()));
+          .onSuccess(stored -> ready(call.channel().name()));
       case LEASE -> backend.lease(call.channel(), call.owner(), call.max(), call.millis());
       case ACK -> backend.ack(call.channel(), call.messageId());
       case NACK -> backend.nack(call.channel(), call.messageId(), call.retry());
       case RELEASE -> backend.release(call.channel(), call.owner()).onSuccess(count -> {
         if (count > 0) {
-          vertx.eventBus().publish(Addresses.STREAM_READY, call.channel().name());
+          ready(call.channel().name());
         }
       });
       case OWNER -> backend.leaseOwner(call.channel(), call.messageId());
@@ -103,7 +105,7 @@ public final class ChannelBufferVerticle extends VerticleBase {
       case DEAD_LETTERS -> backend.deadLetters(call.channel(), call.max());
       case REPLAY -> backend.replayDeadLetters(call.channel(), call.messageIds()).onSuccess(replayed -> {
         if (!replayed.isEmpty()) {
-          vertx.eventBus().publish(Addresses.STREAM_READY, call.channel().name());
+          ready(call.channel().name());
         }
       });
       case DELETE_DEAD -> backend.deleteDeadLetter(call.channel(), call.messageId());
@@ -122,5 +124,21 @@ public final class ChannelBufferVerticle extends VerticleBase {
         message.fail(failure.reason().ordinal(), failure.getMessage());
       }
     });
+  }
+
+  /**
+   * Wakes the stream verticles of the channel: this process's at once; when clustered, the other
+   * nodes' at most once per {@link #CLUSTER_READY_COALESCE_MS} per channel (a notice per stored
+   * message crossing the network cost two clustered nodes most of their ingest rate, measured in
+   * bench/cluster.sh; the other nodes also poll every 200 ms).
+   */
+  private void ready(String channel) {
+    vertx.eventBus().publish(Addresses.STREAM_READY, channel, Addresses.LOCAL);
+    if (vertx.isClustered() && clusterNoticePending.add(channel)) {
+      vertx.setTimer(CLUSTER_READY_COALESCE_MS, id -> {
+        clusterNoticePending.remove(channel);
+        vertx.eventBus().publish(Addresses.STREAM_READY, channel);
+      });
+    }
   }
 }
