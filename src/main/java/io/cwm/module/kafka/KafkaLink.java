@@ -1,5 +1,6 @@
 package io.cwm.module.kafka;
 
+import io.cwm.module.ConnectionLink;
 import io.cwm.module.ModuleFailure;
 import io.cwm.module.ModuleFailure.Category;
 import io.vertx.core.Future;
@@ -51,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * fails within about {@code max.block.ms}, and the first calls to a live one are delayed only
  * by the first round trip. Used from the owning verticle's event loop only.
  */
-final class KafkaLink {
+final class KafkaLink extends ConnectionLink {
   static final int MAX_BLOCK_MS = 5_000;
   static final int REQUEST_TIMEOUT_MS = 10_000;
   static final int DELIVERY_TIMEOUT_MS = 15_000;
@@ -63,21 +64,17 @@ final class KafkaLink {
 
   private final Vertx vertx;
   private final String name;
-  private final JsonObject connection;
   private final Map<String, String> config;
   private Future<KafkaProducer<byte[], Buffer>> producer;
-  private int inFlight;
   /** A send succeeded and none has failed retryably since. */
   private boolean healthy;
   /** The send in flight while not healthy; the calls arriving meanwhile wait for it. */
   private Future<Void> probe;
-  private boolean retiring;
-  private boolean closed;
 
   KafkaLink(Vertx vertx, String name, JsonObject connection, String bootstrapServers) {
+    super(connection);
     this.vertx = vertx;
     this.name = name;
-    this.connection = connection;
     this.config = producerConfig(bootstrapServers, name);
   }
 
@@ -106,24 +103,20 @@ final class KafkaLink {
     return count == null ? 0 : count.get();
   }
 
-  JsonObject connection() {
-    return connection;
-  }
-
-  boolean isClosed() {
-    return closed;
-  }
-
   /**
    * Sends one record and completes when the broker acknowledged it. While the link is not known
    * to be healthy, one send at a time goes through (see the class comment) and the others
    * follow its outcome.
    */
   Future<Void> send(ProducerRecord<byte[], Buffer> record) {
-    if (closed) {
+    if (isClosed()) {
       return Future.failedFuture(new ModuleFailure(Category.UNAVAILABLE, "Kafka producer is closed"));
     }
-    inFlight++;
+    return counted(() -> guarded(record));
+  }
+
+  /** The send itself, or the outcome of the probe under way while the link is not known to be healthy. */
+  private Future<Void> guarded(ProducerRecord<byte[], Buffer> record) {
     Future<Void> outcome;
     if (!healthy && probe != null && !probe.isComplete()) {
       outcome = probe.transform(probed -> probed.failed() && ((ModuleFailure) probed.cause()).retryable()
@@ -135,12 +128,7 @@ final class KafkaLink {
         probe = outcome;
       }
     }
-    return outcome.andThen(done -> {
-      inFlight--;
-      if (retiring && inFlight == 0) {
-        close();
-      }
-    });
+    return outcome;
   }
 
   private Future<Void> sendNow(ProducerRecord<byte[], Buffer> record) {
@@ -184,19 +172,8 @@ final class KafkaLink {
     return producer;
   }
 
-  /** Closes once the calls in flight have finished (the connection's config changed). */
-  void retire() {
-    retiring = true;
-    if (inFlight == 0) {
-      close();
-    }
-  }
-
-  Future<Void> close() {
-    if (closed) {
-      return Future.succeededFuture();
-    }
-    closed = true;
+  @Override
+  protected Future<Void> release() {
     if (producer == null) {
       return Future.succeededFuture();
     }

@@ -2,6 +2,7 @@ package io.cwm.module.kafka;
 
 import io.cwm.config.ConfigException;
 import io.cwm.config.Env;
+import io.cwm.module.ConnectionLinks;
 import io.cwm.module.ModuleCall;
 import io.cwm.module.ModuleFailure;
 import io.cwm.module.ModuleFailure.Category;
@@ -12,7 +13,6 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -48,8 +48,7 @@ public final class KafkaModuleVerticle extends ModuleVerticle {
   static final String NO_CONNECTION = "";
 
   private final Env env;
-  private final Map<String, KafkaLink> links = new HashMap<>();
-  private final List<KafkaLink> retired = new ArrayList<>();
+  private final ConnectionLinks<KafkaLink> links = new ConnectionLinks<>();
 
   public KafkaModuleVerticle(Env env) {
     this.env = env;
@@ -88,30 +87,12 @@ public final class KafkaModuleVerticle extends ModuleVerticle {
   private KafkaLink link(String name, JsonObject connection) {
     String linkName = name == null ? NO_CONNECTION : name;
     JsonObject details = connection == null ? new JsonObject() : connection;
-    KafkaLink current = links.get(linkName);
-    if (current != null && current.connection().equals(details)) {
-      return current;
-    }
-    String bootstrap = KafkaBootstrap.check(details, env);
-    KafkaLink created = new KafkaLink(vertx, linkName, details, bootstrap);
-    retired.removeIf(KafkaLink::isClosed);
-    if (current != null) {
-      current.retire();
-      if (!current.isClosed()) {
-        retired.add(current);
-      }
-    }
-    links.put(linkName, created);
-    return created;
+    return links.get(linkName, details,
+        () -> new KafkaLink(vertx, linkName, details, KafkaBootstrap.check(details, env)));
   }
 
   @Override
   protected Future<Void> stopModule() {
-    List<Future<Void>> closing = new ArrayList<>();
-    links.values().forEach(link -> closing.add(link.close()));
-    retired.forEach(link -> closing.add(link.close()));
-    links.clear();
-    retired.clear();
-    return Future.join(closing).mapEmpty();
+    return links.closeAll();
   }
 }

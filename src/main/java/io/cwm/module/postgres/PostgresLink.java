@@ -1,5 +1,6 @@
 package io.cwm.module.postgres;
 
+import io.cwm.module.ConnectionLink;
 import io.cwm.module.ModuleFailure;
 import io.cwm.module.ModuleFailure.Category;
 import io.vertx.core.Future;
@@ -32,37 +33,25 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Used from the owning verticle's event loop only.
  */
-final class PostgresLink {
+final class PostgresLink extends ConnectionLink {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresLink.class);
   private static final String UNDEFINED_TABLE = "42P01";
 
   private final String name;
-  private final JsonObject connection;
   /** Kept in a field: Vert.x closes unreferenced clients. */
   private final Pool pool;
   /** Preparation by DDL text; a completed future means "prepared or refused, do not repeat". */
   private final Map<String, Future<Void>> prepared = new HashMap<>();
-  private int inFlight;
-  private boolean retiring;
-  private boolean closed;
 
   PostgresLink(Vertx vertx, String name, JsonObject connection, PostgresConnection settings) {
+    super(connection);
     this.name = name;
-    this.connection = connection;
     this.pool = PgBuilder.pool()
         .with(settings.poolOptions())
         .with(new NetClientOptions().setConnectTimeout(PostgresConnection.CONNECT_TIMEOUT_MILLIS))
         .connectingTo(settings.connectOptions())
         .using(vertx)
         .build();
-  }
-
-  JsonObject connection() {
-    return connection;
-  }
-
-  boolean isClosed() {
-    return closed;
   }
 
   /** The pool (tests check that calls share it). */
@@ -72,12 +61,11 @@ final class PostgresLink {
 
   /** Prepares the table (first use) and inserts one row. */
   Future<Void> write(String table, PostgresSql sql, Tuple row) {
-    if (closed) {
+    if (isClosed()) {
       return Future.failedFuture(new ModuleFailure(Category.CONNECTION, "PostgreSQL pool is closed"));
     }
-    inFlight++;
     String key = String.join(";\n", sql.ddl());
-    return prepare(table, key, sql.ddl())
+    return counted(() -> prepare(table, key, sql.ddl())
         .compose(ready -> pool.preparedQuery(sql.insert()).execute(row))
         .<Void>mapEmpty()
         .recover(failure -> {
@@ -88,13 +76,7 @@ final class PostgresLink {
           LOG.warn("[connection: {}, table: {}] PostgreSQL insert failed: {} ({}, {})", name, table,
               typed.getMessage(), typed.category(), failure.getClass().getName());
           return Future.failedFuture(typed);
-        })
-        .andThen(done -> {
-          inFlight--;
-          if (retiring && inFlight == 0) {
-            close();
-          }
-        });
+        }));
   }
 
   private Future<Void> prepare(String table, String key, List<String> statements) {
@@ -127,19 +109,8 @@ final class PostgresLink {
     return pool.query(statements.get(index)).execute().compose(done -> run(statements, index + 1));
   }
 
-  /** Closes once the calls in flight have finished (the connection's config changed). */
-  void retire() {
-    retiring = true;
-    if (inFlight == 0) {
-      close();
-    }
-  }
-
-  Future<Void> close() {
-    if (closed) {
-      return Future.succeededFuture();
-    }
-    closed = true;
+  @Override
+  protected Future<Void> release() {
     return pool.close().otherwiseEmpty();
   }
 }

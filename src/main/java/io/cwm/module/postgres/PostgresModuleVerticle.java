@@ -2,6 +2,7 @@ package io.cwm.module.postgres;
 
 import io.cwm.config.ConfigException;
 import io.cwm.config.Env;
+import io.cwm.module.ConnectionLinks;
 import io.cwm.module.ModuleCall;
 import io.cwm.module.ModuleFailure;
 import io.cwm.module.ModuleFailure.Category;
@@ -11,10 +12,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -45,8 +43,7 @@ public final class PostgresModuleVerticle extends ModuleVerticle {
   private static final int MAX_CACHED_TARGETS = 256;
 
   private final Env env;
-  private final Map<String, PostgresLink> links = new HashMap<>();
-  private final List<PostgresLink> retired = new ArrayList<>();
+  private final ConnectionLinks<PostgresLink> links = new ConnectionLinks<>();
   /** Parsed module-configs and their SQL, by config content (reloads bring new objects). */
   private final Map<JsonObject, Prepared> targets = new LinkedHashMap<>(16, 0.75f, true) {
     @Override
@@ -100,29 +97,12 @@ public final class PostgresModuleVerticle extends ModuleVerticle {
     if (name == null || connection == null) {
       throw new ConfigException("connection", "is required: name a connection of type postgresql");
     }
-    PostgresLink current = links.get(name);
-    if (current != null && current.connection().equals(connection)) {
-      return current;
-    }
-    PostgresLink created = new PostgresLink(vertx, name, connection.copy(), PostgresConnection.of(connection, env));
-    retired.removeIf(PostgresLink::isClosed);
-    if (current != null) {
-      current.retire();
-      if (!current.isClosed()) {
-        retired.add(current);
-      }
-    }
-    links.put(name, created);
-    return created;
+    return links.get(name, connection,
+        () -> new PostgresLink(vertx, name, connection.copy(), PostgresConnection.of(connection, env)));
   }
 
   @Override
   protected Future<Void> stopModule() {
-    List<Future<Void>> closing = new ArrayList<>();
-    links.values().forEach(link -> closing.add(link.close()));
-    retired.forEach(link -> closing.add(link.close()));
-    links.clear();
-    retired.clear();
-    return Future.join(closing).mapEmpty();
+    return links.closeAll();
   }
 }

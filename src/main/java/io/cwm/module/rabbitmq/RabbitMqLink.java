@@ -4,6 +4,7 @@ import com.rabbitmq.client.AuthenticationFailureException;
 import com.rabbitmq.client.BasicProperties;
 import com.rabbitmq.client.PossibleAuthenticationFailureException;
 import com.rabbitmq.client.ShutdownSignalException;
+import io.cwm.module.ConnectionLink;
 import io.cwm.module.ModuleFailure;
 import io.cwm.module.ModuleFailure.Category;
 import io.vertx.core.Future;
@@ -33,13 +34,12 @@ import org.slf4j.LoggerFactory;
  * <p>Used from the owning verticle's event loop only; the confirm bookkeeping is also touched
  * from the client's blocking threads and is guarded by its own lock.
  */
-final class RabbitMqLink {
+final class RabbitMqLink extends ConnectionLink {
   private static final Logger LOG = LoggerFactory.getLogger(RabbitMqLink.class);
   private static final int CONFIRM_QUEUE_SIZE = 100_000;
 
   private final Vertx vertx;
   private final String name;
-  private final JsonObject connection;
   private final long confirmTimeoutMillis;
   /** Kept in a field: Vert.x closes unreferenced clients. */
   private final RabbitMQClient client;
@@ -48,14 +48,11 @@ final class RabbitMqLink {
   private final NavigableMap<Long, Promise<Void>> unconfirmed = new TreeMap<>();
   private Future<Void> ready;
   private boolean confirmListenerAttached;
-  private int inFlight;
-  private boolean retiring;
-  private boolean closed;
 
   RabbitMqLink(Vertx vertx, String name, JsonObject connection, RabbitMQOptions options, long confirmTimeoutMillis) {
+    super(connection);
     this.vertx = vertx;
     this.name = name;
-    this.connection = connection;
     this.confirmTimeoutMillis = confirmTimeoutMillis;
     this.client = RabbitMQClient.create(vertx, options);
   }
@@ -76,45 +73,19 @@ final class RabbitMqLink {
     return options;
   }
 
-  JsonObject connection() {
-    return connection;
-  }
-
-  boolean isClosed() {
-    return closed;
-  }
-
   /** Declares {@code queue} (first use) and publishes to it via the default exchange. */
   Future<Void> publish(String queue, BasicProperties properties, Buffer body) {
-    if (closed) {
+    if (isClosed()) {
       return Future.failedFuture(new ModuleFailure(Category.CONNECTION, "RabbitMQ connection is closed"));
     }
-    inFlight++;
-    return ensureReady()
+    return counted(() -> ensureReady()
         .compose(connected -> declare(queue))
         .compose(declared -> send(queue, properties, body))
-        .recover(failure -> Future.failedFuture(classify(failure)))
-        .andThen(done -> {
-          inFlight--;
-          if (retiring && inFlight == 0) {
-            close();
-          }
-        });
+        .recover(failure -> Future.failedFuture(classify(failure))));
   }
 
-  /** Closes once the calls in flight have finished (the connection's config changed). */
-  void retire() {
-    retiring = true;
-    if (inFlight == 0) {
-      close();
-    }
-  }
-
-  Future<Void> close() {
-    if (closed) {
-      return Future.succeededFuture();
-    }
-    closed = true;
+  @Override
+  protected Future<Void> release() {
     failUnconfirmed(new ModuleFailure(Category.CONNECTION, "RabbitMQ connection closed before the confirm"));
     return client.stop().otherwiseEmpty();
   }

@@ -5,6 +5,7 @@ import io.cwm.config.Coerce;
 import io.cwm.config.ConfigException;
 import io.cwm.config.ConnectionRules;
 import io.cwm.config.Env;
+import io.cwm.module.ConnectionLinks;
 import io.cwm.module.ModuleCall;
 import io.cwm.module.ModuleFailure;
 import io.cwm.module.ModuleFailure.Category;
@@ -13,9 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -31,8 +30,7 @@ public final class RabbitMqModuleVerticle extends ModuleVerticle {
   private static final long CONFIRM_TIMEOUT_MILLIS = 10_000;
 
   private final Env env;
-  private final Map<String, RabbitMqLink> links = new HashMap<>();
-  private final List<RabbitMqLink> retired = new ArrayList<>();
+  private final ConnectionLinks<RabbitMqLink> links = new ConnectionLinks<>();
 
   public RabbitMqModuleVerticle(Env env) {
     this.env = env;
@@ -67,37 +65,21 @@ public final class RabbitMqModuleVerticle extends ModuleVerticle {
     if (name == null || connection == null) {
       throw new ConfigException("connection", "is required: name a connection of type rabbitmq");
     }
-    RabbitMqLink current = links.get(name);
-    if (current != null && current.connection().equals(connection)) {
-      return current;
-    }
-    // The type is not matched against the module (as in Python), so the host rules of a
-    // rabbitmq connection are applied here whatever type the entry declares.
-    ConnectionRules.check(connection.copy().put("type", "rabbitmq"), env);
-    String host = Coerce.string(connection, "host", "").trim();
-    int port = (int) Coerce.integer(connection, "port", 5672, 1, 65535);
-    String user = Coerce.string(connection, "user", "guest");
-    String password = Coerce.string(connection, "pass", "guest");
-    RabbitMqLink created = new RabbitMqLink(vertx, name, connection,
-        RabbitMqLink.options(host, port, user, password), CONFIRM_TIMEOUT_MILLIS);
-    retired.removeIf(RabbitMqLink::isClosed);
-    if (current != null) {
-      current.retire();
-      if (!current.isClosed()) {
-        retired.add(current);
-      }
-    }
-    links.put(name, created);
-    return created;
+    return links.get(name, connection, () -> {
+      // The type is not matched against the module (as in Python), so the host rules of a
+      // rabbitmq connection are applied here whatever type the entry declares.
+      ConnectionRules.check(connection.copy().put("type", "rabbitmq"), env);
+      String host = Coerce.string(connection, "host", "").trim();
+      int port = (int) Coerce.integer(connection, "port", 5672, 1, 65535);
+      String user = Coerce.string(connection, "user", "guest");
+      String password = Coerce.string(connection, "pass", "guest");
+      return new RabbitMqLink(vertx, name, connection, RabbitMqLink.options(host, port, user, password),
+          CONFIRM_TIMEOUT_MILLIS);
+    });
   }
 
   @Override
   protected Future<Void> stopModule() {
-    List<Future<Void>> closing = new ArrayList<>();
-    links.values().forEach(link -> closing.add(link.close()));
-    retired.forEach(link -> closing.add(link.close()));
-    links.clear();
-    retired.clear();
-    return Future.join(closing).mapEmpty();
+    return links.closeAll();
   }
 }

@@ -1,5 +1,6 @@
 package io.cwm.module.s3;
 
+import io.cwm.module.ConnectionLink;
 import io.cwm.module.ModuleFailure;
 import io.cwm.module.ModuleFailure.Category;
 import io.vertx.core.Context;
@@ -37,7 +38,7 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  *
  * <p>Used from the owning verticle's event loop only.
  */
-final class S3Link {
+final class S3Link extends ConnectionLink {
   private static final Logger LOG = LoggerFactory.getLogger(S3Link.class);
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
   static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(10);
@@ -47,31 +48,19 @@ final class S3Link {
 
   private final Vertx vertx;
   private final String name;
-  private final JsonObject connection;
   private final Future<Built> client;
   private final Runnable onClose;
-  private int inFlight;
-  private boolean retiring;
-  private boolean closed;
 
   S3Link(Vertx vertx, String name, JsonObject connection, S3Connection settings, SdkEventLoopGroup eventLoops,
       ScheduledExecutorService scheduler, Runnable onClose) {
+    super(connection);
     this.vertx = vertx;
     this.onClose = onClose;
     this.name = name;
-    this.connection = connection;
     this.client = vertx.executeBlocking(() -> build(settings, eventLoops, scheduler), false);
     client.onSuccess(built -> LOG.info("[connection: {}] S3 client ready ({})", name, settings))
         .onFailure(failure -> LOG.warn("[connection: {}] S3 client could not start: {}", name,
             S3Failures.classify(failure).getMessage()));
-  }
-
-  JsonObject connection() {
-    return connection;
-  }
-
-  boolean isClosed() {
-    return closed;
   }
 
   /** True when building the client failed (no credentials found, ...): the next call builds a new one. */
@@ -79,14 +68,18 @@ final class S3Link {
     return client.failed();
   }
 
+  @Override
+  protected boolean reusable() {
+    return !failedToStart();
+  }
+
   /** PutObject; completes on the caller's context with nothing or a typed ModuleFailure. */
   Future<Void> put(String bucket, String key, byte[] body, String contentType, Map<String, String> metadata) {
-    if (closed) {
+    if (isClosed()) {
       return Future.failedFuture(new ModuleFailure(Category.CONNECTION, "S3 client is closed"));
     }
     Context context = vertx.getOrCreateContext();
-    inFlight++;
-    return client.map(Built::s3).compose(s3 -> {
+    return counted(() -> client.map(Built::s3).compose(s3 -> {
       PutObjectRequest request = PutObjectRequest.builder()
           .bucket(bucket)
           .key(key)
@@ -99,28 +92,11 @@ final class S3Link {
         .recover(failure -> {
           LOG.debug("[connection: {}] S3 call failed", name, failure);
           return Future.failedFuture(S3Failures.classify(failure));
-        })
-        .andThen(done -> {
-          inFlight--;
-          if (retiring && inFlight == 0) {
-            close();
-          }
-        });
+        }));
   }
 
-  /** Closes once the calls in flight have finished (the connection's config changed). */
-  void retire() {
-    retiring = true;
-    if (inFlight == 0) {
-      close();
-    }
-  }
-
-  Future<Void> close() {
-    if (closed) {
-      return Future.succeededFuture();
-    }
-    closed = true;
+  @Override
+  protected Future<Void> release() {
     onClose.run();
     return client.transform(built -> built.failed() ? Future.succeededFuture()
         : vertx.executeBlocking(() -> {

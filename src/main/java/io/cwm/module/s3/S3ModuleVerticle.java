@@ -2,6 +2,7 @@ package io.cwm.module.s3;
 
 import io.cwm.config.ConfigException;
 import io.cwm.config.Env;
+import io.cwm.module.ConnectionLinks;
 import io.cwm.module.ModuleCall;
 import io.cwm.module.ModuleFailure;
 import io.cwm.module.ModuleFailure.Category;
@@ -12,7 +13,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,8 +56,7 @@ public final class S3ModuleVerticle extends ModuleVerticle {
   private final Env env;
   /** Targets by module-config, checked once (configs are immutable snapshots). */
   private final Map<JsonObject, S3Target> targets = new HashMap<>();
-  private final Map<String, S3Link> links = new HashMap<>();
-  private final List<S3Link> retired = new ArrayList<>();
+  private final ConnectionLinks<S3Link> links = new ConnectionLinks<>();
   private final AtomicInteger clientsCreated = new AtomicInteger();
   private final AtomicInteger clientsOpen = new AtomicInteger();
   private SdkEventLoopGroup eventLoops;
@@ -124,24 +123,15 @@ public final class S3ModuleVerticle extends ModuleVerticle {
   private S3Link link(String name, JsonObject connection) {
     String key = name == null ? NO_CONNECTION : name;
     JsonObject settings = connection == null ? new JsonObject() : connection;
-    S3Link current = links.get(key);
-    if (current != null && current.connection().equals(settings) && !current.failedToStart()) {
-      return current;
-    }
-    S3Connection parsed = S3Connection.from(settings, env);
-    startSharedThreads();
-    S3Link created = new S3Link(vertx, key, settings, parsed, eventLoops, scheduler, clientsOpen::decrementAndGet);
-    clientsCreated.incrementAndGet();
-    clientsOpen.incrementAndGet();
-    retired.removeIf(S3Link::isClosed);
-    if (current != null) {
-      current.retire();
-      if (!current.isClosed()) {
-        retired.add(current);
-      }
-    }
-    links.put(key, created);
-    return created;
+    // a client that failed to start (no credentials found, ...) is not reused: the next call builds a new one
+    return links.get(key, settings, () -> {
+      S3Connection parsed = S3Connection.from(settings, env);
+      startSharedThreads();
+      S3Link created = new S3Link(vertx, key, settings, parsed, eventLoops, scheduler, clientsOpen::decrementAndGet);
+      clientsCreated.incrementAndGet();
+      clientsOpen.incrementAndGet();
+      return created;
+    });
   }
 
   private void startSharedThreads() {
@@ -169,12 +159,7 @@ public final class S3ModuleVerticle extends ModuleVerticle {
 
   @Override
   protected Future<Void> stopModule() {
-    List<Future<Void>> closing = new ArrayList<>();
-    links.values().forEach(link -> closing.add(link.close()));
-    retired.forEach(link -> closing.add(link.close()));
-    links.clear();
-    retired.clear();
-    return Future.join(closing).<Void>mapEmpty().eventually(() -> stopSharedThreads()).otherwiseEmpty();
+    return links.closeAll().eventually(() -> stopSharedThreads()).otherwiseEmpty();
   }
 
   private Future<Void> stopSharedThreads() {
