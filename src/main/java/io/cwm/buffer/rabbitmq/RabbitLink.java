@@ -3,6 +3,7 @@ package io.cwm.buffer.rabbitmq;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BasicProperties;
 import com.rabbitmq.client.ShutdownSignalException;
+import io.cwm.amqp.PendingConfirms;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -19,9 +20,6 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.NavigableMap;
-import java.util.TreeMap;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +54,7 @@ final class RabbitLink {
   private final long confirmTimeoutMillis;
   /** Kept in a field: Vert.x closes unreferenced clients. */
   private final RabbitMQClient client;
-  private final NavigableMap<Long, Promise<Void>> unconfirmed = new TreeMap<>();
+  private final PendingConfirms unconfirmed = new PendingConfirms();
   private Future<Ops> connecting;
   private boolean listenerAttached;
   private boolean wasUp;
@@ -229,21 +227,15 @@ final class RabbitLink {
       long[] deliveryTag = {-1};
       return call(amqp -> amqp.basicPublishWithDeliveryTag(exchange, routingKey, properties, body, tag -> {
         deliveryTag[0] = tag;
-        synchronized (unconfirmed) {
-          unconfirmed.put(tag, confirmed);
-        }
+        unconfirmed.add(tag, confirmed);
       })).compose(published -> {
         long timer = vertx.setTimer(confirmTimeoutMillis, id -> {
-          synchronized (unconfirmed) {
-            unconfirmed.remove(deliveryTag[0], confirmed);
-          }
+          unconfirmed.remove(deliveryTag[0], confirmed);
           confirmed.tryFail("RabbitMQ did not confirm the message in time");
         });
         return confirmed.future().andThen(done -> vertx.cancelTimer(timer));
       }, failure -> {
-        synchronized (unconfirmed) {
-          unconfirmed.remove(deliveryTag[0], confirmed);
-        }
+        unconfirmed.remove(deliveryTag[0], confirmed);
         invalidate();
         return Future.failedFuture(failure);
       });
@@ -251,14 +243,7 @@ final class RabbitLink {
   }
 
   private void onConfirm(RabbitMQConfirmation confirmation) {
-    List<Promise<Void>> settled = new ArrayList<>();
-    synchronized (unconfirmed) {
-      Map<Long, Promise<Void>> range = confirmation.isMultiple()
-          ? unconfirmed.headMap(confirmation.getDeliveryTag(), true)
-          : unconfirmed.subMap(confirmation.getDeliveryTag(), true, confirmation.getDeliveryTag(), true);
-      settled.addAll(range.values());
-      range.clear();
-    }
+    List<Promise<Void>> settled = unconfirmed.settledBy(confirmation);
     if (settled.isEmpty()) {
       return;
     }
@@ -272,11 +257,7 @@ final class RabbitLink {
   }
 
   private void failUnconfirmed(String why) {
-    List<Promise<Void>> pending;
-    synchronized (unconfirmed) {
-      pending = new ArrayList<>(unconfirmed.values());
-      unconfirmed.clear();
-    }
+    List<Promise<Void>> pending = unconfirmed.removeAll();
     pending.forEach(promise -> promise.tryFail(why));
   }
 

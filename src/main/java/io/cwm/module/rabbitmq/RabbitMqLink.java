@@ -4,6 +4,7 @@ import com.rabbitmq.client.AuthenticationFailureException;
 import com.rabbitmq.client.BasicProperties;
 import com.rabbitmq.client.PossibleAuthenticationFailureException;
 import com.rabbitmq.client.ShutdownSignalException;
+import io.cwm.amqp.PendingConfirms;
 import io.cwm.module.ConnectionLink;
 import io.cwm.module.ModuleFailure;
 import io.cwm.module.ModuleFailure.Category;
@@ -15,13 +16,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.rabbitmq.RabbitMQClient;
 import io.vertx.rabbitmq.RabbitMQConfirmation;
 import io.vertx.rabbitmq.RabbitMQOptions;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Set;
-import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +42,7 @@ final class RabbitMqLink extends ConnectionLink {
   private final RabbitMQClient client;
   private final Set<String> declaredQueues = new HashSet<>();
   /** Publishes awaiting the broker's confirm, by delivery tag of the current channel. */
-  private final NavigableMap<Long, Promise<Void>> unconfirmed = new TreeMap<>();
+  private final PendingConfirms unconfirmed = new PendingConfirms();
   private Future<Void> ready;
   private boolean confirmListenerAttached;
 
@@ -143,34 +140,21 @@ final class RabbitMqLink extends ConnectionLink {
     long[] deliveryTag = {-1};
     return client.basicPublishWithDeliveryTag("", queue, properties, body, tag -> {
       deliveryTag[0] = tag;
-      synchronized (unconfirmed) {
-        unconfirmed.put(tag, confirmed);
-      }
+      unconfirmed.add(tag, confirmed);
     }).compose(published -> {
       long timer = vertx.setTimer(confirmTimeoutMillis, id -> {
-        synchronized (unconfirmed) {
-          unconfirmed.remove(deliveryTag[0], confirmed);
-        }
+        unconfirmed.remove(deliveryTag[0], confirmed);
         confirmed.tryFail(new ModuleFailure(Category.TIMEOUT, "RabbitMQ did not confirm the message in time"));
       });
       return confirmed.future().andThen(done -> vertx.cancelTimer(timer));
     }, failure -> {
-      synchronized (unconfirmed) {
-        unconfirmed.remove(deliveryTag[0], confirmed);
-      }
+      unconfirmed.remove(deliveryTag[0], confirmed);
       return Future.failedFuture(failure);
     });
   }
 
   private void onConfirm(RabbitMQConfirmation confirmation) {
-    List<Promise<Void>> settled = new ArrayList<>();
-    synchronized (unconfirmed) {
-      Map<Long, Promise<Void>> range = confirmation.isMultiple()
-          ? unconfirmed.headMap(confirmation.getDeliveryTag(), true)
-          : unconfirmed.subMap(confirmation.getDeliveryTag(), true, confirmation.getDeliveryTag(), true);
-      settled.addAll(range.values());
-      range.clear();
-    }
+    List<Promise<Void>> settled = unconfirmed.settledBy(confirmation);
     for (Promise<Void> promise : settled) {
       if (confirmation.isSucceeded()) {
         promise.tryComplete();
@@ -181,11 +165,7 @@ final class RabbitMqLink extends ConnectionLink {
   }
 
   private void failUnconfirmed(ModuleFailure failure) {
-    List<Promise<Void>> pending;
-    synchronized (unconfirmed) {
-      pending = new ArrayList<>(unconfirmed.values());
-      unconfirmed.clear();
-    }
+    List<Promise<Void>> pending = unconfirmed.removeAll();
     pending.forEach(promise -> promise.tryFail(failure));
   }
 
