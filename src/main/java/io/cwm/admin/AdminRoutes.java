@@ -12,6 +12,7 @@ import io.cwm.error.ErrorResponses;
 import io.cwm.ingest.ClientIp;
 import io.cwm.stream.StreamCall;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
@@ -21,7 +22,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -75,9 +75,9 @@ public final class AdminRoutes {
   }
 
   /** Adds the admin API to {@code router} (the public one, or the admin port's). */
-  public static void mount(Vertx vertx, Router router, AppContext app) {
+  /** @param body reads the small JSON bodies of admin calls (limit and budget of the edge) */
+  public static void mount(Vertx vertx, Router router, AppContext app, Handler<RoutingContext> body) {
     AdminRoutes routes = new AdminRoutes(vertx, app);
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(64 * 1024);
     router.get(PREFIX + "/health").handler(routes::health);
     router.route(PREFIX + "/*").handler(routes::authenticate);
     router.route("/admin/channels/*").handler(routes::authenticate);

@@ -1,7 +1,13 @@
 package io.cwm.admin;
 
 import io.cwm.app.AppContext;
+import io.cwm.config.EdgeSettings;
 import io.cwm.error.ErrorResponses;
+import io.cwm.ingest.BoundedBody;
+import io.cwm.ingest.ConnectionGuard;
+import io.cwm.ingest.IngestVerticle;
+import io.cwm.ingest.ReceiverRoutes;
+import io.cwm.buffer.BufferClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -21,6 +27,7 @@ public final class AdminVerticle extends VerticleBase {
 
   private final AppContext app;
   private HttpServer server;
+  private ConnectionGuard guard;
 
   public AdminVerticle(AppContext app) {
     this.app = app;
@@ -32,15 +39,22 @@ public final class AdminVerticle extends VerticleBase {
       LOG.info("admin API on the public port {}", app.port());
       return Future.succeededFuture();
     }
+    guard = new ConnectionGuard(vertx, app.edge());
+    guard.start();
     Router router = Router.router(vertx);
-    AdminRoutes.mount(vertx, router, app);
+    AdminRoutes.mount(vertx, router, app, new BoundedBody(EdgeSettings.MAX_SMALL_BODY, app.bodyBudget(), guard));
+    // the private port is where a scrape without a token belongs (METRICS_AUTH=none)
+    router.get("/metrics").handler(ReceiverRoutes.metrics(app, new BufferClient(vertx), true));
     router.errorHandler(404, context -> ErrorResponses.sendDetail(context.response(), 404, "Not Found"));
     router.errorHandler(405, context -> ErrorResponses.sendDetail(context.response(), 405, "Method Not Allowed"));
     router.errorHandler(500, context -> ErrorResponses.send(context.response(),
         context.failure() == null ? new IllegalStateException() : context.failure()));
     server = vertx.createHttpServer(new HttpServerOptions().setHost(app.host()).setPort(app.adminPort())
-        .setMaxHeaderSize(16 * 1024).setDecompressionSupported(false));
-    return server.requestHandler(router).listen().onSuccess(bound -> {
+        .setMaxHeaderSize(16 * 1024).setDecompressionSupported(false).setIdleTimeout(app.edge().idleTimeoutSeconds())
+        // HTTP/1.1 only: with h2c detection a connection exists only after its first bytes, so a silent one escaped
+        .setHttp2ClearTextEnabled(false));
+    server.connectionHandler(guard).requestHandler(guard.guard(router));
+    return IngestVerticle.listen(server, app.host(), app.adminPort()).onSuccess(bound -> {
       app.adminBoundPort().set(bound.actualPort());
       LOG.info("admin API on its own port {}", bound.actualPort());
     });
@@ -48,6 +62,9 @@ public final class AdminVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (guard != null) {
+      guard.stop();
+    }
     return server == null ? Future.succeededFuture() : server.close();
   }
 }

@@ -4,13 +4,17 @@ import io.cwm.admin.AdminAuth;
 import io.vertx.core.Promise;
 import io.cwm.admin.Readiness;
 import io.cwm.config.ConfigSnapshot;
+import io.cwm.config.EdgeSettings;
 import io.cwm.config.Env;
 import io.cwm.config.ReceiverSettings;
 import io.cwm.connect.TokenGuard;
+import io.cwm.buffer.ChannelSpec;
+import io.cwm.ingest.BodyBudget;
 import io.cwm.ingest.EndpointRateLimiter;
 import io.cwm.ingest.StatsRecorder;
 import io.cwm.buffer.MessageBuffer;
 import io.cwm.metrics.CwmMetrics;
+import io.cwm.metrics.MetricsAccess;
 import java.time.Clock;
 import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,6 +45,9 @@ public final class AppContext {
 
   private final Supplier<MessageBuffer> bufferFactory;
   private final CwmMetrics metrics;
+  private final EdgeSettings edge;
+  private final BodyBudget bodyBudget;
+  private final MetricsAccess metricsAccess;
 
   public AppContext(Env env, Clock clock, ConfigSnapshot config, String host, int port,
       Integer adminPort, Supplier<MessageBuffer> bufferFactory, CwmMetrics metrics) {
@@ -60,6 +67,26 @@ public final class AppContext {
     this.startedAt = clock.millis();
     this.adminAuth = AdminAuth.fromEnv(env);
     this.readiness = new Readiness(clock, !config.channels().isEmpty());
+    this.edge = EdgeSettings.fromEnv(env,
+        config.channels().values().stream().mapToInt(ChannelSpec::heartbeatIntervalSeconds).max().orElse(0));
+    this.bodyBudget = new BodyBudget(edge.bodyBudgetBytes());
+    metrics.bodyBudget(bodyBudget.capacity(), bodyBudget::inUse);
+    this.metricsAccess = MetricsAccess.fromEnv(env, adminPort != null);
+  }
+
+  /** Who may read /metrics on which port. */
+  public MetricsAccess metricsAccess() {
+    return metricsAccess;
+  }
+
+  /** Timeouts and the body budget of the HTTP listeners. */
+  public EdgeSettings edge() {
+    return edge;
+  }
+
+  /** Request-body bytes held by this process at once, over every listener. */
+  public BodyBudget bodyBudget() {
+    return bodyBudget;
   }
 
   public AdminAuth adminAuth() {

@@ -7,6 +7,7 @@ import io.cwm.buffer.Envelope;
 import io.cwm.error.ErrorResponses;
 import io.cwm.ingest.ClientIp;
 import io.cwm.stream.StreamCall;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
@@ -17,7 +18,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -56,7 +56,8 @@ public final class ConnectRoutes {
     this.trustedProxies = app.settings().trustedProxyIps();
   }
 
-  public static void mount(Vertx vertx, Router router, AppContext app) {
+  /** @param body reads the small JSON bodies of acks (limit and budget of the edge) */
+  public static void mount(Vertx vertx, Router router, AppContext app, Handler<RoutingContext> body) {
     ConnectRoutes routes = new ConnectRoutes(vertx, app);
     if (!routes.channels.isEmpty()) {
       vertx.setPeriodic(TOKEN_SWEEP_MS, id -> routes.sweepExpiredTokens());
@@ -64,7 +65,7 @@ public final class ConnectRoutes {
     router.get("/connect/stream/:channel").handler(routes::webSocket);
     router.get("/connect/stream/:channel/sse").handler(routes::sse);
     router.get("/connect/stream/:channel/poll").handler(routes::poll);
-    router.post("/connect/ack").handler(BodyHandler.create(false).setBodyLimit(64 * 1024)).handler(routes::ack);
+    router.post("/connect/ack").handler(body).handler(routes::ack);
     router.get("/connect/status/:channel").handler(routes::status);
   }
 

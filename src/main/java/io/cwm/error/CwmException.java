@@ -1,5 +1,8 @@
 package io.cwm.error;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * A failure with a code and a client-safe detail message. The detail is what a client sees: it
  * never carries hosts, paths, stack traces or secrets. No stack trace is captured: these are
@@ -9,6 +12,7 @@ public class CwmException extends RuntimeException {
   private final FailureCode code;
   private final Integer retryAfterSeconds;
   private final String error;
+  private final Map<String, String> headers;
 
   public CwmException(FailureCode code, String detail) {
     this(code, detail, null);
@@ -23,10 +27,28 @@ public class CwmException extends RuntimeException {
    *     Connect ingest: {@code queue_full}, {@code buffer_error}, {@code message_too_large}), or null
    */
   public CwmException(FailureCode code, String detail, Integer retryAfterSeconds, String error) {
+    this(code, detail, retryAfterSeconds, error, Map.of());
+  }
+
+  private CwmException(FailureCode code, String detail, Integer retryAfterSeconds, String error,
+      Map<String, String> headers) {
     super(detail, null, false, false);
     this.code = code;
     this.retryAfterSeconds = retryAfterSeconds;
     this.error = error;
+    this.headers = headers;
+  }
+
+  /** The same failure answered with one more response header (a {@code WWW-Authenticate} challenge). */
+  public CwmException withHeader(String name, String value) {
+    Map<String, String> more = new LinkedHashMap<>(headers);
+    more.put(name, value);
+    return new CwmException(code, getMessage(), retryAfterSeconds, error, Map.copyOf(more));
+  }
+
+  /** Extra response headers of this failure. */
+  public Map<String, String> headers() {
+    return headers;
   }
 
   public String error() {

@@ -27,6 +27,7 @@ public final class ErrorResponses {
     if (response.ended() || response.closed()) {
       return;
     }
+    error.headers().forEach(response::putHeader);
     if (error.retryAfterSeconds() != null) {
       response.putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(error.retryAfterSeconds()));
     }

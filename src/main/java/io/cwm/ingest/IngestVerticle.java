@@ -24,6 +24,7 @@ public final class IngestVerticle extends VerticleBase {
 
   private final AppContext app;
   private HttpServer server;
+  private ConnectionGuard guard;
 
   public IngestVerticle(AppContext app) {
     this.app = app;
@@ -41,19 +42,35 @@ public final class IngestVerticle extends VerticleBase {
         .setMaxWebSocketFrameSize(1024 * 1024)
         .setMaxWebSocketMessageSize(1024 * 1024)
         // HTTP/1.1 only on the clear-text port: the header limits are those of HTTP/1.1 decoding
-        .setHttp2ClearTextEnabled(false);
+        .setHttp2ClearTextEnabled(false)
+        .setIdleTimeout(app.edge().idleTimeoutSeconds());
     Dispatcher dispatcher = new Dispatcher(vertx, (long) (app.settings().taskTimeoutSeconds() * 1000));
     SecurityHeaders securityHeaders = new SecurityHeaders(app.settings());
+    guard = new ConnectionGuard(vertx, app.edge());
+    guard.start();
     server = vertx.createHttpServer(options)
-        .requestHandler(ReceiverRoutes.create(vertx, app, dispatcher))
+        .connectionHandler(guard)
+        .requestHandler(guard.guard(ReceiverRoutes.create(vertx, app, dispatcher, guard)))
         .invalidRequestHandler(request -> invalid(request, securityHeaders));
-    return server.listen().onSuccess(bound ->
+    return listen(server, app.host(), app.port()).onSuccess(bound ->
         LOG.debug("ingest instance listening on {}:{}", app.host(), bound.actualPort()));
   }
 
   @Override
   public Future<?> stop() {
+    if (guard != null) {
+      guard.stop();
+    }
     return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  /**
+   * Binds; a failure names the address and port ({@code Address already in use} alone does not say
+   * which listener or port).
+   */
+  public static Future<HttpServer> listen(HttpServer server, String host, int port) {
+    return server.listen().recover(failure -> Future.failedFuture(new IllegalStateException(
+        "cannot listen on " + host + ":" + port + ": " + failure.getMessage(), failure)));
   }
 
   /** Requests Netty could not decode (oversized or malformed header section, bad request line). */

@@ -5,13 +5,16 @@ import io.cwm.app.AppContext;
 import io.cwm.buffer.BufferClient;
 import io.cwm.buffer.ChannelSpec;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import java.util.ArrayList;
 import java.util.List;
 import io.cwm.chain.Dispatcher;
 import io.cwm.connect.ConnectRoutes;
 import io.cwm.error.ErrorResponses;
+import io.cwm.config.EdgeSettings;
 import io.cwm.config.ReceiverSettings;
 import io.cwm.metrics.CwmMetrics;
+import io.cwm.metrics.MetricsAccess;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -19,7 +22,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.PlatformHandler;
 import java.nio.charset.StandardCharsets;
@@ -34,11 +36,14 @@ import java.util.Set;
  * the hardening headers on every response.
  */
 public final class ReceiverRoutes {
-  public static final long MAX_BODY_BYTES = 10L * 1024 * 1024;
+  public static final long MAX_BODY_BYTES = EdgeSettings.MAX_WEBHOOK_BODY;
 
   private ReceiverRoutes() {}
 
-  public static Router create(Vertx vertx, AppContext app, Dispatcher dispatcher) {
+  /**
+   * @param guard the deadlines of the server this router serves; body readers report to it
+   */
+  public static Router create(Vertx vertx, AppContext app, Dispatcher dispatcher, ConnectionGuard guard) {
     ReceiverSettings settings = app.settings();
     Router router = Router.router(vertx);
     router.route().handler(new SecurityHeaders(settings));
@@ -52,37 +57,30 @@ public final class ReceiverRoutes {
               "X-API-Key", "X-Auth-Token", "X-Recaptcha-Token", "X-Forwarded-For", "X-Real-IP"))
           .maxAgeSeconds(600));
     }
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES).setHandleFileUploads(false);
-    WebhookHandler webhooks = new WebhookHandler(app, dispatcher, new BufferClient(vertx));
+    BoundedBody body = new BoundedBody(MAX_BODY_BYTES, app.bodyBudget(), guard);
+    BoundedBody smallBody = new BoundedBody(EdgeSettings.MAX_SMALL_BODY, app.bodyBudget(), guard);
+    WebhookHandler webhooks = new WebhookHandler(app, dispatcher, new BufferClient(vertx), guard);
     CountAnswers counted = new CountAnswers(app.metrics());
-    router.post("/webhook/:id").handler(counted).handler(body).handler(webhooks);
-    router.post("/webhook/:namespace/:id").handler(counted).handler(body).handler(webhooks);
-    ConnectRoutes.mount(vertx, router, app);
+    for (String path : List.of("/webhook/:id", "/webhook/:namespace/:id")) {
+      router.post(path).handler(counted).handler(webhooks).handler(body).handler(webhooks.afterBody());
+    }
+    ConnectRoutes.mount(vertx, router, app, smallBody);
     if (app.adminPort() == null) {
-      AdminRoutes.mount(vertx, router, app);
+      AdminRoutes.mount(vertx, router, app, smallBody);
     }
     router.get("/").handler(context -> root(context, app));
     BufferClient buffer = new BufferClient(vertx);
     router.get("/health").handler(context -> health(context, app, buffer));
     router.get("/ready").handler(context -> ready(context, app, buffer));
     router.get("/stats").handler(context -> stats(context, app));
-    router.get("/metrics").handler(context -> metrics(context, app, buffer));
+    router.get("/metrics").handler(metrics(app, buffer, false));
 
     router.errorHandler(404, context -> ErrorResponses.sendDetail(context.response(), 404, "Not Found"));
     router.errorHandler(405, context -> ErrorResponses.sendDetail(context.response(), 405, "Method Not Allowed"));
-    router.errorHandler(413, ReceiverRoutes::tooLarge);
     router.errorHandler(400, context -> ErrorResponses.sendDetail(context.response(), 400, "Bad Request"));
     router.errorHandler(500, context -> ErrorResponses.send(context.response(),
         context.failure() == null ? new IllegalStateException() : context.failure()));
     return router;
-  }
-
-  private static void tooLarge(RoutingContext context) {
-    String length = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-    String size = length != null ? length : "more than " + MAX_BODY_BYTES;
-    context.response().putHeader(HttpHeaders.CONNECTION, "close");
-    ErrorResponses.sendDetail(context.response(), 413,
-        "Payload too large: " + size + " bytes (max: " + MAX_BODY_BYTES + ")");
   }
 
   private static void root(RoutingContext context, AppContext app) {
@@ -147,26 +145,36 @@ public final class ReceiverRoutes {
   }
 
   /**
-   * Prometheus text, behind the same token and IP guard as /stats (no rate limit: scrapers poll).
-   * Rendering runs on a worker: with many series it takes milliseconds.
+   * Prometheus text, behind {@link MetricsAccess} and the IP allow-list of /stats (no rate limit:
+   * scrapers poll). Rendering runs on a worker: with many series it takes milliseconds.
+   *
+   * @param adminPort whether this handler serves the admin port (see {@link MetricsAccess#openOn})
    */
-  private static void metrics(RoutingContext context, AppContext app, BufferClient buffer) {
-    if (!statsAccessAllowed(context, app.settings())) {
-      return;
-    }
-    // channel gauges are read from the buffer at scrape time: fresh, and no polling when nobody scrapes
-    List<Future<?>> reads = new ArrayList<>();
-    for (ChannelSpec channel : app.config().channels().values()) {
-      reads.add(buffer.stats(channel).onSuccess(app.metrics()::channelStats));
-    }
-    Future.join(reads).transform(read -> context.vertx().executeBlocking(app.metrics()::scrape, false))
-        .onComplete(scraped -> {
-      if (scraped.succeeded()) {
-        context.response().putHeader(HttpHeaders.CONTENT_TYPE, CwmMetrics.CONTENT_TYPE).end(scraped.result());
-      } else {
-        context.fail(scraped.cause());
+  public static Handler<RoutingContext> metrics(AppContext app, BufferClient buffer, boolean adminPort) {
+    return context -> {
+      MetricsAccess.Verdict verdict = app.metricsAccess().check(context.request().getHeader(HttpHeaders.AUTHORIZATION),
+          adminPort);
+      if (!verdict.allowed()) {
+        ErrorResponses.sendDetail(context.response(), verdict.status(), verdict.detail());
+        return;
       }
-    });
+      if (!ipAllowed(context, app.settings())) {
+        return;
+      }
+      // channel gauges are read from the buffer at scrape time: fresh, and no polling when nobody scrapes
+      List<Future<?>> reads = new ArrayList<>();
+      for (ChannelSpec channel : app.config().channels().values()) {
+        reads.add(buffer.stats(channel).onSuccess(app.metrics()::channelStats));
+      }
+      Future.join(reads).transform(read -> context.vertx().executeBlocking(app.metrics()::scrape, false))
+          .onComplete(scraped -> {
+            if (scraped.succeeded()) {
+              context.response().putHeader(HttpHeaders.CONTENT_TYPE, CwmMetrics.CONTENT_TYPE).end(scraped.result());
+            } else {
+              context.fail(scraped.cause());
+            }
+          });
+    };
   }
 
   private static void stats(RoutingContext context, AppContext app) {
@@ -209,7 +217,12 @@ public final class ReceiverRoutes {
         return false;
       }
     }
-    String client = ClientIp.resolve(request, settings.trustedProxyIps());
+    return ipAllowed(context, settings);
+  }
+
+  /** STATS_ALLOWED_IPS; answers 403 itself and returns false when refused. */
+  private static boolean ipAllowed(RoutingContext context, ReceiverSettings settings) {
+    String client = ClientIp.resolve(context.request(), settings.trustedProxyIps());
     if (!settings.statsAllowedIps().isEmpty() && !settings.statsAllowedIps().contains(client)) {
       ErrorResponses.sendDetail(context.response(), 403, "Access denied from this IP address");
       return false;

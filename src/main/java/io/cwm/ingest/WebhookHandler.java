@@ -29,45 +29,86 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /webhook/{id}} and {@code POST /webhook/{namespace}/{id}}: id rules, lookup,
- * header limits, validators in the spec's order, body parsing, credential cleanup, then the
- * module or chain — and only then the answer. 200 means the module (or every chain step)
+ * header limits and the header-only validators before the body is read; then the body (through
+ * {@link BoundedBody}), the body validators in the spec's order, body parsing, credential
+ * cleanup, then the module or chain — and only then the answer. 200 means the module (or every chain step)
  * succeeded; a failure is a 5xx so the sender retries (Python answers 200 first and may lose the
  * message).
  */
 public final class WebhookHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookHandler.class);
   static final String OK_BODY = "{\"message\":\"200 OK\"}";
+  private static final String HEAD = "cwm.webhook.head";
 
   private final AppContext app;
   private final Dispatcher dispatcher;
   private final MessageBuffer buffer;
+  private final ConnectionGuard guard;
 
-  public WebhookHandler(AppContext app, Dispatcher dispatcher, MessageBuffer buffer) {
+  public WebhookHandler(AppContext app, Dispatcher dispatcher, MessageBuffer buffer, ConnectionGuard guard) {
     this.app = app;
     this.dispatcher = dispatcher;
     this.buffer = buffer;
+    this.guard = guard;
   }
 
+  /**
+   * The head phase: everything that needs no body (id rules, lookup, header limits, the declared
+   * length, and the validators that read only headers) runs before a byte of the body is read, so
+   * an unknown id or a client without credentials never makes the receiver buffer its body.
+   * Continues to the body reader, then {@link #afterBody}.
+   */
   @Override
   public void handle(RoutingContext context) {
+    HttpServerRequest http = context.request();
+    http.pause(); // the body waits until the head checks pass (some are asynchronous)
+    Head head;
     try {
-      process(context).onComplete(done -> {
-        if (done.succeeded()) {
-          if (done.result() != null) {
-            context.response().putHeader("X-Webhook-Message-Id", done.result());
+      head = head(context);
+    } catch (RuntimeException refused) {
+      refuseBeforeBody(context, refused);
+      return;
+    }
+    context.put(HEAD, head);
+    validate(head.entry().validators(), head.request(), true).onComplete(passed -> {
+      if (passed.succeeded()) {
+        context.next();
+      } else {
+        refuseBeforeBody(context, passed.cause());
+      }
+    });
+  }
+
+  /** The body phase, after {@link BoundedBody} read it: body checks, parsing, cleanup, delivery. */
+  public Handler<RoutingContext> afterBody() {
+    return context -> {
+      Head head = context.get(HEAD);
+      Buffer body = context.body().buffer();
+      WebhookRequest request = head.request().withBody(body == null ? Buffer.buffer() : body);
+      Future<String> done;
+      try {
+        done = validate(head.entry().validators(), request, false)
+            .compose(valid -> deliver(head.entry(), request, head.statsKey()));
+      } catch (RuntimeException failure) {
+        done = Future.failedFuture(failure);
+      }
+      done.onComplete(answered -> {
+        if (answered.succeeded()) {
+          if (answered.result() != null) {
+            context.response().putHeader("X-Webhook-Message-Id", answered.result());
           }
           context.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(OK_BODY);
         } else {
-          ErrorResponses.send(context.response(), done.cause());
+          ErrorResponses.send(context.response(), answered.cause());
         }
       });
-    } catch (RuntimeException failure) {
-      ErrorResponses.send(context.response(), failure);
-    }
+    };
   }
 
-  /** Completes with the relay message id (webhook_connect) or null once delivered. */
-  private Future<String> process(RoutingContext context) {
+  /** What the head phase found, for the body phase. */
+  private record Head(WebhookEntry entry, WebhookRequest request, String statsKey) {}
+
+  private Head head(RoutingContext context) {
     HttpServerRequest http = context.request();
     String namespace = context.pathParam("namespace");
     if (namespace != null && !WebhookIdRules.validNamespace(namespace)) {
@@ -84,17 +125,44 @@ public final class WebhookHandler implements Handler<RoutingContext> {
       throw new CwmException(FailureCode.NOT_FOUND, "Webhook ID not found");
     }
     Map<String, String> headers = HeaderGuard.check(http.headers());
-    Buffer body = context.body().buffer();
     WebhookRequest request = new WebhookRequest(http.method().name(), http.path(), id, headers,
-        query(context), body == null ? Buffer.buffer() : body, ClientIp.peer(http));
-    String statsKey = namespace == null ? id : namespace + "/" + id;
-    return validate(entry.validators(), request).compose(valid -> deliver(entry, request, statsKey));
+        query(context), null, ClientIp.peer(http));
+    return new Head(entry, request, namespace == null ? id : namespace + "/" + id);
   }
 
-  private Future<Void> validate(List<Validator> validators, WebhookRequest request) {
+  /**
+   * An answer before the body was read: a request that announced a body gets {@code Connection:
+   * close}, and its body is drained briefly, never buffered; one without a body keeps its connection.
+   */
+  private void refuseBeforeBody(RoutingContext context, Throwable refused) {
+    HttpServerRequest http = context.request();
+    String length = http.getHeader(HttpHeaders.CONTENT_LENGTH);
+    boolean bodyAnnounced = http.headers().contains(HttpHeaders.TRANSFER_ENCODING)
+        || (length != null && !length.trim().equals("0"));
+    if (bodyAnnounced) {
+      context.response().putHeader(HttpHeaders.CONNECTION, "close");
+    }
+    ErrorResponses.send(context.response(), refused);
+    if (bodyAnnounced) {
+      guard.lingerThenClose(http);
+    } else {
+      http.resume();
+    }
+  }
+
+  /**
+   * Runs the validators in the spec's order. Head phase: the checks that need no body, and the head
+   * part of those that do; body phase: the checks that need the body.
+   */
+  private Future<Void> validate(List<Validator> validators, WebhookRequest request, boolean headPhase) {
     Future<Void> outcome = Future.succeededFuture();
     for (Validator validator : validators) {
-      outcome = outcome.compose(passed -> validator.validate(request)
+      boolean needsBody = validator.needsBody(request);
+      if (!headPhase && !needsBody) {
+        continue;
+      }
+      outcome = outcome.compose(passed -> (!headPhase ? validator.validate(request)
+              : needsBody ? validator.validateHead(request) : validator.validate(request))
           .onFailure(failure -> app.metrics().validationFailed(validator.key(), failure)));
     }
     return outcome;

@@ -201,6 +201,17 @@ public final class CwmMetrics {
     }
   }
 
+  /**
+   * The request-body budget of the HTTP edge: {@code cwm_http_body_budget_bytes} (capacity) and
+   * {@code cwm_http_body_in_flight_bytes} (held now by bodies being read or processed).
+   */
+  public void bodyBudget(long capacity, java.util.function.LongSupplier inFlight) {
+    Gauge.builder("cwm.http.body.budget", () -> capacity).baseUnit("bytes")
+        .description("Request-body bytes the process may hold at once").register(registry);
+    Gauge.builder("cwm.http.body.in.flight", inFlight::getAsLong).baseUnit("bytes")
+        .description("Request-body bytes held now by bodies being read or processed").register(registry);
+  }
+
   private static int protocolIndex(String protocol) {
     for (int i = 0; i < PROTOCOLS.length; i++) {
       if (PROTOCOLS[i].equals(protocol)) {

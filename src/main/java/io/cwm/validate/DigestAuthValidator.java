@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -18,15 +19,18 @@ import java.util.regex.Pattern;
 
 /**
  * HTTP Digest authentication, MD5 only (spec §5.4): RFC 2617 {@code qop=auth} when the client
- * sends a {@code cnonce}, RFC 2069 otherwise. As in Python no challenge is issued and nonces are
- * not tracked (so a captured header can be replayed); the response and, unlike Python, the
- * username are compared in constant time.
+ * sends a {@code cnonce}, RFC 2069 otherwise. Every refusal carries a {@code WWW-Authenticate}
+ * challenge with a fresh nonce, so challenge-driven clients ({@code curl --digest}) work; Python
+ * issues none. As in Python nonces are not tracked (any nonce is accepted, so clients that compute
+ * the header with a nonce of their own keep working, and a captured header can be replayed); the
+ * response and, unlike Python, the username are compared in constant time.
  */
 public final class DigestAuthValidator implements Validator {
   private static final String PREFIX = "Digest ";
   /** Python's parser: {@code name=value}, quotes optional, values without commas or quotes. */
   private static final Pattern PARAMETER =
       Pattern.compile("(\\w+)=[\"']?([^,\"']+)[\"']?", Pattern.UNICODE_CHARACTER_CLASS);
+  private static final SecureRandom NONCES = new SecureRandom();
   private static final List<String> REQUIRED = List.of("username", "realm", "nonce", "uri", "response");
 
   private final String username;
@@ -140,7 +144,15 @@ public final class DigestAuthValidator implements Validator {
     }
   }
 
-  private static Future<Void> fail(String message) {
-    return Future.failedFuture(CwmException.unauthorized(message));
+  private Future<Void> fail(String message) {
+    return Future.failedFuture(CwmException.unauthorized(message).withHeader("WWW-Authenticate", challenge()));
+  }
+
+  /** RFC 7616 challenge: the realm, a fresh random nonce, the qop the validator computes. */
+  String challenge() {
+    byte[] nonce = new byte[16];
+    NONCES.nextBytes(nonce);
+    return "Digest realm=\"" + realm.replace("\\", "\\\\").replace("\"", "\\\"") + "\""
+        + (qopAuth ? ", qop=\"auth\"" : "") + ", nonce=\"" + HexFormat.of().formatHex(nonce) + "\", algorithm=MD5";
   }
 }

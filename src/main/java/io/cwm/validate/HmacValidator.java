@@ -10,8 +10,10 @@ import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import javax.crypto.Mac;
@@ -115,51 +117,79 @@ public final class HmacValidator implements Validator {
     return "hmac";
   }
 
+  /** The MAC covers the body; the signature header is checked before the body is read. */
+  @Override
+  public boolean needsBody(WebhookRequest head) {
+    return true;
+  }
+
+  @Override
+  public Future<Void> validateHead(WebhookRequest head) {
+    try {
+      signature(head);
+      return Future.succeededFuture();
+    } catch (CwmException refused) {
+      return Future.failedFuture(refused);
+    }
+  }
+
   @Override
   public Future<Void> validate(WebhookRequest request) {
+    Signature signature;
+    try {
+      signature = signature(request);
+    } catch (CwmException refused) {
+      return Future.failedFuture(refused);
+    }
+    return matches(signature, request.body().getBytes()) ? Future.succeededFuture() : fail("Invalid HMAC signature");
+  }
+
+  /**
+   * A signature header that passed every check but the MAC itself: the hex candidates (lower case)
+   * or the decoded base64 bytes, and Stripe's timestamp.
+   */
+  private record Signature(List<String> hex, byte[] raw, String timestamp) {}
+
+  /** Parses the signature header; throws the spec's 401 when it is missing, malformed or stale. */
+  private Signature signature(WebhookRequest request) {
     String received = request.header(headerLower);
     if (received == null) {
-      return fail("Missing " + header + " header");
+      throw CwmException.unauthorized("Missing " + header + " header");
     }
     return switch (format) {
-      case HEX -> checkHex(received, request);
-      case BASE64 -> checkBase64(received, request);
-      case STRIPE -> checkStripe(received, request);
+      case HEX -> hex(received);
+      case BASE64 -> base64(received);
+      case STRIPE -> stripe(received);
     };
   }
 
-  private Future<Void> checkHex(String received, WebhookRequest request) {
+  private Signature hex(String received) {
     String hex = received;
     int equals = received.indexOf('=');
     if (equals >= 0) {
       String prefix = received.substring(0, equals);
       if (!prefix.equalsIgnoreCase(algorithm)) {
-        return fail("Invalid HMAC signature format (must be hexadecimal)");
+        throw CwmException.unauthorized("Invalid HMAC signature format (must be hexadecimal)");
       }
       hex = received.substring(equals + 1);
     }
     if (hex.isEmpty() || !isHex(hex)) {
-      return fail("Invalid HMAC signature format (must be hexadecimal)");
+      throw CwmException.unauthorized("Invalid HMAC signature format (must be hexadecimal)");
     }
-    String expected = HexFormat.of().formatHex(mac(request.body().getBytes()));
-    return matches(expected, hex.toLowerCase(Locale.ROOT));
+    return new Signature(List.of(hex.toLowerCase(Locale.ROOT)), null, null);
   }
 
-  private Future<Void> checkBase64(String received, WebhookRequest request) {
-    byte[] signature;
+  private static Signature base64(String received) {
     try {
-      signature = Base64.getDecoder().decode(received.strip());
+      return new Signature(List.of(), Base64.getDecoder().decode(received.strip()), null);
     } catch (IllegalArgumentException e) {
-      return fail("Invalid HMAC signature format (must be base64)");
+      throw CwmException.unauthorized("Invalid HMAC signature format (must be base64)");
     }
-    return MessageDigest.isEqual(mac(request.body().getBytes()), signature)
-        ? Future.succeededFuture()
-        : fail("Invalid HMAC signature");
   }
 
-  private Future<Void> checkStripe(String received, WebhookRequest request) {
+  private Signature stripe(String received) {
     String timestamp = null;
-    java.util.List<String> candidates = new java.util.ArrayList<>();
+    List<String> candidates = new ArrayList<>();
     for (String part : received.split(",")) {
       int equals = part.indexOf('=');
       if (equals <= 0) {
@@ -170,7 +200,7 @@ public final class HmacValidator implements Validator {
       if (name.equals("t")) {
         timestamp = value;
       } else if (name.equals("v1")) {
-        candidates.add(value);
+        candidates.add(value.toLowerCase(Locale.ROOT));
       }
     }
     long signedAt;
@@ -180,31 +210,34 @@ public final class HmacValidator implements Validator {
       signedAt = -1;
     }
     if (signedAt < 0 || candidates.isEmpty()) {
-      return fail("Invalid HMAC signature format (expected t=<timestamp>,v1=<signature>)");
+      throw CwmException.unauthorized("Invalid HMAC signature format (expected t=<timestamp>,v1=<signature>)");
     }
     long now = clock.instant().getEpochSecond();
     if (Math.abs(now - signedAt) > toleranceSeconds) {
-      return fail("HMAC signature timestamp outside the tolerance window");
+      throw CwmException.unauthorized("HMAC signature timestamp outside the tolerance window");
+    }
+    return new Signature(candidates, null, timestamp);
+  }
+
+  private boolean matches(Signature signature, byte[] body) {
+    if (signature.raw() != null) {
+      return MessageDigest.isEqual(mac(body), signature.raw());
     }
     Mac mac = macs.get();
-    mac.update((timestamp + ".").getBytes(StandardCharsets.UTF_8));
-    String expected = HexFormat.of().formatHex(mac.doFinal(request.body().getBytes()));
-    boolean any = false;
-    for (String candidate : candidates) {
-      // compare every candidate so the time does not depend on which one matched
-      any |= isHex(candidate) && ConstantTime.equals(expected, candidate.toLowerCase(Locale.ROOT));
+    if (signature.timestamp() != null) {
+      mac.update((signature.timestamp() + ".").getBytes(StandardCharsets.UTF_8));
     }
-    return any ? Future.succeededFuture() : fail("Invalid HMAC signature");
+    String expected = HexFormat.of().formatHex(mac.doFinal(body));
+    boolean any = false;
+    for (String candidate : signature.hex()) {
+      // compare every candidate so the time does not depend on which one matched
+      any |= isHex(candidate) && ConstantTime.equals(expected, candidate);
+    }
+    return any;
   }
 
   private byte[] mac(byte[] body) {
     return macs.get().doFinal(body);
-  }
-
-  private static Future<Void> matches(String expected, String received) {
-    return ConstantTime.equals(expected, received)
-        ? Future.succeededFuture()
-        : fail("Invalid HMAC signature");
   }
 
   private static boolean isHex(String text) {

@@ -212,6 +212,11 @@ public final class JsonSchemaValidator implements Validator {
   }
 
   @Override
+  public boolean needsBody(WebhookRequest head) {
+    return true;
+  }
+
+  @Override
   public Future<Void> validate(WebhookRequest request) {
     Object body;
     try {

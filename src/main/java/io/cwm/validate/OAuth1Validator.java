@@ -130,6 +130,12 @@ public final class OAuth1Validator implements Validator {
     return "oauth1";
   }
 
+  /** The signature covers the body's parameters only when the body is a form. */
+  @Override
+  public boolean needsBody(WebhookRequest head) {
+    return isForm(head.header("content-type"));
+  }
+
   @Override
   public Future<Void> validate(WebhookRequest request) {
     String header = request.header("authorization");

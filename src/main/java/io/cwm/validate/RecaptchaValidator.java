@@ -111,6 +111,12 @@ public final class RecaptchaValidator implements Validator {
     return "recaptcha";
   }
 
+  /** A token in the body needs the body; one in a header is checked before the body is read. */
+  @Override
+  public boolean needsBody(WebhookRequest head) {
+    return !tokenSource.equals("header");
+  }
+
   @Override
   public Future<Void> validate(WebhookRequest request) {
     String token = token(request);

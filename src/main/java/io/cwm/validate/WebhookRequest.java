@@ -15,7 +15,7 @@ import java.util.Map;
  * @param webhookId the requested webhook id (also when the {@code default} entry serves it)
  * @param headers header names lower-cased; a repeated header keeps its last value
  * @param query query parameters in order of appearance (values percent-decoded)
- * @param body raw body bytes
+ * @param body raw body bytes; null while only the head has been read (see {@link Validator#needsBody})
  * @param peerIp TCP peer address, or null when unknown
  */
 public record WebhookRequest(
@@ -31,6 +31,11 @@ public record WebhookRequest(
   public WebhookRequest(String method, String path, String webhookId, Map<String, String> headers,
       Map<String, List<String>> query, Buffer body, String peerIp) {
     this(method, path, webhookId, headers, query, body, peerIp, new ParsedBody());
+  }
+
+  /** The same request with its body, once it has been read. */
+  public WebhookRequest withBody(Buffer body) {
+    return new WebhookRequest(method, path, webhookId, headers, query, body, peerIp, new ParsedBody());
   }
 
   public String header(String lowerCaseName) {

@@ -370,7 +370,7 @@ class AdminApiTest {
   // ---------------------------------------------------------------- metrics of the relay
 
   static String scrape() throws Exception {
-    HttpResponse<String> metrics = Http.get(server.port(), "/metrics");
+    HttpResponse<String> metrics = Http.get(server.port(), "/metrics", "Authorization", "Bearer " + ADMIN);
     assertEquals(200, metrics.statusCode());
     return metrics.body();
   }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cwm.testing.Http;
 import io.cwm.testing.TestServer;
+import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -24,7 +25,7 @@ class MetricsEndpointTest {
           "orders": {"module": "log", "authorization": "Bearer orders-token"},
           "open": {"module": "log"}
         }
-        """);
+        """, "{}", Map.of("METRICS_TOKEN", "scrape-token"));
   }
 
   @AfterAll
@@ -33,7 +34,7 @@ class MetricsEndpointTest {
   }
 
   static String scrape() throws Exception {
-    HttpResponse<String> response = Http.get(server.port(), "/metrics");
+    HttpResponse<String> response = Http.get(server.port(), "/metrics", "Authorization", "Bearer scrape-token");
     assertEquals(200, response.statusCode(), response::body);
     assertEquals(CwmMetrics.CONTENT_TYPE, response.headers().firstValue("content-type").orElse(""));
     return response.body();
@@ -92,12 +93,41 @@ class MetricsEndpointTest {
   }
 
   @Test
-  void metricsAreGuardedLikeStats() throws Exception {
+  void metricsAreClosedWithoutAnyToken() throws Exception {
+    try (TestServer bare = TestServer.start("{}")) {
+      HttpResponse<String> refused = Http.get(bare.port(), "/metrics");
+      assertEquals(403, refused.statusCode());
+      assertEquals(MetricsAccess.NO_TOKEN, new JsonObject(refused.body()).getString("detail"));
+    }
+  }
+
+  @Test
+  void metricsTokenThenAdminTokenThenStatsToken() throws Exception {
+    assertEquals(401, Http.get(server.port(), "/metrics").statusCode());
+    assertEquals(401, Http.get(server.port(), "/metrics", "Authorization", "Bearer wrong").statusCode());
+    try (TestServer admin = TestServer.start("{}", "{}", Map.of("WEBHOOK_CONNECT_ADMIN_TOKEN", "admin-scrape"))) {
+      assertEquals(401, Http.get(admin.port(), "/metrics").statusCode());
+      assertEquals(200, Http.get(admin.port(), "/metrics", "Authorization", "Bearer admin-scrape").statusCode());
+    }
     try (TestServer guarded = TestServer.start("{}", "{}", Map.of("STATS_AUTH_TOKEN", "metrics-token"))) {
       assertEquals(401, Http.get(guarded.port(), "/metrics").statusCode());
       HttpResponse<String> ok = Http.get(guarded.port(), "/metrics", "Authorization", "Bearer metrics-token");
       assertEquals(200, ok.statusCode());
       assertTrue(ok.body().contains("jvm_memory_used_bytes{"));
+    }
+  }
+
+  @Test
+  void metricsAuthNoneOpensTheAdminPortOnlyWhenThereIsOne() throws Exception {
+    int adminPort = TestServer.freePort();
+    try (TestServer split = TestServer.start("{}", "{}", Map.of("METRICS_AUTH", "none",
+        "WEBHOOK_CONNECT_ADMIN_PORT", String.valueOf(adminPort), "WEBHOOK_CONNECT_ADMIN_TOKEN", "split-admin"))) {
+      assertEquals(200, Http.get(adminPort, "/metrics").statusCode(), "private port: open");
+      assertEquals(401, Http.get(split.port(), "/metrics").statusCode(), "public port: still the token");
+      assertEquals(200, Http.get(split.port(), "/metrics", "Authorization", "Bearer split-admin").statusCode());
+    }
+    try (TestServer single = TestServer.start("{}", "{}", Map.of("METRICS_AUTH", "none"))) {
+      assertEquals(200, Http.get(single.port(), "/metrics").statusCode(), "explicitly opened on the only port");
     }
   }
 }

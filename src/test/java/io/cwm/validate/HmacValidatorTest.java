@@ -132,4 +132,24 @@ class HmacValidatorTest {
     assertEquals("hmac.algorithm: Unsupported HMAC algorithm: md5 (use sha1, sha256 or sha512)",
         Requests.configProblem("{\"hmac\":{\"secret\":\"s\",\"algorithm\":\"md5\"}}"));
   }
+
+  @Test
+  void theHeadPartDecidesFromTheSignatureHeaderAloneWithoutABody() throws Exception {
+    Validator hmac = validator("{\"secret\":\"" + SECRET + "\",\"header\":\"X-Hub-Signature-256\"}");
+    WebhookRequest head = Requests.post().header("X-Hub-Signature-256", "sha256=" + "ab".repeat(32)).build()
+        .withBody(null);
+    assertEquals(true, hmac.needsBody(head));
+    assertPasses(hmac.validateHead(head)); // well formed: the MAC itself waits for the body
+    assertUnauthorized("Missing X-Hub-Signature-256 header", hmac.validateHead(Requests.post().build().withBody(null)));
+    assertUnauthorized("Invalid HMAC signature format (must be hexadecimal)", hmac.validateHead(Requests.post()
+        .header("X-Hub-Signature-256", "sha256=zz").build().withBody(null)));
+  }
+
+  @Test
+  void aStaleStripeTimestampIsRefusedFromTheHead() {
+    Validator hmac = validator("{\"secret\":\"" + SECRET + "\",\"header\":\"Stripe-Signature\"}");
+    long stale = System.currentTimeMillis() / 1000 - 3600;
+    assertUnauthorized("HMAC signature timestamp outside the tolerance window", hmac.validateHead(Requests.post()
+        .header("Stripe-Signature", "t=" + stale + ",v1=" + "ab".repeat(32)).build().withBody(null)));
+  }
 }

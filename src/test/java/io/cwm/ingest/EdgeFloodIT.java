@@ -1,0 +1,214 @@
+package io.cwm.ingest;
+
+import static io.cwm.testing.TestConnector.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cwm.testing.Http;
+import io.cwm.testing.TestServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The flood that took the receiver down (issue 12): 100 connections each sending 10 MB bodies to a
+ * signed webhook, half without a signature, half with a forged one, against the jar with
+ * {@code -Xmx1g}. Required: no OutOfMemoryError, heap and RSS bounded, and a correctly signed webhook
+ * sent during the flood answered 200 within 1 s. Before the change the same flood caused 1,033
+ * OutOfMemoryErrors and 10 s stalls.
+ */
+class EdgeFloodIT {
+  static final String SECRET = "edge-flood-hmac-secret";
+  static final int ATTACKERS = 100;
+  static final int BODY = 10 * 1000 * 1000;
+  static final long FLOOD_MILLIS = 20_000;
+  static final String METRICS_TOKEN = "edge-flood-metrics";
+  static final Path JAR = Path.of(System.getProperty("cwm.jar", "target/cwm.jar"));
+
+  @Test
+  void aFloodOfLargeUnauthenticatedBodiesLeavesMemoryBoundedAndSignedWebhooksFast(@TempDir Path dir)
+      throws Exception {
+    Files.writeString(dir.resolve("webhooks.json"), """
+        {"signed": {"module": "log", "hmac": {"secret": "%s", "header": "X-Hub-Signature-256"}}}
+        """.formatted(SECRET));
+    Files.writeString(dir.resolve("logback.xml"), """
+        <configuration>
+          <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
+            <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n</pattern></encoder>
+          </appender>
+          <logger name="cwm.webhooks" level="WARN"/>
+          <root level="INFO"><appender-ref ref="OUT"/></root>
+        </configuration>
+        """);
+    int port = TestServer.freePort();
+    Path log = dir.resolve("out.log");
+    ProcessBuilder builder = new ProcessBuilder("java", "-Xmx1g", "-Dlogback.configurationFile=" + dir.resolve("logback.xml"),
+        "-jar", JAR.toAbsolutePath().toString(), "receiver", "--webhooks", dir.resolve("webhooks.json").toString(),
+        "--host", "127.0.0.1", "--port", String.valueOf(port))
+        .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().put("METRICS_TOKEN", METRICS_TOKEN);
+    Process receiver = builder.start();
+    AtomicBoolean flooding = new AtomicBoolean(true);
+    List<Thread> attackers = new ArrayList<>();
+    try {
+      assertTrue(await(30_000, () -> up(port)), "receiver did not come up");
+      byte[] warm = "{\"id\":\"evt_warm\"}".getBytes(StandardCharsets.UTF_8);
+      assertEquals(200, Http.post(port, "/webhook/signed", warm, "X-Hub-Signature-256", "sha256=" + hmacHex(warm))
+          .statusCode());
+      long rssBefore = rssKiB(receiver.pid());
+      long budget = (long) metric(port, "cwm_http_body_budget_bytes");
+      ConcurrentHashMap<Integer, AtomicLong> answers = new ConcurrentHashMap<>();
+      AtomicLong refusedEarly = new AtomicLong();
+      byte[] body = new byte[BODY];
+      java.util.Arrays.fill(body, (byte) 'x');
+      for (int i = 0; i < ATTACKERS; i++) {
+        boolean forged = i % 2 == 1;
+        Thread attacker = new Thread(() -> attack(port, forged, body, flooding, answers, refusedEarly), "flood-" + i);
+        attacker.setDaemon(true);
+        attacker.start();
+        attackers.add(attacker);
+      }
+      List<Long> signedMillis = new ArrayList<>();
+      List<Integer> signedStatus = new ArrayList<>();
+      long peakHeap = 0;
+      long peakRss = 0;
+      long peakInFlight = 0;
+      long start = System.nanoTime();
+      int n = 0;
+      while (System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(FLOOD_MILLIS)) {
+        byte[] payload = ("{\"id\":\"evt_" + n++ + "\"}").getBytes(StandardCharsets.UTF_8);
+        long sent = System.nanoTime();
+        HttpResponse<String> answer = Http.post(port, "/webhook/signed", payload, "Content-Type", "application/json",
+            "X-Hub-Signature-256", "sha256=" + hmacHex(payload));
+        signedMillis.add((System.nanoTime() - sent) / 1_000_000);
+        signedStatus.add(answer.statusCode());
+        peakHeap = Math.max(peakHeap, heapUsed(port));
+        peakInFlight = Math.max(peakInFlight, (long) metric(port, "cwm_http_body_in_flight_bytes"));
+        peakRss = Math.max(peakRss, rssKiB(receiver.pid()));
+        TimeUnit.MILLISECONDS.sleep(200); // pacing of the legitimate sender, not a synchronisation
+      }
+      flooding.set(false);
+      for (Thread attacker : attackers) {
+        attacker.join(10_000);
+      }
+      // what the flood left behind: live heap after a full GC, body bytes still held
+      Process gc = new ProcessBuilder("jcmd", String.valueOf(receiver.pid()), "GC.run").redirectErrorStream(true)
+          .start();
+      gc.getInputStream().readAllBytes();
+      gc.waitFor(30, TimeUnit.SECONDS);
+      long liveAfter = heapUsed(port);
+      String output = Files.readString(log);
+      long slowest = Collections.max(signedMillis);
+      System.out.printf("edge flood: %d attackers x %d MB for %d s; answers to the flood %s (refused before the "
+              + "body: %d); %d signed webhooks during it, slowest %d ms; body bytes in flight peak %d MB of a %d MB "
+              + "budget; heap used (garbage included) peak %d MB of -Xmx1g, live after a full GC %d MB; RSS %d MB "
+              + "before, peak %d MB, after %d MB%n", ATTACKERS, BODY / 1_000_000, FLOOD_MILLIS / 1000, answers,
+          refusedEarly.get(), signedMillis.size(), slowest, peakInFlight >> 20, budget >> 20, peakHeap >> 20,
+          liveAfter >> 20, rssBefore / 1024, peakRss / 1024, rssKiB(receiver.pid()) / 1024);
+      assertTrue(peakInFlight <= budget, "body bytes in flight " + peakInFlight + " over the budget " + budget);
+      assertEquals(0, (long) metric(port, "cwm_http_body_in_flight_bytes"), "every body's bytes came back");
+      assertTrue(liveAfter < 256L * 1024 * 1024, "live heap after the flood: " + (liveAfter >> 20) + " MB");
+      assertFalse(output.contains("OutOfMemoryError"), "OutOfMemoryError in the receiver's output");
+      assertTrue(receiver.isAlive(), "the receiver died");
+      assertTrue(signedStatus.stream().allMatch(status -> status == 200), "signed webhooks: " + signedStatus);
+      assertTrue(slowest < 1000, "a signed webhook waited " + slowest + " ms: " + signedMillis);
+      assertTrue(peakHeap < 768L * 1024 * 1024, "heap used peaked at " + peakHeap / (1024 * 1024) + " MB");
+      assertTrue(peakRss < 1024L * 1024, "RSS peaked at " + peakRss / 1024 + " MB");
+      assertTrue(answers.getOrDefault(401, new AtomicLong()).get() > 0, "the flood was answered: " + answers);
+    } finally {
+      flooding.set(false);
+      receiver.destroyForcibly();
+      receiver.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** One attacker: POSTs 10 MB bodies back to back, each on a new connection, until the flood ends. */
+  private static void attack(int port, boolean forged, byte[] body, AtomicBoolean flooding,
+      ConcurrentHashMap<Integer, AtomicLong> answers, AtomicLong refusedEarly) {
+    String head = "POST /webhook/signed HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        + "Content-Length: " + body.length + "\r\n"
+        + (forged ? "X-Hub-Signature-256: sha256=" + "0".repeat(64) + "\r\n" : "") + "\r\n";
+    while (flooding.get()) {
+      try (Socket socket = new Socket("127.0.0.1", port)) {
+        socket.setSoTimeout(30_000);
+        OutputStream out = socket.getOutputStream();
+        InputStream in = socket.getInputStream();
+        out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+        boolean whole = true;
+        try {
+          for (int at = 0; at < body.length && flooding.get(); at += 65536) {
+            out.write(body, at, Math.min(65536, body.length - at));
+          }
+        } catch (IOException closedByServer) {
+          whole = false; // answered and closed before the body was read
+        }
+        byte[] status = in.readNBytes(12);
+        if (status.length == 12) {
+          int code = Integer.parseInt(new String(status, 9, 3, StandardCharsets.ISO_8859_1));
+          answers.computeIfAbsent(code, key -> new AtomicLong()).incrementAndGet();
+          if (!whole) {
+            refusedEarly.incrementAndGet();
+          }
+        }
+      } catch (IOException reset) {
+        // the server closed the connection: the next round opens a new one
+      }
+    }
+  }
+
+  private static boolean up(int port) {
+    try {
+      return Http.get(port, "/health").statusCode() == 200;
+    } catch (Exception notYet) {
+      return false;
+    }
+  }
+
+  /** One unlabelled series of the receiver's /metrics. */
+  private static double metric(int port, String name) throws Exception {
+    String metrics = Http.get(port, "/metrics", "Authorization", "Bearer " + METRICS_TOKEN).body();
+    return metrics.lines().filter(line -> line.startsWith(name + " ")).findFirst()
+        .map(line -> Double.parseDouble(line.substring(name.length() + 1).trim()))
+        .orElseThrow(() -> new AssertionError("no " + name + " in /metrics"));
+  }
+
+  /** Heap in use as the receiver's own /metrics reports it (sum over the heap pools). */
+  private static long heapUsed(int port) throws Exception {
+    String metrics = Http.get(port, "/metrics", "Authorization", "Bearer " + METRICS_TOKEN).body();
+    return metrics.lines().filter(line -> line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\""))
+        .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+  }
+
+  private static long rssKiB(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return -1;
+  }
+
+  static String hmacHex(byte[] body) throws Exception {
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    return HexFormat.of().formatHex(mac.doFinal(body));
+  }
+}
