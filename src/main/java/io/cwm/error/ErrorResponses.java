@@ -2,6 +2,7 @@ package io.cwm.error;
 
 import io.cwm.buffer.BufferException;
 import io.cwm.module.ModuleFailure;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -21,11 +22,15 @@ public final class ErrorResponses {
 
   private ErrorResponses() {}
 
-  /** Sends {@code failure} as a JSON error. Unknown throwables become a generic 500. */
-  public static void send(HttpServerResponse response, Throwable failure) {
+  /**
+   * Sends {@code failure} as a JSON error. Unknown throwables become a generic 500.
+   *
+   * @return completes when the answer is written (at once when the response was already ended)
+   */
+  public static Future<Void> send(HttpServerResponse response, Throwable failure) {
     CwmException error = toCwm(failure);
     if (response.ended() || response.closed()) {
-      return;
+      return Future.succeededFuture();
     }
     error.headers().forEach(response::putHeader);
     if (error.retryAfterSeconds() != null) {
@@ -35,17 +40,18 @@ public final class ErrorResponses {
     if (error.error() != null) {
       body.put("error", error.error());
     }
-    response
+    return response
         .setStatusCode(error.code().httpStatus())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(body.encode());
   }
 
-  public static void sendDetail(HttpServerResponse response, int status, String detail) {
+  /** Sends {@code {"detail": detail}} with {@code status}; completes when written. */
+  public static Future<Void> sendDetail(HttpServerResponse response, int status, String detail) {
     if (response.ended() || response.closed()) {
-      return;
+      return Future.succeededFuture();
     }
-    response
+    return response
         .setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(new JsonObject().put("detail", detail).encode());

@@ -86,8 +86,7 @@ public final class BoundedBody implements Handler<RoutingContext> {
   /** An answer before (or instead of) reading the rest of the body: drained briefly, then closed. */
   private void refuse(RoutingContext context, int status, String detail) {
     context.response().putHeader(HttpHeaders.CONNECTION, "close");
-    ErrorResponses.sendDetail(context.response(), status, detail);
-    guard.lingerThenClose(context.request());
+    guard.lingerThenClose(context.request(), ErrorResponses.sendDetail(context.response(), status, detail));
   }
 
   private static void finish(RoutingContext context, Buffer body) {

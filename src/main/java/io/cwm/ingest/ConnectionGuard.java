@@ -2,6 +2,7 @@ package io.cwm.ingest;
 
 import io.cwm.config.EdgeSettings;
 import io.cwm.error.ErrorResponses;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
@@ -108,8 +109,8 @@ public final class ConnectionGuard implements Handler<HttpConnection> {
     return request -> {
       if (PathGuard.hasDotSegment(request.path())) {
         request.response().putHeader(HttpHeaders.CONNECTION, "close");
-        ErrorResponses.sendDetail(request.response(), 400, "Invalid path: dot segments are not allowed");
-        lingerThenClose(request);
+        lingerThenClose(request,
+            ErrorResponses.sendDetail(request.response(), 400, "Invalid path: dot segments are not allowed"));
         return;
       }
       Tracked tracked = connections.get(request.connection());
@@ -155,23 +156,26 @@ public final class ConnectionGuard implements Handler<HttpConnection> {
 
   /**
    * After an answer sent before the body was read: drains what the client still sends (so it reads
-   * the answer instead of a reset) for at most {@link #LINGER_MILLIS}, then closes the connection.
-   * The answer must carry {@code Connection: close}.
+   * the answer instead of a reset) for at most {@link #LINGER_MILLIS}, then closes the connection
+   * once {@code answered} (the answer's write) completed. The answer must carry
+   * {@code Connection: close}.
    */
-  public void lingerThenClose(HttpServerRequest request) {
+  public void lingerThenClose(HttpServerRequest request, Future<Void> answered) {
+    HttpConnection connection = request.connection();
+    Runnable close = () -> answered.onComplete(written -> connection.close());
     if (request.isEnded()) {
-      request.response().end().onComplete(written -> request.connection().close());
+      close.run();
       return;
     }
-    Tracked tracked = connections.get(request.connection());
+    Tracked tracked = connections.get(connection);
     if (tracked != null) {
       tracked.phase = Phase.LINGER;
       tracked.deadline = System.currentTimeMillis() + LINGER_MILLIS;
       tracked.onBodyTimeout = null;
     }
     request.handler(discarded -> { })
-        .endHandler(ended -> request.connection().close())
-        .exceptionHandler(failure -> request.connection().close())
+        .endHandler(ended -> close.run())
+        .exceptionHandler(failure -> close.run())
         .resume();
   }
 

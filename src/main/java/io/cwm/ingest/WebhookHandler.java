@@ -139,15 +139,13 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     String length = http.getHeader(HttpHeaders.CONTENT_LENGTH);
     boolean bodyAnnounced = http.headers().contains(HttpHeaders.TRANSFER_ENCODING)
         || (length != null && !length.trim().equals("0"));
-    if (bodyAnnounced) {
-      context.response().putHeader(HttpHeaders.CONNECTION, "close");
-    }
-    ErrorResponses.send(context.response(), refused);
-    if (bodyAnnounced) {
-      guard.lingerThenClose(http);
-    } else {
+    if (!bodyAnnounced) {
+      ErrorResponses.send(context.response(), refused);
       http.resume();
+      return;
     }
+    context.response().putHeader(HttpHeaders.CONNECTION, "close");
+    guard.lingerThenClose(http, ErrorResponses.send(context.response(), refused));
   }
 
   /**
