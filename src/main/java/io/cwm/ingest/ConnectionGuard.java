@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
 public final class ConnectionGuard implements Handler<HttpConnection> {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
   static final long SWEEP_MILLIS = 250;
-  /** How long a refused request's unread body is drained before the connection is closed. */
+  /** How long, and how much of, a refused request's unread body is drained before the connection is closed. */
   static final long LINGER_MILLIS = 2_000;
+  static final long LINGER_BYTES = 1024 * 1024;
 
   /** STREAM: upgraded to a WebSocket, dropped from the map at the next sweep. */
   private enum Phase { WAITING_HEAD, REQUEST, BODY, LINGER, STREAM }
@@ -156,7 +157,8 @@ public final class ConnectionGuard implements Handler<HttpConnection> {
 
   /**
    * After an answer sent before the body was read: drains what the client still sends (so it reads
-   * the answer instead of a reset) for at most {@link #LINGER_MILLIS}, then closes the connection
+   * the answer instead of a reset) for at most {@link #LINGER_MILLIS} and {@link #LINGER_BYTES}, then
+   * closes the connection
    * once {@code answered} (the answer's write) completed. The answer must carry
    * {@code Connection: close}.
    */
@@ -173,7 +175,14 @@ public final class ConnectionGuard implements Handler<HttpConnection> {
       tracked.deadline = System.currentTimeMillis() + LINGER_MILLIS;
       tracked.onBodyTimeout = null;
     }
-    request.handler(discarded -> { })
+    long[] drained = {0};
+    request.handler(discarded -> {
+      drained[0] += discarded.length();
+      if (drained[0] > LINGER_BYTES) {
+        request.pause();
+        close.run();
+      }
+    })
         .endHandler(ended -> close.run())
         .exceptionHandler(failure -> close.run())
         .resume();
