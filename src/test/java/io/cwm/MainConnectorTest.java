@@ -9,6 +9,7 @@ import io.cwm.config.PythonFixturesTest;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -103,7 +104,7 @@ class MainConnectorTest {
     try (Stream<Path> listed = Files.list(dir)) {
       files = listed.filter(file -> file.getFileName().toString().endsWith("-connector.json")).sorted().toList();
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
     assertEquals(new TreeSet<>(PROJECT_ALONE.keySet()),
         new TreeSet<>(files.stream().map(file -> file.getFileName().toString()).toList()),
@@ -163,11 +164,16 @@ class MainConnectorTest {
   }
 
   @TestFactory
-  Stream<DynamicTest> checkEachPythonConnectorFixtureAlone() throws IOException {
-    Path fixtures = PythonFixturesTest.assumePythonFixtures();
+  Stream<DynamicTest> checkEachPythonConnectorFixtureAlone() {
+    return PythonFixturesTest.walkPythonFixtures(MainConnectorTest::connectorFixtureTests);
+  }
+
+  private static Stream<DynamicTest> connectorFixtureTests(Path fixtures) {
     List<Path> connectors;
     try (Stream<Path> files = Files.list(fixtures)) {
       connectors = files.filter(f -> f.getFileName().toString().contains("-connector")).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     assertEquals(PythonFixturesTest.CONNECTOR_FIXTURES.size(), connectors.size(), connectors::toString);
     return connectors.stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> {
