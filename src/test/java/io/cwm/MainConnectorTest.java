@@ -5,22 +5,30 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cwm.config.Env;
+import io.cwm.config.PythonFixturesTest;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The connector's side of the command line: {@code check --connector} and the connector flags. */
+/**
+ * The connector's side of the command line: {@code check --connector} and the connector flags.
+ * The connector.json files in Python format are the project's own
+ * ({@code src/test/resources/python-format/}); the Python version's fixtures are checked too
+ * when they are present ({@link PythonFixturesTest#pythonFixtures()}), else those tests are skipped.
+ */
 class MainConnectorTest {
-  static final Path FIXTURES = Path.of(System.getProperty("cwm.shared.dir", "../shared"))
-      .resolve("fixtures/python-configs");
   static final String VALID = """
       {"cloud_url": "http://cloud:8000", "channel": "orders", "token": "t", "protocol": "websocket",
        "default_target": {"url": "http://localhost:9000/in"}}""";
@@ -43,10 +51,99 @@ class MainConnectorTest {
     return file;
   }
 
+  /** The project's connector.json files in Python format, checked together (the accepted ones). */
+  static final List<String> PROJECT_ACCEPTED = List.of("relay-sse-connector.json", "relay-ws-connector.json",
+      "relay-module-connector.json", "relay-legacy-keys-connector.json");
+
+  /** Every project connector file alone: the exit code and every line {@code check} prints (relative paths). */
+  static final Map<String, List<String>> PROJECT_ALONE = Map.of(
+      "relay-sse-connector.json", List.of("OK: relay-sse-connector.json: connector 'orders-eu' (sse, HTTP mode)"),
+      "relay-ws-connector.json", List.of("OK: relay-ws-connector.json: connector 'orders-us' (websocket, HTTP mode)"),
+      "relay-module-connector.json", List.of("warning: relay-module-connector.json: webhooks_config: "
+          + "/srv/archive/webhooks.json does not exist here (it must be readable where the connector starts)",
+          "OK: relay-module-connector.json: connector 'archive' (websocket, module mode), 1 warning(s)"),
+      "relay-legacy-keys-connector.json", List.of(
+          "warning: relay-legacy-keys-connector.json: max_concurrent: unknown key, ignored",
+          "warning: relay-legacy-keys-connector.json: retry_attempts: unknown key, ignored",
+          "warning: relay-legacy-keys-connector.json: retry_delay: unknown key, ignored",
+          "OK: relay-legacy-keys-connector.json: connector 'burst' (long_poll, HTTP mode), 3 warning(s)"),
+      "etcd-connector.json", List.of("error: etcd-connector.json: etcd_host: etcd mode is not supported by this build",
+          "REFUSED: 1 error(s), 0 warning(s)"),
+      "unset-token-connector.json", List.of("error: unset-token-connector.json: token: environment variable "
+          + "ORDERS_EU_TOKEN is not set and has no default", "REFUSED: 1 error(s), 0 warning(s)"));
+
+  private static List<String> lines(Outcome outcome, Path dir) {
+    String prefix = dir.toString() + dir.getFileSystem().getSeparator();
+    return outcome.out().replace(prefix, "").lines().toList();
+  }
+
+  @Test
+  void checkAcceptsTheProjectConnectorFilesTogether() {
+    Path dir = PythonFixturesTest.projectFiles();
+    List<String> args = new ArrayList<>(List.of("check"));
+    PROJECT_ACCEPTED.forEach(name -> args.addAll(List.of("--connector", dir.resolve(name).toString())));
+    Outcome outcome = run(Map.of(), args.toArray(String[]::new));
+    assertEquals(0, outcome.exitCode(), outcome.out() + outcome.err());
+    assertEquals(List.of(
+        "warning: relay-module-connector.json: webhooks_config: /srv/archive/webhooks.json does not exist here "
+            + "(it must be readable where the connector starts)",
+        "warning: relay-legacy-keys-connector.json: max_concurrent: unknown key, ignored",
+        "warning: relay-legacy-keys-connector.json: retry_attempts: unknown key, ignored",
+        "warning: relay-legacy-keys-connector.json: retry_delay: unknown key, ignored",
+        "OK: relay-sse-connector.json: connector 'orders-eu' (sse, HTTP mode); "
+            + "relay-ws-connector.json: connector 'orders-us' (websocket, HTTP mode); "
+            + "relay-module-connector.json: connector 'archive' (websocket, module mode); "
+            + "relay-legacy-keys-connector.json: connector 'burst' (long_poll, HTTP mode), 4 warning(s)"),
+        lines(outcome, dir));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> checkEachProjectConnectorFileAlone() {
+    Path dir = PythonFixturesTest.projectFiles();
+    List<Path> files;
+    try (Stream<Path> listed = Files.list(dir)) {
+      files = listed.filter(file -> file.getFileName().toString().endsWith("-connector.json")).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    assertEquals(new TreeSet<>(PROJECT_ALONE.keySet()),
+        new TreeSet<>(files.stream().map(file -> file.getFileName().toString()).toList()),
+        "PROJECT_ALONE must list exactly the connector files present");
+    return files.stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> {
+      List<String> expected = PROJECT_ALONE.get(file.getFileName().toString());
+      Outcome outcome = run(Map.of(), "check", "--connector", file.toString());
+      assertEquals(expected.get(expected.size() - 1).startsWith("OK: ") ? 0 : 1, outcome.exitCode(), outcome.out());
+      assertEquals(expected, lines(outcome, dir));
+    }));
+  }
+
+  @Test
+  void moduleModeFileIsCleanOnceItsWebhooksFileIsGiven() {
+    Path dir = PythonFixturesTest.projectFiles();
+    Path connector = dir.resolve("relay-module-connector.json");
+    Outcome outcome = run(Map.of("ARCHIVE_WEBHOOKS_CONFIG", dir.resolve("relay-module-webhooks.json").toString()),
+        "check", "--connector", connector.toString());
+    assertEquals(0, outcome.exitCode(), outcome.out());
+    assertEquals(List.of("OK: relay-module-connector.json: connector 'archive' (websocket, module mode)"),
+        lines(outcome, dir));
+  }
+
+  @Test
+  void connectorRefusesAtStartAFileThatCheckOnlyWarnsAbout() {
+    Path file = PythonFixturesTest.projectFile("relay-module-connector.json");
+    Outcome outcome = run(Map.of(), "connector", "-c", file.toString());
+    assertEquals(1, outcome.exitCode());
+    assertTrue(outcome.err().contains("error: " + file + ": webhooks_config: /srv/archive/webhooks.json does not exist"),
+        outcome.err());
+  }
+
+  // ---- the Python version's connector fixtures, when present (PythonFixturesTest.pythonFixtures) ----
+
   @Test
   void checkAcceptsEveryPythonConnectorFixture() throws IOException {
+    Path fixtures = PythonFixturesTest.assumePythonFixtures();
     List<String> args = new ArrayList<>(List.of("check"));
-    try (Stream<Path> files = Files.list(FIXTURES)) {
+    try (Stream<Path> files = Files.list(fixtures)) {
       files.filter(file -> file.getFileName().toString().contains("-connector")
               && file.getFileName().toString().endsWith(".json"))
           .sorted().forEach(file -> args.addAll(List.of("--connector", file.toString())));
@@ -66,15 +163,33 @@ class MainConnectorTest {
         outcome.out());
   }
 
-  @Test
-  void checkEachPythonConnectorFixtureAlone() throws IOException {
-    try (Stream<Path> files = Files.list(FIXTURES)) {
-      for (Path file : files.filter(f -> f.getFileName().toString().contains("-connector")).toList()) {
-        Outcome outcome = run(Map.of(), "check", "--connector", file.toString());
-        assertEquals(0, outcome.exitCode(), file + ": " + outcome.out());
-        assertTrue(outcome.out().lines().reduce((a, b) -> b).orElse("").startsWith("OK: "), outcome.out());
-      }
+  @TestFactory
+  Stream<DynamicTest> checkEachPythonConnectorFixtureAlone() {
+    return PythonFixturesTest.walkPythonFixtures(MainConnectorTest::connectorFixtureTests);
+  }
+
+  private static Stream<DynamicTest> connectorFixtureTests(Path fixtures) {
+    List<Path> connectors;
+    try (Stream<Path> files = Files.list(fixtures)) {
+      connectors = files.filter(f -> f.getFileName().toString().contains("-connector")).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+    assertEquals(PythonFixturesTest.CONNECTOR_FIXTURES.size(), connectors.size(), connectors::toString);
+    return connectors.stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> {
+      Outcome outcome = run(Map.of(), "check", "--connector", file.toString());
+      assertEquals(0, outcome.exitCode(), file + ": " + outcome.out());
+      assertTrue(outcome.out().lines().reduce((a, b) -> b).orElse("").startsWith("OK: "), outcome.out());
+    }));
+  }
+
+  @Test
+  void connectorRefusesAtStartTheModuleFixtureThatCheckOnlyWarnsAbout() {
+    Path fixture = PythonFixturesTest.assumePythonFixtures().resolve("04_connector_advanced-connector-module.json");
+    Outcome outcome = run(Map.of(), "connector", "-c", fixture.toString());
+    assertEquals(1, outcome.exitCode());
+    assertTrue(outcome.err().contains("error: " + fixture + ": webhooks_config: /app/module-webhooks.json does not exist"),
+        outcome.err());
   }
 
   @Test
@@ -136,15 +251,6 @@ class MainConnectorTest {
     assertTrue(outcome.err().contains("  error: " + bad + ": channel: is required"), outcome.err());
     assertTrue(outcome.err().contains("  error: " + bad + ": token: is required"), outcome.err());
     assertTrue(outcome.err().contains("  error: " + bad + ": no delivery mode"), outcome.err());
-  }
-
-  @Test
-  void connectorRefusesAtStartAFileThatCheckOnlyWarnsAbout() {
-    Outcome outcome = run(Map.of(), "connector", "-c",
-        FIXTURES.resolve("04_connector_advanced-connector-module.json").toString());
-    assertEquals(1, outcome.exitCode());
-    assertTrue(outcome.err().contains("error: " + FIXTURES.resolve("04_connector_advanced-connector-module.json")
-        + ": webhooks_config: /app/module-webhooks.json does not exist"), outcome.err());
   }
 
   @Test

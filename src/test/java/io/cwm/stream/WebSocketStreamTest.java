@@ -3,6 +3,7 @@ package io.cwm.stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cwm.config.PythonFixturesTest;
 import io.cwm.testing.Http;
 import io.cwm.testing.TestServer;
 import io.vertx.core.Vertx;
@@ -13,6 +14,10 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -82,22 +87,30 @@ class WebSocketStreamTest {
     socket.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
   }
 
-  /** Interop point 42: channels of the Python fixture exist at start, before any webhook. */
+  /**
+   * Interop point 42: the channels of a Python-format webhooks.json (the project's
+   * {@code python-format/relay-cloud-webhooks.json}) exist at start, before any webhook.
+   */
   @Test
-  void connectorAttachesToAFixtureChannelBeforeAnyWebhookArrived() throws Exception {
-    java.nio.file.Path fixture = java.nio.file.Path.of(System.getProperty("cwm.shared.dir", "../shared"))
-        .resolve("fixtures/python-configs/04_connector_advanced-cloud-webhooks.json");
-    try (TestServer cloud = TestServer.start(java.nio.file.Files.readString(fixture))) {
-      for (String[] channel : new String[][] {{"channel-alpha", "alpha_secret_token_123"},
-          {"channel-beta", "beta_secret_token_456"}, {"channel-overflow", "overflow_token_789"},
-          {"channel-module", "module_secret_token_321"}}) {
+  void connectorAttachesToEveryChannelOfAPythonFormatFileBeforeAnyWebhookArrived() throws Exception {
+    String webhooks = Files.readString(PythonFixturesTest.projectFile("relay-cloud-webhooks.json"));
+    Map<String, String> tokens = new TreeMap<>();
+    JsonObject entries = new JsonObject(webhooks);
+    for (String id : entries.fieldNames()) {
+      JsonObject config = entries.getJsonObject(id).getJsonObject("module-config");
+      tokens.put(config.getString("channel"), config.getString("channel_token"));
+    }
+    assertEquals(Set.of("orders-eu", "orders-us", "burst", "archive"), tokens.keySet());
+    try (TestServer cloud = TestServer.start(webhooks)) {
+      for (Map.Entry<String, String> channel : tokens.entrySet()) {
         LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
         WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(cloud.port())
-            .setURI("/connect/stream/" + channel[0]).addHeader("Authorization", "Bearer " + channel[1]);
+            .setURI("/connect/stream/" + channel.getKey()).addHeader("Authorization", "Bearer " + channel.getValue());
         ClientWebSocket ws = sockets.webSocket();
         ws.textMessageHandler(text -> frames.add(new JsonObject(text)));
         WebSocket socket = ws.connect(options).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        assertEquals("connected", frames.poll(10, TimeUnit.SECONDS).getString("type"), channel[0]);
+        JsonObject connected = frames.poll(10, TimeUnit.SECONDS);
+        assertEquals("connected", connected == null ? null : connected.getString("type"), channel.getKey());
         socket.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
       }
     }
