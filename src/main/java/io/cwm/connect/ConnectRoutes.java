@@ -7,6 +7,7 @@ import io.cwm.buffer.Envelope;
 import io.cwm.error.ErrorResponses;
 import io.cwm.ingest.ClientIp;
 import io.cwm.stream.StreamCall;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +46,8 @@ public final class ConnectRoutes {
   private final BufferClient buffer;
   private final TokenGuard tokens;
   private final Set<String> trustedProxies;
+  /** A real channel whose token state an unknown channel's check reads (null: no channels at all). */
+  private final ChannelSpec decoy;
   /** The WebSocket and SSE streams of this edge (one event loop, no locking). */
   private final Set<EdgeStream> live = new HashSet<>();
 
@@ -54,6 +58,7 @@ public final class ConnectRoutes {
     this.buffer = new BufferClient(vertx);
     this.tokens = app.tokenGuard();
     this.trustedProxies = app.settings().trustedProxyIps();
+    this.decoy = channels.isEmpty() ? null : channels.values().iterator().next();
   }
 
   public static void mount(Vertx vertx, Router router, AppContext app) {
@@ -85,19 +90,27 @@ public final class ConnectRoutes {
   }
 
   /**
-   * Checks the presented token; on success runs {@code accepted} with its digest, else answers
-   * {@code status} with {@code invalid} (or 503 when the token state cannot be read at all).
+   * Checks the token presented for the channel named {@code channelName}; on success runs
+   * {@code accepted} with the channel and the token's digest, else answers {@code status} with
+   * {@code invalid} (or 503 when the token state cannot be read at all).
+   *
+   * <p>An unknown channel is answered exactly like a wrong token (same status, same body, the same
+   * backend read before the answer, see {@link TokenGuard#checkUnknown}), so channel names cannot
+   * be enumerated without a token.
    */
-  private void authenticate(RoutingContext context, ChannelSpec channel, String token, int status, String invalid,
-      java.util.function.Consumer<String> accepted) {
-    tokens.check(buffer, channel, token).onComplete(done -> {
+  private void authenticate(RoutingContext context, String channelName, String token, int status, String invalid,
+      BiConsumer<ChannelSpec, String> accepted) {
+    ChannelSpec channel = channelName == null ? null : channels.get(channelName);
+    Future<TokenGuard.Check> check = channel != null ? tokens.check(buffer, channel, token)
+        : tokens.checkUnknown(buffer, decoy, token);
+    check.onComplete(done -> {
       if (done.failed()) {
         context.response().putHeader(HttpHeaders.RETRY_AFTER, "5");
         ErrorResponses.sendDetail(context.response(), 503, "Webhook Connect buffer unavailable");
-      } else if (!done.result().ok()) {
+      } else if (channel == null || !done.result().ok()) {
         ErrorResponses.sendDetail(context.response(), status, invalid);
       } else {
-        accepted.accept(done.result().hash());
+        accepted.accept(channel, done.result().hash());
       }
     });
   }
@@ -111,15 +124,10 @@ public final class ConnectRoutes {
   private void webSocket(RoutingContext context) {
     HttpServerRequest request = context.request();
     String channelName = context.pathParam("channel");
-    ChannelSpec channel = channels.get(channelName);
     String token = ChannelTokens.extract(request, false);
     request.pause(); // the upgrade may follow an asynchronous token check
-    if (channel == null) {
-      // before the upgrade, so the Python connector backs off (spec §3.2)
-      ErrorResponses.sendDetail(context.response(), 403, "Channel not found");
-      return;
-    }
-    authenticate(context, channel, token, 403, "Invalid channel token", tokenHash -> {
+    // refused before the upgrade, so the Python connector backs off (spec §3.2)
+    authenticate(context, channelName, token, 403, "Invalid channel token", (channel, tokenHash) -> {
       if (request.getParam("token") != null && request.getHeader("Authorization") == null) {
         LOG.warn("[channel: {}] token passed in the query string: it ends up in access logs; use the Authorization header",
             channelName);
@@ -224,13 +232,12 @@ public final class ConnectRoutes {
 
   private void sse(RoutingContext context) {
     HttpServerRequest request = context.request();
-    ChannelSpec channel = channels.get(context.pathParam("channel"));
     String token = ChannelTokens.extract(request, true);
     if (token.isEmpty()) {
       ErrorResponses.sendDetail(context.response(), 401, "Missing authorization token");
       return;
     }
-    authenticate(context, channel, token, 401, "Invalid channel token", tokenHash -> {
+    authenticate(context, context.pathParam("channel"), token, 401, "Invalid channel token", (channel, tokenHash) -> {
       HttpServerResponse response = context.response()
           .setChunked(true)
           .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
@@ -301,14 +308,13 @@ public final class ConnectRoutes {
       unprocessable(context.response(), problems);
       return;
     }
-    ChannelSpec channel = channels.get(context.pathParam("channel"));
     String token = ChannelTokens.extract(request, true);
     if (token.isEmpty()) {
       ErrorResponses.sendDetail(context.response(), 401, "Missing authorization token");
       return;
     }
-    authenticate(context, channel, token, 401, "Invalid channel token",
-        tokenHash -> poll(context, channel, timeout, maxMessages));
+    authenticate(context, context.pathParam("channel"), token, 401, "Invalid channel token",
+        (channel, tokenHash) -> poll(context, channel, timeout, maxMessages));
   }
 
   private void poll(RoutingContext context, ChannelSpec channel, int timeout, int maxMessages) {
@@ -407,8 +413,8 @@ public final class ConnectRoutes {
       unprocessable(context.response(), new JsonArray().add(missing("header", "authorization")));
       return;
     }
-    ChannelSpec channel = channels.get(context.pathParam("channel"));
-    authenticate(context, channel, token, 401, "Invalid token", tokenHash -> status(context, channel));
+    authenticate(context, context.pathParam("channel"), token, 401, "Invalid token",
+        (channel, tokenHash) -> status(context, channel));
   }
 
   private void status(RoutingContext context, ChannelSpec channel) {
