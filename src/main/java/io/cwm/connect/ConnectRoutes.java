@@ -322,10 +322,13 @@ public final class ConnectRoutes {
     String connectorId = header(request, "X-Connector-Id", "poll_default");
     // one session per (channel, connector): a later poll may ack what an earlier one received
     String connectionId = "poll_" + connectorId.replaceAll("[^A-Za-z0-9._-]", "_") + "_" + channel.name();
-    // a client that leaves mid-wait must not be handed messages it will never see
-    context.response().closeHandler(gone -> streams.call(StreamClient.cancelPoll(channel.name(), connectionId)));
+    // a client that leaves mid-wait must not be handed messages it will never see; the cancel
+    // names this poll, so it cannot end a newer poll of the same session
+    String pollId = Frames.connectionId("p");
+    context.response().closeHandler(gone -> streams.call(StreamClient.cancelPoll(channel.name(), connectionId,
+        pollId)));
     streams.<List<Envelope>>call(StreamClient.poll(channel.name(), connectionId, connectorId, maxMessages,
-            timeout * 1000L, remoteIp(request)), timeout * 1000L + 10_000)
+            timeout * 1000L, remoteIp(request), pollId), timeout * 1000L + 10_000)
         .onSuccess(messages -> {
           if (context.response().closed()) {
             // leased just as the client left: back to the channel (counts as a delivery attempt)
