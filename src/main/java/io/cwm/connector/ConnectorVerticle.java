@@ -34,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * (no connection in between), and the process exits 1. Other failures (network, 5xx, a full
  * channel) are always retried.
  *
+ * <p>A message the connector already has is not delivered twice: one that arrives again while
+ * queued or being delivered is settled once, on the connection it came from last; one delivered
+ * successfully a moment ago ({@link RecentDeliveries}) is acked again without being delivered.
+ *
  * <p>Stop (SIGTERM): no new deliveries start; queued ones are nacked for redelivery at once;
  * running ones get {@code shutdown_grace_seconds} to finish and be acked or nacked; the rest are
  * nacked; then the stream closes (WebSocket 1001 Going Away).
@@ -71,6 +75,9 @@ public final class ConnectorVerticle extends VerticleBase {
   private final ArrayDeque<Queued> queue = new ArrayDeque<>();
   private final Map<String, Long> delayedNacks = new HashMap<>();
   private final Map<String, StreamLink> delayedNackLinks = new HashMap<>();
+  /** Messages queued or being delivered → the link to settle them on (the latest they came on). */
+  private final Map<String, StreamLink> inHand = new HashMap<>();
+  private final RecentDeliveries delivered = new RecentDeliveries(System::currentTimeMillis);
   private Promise<Void> drained;
 
   private record Queued(StreamLink link, Delivery delivery) {}
@@ -121,8 +128,8 @@ public final class ConnectorVerticle extends VerticleBase {
     }
     StreamLink.Listener listener = new StreamLink.Listener() {
       @Override
-      public void onMessage(Delivery delivery) {
-        ConnectorVerticle.this.onMessage(this, delivery);
+      public boolean onMessage(Delivery delivery) {
+        return ConnectorVerticle.this.onMessage(this, delivery);
       }
 
       @Override
@@ -161,10 +168,13 @@ public final class ConnectorVerticle extends VerticleBase {
 
   private StreamLink newLink(StreamLink.Listener listener) {
     return switch (config.protocol()) {
-      case ConnectorConfig.SSE -> new SseLink(http, endpoints,
+      case ConnectorConfig.SSE -> new SseLink(vertx, http, endpoints,
           SseLink.streamRequest(endpoints, config.token(), connectorId), config.token(), listener);
       case ConnectorConfig.LONG_POLL -> new PollLink(vertx, http, endpoints, config.token(), connectorId,
-          () -> stopping ? 0 : Math.max(0, config.maxConcurrentRequests() * 2 - running - queue.size()), listener);
+          () -> stopping ? 0 : Math.max(0, config.maxConcurrentRequests() * 2 - running - queue.size()),
+          new Backoff(config.reconnectDelay(), config.maxReconnectDelay(), config.reconnectBackoffMultiplier(),
+              () -> ThreadLocalRandom.current().nextDouble()),
+          listener);
       default -> {
         WebSocketConnectOptions options = endpoints.webSocket();
         options.addHeader("Authorization", "Bearer " + config.token());
@@ -252,13 +262,33 @@ public final class ConnectorVerticle extends VerticleBase {
 
   // ---------------------------------------------------------------- deliveries
 
-  private void onMessage(StreamLink.Listener from, Delivery delivery) {
+  /** Takes a message for delivery; false when it is one the connector already has. */
+  private boolean onMessage(StreamLink.Listener from, Delivery delivery) {
     StreamLink source = linkOf.get(from);
     if (source == null || stopping) {
-      return; // not started: the receiver requeues it when this connection ends
+      return true; // not started: the receiver requeues it when this connection ends
     }
+    String messageId = delivery.messageId();
+    if (inHand.containsKey(messageId)) {
+      inHand.put(messageId, source); // settled once, where the receiver now expects it
+      LOG.debug("{} message {} handed out again while being delivered: settled once", tag, messageId);
+      return false;
+    }
+    if (delivered.wasDelivered(messageId)) {
+      LOG.info("{} message {} (webhook {}) was delivered by this connector a moment ago: acked again, not "
+          + "delivered again", tag, messageId, delivery.webhookId());
+      source.ack(messageId);
+      return false;
+    }
+    Long delayedNack = delayedNacks.remove(messageId);
+    if (delayedNack != null) { // back already (its lease ran out): this delivery settles it
+      vertx.cancelTimer(delayedNack);
+      delayedNackLinks.remove(messageId);
+    }
+    inHand.put(messageId, source);
     queue.add(new Queued(source, delivery));
     drain();
+    return true;
   }
 
   private void drain() {
@@ -274,9 +304,12 @@ public final class ConnectorVerticle extends VerticleBase {
   private void finished(Queued done, Outcome outcome) {
     running--;
     String messageId = done.delivery().messageId();
+    StreamLink latest = inHand.remove(messageId);
+    StreamLink link = latest != null ? latest : done.link();
     switch (outcome.verdict()) {
       case ACK -> {
-        done.link().ack(messageId);
+        delivered.delivered(messageId);
+        link.ack(messageId);
         if (connectedAt > 0) {
           backoff.reset(); // this connection works
         }
@@ -284,13 +317,13 @@ public final class ConnectorVerticle extends VerticleBase {
       case NACK_DROP -> {
         LOG.warn("{} message {} (webhook {}) not deliverable: {}; nack without retry (dead letter)", tag, messageId,
             done.delivery().webhookId(), outcome.reason());
-        done.link().nack(messageId, false);
+        link.nack(messageId, false);
       }
       case NACK_RETRY -> {
         LOG.info("{} message {} (webhook {}) failed: {}; nack with retry in {} ms", tag, messageId,
             done.delivery().webhookId(), outcome.reason(), outcome.backoffMillis());
         if (stopping || outcome.backoffMillis() <= 0) {
-          done.link().nack(messageId, true);
+          link.nack(messageId, true);
         } else {
           long timer = vertx.setTimer(outcome.backoffMillis(), id -> {
             delayedNacks.remove(messageId);
@@ -300,7 +333,7 @@ public final class ConnectorVerticle extends VerticleBase {
             }
           });
           delayedNacks.put(messageId, timer);
-          delayedNackLinks.put(messageId, done.link());
+          delayedNackLinks.put(messageId, link);
         }
       }
     }
@@ -322,7 +355,8 @@ public final class ConnectorVerticle extends VerticleBase {
     vertx.cancelTimer(watchdogTimer);
     // queued, not started: straight back to the channel
     for (Queued queued; (queued = queue.poll()) != null; ) {
-      queued.link().nack(queued.delivery().messageId(), true);
+      StreamLink latest = inHand.remove(queued.delivery().messageId());
+      (latest != null ? latest : queued.link()).nack(queued.delivery().messageId(), true);
     }
     drained = Promise.promise();
     if (running == 0) {
