@@ -70,7 +70,7 @@ public final class TokenGuard {
     if (clock.millis() - cached.loadedAt > MAX_AGE_MS) {
       load(buffer, decoy);
     }
-    NO_CHANNEL.match(hash, clock.millis());
+    NO_CHANNEL.match(hash, clock.millis()); // the cached compare a wrong token for a real channel makes
     return load(buffer, decoy).map(state -> new Check(NO_CHANNEL.match(hash, clock.millis()), hash))
         .recover(failure -> Future.succeededFuture(new Check(TokenState.Match.NONE, hash)));
   }
