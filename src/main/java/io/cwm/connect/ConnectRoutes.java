@@ -7,6 +7,7 @@ import io.cwm.buffer.Envelope;
 import io.cwm.error.ErrorResponses;
 import io.cwm.ingest.ClientIp;
 import io.cwm.stream.StreamCall;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +46,8 @@ public final class ConnectRoutes {
   private final BufferClient buffer;
   private final TokenGuard tokens;
   private final Set<String> trustedProxies;
+  /** A real channel whose token state an unknown channel's check reads (null: no channels at all). */
+  private final ChannelSpec decoy;
   /** The WebSocket and SSE streams of this edge (one event loop, no locking). */
   private final Set<EdgeStream> live = new HashSet<>();
 
@@ -54,6 +58,7 @@ public final class ConnectRoutes {
     this.buffer = new BufferClient(vertx);
     this.tokens = app.tokenGuard();
     this.trustedProxies = app.settings().trustedProxyIps();
+    this.decoy = channels.isEmpty() ? null : channels.values().iterator().next();
   }
 
   /** @param body reads the small JSON bodies of acks (limit and budget of the edge) */
@@ -86,19 +91,27 @@ public final class ConnectRoutes {
   }
 
   /**
-   * Checks the presented token; on success runs {@code accepted} with its digest, else answers
-   * {@code status} with {@code invalid} (or 503 when the token state cannot be read at all).
+   * Checks the token presented for the channel named {@code channelName}; on success runs
+   * {@code accepted} with the channel and the token's digest, else answers {@code status} with
+   * {@code invalid} (or 503 when the token state cannot be read at all).
+   *
+   * <p>An unknown channel is answered exactly like a wrong token (same status, same body, the same
+   * backend read before the answer, see {@link TokenGuard#checkUnknown}), so channel names cannot
+   * be enumerated without a token.
    */
-  private void authenticate(RoutingContext context, ChannelSpec channel, String token, int status, String invalid,
-      java.util.function.Consumer<String> accepted) {
-    tokens.check(buffer, channel, token).onComplete(done -> {
+  private void authenticate(RoutingContext context, String channelName, String token, int status, String invalid,
+      BiConsumer<ChannelSpec, String> accepted) {
+    ChannelSpec channel = channelName == null ? null : channels.get(channelName);
+    Future<TokenGuard.Check> check = channel != null ? tokens.check(buffer, channel, token)
+        : tokens.checkUnknown(buffer, decoy, token);
+    check.onComplete(done -> {
       if (done.failed()) {
         context.response().putHeader(HttpHeaders.RETRY_AFTER, "5");
         ErrorResponses.sendDetail(context.response(), 503, "Webhook Connect buffer unavailable");
-      } else if (!done.result().ok()) {
+      } else if (channel == null || !done.result().ok()) {
         ErrorResponses.sendDetail(context.response(), status, invalid);
       } else {
-        accepted.accept(done.result().hash());
+        accepted.accept(channel, done.result().hash());
       }
     });
   }
@@ -112,15 +125,10 @@ public final class ConnectRoutes {
   private void webSocket(RoutingContext context) {
     HttpServerRequest request = context.request();
     String channelName = context.pathParam("channel");
-    ChannelSpec channel = channels.get(channelName);
     String token = ChannelTokens.extract(request, false);
     request.pause(); // the upgrade may follow an asynchronous token check
-    if (channel == null) {
-      // before the upgrade, so the Python connector backs off (spec §3.2)
-      ErrorResponses.sendDetail(context.response(), 403, "Channel not found");
-      return;
-    }
-    authenticate(context, channel, token, 403, "Invalid channel token", tokenHash -> {
+    // refused before the upgrade, so the Python connector backs off (spec §3.2)
+    authenticate(context, channelName, token, 403, "Invalid channel token", (channel, tokenHash) -> {
       if (request.getParam("token") != null && request.getHeader("Authorization") == null) {
         LOG.warn("[channel: {}] token passed in the query string: it ends up in access logs; use the Authorization header",
             channelName);
@@ -225,13 +233,12 @@ public final class ConnectRoutes {
 
   private void sse(RoutingContext context) {
     HttpServerRequest request = context.request();
-    ChannelSpec channel = channels.get(context.pathParam("channel"));
     String token = ChannelTokens.extract(request, true);
     if (token.isEmpty()) {
       ErrorResponses.sendDetail(context.response(), 401, "Missing authorization token");
       return;
     }
-    authenticate(context, channel, token, 401, "Invalid channel token", tokenHash -> {
+    authenticate(context, context.pathParam("channel"), token, 401, "Invalid channel token", (channel, tokenHash) -> {
       HttpServerResponse response = context.response()
           .setChunked(true)
           .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
@@ -302,14 +309,13 @@ public final class ConnectRoutes {
       unprocessable(context.response(), problems);
       return;
     }
-    ChannelSpec channel = channels.get(context.pathParam("channel"));
     String token = ChannelTokens.extract(request, true);
     if (token.isEmpty()) {
       ErrorResponses.sendDetail(context.response(), 401, "Missing authorization token");
       return;
     }
-    authenticate(context, channel, token, 401, "Invalid channel token",
-        tokenHash -> poll(context, channel, timeout, maxMessages));
+    authenticate(context, context.pathParam("channel"), token, 401, "Invalid channel token",
+        (channel, tokenHash) -> poll(context, channel, timeout, maxMessages));
   }
 
   private void poll(RoutingContext context, ChannelSpec channel, int timeout, int maxMessages) {
@@ -317,10 +323,13 @@ public final class ConnectRoutes {
     String connectorId = header(request, "X-Connector-Id", "poll_default");
     // one session per (channel, connector): a later poll may ack what an earlier one received
     String connectionId = "poll_" + connectorId.replaceAll("[^A-Za-z0-9._-]", "_") + "_" + channel.name();
-    // a client that leaves mid-wait must not be handed messages it will never see
-    context.response().closeHandler(gone -> streams.call(StreamClient.cancelPoll(channel.name(), connectionId)));
+    // a client that leaves mid-wait must not be handed messages it will never see; the cancel
+    // names this poll, so it cannot end a newer poll of the same session
+    String pollId = Frames.connectionId("p");
+    context.response().closeHandler(gone -> streams.call(StreamClient.cancelPoll(channel.name(), connectionId,
+        pollId)));
     streams.<List<Envelope>>call(StreamClient.poll(channel.name(), connectionId, connectorId, maxMessages,
-            timeout * 1000L, remoteIp(request)), timeout * 1000L + 10_000)
+            timeout * 1000L, remoteIp(request), pollId), timeout * 1000L + 10_000)
         .onSuccess(messages -> {
           if (context.response().closed()) {
             // leased just as the client left: back to the channel (counts as a delivery attempt)
@@ -408,8 +417,8 @@ public final class ConnectRoutes {
       unprocessable(context.response(), new JsonArray().add(missing("header", "authorization")));
       return;
     }
-    ChannelSpec channel = channels.get(context.pathParam("channel"));
-    authenticate(context, channel, token, 401, "Invalid token", tokenHash -> status(context, channel));
+    authenticate(context, context.pathParam("channel"), token, 401, "Invalid token",
+        (channel, tokenHash) -> status(context, channel));
   }
 
   private void status(RoutingContext context, ChannelSpec channel) {

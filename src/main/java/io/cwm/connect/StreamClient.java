@@ -32,52 +32,56 @@ public final class StreamClient {
 
   static StreamCall open(String channel, String connectionId, String connectorId, String protocol, String remoteIp) {
     return new StreamCall(StreamCall.Op.OPEN, channel, connectionId, connectorId, protocol, null, false, false, 0, 0,
-        remoteIp);
+        remoteIp, null);
   }
 
   static StreamCall close(String channel, String connectionId) {
-    return new StreamCall(StreamCall.Op.CLOSE, channel, connectionId, null, null, null, false, false, 0, 0, null);
+    return new StreamCall(StreamCall.Op.CLOSE, channel, connectionId, null, null, null, false, false, 0, 0, null, null);
   }
 
   static StreamCall settle(String channel, String connectionId, String messageId, boolean ack, boolean retry) {
     return new StreamCall(ack ? StreamCall.Op.ACK : StreamCall.Op.NACK, channel, connectionId, null, null,
-        messageId, ack, retry, 0, 0, null);
+        messageId, ack, retry, 0, 0, null, null);
   }
 
   static StreamCall settleAny(String channel, String connectionId, String messageId, boolean ack, boolean retry) {
-    return new StreamCall(StreamCall.Op.SETTLE_ANY, channel, connectionId, null, null, messageId, ack, retry, 0, 0, null);
+    return new StreamCall(StreamCall.Op.SETTLE_ANY, channel, connectionId, null, null, messageId, ack, retry, 0, 0,
+        null, null);
   }
 
   static StreamCall poll(String channel, String connectionId, String connectorId, int max, long timeoutMillis,
-      String remoteIp) {
+      String remoteIp, String pollId) {
     return new StreamCall(StreamCall.Op.POLL, channel, connectionId, connectorId, "long_poll", null, false, false,
-        max, timeoutMillis, remoteIp);
+        max, timeoutMillis, remoteIp, pollId);
   }
 
-  static StreamCall cancelPoll(String channel, String connectionId) {
-    return new StreamCall(StreamCall.Op.CANCEL_POLL, channel, connectionId, null, null, null, false, false, 0, 0, null);
+  static StreamCall cancelPoll(String channel, String connectionId, String pollId) {
+    return new StreamCall(StreamCall.Op.CANCEL_POLL, channel, connectionId, null, null, null, false, false, 0, 0, null,
+        pollId);
   }
 
   public static StreamCall count(String channel) {
-    return new StreamCall(StreamCall.Op.COUNT, channel, null, null, null, null, false, false, 0, 0, null);
+    return new StreamCall(StreamCall.Op.COUNT, channel, null, null, null, null, false, false, 0, 0, null, null);
   }
 
   static StreamCall heartbeat(String channel, String connectionId) {
-    return new StreamCall(StreamCall.Op.HEARTBEAT, channel, connectionId, null, null, null, false, false, 0, 0, null);
+    return new StreamCall(StreamCall.Op.HEARTBEAT, channel, connectionId, null, null, null, false, false, 0, 0, null,
+        null);
   }
 
   /** The admin view of a channel's sessions: a {@code List<JsonObject>}. */
   public static StreamCall clients(String channel) {
-    return new StreamCall(StreamCall.Op.CLIENTS, channel, null, null, null, null, false, false, 0, 0, null);
+    return new StreamCall(StreamCall.Op.CLIENTS, channel, null, null, null, null, false, false, 0, 0, null, null);
   }
 
   /** Ends a session for an admin; fails with NOT_FOUND or WRONG_CHANNEL. */
   public static StreamCall disconnect(String channel, String connectionId) {
-    return new StreamCall(StreamCall.Op.DISCONNECT, channel, connectionId, null, null, null, false, false, 0, 0, null);
+    return new StreamCall(StreamCall.Op.DISCONNECT, channel, connectionId, null, null, null, false, false, 0, 0, null,
+        null);
   }
 
   /** Every session this process holds, all channels (channel null) or one. */
   public static StreamCall sessions(String channel) {
-    return new StreamCall(StreamCall.Op.SESSIONS, channel, null, null, null, null, false, false, 0, 0, null);
+    return new StreamCall(StreamCall.Op.SESSIONS, channel, null, null, null, null, false, false, 0, 0, null, null);
   }
 }

@@ -22,6 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class TokenGuard {
   static final long MAX_AGE_MS = 1000;
+  /** What an unknown channel's token is compared with: the digest of no token (not valid hex). */
+  private static final TokenState NO_CHANNEL = new TokenState("z".repeat(64), null, 0, "z".repeat(64), 0);
 
   private final Clock clock;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
@@ -46,6 +48,31 @@ public final class TokenGuard {
       return Future.succeededFuture(new Check(TokenState.Match.NONE, null));
     }
     return checkHash(buffer, channel, TokenState.hash(token));
+  }
+
+  /**
+   * The check of a token presented for a channel that does not exist: always NONE, reached the
+   * way a wrong token for {@code decoy} (a real channel) is, so that an unknown channel cannot be
+   * told from a known one by the answer or its timing: the token is hashed, compared in constant
+   * time (with a digest no token has), and the decoy's state is read again from the backend, as
+   * for a wrong token. A backend that cannot be read fails the check as it would for a real channel
+   * whose state was never read. Empty token: NONE at once, as in {@link #check}.
+   */
+  public Future<Check> checkUnknown(MessageBuffer buffer, ChannelSpec decoy, String token) {
+    if (decoy == null || token == null || token.isEmpty()) {
+      return Future.succeededFuture(new Check(TokenState.Match.NONE, null));
+    }
+    String hash = TokenState.hash(token);
+    Cached cached = cache.get(decoy.name());
+    if (cached == null) {
+      return load(buffer, decoy).map(state -> new Check(NO_CHANNEL.match(hash, clock.millis()), hash));
+    }
+    if (clock.millis() - cached.loadedAt > MAX_AGE_MS) {
+      load(buffer, decoy);
+    }
+    NO_CHANNEL.match(hash, clock.millis()); // the cached compare a wrong token for a real channel makes
+    return load(buffer, decoy).map(state -> new Check(NO_CHANNEL.match(hash, clock.millis()), hash))
+        .recover(failure -> Future.succeededFuture(new Check(TokenState.Match.NONE, hash)));
   }
 
   private Future<Check> checkHash(MessageBuffer buffer, ChannelSpec channel, String hash) {

@@ -1,5 +1,7 @@
 package io.cwm.connector;
 
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -7,6 +9,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,21 +17,33 @@ import org.slf4j.LoggerFactory;
  * Acks and nacks of the SSE and long-poll protocols: {@code POST /connect/ack} with the query
  * parameters Python's receiver reads, {@code X-Connection-ID} and the channel token (spec §3.4).
  * Until the connection id is known (SSE {@code connected}), acks wait.
+ *
+ * <p>A transport failure or a 5xx is tried again, up to {@link #ATTEMPTS} attempts in all, after
+ * {@link #FIRST_RETRY_MILLIS} doubling; any other answer is final. Each ack or nack ends in one
+ * call of the settle listener: true for a 2xx, false otherwise (the long-poll link then slows its
+ * polling).
  */
 final class AckPoster {
   private static final Logger LOG = LoggerFactory.getLogger(AckPoster.class);
+  static final int ATTEMPTS = 4;
+  static final long FIRST_RETRY_MILLIS = 500;
 
+  private final Vertx vertx;
   private final HttpClient client;
   private final Endpoints endpoints;
   private final String authorization;
+  private final Consumer<Boolean> settled;
   private final List<String[]> waiting = new ArrayList<>();
   private String connectionId;
   private boolean warnedNotInFlight;
 
-  AckPoster(HttpClient client, Endpoints endpoints, String token) {
+  /** @param settled told the final result of every ack and nack (true: 2xx) */
+  AckPoster(Vertx vertx, HttpClient client, Endpoints endpoints, String token, Consumer<Boolean> settled) {
+    this.vertx = vertx;
     this.client = client;
     this.endpoints = endpoints;
     this.authorization = "Bearer " + token;
+    this.settled = settled;
   }
 
   void connectionId(String id) {
@@ -53,24 +68,44 @@ final class AckPoster {
     }
     String uri = endpoints.ackPath() + "?message_id=" + encode(messageId) + "&status=" + status
         + (retry == null ? "" : "&retry=" + retry);
+    attempt(uri, connectionId, messageId, status, 1);
+  }
+
+  private void attempt(String uri, String connection, String messageId, String status, int attempt) {
     RequestOptions options = endpoints.request(HttpMethod.POST, uri)
         .putHeader("Authorization", authorization)
-        .putHeader("X-Connection-ID", connectionId)
+        .putHeader("X-Connection-ID", connection)
         .setTimeout(30_000);
     client.request(options)
         .compose(request -> request.send())
-        .onSuccess(response -> {
-          response.body(); // drain
-          int code = response.statusCode();
+        .compose(response -> response.body().map(drained -> response.statusCode()),
+            failure -> {
+              LOG.debug("{} of {} not sent: {}", status, messageId, failure.getMessage());
+              return Future.succeededFuture(-1);
+            })
+        .onSuccess(code -> {
+          if (code >= 200 && code < 300) {
+            settled.accept(true);
+            return;
+          }
+          boolean retryable = code == -1 || code >= 500;
+          if (retryable && attempt < ATTEMPTS) {
+            long wait = FIRST_RETRY_MILLIS << (attempt - 1);
+            LOG.info("{} of {} {}: attempt {}/{}, again in {} ms", status, messageId,
+                code == -1 ? "not sent" : "answered HTTP " + code, attempt, ATTEMPTS, wait);
+            vertx.setTimer(wait, id -> attempt(uri, connection, messageId, status, attempt + 1));
+            return;
+          }
           if (code == 404 && !warnedNotInFlight) {
             warnedNotInFlight = true;
             LOG.warn("the receiver answered 404 to an {} (message no longer in flight there, or a receiver whose "
                 + "long-poll cannot take acks); the message will be redelivered", status);
-          } else if (code >= 300 && code != 404) {
-            LOG.warn("{} of {} answered HTTP {}", status, messageId, code);
+          } else if (code != 404) {
+            LOG.warn("{} of {} {} after {} attempt(s): the receiver will redeliver it", status, messageId,
+                code == -1 ? "could not be sent" : "answered HTTP " + code, attempt);
           }
-        })
-        .onFailure(failure -> LOG.warn("{} of {} not sent: {}", status, messageId, failure.getMessage()));
+          settled.accept(false);
+        });
   }
 
   private static String encode(String text) {

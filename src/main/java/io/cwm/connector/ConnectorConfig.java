@@ -26,8 +26,9 @@ import java.util.Map;
  * @param caCertPath extra CA bundle (PEM) or null
  * @param clientCertPath client certificate (PEM) for mTLS or null
  * @param clientKeyPath its key (PEM) or null
- * @param maxRefusedAttempts Java: consecutive refusals (HTTP 401/403/404 at connect, no
- *     connection in between) after which the connector gives up and exits 1; 0 = never
+ * @param maxRefusedAttempts Java, opt-in: consecutive refusals (HTTP 401/403/404 at connect,
+ *     close 4001/4002, no connection in between) after which the connector gives up and exits 1;
+ *     0 (the default) = never, refusals are retried with the reconnect back-off
  * @param allowPrivateTargets Java: HTTP targets may be private or loopback addresses (the usual
  *     local service); false refuses them (link-local and metadata addresses are always refused)
  * @param shutdownGraceSeconds Java: how long in-progress deliveries may finish on SIGTERM

@@ -26,9 +26,17 @@ import org.slf4j.LoggerFactory;
  * {@link Deliverer} with at most {@code max_concurrent_requests} at once, and acks or nacks it
  * on the connection it came from. All state lives on this verticle's event loop.
  *
- * <p>Refusals (HTTP 401/403/404 at connect, close 4001/4002) count up; after
- * {@code max_refused_attempts} in a row (no connection in between) the connector gives up and
- * the process exits 1. Other failures (network, 5xx, a full channel) are retried forever.
+ * <p>Refusals (HTTP 401/403/404 at connect, close 4001/4002) are retried with the reconnect
+ * back-off, forever by default: a Python receiver creates a channel only at its first webhook, so
+ * a connector started first is refused for a while (spec §3.2, §9.2). They are logged at WARN on
+ * the first one and then at most once per {@link #REFUSAL_LOG_INTERVAL_MILLIS}, with the count.
+ * Only with {@code max_refused_attempts} &gt; 0 does the connector give up after that many in a row
+ * (no connection in between), and the process exits 1. Other failures (network, 5xx, a full
+ * channel) are always retried.
+ *
+ * <p>A message the connector already has is not delivered twice: one that arrives again while
+ * queued or being delivered is settled once, on the connection it came from last; one delivered
+ * successfully a moment ago ({@link RecentDeliveries}) is acked again without being delivered.
  *
  * <p>Stop (SIGTERM): no new deliveries start; queued ones are nacked for redelivery at once;
  * running ones get {@code shutdown_grace_seconds} to finish and be acked or nacked; the rest are
@@ -40,6 +48,8 @@ public final class ConnectorVerticle extends VerticleBase {
   static final long STABLE_MILLIS = 30_000;
   /** Frames up to 20 MiB: a 10 MiB payload escaped, with room (Python's connector stops at 4 MiB). */
   static final int MAX_FRAME_BYTES = 20 * 1024 * 1024;
+  /** While the receiver keeps refusing, one WARN line per this period (the others at DEBUG). */
+  static final long REFUSAL_LOG_INTERVAL_MILLIS = 60_000;
 
   private final ConnectorConfig config;
   private final Function<Vertx, Deliverer> delivererFactory;
@@ -55,6 +65,8 @@ public final class ConnectorVerticle extends VerticleBase {
   private StreamLink link;
   private boolean stopping;
   private int refusedInARow;
+  /** When the last refusal was logged at WARN (0: none in this run of refusals). */
+  private long refusalLoggedAt;
   private long connectedAt;
   private long lastAlive;
   private long reconnectTimer = -1;
@@ -63,6 +75,9 @@ public final class ConnectorVerticle extends VerticleBase {
   private final ArrayDeque<Queued> queue = new ArrayDeque<>();
   private final Map<String, Long> delayedNacks = new HashMap<>();
   private final Map<String, StreamLink> delayedNackLinks = new HashMap<>();
+  /** Messages queued or being delivered → the link to settle them on (the latest they came on). */
+  private final Map<String, StreamLink> inHand = new HashMap<>();
+  private final RecentDeliveries delivered = new RecentDeliveries(System::currentTimeMillis);
   private Promise<Void> drained;
 
   private record Queued(StreamLink link, Delivery delivery) {}
@@ -113,8 +128,8 @@ public final class ConnectorVerticle extends VerticleBase {
     }
     StreamLink.Listener listener = new StreamLink.Listener() {
       @Override
-      public void onMessage(Delivery delivery) {
-        ConnectorVerticle.this.onMessage(this, delivery);
+      public boolean onMessage(Delivery delivery) {
+        return ConnectorVerticle.this.onMessage(this, delivery);
       }
 
       @Override
@@ -133,8 +148,13 @@ public final class ConnectorVerticle extends VerticleBase {
       }
       connectedAt = System.currentTimeMillis();
       lastAlive = connectedAt; // the watchdog starts at connect (Python waits for a first heartbeat)
+      if (refusedInARow > 0) {
+        LOG.info("{} connected ({}) after {} refusal(s) in a row", tag, config.protocol(), refusedInARow);
+      } else {
+        LOG.info("{} connected ({})", tag, config.protocol());
+      }
       refusedInARow = 0;
-      LOG.info("{} connected ({})", tag, config.protocol());
+      refusalLoggedAt = 0;
       if (stopping) {
         fresh.close(1001, "Going Away");
         return;
@@ -148,10 +168,13 @@ public final class ConnectorVerticle extends VerticleBase {
 
   private StreamLink newLink(StreamLink.Listener listener) {
     return switch (config.protocol()) {
-      case ConnectorConfig.SSE -> new SseLink(http, endpoints,
+      case ConnectorConfig.SSE -> new SseLink(vertx, http, endpoints,
           SseLink.streamRequest(endpoints, config.token(), connectorId), config.token(), listener);
       case ConnectorConfig.LONG_POLL -> new PollLink(vertx, http, endpoints, config.token(), connectorId,
-          () -> stopping ? 0 : Math.max(0, config.maxConcurrentRequests() * 2 - running - queue.size()), listener);
+          () -> stopping ? 0 : Math.max(0, config.maxConcurrentRequests() * 2 - running - queue.size()),
+          new Backoff(config.reconnectDelay(), config.maxReconnectDelay(), config.reconnectBackoffMultiplier(),
+              () -> ThreadLocalRandom.current().nextDouble()),
+          listener);
       default -> {
         WebSocketConnectOptions options = endpoints.webSocket();
         options.addHeader("Authorization", "Bearer " + config.token());
@@ -180,22 +203,48 @@ public final class ConnectorVerticle extends VerticleBase {
     if (cause instanceof StreamLink.Refused refused) {
       refusedInARow++;
       int limit = config.maxRefusedAttempts();
-      LOG.warn("{} refused by the receiver ({}), {} time(s) in a row{}", tag, refused.getMessage(), refusedInARow,
-          limit > 0 ? " of at most " + limit : "");
       if (limit > 0 && refusedInARow >= limit) {
         String message = "channel " + config.channel() + ": the receiver at " + config.cloudUrl() + " refused "
             + refusedInARow + " connections in a row (" + refused.getMessage()
-            + "): wrong token or unknown channel; giving up";
+            + "): wrong token or unknown channel; giving up (max_refused_attempts " + limit + ")";
         LOG.error("{} {}", tag, message);
         stopping = true;
         giveUp.accept(message);
         return;
       }
+      long wait = backoff.next();
+      logRefusal(refused, wait);
+      reconnectTimer = vertx.setTimer(wait, id -> connect());
+      return;
     }
     long wait = backoff.next();
     LOG.info("{} {}: {}; reconnecting in {} s", tag, wasUp ? "disconnected" : "could not connect", reason,
-        String.format(java.util.Locale.ROOT, "%.1f", wait / 1000.0));
+        seconds(wait));
     reconnectTimer = vertx.setTimer(wait, id -> connect());
+  }
+
+  /**
+   * A refusal: WARN for the first of a run and then once per {@link #REFUSAL_LOG_INTERVAL_MILLIS}
+   * with the count, DEBUG otherwise, so a connector waiting for its channel does not write a
+   * line per attempt forever.
+   */
+  private void logRefusal(StreamLink.Refused refused, long wait) {
+    long now = System.currentTimeMillis();
+    int limit = config.maxRefusedAttempts();
+    String until = limit > 0 ? "gives up after " + limit : "retrying until accepted";
+    if (refusalLoggedAt == 0 || now - refusalLoggedAt >= REFUSAL_LOG_INTERVAL_MILLIS) {
+      refusalLoggedAt = now;
+      LOG.warn("{} refused by the receiver ({}): {} refusal(s) in a row (wrong token, or a channel the receiver "
+              + "does not have yet); {}, next attempt in {} s; the next such line in {} s at the earliest", tag,
+          refused.getMessage(), refusedInARow, until, seconds(wait), REFUSAL_LOG_INTERVAL_MILLIS / 1000);
+    } else {
+      LOG.debug("{} refused by the receiver ({}): {} refusal(s) in a row; next attempt in {} s", tag,
+          refused.getMessage(), refusedInARow, seconds(wait));
+    }
+  }
+
+  private static String seconds(long millis) {
+    return String.format(java.util.Locale.ROOT, "%.1f", millis / 1000.0);
   }
 
   private void watchdog() {
@@ -213,13 +262,33 @@ public final class ConnectorVerticle extends VerticleBase {
 
   // ---------------------------------------------------------------- deliveries
 
-  private void onMessage(StreamLink.Listener from, Delivery delivery) {
+  /** Takes a message for delivery; false when it is one the connector already has. */
+  private boolean onMessage(StreamLink.Listener from, Delivery delivery) {
     StreamLink source = linkOf.get(from);
     if (source == null || stopping) {
-      return; // not started: the receiver requeues it when this connection ends
+      return true; // not started: the receiver requeues it when this connection ends
     }
+    String messageId = delivery.messageId();
+    if (inHand.containsKey(messageId)) {
+      inHand.put(messageId, source); // settled once, where the receiver now expects it
+      LOG.debug("{} message {} handed out again while being delivered: settled once", tag, messageId);
+      return false;
+    }
+    if (delivered.wasDelivered(messageId)) {
+      LOG.info("{} message {} (webhook {}) was delivered by this connector a moment ago: acked again, not "
+          + "delivered again", tag, messageId, delivery.webhookId());
+      source.ack(messageId);
+      return false;
+    }
+    Long delayedNack = delayedNacks.remove(messageId);
+    if (delayedNack != null) { // back already (its lease ran out): this delivery settles it
+      vertx.cancelTimer(delayedNack);
+      delayedNackLinks.remove(messageId);
+    }
+    inHand.put(messageId, source);
     queue.add(new Queued(source, delivery));
     drain();
+    return true;
   }
 
   private void drain() {
@@ -235,9 +304,12 @@ public final class ConnectorVerticle extends VerticleBase {
   private void finished(Queued done, Outcome outcome) {
     running--;
     String messageId = done.delivery().messageId();
+    StreamLink latest = inHand.remove(messageId);
+    StreamLink link = latest != null ? latest : done.link();
     switch (outcome.verdict()) {
       case ACK -> {
-        done.link().ack(messageId);
+        delivered.delivered(messageId);
+        link.ack(messageId);
         if (connectedAt > 0) {
           backoff.reset(); // this connection works
         }
@@ -245,13 +317,13 @@ public final class ConnectorVerticle extends VerticleBase {
       case NACK_DROP -> {
         LOG.warn("{} message {} (webhook {}) not deliverable: {}; nack without retry (dead letter)", tag, messageId,
             done.delivery().webhookId(), outcome.reason());
-        done.link().nack(messageId, false);
+        link.nack(messageId, false);
       }
       case NACK_RETRY -> {
         LOG.info("{} message {} (webhook {}) failed: {}; nack with retry in {} ms", tag, messageId,
             done.delivery().webhookId(), outcome.reason(), outcome.backoffMillis());
         if (stopping || outcome.backoffMillis() <= 0) {
-          done.link().nack(messageId, true);
+          link.nack(messageId, true);
         } else {
           long timer = vertx.setTimer(outcome.backoffMillis(), id -> {
             delayedNacks.remove(messageId);
@@ -261,7 +333,7 @@ public final class ConnectorVerticle extends VerticleBase {
             }
           });
           delayedNacks.put(messageId, timer);
-          delayedNackLinks.put(messageId, done.link());
+          delayedNackLinks.put(messageId, link);
         }
       }
     }
@@ -283,7 +355,8 @@ public final class ConnectorVerticle extends VerticleBase {
     vertx.cancelTimer(watchdogTimer);
     // queued, not started: straight back to the channel
     for (Queued queued; (queued = queue.poll()) != null; ) {
-      queued.link().nack(queued.delivery().messageId(), true);
+      StreamLink latest = inHand.remove(queued.delivery().messageId());
+      (latest != null ? latest : queued.link()).nack(queued.delivery().messageId(), true);
     }
     drained = Promise.promise();
     if (running == 0) {

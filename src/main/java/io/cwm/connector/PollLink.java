@@ -18,6 +18,11 @@ import org.slf4j.LoggerFactory;
  * messages or 204 when none came in time; established with the first answer. Polls only while
  * the connector has room ({@code room}), so messages are not pulled faster than they are
  * delivered. Acks go by POST with the answer's connection id.
+ *
+ * <p>Polls are spaced by {@code pause} (capped exponential back-off) while acks fail (non-2xx or
+ * not sent) or the last answer held only messages the connector already has, and again at once
+ * after an ack succeeds: a receiver that cannot take acks and hands the same message back on
+ * every poll (Python's long-poll) is not polled in a hot loop.
  */
 final class PollLink extends StreamLink {
   private static final Logger LOG = LoggerFactory.getLogger(PollLink.class);
@@ -31,10 +36,17 @@ final class PollLink extends StreamLink {
   private final String connectorId;
   private final IntSupplier room;
   private final AckPoster acks;
+  private final Backoff pause;
   private volatile boolean closed;
+  /** The last ack or nack failed, and none succeeded since. */
+  private boolean acksFailing;
+  /** The last answer held messages, all of them already in hand. */
+  private boolean onlyKnownMessages;
+  private boolean warnedSlowing;
 
+  /** @param pause spacing of polls while acks fail or the receiver hands back known messages */
   PollLink(Vertx vertx, HttpClient client, Endpoints endpoints, String token, String connectorId, IntSupplier room,
-      Listener listener) {
+      Backoff pause, Listener listener) {
     super(listener);
     this.vertx = vertx;
     this.client = client;
@@ -42,7 +54,22 @@ final class PollLink extends StreamLink {
     this.token = token;
     this.connectorId = connectorId;
     this.room = room;
-    this.acks = new AckPoster(client, endpoints, token);
+    this.pause = pause;
+    this.acks = new AckPoster(vertx, client, endpoints, token, this::settled);
+  }
+
+  /** The final result of one ack or nack. */
+  private void settled(boolean succeeded) {
+    if (succeeded) {
+      if (acksFailing) {
+        LOG.info("acks go through again: polling at once");
+      }
+      acksFailing = false;
+      warnedSlowing = false;
+      pause.reset();
+    } else {
+      acksFailing = true;
+    }
   }
 
   @Override
@@ -57,9 +84,30 @@ final class PollLink extends StreamLink {
       ended.tryComplete();
       return;
     }
+    if (acksFailing || onlyKnownMessages) {
+      onlyKnownMessages = false;
+      long wait = pause.next();
+      String why = acksFailing ? "acks are not accepted" : "the receiver handed back only messages already in hand";
+      if (!warnedSlowing) {
+        warnedSlowing = true;
+        LOG.warn("{}: slowing down polling (next poll in {} ms, longer each time until an ack succeeds)", why, wait);
+      } else {
+        LOG.debug("{}: next poll in {} ms", why, wait);
+      }
+      vertx.setTimer(wait, id -> poll(established));
+      return;
+    }
+    poll(established);
+  }
+
+  private void poll(Promise<Void> established) {
+    if (closed) {
+      ended.tryComplete();
+      return;
+    }
     int max = Math.min(100, room.getAsInt());
     if (max <= 0 && established.future().isComplete()) {
-      vertx.setTimer(ROOM_WAIT_MS, id -> pollOnce(established));
+      vertx.setTimer(ROOM_WAIT_MS, id -> poll(established));
       return;
     }
     RequestOptions options = endpoints.request(HttpMethod.GET, endpoints.streamPath() + "/poll?timeout="
@@ -104,6 +152,7 @@ final class PollLink extends StreamLink {
       acks.connectionId(id);
     }
     JsonArray messages = answer.getValue("messages") instanceof JsonArray array ? array : new JsonArray();
+    boolean anyNew = false;
     for (Object item : messages) {
       Delivery delivery = item instanceof JsonObject frame ? parseWebhook(frame) : null;
       if (delivery == null) {
@@ -111,9 +160,10 @@ final class PollLink extends StreamLink {
       } else if (closed) {
         acks.nack(delivery.messageId(), true); // arrived after we stopped: straight back to the channel
       } else {
-        listener.onMessage(delivery);
+        anyNew |= listener.onMessage(delivery);
       }
     }
+    onlyKnownMessages = !messages.isEmpty() && !anyNew && !closed;
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.cwm.connector;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
@@ -31,11 +32,12 @@ final class SseLink extends StreamLink {
   private String event = "message";
   private final StringBuilder data = new StringBuilder();
 
-  SseLink(HttpClient client, Endpoints endpoints, RequestOptions options, String token, Listener listener) {
+  SseLink(Vertx vertx, HttpClient client, Endpoints endpoints, RequestOptions options, String token,
+      Listener listener) {
     super(listener);
     this.client = client;
     this.options = options;
-    this.acks = new AckPoster(client, endpoints, token);
+    this.acks = new AckPoster(vertx, client, endpoints, token, settled -> { });
   }
 
   @Override

@@ -15,8 +15,12 @@ abstract class StreamLink {
 
   /** What the link reports. */
   interface Listener {
-    /** A {@code webhook} frame with a message id. */
-    void onMessage(Delivery delivery);
+    /**
+     * A {@code webhook} frame with a message id. Returns false when the connector already has
+     * that message (being delivered, or delivered a moment ago): a receiver handing back what it
+     * just handed out.
+     */
+    boolean onMessage(Delivery delivery);
 
     /** Anything that proves the receiver alive (heartbeat, connected, a frame, a poll answer). */
     void onAlive();

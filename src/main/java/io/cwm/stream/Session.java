@@ -24,11 +24,13 @@ final class Session {
   long received;
   long acked;
   long nacked;
-  /** Long-poll only: the request waiting for messages, its size and its timer. */
+  /** Long-poll only: the request waiting for messages, its id, its size and its timer. */
   Promise<List<Envelope>> pendingPoll;
+  String pendingPollId;
   int pollMax;
   long pollTimer = -1;
-  long lastPollAt;
+  /** Long-poll only: when a poll last started or ended or a lease last ended (the idle rule's baseline). */
+  long lastPollActivityAt;
 
   /** A message handed to this session: until when its lease runs, and when it was received (ms). */
   record InFlight(long deadline, long receivedAt) {}
@@ -41,6 +43,7 @@ final class Session {
     this.connectedAt = connectedAt;
     this.remoteIp = remoteIp;
     this.lastHeartbeatAt = connectedAt;
+    this.lastPollActivityAt = connectedAt;
   }
 
   /** The admin view (spec §6.4 {@code connected_clients} item). */
@@ -69,19 +72,35 @@ final class Session {
     return "long_poll".equals(protocol);
   }
 
-  /** Counts toward max_connections: streams always, poll sessions while a poll waits. */
+  /**
+   * Counts toward max_connections: every session until it ends, whatever its transport (a poll
+   * session between two polls too: see {@link #pollIdleSince}).
+   */
   boolean active() {
-    return !closed && (!isPoll() || pendingPoll != null);
+    return !closed;
   }
 
-  /** How many messages this session can take now (a poll: what it asked for, in-flight aside). */
+  /**
+   * How many messages this session can take now: what its window ({@code max_in_flight}) leaves;
+   * a poll session only while a poll waits, and no more than that poll asked for.
+   */
   int room(int maxInFlight) {
     if (closed) {
       return 0;
     }
+    int window = Math.max(0, maxInFlight - inFlight.size());
     if (isPoll()) {
-      return pendingPoll == null ? 0 : pollMax;
+      return pendingPoll == null ? 0 : Math.min(pollMax, window);
     }
-    return Math.max(0, maxInFlight - inFlight.size());
+    return window;
+  }
+
+  /**
+   * A poll session has no socket to tell when its client is gone: it is idle, and ends after the
+   * idle period, while no poll waits and it holds no leases; idle since the later of its last
+   * poll and its last lease's end. -1: not idle.
+   */
+  long pollIdleSince() {
+    return isPoll() && pendingPoll == null && inFlight.isEmpty() ? lastPollActivityAt : -1;
   }
 }

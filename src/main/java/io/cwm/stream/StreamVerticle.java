@@ -29,6 +29,12 @@ import org.slf4j.LoggerFactory;
  * the most free slots: competing consumers, not Python's hot standby), settles acks and nacks,
  * and on a session's end returns its in-flight messages to the buffer at once.
  *
+ * <p>The three transports share one set of limits: a long-poll session (one per channel and
+ * connector id) counts toward {@code max_connections} like a WebSocket or SSE session and never
+ * holds more than {@code max_in_flight} unacked leases. Having no socket, it ends when its client
+ * leaves during a poll while it holds no leases, or after {@link #POLL_IDLE_HEARTBEATS} heartbeat
+ * intervals with no poll waiting and no lease held.
+ *
  * <p>Single instance, one event loop: all session state is touched from one thread. Frames go
  * to the edge that holds the socket over {@code cwm.session.<connection id>}.
  */
@@ -36,7 +42,12 @@ public final class StreamVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(StreamVerticle.class);
   /** Pulls again this often while a session has room, for delayed retries and other nodes' publishes. */
   static final long TICK_MS = 200;
-  static final long POLL_IDLE_MS = 5 * 60_000;
+  /**
+   * A poll session ends after this many heartbeat intervals with no poll waiting and no lease
+   * held (90 s by default: the WebSocket's stale rule), so a poll client that is gone does not
+   * keep a max_connections slot.
+   */
+  static final int POLL_IDLE_HEARTBEATS = 3;
 
   private final Map<String, ChannelSpec> specs;
   private final Map<String, ChannelState> channels = new LinkedHashMap<>();
@@ -139,7 +150,7 @@ public final class StreamVerticle extends VerticleBase {
     switch (call.op()) {
       case OPEN -> open(state, call, message);
       case CLOSE -> {
-        close(call.connectionId());
+        close(call.connectionId(), "client gone");
         message.reply(new StreamCall.Reply(true));
       }
       case ACK, NACK -> settleOwn(state, call, message);
@@ -147,9 +158,13 @@ public final class StreamVerticle extends VerticleBase {
       case POLL -> poll(state, call, message);
       case CANCEL_POLL -> {
         Session session = sessions.get(call.connectionId());
-        if (session != null && session.pendingPoll != null) {
+        if (session != null && session.pendingPoll != null && session.pendingPollId != null
+            && session.pendingPollId.equals(call.pollId())) {
           vertx.cancelTimer(session.pollTimer);
           session.pendingPoll.tryComplete(List.of()); // takes no more messages for a gone client
+          if (session.inFlight.isEmpty()) {
+            close(session.id, "client left during a poll");
+          }
         }
         message.reply(new StreamCall.Reply(true));
       }
@@ -281,7 +296,7 @@ public final class StreamVerticle extends VerticleBase {
     observer.connectors(state.spec.name(), "long_poll", poll);
   }
 
-  private void close(String connectionId) {
+  private void close(String connectionId, String why) {
     opening.remove(connectionId); // an admission still under way is void
     Session session = sessions.remove(connectionId);
     if (session == null) {
@@ -303,8 +318,8 @@ public final class StreamVerticle extends VerticleBase {
     if (!session.isPoll()) {
       buffer.release(state.spec, connectionId).onComplete(done -> pump(state));
     }
-    LOG.info("[channel: {}, connection_id: {}] session closed ({} in flight returned)", session.channel,
-        connectionId, session.isPoll() ? 0 : inFlight);
+    LOG.info("[channel: {}, connection_id: {}] {} session closed: {} ({} in flight returned)", session.channel,
+        connectionId, session.protocol, why, session.isPoll() ? 0 : inFlight);
   }
 
   /** Admin: ends a session, telling its edge to close the socket; a session of another node is ended there. */
@@ -344,7 +359,7 @@ public final class StreamVerticle extends VerticleBase {
     if (!session.isPoll()) {
       vertx.eventBus().send(Addresses.session(session.id), SessionEnd.ADMIN, Addresses.LOCAL);
     }
-    close(session.id);
+    close(session.id, "disconnected by admin");
   }
 
   private void settleOwn(ChannelState state, StreamCall call, Message<StreamCall> message) {
@@ -391,6 +406,7 @@ public final class StreamVerticle extends VerticleBase {
 
   /** Bookkeeping of a settle by a session of this process (admin counters, latency). */
   private void settled(ChannelState state, Session session, Session.InFlight lease, boolean ack) {
+    session.lastPollActivityAt = System.currentTimeMillis();
     if (ack) {
       session.acked++;
       if (observer != null && lease.receivedAt() > 0) {
@@ -440,16 +456,19 @@ public final class StreamVerticle extends VerticleBase {
     }
     Promise<List<Envelope>> result = Promise.promise();
     Session polling = session;
-    session.lastPollAt = System.currentTimeMillis();
-    session.lastHeartbeatAt = session.lastPollAt;
+    session.lastHeartbeatAt = System.currentTimeMillis();
+    session.lastPollActivityAt = session.lastHeartbeatAt;
     session.pendingPoll = result;
+    session.pendingPollId = call.pollId();
     session.pollMax = call.max();
     session.pollTimer = vertx.setTimer(call.timeoutMillis(), id -> result.tryComplete(List.of()));
     result.future().onComplete(done -> {
       if (polling.pendingPoll == result) {
         polling.pendingPoll = null;
+        polling.pendingPollId = null;
         vertx.cancelTimer(polling.pollTimer);
       }
+      polling.lastPollActivityAt = System.currentTimeMillis();
       message.reply(new StreamCall.Reply(done.result()));
     });
     pump(state);
@@ -458,24 +477,21 @@ public final class StreamVerticle extends VerticleBase {
   private void onTick() {
     long now = System.currentTimeMillis();
     for (ChannelState state : channels.values()) {
-      // idle poll sessions go after 5 minutes (spec §4.8)
-      boolean removed = state.sessions.values().removeIf(session -> {
-        boolean idle = session.isPoll() && session.pendingPoll == null && now - session.lastPollAt > POLL_IDLE_MS;
-        if (idle) {
-          sessions.remove(session.id);
-          if (cluster != null) {
-            cluster.removed(session.id);
-          }
-        }
-        return idle;
-      });
-      if (removed) {
-        reportConnectors(state);
-      }
+      long idleMillis = POLL_IDLE_HEARTBEATS * state.spec.heartbeatIntervalSeconds() * 1000L;
+      List<Session> idle = new ArrayList<>();
       boolean room = false;
       for (Session session : state.sessions.values()) {
-        session.inFlight.values().removeIf(lease -> lease.deadline() < now); // the buffer requeued them
+        if (session.inFlight.values().removeIf(lease -> lease.deadline() < now)) { // the buffer requeued them
+          session.lastPollActivityAt = now;
+        }
+        long idleSince = session.pollIdleSince();
+        if (idleSince >= 0 && now - idleSince > idleMillis) {
+          idle.add(session);
+        }
         room |= session.room(state.spec.maxInFlight()) > 0;
+      }
+      for (Session session : idle) {
+        close(session.id, "no poll and no lease for " + idleMillis / 1000 + " s");
       }
       if (room) {
         pump(state);

@@ -184,7 +184,7 @@ class ConnectorProtocolTest {
   void persistentRefusalGivesUpAfterTheConfiguredTries() throws Exception {
     refuseWith = 403;
     LinkedBlockingQueue<String> gaveUp = new LinkedBlockingQueue<>();
-    deploy(config(), recording(0), gaveUp::add);
+    deploy(TestConnectors.reconnecting(config(), 0.2, 2, 3), recording(0), gaveUp::add);
     String reason = gaveUp.poll(20, TimeUnit.SECONDS);
     assertNotNull(reason, "gave up");
     assertTrue(reason.contains("403") && reason.contains("scripted"), reason);

@@ -63,7 +63,12 @@ public abstract class StreamDeliveryTest {
         relay("drop", "drop", ", \"max_in_flight\": 10"),
         relay("feed-a", "multi", ""), relay("feed-b", "multi", ""),
         relay("poison", "poison", ", \"max_deliveries\": 3"),
-        relay("unicode", "unicode", "")) + "}";
+        relay("unicode", "unicode", ""),
+        relay("pollwin", "pollwin", ", \"max_in_flight\": 1"),
+        relay("pollcap", "pollcap", ", \"max_connections\": 1"),
+        relay("mixcap", "mixcap", ", \"max_connections\": 1"),
+        relay("pollidle", "pollidle", ", \"max_connections\": 1, \"heartbeat_interval_seconds\": 1, "
+            + "\"ack_timeout_seconds\": 60")) + "}";
     server = TestServer.start(webhooks, "{}", backendEnv());
   }
 
@@ -114,6 +119,104 @@ public abstract class StreamDeliveryTest {
         "Authorization", "Bearer tok-" + channel);
     assertEquals(200, response.statusCode(), response::body);
     return new JsonObject(response.body()).getJsonObject("stats");
+  }
+
+  /** {@code GET /connect/stream/{channel}/poll} as connector {@code connectorId}. */
+  protected HttpResponse<String> poll(String channel, String connectorId, int timeoutSeconds, int maxMessages)
+      throws Exception {
+    return Http.get(server.port(), "/connect/stream/" + ch(channel) + "/poll?timeout=" + timeoutSeconds
+        + "&max_messages=" + maxMessages, "Authorization", "Bearer tok-" + channel, "X-Connector-ID", connectorId);
+  }
+
+  protected static List<String> polledIds(HttpResponse<String> polled) {
+    assertEquals(200, polled.statusCode(), polled::body);
+    return new JsonObject(polled.body()).getJsonArray("messages").stream()
+        .map(frame -> ((JsonObject) frame).getString("message_id")).toList();
+  }
+
+  protected static void assertMaxConnections(HttpResponse<String> polled) {
+    assertEquals(503, polled.statusCode(), polled::body);
+    assertEquals(new JsonObject().put("detail", "Max connections reached"), new JsonObject(polled.body()));
+  }
+
+  /** Issue 12, item 3.3: long-poll has the window of the other transports. */
+  @Test
+  void aLongPollSessionHoldsAtMostMaxInFlightUnackedMessages() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      post("pollwin", i);
+    }
+    HttpResponse<String> first = poll("pollwin", "lp", 5, 10);
+    List<String> taken = polledIds(first);
+    assertEquals(1, taken.size(), "max_in_flight 1: one message although ten were asked for");
+    assertEquals(204, poll("pollwin", "lp", 1, 10).statusCode(), "nothing more while that one is unacked");
+    HttpResponse<String> acked = Http.post(server.port(), "/connect/ack?message_id=" + taken.get(0) + "&status=ack",
+        "", "X-Connection-ID", new JsonObject(first.body()).getString("connection_id"),
+        "Authorization", "Bearer tok-pollwin");
+    assertEquals(200, acked.statusCode(), acked::body);
+    List<String> next = polledIds(poll("pollwin", "lp", 5, 10));
+    assertEquals(1, next.size(), "the ack freed exactly one slot");
+    assertFalse(next.contains(taken.get(0)), "the acked message is gone");
+    assertEquals(1, stats("pollwin").getLong("messages_in_flight"));
+  }
+
+  /** Issue 12, item 3.3: a poll session keeps its max_connections slot between its polls. */
+  @Test
+  void aLongPollSessionCountsTowardMaxConnectionsBetweenItsPolls() throws Exception {
+    assertEquals(204, poll("pollcap", "first", 1, 10).statusCode());
+    assertMaxConnections(poll("pollcap", "second", 1, 10));
+    TestConnector webSocket = new TestConnector(vertx).connect(server.port(), ch("pollcap"), "tok-pollcap");
+    connectors.add(webSocket);
+    assertTrue(await(5000, () -> Short.valueOf((short) 4003).equals(webSocket.closeCode())),
+        "a WebSocket is refused too: " + webSocket.closeCode());
+    assertEquals(204, poll("pollcap", "first", 1, 10).statusCode(), "the session itself polls on");
+    assertEquals(1, stats("pollcap").getInteger("connected_clients"));
+  }
+
+  @Test
+  void aWebSocketSessionHoldsTheSlotAgainstLongPoll() throws Exception {
+    TestConnector webSocket = connector("mixcap");
+    assertMaxConnections(poll("mixcap", "poller", 1, 10));
+    webSocket.close();
+    assertTrue(await(5000, () -> {
+      try {
+        return poll("mixcap", "poller", 1, 10).statusCode() == 204;
+      } catch (Exception e) {
+        return false;
+      }
+    }), "the poller gets in once the WebSocket left");
+  }
+
+  /**
+   * Issue 12, item 3.3: a poll session with no poll waiting and no lease ends after three
+   * heartbeat intervals (here 1 s each); while it holds a lease it stays.
+   */
+  @Test
+  void anIdlePollSessionEndsAfterThreeHeartbeatIntervalsButNotWhileItHoldsALease() throws Exception {
+    String id = post("pollidle", 1);
+    HttpResponse<String> taken = poll("pollidle", "gone", 5, 10);
+    assertEquals(List.of(id), polledIds(taken));
+    // the client goes quiet while holding the lease: its slot stays taken past the idle period
+    assertFalse(await(4500, () -> {
+      try {
+        return poll("pollidle", "other", 1, 10).statusCode() != 503;
+      } catch (Exception e) {
+        return false;
+      }
+    }), "refused while the silent session holds a lease");
+    HttpResponse<String> acked = Http.post(server.port(), "/connect/ack?message_id=" + id + "&status=ack", "",
+        "X-Connection-ID", new JsonObject(taken.body()).getString("connection_id"),
+        "Authorization", "Bearer tok-pollidle");
+    assertEquals(200, acked.statusCode(), acked::body);
+    long ackedAt = System.nanoTime();
+    assertTrue(await(15_000, () -> {
+      try {
+        return poll("pollidle", "other", 1, 10).statusCode() == 204;
+      } catch (Exception e) {
+        return false;
+      }
+    }), "admitted once the idle session ended");
+    long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - ackedAt);
+    assertTrue(waitedMillis >= 2000, "the idle session kept its slot for about 3 s, not " + waitedMillis + " ms");
   }
 
   @Test

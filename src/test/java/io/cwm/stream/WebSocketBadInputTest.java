@@ -161,7 +161,8 @@ class WebSocketBadInputTest {
   }
 
   static int streamSessions(String channel) throws Exception {
-    StreamCall count = new StreamCall(StreamCall.Op.SESSIONS, channel, null, null, null, null, false, false, 0, 0, null);
+    StreamCall count = new StreamCall(StreamCall.Op.SESSIONS, channel, null, null, null, null, false, false, 0, 0, null,
+        null);
     return (Integer) await(server.running().vertx().eventBus().<StreamCall.Reply>request(Addresses.STREAM_CALL, count))
         .body().value();
   }

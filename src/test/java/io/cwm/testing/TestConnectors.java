@@ -5,7 +5,7 @@ import io.cwm.connector.Target;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** Connector configs for tests: the spec's defaults, with what a test varies. */
+/** Connector configs for tests: the defaults (never give up on refusals), with what a test varies. */
 public final class TestConnectors {
   private TestConnectors() {}
 
@@ -26,6 +26,17 @@ public final class TestConnectors {
       Path webhooks, Path connections) {
     return new ConnectorConfig("test", "http://127.0.0.1:" + port, channel, token, protocol,
         0.2, 2, 2, 60, 5, 10, 30, "test-connector", target, Map.of(), webhooks, connections,
-        true, null, null, null, "INFO", 3, true, 5);
+        true, null, null, null, "INFO", 0, true, 5);
+  }
+
+  /** {@code base} with other reconnect delays (seconds) and {@code max_refused_attempts}. */
+  public static ConnectorConfig reconnecting(ConnectorConfig base, double reconnectDelay, double maxReconnectDelay,
+      int maxRefusedAttempts) {
+    return new ConnectorConfig(base.source(), base.cloudUrl(), base.channel(), base.token(), base.protocol(),
+        reconnectDelay, maxReconnectDelay, base.reconnectBackoffMultiplier(), base.heartbeatTimeout(),
+        base.connectionTimeout(), base.maxConcurrentRequests(), base.ackTimeout(), base.connectorId(),
+        base.defaultTarget(), base.targets(), base.webhooksConfig(), base.connectionsConfig(), base.verifySsl(),
+        base.caCertPath(), base.clientCertPath(), base.clientKeyPath(), base.logLevel(), maxRefusedAttempts,
+        base.allowPrivateTargets(), base.shutdownGraceSeconds());
   }
 }

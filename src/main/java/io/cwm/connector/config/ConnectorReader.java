@@ -232,7 +232,8 @@ final class ConnectorReader {
     if (etcdPort != null && etcdPort > 65535) {
       error("etcd_port", "must be from 1 to 65535");
     }
-    Integer maxRefused = integer(values, "max_refused_attempts", "max_refused_attempts", 10, 0);
+    // 0: never give up (a Python receiver refuses until the channel's first webhook)
+    Integer maxRefused = integer(values, "max_refused_attempts", "max_refused_attempts", 0, 0);
     Boolean allowPrivate = bool(values, "allow_private_targets", "allow_private_targets", true);
     Double grace = positive(values, "shutdown_grace_seconds", "shutdown_grace_seconds", 30.0);
 

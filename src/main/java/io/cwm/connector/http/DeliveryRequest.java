@@ -18,8 +18,10 @@ import org.slf4j.LoggerFactory;
  * The headers and body of a delivery request (spec §8.10 item 3), in this order: the target's
  * headers, {@code X-Original-<name>} per envelope header, {@code Content-Type} (unless the target
  * sets exactly {@code Content-Type}), {@code X-Webhook-Message-ID}, {@code X-Webhook-ID},
- * {@code X-Webhook-Attempt}. A later header replaces an earlier one of the same name (case
- * insensitive), so none is ever sent twice.
+ * {@code X-Webhook-Attempt}, then {@code Accept: *}{@code /*} unless the target sets an Accept
+ * header (any case), as the Python connector's client does. A later header replaces an earlier
+ * one of the same name (case insensitive), so none is ever sent twice. No {@code Accept-Encoding}
+ * is added and the body is never compressed.
  *
  * <p>Never sent: a header whose name is not an HTTP token or whose value holds a control
  * character (CR, LF, NUL, ... — header injection); original hop-by-hop headers; target
@@ -66,6 +68,9 @@ final class DeliveryRequest {
       put(headers, "X-Webhook-ID", delivery.webhookId(), delivery);
     }
     headers.set("X-Webhook-Attempt", Integer.toString(attempt));
+    if (!headers.contains("Accept")) { // Python's client sends it; some frameworks answer 406 without one
+      headers.set("Accept", "*/*");
+    }
     if (url.basicAuth() != null && !headers.contains("Authorization")) {
       headers.set("Authorization", url.basicAuth());
     }

@@ -109,7 +109,7 @@ class ConnectorConfigLoaderTest {
     assertNull(config.clientCertPath());
     assertNull(config.clientKeyPath());
     assertEquals("INFO", config.logLevel());
-    assertEquals(10, config.maxRefusedAttempts());
+    assertEquals(0, config.maxRefusedAttempts(), "never gives up unless asked to");
     assertTrue(config.allowPrivateTargets());
     assertEquals(30.0, config.shutdownGraceSeconds());
     assertEquals(new Target("http://localhost:9000/hook", "POST", Map.of(), 30.0, true, 3, 1.0, 2.0),
@@ -128,7 +128,7 @@ class ConnectorConfigLoaderTest {
          "heartbeat_timeout": 20, "connection_timeout": 5, "max_concurrent_requests": 4, "ack_timeout": 9,
          "connector_id": "edge-1", "verify_ssl": false, "ca_cert_path": "%s", "client_cert_path": "%s",
          "client_key_path": "%s", "log_level": "DEBUG", "log_format": "%%(message)s",
-         "max_refused_attempts": 0, "allow_private_targets": false, "shutdown_grace_seconds": 5.5,
+         "max_refused_attempts": 5, "allow_private_targets": false, "shutdown_grace_seconds": 5.5,
          "default_target": {"url": "https://local.example/hook", "method": "put",
            "headers": {"Content-Type": "application/json", "X-Api-Key": "k"}, "timeout_seconds": 3,
            "retry_enabled": false, "retry_max_attempts": 5, "retry_delay_seconds": 0.5,
@@ -151,7 +151,7 @@ class ConnectorConfigLoaderTest {
     assertEquals(cert.toString(), config.clientCertPath());
     assertEquals(key.toString(), config.clientKeyPath());
     assertEquals("DEBUG", config.logLevel());
-    assertEquals(0, config.maxRefusedAttempts());
+    assertEquals(5, config.maxRefusedAttempts());
     assertFalse(config.allowPrivateTargets());
     assertEquals(5.5, config.shutdownGraceSeconds());
     Target target = config.defaultTarget();
@@ -179,6 +179,7 @@ class ConnectorConfigLoaderTest {
     assertEquals("INFO", config.logLevel());
     assertTrue(config.targets().isEmpty());
     assertEquals(30.0, config.shutdownGraceSeconds());
+    assertEquals(0, config.maxRefusedAttempts());
   }
 
   @Test

@@ -53,7 +53,7 @@ class HttpDelivererRequestTest extends RecordingTargetTest {
         .toList();
     assertEquals(List.of("Authorization", "X-Custom", "X-Original-host", "X-Original-x-stripe-signature",
         "X-Original-content-type", "X-Original-content-length", "X-Original-user-agent", "Content-Type",
-        "X-Webhook-Message-ID", "X-Webhook-ID", "X-Webhook-Attempt"), ours);
+        "X-Webhook-Message-ID", "X-Webhook-ID", "X-Webhook-Attempt", "Accept"), ours);
     assertEquals("Bearer local", received.header("Authorization"));
     assertEquals("c", received.header("X-Custom"));
     assertEquals("receiver.example:8000", received.header("X-Original-host"));
@@ -69,6 +69,29 @@ class HttpDelivererRequestTest extends RecordingTargetTest {
     assertEquals(Integer.toString("{\"n\":1}".length()), received.header("Content-Length"));
     assertEquals("/hook?x=1", received.uri());
     assertEquals("POST", received.method());
+  }
+
+  /** As the Python connector's client: {@code Accept: *}{@code /*}, and nothing compressed either way. */
+  @Test
+  void acceptAnyIsSentAndNothingIsCompressed(Vertx vertx) throws Exception {
+    JsonObject payload = new JsonObject().put("text", "x".repeat(4096));
+    RecordingTarget.Received received = deliverTo(vertx, target(server.url("/")),
+        delivery("relay_a", new JsonObject().put("accept-encoding", "gzip"), payload));
+
+    assertEquals(List.of("*/*"), received.all("Accept"));
+    assertEquals(List.of(), received.all("Accept-Encoding"), "no compression negotiated by the client");
+    assertEquals(List.of(), received.all("Content-Encoding"), "the body is not compressed");
+    assertEquals(payload.encode(), received.body());
+    assertEquals(Integer.toString(payload.encode().length()), received.header("Content-Length"));
+    assertEquals("gzip", received.header("X-Original-accept-encoding"), "the original header is only relayed");
+  }
+
+  @Test
+  void targetAcceptHeaderReplacesTheDefaultWhateverItsCase(Vertx vertx) throws Exception {
+    Target target = withHeaders(server.url("/"), ordered("accept", "application/xml"));
+    RecordingTarget.Received received = deliverTo(vertx, target, delivery(new JsonObject()));
+
+    assertEquals(List.of("application/xml"), received.all("Accept"));
   }
 
   @Test
