@@ -10,7 +10,6 @@ import io.cwm.module.ModuleRegistry;
 import io.cwm.validate.Validator;
 import io.cwm.validate.ValidatorContext;
 import io.cwm.validate.ValidatorFactory;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -158,13 +157,12 @@ public final class ConfigLoader {
       return null;
     }
     try {
-      Object parsed = io.vertx.core.json.Json.decodeValue(text);
-      if (parsed instanceof JsonObject object) {
+      if (ConfigJson.decode(text) instanceof JsonObject object) {
         return object;
       }
       problems.add(fileError(name, "must hold one JSON object"));
-    } catch (DecodeException e) {
-      problems.add(fileError(name, "invalid JSON: " + firstLine(e.getMessage())));
+    } catch (ConfigException e) {
+      problems.add(fileError(name, e.getMessage()));
     }
     return null;
   }
@@ -413,13 +411,5 @@ public final class ConfigLoader {
       key.append(part);
     }
     return key.toString();
-  }
-
-  private static String firstLine(String text) {
-    if (text == null) {
-      return "";
-    }
-    int newline = text.indexOf('\n');
-    return newline < 0 ? text : text.substring(0, newline);
   }
 }

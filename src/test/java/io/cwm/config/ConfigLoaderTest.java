@@ -533,15 +533,30 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void invalidJsonIsAnErrorNamingTheFile() throws IOException {
-    String text = onlyError(load("{\"x\": {\"module\": \"log\",}"));
-    assertTrue(text.startsWith("error: " + webhooksFile() + ": invalid JSON: "), text);
+  void invalidJsonIsAnErrorNamingTheFileTheLineAndTheColumn() throws IOException {
+    String text = onlyError(load("{\n  \"x\": {\n    \"module\": \"log\",\n    \"hmac\": {\"secret\": \"s3cret\"},\n  }\n}"));
+    assertEquals("error: " + webhooksFile() + ": invalid JSON at line 5, column 3: Unexpected character ('}' "
+        + "(code 125)): was expecting double-quote to start field name", text);
   }
 
   @Test
-  void invalidConnectionsJsonIsAnErrorNamingThatFile() throws IOException {
-    String text = onlyError(load("{\"x\": {\"module\": \"log\"}}", "{rabbit}"));
-    assertTrue(text.startsWith("error: " + connectionsFile() + ": invalid JSON: "), text);
+  void invalidConnectionsJsonIsAnErrorNamingThatFileTheLineAndTheColumn() throws IOException {
+    String text = onlyError(load("{\"x\": {\"module\": \"log\"}}", "{\n\n   rabbit}"));
+    assertTrue(text.startsWith("error: " + connectionsFile() + ": invalid JSON at line 3, column 4: "
+        + "Unexpected character ('r' (code 114))"), text);
+  }
+
+  @Test
+  void unclosedJsonNamesWhereTheInputEndsAndWhereTheObjectStarted() throws IOException {
+    String text = onlyError(load("{\"x\": {\"module\": \"log\", \"authorization\": \"Bearer s3cret\"}\n"));
+    assertEquals("error: " + webhooksFile() + ": invalid JSON at line 2, column 1: Unexpected end-of-input: "
+        + "expected close marker for Object (start marker at line 1, column 1)", text);
+    assertFalse(text.contains("s3cret"), "the file's content is never quoted");
+  }
+
+  @Test
+  void emptyWebhooksFileIsAnError() throws IOException {
+    assertEquals("error: " + webhooksFile() + ": invalid JSON: the file is empty", onlyError(load(" \n")));
   }
 
   @Test
