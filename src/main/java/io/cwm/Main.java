@@ -14,7 +14,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.LoggerFactory;
@@ -68,6 +67,10 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       + "variables (env CWM_CLUSTER=true); see README, Clustering")
   boolean cluster;
 
+  @Option(names = "--strict", description = "receiver / both / check: an unknown key of a webhooks.json entry is an "
+      + "error, not a warning (env CWM_STRICT_CONFIG=true)")
+  boolean strict;
+
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",
       description = "connector / both: a connector.json (repeatable: one connector per file; a file may hold a "
           + "list of connectors). Without it the connector is configured by CONNECTOR_* variables and flags")
@@ -112,12 +115,23 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
   private final Env env;
   private final PrintWriter out;
   private final PrintWriter err;
+  /** Started by a test: no JVM shutdown hook, no System.exit; the running process is handed back. */
+  private final boolean embedded;
+  private Launcher.Running running;
 
   Main(Env env, PrintWriter out, PrintWriter err) {
+    this(env, out, err, false);
+  }
+
+  private Main(Env env, PrintWriter out, PrintWriter err, boolean embedded) {
     this.env = env;
     this.out = out;
     this.err = err;
+    this.embedded = embedded;
   }
+
+  /** The outcome of {@link #start}: the exit code, and the process when a server role started. */
+  record Started(int exitCode, Launcher.Running running) {}
 
   public static void main(String[] args) {
     int code = run(args, Env.system(), new PrintWriter(System.out, true), new PrintWriter(System.err, true));
@@ -137,7 +151,23 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
 
   /** Parses and runs; returns the exit code (server roles return 0 once started and keep running). */
   static int run(String[] args, Env env, PrintWriter out, PrintWriter err) {
-    CommandLine command = new CommandLine(new Main(env, out, err));
+    return execute(new Main(env, out, err), args);
+  }
+
+  /**
+   * For tests: as {@link #run}, but a server role that starts is handed back to be closed by the
+   * caller, without the JVM shutdown hook and the exit on a fatal connector failure.
+   */
+  static Started start(String[] args, Env env, PrintWriter out, PrintWriter err) {
+    Main main = new Main(env, out, err, true);
+    int code = execute(main, args);
+    return new Started(code, main.running);
+  }
+
+  private static int execute(Main main, String[] args) {
+    PrintWriter err = main.err;
+    CommandLine command = new CommandLine(main);
+    PrintWriter out = main.out;
     command.setOut(out);
     command.setErr(err);
     command.setParameterExceptionHandler((failure, failedArgs) -> {
@@ -207,7 +237,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     Integer admin = adminPort != null ? Integer.valueOf(checkPort(adminPort, "--admin-port"))
         : env.get("WEBHOOK_CONNECT_ADMIN_PORT").filter(text -> !text.isBlank()).map(text -> parsePort("WEBHOOK_CONNECT_ADMIN_PORT", text)).orElse(null);
     return serve(new Launcher.Options(role, webhooksFile, connectionsFile, verticles, bindHost, bindPort, admin, data,
-        env, connectors, clustered && !role.equals("connector")));
+        env, connectors, clustered && !role.equals("connector"), strict));
   }
 
   private ConnectorFlags connectorFlags() {
@@ -250,7 +280,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     ConfigLoader.Result result = ConfigLoader.load(webhooksFile, connectionsFile, env,
         new ValidatorContext(Clock.systemUTC(), env, () -> {
           throw new IllegalStateException("check makes no HTTP calls");
-        }), true, connectionsGiven);
+        }), new ConfigLoader.Rules(true, connectionsGiven, strict || ConfigLoader.strictFromEnv(env)));
     for (ConfigProblem problem : result.problems()) {
       out.println(problem);
     }
@@ -302,50 +332,43 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
 
   private int serve(Launcher.Options options) {
     applyConnectorLogLevel(options);
-    CountDownLatch started = new CountDownLatch(1);
-    Launcher.Running[] running = new Launcher.Running[1];
-    Throwable[] failure = new Throwable[1];
-    Launcher.start(options).onComplete(done -> {
-      if (done.succeeded()) {
-        running[0] = done.result();
-      } else {
-        failure[0] = done.cause();
-      }
-      started.countDown();
-    });
+    Launcher.Running process;
     try {
-      started.await();
+      process = Launcher.start(options).toCompletionStage().toCompletableFuture().get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return 1;
-    }
-    if (failure[0] != null) {
+    } catch (java.util.concurrent.ExecutionException e) {
       err.println("cwm " + options.role() + " did not start:");
-      if (failure[0] instanceof Launcher.ConfigRefused refused) {
+      if (e.getCause() instanceof Launcher.ConfigRefused refused) {
         refused.problems().forEach(problem -> err.println("  " + problem));
       } else {
-        err.println("  " + failure[0].getMessage());
+        err.println("  " + e.getCause().getMessage());
       }
       return 1;
     }
     if (!options.role().equals("connector")) {
       out.println("cwm " + options.role() + " listening on http://" + options.host() + ":"
-          + options.port() + " (" + running[0].app().config().webhooks().size() + " webhooks)");
+          + process.app().port() + " (" + process.app().config().webhooks().size() + " webhooks)");
     }
     if (!options.connectors().isEmpty()) {
       out.println("cwm " + options.role() + ": " + options.connectors().size() + " connector(s) running");
     }
+    if (embedded) {
+      running = process;
+      return 0;
+    }
     // a connector the receiver keeps refusing (wrong token, unknown channel) ends the process: exit 1
-    running[0].app().fatal().future().onSuccess(reason -> {
+    process.app().fatal().future().onSuccess(reason -> {
       err.println("cwm " + options.role() + " stopped: " + reason);
-      running[0].close().onComplete(closed -> System.exit(1));
+      process.close().onComplete(closed -> System.exit(1));
     });
     // SIGTERM: connectors drain for their grace period, then everything closes; a clean stop exits 0
     double grace = options.connectors().stream().mapToDouble(c -> c.shutdownGraceSeconds()).max().orElse(0);
     long waitSeconds = (long) Math.max(10, grace + 10);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
-        running[0].close().toCompletionStage().toCompletableFuture().get(waitSeconds, TimeUnit.SECONDS);
+        process.close().toCompletionStage().toCompletableFuture().get(waitSeconds, TimeUnit.SECONDS);
       } catch (Exception notClean) {
         return; // the JVM's own status for the signal
       }

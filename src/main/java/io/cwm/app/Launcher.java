@@ -49,18 +49,30 @@ public final class Launcher {
   /** How often the connector's liveness file (CONNECTOR_HEALTH_FILE) is rewritten. */
   static final long HEALTH_FILE_PERIOD_MS = 10_000;
 
-  /** Everything a role needs to start. */
   /**
-   * {@code adminPort}: the admin API's own port, or null to serve it on the public port;
-   * {@code connectors}: the validated connectors to run (empty for the receiver role);
-   * {@code cluster}: join the Hazelcast cluster {@link ClusterSettings} describes.
+   * Everything a role needs to start. {@code adminPort}: the admin API's own port, or null to serve
+   * it on the public port; {@code connectors}: the validated connectors to run (empty for the
+   * receiver role); {@code cluster}: join the Hazelcast cluster {@link ClusterSettings} describes;
+   * {@code strictConfig}: unknown webhook entry keys are errors ({@code --strict}; the environment's
+   * {@code CWM_STRICT_CONFIG} applies as well).
    */
   public record Options(String role, Path webhooks, Path connections, Path verticles, String host,
-      int port, Integer adminPort, Path dataDir, Env env, List<ConnectorConfig> connectors, boolean cluster) {
+      int port, Integer adminPort, Path dataDir, Env env, List<ConnectorConfig> connectors, boolean cluster,
+      boolean strictConfig) {
 
     public Options(String role, Path webhooks, Path connections, Path verticles, String host, int port,
         Integer adminPort, Path dataDir, Env env, List<ConnectorConfig> connectors) {
       this(role, webhooks, connections, verticles, host, port, adminPort, dataDir, env, connectors, false);
+    }
+
+    public Options(String role, Path webhooks, Path connections, Path verticles, String host, int port,
+        Integer adminPort, Path dataDir, Env env, List<ConnectorConfig> connectors, boolean cluster) {
+      this(role, webhooks, connections, verticles, host, port, adminPort, dataDir, env, connectors, cluster, false);
+    }
+
+    /** Strict about unknown webhook entry keys: the flag, or CWM_STRICT_CONFIG=true. */
+    boolean strict() {
+      return strictConfig || ConfigLoader.strictFromEnv(env);
     }
   }
 
@@ -101,13 +113,13 @@ public final class Launcher {
 
   /** How to build the verticle of one connector; module mode loads its local files now. */
   private static Supplier<ConnectorVerticle> connector(Vertx vertx, AppContext app, ConnectorConfig config,
-      List<ConfigProblem> problems) {
+      boolean strict, List<ConfigProblem> problems) {
     Function<Vertx, Deliverer> deliverer;
     if (config.httpMode()) {
       deliverer = v -> new HttpDeliverer(v, config);
     } else {
       ConfigLoader.Result local = ConfigLoader.loadForConnector(config.webhooksConfig(), config.connectionsConfig(),
-          app.env(), app.clock());
+          app.env(), app.clock(), strict);
       problems.addAll(local.problems());
       long stepTimeout = (long) (app.settings().taskTimeoutSeconds() * 1000);
       deliverer = v -> new ModuleDeliverer(v, local.snapshot(), stepTimeout);
@@ -158,8 +170,8 @@ public final class Launcher {
     // the connector role serves no webhooks: the receiver's files are not read
     ConfigLoader.Result config = options.role().equals("connector")
         ? new ConfigLoader.Result(new ConfigSnapshot(Map.of(), Map.of(), Map.of()), List.of())
-        : ConfigLoader.load(options.webhooks(), options.connections(),
-            options.env(), ValidatorContext.create(vertx, clock, options.env()), false, false);
+        : ConfigLoader.load(options.webhooks(), options.connections(), options.env(),
+            ValidatorContext.create(vertx, clock, options.env()), new ConfigLoader.Rules(false, false, options.strict()));
     config.problems().stream().filter(p -> !p.isError()).forEach(p -> LOG.warn("{}", p));
     if (!config.ok()) {
       return vertx.close().transform(closed -> Future.failedFuture(new ConfigRefused(config.problems())));
@@ -176,7 +188,7 @@ public final class Launcher {
     List<Supplier<ConnectorVerticle>> connectors = new ArrayList<>();
     List<ConfigProblem> connectorProblems = new ArrayList<>();
     for (ConnectorConfig connector : options.connectors()) {
-      connectors.add(connector(vertx, app, connector, connectorProblems));
+      connectors.add(connector(vertx, app, connector, options.strict(), connectorProblems));
     }
     connectorProblems.stream().filter(p -> !p.isError()).forEach(p -> LOG.warn("{}", p));
     if (connectorProblems.stream().anyMatch(ConfigProblem::isError)) {

@@ -49,8 +49,30 @@ public final class ConfigLoader {
     }
   }
 
+  /**
+   * What start-up or {@code check} asks of the files beyond their own content.
+   *
+   * @param requireWebhooks a missing webhooks file is an error; otherwise it means the built-in
+   *     {@code default} entry (with a warning)
+   * @param requireConnections a missing connections file is an error; otherwise it means none
+   * @param strict every unknown key of a webhook entry is an error, not a warning ({@code --strict},
+   *     {@code CWM_STRICT_CONFIG=true})
+   */
+  public record Rules(boolean requireWebhooks, boolean requireConnections, boolean strict) {
+    /** The rules with the strict mode of the environment ({@code CWM_STRICT_CONFIG}). */
+    public static Rules of(Env env, boolean requireWebhooks, boolean requireConnections) {
+      return new Rules(requireWebhooks, requireConnections, strictFromEnv(env));
+    }
+  }
+
+  /** {@code CWM_STRICT_CONFIG=true}: unknown webhook entry keys are errors. */
+  public static boolean strictFromEnv(Env env) {
+    return env.flag("CWM_STRICT_CONFIG");
+  }
+
   private final Env env;
   private final ValidatorContext validatorContext;
+  private final boolean strict;
   private final List<ConfigProblem> problems = new ArrayList<>();
   private String webhooksName;
   private String connectionsName;
@@ -71,9 +93,10 @@ public final class ConfigLoader {
     return kept;
   }
 
-  private ConfigLoader(Env env, ValidatorContext validatorContext) {
+  private ConfigLoader(Env env, ValidatorContext validatorContext, boolean strict) {
     this.env = env;
     this.validatorContext = validatorContext;
+    this.strict = strict;
   }
 
   /**
@@ -84,9 +107,15 @@ public final class ConfigLoader {
    * files are required when given; a null connections file means none.
    */
   public static Result loadForConnector(Path webhooksFile, Path connectionsFile, Env env, java.time.Clock clock) {
+    return loadForConnector(webhooksFile, connectionsFile, env, clock, strictFromEnv(env));
+  }
+
+  /** As above; {@code strict}: unknown entry keys are errors (the receiver's rules for them apply). */
+  public static Result loadForConnector(Path webhooksFile, Path connectionsFile, Env env, java.time.Clock clock,
+      boolean strict) {
     ConfigLoader loader = new ConfigLoader(env, new ValidatorContext(clock, env, () -> {
       throw new IllegalStateException("the connector builds no validators");
-    }));
+    }), strict);
     loader.connectorSide = true;
     return connectionsFile == null
         ? loader.run(webhooksFile, Path.of(webhooksFile + ".no-connections"), true, false)
@@ -100,8 +129,15 @@ public final class ConfigLoader {
    */
   public static Result load(Path webhooksFile, Path connectionsFile, Env env,
       ValidatorContext validatorContext, boolean requireWebhooks, boolean requireConnections) {
-    return new ConfigLoader(env, validatorContext)
-        .run(webhooksFile, connectionsFile, requireWebhooks, requireConnections);
+    return load(webhooksFile, connectionsFile, env, validatorContext,
+        Rules.of(env, requireWebhooks, requireConnections));
+  }
+
+  /** Loads both files under {@code rules}. */
+  public static Result load(Path webhooksFile, Path connectionsFile, Env env, ValidatorContext validatorContext,
+      Rules rules) {
+    return new ConfigLoader(env, validatorContext, rules.strict())
+        .run(webhooksFile, connectionsFile, rules.requireWebhooks(), rules.requireConnections());
   }
 
   private Result run(Path webhooksFile, Path connectionsFile, boolean requireWebhooks,
@@ -230,6 +266,7 @@ public final class ConfigLoader {
     }
     JsonObject entry = connectorSide ? connectorSide(original) : original;
     int before = problems.size();
+    unknownKeys(id, original);
     String idProblem = connectorSide ? null : WebhookIdRules.check(id);
     if (idProblem != null) {
       problems.add(webhookError(id, null, "this id can never be called: " + idProblem));
@@ -277,6 +314,20 @@ public final class ConfigLoader {
       return null;
     }
     return new WebhookEntry(id, entry, blob, List.copyOf(steps), chain, chainConfig, cleaner, validators);
+  }
+
+  /** Python ignores unknown keys; a misspelt validator would leave the webhook unchecked. */
+  private void unknownKeys(String id, JsonObject entry) {
+    for (String key : entry.fieldNames()) {
+      if (WebhookKeys.KNOWN.contains(key)) {
+        continue;
+      }
+      WebhookKeys.Unknown unknown = WebhookKeys.judge(key, entry.getValue(key), strict);
+      if (unknown != null) {
+        problems.add(new ConfigProblem(unknown.error() ? ConfigProblem.Severity.ERROR : ConfigProblem.Severity.WARNING,
+            webhooksName, "webhook", id, null, unknown.message()));
+      }
+    }
   }
 
   private void chainItems(String id, JsonObject entry, JsonObject entryModuleConfig, String entryConnection,

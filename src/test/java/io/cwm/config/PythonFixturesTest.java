@@ -57,11 +57,15 @@ class PythonFixturesTest {
   static final Env ENV = Env.of(Map.of("SAVE_TO_DISK_BASE_DIR", "/app"));
 
   private static ConfigLoader.Result check(Path webhooks) {
+    return check(webhooks, ENV);
+  }
+
+  private static ConfigLoader.Result check(Path webhooks, Env env) {
     String name = webhooks.getFileName().toString();
     Path connections = webhooks.resolveSibling(name.replace("webhooks", "connections"));
     boolean paired = !name.equals("examples-webhooks.performance.json") && Files.exists(connections);
     return ConfigLoader.load(webhooks, paired ? connections : webhooks.resolveSibling("absent-connections.json"),
-        ENV, new ValidatorContext(Clock.systemUTC(), ENV, () -> {
+        env, new ValidatorContext(Clock.systemUTC(), env, () -> {
           throw new IllegalStateException("no HTTP during check");
         }), true, paired);
   }
@@ -104,6 +108,22 @@ class PythonFixturesTest {
     assertTrue(accepted.containsAll(List.of("webhook-only-webhooks.json", "02_connector-local-webhooks.json",
         "02_connector-cloud-webhooks.json", "04_connector_advanced-cloud-webhooks.json",
         "04_connector_advanced-module-webhooks.json", "examples-webhooks.performance.json")), accepted::toString);
+  }
+
+  /** Every key of every fixture entry is one Python reads: no unknown-key warning, and the strict mode changes nothing. */
+  @Test
+  void fixturesHaveNoUnknownKeysAndKeepTheirVerdictInStrictMode() throws IOException {
+    Env strict = Env.of(Map.of("SAVE_TO_DISK_BASE_DIR", "/app", "CWM_STRICT_CONFIG", "true"));
+    for (Path file : files()) {
+      String name = file.getFileName().toString();
+      if (!name.contains("webhooks")) {
+        continue;
+      }
+      ConfigLoader.Result result = check(file);
+      assertTrue(result.problems().stream().noneMatch(problem -> problem.message().startsWith("unknown key")),
+          () -> name + ": " + result.problems());
+      assertEquals(result.problems(), check(file, strict).problems(), name);
+    }
   }
 
   @Test

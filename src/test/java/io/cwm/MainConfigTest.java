@@ -1,0 +1,135 @@
+package io.cwm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import io.cwm.config.Env;
+import io.cwm.testing.Http;
+import io.cwm.testing.LogCapture;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The receiver's configuration through the command line: check's verdicts, exit codes and start-up refusals. */
+class MainConfigTest {
+  record Outcome(int exitCode, String out, String err) {}
+
+  @TempDir
+  Path dir;
+
+  private final List<Main.Started> started = new ArrayList<>();
+
+  @AfterEach
+  void stopServers() throws Exception {
+    for (Main.Started server : started) {
+      if (server.running() != null) {
+        server.running().close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  static Outcome run(Map<String, String> env, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(args, Env.of(env), new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Outcome(code, out.toString(), err.toString());
+  }
+
+  /** Runs a server role in this JVM; the test closes it afterwards. */
+  private Main.Started start(Map<String, String> env, String... args) {
+    Map<String, String> full = new HashMap<>(env);
+    full.putIfAbsent("SAVE_TO_DISK_BASE_DIR", dir.toString());
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--data-dir", dir.resolve("data").toString()));
+    Main.Started server = Main.start(all.toArray(String[]::new), Env.of(full), new PrintWriter(new StringWriter(), true),
+        new PrintWriter(new StringWriter(), true));
+    started.add(server);
+    return server;
+  }
+
+  private Path file(String name, String json) throws IOException {
+    return Files.writeString(dir.resolve(name), json);
+  }
+
+  // ---- 1.8 unknown keys
+
+  @Test
+  void checkRefusesAMisspeltValidator() throws IOException {
+    Path webhooks = file("webhooks.json", "{\"github\": {\"module\": \"log\", \"hmca\": {\"secret\": \"s\"}}}");
+    Outcome outcome = run(Map.of(), "check", "--webhooks", webhooks.toString(), "--host", "127.0.0.1");
+    assertEquals(1, outcome.exitCode(), outcome.out());
+    assertEquals("error: " + webhooks + ": webhook 'github': unknown key 'hmca' (did you mean 'hmac'?): the webhook "
+        + "would run without this check\nREFUSED: 1 error(s), 0 warning(s)\n", outcome.out());
+  }
+
+  @Test
+  void checkWarnsAboutAnUnknownKeyAndAccepts() throws IOException {
+    Path webhooks = file("webhooks.json", "{\"shop\": {\"module\": \"log\", \"descripton\": \"orders\"}}");
+    Outcome outcome = run(Map.of(), "check", "--webhooks", webhooks.toString());
+    assertEquals(0, outcome.exitCode(), outcome.out());
+    assertTrue(outcome.out().startsWith("warning: " + webhooks + ": webhook 'shop': unknown key 'descripton', ignored\n"
+        + "OK: "), outcome.out());
+  }
+
+  @Test
+  void strictFlagAndStrictEnvironmentRefuseAnUnknownKey() throws IOException {
+    Path webhooks = file("webhooks.json", "{\"shop\": {\"module\": \"log\", \"descripton\": \"orders\"}}");
+    Outcome flag = run(Map.of(), "check", "--strict", "--webhooks", webhooks.toString());
+    assertEquals(1, flag.exitCode(), flag.out());
+    assertTrue(flag.out().contains("error: " + webhooks + ": webhook 'shop': unknown key 'descripton': refused in "
+        + "strict mode"), flag.out());
+    Outcome variable = run(Map.of("CWM_STRICT_CONFIG", "true"), "check", "--webhooks", webhooks.toString());
+    assertEquals(1, variable.exitCode(), variable.out());
+    Outcome receiver = run(Map.of(), "receiver", "--strict", "--webhooks", webhooks.toString(), "--port", "0",
+        "--data-dir", dir.resolve("data").toString());
+    assertEquals(1, receiver.exitCode(), receiver.err());
+    assertTrue(receiver.err().contains("unknown key 'descripton': refused in strict mode"), receiver.err());
+  }
+
+  @Test
+  void receiverRefusesToStartWithAMisspeltValidator() throws IOException {
+    Path webhooks = file("webhooks.json", "{\"github\": {\"module\": \"log\", \"HMAC\": {\"secret\": \"s\"}}}");
+    Outcome outcome = run(Map.of(), "receiver", "--webhooks", webhooks.toString(), "--port", "0",
+        "--data-dir", dir.resolve("data").toString());
+    assertEquals(1, outcome.exitCode());
+    assertEquals("cwm receiver did not start:\n  error: " + webhooks + ": webhook 'github': unknown key 'HMAC' (did you "
+        + "mean 'hmac'?): the webhook would run without this check\n", outcome.err());
+  }
+
+  @Test
+  void receiverStartsWithAnUnknownKeyAndLogsTheWarning() throws Exception {
+    Path webhooks = file("webhooks.json", "{\"shop\": {\"module\": \"log\", \"descripton\": \"orders\"}}");
+    try (LogCapture log = LogCapture.of("io.cwm.app.Launcher")) {
+      Main.Started server = start(Map.of(), "receiver", "--webhooks", webhooks.toString(), "--host", "127.0.0.1",
+          "--port", "0");
+      assertEquals(0, server.exitCode());
+      assertNotNull(server.running());
+      assertTrue(log.messages(Level.WARN).contains("warning: " + webhooks + ": webhook 'shop': unknown key "
+          + "'descripton', ignored"), log.messages(Level.WARN)::toString);
+    }
+  }
+
+  // ---- 4.4 (a) JSON errors
+
+  @Test
+  void checkNamesTheLineAndColumnOfAConnectorFileSyntaxError() throws IOException {
+    Path connector = file("connector.json", "{\n  \"cloud_url\": \"http://cloud:8000\"\n  \"channel\": \"orders\"\n}");
+    Outcome outcome = run(Map.of(), "check", "--connector", connector.toString());
+    assertEquals(1, outcome.exitCode());
+    assertTrue(outcome.out().startsWith("error: " + connector + ": invalid JSON at line 3, column 3: Unexpected "
+        + "character ('\"' (code 34)): was expecting comma to separate Object entries\n"), outcome.out());
+  }
+}
