@@ -71,6 +71,11 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       + "error, not a warning (env CWM_STRICT_CONFIG=true)")
   boolean strict;
 
+  @Option(names = "--allow-default-webhook", description = "receiver / both / check: a missing webhooks file serves "
+      + "the built-in 'default' entry (no authentication, logs every body) instead of refusing to start "
+      + "(env ALLOW_DEFAULT_WEBHOOK=true)")
+  boolean allowDefaultWebhook;
+
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",
       description = "connector / both: a connector.json (repeatable: one connector per file; a file may hold a "
           + "list of connectors). Without it the connector is configured by CONNECTOR_* variables and flags")
@@ -237,7 +242,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     Integer admin = adminPort != null ? Integer.valueOf(checkPort(adminPort, "--admin-port"))
         : env.get("WEBHOOK_CONNECT_ADMIN_PORT").filter(text -> !text.isBlank()).map(text -> parsePort("WEBHOOK_CONNECT_ADMIN_PORT", text)).orElse(null);
     return serve(new Launcher.Options(role, webhooksFile, connectionsFile, verticles, bindHost, bindPort, admin, data,
-        env, connectors, clustered && !role.equals("connector"), strict));
+        env, connectors, clustered && !role.equals("connector"), strict, allowDefaultWebhook));
   }
 
   private ConnectorFlags connectorFlags() {
@@ -280,7 +285,8 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     ConfigLoader.Result result = ConfigLoader.load(webhooksFile, connectionsFile, env,
         new ValidatorContext(Clock.systemUTC(), env, () -> {
           throw new IllegalStateException("check makes no HTTP calls");
-        }), new ConfigLoader.Rules(true, connectionsGiven, strict || ConfigLoader.strictFromEnv(env)));
+        }), new ConfigLoader.Rules(!allowDefaultWebhook && !Launcher.allowDefaultWebhookFromEnv(env), connectionsGiven,
+            strict || ConfigLoader.strictFromEnv(env)));
     for (ConfigProblem problem : result.problems()) {
       out.println(problem);
     }

@@ -122,6 +122,70 @@ class MainConfigTest {
     }
   }
 
+  // ---- 1.5 a missing webhooks file
+
+  static final String NEEDS_WEBHOOKS = "file not found: the receiver needs its webhooks file (--webhooks, "
+      + "WEBHOOKS_CONFIG_FILE); --allow-default-webhook or ALLOW_DEFAULT_WEBHOOK=true serves the built-in 'default' "
+      + "entry instead (no authentication, logs every body)";
+
+  @Test
+  void receiverAndBothRefuseToStartWithoutTheirWebhooksFile() {
+    Path missing = dir.resolve("missing-webhooks.json");
+    for (String role : List.of("receiver", "both")) {
+      Outcome outcome = run(Map.of(), role, "--webhooks", missing.toString(), "--host", "127.0.0.1", "--port", "0",
+          "--data-dir", dir.resolve("data").toString());
+      assertEquals(1, outcome.exitCode(), role);
+      assertEquals("cwm " + role + " did not start:\n  error: " + missing + ": " + NEEDS_WEBHOOKS + "\n", outcome.err());
+    }
+  }
+
+  @Test
+  void theWebhooksFileOfTheEnvironmentOrTheDefaultNameIsRequiredToo() {
+    Path missing = dir.resolve("env-webhooks.json");
+    Outcome fromEnv = run(Map.of("WEBHOOKS_CONFIG_FILE", missing.toString()), "receiver", "--port", "0",
+        "--data-dir", dir.resolve("data").toString());
+    assertEquals(1, fromEnv.exitCode());
+    assertTrue(fromEnv.err().contains("error: " + missing + ": " + NEEDS_WEBHOOKS), fromEnv.err());
+    assertFalse(Files.exists(Path.of("webhooks.json")), "the test runs where no webhooks.json is");
+    Outcome byDefault = run(Map.of(), "receiver", "--port", "0", "--data-dir", dir.resolve("data").toString());
+    assertEquals(1, byDefault.exitCode());
+    assertTrue(byDefault.err().contains("error: webhooks.json: " + NEEDS_WEBHOOKS), byDefault.err());
+  }
+
+  @Test
+  void checkSaysTheSameAndAcceptsTheDefaultEntryOnlyWhenAskedFor() {
+    Path missing = dir.resolve("missing-webhooks.json");
+    Outcome refused = run(Map.of(), "check", "--webhooks", missing.toString());
+    assertEquals(1, refused.exitCode());
+    assertEquals("error: " + missing + ": " + NEEDS_WEBHOOKS + "\nREFUSED: 1 error(s), 0 warning(s)\n", refused.out());
+    Outcome allowed = run(Map.of(), "check", "--allow-default-webhook", "--webhooks", missing.toString());
+    assertEquals(0, allowed.exitCode(), allowed.out());
+    assertTrue(allowed.out().startsWith("warning: " + missing + ": file not found: serving the built-in 'default' "
+        + "webhook"), allowed.out());
+  }
+
+  @Test
+  void theFlagOrTheVariableServesTheDefaultEntryWithAWarning() throws Exception {
+    Path missing = dir.resolve("missing-webhooks.json");
+    for (Map<String, String> env : List.of(Map.<String, String>of(), Map.of("ALLOW_DEFAULT_WEBHOOK", "true"))) {
+      try (LogCapture log = LogCapture.of("io.cwm.app.Launcher")) {
+        int port = io.cwm.testing.TestServer.freePort();
+        List<String> args = new ArrayList<>(List.of("receiver", "--webhooks", missing.toString(), "--host",
+            "127.0.0.1", "--port", String.valueOf(port)));
+        if (env.isEmpty()) {
+          args.add("--allow-default-webhook");
+        }
+        Main.Started server = start(env, args.toArray(String[]::new));
+        assertEquals(0, server.exitCode(), env.toString());
+        assertEquals(200, Http.post(port, "/webhook/anything", "{}").statusCode());
+        assertTrue(log.messages(Level.WARN).contains("warning: " + missing + ": file not found: serving the built-in "
+            + "'default' webhook (no authentication, logs every body) as --allow-default-webhook / "
+            + "ALLOW_DEFAULT_WEBHOOK=true asks"), log.messages(Level.WARN)::toString);
+        server.running().close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
   // ---- 4.4 (a) JSON errors
 
   @Test

@@ -54,11 +54,13 @@ public final class Launcher {
    * it on the public port; {@code connectors}: the validated connectors to run (empty for the
    * receiver role); {@code cluster}: join the Hazelcast cluster {@link ClusterSettings} describes;
    * {@code strictConfig}: unknown webhook entry keys are errors ({@code --strict}; the environment's
-   * {@code CWM_STRICT_CONFIG} applies as well).
+   * {@code CWM_STRICT_CONFIG} applies as well); {@code allowDefaultWebhook}: a missing webhooks file
+   * means the built-in unauthenticated {@code default} entry instead of a refusal
+   * ({@code --allow-default-webhook}; {@code ALLOW_DEFAULT_WEBHOOK=true} applies as well).
    */
   public record Options(String role, Path webhooks, Path connections, Path verticles, String host,
       int port, Integer adminPort, Path dataDir, Env env, List<ConnectorConfig> connectors, boolean cluster,
-      boolean strictConfig) {
+      boolean strictConfig, boolean allowDefaultWebhook) {
 
     public Options(String role, Path webhooks, Path connections, Path verticles, String host, int port,
         Integer adminPort, Path dataDir, Env env, List<ConnectorConfig> connectors) {
@@ -67,13 +69,24 @@ public final class Launcher {
 
     public Options(String role, Path webhooks, Path connections, Path verticles, String host, int port,
         Integer adminPort, Path dataDir, Env env, List<ConnectorConfig> connectors, boolean cluster) {
-      this(role, webhooks, connections, verticles, host, port, adminPort, dataDir, env, connectors, cluster, false);
+      this(role, webhooks, connections, verticles, host, port, adminPort, dataDir, env, connectors, cluster, false,
+          false);
     }
 
     /** Strict about unknown webhook entry keys: the flag, or CWM_STRICT_CONFIG=true. */
     boolean strict() {
       return strictConfig || ConfigLoader.strictFromEnv(env);
     }
+
+    /** The default entry for a missing webhooks file: the flag, or ALLOW_DEFAULT_WEBHOOK=true. */
+    boolean defaultWebhookAllowed() {
+      return allowDefaultWebhook || allowDefaultWebhookFromEnv(env);
+    }
+  }
+
+  /** {@code ALLOW_DEFAULT_WEBHOOK=true}: a missing webhooks file serves the built-in default entry. */
+  public static boolean allowDefaultWebhookFromEnv(Env env) {
+    return env.flag("ALLOW_DEFAULT_WEBHOOK");
   }
 
   /** A started process: its Vert.x and context; close() stops it. */
@@ -171,7 +184,8 @@ public final class Launcher {
     ConfigLoader.Result config = options.role().equals("connector")
         ? new ConfigLoader.Result(new ConfigSnapshot(Map.of(), Map.of(), Map.of()), List.of())
         : ConfigLoader.load(options.webhooks(), options.connections(), options.env(),
-            ValidatorContext.create(vertx, clock, options.env()), new ConfigLoader.Rules(false, false, options.strict()));
+            ValidatorContext.create(vertx, clock, options.env()),
+            new ConfigLoader.Rules(!options.defaultWebhookAllowed(), false, options.strict()));
     config.problems().stream().filter(p -> !p.isError()).forEach(p -> LOG.warn("{}", p));
     if (!config.ok()) {
       return vertx.close().transform(closed -> Future.failedFuture(new ConfigRefused(config.problems())));

@@ -33,6 +33,10 @@ public final class ConfigLoader {
   static final String DEFAULT_WEBHOOKS =
       "{\"default\":{\"data_type\":\"json\",\"module\":\"log\","
           + "\"module-config\":{\"pretty_print\":true,\"redact_sensitive\":true}}}";
+  /** Why a missing webhooks file stops the receiver, and the explicit way to the default entry. */
+  static final String MISSING_WEBHOOKS = "file not found: the receiver needs its webhooks file (--webhooks, "
+      + "WEBHOOKS_CONFIG_FILE); --allow-default-webhook or ALLOW_DEFAULT_WEBHOOK=true serves the built-in 'default' "
+      + "entry instead (no authentication, logs every body)";
   private static final int MAX_CHAIN_ITEMS = 20;
   private static final Set<String> CHAIN_ITEM_KEYS =
       Set.of("module", "connection", "module-config", "retry", "topic", "queue_name", "destination");
@@ -144,11 +148,13 @@ public final class ConfigLoader {
       boolean requireConnections) {
     webhooksName = webhooksFile.toString();
     connectionsName = connectionsFile.toString();
-    JsonObject connectionsJson = read(connectionsFile, connectionsName, "{}", requireConnections);
-    JsonObject webhooksJson = read(webhooksFile, webhooksName, null, requireWebhooks);
+    JsonObject connectionsJson = read(connectionsFile, connectionsName, "{}", requireConnections, "file not found");
+    JsonObject webhooksJson = read(webhooksFile, webhooksName, null, requireWebhooks,
+        connectorSide ? "file not found" : MISSING_WEBHOOKS);
     if (webhooksJson == null && !Files.exists(webhooksFile) && !requireWebhooks) {
       problems.add(new ConfigProblem(ConfigProblem.Severity.WARNING, webhooksName, null, null, null,
-          "file not found: serving the built-in 'default' webhook (no authentication, logs every body)"));
+          "file not found: serving the built-in 'default' webhook (no authentication, logs every body) as "
+              + "--allow-default-webhook / ALLOW_DEFAULT_WEBHOOK=true asks"));
       webhooksJson = new JsonObject(DEFAULT_WEBHOOKS);
     }
     if (webhooksJson == null || connectionsJson == null) {
@@ -179,13 +185,13 @@ public final class ConfigLoader {
     return new Result(snapshot, List.copyOf(problems));
   }
 
-  private JsonObject read(Path file, String name, String missingDefault, boolean requireFiles) {
+  private JsonObject read(Path file, String name, String missingDefault, boolean requireFiles, String missing) {
     String text;
     try {
       text = Files.readString(file);
     } catch (NoSuchFileException e) {
       if (requireFiles) {
-        problems.add(fileError(name, "file not found"));
+        problems.add(fileError(name, missing));
       }
       return missingDefault == null ? null : new JsonObject(missingDefault);
     } catch (IOException e) {
