@@ -4,6 +4,7 @@ import io.cwm.app.Launcher;
 import io.cwm.config.ConfigLoader;
 import io.cwm.config.ConfigProblem;
 import io.cwm.config.Env;
+import io.cwm.config.SecretRules;
 import io.cwm.connector.ConnectorConfig;
 import io.cwm.connector.config.ConnectorConfigLoader;
 import io.cwm.connector.config.ConnectorFlags;
@@ -226,8 +227,8 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       if (token != null) {
         err.println("warning: --token is visible in the process list; prefer CONNECTOR_TOKEN or the config file");
       }
-      ConnectorConfigLoader.Result loaded = ConnectorConfigLoader.load(connectorConfigs, flags, env,
-          ConnectorConfigLoader.Purpose.START);
+      ConnectorConfigLoader.Result loaded = withTokenChecks(ConnectorConfigLoader.load(connectorConfigs, flags, env,
+          ConnectorConfigLoader.Purpose.START));
       if (!loaded.ok()) {
         err.println("cwm " + role + " did not start:");
         loaded.problems().forEach(problem -> err.println("  " + problem));
@@ -236,13 +237,18 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       loaded.problems().forEach(err::println);
       connectors = loaded.connectors();
     }
-    String bindHost = host != null ? host : env.get("HOST", "0.0.0.0");
+    String bindHost = bindHost();
     int bindPort = port != null ? port : parsePort("PORT", env.get("PORT", "8000"));
     Path data = dataDir != null ? dataDir : Path.of(env.get("WEBHOOK_CONNECT_DATA_DIR", "data"));
     Integer admin = adminPort != null ? Integer.valueOf(checkPort(adminPort, "--admin-port"))
         : env.get("WEBHOOK_CONNECT_ADMIN_PORT").filter(text -> !text.isBlank()).map(text -> parsePort("WEBHOOK_CONNECT_ADMIN_PORT", text)).orElse(null);
     return serve(new Launcher.Options(role, webhooksFile, connectionsFile, verticles, bindHost, bindPort, admin, data,
         env, connectors, clustered && !role.equals("connector"), strict, allowDefaultWebhook));
+  }
+
+  /** --host, else HOST, else every interface: what start binds, and what check judges demo secrets by. */
+  private String bindHost() {
+    return host != null ? host : env.get("HOST", "0.0.0.0");
   }
 
   private ConnectorFlags connectorFlags() {
@@ -286,7 +292,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         new ValidatorContext(Clock.systemUTC(), env, () -> {
           throw new IllegalStateException("check makes no HTTP calls");
         }), new ConfigLoader.Rules(!allowDefaultWebhook && !Launcher.allowDefaultWebhookFromEnv(env), connectionsGiven,
-            strict || ConfigLoader.strictFromEnv(env)));
+            strict || ConfigLoader.strictFromEnv(env), bindHost()));
     for (ConfigProblem problem : result.problems()) {
       out.println(problem);
     }
@@ -304,8 +310,8 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
 
   /** Same layering as start (variables and flags apply), but missing container-only files only warn. */
   private int checkConnectors(List<Path> files, ConnectorFlags flags) {
-    ConnectorConfigLoader.Result result = ConnectorConfigLoader.load(files, flags, env,
-        ConnectorConfigLoader.Purpose.CHECK);
+    ConnectorConfigLoader.Result result = withTokenChecks(ConnectorConfigLoader.load(files, flags, env,
+        ConnectorConfigLoader.Purpose.CHECK));
     for (ConfigProblem problem : result.problems()) {
       out.println(problem);
     }
@@ -321,6 +327,21 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     }
     out.println("REFUSED: " + errors + " error(s), " + warnings + " warning(s)");
     return 1;
+  }
+
+  /**
+   * The connectors' tokens: a placeholder ({@code REPLACE_ME…}, {@code changeme}) is an error, and so is
+   * a demo token of the example config sent to a receiver that is not on a loopback address.
+   */
+  static ConnectorConfigLoader.Result withTokenChecks(ConnectorConfigLoader.Result loaded) {
+    List<ConfigProblem> problems = new ArrayList<>(loaded.problems());
+    for (ConnectorConfig connector : loaded.connectors()) {
+      ConfigProblem token = SecretRules.connectorToken(connector.source(), connector.token(), connector.cloudUrl());
+      if (token != null) {
+        problems.add(token);
+      }
+    }
+    return new ConnectorConfigLoader.Result(loaded.connectors(), List.copyOf(problems));
   }
 
   /** A connector's {@code log_level} sets the root level unless {@code CWM_LOG_LEVEL} does. */

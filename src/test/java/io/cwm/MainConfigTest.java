@@ -186,6 +186,89 @@ class MainConfigTest {
     }
   }
 
+  // ---- 1.4 placeholder and demo secrets
+
+  static final Path EXAMPLE = Path.of("src/main/resources/conf");
+
+  @Test
+  void checkAndStartRefuseAPlaceholderAdminTokenWithoutPrintingIt() throws IOException {
+    Path webhooks = file("webhooks.json", "{\"x\": {\"module\": \"log\", \"authorization\": \"Bearer 9c1f0e7d\"}}");
+    Map<String, String> env = Map.of("WEBHOOK_CONNECT_ADMIN_TOKEN", "REPLACE_ME-admin-token");
+    Outcome check = run(env, "check", "--webhooks", webhooks.toString());
+    assertEquals(1, check.exitCode());
+    assertEquals("error: environment: WEBHOOK_CONNECT_ADMIN_TOKEN: is a placeholder (REPLACE_ME…): set the real "
+        + "token, or leave WEBHOOK_CONNECT_ADMIN_TOKEN unset\nREFUSED: 1 error(s), 0 warning(s)\n", check.out());
+    Outcome start = run(env, "receiver", "--webhooks", webhooks.toString(), "--port", "0", "--data-dir",
+        dir.resolve("data").toString());
+    assertEquals(1, start.exitCode());
+    assertTrue(start.err().contains("WEBHOOK_CONNECT_ADMIN_TOKEN: is a placeholder (REPLACE_ME…)"), start.err());
+    assertFalse((check.out() + start.err()).contains("admin-token"), "the value is never printed");
+  }
+
+  @Test
+  void receiverRefusesAPlaceholderValidatorSecret() throws IOException {
+    Path webhooks = file("webhooks.json", "{\"stripe\": {\"module\": \"log\", \"hmac\": {\"secret\": \"{$S}\"}}}");
+    Outcome outcome = run(Map.of("S", "whsec_REPLACE_ME"), "receiver", "--webhooks", webhooks.toString(),
+        "--host", "127.0.0.1", "--port", "0", "--data-dir", dir.resolve("data").toString());
+    assertEquals(1, outcome.exitCode());
+    assertEquals("cwm receiver did not start:\n  error: " + webhooks + ": webhook 'stripe': hmac.secret: is a "
+        + "placeholder (REPLACE_ME…): set the real secret (set through {$S})\n", outcome.err());
+  }
+
+  @Test
+  void aPlaceholderConnectorTokenIsRefusedByCheckAndAtStart() throws IOException {
+    Path connector = file("connector.json", """
+        {"cloud_url": "https://webhooks.example.com", "channel": "payments", "token": "{$T}",
+         "default_target": {"url": "http://payments-api:8080/in"}}""");
+    Map<String, String> env = Map.of("T", "REPLACE_ME-payments-channel-token");
+    Outcome check = run(env, "check", "--connector", connector.toString());
+    assertEquals(1, check.exitCode());
+    assertTrue(check.out().startsWith("error: " + connector + ": token: is a placeholder (REPLACE_ME…): set the "
+        + "channel's real token\n"), check.out());
+    Outcome start = run(env, "connector", "--config", connector.toString());
+    assertEquals(1, start.exitCode());
+    assertTrue(start.err().contains("error: " + connector + ": token: is a placeholder (REPLACE_ME…)"), start.err());
+    assertFalse((check.out() + start.err()).contains("payments-channel-token"), "the value is never printed");
+  }
+
+  @Test
+  void theExampleConfigIsAcceptedOnLoopbackOnly() {
+    String[] files = {"--webhooks", EXAMPLE.resolve("webhooks.json").toString(), "--connections",
+        EXAMPLE.resolve("connections.json").toString()};
+    Outcome loopback = run(Map.of(), concat(new String[] {"check", "--host", "127.0.0.1"}, files));
+    assertEquals(0, loopback.exitCode(), loopback.out());
+    Outcome everywhere = run(Map.of(), concat(new String[] {"check"}, files));
+    assertEquals(1, everywhere.exitCode());
+    assertTrue(everywhere.out().contains("webhook 'demo': authorization: is a demo value of the example config, "
+        + "accepted only while the receiver listens on a loopback address, not on 0.0.0.0: start with --host "
+        + "127.0.0.1, or set {$DEMO_TOKEN} to a real secret"), everywhere.out());
+    assertTrue(everywhere.out().endsWith("REFUSED: 8 error(s), 0 warning(s)\n"), everywhere.out());
+    Outcome both = run(Map.of(), concat(new String[] {"both", "--host", "0.0.0.0", "--port", "0", "--data-dir",
+        dir.resolve("data").toString(), "--config", EXAMPLE.resolve("connector.json").toString()}, files));
+    assertEquals(1, both.exitCode());
+    assertTrue(both.err().startsWith("cwm both did not start:\n"), both.err());
+    assertTrue(both.err().contains("start with --host 127.0.0.1, or set {$RELAY_TOKEN} to a real secret"), both.err());
+  }
+
+  @Test
+  void theExampleConnectorsDemoTokenGoesOnlyToALoopbackReceiver() {
+    String connector = EXAMPLE.resolve("connector.json").toString();
+    Outcome loopback = run(Map.of(), "check", "--connector", connector);
+    assertEquals(0, loopback.exitCode(), loopback.out());
+    Outcome remote = run(Map.of("CONNECTOR_CLOUD_URL", "https://webhooks.example.com"), "check", "--connector",
+        connector);
+    assertEquals(1, remote.exitCode());
+    assertTrue(remote.out().startsWith("error: " + connector + ": token: is a demo value of the example config, sent "
+        + "only to a receiver on a loopback address, not to webhooks.example.com: set the channel's real token\n"),
+        remote.out());
+  }
+
+  private static String[] concat(String[] first, String[] second) {
+    List<String> all = new ArrayList<>(List.of(first));
+    all.addAll(List.of(second));
+    return all.toArray(String[]::new);
+  }
+
   // ---- 4.4 (a) JSON errors
 
   @Test

@@ -185,7 +185,7 @@ public final class Launcher {
         ? new ConfigLoader.Result(new ConfigSnapshot(Map.of(), Map.of(), Map.of()), List.of())
         : ConfigLoader.load(options.webhooks(), options.connections(), options.env(),
             ValidatorContext.create(vertx, clock, options.env()),
-            new ConfigLoader.Rules(!options.defaultWebhookAllowed(), false, options.strict()));
+            new ConfigLoader.Rules(!options.defaultWebhookAllowed(), false, options.strict(), options.host()));
     config.problems().stream().filter(p -> !p.isError()).forEach(p -> LOG.warn("{}", p));
     if (!config.ok()) {
       return vertx.close().transform(closed -> Future.failedFuture(new ConfigRefused(config.problems())));

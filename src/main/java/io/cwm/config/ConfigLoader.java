@@ -61,11 +61,13 @@ public final class ConfigLoader {
    * @param requireConnections a missing connections file is an error; otherwise it means none
    * @param strict every unknown key of a webhook entry is an error, not a warning ({@code --strict},
    *     {@code CWM_STRICT_CONFIG=true})
+   * @param listenHost the address the receiver listens on: the example config's demo secrets are
+   *     refused unless it is a loopback address; null when unknown (they are then warnings)
    */
-  public record Rules(boolean requireWebhooks, boolean requireConnections, boolean strict) {
-    /** The rules with the strict mode of the environment ({@code CWM_STRICT_CONFIG}). */
+  public record Rules(boolean requireWebhooks, boolean requireConnections, boolean strict, String listenHost) {
+    /** The rules with the strict mode of the environment ({@code CWM_STRICT_CONFIG}), listen address unknown. */
     public static Rules of(Env env, boolean requireWebhooks, boolean requireConnections) {
-      return new Rules(requireWebhooks, requireConnections, strictFromEnv(env));
+      return new Rules(requireWebhooks, requireConnections, strictFromEnv(env), null);
     }
   }
 
@@ -77,6 +79,7 @@ public final class ConfigLoader {
   private final Env env;
   private final ValidatorContext validatorContext;
   private final boolean strict;
+  private final String listenHost;
   private final List<ConfigProblem> problems = new ArrayList<>();
   private String webhooksName;
   private String connectionsName;
@@ -97,10 +100,11 @@ public final class ConfigLoader {
     return kept;
   }
 
-  private ConfigLoader(Env env, ValidatorContext validatorContext, boolean strict) {
+  private ConfigLoader(Env env, ValidatorContext validatorContext, boolean strict, String listenHost) {
     this.env = env;
     this.validatorContext = validatorContext;
     this.strict = strict;
+    this.listenHost = listenHost;
   }
 
   /**
@@ -119,7 +123,7 @@ public final class ConfigLoader {
       boolean strict) {
     ConfigLoader loader = new ConfigLoader(env, new ValidatorContext(clock, env, () -> {
       throw new IllegalStateException("the connector builds no validators");
-    }), strict);
+    }), strict, null);
     loader.connectorSide = true;
     return connectionsFile == null
         ? loader.run(webhooksFile, Path.of(webhooksFile + ".no-connections"), true, false)
@@ -140,7 +144,7 @@ public final class ConfigLoader {
   /** Loads both files under {@code rules}. */
   public static Result load(Path webhooksFile, Path connectionsFile, Env env, ValidatorContext validatorContext,
       Rules rules) {
-    return new ConfigLoader(env, validatorContext, rules.strict())
+    return new ConfigLoader(env, validatorContext, rules.strict(), rules.listenHost())
         .run(webhooksFile, connectionsFile, rules.requireWebhooks(), rules.requireConnections());
   }
 
@@ -167,7 +171,7 @@ public final class ConfigLoader {
     Map<String, WebhookEntry> webhooks = new LinkedHashMap<>();
     JsonObject substituted = substitute(webhooksJson, webhooksName, "webhook");
     for (String id : substituted.fieldNames()) {
-      WebhookEntry entry = webhook(id, substituted.getValue(id), connections, referenced);
+      WebhookEntry entry = webhook(id, substituted.getValue(id), webhooksJson.getValue(id), connections, referenced);
       if (entry != null) {
         webhooks.put(id, entry);
       }
@@ -178,6 +182,9 @@ public final class ConfigLoader {
     checkConnections(connections, referenced);
     for (Substitution.Problem problem : connectionProblems) {
       reportConnectionSubstitution(problem, referenced);
+    }
+    if (!connectorSide) {
+      environmentSecrets();
     }
     boolean failed = problems.stream().anyMatch(ConfigProblem::isError);
     ConfigSnapshot snapshot = failed ? null : new ConfigSnapshot(Map.copyOf(webhooks), Map.copyOf(connections),
@@ -264,7 +271,7 @@ public final class ConfigLoader {
     }
   }
 
-  private WebhookEntry webhook(String id, Object value, Map<String, JsonObject> connections,
+  private WebhookEntry webhook(String id, Object value, Object raw, Map<String, JsonObject> connections,
       Set<String> referenced) {
     if (!(value instanceof JsonObject original)) {
       problems.add(webhookError(id, null, "must be an object"));
@@ -316,10 +323,69 @@ public final class ConfigLoader {
       problems.add(new ConfigProblem(ConfigProblem.Severity.WARNING, webhooksName, "webhook", id, empty,
           "block is empty: no check is made"));
     }
+    if (!connectorSide) {
+      secrets(id, entry, raw instanceof JsonObject rawEntry ? rawEntry : new JsonObject(), before);
+    }
     if (problems.subList(before, problems.size()).stream().anyMatch(ConfigProblem::isError)) {
       return null;
     }
     return new WebhookEntry(id, entry, blob, List.copyOf(steps), chain, chainConfig, cleaner, validators);
+  }
+
+  /**
+   * Placeholders ({@code REPLACE_ME…}, {@code changeme}) and blank required secrets are errors; the
+   * example config's demo values are errors unless the receiver listens on a loopback address. A key
+   * that already has an error (a validator refusing an empty secret) is not reported twice.
+   */
+  private void secrets(String id, JsonObject entry, JsonObject rawEntry, int before) {
+    List<ConfigProblem> found = List.copyOf(problems.subList(before, problems.size()));
+    for (SecretRules.Site site : SecretRules.sites(entry)) {
+      String block = site.key().contains(".") ? site.key().substring(0, site.key().indexOf('.')) : site.key();
+      if (found.stream().anyMatch(p -> p.isError() && p.key() != null
+          && (p.key().equals(site.key()) || p.key().equals(block)))) {
+        continue;
+      }
+      SecretRules.Placeholder placeholder = SecretRules.classify(site.value());
+      if (placeholder == null || (placeholder == SecretRules.Placeholder.BLANK && !site.required())) {
+        continue;
+      }
+      List<String> variables = SecretRules.variables(SecretRules.raw(rawEntry, site.key()));
+      ConfigProblem problem = secretProblem(placeholder, variables, site.key(), id);
+      if (problem != null) {
+        problems.add(problem);
+      }
+    }
+  }
+
+  private ConfigProblem secretProblem(SecretRules.Placeholder placeholder, List<String> variables, String key,
+      String id) {
+    String origin = SecretRules.origin(variables);
+    if (placeholder != SecretRules.Placeholder.DEMO) {
+      return webhookError(id, key, placeholder.text() + ": set the real secret" + origin);
+    }
+    if (SecretRules.isLoopback(listenHost)) {
+      return null;
+    }
+    String set = variables.isEmpty() ? "set a real secret" : "set " + String.join(", ",
+        variables.stream().map(name -> "{$" + name + "}").toList()) + " to a real secret";
+    if (listenHost == null) {
+      return new ConfigProblem(ConfigProblem.Severity.WARNING, webhooksName, "webhook", id, key,
+          placeholder.text() + ", accepted only while the receiver listens on a loopback address (--host 127.0.0.1)");
+    }
+    return webhookError(id, key, placeholder.text() + ", accepted only while the receiver listens on a loopback "
+        + "address, not on " + listenHost + ": start with --host 127.0.0.1, or " + set);
+  }
+
+  /** The receiver's secrets from the environment (admin and stats tokens), when set. */
+  private void environmentSecrets() {
+    for (String name : SecretRules.SECRET_VARIABLES) {
+      String value = env.get(name).orElse("");
+      SecretRules.Placeholder placeholder = value.isBlank() ? null : SecretRules.classify(value);
+      if (placeholder == SecretRules.Placeholder.REPLACE_ME || placeholder == SecretRules.Placeholder.CHANGE_ME) {
+        problems.add(new ConfigProblem(ConfigProblem.Severity.ERROR, "environment", null, null, name,
+            placeholder.text() + ": set the real token, or leave " + name + " unset"));
+      }
+    }
   }
 
   /** Python ignores unknown keys; a misspelt validator would leave the webhook unchecked. */

@@ -30,7 +30,7 @@ class WebhookKeysTest {
     return ConfigLoader.load(file, dir.resolve("connections.json"), env,
         new ValidatorContext(Clock.systemUTC(), env, () -> {
           throw new IllegalStateException("no HTTP in config tests");
-        }), new ConfigLoader.Rules(true, false, strictFlag || ConfigLoader.strictFromEnv(env)));
+        }), new ConfigLoader.Rules(true, false, strictFlag || ConfigLoader.strictFromEnv(env), null));
   }
 
   private ConfigLoader.Result load(String webhooks) throws IOException {
