@@ -1,6 +1,7 @@
 package io.cwm;
 
 import io.cwm.app.Launcher;
+import io.cwm.app.OwnReceiver;
 import io.cwm.config.ConfigLoader;
 import io.cwm.config.ConfigProblem;
 import io.cwm.config.Env;
@@ -15,6 +16,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.IntFunction;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.LoggerFactory;
@@ -222,13 +224,18 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     if (role.equals("both") && connectorConfigs.isEmpty() && flags.any()) {
       throw usage("in the both role the connector flags need --config (without it no connector runs)");
     }
+    String bindHost = bindHost();
+    int bindPort = port != null ? checkPort(port, "--port") : parsePort("PORT", env.get("PORT", "8000"));
     List<ConnectorConfig> connectors = List.of();
+    IntFunction<ConnectorConfigLoader.Result> connectorsForBoundPort = null;
     if (role.equals("connector") || !connectorConfigs.isEmpty()) {
       if (token != null) {
         err.println("warning: --token is visible in the process list; prefer CONNECTOR_TOKEN or the config file");
       }
-      ConnectorConfigLoader.Result loaded = withTokenChecks(ConnectorConfigLoader.load(connectorConfigs, flags, env,
-          ConnectorConfigLoader.Purpose.START));
+      // both: {$PORT} and {$HOST} in the connector files are this process's own receiver
+      Env connectorEnv = role.equals("both") ? OwnReceiver.connectorEnv(env, bindHost, bindPort) : env;
+      ConnectorConfigLoader.Result loaded = withTokenChecks(ConnectorConfigLoader.load(connectorConfigs, flags,
+          connectorEnv, ConnectorConfigLoader.Purpose.START));
       if (!loaded.ok()) {
         err.println("cwm " + role + " did not start:");
         loaded.problems().forEach(problem -> err.println("  " + problem));
@@ -236,14 +243,17 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       }
       loaded.problems().forEach(err::println);
       connectors = loaded.connectors();
+      if (role.equals("both") && bindPort == 0) { // the real port is known once the receiver listens
+        List<Path> files = List.copyOf(connectorConfigs);
+        connectorsForBoundPort = bound -> withTokenChecks(ConnectorConfigLoader.load(files, flags,
+            OwnReceiver.connectorEnv(env, bindHost, bound), ConnectorConfigLoader.Purpose.START));
+      }
     }
-    String bindHost = bindHost();
-    int bindPort = port != null ? port : parsePort("PORT", env.get("PORT", "8000"));
     Path data = dataDir != null ? dataDir : Path.of(env.get("WEBHOOK_CONNECT_DATA_DIR", "data"));
     Integer admin = adminPort != null ? Integer.valueOf(checkPort(adminPort, "--admin-port"))
         : env.get("WEBHOOK_CONNECT_ADMIN_PORT").filter(text -> !text.isBlank()).map(text -> parsePort("WEBHOOK_CONNECT_ADMIN_PORT", text)).orElse(null);
     return serve(new Launcher.Options(role, webhooksFile, connectionsFile, verticles, bindHost, bindPort, admin, data,
-        env, connectors, clustered && !role.equals("connector"), strict, allowDefaultWebhook));
+        env, connectors, clustered && !role.equals("connector"), strict, allowDefaultWebhook, connectorsForBoundPort));
   }
 
   /** --host, else HOST, else every interface: what start binds, and what check judges demo secrets by. */
@@ -376,7 +386,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     }
     if (!options.role().equals("connector")) {
       out.println("cwm " + options.role() + " listening on http://" + options.host() + ":"
-          + process.app().port() + " (" + process.app().config().webhooks().size() + " webhooks)");
+          + process.app().boundPort().get() + " (" + process.app().config().webhooks().size() + " webhooks)");
     }
     if (!options.connectors().isEmpty()) {
       out.println("cwm " + options.role() + ": " + options.connectors().size() + " connector(s) running");

@@ -33,7 +33,7 @@ public final class IngestVerticle extends VerticleBase {
   public Future<?> start() {
     HttpServerOptions options = new HttpServerOptions()
         .setHost(app.host())
-        .setPort(app.port())
+        .setPort(app.listenPort())
         .setMaxHeaderSize(MAX_HEADER_BYTES)
         .setMaxInitialLineLength(16 * 1024)
         .setDecompressionSupported(false)
@@ -47,8 +47,10 @@ public final class IngestVerticle extends VerticleBase {
     server = vertx.createHttpServer(options)
         .requestHandler(ReceiverRoutes.create(vertx, app, dispatcher))
         .invalidRequestHandler(request -> invalid(request, securityHeaders));
-    return server.listen().onSuccess(bound ->
-        LOG.debug("ingest instance listening on {}:{}", app.host(), bound.actualPort()));
+    return server.listen().onSuccess(bound -> {
+      app.boundPort().set(bound.actualPort()); // the same port for every instance
+      LOG.debug("ingest instance listening on {}:{}", app.host(), bound.actualPort());
+    });
   }
 
   @Override

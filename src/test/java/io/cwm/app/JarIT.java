@@ -102,7 +102,8 @@ class JarIT {
         "--host", "127.0.0.1", "--port", String.valueOf(port))
         .directory(Path.of("").toAbsolutePath().toFile()).redirectErrorStream(true)
         .redirectOutput(dir.resolve("out.log").toFile());
-    builder.environment().put("PORT", String.valueOf(port)); // conf/connector.json: cloud_url port
+    // no PORT: conf/connector.json's {$PORT:8000} is the receiver's --port in the both role
+    builder.environment().remove("PORT");
     Process process = builder.start();
     try {
       HttpResponse<String> response = awaitUp(port);

@@ -25,7 +25,8 @@ class LauncherConfigTest {
 
   private Launcher.Options options(String role, int port, Map<String, String> env, boolean allowDefaultWebhook) {
     return new Launcher.Options(role, dir.resolve("webhooks.json"), dir.resolve("connections.json"), null,
-        "127.0.0.1", port, null, dir.resolve("data"), Env.of(env), List.of(), false, false, allowDefaultWebhook);
+        "127.0.0.1", port, null, dir.resolve("data"), Env.of(env), List.of(), false, false, allowDefaultWebhook,
+        null);
   }
 
   private static Launcher.Running start(Launcher.Options options) throws Exception {
