@@ -29,7 +29,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -182,7 +181,7 @@ public final class Launcher {
     if (!options.role().equals("connector")) {
       // no HTTP listener serves /metrics in the connector role: Vert.x metrics would only cost (measured in bench/)
       vertxOptions.setMetricsOptions(CwmMetrics.vertxOptions());
-      builder.withMetrics(new MicrometerMetricsFactory(registry));
+      builder.withMetrics(CwmMetrics.vertxMetricsFactory(registry));
     }
     if (!options.cluster()) {
       return started(options, verticles, registry, vertxOptions, builder.build());

@@ -131,6 +131,36 @@ class JarIT {
     }
   }
 
+  /**
+   * vertx-micrometer-metrics registered its event-bus gauges once per consumer, and Micrometer logged
+   * the repeat at WARN ("This Gauge has been already registered (vertx.eventbus.handlers)") while
+   * the receiver started: a fresh JVM shows it (later ones log it at DEBUG).
+   */
+  @Test
+  void startUpLogsNoRepeatedMeterRegistration(@TempDir Path dir) throws Exception {
+    Path webhooks = Files.writeString(dir.resolve("webhooks.json"), "{\"orders\": {\"module\": \"log\"}}");
+    Path log = dir.resolve("out.log");
+    Process process = new ProcessBuilder("java", "-jar", JAR.toAbsolutePath().toString(), "receiver",
+        "--webhooks", webhooks.toString(), "--host", "127.0.0.1", "--port", "0",
+        "--data-dir", dir.resolve("data").toString())
+        .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      assertTrue(io.cwm.testing.TestConnector.await(30_000, () -> {
+        try {
+          return Files.readString(log).contains("cwm receiver listening on http://127.0.0.1:");
+        } catch (IOException e) {
+          return false;
+        }
+      }), "the receiver started");
+      String output = Files.readString(log);
+      assertFalse(output.contains("has been already registered"), output);
+      assertFalse(output.contains(" WARN "), output);
+    } finally {
+      process.destroy();
+      assertTrue(process.waitFor(20, TimeUnit.SECONDS), "did not stop on SIGTERM");
+    }
+  }
+
   private static HttpResponse<String> awaitUp(int port) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     IOException last = null;

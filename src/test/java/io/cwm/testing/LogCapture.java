@@ -11,12 +11,26 @@ import org.slf4j.LoggerFactory;
 /** Collects what one logger (and its children) logs while open: {@code try (LogCapture log = ...)}. */
 public final class LogCapture implements AutoCloseable {
   private final Logger logger;
+  private final Level levelBefore;
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-  private LogCapture(String name) {
+  private LogCapture(String name, Level level) {
     logger = (Logger) LoggerFactory.getLogger(name);
+    levelBefore = logger.getLevel();
+    if (level != null) {
+      logger.setLevel(level);
+    }
     appender.start();
     logger.addAppender(appender);
+  }
+
+  private LogCapture(String name) {
+    this(name, null);
+  }
+
+  /** Captures {@code name} from {@code level} up (the logger's level is restored on close). */
+  public static LogCapture of(String name, Level level) {
+    return new LogCapture(name, level);
   }
 
   /** Captures {@code name} and the loggers below it. */
@@ -48,5 +62,6 @@ public final class LogCapture implements AutoCloseable {
   public void close() {
     logger.detachAppender(appender);
     appender.stop();
+    logger.setLevel(levelBefore);
   }
 }
