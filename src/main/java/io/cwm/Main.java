@@ -56,7 +56,8 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       description = "embedded Webhook Connect buffer directory (env WEBHOOK_CONNECT_DATA_DIR, default ./data)")
   Path dataDir;
 
-  @Option(names = "--host", paramLabel = "HOST", description = "bind address (env HOST, default 0.0.0.0)")
+  @Option(names = "--host", paramLabel = "HOST", description = "bind address (env HOST, default 0.0.0.0); check judges "
+      + "the example config's demo secrets by it (accepted on a loopback address only)")
   String host;
 
   @Option(names = "--port", paramLabel = "PORT", description = "public port (env PORT, default 8000)")
