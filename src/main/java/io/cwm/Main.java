@@ -16,8 +16,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.IntFunction;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -174,9 +174,9 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
   }
 
   private static int execute(Main main, String[] args) {
+    PrintWriter out = main.out;
     PrintWriter err = main.err;
     CommandLine command = new CommandLine(main);
-    PrintWriter out = main.out;
     command.setOut(out);
     command.setErr(err);
     command.setParameterExceptionHandler((failure, failedArgs) -> {
@@ -344,7 +344,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
    * The connectors' tokens: a placeholder ({@code REPLACE_ME…}, {@code changeme}) is an error, and so is
    * a demo token of the example config sent to a receiver that is not on a loopback address.
    */
-  static ConnectorConfigLoader.Result withTokenChecks(ConnectorConfigLoader.Result loaded) {
+  private static ConnectorConfigLoader.Result withTokenChecks(ConnectorConfigLoader.Result loaded) {
     List<ConfigProblem> problems = new ArrayList<>(loaded.problems());
     for (ConnectorConfig connector : loaded.connectors()) {
       ConfigProblem token = SecretRules.connectorToken(connector.source(), connector.token(), connector.cloudUrl());

@@ -63,7 +63,8 @@ public final class Launcher {
    */
   public record Options(String role, Path webhooks, Path connections, Path verticles, String host,
       int port, Integer adminPort, Path dataDir, Env env, List<ConnectorConfig> connectors, boolean cluster,
-      boolean strictConfig, boolean allowDefaultWebhook, IntFunction<ConnectorConfigLoader.Result> connectorsForBoundPort) {
+      boolean strictConfig, boolean allowDefaultWebhook,
+      IntFunction<ConnectorConfigLoader.Result> connectorsForBoundPort) {
 
     public Options(String role, Path webhooks, Path connections, Path verticles, String host, int port,
         Integer adminPort, Path dataDir, Env env, List<ConnectorConfig> connectors) {
