@@ -1,7 +1,9 @@
 # cwm image: the fat jar on a JRE, run as an unprivileged user.
 #
 #   docker build -t ghcr.io/cwm/cwm:0.1.0 .
-#   docker run --rm -p 8000:8000 -v "$PWD/conf:/etc/cwm:ro" ghcr.io/cwm/cwm:0.1.0
+#   docker run --rm -p 8000:8000 --env-file secrets.env -v "$PWD/conf:/etc/cwm:ro" ghcr.io/cwm/cwm:0.1.0
+#       (secrets.env: the real values of the files' {$VAR}s; placeholders and the example config's
+#       demo secrets are refused on a container's public interface)
 #   docker run --rm --no-healthcheck -v "$PWD/connector.json:/etc/cwm/connector.json:ro" \
 #       ghcr.io/cwm/cwm:0.1.0 connector --config /etc/cwm/connector.json
 #

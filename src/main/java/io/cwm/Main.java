@@ -1,9 +1,11 @@
 package io.cwm;
 
 import io.cwm.app.Launcher;
+import io.cwm.app.OwnReceiver;
 import io.cwm.config.ConfigLoader;
 import io.cwm.config.ConfigProblem;
 import io.cwm.config.Env;
+import io.cwm.config.SecretRules;
 import io.cwm.connector.ConnectorConfig;
 import io.cwm.connector.config.ConnectorConfigLoader;
 import io.cwm.connector.config.ConnectorFlags;
@@ -14,8 +16,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -54,7 +56,8 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       description = "embedded Webhook Connect buffer directory (env WEBHOOK_CONNECT_DATA_DIR, default ./data)")
   Path dataDir;
 
-  @Option(names = "--host", paramLabel = "HOST", description = "bind address (env HOST, default 0.0.0.0)")
+  @Option(names = "--host", paramLabel = "HOST", description = "bind address (env HOST, default 0.0.0.0); check judges "
+      + "the example config's demo secrets by it (accepted on a loopback address only)")
   String host;
 
   @Option(names = "--port", paramLabel = "PORT", description = "public port (env PORT, default 8000)")
@@ -67,6 +70,15 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--cluster", description = "receiver / both: join the Hazelcast cluster of the CWM_CLUSTER_* "
       + "variables (env CWM_CLUSTER=true); see README, Clustering")
   boolean cluster;
+
+  @Option(names = "--strict", description = "receiver / both / check: an unknown key of a webhooks.json entry is an "
+      + "error, not a warning (env CWM_STRICT_CONFIG=true)")
+  boolean strict;
+
+  @Option(names = "--allow-default-webhook", description = "receiver / both / check: a missing webhooks file serves "
+      + "the built-in 'default' entry (no authentication, logs every body) instead of refusing to start "
+      + "(env ALLOW_DEFAULT_WEBHOOK=true)")
+  boolean allowDefaultWebhook;
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",
       description = "connector / both: a connector.json (repeatable: one connector per file; a file may hold a "
@@ -112,12 +124,23 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
   private final Env env;
   private final PrintWriter out;
   private final PrintWriter err;
+  /** Started by a test: no JVM shutdown hook, no System.exit; the running process is handed back. */
+  private final boolean embedded;
+  private Launcher.Running running;
 
   Main(Env env, PrintWriter out, PrintWriter err) {
+    this(env, out, err, false);
+  }
+
+  private Main(Env env, PrintWriter out, PrintWriter err, boolean embedded) {
     this.env = env;
     this.out = out;
     this.err = err;
+    this.embedded = embedded;
   }
+
+  /** The outcome of {@link #start}: the exit code, and the process when a server role started. */
+  record Started(int exitCode, Launcher.Running running) {}
 
   public static void main(String[] args) {
     int code = run(args, Env.system(), new PrintWriter(System.out, true), new PrintWriter(System.err, true));
@@ -137,7 +160,23 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
 
   /** Parses and runs; returns the exit code (server roles return 0 once started and keep running). */
   static int run(String[] args, Env env, PrintWriter out, PrintWriter err) {
-    CommandLine command = new CommandLine(new Main(env, out, err));
+    return execute(new Main(env, out, err), args);
+  }
+
+  /**
+   * For tests: as {@link #run}, but a server role that starts is handed back to be closed by the
+   * caller, without the JVM shutdown hook and the exit on a fatal connector failure.
+   */
+  static Started start(String[] args, Env env, PrintWriter out, PrintWriter err) {
+    Main main = new Main(env, out, err, true);
+    int code = execute(main, args);
+    return new Started(code, main.running);
+  }
+
+  private static int execute(Main main, String[] args) {
+    PrintWriter out = main.out;
+    PrintWriter err = main.err;
+    CommandLine command = new CommandLine(main);
     command.setOut(out);
     command.setErr(err);
     command.setParameterExceptionHandler((failure, failedArgs) -> {
@@ -186,13 +225,18 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     if (role.equals("both") && connectorConfigs.isEmpty() && flags.any()) {
       throw usage("in the both role the connector flags need --config (without it no connector runs)");
     }
+    String bindHost = bindHost();
+    int bindPort = port != null ? checkPort(port, "--port") : parsePort("PORT", env.get("PORT", "8000"));
     List<ConnectorConfig> connectors = List.of();
+    IntFunction<ConnectorConfigLoader.Result> connectorsForBoundPort = null;
     if (role.equals("connector") || !connectorConfigs.isEmpty()) {
       if (token != null) {
         err.println("warning: --token is visible in the process list; prefer CONNECTOR_TOKEN or the config file");
       }
-      ConnectorConfigLoader.Result loaded = ConnectorConfigLoader.load(connectorConfigs, flags, env,
-          ConnectorConfigLoader.Purpose.START);
+      // both: {$PORT} and {$HOST} in the connector files are this process's own receiver
+      Env connectorEnv = role.equals("both") ? OwnReceiver.connectorEnv(env, bindHost, bindPort) : env;
+      ConnectorConfigLoader.Result loaded = withTokenChecks(ConnectorConfigLoader.load(connectorConfigs, flags,
+          connectorEnv, ConnectorConfigLoader.Purpose.START));
       if (!loaded.ok()) {
         err.println("cwm " + role + " did not start:");
         loaded.problems().forEach(problem -> err.println("  " + problem));
@@ -200,14 +244,22 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       }
       loaded.problems().forEach(err::println);
       connectors = loaded.connectors();
+      if (role.equals("both") && bindPort == 0) { // the real port is known once the receiver listens
+        List<Path> files = List.copyOf(connectorConfigs);
+        connectorsForBoundPort = bound -> withTokenChecks(ConnectorConfigLoader.load(files, flags,
+            OwnReceiver.connectorEnv(env, bindHost, bound), ConnectorConfigLoader.Purpose.START));
+      }
     }
-    String bindHost = host != null ? host : env.get("HOST", "0.0.0.0");
-    int bindPort = port != null ? port : parsePort("PORT", env.get("PORT", "8000"));
     Path data = dataDir != null ? dataDir : Path.of(env.get("WEBHOOK_CONNECT_DATA_DIR", "data"));
     Integer admin = adminPort != null ? Integer.valueOf(checkPort(adminPort, "--admin-port"))
         : env.get("WEBHOOK_CONNECT_ADMIN_PORT").filter(text -> !text.isBlank()).map(text -> parsePort("WEBHOOK_CONNECT_ADMIN_PORT", text)).orElse(null);
     return serve(new Launcher.Options(role, webhooksFile, connectionsFile, verticles, bindHost, bindPort, admin, data,
-        env, connectors, clustered && !role.equals("connector")));
+        env, connectors, clustered && !role.equals("connector"), strict, allowDefaultWebhook, connectorsForBoundPort));
+  }
+
+  /** --host, else HOST, else every interface: what start binds, and what check judges demo secrets by. */
+  private String bindHost() {
+    return host != null ? host : env.get("HOST", "0.0.0.0");
   }
 
   private ConnectorFlags connectorFlags() {
@@ -250,7 +302,8 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     ConfigLoader.Result result = ConfigLoader.load(webhooksFile, connectionsFile, env,
         new ValidatorContext(Clock.systemUTC(), env, () -> {
           throw new IllegalStateException("check makes no HTTP calls");
-        }), true, connectionsGiven);
+        }), new ConfigLoader.Rules(!allowDefaultWebhook && !Launcher.allowDefaultWebhookFromEnv(env), connectionsGiven,
+            strict || ConfigLoader.strictFromEnv(env), bindHost()));
     for (ConfigProblem problem : result.problems()) {
       out.println(problem);
     }
@@ -268,8 +321,8 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
 
   /** Same layering as start (variables and flags apply), but missing container-only files only warn. */
   private int checkConnectors(List<Path> files, ConnectorFlags flags) {
-    ConnectorConfigLoader.Result result = ConnectorConfigLoader.load(files, flags, env,
-        ConnectorConfigLoader.Purpose.CHECK);
+    ConnectorConfigLoader.Result result = withTokenChecks(ConnectorConfigLoader.load(files, flags, env,
+        ConnectorConfigLoader.Purpose.CHECK));
     for (ConfigProblem problem : result.problems()) {
       out.println(problem);
     }
@@ -287,6 +340,21 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     return 1;
   }
 
+  /**
+   * The connectors' tokens: a placeholder ({@code REPLACE_ME…}, {@code changeme}) is an error, and so is
+   * a demo token of the example config sent to a receiver that is not on a loopback address.
+   */
+  private static ConnectorConfigLoader.Result withTokenChecks(ConnectorConfigLoader.Result loaded) {
+    List<ConfigProblem> problems = new ArrayList<>(loaded.problems());
+    for (ConnectorConfig connector : loaded.connectors()) {
+      ConfigProblem token = SecretRules.connectorToken(connector.source(), connector.token(), connector.cloudUrl());
+      if (token != null) {
+        problems.add(token);
+      }
+    }
+    return new ConnectorConfigLoader.Result(loaded.connectors(), List.copyOf(problems));
+  }
+
   /** A connector's {@code log_level} sets the root level unless {@code CWM_LOG_LEVEL} does. */
   private void applyConnectorLogLevel(Launcher.Options options) {
     if (options.connectors().isEmpty() || env.get("CWM_LOG_LEVEL").isPresent()) {
@@ -302,50 +370,43 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
 
   private int serve(Launcher.Options options) {
     applyConnectorLogLevel(options);
-    CountDownLatch started = new CountDownLatch(1);
-    Launcher.Running[] running = new Launcher.Running[1];
-    Throwable[] failure = new Throwable[1];
-    Launcher.start(options).onComplete(done -> {
-      if (done.succeeded()) {
-        running[0] = done.result();
-      } else {
-        failure[0] = done.cause();
-      }
-      started.countDown();
-    });
+    Launcher.Running process;
     try {
-      started.await();
+      process = Launcher.start(options).toCompletionStage().toCompletableFuture().get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return 1;
-    }
-    if (failure[0] != null) {
+    } catch (java.util.concurrent.ExecutionException e) {
       err.println("cwm " + options.role() + " did not start:");
-      if (failure[0] instanceof Launcher.ConfigRefused refused) {
+      if (e.getCause() instanceof Launcher.ConfigRefused refused) {
         refused.problems().forEach(problem -> err.println("  " + problem));
       } else {
-        err.println("  " + failure[0].getMessage());
+        err.println("  " + e.getCause().getMessage());
       }
       return 1;
     }
     if (!options.role().equals("connector")) {
       out.println("cwm " + options.role() + " listening on http://" + options.host() + ":"
-          + options.port() + " (" + running[0].app().config().webhooks().size() + " webhooks)");
+          + process.app().boundPort().get() + " (" + process.app().config().webhooks().size() + " webhooks)");
     }
     if (!options.connectors().isEmpty()) {
       out.println("cwm " + options.role() + ": " + options.connectors().size() + " connector(s) running");
     }
+    if (embedded) {
+      running = process;
+      return 0;
+    }
     // a connector the receiver keeps refusing (wrong token, unknown channel) ends the process: exit 1
-    running[0].app().fatal().future().onSuccess(reason -> {
+    process.app().fatal().future().onSuccess(reason -> {
       err.println("cwm " + options.role() + " stopped: " + reason);
-      running[0].close().onComplete(closed -> System.exit(1));
+      process.close().onComplete(closed -> System.exit(1));
     });
     // SIGTERM: connectors drain for their grace period, then everything closes; a clean stop exits 0
     double grace = options.connectors().stream().mapToDouble(c -> c.shutdownGraceSeconds()).max().orElse(0);
     long waitSeconds = (long) Math.max(10, grace + 10);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
-        running[0].close().toCompletionStage().toCompletableFuture().get(waitSeconds, TimeUnit.SECONDS);
+        process.close().toCompletionStage().toCompletableFuture().get(waitSeconds, TimeUnit.SECONDS);
       } catch (Exception notClean) {
         return; // the JVM's own status for the signal
       }

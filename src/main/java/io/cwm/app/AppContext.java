@@ -42,6 +42,7 @@ public final class AppContext {
   private final Readiness readiness;
   private final Integer adminPort;
   private final AtomicInteger adminBoundPort = new AtomicInteger(-1);
+  private final AtomicInteger boundPort = new AtomicInteger(-1);
 
   private final Supplier<MessageBuffer> bufferFactory;
   private final CwmMetrics metrics;
@@ -148,8 +149,22 @@ public final class AppContext {
     return host;
   }
 
+  /** The configured public port; 0 = any free port (see {@link #boundPort()}). */
   public int port() {
     return port;
+  }
+
+  /**
+   * The port the public HTTP servers listen on: the configured one, or -1 for 0, which Vert.x reads
+   * as one free port shared by every instance (with 0 each instance would bind a port of its own).
+   */
+  public int listenPort() {
+    return port == 0 ? -1 : port;
+  }
+
+  /** The port the public listener bound (set by the edge once it listens); -1 before. */
+  public AtomicInteger boundPort() {
+    return boundPort;
   }
 
   public StatsRecorder stats() {

@@ -10,6 +10,7 @@ import io.cwm.config.ConfigLoader;
 import io.cwm.config.ConfigSnapshot;
 import io.cwm.connector.ConnectorConfig;
 import io.cwm.connector.ConnectorVerticle;
+import io.cwm.connector.config.ConnectorConfigLoader;
 import io.cwm.connector.HealthFile;
 import io.cwm.connector.Deliverer;
 import io.cwm.connector.ModuleDeliverer;
@@ -28,13 +29,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.function.IntFunction;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,19 +49,48 @@ public final class Launcher {
   /** How often the connector's liveness file (CONNECTOR_HEALTH_FILE) is rewritten. */
   static final long HEALTH_FILE_PERIOD_MS = 10_000;
 
-  /** Everything a role needs to start. */
   /**
-   * {@code adminPort}: the admin API's own port, or null to serve it on the public port;
-   * {@code connectors}: the validated connectors to run (empty for the receiver role);
-   * {@code cluster}: join the Hazelcast cluster {@link ClusterSettings} describes.
+   * Everything a role needs to start. {@code adminPort}: the admin API's own port, or null to serve
+   * it on the public port; {@code connectors}: the validated connectors to run (empty for the
+   * receiver role); {@code cluster}: join the Hazelcast cluster {@link ClusterSettings} describes;
+   * {@code strictConfig}: unknown webhook entry keys are errors ({@code --strict}; the environment's
+   * {@code CWM_STRICT_CONFIG} applies as well); {@code allowDefaultWebhook}: a missing webhooks file
+   * means the built-in unauthenticated {@code default} entry instead of a refusal
+   * ({@code --allow-default-webhook}; {@code ALLOW_DEFAULT_WEBHOOK=true} applies as well);
+   * {@code connectorsForBoundPort}: in the {@code both} role with port 0, the connectors read again
+   * with the port the receiver bound ({@link OwnReceiver}), replacing {@code connectors}; null
+   * otherwise.
    */
   public record Options(String role, Path webhooks, Path connections, Path verticles, String host,
-      int port, Integer adminPort, Path dataDir, Env env, List<ConnectorConfig> connectors, boolean cluster) {
+      int port, Integer adminPort, Path dataDir, Env env, List<ConnectorConfig> connectors, boolean cluster,
+      boolean strictConfig, boolean allowDefaultWebhook,
+      IntFunction<ConnectorConfigLoader.Result> connectorsForBoundPort) {
 
     public Options(String role, Path webhooks, Path connections, Path verticles, String host, int port,
         Integer adminPort, Path dataDir, Env env, List<ConnectorConfig> connectors) {
       this(role, webhooks, connections, verticles, host, port, adminPort, dataDir, env, connectors, false);
     }
+
+    public Options(String role, Path webhooks, Path connections, Path verticles, String host, int port,
+        Integer adminPort, Path dataDir, Env env, List<ConnectorConfig> connectors, boolean cluster) {
+      this(role, webhooks, connections, verticles, host, port, adminPort, dataDir, env, connectors, cluster, false,
+          false, null);
+    }
+
+    /** Strict about unknown webhook entry keys: the flag, or CWM_STRICT_CONFIG=true. */
+    boolean strict() {
+      return strictConfig || ConfigLoader.strictFromEnv(env);
+    }
+
+    /** The default entry for a missing webhooks file: the flag, or ALLOW_DEFAULT_WEBHOOK=true. */
+    boolean defaultWebhookAllowed() {
+      return allowDefaultWebhook || allowDefaultWebhookFromEnv(env);
+    }
+  }
+
+  /** {@code ALLOW_DEFAULT_WEBHOOK=true}: a missing webhooks file serves the built-in default entry. */
+  public static boolean allowDefaultWebhookFromEnv(Env env) {
+    return env.flag("ALLOW_DEFAULT_WEBHOOK");
   }
 
   /** A started process: its Vert.x and context; close() stops it. */
@@ -99,20 +128,43 @@ public final class Launcher {
     vertx.eventBus().registerDefaultCodec(type, new LocalCodec<>(type));
   }
 
-  /** How to build the verticle of one connector; module mode loads its local files now. */
-  private static Supplier<ConnectorVerticle> connector(Vertx vertx, AppContext app, ConnectorConfig config,
-      List<ConfigProblem> problems) {
-    Function<Vertx, Deliverer> deliverer;
+  /**
+   * How to build the verticle of one connector from its final config (the same file, perhaps read
+   * again with the bound port); module mode loads its local files now.
+   */
+  private static Function<ConnectorConfig, ConnectorVerticle> connector(AppContext app, ConnectorConfig config,
+      boolean strict, List<ConfigProblem> problems) {
+    Function<ConnectorConfig, Function<Vertx, Deliverer>> deliverer;
     if (config.httpMode()) {
-      deliverer = v -> new HttpDeliverer(v, config);
+      deliverer = last -> v -> new HttpDeliverer(v, last);
     } else {
       ConfigLoader.Result local = ConfigLoader.loadForConnector(config.webhooksConfig(), config.connectionsConfig(),
-          app.env(), app.clock());
+          app.env(), app.clock(), strict);
       problems.addAll(local.problems());
       long stepTimeout = (long) (app.settings().taskTimeoutSeconds() * 1000);
-      deliverer = v -> new ModuleDeliverer(v, local.snapshot(), stepTimeout);
+      deliverer = last -> v -> new ModuleDeliverer(v, local.snapshot(), stepTimeout);
     }
-    return () -> new ConnectorVerticle(config, deliverer, reason -> app.fatal().tryComplete(reason));
+    return last -> new ConnectorVerticle(last, deliverer.apply(last), reason -> app.fatal().tryComplete(reason));
+  }
+
+  /**
+   * The connectors to deploy: as given, or (both role, port 0) read again now that the receiver
+   * listens, so that {@code {$PORT}} is the port it bound.
+   */
+  private static Future<List<ConnectorConfig>> finalConnectors(Options options, AppContext app) {
+    if (options.port() != 0 || options.connectorsForBoundPort() == null || options.connectors().isEmpty()) {
+      return Future.succeededFuture(options.connectors());
+    }
+    int bound = app.boundPort().get();
+    ConnectorConfigLoader.Result again = options.connectorsForBoundPort().apply(bound);
+    if (!again.ok()) {
+      return Future.failedFuture(new ConfigRefused(again.problems()));
+    }
+    if (again.connectors().size() != options.connectors().size()) {
+      return Future.failedFuture(new IllegalStateException("the connector files changed during start-up"));
+    }
+    LOG.info("connector files read with {$PORT} = {}, the port the receiver bound", bound);
+    return Future.succeededFuture(again.connectors());
   }
 
   public static Future<Running> start(Options options) {
@@ -130,7 +182,7 @@ public final class Launcher {
     if (!options.role().equals("connector")) {
       // no HTTP listener serves /metrics in the connector role: Vert.x metrics would only cost (measured in bench/)
       vertxOptions.setMetricsOptions(CwmMetrics.vertxOptions());
-      builder.withMetrics(new MicrometerMetricsFactory(registry));
+      builder.withMetrics(CwmMetrics.vertxMetricsFactory(registry));
     }
     if (!options.cluster()) {
       return started(options, verticles, registry, vertxOptions, builder.build());
@@ -158,8 +210,9 @@ public final class Launcher {
     // the connector role serves no webhooks: the receiver's files are not read
     ConfigLoader.Result config = options.role().equals("connector")
         ? new ConfigLoader.Result(new ConfigSnapshot(Map.of(), Map.of(), Map.of()), List.of())
-        : ConfigLoader.load(options.webhooks(), options.connections(),
-            options.env(), ValidatorContext.create(vertx, clock, options.env()), false, false);
+        : ConfigLoader.load(options.webhooks(), options.connections(), options.env(),
+            ValidatorContext.create(vertx, clock, options.env()),
+            new ConfigLoader.Rules(!options.defaultWebhookAllowed(), false, options.strict(), options.host()));
     config.problems().stream().filter(p -> !p.isError()).forEach(p -> LOG.warn("{}", p));
     if (!config.ok()) {
       return vertx.close().transform(closed -> Future.failedFuture(new ConfigRefused(config.problems())));
@@ -173,10 +226,10 @@ public final class Launcher {
     } catch (IllegalArgumentException badBackend) {
       return vertx.close().transform(closed -> Future.failedFuture(badBackend));
     }
-    List<Supplier<ConnectorVerticle>> connectors = new ArrayList<>();
+    List<Function<ConnectorConfig, ConnectorVerticle>> connectors = new ArrayList<>();
     List<ConfigProblem> connectorProblems = new ArrayList<>();
     for (ConnectorConfig connector : options.connectors()) {
-      connectors.add(connector(vertx, app, connector, connectorProblems));
+      connectors.add(connector(app, connector, options.strict(), connectorProblems));
     }
     connectorProblems.stream().filter(p -> !p.isError()).forEach(p -> LOG.warn("{}", p));
     if (connectorProblems.stream().anyMatch(ConfigProblem::isError)) {
@@ -186,9 +239,14 @@ public final class Launcher {
     Future<Void> deployed = Future.succeededFuture();
     for (VerticlesConfig.Deployment line : verticles.group(options.role())) {
       if (line.verticle().equals(VerticleCatalog.CONNECTOR)) {
-        for (Supplier<ConnectorVerticle> connector : connectors) { // one verticle per channel
-          deployed = deployed.compose(previous -> vertx.deployVerticle(connector.get()).<Void>mapEmpty());
-        }
+        deployed = deployed.compose(previous -> finalConnectors(options, app)).compose(configs -> {
+          Future<Void> each = Future.succeededFuture();
+          for (int i = 0; i < configs.size(); i++) { // one verticle per channel
+            ConnectorVerticle verticle = connectors.get(i).apply(configs.get(i));
+            each = each.compose(previous -> vertx.deployVerticle(verticle).<Void>mapEmpty());
+          }
+          return each;
+        });
         continue;
       }
       Function<AppContext, io.vertx.core.Deployable> factory = VerticleCatalog.factory(line.verticle());

@@ -1,5 +1,7 @@
 package io.cwm.app;
 
+import io.cwm.config.ConfigException;
+import io.cwm.config.ConfigJson;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -40,19 +42,37 @@ public record VerticlesConfig(Map<String, List<Deployment>> roles) {
   /** Reads {@code file}, or the bundled copy when {@code file} is null and none is in the CWD. */
   public static VerticlesConfig load(Path file) throws IOException {
     String text;
+    String name;
     if (file != null) {
       text = Files.readString(file);
+      name = file.toString();
     } else if (Files.exists(Path.of("verticles.json"))) {
       text = Files.readString(Path.of("verticles.json"));
+      name = "verticles.json";
     } else {
       try (InputStream in = VerticlesConfig.class.getResourceAsStream(BUNDLED)) {
         if (in == null) {
           throw new IOException("no verticles.json found and none bundled");
         }
         text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        name = "verticles.json (bundled)";
       }
     }
-    return parse(new JsonObject(text));
+    return parse(name, text);
+  }
+
+  /** Parses the text of {@code name}; a syntax error names the file, the line and the column. */
+  static VerticlesConfig parse(String name, String text) {
+    Object json;
+    try {
+      json = ConfigJson.decode(text);
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException(name + ": " + e.getMessage());
+    }
+    if (!(json instanceof JsonObject object)) {
+      throw new IllegalArgumentException(name + ": must hold one JSON object");
+    }
+    return parse(object);
   }
 
   static VerticlesConfig parse(JsonObject json) {

@@ -10,7 +10,6 @@ import io.cwm.module.ModuleRegistry;
 import io.cwm.validate.Validator;
 import io.cwm.validate.ValidatorContext;
 import io.cwm.validate.ValidatorFactory;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -34,6 +33,10 @@ public final class ConfigLoader {
   static final String DEFAULT_WEBHOOKS =
       "{\"default\":{\"data_type\":\"json\",\"module\":\"log\","
           + "\"module-config\":{\"pretty_print\":true,\"redact_sensitive\":true}}}";
+  /** Why a missing webhooks file stops the receiver, and the explicit way to the default entry. */
+  static final String MISSING_WEBHOOKS = "file not found: the receiver needs its webhooks file (--webhooks, "
+      + "WEBHOOKS_CONFIG_FILE); --allow-default-webhook or ALLOW_DEFAULT_WEBHOOK=true serves the built-in 'default' "
+      + "entry instead (no authentication, logs every body)";
   private static final int MAX_CHAIN_ITEMS = 20;
   private static final Set<String> CHAIN_ITEM_KEYS =
       Set.of("module", "connection", "module-config", "retry", "topic", "queue_name", "destination");
@@ -50,8 +53,33 @@ public final class ConfigLoader {
     }
   }
 
+  /**
+   * What start-up or {@code check} asks of the files beyond their own content.
+   *
+   * @param requireWebhooks a missing webhooks file is an error; otherwise it means the built-in
+   *     {@code default} entry (with a warning)
+   * @param requireConnections a missing connections file is an error; otherwise it means none
+   * @param strict every unknown key of a webhook entry is an error, not a warning ({@code --strict},
+   *     {@code CWM_STRICT_CONFIG=true})
+   * @param listenHost the address the receiver listens on: the example config's demo secrets are
+   *     refused unless it is a loopback address; null when unknown (they are then warnings)
+   */
+  public record Rules(boolean requireWebhooks, boolean requireConnections, boolean strict, String listenHost) {
+    /** The rules with the strict mode of the environment ({@code CWM_STRICT_CONFIG}), listen address unknown. */
+    public static Rules of(Env env, boolean requireWebhooks, boolean requireConnections) {
+      return new Rules(requireWebhooks, requireConnections, strictFromEnv(env), null);
+    }
+  }
+
+  /** {@code CWM_STRICT_CONFIG=true}: unknown webhook entry keys are errors. */
+  public static boolean strictFromEnv(Env env) {
+    return env.flag("CWM_STRICT_CONFIG");
+  }
+
   private final Env env;
   private final ValidatorContext validatorContext;
+  private final boolean strict;
+  private final String listenHost;
   private final List<ConfigProblem> problems = new ArrayList<>();
   private String webhooksName;
   private String connectionsName;
@@ -72,9 +100,11 @@ public final class ConfigLoader {
     return kept;
   }
 
-  private ConfigLoader(Env env, ValidatorContext validatorContext) {
+  private ConfigLoader(Env env, ValidatorContext validatorContext, boolean strict, String listenHost) {
     this.env = env;
     this.validatorContext = validatorContext;
+    this.strict = strict;
+    this.listenHost = listenHost;
   }
 
   /**
@@ -85,9 +115,15 @@ public final class ConfigLoader {
    * files are required when given; a null connections file means none.
    */
   public static Result loadForConnector(Path webhooksFile, Path connectionsFile, Env env, java.time.Clock clock) {
+    return loadForConnector(webhooksFile, connectionsFile, env, clock, strictFromEnv(env));
+  }
+
+  /** As above; {@code strict}: unknown entry keys are errors (the receiver's rules for them apply). */
+  public static Result loadForConnector(Path webhooksFile, Path connectionsFile, Env env, java.time.Clock clock,
+      boolean strict) {
     ConfigLoader loader = new ConfigLoader(env, new ValidatorContext(clock, env, () -> {
       throw new IllegalStateException("the connector builds no validators");
-    }));
+    }), strict, null);
     loader.connectorSide = true;
     return connectionsFile == null
         ? loader.run(webhooksFile, Path.of(webhooksFile + ".no-connections"), true, false)
@@ -101,19 +137,28 @@ public final class ConfigLoader {
    */
   public static Result load(Path webhooksFile, Path connectionsFile, Env env,
       ValidatorContext validatorContext, boolean requireWebhooks, boolean requireConnections) {
-    return new ConfigLoader(env, validatorContext)
-        .run(webhooksFile, connectionsFile, requireWebhooks, requireConnections);
+    return load(webhooksFile, connectionsFile, env, validatorContext,
+        Rules.of(env, requireWebhooks, requireConnections));
+  }
+
+  /** Loads both files under {@code rules}. */
+  public static Result load(Path webhooksFile, Path connectionsFile, Env env, ValidatorContext validatorContext,
+      Rules rules) {
+    return new ConfigLoader(env, validatorContext, rules.strict(), rules.listenHost())
+        .run(webhooksFile, connectionsFile, rules.requireWebhooks(), rules.requireConnections());
   }
 
   private Result run(Path webhooksFile, Path connectionsFile, boolean requireWebhooks,
       boolean requireConnections) {
     webhooksName = webhooksFile.toString();
     connectionsName = connectionsFile.toString();
-    JsonObject connectionsJson = read(connectionsFile, connectionsName, "{}", requireConnections);
-    JsonObject webhooksJson = read(webhooksFile, webhooksName, null, requireWebhooks);
+    JsonObject connectionsJson = read(connectionsFile, connectionsName, "{}", requireConnections, "file not found");
+    JsonObject webhooksJson = read(webhooksFile, webhooksName, null, requireWebhooks,
+        connectorSide ? "file not found" : MISSING_WEBHOOKS);
     if (webhooksJson == null && !Files.exists(webhooksFile) && !requireWebhooks) {
       problems.add(new ConfigProblem(ConfigProblem.Severity.WARNING, webhooksName, null, null, null,
-          "file not found: serving the built-in 'default' webhook (no authentication, logs every body)"));
+          "file not found: serving the built-in 'default' webhook (no authentication, logs every body) as "
+              + "--allow-default-webhook / ALLOW_DEFAULT_WEBHOOK=true asks"));
       webhooksJson = new JsonObject(DEFAULT_WEBHOOKS);
     }
     if (webhooksJson == null || connectionsJson == null) {
@@ -126,7 +171,7 @@ public final class ConfigLoader {
     Map<String, WebhookEntry> webhooks = new LinkedHashMap<>();
     JsonObject substituted = substitute(webhooksJson, webhooksName, "webhook");
     for (String id : substituted.fieldNames()) {
-      WebhookEntry entry = webhook(id, substituted.getValue(id), connections, referenced);
+      WebhookEntry entry = webhook(id, substituted.getValue(id), webhooksJson.getValue(id), connections, referenced);
       if (entry != null) {
         webhooks.put(id, entry);
       }
@@ -138,19 +183,22 @@ public final class ConfigLoader {
     for (Substitution.Problem problem : connectionProblems) {
       reportConnectionSubstitution(problem, referenced);
     }
+    if (!connectorSide) {
+      environmentSecrets();
+    }
     boolean failed = problems.stream().anyMatch(ConfigProblem::isError);
     ConfigSnapshot snapshot = failed ? null : new ConfigSnapshot(Map.copyOf(webhooks), Map.copyOf(connections),
         java.util.Collections.unmodifiableMap(channels));
     return new Result(snapshot, List.copyOf(problems));
   }
 
-  private JsonObject read(Path file, String name, String missingDefault, boolean requireFiles) {
+  private JsonObject read(Path file, String name, String missingDefault, boolean requireFiles, String missing) {
     String text;
     try {
       text = Files.readString(file);
     } catch (NoSuchFileException e) {
       if (requireFiles) {
-        problems.add(fileError(name, "file not found"));
+        problems.add(fileError(name, missing));
       }
       return missingDefault == null ? null : new JsonObject(missingDefault);
     } catch (IOException e) {
@@ -158,13 +206,12 @@ public final class ConfigLoader {
       return null;
     }
     try {
-      Object parsed = io.vertx.core.json.Json.decodeValue(text);
-      if (parsed instanceof JsonObject object) {
+      if (ConfigJson.decode(text) instanceof JsonObject object) {
         return object;
       }
       problems.add(fileError(name, "must hold one JSON object"));
-    } catch (DecodeException e) {
-      problems.add(fileError(name, "invalid JSON: " + firstLine(e.getMessage())));
+    } catch (ConfigException e) {
+      problems.add(fileError(name, e.getMessage()));
     }
     return null;
   }
@@ -224,7 +271,7 @@ public final class ConfigLoader {
     }
   }
 
-  private WebhookEntry webhook(String id, Object value, Map<String, JsonObject> connections,
+  private WebhookEntry webhook(String id, Object value, Object raw, Map<String, JsonObject> connections,
       Set<String> referenced) {
     if (!(value instanceof JsonObject original)) {
       problems.add(webhookError(id, null, "must be an object"));
@@ -232,6 +279,7 @@ public final class ConfigLoader {
     }
     JsonObject entry = connectorSide ? connectorSide(original) : original;
     int before = problems.size();
+    unknownKeys(id, original);
     String idProblem = connectorSide ? null : WebhookIdRules.check(id);
     if (idProblem != null) {
       problems.add(webhookError(id, null, "this id can never be called: " + idProblem));
@@ -275,10 +323,83 @@ public final class ConfigLoader {
       problems.add(new ConfigProblem(ConfigProblem.Severity.WARNING, webhooksName, "webhook", id, empty,
           "block is empty: no check is made"));
     }
+    if (!connectorSide) {
+      secrets(id, entry, raw instanceof JsonObject rawEntry ? rawEntry : new JsonObject(), before);
+    }
     if (problems.subList(before, problems.size()).stream().anyMatch(ConfigProblem::isError)) {
       return null;
     }
     return new WebhookEntry(id, entry, blob, List.copyOf(steps), chain, chainConfig, cleaner, validators);
+  }
+
+  /**
+   * Placeholders ({@code REPLACE_ME…}, {@code changeme}) and blank required secrets are errors; the
+   * example config's demo values are errors unless the receiver listens on a loopback address. A key
+   * that already has an error (a validator refusing an empty secret) is not reported twice.
+   */
+  private void secrets(String id, JsonObject entry, JsonObject rawEntry, int before) {
+    List<ConfigProblem> found = List.copyOf(problems.subList(before, problems.size()));
+    for (SecretRules.Site site : SecretRules.sites(entry)) {
+      String block = site.key().contains(".") ? site.key().substring(0, site.key().indexOf('.')) : site.key();
+      if (found.stream().anyMatch(p -> p.isError() && p.key() != null
+          && (p.key().equals(site.key()) || p.key().equals(block)))) {
+        continue;
+      }
+      SecretRules.Placeholder placeholder = SecretRules.classify(site.value());
+      if (placeholder == null || (placeholder == SecretRules.Placeholder.BLANK && !site.required())) {
+        continue;
+      }
+      List<String> variables = SecretRules.variables(SecretRules.raw(rawEntry, site.key()));
+      ConfigProblem problem = secretProblem(placeholder, variables, site.key(), id);
+      if (problem != null) {
+        problems.add(problem);
+      }
+    }
+  }
+
+  private ConfigProblem secretProblem(SecretRules.Placeholder placeholder, List<String> variables, String key,
+      String id) {
+    String origin = SecretRules.origin(variables);
+    if (placeholder != SecretRules.Placeholder.DEMO) {
+      return webhookError(id, key, placeholder.text() + ": set the real secret" + origin);
+    }
+    if (SecretRules.isLoopback(listenHost)) {
+      return null;
+    }
+    String set = variables.isEmpty() ? "set a real secret" : "set " + String.join(", ",
+        variables.stream().map(name -> "{$" + name + "}").toList()) + " to a real secret";
+    if (listenHost == null) {
+      return new ConfigProblem(ConfigProblem.Severity.WARNING, webhooksName, "webhook", id, key,
+          placeholder.text() + ", accepted only while the receiver listens on a loopback address (--host 127.0.0.1)");
+    }
+    return webhookError(id, key, placeholder.text() + ", accepted only while the receiver listens on a loopback "
+        + "address, not on " + listenHost + ": start with --host 127.0.0.1, or " + set);
+  }
+
+  /** The receiver's secrets from the environment (admin and stats tokens), when set. */
+  private void environmentSecrets() {
+    for (String name : SecretRules.SECRET_VARIABLES) {
+      String value = env.get(name).orElse("");
+      SecretRules.Placeholder placeholder = value.isBlank() ? null : SecretRules.classify(value);
+      if (placeholder == SecretRules.Placeholder.REPLACE_ME || placeholder == SecretRules.Placeholder.CHANGE_ME) {
+        problems.add(new ConfigProblem(ConfigProblem.Severity.ERROR, "environment", null, null, name,
+            placeholder.text() + ": set the real token, or leave " + name + " unset"));
+      }
+    }
+  }
+
+  /** Python ignores unknown keys; a misspelt validator would leave the webhook unchecked. */
+  private void unknownKeys(String id, JsonObject entry) {
+    for (String key : entry.fieldNames()) {
+      if (WebhookKeys.KNOWN.contains(key)) {
+        continue;
+      }
+      WebhookKeys.Unknown unknown = WebhookKeys.judge(key, entry.getValue(key), strict);
+      if (unknown != null) {
+        problems.add(new ConfigProblem(unknown.error() ? ConfigProblem.Severity.ERROR : ConfigProblem.Severity.WARNING,
+            webhooksName, "webhook", id, null, unknown.message()));
+      }
+    }
   }
 
   private void chainItems(String id, JsonObject entry, JsonObject entryModuleConfig, String entryConnection,
@@ -413,13 +534,5 @@ public final class ConfigLoader {
       key.append(part);
     }
     return key.toString();
-  }
-
-  private static String firstLine(String text) {
-    if (text == null) {
-      return "";
-    }
-    int newline = text.indexOf('\n');
-    return newline < 0 ? text : text.substring(0, newline);
   }
 }

@@ -23,6 +23,13 @@ public final class Env {
     return new Env(values);
   }
 
+  /** This environment with {@code name} set to {@code value} (replacing any value it had). */
+  public Env with(String name, String value) {
+    Map<String, String> changed = new java.util.HashMap<>(values);
+    changed.put(name, value);
+    return new Env(changed);
+  }
+
   public Optional<String> get(String name) {
     return Optional.ofNullable(values.get(name));
   }

@@ -34,7 +34,7 @@ public final class IngestVerticle extends VerticleBase {
   public Future<?> start() {
     HttpServerOptions options = new HttpServerOptions()
         .setHost(app.host())
-        .setPort(app.port())
+        .setPort(app.listenPort())
         .setMaxHeaderSize(MAX_HEADER_BYTES)
         .setMaxInitialLineLength(16 * 1024)
         .setDecompressionSupported(false)
@@ -52,8 +52,10 @@ public final class IngestVerticle extends VerticleBase {
         .connectionHandler(guard)
         .requestHandler(guard.guard(ReceiverRoutes.create(vertx, app, dispatcher, guard)))
         .invalidRequestHandler(request -> invalid(request, securityHeaders));
-    return listen(server, app.host(), app.port()).onSuccess(bound ->
-        LOG.debug("ingest instance listening on {}:{}", app.host(), bound.actualPort()));
+    return listen(server, app.host(), app.port()).onSuccess(bound -> {
+      app.boundPort().set(bound.actualPort()); // the same port for every instance
+      LOG.debug("ingest instance listening on {}:{}", app.host(), bound.actualPort());
+    });
   }
 
   @Override

@@ -113,6 +113,14 @@ public final class CwmMetrics {
         .setClientRequestTagsProvider(request -> METHOD_TAGS.getOrDefault(request.method().name(), OTHER_METHOD));
   }
 
+  /**
+   * The Vert.x metrics factory for {@code Vertx.builder().withMetrics(...)}: vertx-micrometer-metrics
+   * writing into {@code registry}, with the event-bus meters registered once ({@link EventBusMeters}).
+   */
+  public static io.vertx.core.spi.VertxMetricsFactory vertxMetricsFactory(PrometheusMeterRegistry registry) {
+    return VertxMeters.factory(registry);
+  }
+
   public PrometheusMeterRegistry registry() {
     return registry;
   }

@@ -61,7 +61,9 @@ class JarIT {
 
   @Test
   void checkAcceptsTheExampleConfigAndRefusesABadOne(@TempDir Path dir) throws Exception {
-    Outcome ok = run(dir, "check", "--webhooks", EXAMPLE.resolve("webhooks.json").toAbsolutePath().toString(),
+    // --host: what the README's command binds; the example's demo secrets are refused off loopback
+    Outcome ok = run(dir, "check", "--host", "127.0.0.1", "--webhooks",
+        EXAMPLE.resolve("webhooks.json").toAbsolutePath().toString(),
         "--connections", EXAMPLE.resolve("connections.json").toAbsolutePath().toString());
     assertEquals(0, ok.exitCode(), ok.stdout() + ok.stderr());
     assertTrue(ok.stdout().startsWith("OK: "), ok.stdout());
@@ -100,7 +102,8 @@ class JarIT {
         "--host", "127.0.0.1", "--port", String.valueOf(port))
         .directory(Path.of("").toAbsolutePath().toFile()).redirectErrorStream(true)
         .redirectOutput(dir.resolve("out.log").toFile());
-    builder.environment().put("PORT", String.valueOf(port)); // conf/connector.json: cloud_url port
+    // no PORT: conf/connector.json's {$PORT:8000} is the receiver's --port in the both role
+    builder.environment().remove("PORT");
     Process process = builder.start();
     try {
       HttpResponse<String> response = awaitUp(port);
@@ -125,6 +128,36 @@ class JarIT {
       assertFalse(log.contains("demo-token"), "the bearer token must not be logged");
     } finally {
       process.destroyForcibly();
+    }
+  }
+
+  /**
+   * vertx-micrometer-metrics registered its event-bus gauges once per consumer, and Micrometer logged
+   * the repeat at WARN ("This Gauge has been already registered (vertx.eventbus.handlers)") while
+   * the receiver started: a fresh JVM shows it (later ones log it at DEBUG).
+   */
+  @Test
+  void startUpLogsNoRepeatedMeterRegistration(@TempDir Path dir) throws Exception {
+    Path webhooks = Files.writeString(dir.resolve("webhooks.json"), "{\"orders\": {\"module\": \"log\"}}");
+    Path log = dir.resolve("out.log");
+    Process process = new ProcessBuilder("java", "-jar", JAR.toAbsolutePath().toString(), "receiver",
+        "--webhooks", webhooks.toString(), "--host", "127.0.0.1", "--port", "0",
+        "--data-dir", dir.resolve("data").toString())
+        .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      assertTrue(io.cwm.testing.TestConnector.await(30_000, () -> {
+        try {
+          return Files.readString(log).contains("cwm receiver listening on http://127.0.0.1:");
+        } catch (IOException e) {
+          return false;
+        }
+      }), "the receiver started");
+      String output = Files.readString(log);
+      assertFalse(output.contains("has been already registered"), output);
+      assertFalse(output.contains(" WARN "), output);
+    } finally {
+      process.destroy();
+      assertTrue(process.waitFor(20, TimeUnit.SECONDS), "did not stop on SIGTERM");
     }
   }
 

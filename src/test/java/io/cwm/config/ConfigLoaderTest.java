@@ -480,14 +480,14 @@ class ConfigLoaderTest {
   // ---- files
 
   @Test
-  void missingWebhooksFileServesTheBuiltInDefaultEntryWithAWarning() {
+  void missingWebhooksFileServesTheBuiltInDefaultEntryWithAWarningWhenAllowed() {
     Path missing = dir.resolve("webhooks.json");
     ConfigLoader.Result result = loadFiles(missing, dir.resolve("connections.json"), false, false);
 
     assertTrue(result.ok(), () -> "problems: " + texts(result));
     assertEquals(List.of("warning: " + missing
-        + ": file not found: serving the built-in 'default' webhook (no authentication, logs every body)"),
-        texts(result));
+        + ": file not found: serving the built-in 'default' webhook (no authentication, logs every body) as "
+        + "--allow-default-webhook / ALLOW_DEFAULT_WEBHOOK=true asks"), texts(result));
     ConfigSnapshot snapshot = result.snapshot();
     assertEquals(Set.of("default"), snapshot.webhooks().keySet());
     WebhookEntry entry = snapshot.webhooks().get("default");
@@ -502,6 +502,24 @@ class ConfigLoaderTest {
   void missingWebhooksFileIsAnErrorWhenRequired() {
     Path missing = dir.resolve("webhooks.json");
     ConfigLoader.Result result = loadFiles(missing, dir.resolve("connections.json"), true, false);
+
+    assertEquals("error: " + missing + ": file not found: the receiver needs its webhooks file (--webhooks, "
+        + "WEBHOOKS_CONFIG_FILE); --allow-default-webhook or ALLOW_DEFAULT_WEBHOOK=true serves the built-in 'default' "
+        + "entry instead (no authentication, logs every body)", onlyError(result));
+  }
+
+  @Test
+  void unreadableWebhooksFileIsAnErrorEvenWhenTheDefaultEntryIsAllowed() throws IOException {
+    Path directory = Files.createDirectory(dir.resolve("webhooks.json"));
+    ConfigLoader.Result result = loadFiles(directory, dir.resolve("connections.json"), false, false);
+
+    assertEquals("error: " + directory + ": cannot read file: IOException", onlyError(result));
+  }
+
+  @Test
+  void aConnectorsMissingModuleFileIsJustNotFound() {
+    Path missing = dir.resolve("module-webhooks.json");
+    ConfigLoader.Result result = ConfigLoader.loadForConnector(missing, null, Env.of(variables), Clock.systemUTC());
 
     assertEquals("error: " + missing + ": file not found", onlyError(result));
   }
@@ -533,15 +551,30 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void invalidJsonIsAnErrorNamingTheFile() throws IOException {
-    String text = onlyError(load("{\"x\": {\"module\": \"log\",}"));
-    assertTrue(text.startsWith("error: " + webhooksFile() + ": invalid JSON: "), text);
+  void invalidJsonIsAnErrorNamingTheFileTheLineAndTheColumn() throws IOException {
+    String text = onlyError(load("{\n  \"x\": {\n    \"module\": \"log\",\n    \"hmac\": {\"secret\": \"s3cret\"},\n  }\n}"));
+    assertEquals("error: " + webhooksFile() + ": invalid JSON at line 5, column 3: Unexpected character ('}' "
+        + "(code 125)): was expecting double-quote to start field name", text);
   }
 
   @Test
-  void invalidConnectionsJsonIsAnErrorNamingThatFile() throws IOException {
-    String text = onlyError(load("{\"x\": {\"module\": \"log\"}}", "{rabbit}"));
-    assertTrue(text.startsWith("error: " + connectionsFile() + ": invalid JSON: "), text);
+  void invalidConnectionsJsonIsAnErrorNamingThatFileTheLineAndTheColumn() throws IOException {
+    String text = onlyError(load("{\"x\": {\"module\": \"log\"}}", "{\n\n   rabbit}"));
+    assertTrue(text.startsWith("error: " + connectionsFile() + ": invalid JSON at line 3, column 4: "
+        + "Unexpected character ('r' (code 114))"), text);
+  }
+
+  @Test
+  void unclosedJsonNamesWhereTheInputEndsAndWhereTheObjectStarted() throws IOException {
+    String text = onlyError(load("{\"x\": {\"module\": \"log\", \"authorization\": \"Bearer s3cret\"}\n"));
+    assertEquals("error: " + webhooksFile() + ": invalid JSON at line 2, column 1: Unexpected end-of-input: "
+        + "expected close marker for Object (start marker at line 1, column 1)", text);
+    assertFalse(text.contains("s3cret"), "the file's content is never quoted");
+  }
+
+  @Test
+  void emptyWebhooksFileIsAnError() throws IOException {
+    assertEquals("error: " + webhooksFile() + ": invalid JSON: the file is empty", onlyError(load(" \n")));
   }
 
   @Test

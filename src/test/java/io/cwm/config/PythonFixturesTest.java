@@ -393,6 +393,29 @@ public class PythonFixturesTest {
 
   // ---- the Python version's fixture files (optional) -------------------------------------
 
+  /**
+   * Every key of every entry is one Python reads: no unknown-key warning, and the strict mode
+   * (CWM_STRICT_CONFIG) changes nothing; over the project's files and, when present, the fixtures.
+   */
+  @TestFactory
+  Stream<DynamicTest> noUnknownKeysAndTheSameVerdictInStrictMode() {
+    Stream<Path> project = list(projectFiles()).stream();
+    Stream<Path> fixtures = pythonFixtures().map(PythonFixturesTest::list).orElse(List.of()).stream();
+    return Stream.concat(project, fixtures)
+        .filter(file -> file.getFileName().toString().contains("webhooks")
+            && file.getFileName().toString().endsWith(".json"))
+        .map(file -> dynamicTest(file.getFileName().toString(), () -> {
+          String name = file.getFileName().toString();
+          boolean paired = !name.equals("examples-webhooks.performance.json");
+          Path connections = paired ? connectionsOf(file) : null;
+          ConfigLoader.Result lenient = load(file, connections, ENV);
+          assertTrue(lenient.problems().stream().noneMatch(problem -> problem.message().startsWith("unknown key")),
+              () -> name + ": " + lenient.problems());
+          Env strict = Env.of(Map.of("SAVE_TO_DISK_BASE_DIR", "/app", "CWM_STRICT_CONFIG", "true"));
+          assertEquals(lenient.problems(), load(file, connections, strict).problems(), name);
+        }));
+  }
+
   @TestFactory
   Stream<DynamicTest> everyPythonFixtureFileIsAcceptedOrRefusedForADocumentedReason() {
     return walkPythonFixtures(PythonFixturesTest::fixtureTests);

@@ -23,6 +23,7 @@ import io.cwm.Main;
 import io.cwm.buffer.ChannelSpec;
 import io.cwm.config.ConfigLoader;
 import io.cwm.config.Env;
+import io.cwm.config.SecretRules;
 import io.cwm.connector.ConnectorConfig;
 import io.cwm.connector.config.ConnectorConfigLoader;
 import io.cwm.connector.config.ConnectorFlags;
@@ -140,9 +141,41 @@ class DeploymentManifestsTest {
     assertFalse(k8s.all("Secret").isEmpty());
     for (Doc secret : k8s.all("Secret")) {
       assertNull(at(secret.body(), "data"), secret + ": use stringData placeholders, never base64 data");
+      // the jar's own rule: these values are refused at start until they are replaced
       k8s.values("Secret", secret.name()).forEach((key, value) ->
-          assertTrue(value.contains("REPLACE_ME"), secret + ": " + key + " must be a REPLACE_ME placeholder"));
+          assertEquals(SecretRules.Placeholder.REPLACE_ME, SecretRules.classify(value),
+              secret + ": " + key + " must be a REPLACE_ME placeholder"));
     }
+  }
+
+  /** Applied as shipped, the receivers and the connector refuse to start, naming every placeholder. */
+  @Test
+  void theShippedPlaceholdersAreRefusedAtStart() throws IOException {
+    Doc receiver = k8s.deployment("receiver");
+    Map<String, Object> container = container(receiver);
+    Cli cli = cli(receiver, container);
+    ConfigLoader.Result result = load(mountedConfigFile(receiver, container, cli.value("--webhooks", null)),
+        mountedConfigFile(receiver, container, cli.value("--connections", null)), effectiveEnv(receiver, container));
+    assertFalse(result.ok(), "the placeholders must not go live");
+    String errors = result.errors().toString();
+    for (String secretKey : k8s.values("Secret", "cwm-receiver").keySet()) {
+      if (!secretKey.endsWith("_URL")) { // the Redis URL's password is Redis's to refuse
+        assertTrue(errors.contains(secretKey), secretKey + " is named: " + errors);
+      }
+    }
+    assertFalse(errors.contains("payments-channel-token"), "values are never printed: " + errors);
+
+    Doc deployment = k8s.deployment("connector");
+    Map<String, Object> connectorContainer = container(deployment);
+    List<Path> files = new ArrayList<>();
+    for (String file : cli(deployment, connectorContainer).values("--config")) {
+      files.add(Files.writeString(dir.resolve(Path.of(file).getFileName()),
+          mountedConfigFile(deployment, connectorContainer, file)));
+    }
+    ConnectorConfig connector = ConnectorConfigLoader.load(files, ConnectorFlags.NONE,
+        Env.of(effectiveEnv(deployment, connectorContainer)), ConnectorConfigLoader.Purpose.START).connectors().get(0);
+    assertNotNull(SecretRules.connectorToken(connector.source(), connector.token(), connector.cloudUrl()),
+        "the connector refuses its placeholder token");
   }
 
   @Test
@@ -344,7 +377,7 @@ class DeploymentManifestsTest {
     Doc receiver = k8s.deployment("receiver");
     Map<String, Object> container = container(receiver);
     Cli cli = cli(receiver, container);
-    Map<String, String> env = new HashMap<>(effectiveEnv(receiver, container));
+    Map<String, String> env = new HashMap<>(deployedEnv(receiver, container));
     // in-process: the embedded buffer (no Redis), no cluster, TestServer's own ports
     env.keySet().removeIf(name -> name.startsWith("CWM_CLUSTER_") || name.endsWith("_URL") || name.equals("PORT")
         || name.equals("WEBHOOK_CONNECT_DATA_DIR") || name.equals("JAVA_TOOL_OPTIONS"));
@@ -405,7 +438,7 @@ class DeploymentManifestsTest {
     Doc receiver = k8s.deployment("receiver");
     Map<String, Object> container = container(receiver);
     Cli cli = cli(receiver, container);
-    Map<String, String> env = effectiveEnv(receiver, container);
+    Map<String, String> env = deployedEnv(receiver, container);
     String webhooks = mountedConfigFile(receiver, container, cli.value("--webhooks", null));
     String connections = mountedConfigFile(receiver, container, cli.value("--connections", null));
     assertVariablesSet(receiver, webhooks + connections, env);
@@ -430,7 +463,7 @@ class DeploymentManifestsTest {
     // only files: then the loader without flags sees exactly what the connector starts with
     assertEquals(Set.of("--config"), cli.options().keySet(), "connector args: the role and --config only");
     assertTrue(cli.flags().isEmpty(), "connector args: no flags");
-    Map<String, String> env = effectiveEnv(deployment, container);
+    Map<String, String> env = deployedEnv(deployment, container);
     List<Path> files = new ArrayList<>();
     StringBuilder texts = new StringBuilder();
     for (String file : cli.values("--config")) {
@@ -449,7 +482,7 @@ class DeploymentManifestsTest {
     Doc receiver = k8s.deployment("receiver");
     Map<String, Object> receiverContainer = container(receiver);
     Cli receiverCli = cli(receiver, receiverContainer);
-    Map<String, String> receiverEnv = effectiveEnv(receiver, receiverContainer);
+    Map<String, String> receiverEnv = deployedEnv(receiver, receiverContainer);
     ConfigLoader.Result channels = load(
         mountedConfigFile(receiver, receiverContainer, receiverCli.value("--webhooks", null)),
         mountedConfigFile(receiver, receiverContainer, receiverCli.value("--connections", null)), receiverEnv);
@@ -680,6 +713,16 @@ class DeploymentManifestsTest {
   static Map<String, String> effectiveEnv(Doc workload, Map<String, Object> container) {
     Map<String, String> env = new LinkedHashMap<>(dockerfile.runtime().env());
     env.putAll(k8s.env(workload, container));
+    return env;
+  }
+
+  /**
+   * {@link #effectiveEnv} once the Secrets' placeholders are replaced, as the README asks before
+   * applying: the same placeholder becomes the same value (the two Secrets share the channel token).
+   */
+  static Map<String, String> deployedEnv(Doc workload, Map<String, Object> container) {
+    Map<String, String> env = new LinkedHashMap<>(effectiveEnv(workload, container));
+    env.replaceAll((name, value) -> value.replace("REPLACE_ME", "k8s-test-secret-3f9a"));
     return env;
   }
 

@@ -1,10 +1,10 @@
 package io.cwm.connector.config;
 
+import io.cwm.config.ConfigException;
+import io.cwm.config.ConfigJson;
 import io.cwm.config.ConfigProblem;
 import io.cwm.config.Env;
 import io.cwm.connector.ConnectorConfig;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -109,9 +109,9 @@ public final class ConnectorConfigLoader {
     }
     Object parsed;
     try {
-      parsed = Json.decodeValue(text);
-    } catch (DecodeException e) {
-      fileError(file, "invalid JSON: " + firstLine(e.getMessage()));
+      parsed = ConfigJson.decode(text);
+    } catch (ConfigException e) {
+      fileError(file, e.getMessage());
       return List.of();
     }
     if (parsed instanceof JsonObject object) {
@@ -163,13 +163,5 @@ public final class ConnectorConfigLoader {
 
   private void fileError(Path file, String message) {
     problems.add(new ConfigProblem(ConfigProblem.Severity.ERROR, file.toString(), null, null, null, message));
-  }
-
-  private static String firstLine(String text) {
-    if (text == null) {
-      return "";
-    }
-    int newline = text.indexOf('\n');
-    return newline < 0 ? text : text.substring(0, newline);
   }
 }

@@ -789,7 +789,8 @@ class ConnectorConfigLoaderTest {
   @Test
   void aMissingFileInvalidJsonOrAScalarAreRefused() throws IOException {
     assertEquals(List.of("file not found"), errors(load(NO_ENV, NO_FLAGS, dir.resolve("absent.json"))));
-    assertTrue(errors(load(NO_ENV, NO_FLAGS, file("bad.json", "{"))).get(0).startsWith("invalid JSON: "));
+    assertTrue(errors(load(NO_ENV, NO_FLAGS, file("bad.json", "{"))).get(0)
+        .startsWith("invalid JSON at line 1, column 2: "));
     assertEquals(List.of("must hold a connector object or a non-empty list of connector objects"),
         errors(load(NO_ENV, NO_FLAGS, file("scalar.json", "[]"))));
   }
