@@ -129,6 +129,13 @@ class ConfigLoaderSecretsTest {
   }
 
   @Test
+  void aPlaceholderMetricsTokenIsRefused() throws IOException {
+    variables.put("METRICS_TOKEN", "REPLACE_ME");
+    assertEquals(List.of("error: environment: METRICS_TOKEN: is a placeholder (REPLACE_ME…): set the real token, "
+        + "or leave METRICS_TOKEN unset"), texts(load("{\"x\": {\"module\": \"log\"}}")));
+  }
+
+  @Test
   void unsetBlankOrRealEnvironmentTokensPass() throws IOException {
     variables.put("STATS_AUTH_TOKEN", "");
     variables.put("WEBHOOK_CONNECT_ADMIN_TOKEN", "f3b1c0de-real");
