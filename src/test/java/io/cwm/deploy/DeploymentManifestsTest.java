@@ -322,7 +322,8 @@ class DeploymentManifestsTest {
       }
     }
     String scrapePort = string(receiver.body(), "spec", "template", "metadata", "annotations", "prometheus.io/port");
-    assertTrue(scrapePort == null || scrapePort.equals(String.valueOf(http)), "/metrics is on the public port");
+    assertEquals(admin, scrapePort, "/metrics is scraped on the admin port");
+    assertEquals("none", env.get("METRICS_AUTH"), "where the scrape needs no token");
     Map<String, Object> connector = container(k8s.deployment("connector"));
     assertTrue(maps(connector, "ports").isEmpty(), "the connector serves no port");
   }
@@ -401,6 +402,9 @@ class DeploymentManifestsTest {
       assertTrue(Http.get(server.port(), "/ready").body().contains("\"buffer\":\"up\""));
       HttpResponse<String> admin = Http.get(adminPort, "/admin/webhook-connect/health");
       assertEquals(200, admin.statusCode(), "the admin port serves the admin API: " + admin.body());
+      String scrapePath = string(receiver.body(), "spec", "template", "metadata", "annotations", "prometheus.io/path");
+      assertEquals(200, Http.get(adminPort, scrapePath).statusCode(), "the annotated scrape works without a token");
+      assertEquals(401, Http.get(server.port(), scrapePath).statusCode(), "the public port keeps the token");
     }
   }
 
