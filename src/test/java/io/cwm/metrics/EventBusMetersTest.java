@@ -67,7 +67,7 @@ class EventBusMetersTest {
             {"orders": {"module": "log"},
              "relay": {"module": "webhook_connect",
                        "module-config": {"channel": "orders", "channel_token": "4e1f9c2a7b"}}}""",
-            "{}", Map.of())) {
+            "{}", Map.of("METRICS_TOKEN", "event-bus-meters-scrape"))) {
       // start-up registered dozens of event-bus consumers (module, buffer, stream, admin, edges)
       assertEquals(List.of(), registeredAgain(log), "start-up");
       for (int i = 0; i < 3; i++) {
@@ -76,7 +76,8 @@ class EventBusMetersTest {
       }
       assertTrue(registeredAgain(log).stream().noneMatch(line -> line.contains("vertx.eventbus")),
           registeredAgain(log)::toString);
-      assertTrue(value(Http.get(server.port(), "/metrics").body(), "vertx_eventbus_handlers") > 10,
+      assertTrue(value(Http.get(server.port(), "/metrics", "Authorization", "Bearer event-bus-meters-scrape").body(),
+          "vertx_eventbus_handlers") > 10,
           "the receiver's consumers are counted");
     }
   }
