@@ -271,12 +271,14 @@ public final class RabbitMqBuffer implements MessageBuffer {
       if (!RabbitLink.preconditionFailed(failure)) {
         return Future.failedFuture(failure);
       }
-      admin.invalidate();
-      return client.messageCount(queue).<Void>mapEmpty().onSuccess(exists -> LOG.error(
-          "[channel: {}, webhook_id: {}] queue {} exists with other arguments than configured {}: keeping the "
-              + "existing queue. Messages past the configured ttl_seconds are still never delivered (expires_at), "
-              + "but the broker keeps the queue's own x-message-ttl; applying the new arguments needs a queue "
-              + "migration (drain the queue, delete it, restart)", channel, webhookId, queue, arguments.encode()));
+      admin.invalidate(); // the 406 closed the channel: the link reconnects, then the passive declare
+      return admin.client().compose(reconnected -> reconnected.messageCount(queue)).<Void>mapEmpty()
+          .onSuccess(exists -> LOG.error(
+              "[channel: {}, webhook_id: {}] queue {} exists with other arguments than configured {}: keeping the "
+                  + "existing queue. Messages past the configured ttl_seconds are still never delivered "
+                  + "(expires_at), but the broker keeps the queue's own x-message-ttl; applying the new arguments "
+                  + "needs a queue migration (drain the queue, delete it, restart)", channel, webhookId, queue,
+              arguments.encode()));
     });
   }
 
@@ -320,8 +322,6 @@ public final class RabbitMqBuffer implements MessageBuffer {
     if (closing) {
       return;
     }
-    publisher.check();
-    deliveries.check();
     dropLostDeliveries();
     for (ChannelState channel : channels.values()) {
       flush(channel).onFailure(failure -> LOG.debug("RabbitMQ buffer: counters of {} not written yet: {}",
@@ -411,21 +411,36 @@ public final class RabbitMqBuffer implements MessageBuffer {
     });
   }
 
-  /** Hands out the reserved block; reserves the next one (a confirmed state write) when it is used up. */
+  /**
+   * Hands out the reserved block; reserves the next one (a confirmed state write) when it is used
+   * up. Publishes arriving meanwhile wait for that one reservation; a failed reservation is
+   * forgotten, so the next publish tries again. The reservation may fail before this method
+   * returns (a link that is down answers at once): it is registered before it starts, so it is
+   * always forgotten (before, a reservation that failed at once was stored after its own clean-up
+   * and failed every later publish of the channel, for good: issue 12, 2.1).
+   */
   private Future<Long> nextSequence(ChannelState channel) {
     if (channel.nextSequence <= channel.lastReserved) {
       return Future.succeededFuture(channel.nextSequence++);
     }
     if (channel.reserving == null) {
+      Promise<Void> reservation = Promise.promise();
+      Future<Void> reserved = reservation.future();
+      channel.reserving = reserved;
       long[] from = new long[1];
-      channel.reserving = updateState(channel, state -> {
+      updateState(channel, state -> {
         from[0] = Math.max(state.sequence(), channel.lastReserved);
         return state.withSequence(from[0] + SEQUENCE_BLOCK);
       }).<Void>map(state -> {
         channel.nextSequence = from[0] + 1;
         channel.lastReserved = from[0] + SEQUENCE_BLOCK;
         return null;
-      }).andThen(done -> channel.reserving = null);
+      }).onComplete(done -> {
+        if (channel.reserving == reserved) {
+          channel.reserving = null;
+        }
+        reservation.handle(done);
+      });
     }
     return channel.reserving.compose(reserved -> nextSequence(channel));
   }

@@ -102,6 +102,11 @@ final class RabbitBroker implements AutoCloseable {
     return false;
   }
 
+  /** The client-provided names of the broker's connections, as {@code rabbitmqctl list_connections} prints them. */
+  static String connectionNames() throws Exception {
+    return rabbitmqctl("-q", "list_connections", "client_properties");
+  }
+
   private static String rabbitmqctl(String... arguments) throws Exception {
     List<String> command = new ArrayList<>(List.of("rabbitmqctl"));
     command.addAll(List.of(arguments));
