@@ -9,6 +9,7 @@ import io.cwm.buffer.MessageBuffer;
 import io.cwm.buffer.TokenState;
 import io.cwm.buffer.rabbitmq.ChannelState.Held;
 import io.cwm.buffer.rabbitmq.ChannelState.QueueState;
+import io.cwm.buffer.rabbitmq.CounterRecord.Counts;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -81,6 +82,12 @@ public final class RabbitMqBuffer implements MessageBuffer {
   /** Dead letters looked at per admin call. */
   private static final int BROWSE_LIMIT = 10_000;
   private static final int STATE_READ_LIMIT = 16;
+  /** A counter change is written this long after it at most (a kill -9 loses the changes of this window). */
+  static final long FLUSH_DELAY_MILLIS = 200;
+  private static final long FLUSH_RETRY_MILLIS = 1000;
+  /** Counter records this process writes before it merges the channel's records into one. */
+  private static final int COMPACT_AFTER_FLUSHES = 16;
+  private static final int COUNTS_READ_LIMIT = 10_000;
   /** basic.gets sent at once per queue and lease (never more than the lease asks for). */
   private static final int GET_BATCH = 32;
 
@@ -90,6 +97,8 @@ public final class RabbitMqBuffer implements MessageBuffer {
   private final boolean brokerLimits;
   /** Tells this buffer's connections apart in the broker's connection list. */
   private final String instance = UUID.randomUUID().toString().substring(0, 8);
+  /** This receiver process, as its counter records name it. */
+  private final String process = "p" + ProcessHandle.current().pid() + "-" + instance;
   private final RabbitLink publisher;
   private final RabbitLink deliveries;
   private final RabbitLink admin;
@@ -256,6 +265,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
     }
     return steps
         .compose(done -> declare(client, name, null, RabbitLayout.stateQueue(name), RabbitLayout.stateQueueArguments()))
+        .compose(done -> declare(client, name, null, RabbitLayout.countsQueue(name), RabbitLayout.countsQueueArguments()))
         .compose(done -> declareChannels(client, opened, index + 1));
   }
 
@@ -302,7 +312,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
     });
   }
 
-  /** Writes the counters, then closes the connections (the broker requeues what this node held). */
+  /** Writes this process's counters, then closes the connections (the broker requeues what this node held). */
   @Override
   public Future<Void> close() {
     return onContext(() -> {
@@ -311,6 +321,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
       }
       closing = true;
       vertx.cancelTimer(housekeepingTimer);
+      channels.values().forEach(channel -> vertx.cancelTimer(channel.flushTimer));
       return Future.join(channels.values().stream().map(this::flush).toList()).transform(flushed -> {
         closed = true;
         return Future.join(publisher.close(), deliveries.close(), admin.close());
@@ -324,8 +335,11 @@ public final class RabbitMqBuffer implements MessageBuffer {
     }
     dropLostDeliveries();
     for (ChannelState channel : channels.values()) {
-      flush(channel).onFailure(failure -> LOG.debug("RabbitMQ buffer: counters of {} not written yet: {}",
-          channel.spec.name(), failure.toString()));
+      if (channel.flushesSinceCompaction >= COMPACT_AFTER_FLUSHES) {
+        channel.flushesSinceCompaction = 0;
+        readCounters(channel, true).onFailure(failure -> LOG.debug(
+            "RabbitMQ buffer: counter records of {} not merged: {}", channel.spec.name(), failure.toString()));
+      }
     }
   }
 
@@ -616,7 +630,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
       channel.held.remove(messageId);
       return settle(held).map(acked -> {
         if (acked) {
-          channel.unflushedDelivered++;
+          count(channel, channel.counted.withDelivered(1));
         }
         return acked;
       });
@@ -674,11 +688,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
           if (queue.deadLettersKnown >= 0) {
             queue.deadLettersKnown++;
           }
-          if ("expired".equals(reason)) {
-            channel.unflushedExpired++;
-          } else {
-            channel.unflushedDeadLettered++;
-          }
+          count(channel, "expired".equals(reason) ? channel.counted.withExpired(1) : channel.counted.withDeadLettered(1));
           LOG.debug("Message dead-lettered [channel: {}, message_id: {}, reason: {}]", channel.spec.name(),
               held.messageId, reason);
           return null;
@@ -754,6 +764,12 @@ public final class RabbitMqBuffer implements MessageBuffer {
           }
         }
         return Future.succeededFuture();
+      }).compose(adopted -> readCounters(channel, false)).map(records -> {
+        JavaState legacy = channel.persisted; // counters written by earlier versions into the state message
+        Counts total = records.total(process, channel.counted)
+            .plus(new Counts(legacy.delivered(), legacy.expired(), legacy.deadLettered()));
+        channel.reported = channel.reported.max(total);
+        return null;
       }).map(read -> {
         Map<String, Long> pending = new TreeMap<>();
         long queued = 0;
@@ -763,10 +779,9 @@ public final class RabbitMqBuffer implements MessageBuffer {
           pending.put(queue.webhookId, depth);
           queued += depth;
         }
-        JavaState state = channel.persisted;
-        return new ChannelStats(spec.name(), queued, channel.leased(),
-            state.delivered() + channel.unflushedDelivered, state.expired() + channel.unflushedExpired,
-            state.deadLettered() + channel.unflushedDeadLettered, Collections.unmodifiableMap(pending));
+        Counts counters = channel.reported;
+        return new ChannelStats(spec.name(), queued, channel.leased(), counters.delivered(), counters.expired(),
+            counters.deadLettered(), Collections.unmodifiableMap(pending));
       });
     });
   }
@@ -794,11 +809,8 @@ public final class RabbitMqBuffer implements MessageBuffer {
             .compose(published -> client.basicAck(letter.deliveryTag(), false))
             .onSuccess(acked -> {
               settled.add(letter.deliveryTag());
-              if ("expired".equals(letter.reason())) {
-                channel.unflushedExpired++;
-              } else {
-                channel.unflushedDeadLettered++;
-              }
+              count(channel, "expired".equals(letter.reason()) ? channel.counted.withExpired(1)
+                  : channel.counted.withDeadLettered(1));
             });
       }
       return adopted.transform(done -> requeue(client, letters, settled).map(requeued -> {
@@ -984,20 +996,104 @@ public final class RabbitMqBuffer implements MessageBuffer {
         }));
   }
 
-  /** Writes the counter increments of this node into the state (read, add, write). */
+  /** Records a counter change of this process and has it written within {@value #FLUSH_DELAY_MILLIS} ms. */
+  private void count(ChannelState channel, Counts counted) {
+    channel.counted = counted;
+    scheduleFlush(channel, FLUSH_DELAY_MILLIS);
+  }
+
+  private void scheduleFlush(ChannelState channel, long delayMillis) {
+    if (channel.flushTimer >= 0 || closing) {
+      return;
+    }
+    channel.flushTimer = vertx.setTimer(delayMillis, id -> onContext(() -> {
+      channel.flushTimer = -1;
+      return flush(channel).onComplete(done -> {
+        if (done.failed()) {
+          LOG.debug("RabbitMQ buffer: counters of {} not written yet: {}", channel.spec.name(), done.cause().toString());
+        }
+        if (!channel.counted.equals(channel.flushed)) {
+          scheduleFlush(channel, done.failed() ? FLUSH_RETRY_MILLIS : FLUSH_DELAY_MILLIS);
+        }
+      });
+    }));
+  }
+
+  /**
+   * Writes this process's totals of the channel as one counter record (confirmed) when they
+   * changed since the last write; after the write in flight, if there is one. Older records of
+   * this process are left for the next merge ({@link #readCounters}): they hold smaller totals.
+   */
   private Future<Void> flush(ChannelState channel) {
-    if (!channel.hasUnflushedCounters()) {
+    if (channel.flushing != null) {
+      return channel.flushing.transform(previous -> flush(channel));
+    }
+    Counts totals = channel.counted;
+    if (totals.equals(channel.flushed)) {
       return Future.succeededFuture();
     }
-    long delivered = channel.unflushedDelivered;
-    long expired = channel.unflushedExpired;
-    long deadLettered = channel.unflushedDeadLettered;
-    return updateState(channel, state -> state.plusCounters(delivered, expired, deadLettered)).map(state -> {
-      channel.unflushedDelivered -= delivered;
-      channel.unflushedExpired -= expired;
-      channel.unflushedDeadLettered -= deadLettered;
+    Promise<Void> writing = Promise.promise();
+    Future<Void> written = writing.future();
+    channel.flushing = written; // before the publish: it may fail at once (link down)
+    publisher.publish("", RabbitLayout.countsQueue(channel.spec.name()), RabbitLayout.stateProperties(),
+            Buffer.buffer(CounterRecord.of(process, totals).toJson().encode()))
+        .onComplete(done -> {
+          if (channel.flushing == written) {
+            channel.flushing = null;
+          }
+          if (done.succeeded()) {
+            channel.flushed = channel.flushed.max(totals);
+            channel.flushesSinceCompaction++;
+          }
+          writing.handle(done);
+        });
+    return written;
+  }
+
+  /**
+   * The channel's counter records merged (largest totals per process). With {@code compact}, and
+   * when there were several, one record with the merged totals replaces them (published,
+   * confirmed, then the others acked: a crash in between leaves copies, which merging ignores).
+   * Records another receiver holds at that moment (reading or merging them too) are not seen:
+   * the read is low, which {@link ChannelState#reported} absorbs; merging them later is harmless.
+   */
+  private Future<CounterRecord> readCounters(ChannelState channel, boolean compact) {
+    String queue = RabbitLayout.countsQueue(channel.spec.name());
+    return adminSerial(client -> getAll(client, queue, new ArrayList<>(), COUNTS_READ_LIMIT).compose(messages -> {
+      List<CounterRecord> records = new ArrayList<>();
+      boolean allReadable = true;
+      for (RabbitMQMessage message : messages) {
+        CounterRecord record = parseCounters(message);
+        if (record == null) {
+          allReadable = false;
+        } else {
+          records.add(record);
+        }
+      }
+      CounterRecord merged = CounterRecord.mergeAll(records);
+      if (!compact || records.size() < 2 || !allReadable) {
+        return requeueAll(client, messages).map(merged);
+      }
+      long lastTag = messages.get(messages.size() - 1).envelope().getDeliveryTag();
+      return publisher.publish("", queue, RabbitLayout.stateProperties(), Buffer.buffer(merged.toJson().encode()))
+          .compose(published -> client.basicAck(lastTag, true))
+          .map(merged)
+          .recover(failure -> requeueAll(client, messages).transform(requeued -> Future.failedFuture(failure)));
+    }));
+  }
+
+  private static CounterRecord parseCounters(RabbitMQMessage message) {
+    try {
+      return CounterRecord.fromJson(new JsonObject(message.body()));
+    } catch (RuntimeException e) {
       return null;
-    });
+    }
+  }
+
+  /** Puts back every message got on this admin step (one basic.nack, multiple, requeue). */
+  private static Future<Void> requeueAll(RabbitLink.Ops client, List<RabbitMQMessage> messages) {
+    return messages.isEmpty() ? Future.succeededFuture()
+        : client.basicNack(messages.get(messages.size() - 1).envelope().getDeliveryTag(), true, true);
   }
 
   /** Runs state steps of one channel one after the other. */
@@ -1027,7 +1123,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
    */
   private Future<JavaState> readState(ChannelState channel) {
     String queue = RabbitLayout.stateQueue(channel.spec.name());
-    return adminSerial(client -> getAll(client, queue, new ArrayList<>()).compose(messages -> {
+    return adminSerial(client -> getAll(client, queue, new ArrayList<>(), STATE_READ_LIMIT).compose(messages -> {
       if (messages.isEmpty()) {
         return Future.succeededFuture(JavaState.EMPTY);
       }
@@ -1048,15 +1144,17 @@ public final class RabbitMqBuffer implements MessageBuffer {
     }));
   }
 
-  private Future<List<RabbitMQMessage>> getAll(RabbitLink.Ops client, String queue, List<RabbitMQMessage> messages) {
-    return client.basicGet(queue, false).compose(message -> {
-      if (message == null) {
-        return Future.succeededFuture(messages);
-      }
-      messages.add(message);
-      boolean last = message.messageCount() != null && message.messageCount() == 0;
-      return last || messages.size() >= STATE_READ_LIMIT ? Future.succeededFuture(messages)
-          : getAll(client, queue, messages);
+  /** Gets (unacked) up to {@code limit} messages of a queue, in batches of basic.gets. */
+  private Future<List<RabbitMQMessage>> getAll(RabbitLink.Ops client, String queue, List<RabbitMQMessage> messages,
+      int limit) {
+    int wanted = Math.min(GET_BATCH, limit - messages.size());
+    return client.basicGet(queue, wanted).compose(got -> {
+      messages.addAll(got);
+      RabbitMQMessage last = got.isEmpty() ? null : got.get(got.size() - 1);
+      boolean empty = last == null || got.size() < wanted
+          || (last.messageCount() != null && last.messageCount() == 0);
+      return empty || messages.size() >= limit ? Future.succeededFuture(messages)
+          : getAll(client, queue, messages, limit);
     });
   }
 

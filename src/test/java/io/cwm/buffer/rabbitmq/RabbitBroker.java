@@ -51,7 +51,7 @@ final class RabbitBroker implements AutoCloseable {
     }
   }
 
-  /** Deletes every queue of the channels' webhooks (main and DLQ) and their state queues. */
+  /** Deletes every queue of the channels' webhooks (main and DLQ) and their state and counts queues. */
   void deleteQueues(List<String> channels, List<String> webhookIds) throws Exception {
     List<String> queues = new ArrayList<>();
     for (String channel : channels) {
@@ -60,6 +60,7 @@ final class RabbitBroker implements AutoCloseable {
         queues.add(RabbitLayout.deadLetterQueue(channel, webhookId));
       }
       queues.add(RabbitLayout.stateQueue(channel));
+      queues.add(RabbitLayout.countsQueue(channel));
     }
     try (Channel channel = channel()) {
       for (String queue : queues) {

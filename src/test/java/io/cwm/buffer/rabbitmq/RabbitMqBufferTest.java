@@ -403,6 +403,75 @@ class RabbitMqBufferTest extends MessageBufferContractTest {
     }
   }
 
+  /**
+   * Issue 12 point 2.3: receivers counting on one channel at once lose nothing (the counters were
+   * one last-writer-wins message: two receivers writing at once lost the other's increments).
+   */
+  @Test
+  void countersOfReceiversWritingAtOnceAddUpExactly() throws Exception {
+    ChannelSpec shared = extraChannel("count", 1000, 3600);
+    List<MessageBuffer> receivers = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      receivers.add(new RabbitMqBuffer(vertx, RabbitBroker.URL, Clock.systemUTC(), false));
+    }
+    await(io.vertx.core.Future.all(receivers.stream().map(receiver -> receiver.open(List.of(shared))).toList()));
+    for (int i = 0; i < 40; i++) {
+      await(receivers.get(0).publish(shared, message(shared, "hook-a", i)));
+    }
+    int acked = 0;
+    int rejected = 0;
+    for (MessageBuffer receiver : receivers) {
+      List<Envelope> leased = await(receiver.lease(shared, "s", 10, 60_000));
+      assertEquals(10, leased.size());
+      for (int i = 0; i < leased.size(); i++) {
+        if (i < 8) {
+          assertTrue(await(receiver.ack(shared, leased.get(i).messageId())));
+          acked++;
+        } else {
+          assertEquals(MessageBuffer.NackOutcome.DEAD_LETTERED, await(receiver.nack(shared, leased.get(i).messageId(),
+              false)));
+          rejected++;
+        }
+      }
+    }
+    await(io.vertx.core.Future.all(receivers.stream().map(MessageBuffer::close).toList())); // all write at once
+    MessageBuffer reader = extraBuffer(false, shared);
+    var stats = await(reader.stats(shared));
+    assertEquals(acked, stats.delivered());
+    assertEquals(rejected, stats.deadLettered());
+  }
+
+  /**
+   * A receiver that dies (kill -9: its connections drop, nothing is flushed at close) loses at most
+   * the counter changes of its last {@value RabbitMqBuffer#FLUSH_DELAY_MILLIS} ms: what it counted
+   * earlier is on the broker.
+   */
+  @Test
+  void countersOfAReceiverThatDiesAreKeptUpToItsLastFlush() throws Exception {
+    ChannelSpec shared = extraChannel("died", 1000, 3600);
+    Vertx own = Vertx.vertx();
+    RabbitMqBuffer dying = new RabbitMqBuffer(own, RabbitBroker.URL, Clock.systemUTC(), false);
+    await(dying.open(List.of(shared)));
+    for (int i = 0; i < 20; i++) {
+      await(dying.publish(shared, message(shared, "hook-a", i)));
+    }
+    for (Envelope envelope : await(dying.lease(shared, "s", 20, 60_000))) {
+      assertTrue(await(dying.ack(shared, envelope.messageId())));
+    }
+    long ackedAt = System.nanoTime();
+    MessageBuffer observer = extraBuffer(false, shared);
+    assertTrue(TestConnector.await(5000, () -> await(observer.stats(shared)).delivered() == 20),
+        "written by the receiver within its flush window");
+    long writtenAfterMillis = (System.nanoTime() - ackedAt) / 1_000_000;
+    for (String link : List.of("publish", "deliveries", "admin")) {
+      RabbitBroker.closeConnection(dying.connectionName(link));
+    }
+    await(own.close()); // dead: never closed, never flushed again
+    MessageBuffer after = extraBuffer(false, shared);
+    assertEquals(20, await(after.stats(shared)).delivered(), "counted before it died");
+    assertTrue(writtenAfterMillis < 3000, "written " + writtenAfterMillis + " ms after the acks");
+  }
+
   /** Every link reconnects by itself, also one nobody calls while it is down. */
   @Test
   void everyLinkReconnectsByItselfAfterTheBrokerClosedIt() throws Exception {
