@@ -146,10 +146,6 @@ final class RabbitLink {
     return client.isConnected() && client.isOpenChannel();
   }
 
-  State state() {
-    return state;
-  }
-
   /** Changes whenever the connection or the channel was lost or replaced. */
   long generation() {
     return generation;
@@ -263,8 +259,8 @@ final class RabbitLink {
       state = State.UP;
       generation++;
       if (failures > 0) {
-        LOG.info("RabbitMQ buffer link {} connected again after {} failed attempt(s), {} ms down", name, failures,
-            System.currentTimeMillis() - downSinceMillis);
+        LOG.info("RabbitMQ buffer link {} connected after {} failed attempt(s), {} ms without a connection", name,
+            failures, System.currentTimeMillis() - downSinceMillis);
       } else {
         LOG.info("RabbitMQ buffer link {} connected", name);
       }
