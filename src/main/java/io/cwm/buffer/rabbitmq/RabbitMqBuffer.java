@@ -60,9 +60,12 @@ import org.slf4j.LoggerFactory;
  * {@code reject-publish}, so the broker refuses overflow by itself (a publisher nack:
  * QUEUE_FULL) — arguments Python does not declare, hence opt-in.
  *
- * <p>Java-only state (tokens, sequence blocks, counters) is one message in
+ * <p>Java-only state (tokens, sequence blocks) is one message in
  * {@code webhook_connect.j.state.{channel}} ({@link JavaState}); last writer wins, so two
- * receivers see each other's token rotations only through it. Leases are local to this node.
+ * receivers see each other's token rotations only through it. Counters are this process's
+ * running totals, written as {@link CounterRecord}s to {@code webhook_connect.j.counts.{channel}}
+ * within {@value #FLUSH_DELAY_MILLIS} ms of a change and on close, and read by merging every
+ * process's largest totals. Leases are local to this node.
  *
  * <p>Every call runs on the context the buffer was created on.
  */

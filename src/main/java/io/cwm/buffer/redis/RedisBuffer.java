@@ -56,6 +56,12 @@ import org.slf4j.LoggerFactory;
  * group until it is acked or dead-lettered and is then XACKed and XDELed, never trimmed, so the
  * stream length is exactly ready + in flight + waiting for a retry. Release uses a per-owner set
  * of message ids and lease expiry a deadline index, so neither scans the in-flight hash.
+ *
+ * <p>Each instance is one receiver process: it refreshes its liveness key
+ * ({@link RedisKeys#alive}) every {@value #HEARTBEAT_MILLIS} ms with a
+ * {@value #LIVENESS_TTL_MILLIS} ms TTL, and its leases record it; the reclaim that every receiver
+ * runs each second requeues the leases of a process whose key has expired (killed: nothing was
+ * released), so they come back within about ten seconds rather than after their ack timeout.
  */
 public final class RedisBuffer implements MessageBuffer {
   private static final Logger LOG = LoggerFactory.getLogger(RedisBuffer.class);
