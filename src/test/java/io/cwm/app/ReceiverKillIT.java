@@ -67,10 +67,12 @@ class ReceiverKillIT {
     return builder.start();
   }
 
+  /** Up when /health answers 200; a request unanswered for 2 s is asked again (see {@link #stats}). */
   private static void awaitUp(int port) throws Exception {
     assertTrue(await(30_000, () -> {
       try {
-        return Http.get(port, "/health").statusCode() == 200;
+        return STATUS_CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+            .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
       } catch (Exception notYet) {
         return false;
       }
@@ -160,8 +162,9 @@ class ReceiverKillIT {
       assertTrue(staysAt(1000, MESSAGES, () -> delivered(port, channel)), "counted once");
       after.close();
     } catch (AssertionError failed) {
-      List<String> log = Files.readAllLines(dir.resolve("out.log"));
-      throw new AssertionError(failed.getMessage() + "\n--- receivers' log (last 80 lines) ---\n"
+      List<String> log = Files.readAllLines(dir.resolve("out.log")).stream()
+          .filter(line -> !line.startsWith("\tat ") && !line.startsWith("\t...")).toList();
+      throw new AssertionError(failed.getMessage() + "\n--- receivers' log (last 80 lines, no stack frames) ---\n"
           + String.join("\n", log.subList(Math.max(0, log.size() - 80), log.size())), failed);
     } finally {
       first.destroyForcibly();
