@@ -13,13 +13,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The only code that talks to the buffer backend. Serves {@link BufferCall}s on
  * {@code cwm.buffer.call}, announces stored messages on {@code cwm.stream.ready}, and requeues
- * expired leases every second. When the backend cannot be opened at start it keeps retrying in
- * the background; meanwhile every call fails with UNAVAILABLE (ingest answers 503).
+ * expired leases every second. When the backend cannot be reached at start it keeps retrying in
+ * the background; meanwhile every call fails with UNAVAILABLE (ingest answers 503). When it can
+ * never open as configured ({@link BufferStartRefused}), start-up fails.
  */
 public final class ChannelBufferVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ChannelBufferVerticle.class);
   private static final long RECLAIM_PERIOD_MS = 1000;
   private static final long REOPEN_PERIOD_MS = 5000;
+  private static final long UNAVAILABLE_LOG_PERIOD_MS = 1000;
 
   private final Supplier<MessageBuffer> backendFactory;
   private final Collection<ChannelSpec> channels;
@@ -30,6 +32,8 @@ public final class ChannelBufferVerticle extends VerticleBase {
   private MessageConsumer<BufferCall> consumer;
   private long reclaimTimer = -1;
   private long reopenTimer = -1;
+  private long lastUnavailableLogMillis;
+  private long unavailableNotLogged;
 
   public ChannelBufferVerticle(Supplier<MessageBuffer> backendFactory, Collection<ChannelSpec> channels) {
     this.backendFactory = backendFactory;
@@ -45,9 +49,17 @@ public final class ChannelBufferVerticle extends VerticleBase {
       LOG.debug("no webhook_connect channel configured: the message buffer stays closed");
       return consumer.completion();
     }
-    return consumer.completion().compose(registered -> openBackend());
+    return consumer.completion().compose(registered -> openBackend()).recover(refused -> {
+      vertx.cancelTimer(reclaimTimer);
+      return consumer.unregister().transform(done -> Future.failedFuture(refused));
+    });
   }
 
+  /**
+   * Opens the backend; a backend that is unreachable is opened again every
+   * {@value #REOPEN_PERIOD_MS} ms in the background, one that can never open as configured
+   * ({@link BufferStartRefused}) fails start-up with its message.
+   */
   private Future<Void> openBackend() {
     return backend.open(channels)
         .onSuccess(done -> {
@@ -56,6 +68,10 @@ public final class ChannelBufferVerticle extends VerticleBase {
           channels.forEach(channel -> ready(channel.name()));
         })
         .recover(failure -> {
+          if (failure instanceof BufferStartRefused) {
+            LOG.error("message buffer cannot start: {}", failure.getMessage());
+            return Future.failedFuture(failure);
+          }
           LOG.error("message buffer unavailable: {}; retrying every {} s", failure.getMessage(), REOPEN_PERIOD_MS / 1000);
           reopenTimer = vertx.setTimer(REOPEN_PERIOD_MS, id -> openBackend());
           return Future.succeededFuture();
@@ -119,11 +135,27 @@ public final class ChannelBufferVerticle extends VerticleBase {
       } else {
         BufferException failure = BufferClient.toBufferException(done.cause());
         if (failure.reason() == BufferException.Reason.UNAVAILABLE) {
-          LOG.warn("buffer {} failed: {}", call.op(), done.cause().toString());
+          logUnavailable(call.op(), done.cause());
         }
         message.fail(failure.reason().ordinal(), failure.getMessage());
       }
     });
+  }
+
+  /**
+   * One line per {@value #UNAVAILABLE_LOG_PERIOD_MS} ms at most while the backend is away (every
+   * ingest call fails then: a line each flooded the log with hundreds of thousands of lines).
+   */
+  private void logUnavailable(BufferCall.Op op, Throwable cause) {
+    long now = System.currentTimeMillis();
+    if (now - lastUnavailableLogMillis < UNAVAILABLE_LOG_PERIOD_MS) {
+      unavailableNotLogged++;
+      return;
+    }
+    LOG.warn("buffer {} failed: {} ({} more buffer call(s) failed since the last line)", op, cause.toString(),
+        unavailableNotLogged);
+    lastUnavailableLogMillis = now;
+    unavailableNotLogged = 0;
   }
 
   /**

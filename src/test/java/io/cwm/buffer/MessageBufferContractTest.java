@@ -308,6 +308,31 @@ public abstract class MessageBufferContractTest {
     assertTrue(after.stream().allMatch(e -> e.sequence() < nextSequence), "sequence numbers never reused");
   }
 
+  /** Issue 12 point 2.3: the counters are the acks and dead letters made, also after a restart. */
+  @Test
+  void countersMatchTheAcksAndDeadLettersMadeAfterAReopen() throws Exception {
+    for (int i = 0; i < 6; i++) {
+      publish(channel, "hook-a", i);
+    }
+    List<Envelope> leased = await(buffer.lease(channel, "s1", 6, 60_000));
+    assertEquals(6, leased.size());
+    for (int i = 0; i < 4; i++) {
+      assertTrue(await(buffer.ack(channel, leased.get(i).messageId())));
+    }
+    assertEquals(NackOutcome.DEAD_LETTERED, await(buffer.nack(channel, leased.get(4).messageId(), false)));
+    assertFalse(await(buffer.ack(channel, leased.get(0).messageId())), "a second ack counts nothing");
+    ChannelStats before = await(buffer.stats(channel));
+    assertEquals(4, before.delivered());
+    assertEquals(1, before.deadLettered());
+    await(buffer.close());
+    buffer = reopen(vertx);
+    await(buffer.open(List.of(channel, tiny)));
+    ChannelStats after = await(buffer.stats(channel));
+    assertEquals(4, after.delivered());
+    assertEquals(1, after.deadLettered());
+    assertEquals(0, after.expired());
+  }
+
   @Test
   void statsCountQueuedAndInFlight() {
     publish(channel, "hook-a", 1);

@@ -1,6 +1,7 @@
 package io.cwm.buffer.embedded;
 
 import io.cwm.buffer.BufferException;
+import io.cwm.buffer.BufferStartRefused;
 import io.cwm.buffer.ChannelSpec;
 import io.cwm.buffer.ChannelStats;
 import io.cwm.buffer.Envelope;
@@ -24,8 +25,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
+import org.h2.mvstore.MVStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +74,9 @@ public final class EmbeddedBuffer implements MessageBuffer {
   /**
    * Opens the store (once) and registers the channels; creates each channel's token state from
    * its configured token, or aligns it with a changed one (under this object's lock, so within
-   * this process; the store file admits one process). Completes once that is committed.
+   * this process; the store file admits one process). Completes once that is committed. Fails
+   * with {@link BufferStartRefused} when another process (or another buffer in this one) holds
+   * the store file's lock: retrying would only log that every few seconds.
    */
   @Override
   public synchronized Future<Void> open(Collection<ChannelSpec> specs) {
@@ -99,11 +104,22 @@ public final class EmbeddedBuffer implements MessageBuffer {
         }
       }
       return commit();
+    } catch (MVStoreException e) {
+      if (e.getErrorCode() != DataUtils.ERROR_FILE_LOCKED) {
+        return cannotOpen(e);
+      }
+      Path absolute = dataDir.toAbsolutePath();
+      return Future.failedFuture(new BufferStartRefused("embedded buffer: data directory " + absolute
+          + " is in use by another cwm process (lock on " + absolute.resolve(FILE_NAME) + ")"));
     } catch (Exception e) {
-      LOG.error("embedded buffer cannot open {}: {}", dataDir, e.toString());
-      return Future.failedFuture(new BufferException(BufferException.Reason.UNAVAILABLE,
-          "embedded buffer cannot open its data directory"));
+      return cannotOpen(e);
     }
+  }
+
+  private Future<Void> cannotOpen(Exception e) {
+    LOG.error("embedded buffer cannot open {}: {}", dataDir, e.toString());
+    return Future.failedFuture(new BufferException(BufferException.Reason.UNAVAILABLE,
+        "embedded buffer cannot open its data directory"));
   }
 
   @Override

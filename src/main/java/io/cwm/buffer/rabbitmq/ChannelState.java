@@ -2,6 +2,7 @@ package io.cwm.buffer.rabbitmq;
 
 import io.cwm.buffer.ChannelSpec;
 import io.cwm.buffer.Envelope;
+import io.cwm.buffer.rabbitmq.CounterRecord.Counts;
 import io.vertx.core.Future;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,7 +10,7 @@ import java.util.Map;
 /**
  * What this receiver knows about one channel: its webhook queues, the deliveries it holds
  * (unacked at the broker: leased, waiting for a retry, or released), the Java-only state as last
- * read or written, the sequence block it may hand out and the counter increments not yet written.
+ * read or written, the sequence block it may hand out and this process's counter totals.
  * Touched on the buffer's context only.
  */
 final class ChannelState {
@@ -23,18 +24,19 @@ final class ChannelState {
   long nextSequence = 1;
   long lastReserved;
   Future<Void> reserving;
-  long unflushedDelivered;
-  long unflushedExpired;
-  long unflushedDeadLettered;
+  /** This process's running totals of the channel, the totals it last wrote (confirmed), the write in flight. */
+  Counts counted = Counts.ZERO;
+  Counts flushed = Counts.ZERO;
+  Future<Void> flushing;
+  long flushTimer = -1;
+  int flushesSinceCompaction;
+  /** The counters this receiver reported last: never less (a read may miss records another receiver holds). */
+  Counts reported = Counts.ZERO;
   /** Tail of this channel's serial state updates. */
   Future<?> stateTail = Future.succeededFuture();
 
   ChannelState(ChannelSpec spec) {
     this.spec = spec;
-  }
-
-  boolean hasUnflushedCounters() {
-    return unflushedDelivered != 0 || unflushedExpired != 0 || unflushedDeadLettered != 0;
   }
 
   /** Held deliveries of one webhook queue (leased or waiting): they count towards its size. */

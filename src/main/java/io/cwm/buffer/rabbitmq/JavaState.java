@@ -4,10 +4,12 @@ import io.cwm.buffer.TokenState;
 import io.vertx.core.json.JsonObject;
 
 /**
- * What a channel needs beyond Python's layout and RabbitMQ has no store for: the token state,
+ * What a channel needs beyond Python's layout and RabbitMQ has no store for: the token state and
  * the highest sequence number reserved by any receiver (numbers are handed out in blocks, so a
- * crash never reuses one) and the counters. Kept as the one message of the channel's state queue
- * ({@link RabbitLayout#stateQueue}); every write replaces it (last writer wins).
+ * crash never reuses one). Kept as the one message of the channel's state queue
+ * ({@link RabbitLayout#stateQueue}); every write replaces it (last writer wins). The counters it
+ * still carries were written by earlier versions and are only read (as a base): counters now
+ * live in {@link CounterRecord}s, which concurrent writers cannot overwrite.
  *
  * @param token null until the first open wrote it
  */
@@ -20,11 +22,6 @@ record JavaState(TokenState token, long sequence, long delivered, long expired, 
 
   JavaState withSequence(long value) {
     return new JavaState(token, value, delivered, expired, deadLettered);
-  }
-
-  JavaState plusCounters(long moreDelivered, long moreExpired, long moreDeadLettered) {
-    return new JavaState(token, sequence, delivered + moreDelivered, expired + moreExpired,
-        deadLettered + moreDeadLettered);
   }
 
   JsonObject toJson() {

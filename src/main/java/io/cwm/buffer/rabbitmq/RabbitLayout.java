@@ -22,6 +22,7 @@ final class RabbitLayout {
   static final String REASON_HEADER = "x-cwm-reason";
   static final String DEAD_LETTERED_AT_HEADER = "x-cwm-dead-lettered-at";
   private static final String STATE_PREFIX = "webhook_connect.j.state.";
+  private static final String COUNTS_PREFIX = "webhook_connect.j.counts.";
 
   private RabbitLayout() {}
 
@@ -40,7 +41,12 @@ final class RabbitLayout {
     return channel + "." + webhookId;
   }
 
-  /** Java-only: the last written token, sequence and counter state of a channel (one message). */
+  /** Java-only: the counters of a channel, per receiver process ({@link CounterRecord} messages). */
+  static String countsQueue(String channel) {
+    return COUNTS_PREFIX + channel;
+  }
+
+  /** Java-only: the last written token and sequence state of a channel (one message). */
   static String stateQueue(String channel) {
     return STATE_PREFIX + channel;
   }
@@ -69,6 +75,11 @@ final class RabbitLayout {
   /** At most one message, the newest (last writer wins). */
   static JsonObject stateQueueArguments() {
     return new JsonObject().put("x-max-length", 1).put("x-overflow", "drop-head").put("x-queue-type", "classic");
+  }
+
+  /** Any number of counter records (each receiver writes its own; merging keeps the largest per process). */
+  static JsonObject countsQueueArguments() {
+    return new JsonObject().put("x-queue-type", "classic");
   }
 
   /** An int when it fits (as Python's client encodes it), else a long; the broker treats both alike. */

@@ -4,6 +4,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BasicProperties;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.cwm.amqp.PendingConfirms;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -20,18 +21,29 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One AMQP connection (one channel) of the RabbitMQ buffer. Connects lazily and again on the
- * next call after the broker went away (no automatic recovery: a recovered channel would carry
- * delivery tags we no longer know), failing fast for {@value #RETRY_PAUSE_MILLIS} ms after a
- * failed attempt. {@link #generation()} changes whenever the connection or its channel was
+ * One AMQP connection (one channel) of the RabbitMQ buffer, kept up by one reconnect loop for as
+ * long as the link is open. The first call connects it; from then on the link watches its
+ * connection and channel ({@value #WATCH_PERIOD_MILLIS} ms) and after any failed call, and when
+ * either is gone (broker killed or restarted, connection refused, closed by the broker, a
+ * channel error such as a 406) it connects again: a full stop and start of the client, then the
+ * confirm listener, retried after {@value #FIRST_RETRY_MILLIS} ms doubling to
+ * {@value #MAX_RETRY_MILLIS} ms (plus up to {@value #JITTER_PERCENT} % jitter) for as long as it
+ * fails, however it fails. Every attempt's outcome, synchronous or not, goes through
+ * {@link #attemptDone}, the only place that schedules the next one. The cap is short so that a
+ * broker that is back is used again within about two seconds (the recovery bound of
+ * RabbitMqBrokerKillIT). Calls made while a retry is pending fail at once ({@link Unreachable});
+ * calls made while an attempt runs wait for it.
+ *
+ * <p>No automatic recovery in the client: a recovered channel would carry delivery tags we no
+ * longer know. {@link #generation()} changes whenever the connection or its channel was lost or
  * replaced, so the owner can tell that the deliveries it holds are gone (the broker requeued
- * them). With confirms, {@link #publish} completes only when the broker has confirmed the
- * message.
+ * them). With confirms, {@link #publish} completes only when the broker has confirmed the message.
  *
  * <p>The client runs every AMQP call as an ordered blocking task of the context it is called
  * from, so a link may issue its calls from a context of its own (a basic.get waiting for the
@@ -40,8 +52,16 @@ import org.slf4j.LoggerFactory;
  */
 final class RabbitLink {
   private static final Logger LOG = LoggerFactory.getLogger(RabbitLink.class);
-  private static final long RETRY_PAUSE_MILLIS = 500;
+  static final long FIRST_RETRY_MILLIS = 500;
+  static final long MAX_RETRY_MILLIS = 2000;
+  static final int JITTER_PERCENT = 25;
+  static final long WATCH_PERIOD_MILLIS = 200;
+  /** While the broker stays away, a reminder at most this often (each attempt is logged at debug). */
+  private static final long STILL_DOWN_LOG_MILLIS = 30_000;
   private static final int CONFIRM_QUEUE_SIZE = 100_000;
+
+  /** IDLE: never asked to connect; WAITING: down, the next attempt is scheduled. */
+  enum State { IDLE, CONNECTING, UP, WAITING, CLOSED }
 
   private final Vertx vertx;
   /** The owner's context: every future of this link completes there. */
@@ -55,12 +75,16 @@ final class RabbitLink {
   /** Kept in a field: Vert.x closes unreferenced clients. */
   private final RabbitMQClient client;
   private final PendingConfirms unconfirmed = new PendingConfirms();
-  private Future<Ops> connecting;
-  private boolean listenerAttached;
-  private boolean wasUp;
+  private State state = State.IDLE;
+  /** What callers wait for while an attempt runs. */
+  private Promise<Ops> attempt;
+  /** Failed attempts in a row (sets the back-off); when the link went down. */
+  private int failures;
+  private long downSinceMillis;
+  private long lastDownLogMillis;
+  private long retryTimer = -1;
+  private long watchTimer = -1;
   private long generation;
-  private long lastFailureMillis;
-  private boolean closed;
 
   /**
    * @param ownCallContext issue the client's calls from a context of its own (else from the
@@ -115,10 +139,14 @@ final class RabbitLink {
 
   /** Whether the connection and its channel are open now. */
   boolean isUp() {
-    return !closed && client.isConnected() && client.isOpenChannel();
+    return state == State.UP && healthy();
   }
 
-  /** Changes whenever the connection or the channel was replaced (or found closed). */
+  private boolean healthy() {
+    return client.isConnected() && client.isOpenChannel();
+  }
+
+  /** Changes whenever the connection or the channel was lost or replaced. */
   long generation() {
     return generation;
   }
@@ -148,45 +176,128 @@ final class RabbitLink {
     return promise.future();
   }
 
-  /** The connected link's AMQP calls, (re)connecting when needed. */
+  /** Runs {@code action} on the owner's context. */
+  private void onOwner(Runnable action) {
+    if (Vertx.currentContext() == context) {
+      action.run();
+    } else {
+      context.runOnContext(v -> action.run());
+    }
+  }
+
+  /**
+   * The connected link's AMQP calls: at once when up, after the running attempt when
+   * connecting, a failed {@link Unreachable} while the next attempt is pending. The first call
+   * starts the link's reconnect loop. Call on the owner's context.
+   */
   Future<Ops> client() {
-    if (closed) {
-      return Future.failedFuture("RabbitMQ link " + name + " is closed");
+    switch (state) {
+      case CLOSED:
+        return Future.failedFuture("RabbitMQ link " + name + " is closed");
+      case UP:
+        if (healthy()) {
+          return Future.succeededFuture(ops);
+        }
+        lost("connection or channel closed");
+        return attempt.future();
+      case CONNECTING:
+        return attempt.future();
+      case WAITING:
+        return Future.failedFuture(new Unreachable());
+      default: // IDLE
+        watchTimer = vertx.setPeriodic(WATCH_PERIOD_MILLIS, id -> onOwner(this::watch));
+        downSinceMillis = System.currentTimeMillis();
+        connect();
+        return attempt.future();
     }
-    if (isUp() && (!confirms || listenerAttached)) {
-      return Future.succeededFuture(ops);
+  }
+
+  private void watch() {
+    if (state == State.UP && !healthy()) {
+      lost("connection or channel closed");
     }
-    if (connecting != null) {
-      return connecting;
+  }
+
+  /** The link was up and is not any more: whatever was delivered on it went back to the broker. */
+  private void lost(String why) {
+    if (state != State.UP) {
+      return;
     }
-    if (wasUp) {
-      // connection or channel lost: whatever was delivered on it went back to the broker
+    generation++;
+    failUnconfirmed("RabbitMQ channel closed before the confirm");
+    failures = 0;
+    downSinceMillis = System.currentTimeMillis();
+    lastDownLogMillis = downSinceMillis;
+    LOG.warn("RabbitMQ buffer link {} lost ({}): reconnecting", name, why);
+    connect();
+  }
+
+  /** One connection attempt: stop whatever is left of the last connection, start, attach confirms. */
+  private void connect() {
+    state = State.CONNECTING;
+    Promise<Ops> waiting = Promise.promise();
+    attempt = waiting;
+    Future<Void> connected;
+    try {
+      connected = call(amqp -> amqp.stop().otherwiseEmpty().compose(stopped -> amqp.start()))
+          .compose(up -> confirms ? attachConfirmListener() : Future.succeededFuture());
+    } catch (RuntimeException e) {
+      connected = Future.failedFuture(e);
+    }
+    // the outcome may already be known here: attemptDone must not depend on anything set after this line
+    connected.onComplete(done -> onOwner(() -> attemptDone(waiting, done)));
+  }
+
+  /** Settles one attempt: the link is up, or the next attempt is scheduled. */
+  private void attemptDone(Promise<Ops> waiting, AsyncResult<Void> done) {
+    if (state == State.CLOSED) {
+      waiting.tryFail("RabbitMQ link " + name + " is closed");
+      call(amqp -> amqp.stop().otherwiseEmpty());
+      return;
+    }
+    if (done.succeeded() && healthy()) {
+      state = State.UP;
       generation++;
-      wasUp = false;
-      listenerAttached = false;
-      failUnconfirmed("RabbitMQ channel closed before the confirm");
+      if (failures > 0) {
+        LOG.info("RabbitMQ buffer link {} connected after {} failed attempt(s), {} ms without a connection", name,
+            failures, System.currentTimeMillis() - downSinceMillis);
+      } else {
+        LOG.info("RabbitMQ buffer link {} connected", name);
+      }
+      failures = 0;
+      waiting.tryComplete(ops);
+      return;
     }
-    if (System.currentTimeMillis() - lastFailureMillis < RETRY_PAUSE_MILLIS) {
-      return Future.failedFuture(new Unreachable());
+    String cause = done.failed() ? String.valueOf(done.cause()) : "channel closed right after connecting";
+    failures++;
+    long delay = retryDelayMillis(failures, ThreadLocalRandom.current().nextInt(JITTER_PERCENT + 1));
+    long now = System.currentTimeMillis();
+    if (failures == 1 || now - lastDownLogMillis >= STILL_DOWN_LOG_MILLIS) {
+      lastDownLogMillis = now;
+      LOG.warn("RabbitMQ buffer link {} cannot connect ({} attempt(s), {} ms down): {}; retrying every {} ms at most",
+          name, failures, now - downSinceMillis, cause, MAX_RETRY_MILLIS);
+    } else {
+      LOG.debug("RabbitMQ buffer link {} cannot connect (attempt {}): {}; next in {} ms", name, failures, cause, delay);
     }
-    Future<Void> connected = client.isConnected() ? Future.succeededFuture()
-        : call(amqp -> amqp.stop().otherwiseEmpty().compose(stopped -> amqp.start()));
-    connecting = connected
-        .compose(up -> confirms ? attachConfirmListener() : Future.<Void>succeededFuture())
-        .map(ready -> {
-          generation++;
-          wasUp = true;
-          LOG.info("RabbitMQ buffer link {} connected", name);
-          return ops;
-        })
-        .andThen(done -> {
-          connecting = null;
-          if (done.failed()) {
-            lastFailureMillis = System.currentTimeMillis();
-            LOG.warn("RabbitMQ buffer link {} cannot connect: {}", name, done.cause().toString());
-          }
-        });
-    return connecting;
+    state = State.WAITING;
+    retryTimer = vertx.setTimer(delay, id -> onOwner(() -> {
+      retryTimer = -1;
+      if (state == State.WAITING) {
+        connect();
+      }
+    }));
+    waiting.tryFail(new Unreachable());
+  }
+
+  /**
+   * Delay before the next attempt after {@code failures} failed ones in a row: the first retry
+   * after {@value #FIRST_RETRY_MILLIS} ms, doubling up to {@value #MAX_RETRY_MILLIS} ms, plus
+   * {@code jitterPercent} percent.
+   */
+  static long retryDelayMillis(int failures, int jitterPercent) {
+    long base = FIRST_RETRY_MILLIS << Math.min(Math.max(failures - 1, 0), 16);
+    long capped = Math.min(base, MAX_RETRY_MILLIS);
+    return capped + capped * jitterPercent / 100;
   }
 
   /** Confirms are per channel: a new channel needs a new listener. */
@@ -194,26 +305,13 @@ final class RabbitLink {
     return call(amqp -> amqp.addConfirmListener(CONFIRM_QUEUE_SIZE).map(confirmations -> {
       confirmations.handler(this::onConfirm);
       return null;
-    })).map(attached -> {
-      listenerAttached = true;
-      return null;
-    });
+    }));
   }
 
-  /** Marks the link as broken after a failed call (a channel error closes the channel). */
+  /** Checks the link after a failed call (a channel error closes the channel): reconnects when it is down. */
   void invalidate() {
-    if (wasUp && !isUp()) {
-      generation++;
-      wasUp = false;
-      listenerAttached = false;
-      failUnconfirmed("RabbitMQ channel closed before the confirm");
-    }
-  }
-
-  /** Fails the publishes awaiting a confirm when the connection is gone (called periodically). */
-  void check() {
-    if (wasUp && !isUp()) {
-      invalidate();
+    if (state == State.UP && !healthy()) {
+      lost("a call failed on a closed connection or channel");
     }
   }
 
@@ -261,13 +359,20 @@ final class RabbitLink {
     pending.forEach(promise -> promise.tryFail(why));
   }
 
+  /** Stops the reconnect loop and closes the connection. */
   Future<Void> close() {
-    if (closed) {
+    if (state == State.CLOSED) {
       return Future.succeededFuture();
     }
-    closed = true;
+    boolean started = state != State.IDLE;
+    state = State.CLOSED;
+    vertx.cancelTimer(retryTimer);
+    vertx.cancelTimer(watchTimer);
+    if (attempt != null) {
+      attempt.tryFail("RabbitMQ link " + name + " is closed");
+    }
     failUnconfirmed("RabbitMQ link closed before the confirm");
-    return call(amqp -> amqp.stop().otherwiseEmpty());
+    return started ? call(amqp -> amqp.stop().otherwiseEmpty()) : Future.succeededFuture();
   }
 
   /** The AMQP calls the buffer makes, each run on the link's call context. */
@@ -337,10 +442,10 @@ final class RabbitLink {
     }
   }
 
-  /** Failed fast: the last connection attempt failed moments ago (logged then). */
+  /** Failed fast: the link is down and its next connection attempt is scheduled (each attempt is logged). */
   static final class Unreachable extends RuntimeException {
     Unreachable() {
-      super("RabbitMQ unreachable (retrying shortly)", null, false, false);
+      super("RabbitMQ unreachable (reconnecting)", null, false, false);
     }
   }
 

@@ -9,6 +9,7 @@ import io.cwm.buffer.MessageBuffer;
 import io.cwm.buffer.TokenState;
 import io.cwm.buffer.rabbitmq.ChannelState.Held;
 import io.cwm.buffer.rabbitmq.ChannelState.QueueState;
+import io.cwm.buffer.rabbitmq.CounterRecord.Counts;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -59,9 +60,12 @@ import org.slf4j.LoggerFactory;
  * {@code reject-publish}, so the broker refuses overflow by itself (a publisher nack:
  * QUEUE_FULL) — arguments Python does not declare, hence opt-in.
  *
- * <p>Java-only state (tokens, sequence blocks, counters) is one message in
+ * <p>Java-only state (tokens, sequence blocks) is one message in
  * {@code webhook_connect.j.state.{channel}} ({@link JavaState}); last writer wins, so two
- * receivers see each other's token rotations only through it. Leases are local to this node.
+ * receivers see each other's token rotations only through it. Counters are this process's
+ * running totals, written as {@link CounterRecord}s to {@code webhook_connect.j.counts.{channel}}
+ * within {@value #FLUSH_DELAY_MILLIS} ms of a change and on close, and read by merging every
+ * process's largest totals. Leases are local to this node.
  *
  * <p>Every call runs on the context the buffer was created on.
  */
@@ -81,6 +85,12 @@ public final class RabbitMqBuffer implements MessageBuffer {
   /** Dead letters looked at per admin call. */
   private static final int BROWSE_LIMIT = 10_000;
   private static final int STATE_READ_LIMIT = 16;
+  /** A counter change is written this long after it at most (a kill -9 loses the changes of this window). */
+  static final long FLUSH_DELAY_MILLIS = 200;
+  private static final long FLUSH_RETRY_MILLIS = 1000;
+  /** Counter records this process writes before it merges the channel's records into one. */
+  private static final int COMPACT_AFTER_FLUSHES = 16;
+  private static final int COUNTS_READ_LIMIT = 10_000;
   /** basic.gets sent at once per queue and lease (never more than the lease asks for). */
   private static final int GET_BATCH = 32;
 
@@ -90,6 +100,8 @@ public final class RabbitMqBuffer implements MessageBuffer {
   private final boolean brokerLimits;
   /** Tells this buffer's connections apart in the broker's connection list. */
   private final String instance = UUID.randomUUID().toString().substring(0, 8);
+  /** This receiver process, as its counter records name it. */
+  private final String process = "p" + ProcessHandle.current().pid() + "-" + instance;
   private final RabbitLink publisher;
   private final RabbitLink deliveries;
   private final RabbitLink admin;
@@ -256,6 +268,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
     }
     return steps
         .compose(done -> declare(client, name, null, RabbitLayout.stateQueue(name), RabbitLayout.stateQueueArguments()))
+        .compose(done -> declare(client, name, null, RabbitLayout.countsQueue(name), RabbitLayout.countsQueueArguments()))
         .compose(done -> declareChannels(client, opened, index + 1));
   }
 
@@ -271,12 +284,14 @@ public final class RabbitMqBuffer implements MessageBuffer {
       if (!RabbitLink.preconditionFailed(failure)) {
         return Future.failedFuture(failure);
       }
-      admin.invalidate();
-      return client.messageCount(queue).<Void>mapEmpty().onSuccess(exists -> LOG.error(
-          "[channel: {}, webhook_id: {}] queue {} exists with other arguments than configured {}: keeping the "
-              + "existing queue. Messages past the configured ttl_seconds are still never delivered (expires_at), "
-              + "but the broker keeps the queue's own x-message-ttl; applying the new arguments needs a queue "
-              + "migration (drain the queue, delete it, restart)", channel, webhookId, queue, arguments.encode()));
+      admin.invalidate(); // the 406 closed the channel: the link reconnects, then the passive declare
+      return admin.client().compose(reconnected -> reconnected.messageCount(queue)).<Void>mapEmpty()
+          .onSuccess(exists -> LOG.error(
+              "[channel: {}, webhook_id: {}] queue {} exists with other arguments than configured {}: keeping the "
+                  + "existing queue. Messages past the configured ttl_seconds are still never delivered "
+                  + "(expires_at), but the broker keeps the queue's own x-message-ttl; applying the new arguments "
+                  + "needs a queue migration (drain the queue, delete it, restart)", channel, webhookId, queue,
+              arguments.encode()));
     });
   }
 
@@ -300,7 +315,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
     });
   }
 
-  /** Writes the counters, then closes the connections (the broker requeues what this node held). */
+  /** Writes this process's counters, then closes the connections (the broker requeues what this node held). */
   @Override
   public Future<Void> close() {
     return onContext(() -> {
@@ -309,6 +324,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
       }
       closing = true;
       vertx.cancelTimer(housekeepingTimer);
+      channels.values().forEach(channel -> vertx.cancelTimer(channel.flushTimer));
       return Future.join(channels.values().stream().map(this::flush).toList()).transform(flushed -> {
         closed = true;
         return Future.join(publisher.close(), deliveries.close(), admin.close());
@@ -320,12 +336,13 @@ public final class RabbitMqBuffer implements MessageBuffer {
     if (closing) {
       return;
     }
-    publisher.check();
-    deliveries.check();
     dropLostDeliveries();
     for (ChannelState channel : channels.values()) {
-      flush(channel).onFailure(failure -> LOG.debug("RabbitMQ buffer: counters of {} not written yet: {}",
-          channel.spec.name(), failure.toString()));
+      if (channel.flushesSinceCompaction >= COMPACT_AFTER_FLUSHES) {
+        channel.flushesSinceCompaction = 0;
+        readCounters(channel, true).onFailure(failure -> LOG.debug(
+            "RabbitMQ buffer: counter records of {} not merged: {}", channel.spec.name(), failure.toString()));
+      }
     }
   }
 
@@ -411,21 +428,36 @@ public final class RabbitMqBuffer implements MessageBuffer {
     });
   }
 
-  /** Hands out the reserved block; reserves the next one (a confirmed state write) when it is used up. */
+  /**
+   * Hands out the reserved block; reserves the next one (a confirmed state write) when it is used
+   * up. Publishes arriving meanwhile wait for that one reservation; a failed reservation is
+   * forgotten, so the next publish tries again. The reservation may fail before this method
+   * returns (a link that is down answers at once): it is registered before it starts, so it is
+   * always forgotten (before, a reservation that failed at once was stored after its own clean-up
+   * and failed every later publish of the channel, for good: issue 12, 2.1).
+   */
   private Future<Long> nextSequence(ChannelState channel) {
     if (channel.nextSequence <= channel.lastReserved) {
       return Future.succeededFuture(channel.nextSequence++);
     }
     if (channel.reserving == null) {
+      Promise<Void> reservation = Promise.promise();
+      Future<Void> reserved = reservation.future();
+      channel.reserving = reserved;
       long[] from = new long[1];
-      channel.reserving = updateState(channel, state -> {
+      updateState(channel, state -> {
         from[0] = Math.max(state.sequence(), channel.lastReserved);
         return state.withSequence(from[0] + SEQUENCE_BLOCK);
       }).<Void>map(state -> {
         channel.nextSequence = from[0] + 1;
         channel.lastReserved = from[0] + SEQUENCE_BLOCK;
         return null;
-      }).andThen(done -> channel.reserving = null);
+      }).onComplete(done -> {
+        if (channel.reserving == reserved) {
+          channel.reserving = null;
+        }
+        reservation.handle(done);
+      });
     }
     return channel.reserving.compose(reserved -> nextSequence(channel));
   }
@@ -601,7 +633,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
       channel.held.remove(messageId);
       return settle(held).map(acked -> {
         if (acked) {
-          channel.unflushedDelivered++;
+          count(channel, channel.counted.withDelivered(1));
         }
         return acked;
       });
@@ -659,11 +691,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
           if (queue.deadLettersKnown >= 0) {
             queue.deadLettersKnown++;
           }
-          if ("expired".equals(reason)) {
-            channel.unflushedExpired++;
-          } else {
-            channel.unflushedDeadLettered++;
-          }
+          count(channel, "expired".equals(reason) ? channel.counted.withExpired(1) : channel.counted.withDeadLettered(1));
           LOG.debug("Message dead-lettered [channel: {}, message_id: {}, reason: {}]", channel.spec.name(),
               held.messageId, reason);
           return null;
@@ -739,6 +767,12 @@ public final class RabbitMqBuffer implements MessageBuffer {
           }
         }
         return Future.succeededFuture();
+      }).compose(adopted -> readCounters(channel, false)).map(records -> {
+        JavaState legacy = channel.persisted; // counters written by earlier versions into the state message
+        Counts total = records.total(process, channel.counted)
+            .plus(new Counts(legacy.delivered(), legacy.expired(), legacy.deadLettered()));
+        channel.reported = channel.reported.max(total);
+        return null;
       }).map(read -> {
         Map<String, Long> pending = new TreeMap<>();
         long queued = 0;
@@ -748,10 +782,9 @@ public final class RabbitMqBuffer implements MessageBuffer {
           pending.put(queue.webhookId, depth);
           queued += depth;
         }
-        JavaState state = channel.persisted;
-        return new ChannelStats(spec.name(), queued, channel.leased(),
-            state.delivered() + channel.unflushedDelivered, state.expired() + channel.unflushedExpired,
-            state.deadLettered() + channel.unflushedDeadLettered, Collections.unmodifiableMap(pending));
+        Counts counters = channel.reported;
+        return new ChannelStats(spec.name(), queued, channel.leased(), counters.delivered(), counters.expired(),
+            counters.deadLettered(), Collections.unmodifiableMap(pending));
       });
     });
   }
@@ -779,11 +812,8 @@ public final class RabbitMqBuffer implements MessageBuffer {
             .compose(published -> client.basicAck(letter.deliveryTag(), false))
             .onSuccess(acked -> {
               settled.add(letter.deliveryTag());
-              if ("expired".equals(letter.reason())) {
-                channel.unflushedExpired++;
-              } else {
-                channel.unflushedDeadLettered++;
-              }
+              count(channel, "expired".equals(letter.reason()) ? channel.counted.withExpired(1)
+                  : channel.counted.withDeadLettered(1));
             });
       }
       return adopted.transform(done -> requeue(client, letters, settled).map(requeued -> {
@@ -969,20 +999,104 @@ public final class RabbitMqBuffer implements MessageBuffer {
         }));
   }
 
-  /** Writes the counter increments of this node into the state (read, add, write). */
+  /** Records a counter change of this process and has it written within {@value #FLUSH_DELAY_MILLIS} ms. */
+  private void count(ChannelState channel, Counts counted) {
+    channel.counted = counted;
+    scheduleFlush(channel, FLUSH_DELAY_MILLIS);
+  }
+
+  private void scheduleFlush(ChannelState channel, long delayMillis) {
+    if (channel.flushTimer >= 0 || closing) {
+      return;
+    }
+    channel.flushTimer = vertx.setTimer(delayMillis, id -> onContext(() -> {
+      channel.flushTimer = -1;
+      return flush(channel).onComplete(done -> {
+        if (done.failed()) {
+          LOG.debug("RabbitMQ buffer: counters of {} not written yet: {}", channel.spec.name(), done.cause().toString());
+        }
+        if (!channel.counted.equals(channel.flushed)) {
+          scheduleFlush(channel, done.failed() ? FLUSH_RETRY_MILLIS : FLUSH_DELAY_MILLIS);
+        }
+      });
+    }));
+  }
+
+  /**
+   * Writes this process's totals of the channel as one counter record (confirmed) when they
+   * changed since the last write; after the write in flight, if there is one. Older records of
+   * this process are left for the next merge ({@link #readCounters}): they hold smaller totals.
+   */
   private Future<Void> flush(ChannelState channel) {
-    if (!channel.hasUnflushedCounters()) {
+    if (channel.flushing != null) {
+      return channel.flushing.transform(previous -> flush(channel));
+    }
+    Counts totals = channel.counted;
+    if (totals.equals(channel.flushed)) {
       return Future.succeededFuture();
     }
-    long delivered = channel.unflushedDelivered;
-    long expired = channel.unflushedExpired;
-    long deadLettered = channel.unflushedDeadLettered;
-    return updateState(channel, state -> state.plusCounters(delivered, expired, deadLettered)).map(state -> {
-      channel.unflushedDelivered -= delivered;
-      channel.unflushedExpired -= expired;
-      channel.unflushedDeadLettered -= deadLettered;
+    Promise<Void> writing = Promise.promise();
+    Future<Void> written = writing.future();
+    channel.flushing = written; // before the publish: it may fail at once (link down)
+    publisher.publish("", RabbitLayout.countsQueue(channel.spec.name()), RabbitLayout.stateProperties(),
+            Buffer.buffer(CounterRecord.of(process, totals).toJson().encode()))
+        .onComplete(done -> {
+          if (channel.flushing == written) {
+            channel.flushing = null;
+          }
+          if (done.succeeded()) {
+            channel.flushed = channel.flushed.max(totals);
+            channel.flushesSinceCompaction++;
+          }
+          writing.handle(done);
+        });
+    return written;
+  }
+
+  /**
+   * The channel's counter records merged (largest totals per process). With {@code compact}, and
+   * when there were several, one record with the merged totals replaces them (published,
+   * confirmed, then the others acked: a crash in between leaves copies, which merging ignores).
+   * Records another receiver holds at that moment (reading or merging them too) are not seen:
+   * the read is low, which {@link ChannelState#reported} absorbs; merging them later is harmless.
+   */
+  private Future<CounterRecord> readCounters(ChannelState channel, boolean compact) {
+    String queue = RabbitLayout.countsQueue(channel.spec.name());
+    return adminSerial(client -> getAll(client, queue, new ArrayList<>(), COUNTS_READ_LIMIT).compose(messages -> {
+      List<CounterRecord> records = new ArrayList<>();
+      boolean allReadable = true;
+      for (RabbitMQMessage message : messages) {
+        CounterRecord record = parseCounters(message);
+        if (record == null) {
+          allReadable = false;
+        } else {
+          records.add(record);
+        }
+      }
+      CounterRecord merged = CounterRecord.mergeAll(records);
+      if (!compact || records.size() < 2 || !allReadable) {
+        return requeueAll(client, messages).map(merged);
+      }
+      long lastTag = messages.get(messages.size() - 1).envelope().getDeliveryTag();
+      return publisher.publish("", queue, RabbitLayout.stateProperties(), Buffer.buffer(merged.toJson().encode()))
+          .compose(published -> client.basicAck(lastTag, true))
+          .map(merged)
+          .recover(failure -> requeueAll(client, messages).transform(requeued -> Future.failedFuture(failure)));
+    }));
+  }
+
+  private static CounterRecord parseCounters(RabbitMQMessage message) {
+    try {
+      return CounterRecord.fromJson(new JsonObject(message.body()));
+    } catch (RuntimeException e) {
       return null;
-    });
+    }
+  }
+
+  /** Puts back every message got on this admin step (one basic.nack, multiple, requeue). */
+  private static Future<Void> requeueAll(RabbitLink.Ops client, List<RabbitMQMessage> messages) {
+    return messages.isEmpty() ? Future.succeededFuture()
+        : client.basicNack(messages.get(messages.size() - 1).envelope().getDeliveryTag(), true, true);
   }
 
   /** Runs state steps of one channel one after the other. */
@@ -1012,7 +1126,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
    */
   private Future<JavaState> readState(ChannelState channel) {
     String queue = RabbitLayout.stateQueue(channel.spec.name());
-    return adminSerial(client -> getAll(client, queue, new ArrayList<>()).compose(messages -> {
+    return adminSerial(client -> getAll(client, queue, new ArrayList<>(), STATE_READ_LIMIT).compose(messages -> {
       if (messages.isEmpty()) {
         return Future.succeededFuture(JavaState.EMPTY);
       }
@@ -1033,15 +1147,17 @@ public final class RabbitMqBuffer implements MessageBuffer {
     }));
   }
 
-  private Future<List<RabbitMQMessage>> getAll(RabbitLink.Ops client, String queue, List<RabbitMQMessage> messages) {
-    return client.basicGet(queue, false).compose(message -> {
-      if (message == null) {
-        return Future.succeededFuture(messages);
-      }
-      messages.add(message);
-      boolean last = message.messageCount() != null && message.messageCount() == 0;
-      return last || messages.size() >= STATE_READ_LIMIT ? Future.succeededFuture(messages)
-          : getAll(client, queue, messages);
+  /** Gets (unacked) up to {@code limit} messages of a queue, in batches of basic.gets. */
+  private Future<List<RabbitMQMessage>> getAll(RabbitLink.Ops client, String queue, List<RabbitMQMessage> messages,
+      int limit) {
+    int wanted = Math.min(GET_BATCH, limit - messages.size());
+    return client.basicGet(queue, wanted).compose(got -> {
+      messages.addAll(got);
+      RabbitMQMessage last = got.isEmpty() ? null : got.get(got.size() - 1);
+      boolean empty = last == null || got.size() < wanted
+          || (last.messageCount() != null && last.messageCount() == 0);
+      return empty || messages.size() >= limit ? Future.succeededFuture(messages)
+          : getAll(client, queue, messages, limit);
     });
   }
 

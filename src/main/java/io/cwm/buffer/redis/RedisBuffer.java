@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.function.UnaryOperator;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +56,12 @@ import org.slf4j.LoggerFactory;
  * group until it is acked or dead-lettered and is then XACKed and XDELed, never trimmed, so the
  * stream length is exactly ready + in flight + waiting for a retry. Release uses a per-owner set
  * of message ids and lease expiry a deadline index, so neither scans the in-flight hash.
+ *
+ * <p>Each instance is one receiver process: it refreshes its liveness key
+ * ({@link RedisKeys#alive}) every {@value #HEARTBEAT_MILLIS} ms with a
+ * {@value #LIVENESS_TTL_MILLIS} ms TTL, and its leases record it; the reclaim that every receiver
+ * runs each second requeues the leases of a process whose key has expired (killed: nothing was
+ * released), so they come back within about ten seconds rather than after their ack timeout.
  */
 public final class RedisBuffer implements MessageBuffer {
   private static final Logger LOG = LoggerFactory.getLogger(RedisBuffer.class);
@@ -92,8 +99,18 @@ public final class RedisBuffer implements MessageBuffer {
   private static final List<LuaScript> SCRIPTS =
       List.of(PUBLISH, LEASE, ACK, NACK, RELEASE, RECLAIM, STATS, REPLAY, TOKEN);
 
+  /** How often this process refreshes its liveness key, and how long the key lives. */
+  static final long HEARTBEAT_MILLIS = 3000;
+  static final long LIVENESS_TTL_MILLIS = 10_000;
+
+  private final Vertx vertx;
   private final Clock clock;
   private final Redis redis;
+  /** This receiver process: its leases carry it, its liveness key is named after it. */
+  private final String process = "p" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+  private final long heartbeatMillis;
+  private final long livenessTtlMillis;
+  private long heartbeatTimer = -1;
   private final Map<String, Registered> channels = new ConcurrentHashMap<>();
   private final AtomicInteger rotation = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -108,7 +125,15 @@ public final class RedisBuffer implements MessageBuffer {
   }
 
   public RedisBuffer(Vertx vertx, String redisUrl, Clock clock) {
+    this(vertx, redisUrl, clock, HEARTBEAT_MILLIS, LIVENESS_TTL_MILLIS);
+  }
+
+  /** With another liveness timing (tests). */
+  RedisBuffer(Vertx vertx, String redisUrl, Clock clock, long heartbeatMillis, long livenessTtlMillis) {
+    this.vertx = vertx;
     this.clock = clock;
+    this.heartbeatMillis = heartbeatMillis;
+    this.livenessTtlMillis = livenessTtlMillis;
     this.redis = new PipelinedRedis(Redis.createClient(vertx, new RedisOptions()
         .setConnectionString(redisUrl)
         .setMaxPoolSize(PIPELINES + 2)
@@ -138,7 +163,8 @@ public final class RedisBuffer implements MessageBuffer {
     }
     Set<String> names = specs.stream().map(ChannelSpec::name).collect(Collectors.toSet());
     return Future.all(SCRIPTS.stream().map(script -> script.preload(redis)).toList())
-        .compose(loaded -> Future.all(specs.stream().map(this::prepareQueues).toList()))
+        .compose(loaded -> heartbeat())
+        .compose(alive -> Future.all(specs.stream().map(this::prepareQueues).toList()))
         .compose(prepared -> Future.all(specs.stream().map(this::alignToken).toList()))
         .compose(aligned -> discoverStreams("0", names))
         .onSuccess(v -> LOG.info("Redis buffer open [channels: {}]", names))
@@ -179,12 +205,46 @@ public final class RedisBuffer implements MessageBuffer {
         });
   }
 
+  /** This process's id, as its leases and liveness key carry it. */
+  String process() {
+    return process;
+  }
+
+  /**
+   * Writes this process's liveness key (expiring after {@code livenessTtlMillis}) and, the first
+   * time, starts refreshing it every {@code heartbeatMillis}: while it exists no other receiver
+   * touches the leases of this process before their ack timeout.
+   */
+  private Future<Void> heartbeat() {
+    synchronized (this) {
+      if (heartbeatTimer < 0 && !closed.get()) {
+        heartbeatTimer = vertx.setPeriodic(heartbeatMillis, id -> writeAlive()
+            .onFailure(failure -> LOG.debug("Redis buffer liveness not written: {}", failure.toString())));
+      }
+    }
+    return writeAlive();
+  }
+
+  private Future<Void> writeAlive() {
+    return redis.send(Request.cmd(Command.SET).arg(RedisKeys.alive(process)).arg(Envelope.format(clock.instant()))
+        .arg("PX").arg(livenessTtlMillis)).mapEmpty();
+  }
+
+  /**
+   * Stops the liveness key and deletes it, so other receivers requeue at once whatever this
+   * process still holds (its sessions were released already on a clean shutdown).
+   */
   @Override
   public Future<Void> close() {
     if (!closed.compareAndSet(false, true)) {
       return Future.succeededFuture();
     }
-    return redis.close();
+    synchronized (this) {
+      vertx.cancelTimer(heartbeatTimer);
+    }
+    return redis.send(Request.cmd(Command.DEL).arg(RedisKeys.alive(process)))
+        .timeout(PING_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+        .transform(deleted -> redis.close());
   }
 
   @Override
@@ -323,13 +383,22 @@ public final class RedisBuffer implements MessageBuffer {
     return reclaimBatches(channel, 0).recover(this::unavailable);
   }
 
+  /**
+   * Leases past their deadline, a batch at a time, and (in the first batch) every lease held by a
+   * receiver process whose liveness key has expired (reclaim.lua).
+   */
   private Future<Integer> reclaimBatches(Registered channel, int soFar) {
     List<Object> args = commonArgs(channel);
     args.add((long) RECLAIM_BATCH);
     return RECLAIM.run(redis, channel.keys(), args).compose(reply -> {
-      int reclaimed = reply.toInteger();
-      return reclaimed < RECLAIM_BATCH ? Future.succeededFuture(soFar + reclaimed)
-          : reclaimBatches(channel, soFar + reclaimed);
+      int reclaimed = reply.get(0).toInteger();
+      int orphaned = reply.get(1).toInteger();
+      if (orphaned > 0) {
+        LOG.info("[channel: {}] {} lease(s) of a receiver process that stopped (no liveness for {} s) requeued",
+            channel.name(), orphaned, livenessTtlMillis / 1000);
+      }
+      int total = soFar + reclaimed + orphaned;
+      return reclaimed < RECLAIM_BATCH ? Future.succeededFuture(total) : reclaimBatches(channel, total);
     });
   }
 
@@ -427,17 +496,20 @@ public final class RedisBuffer implements MessageBuffer {
         .otherwise(false);
   }
 
-  /** ARGV[1..4] of every script: now (ms), now (ISO), owner-set prefix, group. */
+  /** ARGV[1..7] of every script: now (ms), now (ISO), owner-set prefix, group, held-set prefix, liveness prefix, process. */
   private List<Object> commonArgs(Registered channel) {
     return commonArgs(channel, clock.instant());
   }
 
-  private static List<Object> commonArgs(Registered channel, Instant now) {
-    List<Object> args = new ArrayList<>(16);
+  private List<Object> commonArgs(Registered channel, Instant now) {
+    List<Object> args = new ArrayList<>(20);
     args.add(String.valueOf(now.toEpochMilli()));
     args.add(Envelope.format(now));
     args.add(channel.ownerPrefix());
     args.add(RedisKeys.GROUP);
+    args.add(RedisKeys.heldPrefix(channel.name()));
+    args.add(RedisKeys.ALIVE_PREFIX);
+    args.add(process);
     return args;
   }
 

@@ -46,7 +46,10 @@ public final class RedisKeys {
     return JAVA_PREFIX + "seq:" + channel;
   }
 
-  /** Hash message_id → lease JSON {@code {stream, entry_id, owner, deadline, deliveries}}. */
+  /**
+   * Hash message_id → lease JSON {@code {stream, entry_id, owner, process, deadline, deliveries}}:
+   * {@code owner} the connector session, {@code process} the receiver process holding it.
+   */
   public static String inFlight(String channel) {
     return JAVA_PREFIX + "inflight:" + channel;
   }
@@ -80,9 +83,33 @@ public final class RedisKeys {
     return JAVA_PREFIX + "owner:" + channel + ":";
   }
 
-  /** KEYS[1..7] of every script, in the order common.lua expects. */
+  /**
+   * Liveness of one receiver process (string, its start time; expires unless the process
+   * refreshes it): a process whose key is gone is dead and its leases are requeued.
+   */
+  public static String alive(String process) {
+    return ALIVE_PREFIX + process;
+  }
+
+  static final String ALIVE_PREFIX = JAVA_PREFIX + "alive:";
+
+  /** Set of the receiver processes that hold (or held) leases in the channel. */
+  public static String holders(String channel) {
+    return JAVA_PREFIX + "holders:" + channel;
+  }
+
+  /** Set of the message ids of the channel leased by one receiver process. */
+  public static String held(String channel, String process) {
+    return heldPrefix(channel) + process;
+  }
+
+  static String heldPrefix(String channel) {
+    return JAVA_PREFIX + "held:" + channel + ":";
+  }
+
+  /** KEYS[1..8] of every script, in the order common.lua expects. */
   static List<String> channelKeys(String channel) {
     return List.of(inFlight(channel), retry(channel), deliveries(channel), stats(channel),
-        deadLetters(channel), leaseDeadlines(channel), sequence(channel));
+        deadLetters(channel), leaseDeadlines(channel), sequence(channel), holders(channel));
   }
 }

@@ -1,5 +1,5 @@
--- ARGV[5] message_id. Returns 1 when the message was in flight (now removed), else 0.
-local message_id = ARGV[5]
+-- ARGV[ARG0 + 1] message_id. Returns 1 when the message was in flight (now removed), else 0.
+local message_id = ARGV[ARG0 + 1]
 local raw = redis.call('HGET', K_INFLIGHT, message_id)
 if not raw then
   return 0

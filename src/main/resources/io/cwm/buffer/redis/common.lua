@@ -1,13 +1,19 @@
 -- Prelude of every RedisBuffer script (prepended by LuaScript). Calling convention:
--- KEYS[1..7] the channel's keys (RedisKeys.channelKeys), KEYS[8..] script-specific (streams, owner set);
--- ARGV[1] now (Unix ms, from the Java clock), ARGV[2] now as ISO-8601 (failed_at),
--- ARGV[3] prefix of the per-owner lease sets, ARGV[4] consumer group; ARGV[5..] script-specific.
-local K_INFLIGHT, K_RETRY, K_DELIVERIES, K_STATS, K_DLQ, K_LEASES, K_SEQ =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+-- KEYS[1..8] the channel's keys (RedisKeys.channelKeys), KEYS[KEY0 + 1 ..] script-specific (streams,
+-- owner set); ARGV[1] now (Unix ms, from the Java clock), ARGV[2] now as ISO-8601 (failed_at),
+-- ARGV[3] prefix of the per-owner lease sets, ARGV[4] consumer group, ARGV[5] prefix of the
+-- per-process lease sets, ARGV[6] prefix of the liveness keys, ARGV[7] this receiver process's id;
+-- ARGV[ARG0 + 1 ..] script-specific.
+local K_INFLIGHT, K_RETRY, K_DELIVERIES, K_STATS, K_DLQ, K_LEASES, K_SEQ, K_HOLDERS =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local KEY0, ARG0 = 8, 7
 local NOW = tonumber(ARGV[1])
 local FAILED_AT = ARGV[2]
 local OWNER_PREFIX = ARGV[3]
 local GROUP = ARGV[4]
+local HELD_PREFIX = ARGV[5]
+local ALIVE_PREFIX = ARGV[6]
+local PROCESS = ARGV[7]
 
 -- Error texts of the DLQ member ("Permanent failure" is Python's text for a reject).
 local ERRORS = {
@@ -78,11 +84,15 @@ local function parse_time(text)
   return seconds * 1000 + millis
 end
 
--- Forgets the lease of a message (in-flight hash, deadline index, owner set).
+-- Forgets the lease of a message (in-flight hash, deadline index, owner set, its process's set;
+-- leases written before processes were recorded have none).
 local function drop_lease(message_id, lease)
   redis.call('HDEL', K_INFLIGHT, message_id)
   redis.call('ZREM', K_LEASES, message_id)
   redis.call('SREM', OWNER_PREFIX .. lease.owner, message_id)
+  if lease.process then
+    redis.call('SREM', HELD_PREFIX .. lease.process, message_id)
+  end
 end
 
 -- Removes the stream entry for good: acked in the group, deleted, delivery count forgotten.

@@ -1,15 +1,18 @@
--- KEYS[8] the owner's lease set, KEYS[9..] the channel's streams (in this call's rotation order).
--- ARGV[5] owner, ARGV[6] max messages, ARGV[7] lease deadline (Unix ms), ARGV[8] max_deliveries
--- (<= 0: no limit), ARGV[9] consumer name. Due requeued messages come first (by due time), then
--- new entries, read round-robin in shares over the streams (each stream in its own order).
--- Expired messages and messages whose deliveries are used up are dead-lettered on the way.
+-- KEYS[KEY0 + 1] the owner's lease set, KEYS[KEY0 + 2 ..] the channel's streams (in this call's
+-- rotation order). ARGV[ARG0 + 1] owner, + 2 max messages, + 3 lease deadline (Unix ms), + 4
+-- max_deliveries (<= 0: no limit), + 5 consumer name. Due requeued messages come first (by due
+-- time), then new entries, read round-robin in shares over the streams (each stream in its own
+-- order). Expired messages and messages whose deliveries are used up are dead-lettered on the way.
+-- Each lease records the receiver process holding it (PROCESS, in the process's lease set and the
+-- channel's holders), so reclaim.lua can requeue the leases of a process that died.
 -- Returns {message_id, data, deliveries, ...} of the messages leased.
-local OWNER_SET = KEYS[8]
-local OWNER = ARGV[5]
-local MAX = tonumber(ARGV[6])
-local DEADLINE = tonumber(ARGV[7])
-local MAX_DELIVERIES = tonumber(ARGV[8])
-local CONSUMER = ARGV[9]
+local OWNER_SET = KEYS[KEY0 + 1]
+local OWNER = ARGV[ARG0 + 1]
+local MAX = tonumber(ARGV[ARG0 + 2])
+local DEADLINE = tonumber(ARGV[ARG0 + 3])
+local MAX_DELIVERIES = tonumber(ARGV[ARG0 + 4])
+local CONSUMER = ARGV[ARG0 + 5]
+local HELD_SET = HELD_PREFIX .. PROCESS
 local leased = {}
 local taken = 0
 
@@ -31,9 +34,11 @@ local function offer(stream, entry_id, fields)
   end
   deliveries = redis.call('HINCRBY', K_DELIVERIES, message_id, 1)
   redis.call('HSET', K_INFLIGHT, message_id, cjson.encode({
-    stream = stream, entry_id = entry_id, owner = OWNER, deadline = DEADLINE, deliveries = deliveries}))
+    stream = stream, entry_id = entry_id, owner = OWNER, process = PROCESS, deadline = DEADLINE,
+    deliveries = deliveries}))
   redis.call('ZADD', K_LEASES, DEADLINE, message_id)
   redis.call('SADD', OWNER_SET, message_id)
+  redis.call('SADD', HELD_SET, message_id)
   leased[#leased + 1] = message_id
   leased[#leased + 1] = fields.data
   leased[#leased + 1] = deliveries
@@ -72,7 +77,7 @@ while taken < MAX do
 end
 
 local active = {}
-for i = 9, #KEYS do
+for i = KEY0 + 2, #KEYS do
   active[#active + 1] = KEYS[i]
 end
 while taken < MAX and #active > 0 do
@@ -91,5 +96,8 @@ while taken < MAX and #active > 0 do
     end
   end
   active = still_active
+end
+if taken > 0 then
+  redis.call('SADD', K_HOLDERS, PROCESS)
 end
 return leased

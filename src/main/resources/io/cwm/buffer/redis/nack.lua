@@ -1,9 +1,9 @@
--- ARGV[5] message_id, ARGV[6] '1' to retry, ARGV[7] max_deliveries (<= 0: no limit),
--- ARGV[8..] redelivery delay (ms) after 1, 2, ... deliveries (the last one applies beyond).
+-- ARGV[ARG0 + 1] message_id, + 2 '1' to retry, + 3 max_deliveries (<= 0: no limit), + 4 ..
+-- redelivery delay (ms) after 1, 2, ... deliveries (the last one applies beyond).
 -- Returns 'requeued', 'dead_lettered' or 'not_in_flight'.
-local message_id = ARGV[5]
-local retry = ARGV[6] == '1'
-local max_deliveries = tonumber(ARGV[7])
+local message_id = ARGV[ARG0 + 1]
+local retry = ARGV[ARG0 + 2] == '1'
+local max_deliveries = tonumber(ARGV[ARG0 + 3])
 local raw = redis.call('HGET', K_INFLIGHT, message_id)
 if not raw then
   return 'not_in_flight'
@@ -12,8 +12,8 @@ local lease = cjson.decode(raw)
 local deliveries = deliveries_of(message_id)
 local used_up = max_deliveries > 0 and deliveries >= max_deliveries
 if retry and not used_up then
-  local delays = #ARGV - 7
-  local delay = tonumber(ARGV[7 + math.max(1, math.min(deliveries, delays))])
+  local delays = #ARGV - (ARG0 + 3)
+  local delay = tonumber(ARGV[ARG0 + 3 + math.max(1, math.min(deliveries, delays))])
   requeue(message_id, lease, NOW + delay)
   return 'requeued'
 end

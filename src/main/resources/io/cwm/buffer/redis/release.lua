@@ -1,8 +1,8 @@
--- KEYS[8] the owner's lease set. ARGV[5] owner. Requeues every message leased to the owner,
--- leasable at once. Returns how many.
-local owner = ARGV[5]
+-- KEYS[KEY0 + 1] the owner's lease set. ARGV[ARG0 + 1] owner. Requeues every message leased to
+-- the owner, leasable at once. Returns how many.
+local owner = ARGV[ARG0 + 1]
 local released = 0
-for _, message_id in ipairs(redis.call('SMEMBERS', KEYS[8])) do
+for _, message_id in ipairs(redis.call('SMEMBERS', KEYS[KEY0 + 1])) do
   local raw = redis.call('HGET', K_INFLIGHT, message_id)
   if raw then
     local lease = cjson.decode(raw)
@@ -12,5 +12,5 @@ for _, message_id in ipairs(redis.call('SMEMBERS', KEYS[8])) do
     end
   end
 end
-redis.call('DEL', KEYS[8])
+redis.call('DEL', KEYS[KEY0 + 1])
 return released

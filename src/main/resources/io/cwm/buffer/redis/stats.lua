@@ -1,4 +1,4 @@
--- KEYS[8..] the channel's streams. Returns {in flight, delivered, expired, dead_lettered, then per
+-- KEYS[KEY0 + 1 ..] the channel's streams. Returns {in flight, delivered, expired, dead_lettered, then per
 -- stream (in KEYS order) its queued entries: ready or waiting for a retry, not in flight}.
 local in_flight = {}
 local leases = redis.call('HVALS', K_INFLIGHT)
@@ -8,7 +8,7 @@ for _, raw in ipairs(leases) do
 end
 local counters = redis.call('HMGET', K_STATS, 'delivered', 'expired', 'dead_lettered')
 local reply = {#leases, tonumber(counters[1] or '0'), tonumber(counters[2] or '0'), tonumber(counters[3] or '0')}
-for i = 8, #KEYS do
+for i = KEY0 + 1, #KEYS do
   reply[#reply + 1] = math.max(0, redis.call('XLEN', KEYS[i]) - (in_flight[KEYS[i]] or 0))
 end
 return reply

@@ -51,7 +51,7 @@ final class RabbitBroker implements AutoCloseable {
     }
   }
 
-  /** Deletes every queue of the channels' webhooks (main and DLQ) and their state queues. */
+  /** Deletes every queue of the channels' webhooks (main and DLQ) and their state and counts queues. */
   void deleteQueues(List<String> channels, List<String> webhookIds) throws Exception {
     List<String> queues = new ArrayList<>();
     for (String channel : channels) {
@@ -60,6 +60,7 @@ final class RabbitBroker implements AutoCloseable {
         queues.add(RabbitLayout.deadLetterQueue(channel, webhookId));
       }
       queues.add(RabbitLayout.stateQueue(channel));
+      queues.add(RabbitLayout.countsQueue(channel));
     }
     try (Channel channel = channel()) {
       for (String queue : queues) {
@@ -100,6 +101,11 @@ final class RabbitBroker implements AutoCloseable {
       }
     }
     return false;
+  }
+
+  /** The client-provided names of the broker's connections, as {@code rabbitmqctl list_connections} prints them. */
+  static String connectionNames() throws Exception {
+    return rabbitmqctl("-q", "list_connections", "client_properties");
   }
 
   private static String rabbitmqctl(String... arguments) throws Exception {

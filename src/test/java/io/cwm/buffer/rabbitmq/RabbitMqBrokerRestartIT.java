@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cwm.testing.Http;
+import io.cwm.testing.RabbitNode;
 import io.cwm.testing.TestConnector;
 import io.cwm.testing.TestServer;
 import io.vertx.core.Vertx;
 import java.net.http.HttpResponse;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -18,27 +18,38 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Issue 7 point 5: {@code rabbitmqctl stop_app; rabbitmqctl start_app} while webhooks flow. Ingest
  * answers 503 while the broker is away, the receiver reconnects by itself, and every message
- * answered 200 reaches the connector. It stops the machine's shared broker for several seconds,
- * which fails whatever else uses it meanwhile, so it only runs where nothing else does: the
- * integration-test phase of {@code mvn verify} (failsafe runs one class at a time after the unit
- * tests; pom.xml sets the switch there), or alone with
- * {@code mvn test -Dtest=RabbitMqBrokerRestartIT -Dcwm.rabbitmq.restart=true}.
+ * answered 200 reaches the connector. Runs on a node of its own ({@link RabbitNode}): no test ever
+ * stops the machine's shared broker.
  */
-@EnabledIfSystemProperty(named = "cwm.rabbitmq.restart", matches = "true")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RabbitMqBrokerRestartIT {
   private final String suffix = UUID.randomUUID().toString().substring(0, 8);
+  private RabbitNode node;
 
-  private static void rabbitmqctl(String command) throws Exception {
-    Process process = new ProcessBuilder("rabbitmqctl", command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes());
-    assertTrue(process.waitFor(120, TimeUnit.SECONDS), "rabbitmqctl " + command + " did not finish");
-    assertEquals(0, process.exitValue(), () -> "rabbitmqctl " + command + ": " + output);
+  @BeforeAll
+  void startNode() throws Exception {
+    Assumptions.assumeTrue(RabbitNode.available(), "no RabbitMQ installation to run a node from");
+    node = RabbitNode.start("restart");
+  }
+
+  @AfterAll
+  void stopNode() throws Exception {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  private void rabbitmqctl(String command) throws Exception {
+    node.ctl(command);
   }
 
   @Test
@@ -54,8 +65,9 @@ class RabbitMqBrokerRestartIT {
     AtomicBoolean posting = new AtomicBoolean(true);
     boolean stopped = false;
     try (TestServer server = TestServer.start(webhooks, "{}",
-        Map.of("WEBHOOK_CONNECT_BUFFER", "rabbitmq", "WEBHOOK_CONNECT_RABBITMQ_URL", RabbitBroker.URL));
-         TestConnector connector = new TestConnector(vertx).autoAck(true).connect(server.port(), channel, "tok")) {
+        Map.of("WEBHOOK_CONNECT_BUFFER", "rabbitmq", "WEBHOOK_CONNECT_RABBITMQ_URL", node.url()));
+         TestConnector connector = new TestConnector(vertx).autoAck(true).echoHeartbeats(true)
+             .connect(server.port(), channel, "tok")) {
       Thread poster = new Thread(() -> {
         int n = 0;
         while (posting.get()) {
@@ -104,9 +116,6 @@ class RabbitMqBrokerRestartIT {
     } finally {
       posting.set(false);
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      try (RabbitBroker broker = new RabbitBroker()) {
-        broker.deleteQueues(List.of(channel), List.of(webhook));
-      }
     }
   }
 }

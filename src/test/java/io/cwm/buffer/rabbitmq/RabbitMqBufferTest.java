@@ -29,6 +29,7 @@ import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -333,6 +334,165 @@ class RabbitMqBufferTest extends MessageBufferContractTest {
     assertEquals(2, again.get(0).deliveryCount(), "the lost delivery still counts");
     assertTrue(await(buffer.ack(channel, sent.messageId())));
     assertEquals(1, await(buffer.stats(channel)).delivered());
+  }
+
+  /**
+   * Issue 12 point 2.1: a link whose channel failed while its connection stayed open (here a
+   * passive declare of a queue deleted behind the receiver's back: 404) and whose connection is
+   * lost later still reconnects. Before, such a link kept handing out its dead connection forever
+   * (the attempt that had completed at once was stored after its completion handler ran).
+   */
+  @Test
+  void aLinkReconnectsAfterAChannelErrorFollowedByALostConnection() throws Exception {
+    String queue = "webhook_connect." + channel.name() + ".hook-b";
+    try (RabbitBroker broker = new RabbitBroker(); Channel amqp = broker.channel()) {
+      amqp.queueDelete(queue);
+      assertInstanceOf(BufferException.class, failure(buffer.stats(channel)), "404 on the admin channel");
+      declareThePythonWay(amqp, channel.name(), "hook-b", 3600);
+    }
+    assertTrue(TestConnector.await(10_000, () -> buffer.stats(channel).toCompletionStage().toCompletableFuture()
+        .handle((stats, failed) -> failed == null).join()), "the admin link works again on a new channel");
+    assertTrue(RabbitBroker.closeConnection(((RabbitMqBuffer) buffer).connectionName("admin")));
+    assertTrue(TestConnector.await(10_000, () -> buffer.stats(channel).toCompletionStage().toCompletableFuture()
+        .handle((stats, failed) -> failed == null).join()), "the admin link reconnects after losing its connection");
+    Envelope sent = publish(channel, "hook-a", 1);
+    assertEquals(List.of(sent.messageId()), ids(await(buffer.lease(channel, "s1", 10, 60_000))));
+  }
+
+  private boolean publishes(MessageBuffer receiver, ChannelSpec spec) {
+    return receiver.publish(spec, message(spec, "hook-a", 0)).toCompletionStage().toCompletableFuture()
+        .handle((stored, failed) -> failed == null).join();
+  }
+
+  /**
+   * Issue 12 point 2.1, the reported case: the broker goes away just when the channel's block of
+   * sequence numbers is used up. The reservation of the next block failed at once (the admin link
+   * answered "unreachable" without waiting), was stored after its own clean-up had run, and every
+   * later publish of the channel failed on it: 503 for good, and the publish link, never asked
+   * again, never reconnected.
+   */
+  @Test
+  void publishesResumeWhenTheSequenceBlockRanOutWhileTheBrokerWasAway() throws Exception {
+    java.net.URI broker = java.net.URI.create(RabbitBroker.URL);
+    try (io.cwm.testing.TcpProxy proxy = new io.cwm.testing.TcpProxy(broker.getHost(), broker.getPort())) {
+      MessageBuffer viaProxy = new RabbitMqBuffer(vertx, "amqp://guest:guest@127.0.0.1:" + proxy.port() + "/",
+          Clock.systemUTC(), false);
+      extraBuffers.add(viaProxy);
+      ChannelSpec spec = extraChannel("seq", 10_000, 3600);
+      await(viaProxy.open(List.of(spec)));
+      for (int batch = 0; batch < RabbitMqBuffer.SEQUENCE_BLOCK / 100; batch++) {
+        List<io.vertx.core.Future<Envelope>> publishes = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+          publishes.add(viaProxy.publish(spec, message(spec, "hook-a", i)));
+        }
+        await(io.vertx.core.Future.all(publishes));
+      }
+      proxy.cut();
+      long cutAt = System.nanoTime();
+      int[] refused = {0};
+      assertTrue(TestConnector.await(20_000, () -> {
+        if (!publishes(viaProxy, spec)) {
+          refused[0]++;
+        }
+        return refused[0] >= 20 && System.nanoTime() - cutAt > 2_000_000_000L;
+      }), "publishes fail while the broker is away");
+      proxy.restore();
+      assertTrue(TestConnector.await(15_000, () -> publishes(viaProxy, spec)), "publishes resume");
+      Envelope next = await(viaProxy.publish(spec, message(spec, "hook-a", 1)));
+      assertTrue(next.sequence() > RabbitMqBuffer.SEQUENCE_BLOCK, "from the next block: " + next.sequence());
+    }
+  }
+
+  /**
+   * Issue 12 point 2.3: receivers counting on one channel at once lose nothing (the counters were
+   * one last-writer-wins message: two receivers writing at once lost the other's increments).
+   */
+  @Test
+  void countersOfReceiversWritingAtOnceAddUpExactly() throws Exception {
+    ChannelSpec shared = extraChannel("count", 1000, 3600);
+    List<MessageBuffer> receivers = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      receivers.add(new RabbitMqBuffer(vertx, RabbitBroker.URL, Clock.systemUTC(), false));
+    }
+    await(io.vertx.core.Future.all(receivers.stream().map(receiver -> receiver.open(List.of(shared))).toList()));
+    for (int i = 0; i < 40; i++) {
+      await(receivers.get(0).publish(shared, message(shared, "hook-a", i)));
+    }
+    int acked = 0;
+    int rejected = 0;
+    for (MessageBuffer receiver : receivers) {
+      List<Envelope> leased = await(receiver.lease(shared, "s", 10, 60_000));
+      assertEquals(10, leased.size());
+      for (int i = 0; i < leased.size(); i++) {
+        if (i < 8) {
+          assertTrue(await(receiver.ack(shared, leased.get(i).messageId())));
+          acked++;
+        } else {
+          assertEquals(MessageBuffer.NackOutcome.DEAD_LETTERED, await(receiver.nack(shared, leased.get(i).messageId(),
+              false)));
+          rejected++;
+        }
+      }
+    }
+    await(io.vertx.core.Future.all(receivers.stream().map(MessageBuffer::close).toList())); // all write at once
+    MessageBuffer reader = extraBuffer(false, shared);
+    var stats = await(reader.stats(shared));
+    assertEquals(acked, stats.delivered());
+    assertEquals(rejected, stats.deadLettered());
+  }
+
+  /**
+   * A receiver that dies (kill -9: its connections drop, nothing is flushed at close) loses at most
+   * the counter changes of its last {@value RabbitMqBuffer#FLUSH_DELAY_MILLIS} ms: what it counted
+   * earlier is on the broker.
+   */
+  @Test
+  void countersOfAReceiverThatDiesAreKeptUpToItsLastFlush() throws Exception {
+    ChannelSpec shared = extraChannel("died", 1000, 3600);
+    Vertx own = Vertx.vertx();
+    RabbitMqBuffer dying = new RabbitMqBuffer(own, RabbitBroker.URL, Clock.systemUTC(), false);
+    await(dying.open(List.of(shared)));
+    for (int i = 0; i < 20; i++) {
+      await(dying.publish(shared, message(shared, "hook-a", i)));
+    }
+    for (Envelope envelope : await(dying.lease(shared, "s", 20, 60_000))) {
+      assertTrue(await(dying.ack(shared, envelope.messageId())));
+    }
+    long ackedAt = System.nanoTime();
+    MessageBuffer observer = extraBuffer(false, shared);
+    assertTrue(TestConnector.await(5000, () -> await(observer.stats(shared)).delivered() == 20),
+        "written by the receiver within its flush window");
+    long writtenAfterMillis = (System.nanoTime() - ackedAt) / 1_000_000;
+    for (String link : List.of("publish", "deliveries", "admin")) {
+      RabbitBroker.closeConnection(dying.connectionName(link));
+    }
+    await(own.close()); // dead: never closed, never flushed again
+    MessageBuffer after = extraBuffer(false, shared);
+    assertEquals(20, await(after.stats(shared)).delivered(), "counted before it died");
+    assertTrue(writtenAfterMillis < 3000, "written " + writtenAfterMillis + " ms after the acks");
+  }
+
+  /** Every link reconnects by itself, also one nobody calls while it is down. */
+  @Test
+  void everyLinkReconnectsByItselfAfterTheBrokerClosedIt() throws Exception {
+    Envelope first = publish(channel, "hook-a", 1);
+    assertEquals(1, await(buffer.lease(channel, "s1", 10, 60_000)).size());
+    RabbitMqBuffer rabbit = (RabbitMqBuffer) buffer;
+    for (String link : List.of("publish", "deliveries", "admin")) {
+      assertTrue(RabbitBroker.closeConnection(rabbit.connectionName(link)), link);
+    }
+    assertTrue(TestConnector.await(10_000, () -> {
+      try {
+        String listing = RabbitBroker.connectionNames();
+        return List.of("publish", "deliveries", "admin").stream()
+            .allMatch(link -> listing.contains(rabbit.connectionName(link)));
+      } catch (Exception e) {
+        return false;
+      }
+    }), "all three connections are back without any call");
+    Envelope second = publish(channel, "hook-a", 2);
+    List<Envelope> again = await(buffer.lease(channel, "s2", 10, 60_000));
+    assertEquals(Set.of(first.messageId(), second.messageId()), Set.copyOf(ids(again)));
   }
 
   @Test

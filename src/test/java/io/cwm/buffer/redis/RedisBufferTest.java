@@ -13,6 +13,7 @@ import io.cwm.buffer.MessageBuffer;
 import io.cwm.buffer.MessageBuffer.NackOutcome;
 import io.cwm.buffer.MessageBufferContractTest;
 import io.cwm.buffer.TokenState;
+import io.cwm.testing.TestConnector;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -26,6 +27,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -105,6 +107,134 @@ class RedisBufferTest extends MessageBufferContractTest {
     assertEquals(0, await(buffer.stats(channel)).inFlight());
     assertTrue(await(second.publish(channel, message(channel, "hook-a", 3))).sequence() > next.sequence(),
         "one sequence counter for both receivers");
+  }
+
+  /** A receiver process of its own (own Vert.x), so the test can let it die: its Vert.x closes, the buffer never does. */
+  private record Process(Vertx vertx, RedisBuffer buffer) {
+    void die() {
+      await(vertx.close()); // its timers and connections stop; no release, no liveness key deleted
+    }
+  }
+
+  private Process process(long heartbeatMillis, long livenessTtlMillis) {
+    Vertx own = Vertx.vertx();
+    RedisBuffer receiver = new RedisBuffer(own, REDIS_URL, Clock.systemUTC(), heartbeatMillis, livenessTtlMillis);
+    await(receiver.open(List.of(channel, tiny)));
+    return new Process(own, receiver);
+  }
+
+  /** Reclaims and leases on {@code receiver} as its periodic reclaim and the stream would; true when all are leased. */
+  private boolean reclaimedAndLeased(MessageBuffer receiver, Set<String> messages, Map<String, Integer> leased) {
+    await(receiver.reclaimExpiredLeases(channel));
+    await(receiver.lease(channel, "s-b", 10, 120_000))
+        .forEach(envelope -> leased.put(envelope.messageId(), envelope.deliveryCount()));
+    return leased.keySet().containsAll(messages);
+  }
+
+  /**
+   * Issue 12 point 2.2: the leases of a receiver process that was killed (it stops refreshing its
+   * liveness key, nothing is released) come back once its key expired, not after the 120 s ack
+   * timeout.
+   */
+  @Test
+  void leasesOfAReceiverProcessThatDiedComeBackWithinSecondsNotAfterTheAckTimeout() throws Exception {
+    Process a = process(RedisBuffer.HEARTBEAT_MILLIS, RedisBuffer.LIVENESS_TTL_MILLIS);
+    Set<String> sent = new HashSet<>();
+    for (int i = 0; i < 3; i++) {
+      sent.add(publish(channel, "hook-a", i).messageId());
+    }
+    assertEquals(3, await(a.buffer().lease(channel, "s-a", 10, 120_000)).size());
+    a.die();
+    long died = System.nanoTime();
+    Map<String, Integer> leased = new java.util.HashMap<>();
+    assertTrue(TestConnector.await(20_000, () -> reclaimedAndLeased(buffer, sent, leased)),
+        () -> "leased again: " + leased);
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - died);
+    System.out.printf("RedisBufferTest: leases of a dead receiver process back after %d ms (ack timeout 120 s, "
+        + "liveness TTL %d ms)%n", millis, RedisBuffer.LIVENESS_TTL_MILLIS);
+    assertTrue(millis <= 15_000, "back after " + millis + " ms");
+    assertEquals(Set.of(2), Set.copyOf(leased.values()),
+        "the dead process's lease counted as a delivery, as an expired lease does");
+  }
+
+  @Test
+  void leasesOfALiveReceiverProcessAreLeftToItsAckTimeout() throws Exception {
+    Process a = process(200, 1000);
+    try {
+      Envelope sent = publish(channel, "hook-a", 1);
+      assertEquals(1, await(a.buffer().lease(channel, "s-a", 10, 120_000)).size());
+      // three liveness periods: a dead process would have been reclaimed twice over by now
+      assertFalse(TestConnector.await(3000, () -> await(buffer.reclaimExpiredLeases(channel)) > 0
+          || !await(buffer.lease(channel, "s-b", 10, 120_000)).isEmpty()), "nothing taken from a live process");
+      assertEquals("s-a", await(buffer.leaseOwner(channel, sent.messageId())));
+    } finally {
+      await(a.buffer().close());
+      a.die();
+    }
+  }
+
+  @Test
+  void twoReceiversReclaimingForADeadProcessRequeueEachLeaseOnce() throws Exception {
+    Process a = process(200, 1000);
+    for (int i = 0; i < 20; i++) {
+      publish(channel, "hook-a", i);
+    }
+    assertEquals(20, await(a.buffer().lease(channel, "s-a", 20, 120_000)).size());
+    a.die();
+    String alive = RedisKeys.alive(a.buffer().process());
+    assertTrue(TestConnector.await(5000, () -> command(Command.EXISTS, alive).toInteger() == 0), "liveness expired");
+    MessageBuffer second = secondReceiver();
+    List<Future<Integer>> reclaims = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      reclaims.add(buffer.reclaimExpiredLeases(channel));
+      reclaims.add(second.reclaimExpiredLeases(channel));
+    }
+    await(Future.all(reclaims));
+    assertEquals(20, reclaims.stream().mapToInt(Future::result).sum(), "each lease requeued once");
+    assertEquals(0, await(buffer.stats(channel)).inFlight());
+    assertEquals(0, command(Command.EXISTS, RedisKeys.held(channel.name(), a.buffer().process())).toInteger());
+  }
+
+  @Test
+  void aCleanShutdownHandsItsLeasesOverAtOnce() throws Exception {
+    Process a = process(RedisBuffer.HEARTBEAT_MILLIS, RedisBuffer.LIVENESS_TTL_MILLIS);
+    Envelope sent = publish(channel, "hook-a", 1);
+    assertEquals(1, await(a.buffer().lease(channel, "s-a", 10, 120_000)).size());
+    await(a.buffer().close());
+    a.die();
+    assertEquals(1, await(buffer.reclaimExpiredLeases(channel)));
+    assertEquals(List.of(sent.messageId()), ids(await(buffer.lease(channel, "s-b", 10, 120_000))));
+  }
+
+  /**
+   * Issue 12 point 2.3: the counters are written by the same script as the change they count, so a
+   * receiver that dies loses none of them.
+   */
+  @Test
+  void countersMatchTheAcksAndDeadLettersOfAReceiverThatDied() throws Exception {
+    Process a = process(RedisBuffer.HEARTBEAT_MILLIS, RedisBuffer.LIVENESS_TTL_MILLIS);
+    for (int i = 0; i < 30; i++) {
+      publish(channel, "hook-a", i);
+    }
+    List<Envelope> leased = await(a.buffer().lease(channel, "s-a", 30, 120_000));
+    int acked = 0;
+    int rejected = 0;
+    for (int i = 0; i < leased.size(); i++) {
+      String messageId = leased.get(i).messageId();
+      if (i % 3 == 0) {
+        assertEquals(NackOutcome.DEAD_LETTERED, await(a.buffer().nack(channel, messageId, false)));
+        rejected++;
+      } else if (i < 25) {
+        assertTrue(await(a.buffer().ack(channel, messageId)));
+        acked++;
+      }
+    }
+    a.die();
+    MessageBuffer second = secondReceiver();
+    var stats = await(second.stats(channel));
+    assertEquals(acked, stats.delivered());
+    assertEquals(rejected, stats.deadLettered());
+    assertEquals(30 - acked - rejected, stats.inFlight(), "the rest still leased by the dead process");
   }
 
   @Test
