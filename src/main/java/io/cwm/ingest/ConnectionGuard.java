@@ -31,7 +31,7 @@ public final class ConnectionGuard implements Handler<HttpConnection> {
   static final long SWEEP_MILLIS = 250;
   /** How long, and how much of, a refused request's unread body is drained before the connection is closed. */
   static final long LINGER_MILLIS = 2_000;
-  static final long LINGER_BYTES = 1024 * 1024;
+  static final long LINGER_BYTES = 256 * 1024;
 
   /** STREAM: upgraded to a WebSocket, dropped from the map at the next sweep. */
   private enum Phase { WAITING_HEAD, REQUEST, BODY, LINGER, STREAM }

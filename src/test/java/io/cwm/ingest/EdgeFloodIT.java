@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cwm.testing.Http;
 import io.cwm.testing.TestServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,6 +44,7 @@ class EdgeFloodIT {
   static final int BODY = 10 * 1000 * 1000;
   static final long FLOOD_MILLIS = 20_000;
   static final String METRICS_TOKEN = "edge-flood-metrics";
+  static final int CHUNK = 64 * 1024;
   static final Path JAR = Path.of(System.getProperty("cwm.jar", "target/cwm.jar"));
 
   @Test
@@ -68,7 +71,9 @@ class EdgeFloodIT {
     builder.environment().put("METRICS_TOKEN", METRICS_TOKEN);
     Process receiver = builder.start();
     AtomicBoolean flooding = new AtomicBoolean(true);
-    List<Thread> attackers = new ArrayList<>();
+    // the attackers share one event loop: a remote attacker's threads cost this box nothing, and a
+    // hundred busy threads here would starve the test's own client rather than the receiver
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     try {
       assertTrue(await(30_000, () -> up(port)), "receiver did not come up");
       byte[] warm = "{\"id\":\"evt_warm\"}".getBytes(StandardCharsets.UTF_8);
@@ -78,14 +83,10 @@ class EdgeFloodIT {
       long budget = (long) metric(port, "cwm_http_body_budget_bytes");
       ConcurrentHashMap<Integer, AtomicLong> answers = new ConcurrentHashMap<>();
       AtomicLong refusedEarly = new AtomicLong();
-      byte[] body = new byte[BODY];
-      java.util.Arrays.fill(body, (byte) 'x');
+      NetClient client = vertx.createNetClient();
+      Buffer chunk = Buffer.buffer("x".repeat(CHUNK));
       for (int i = 0; i < ATTACKERS; i++) {
-        boolean forged = i % 2 == 1;
-        Thread attacker = new Thread(() -> attack(port, forged, body, flooding, answers, refusedEarly), "flood-" + i);
-        attacker.setDaemon(true);
-        attacker.start();
-        attackers.add(attacker);
+        new Attacker(client, port, i % 2 == 1, chunk, flooding, answers, refusedEarly).next();
       }
       List<Long> signedMillis = new ArrayList<>();
       List<Integer> signedStatus = new ArrayList<>();
@@ -107,9 +108,6 @@ class EdgeFloodIT {
         TimeUnit.MILLISECONDS.sleep(200); // pacing of the legitimate sender, not a synchronisation
       }
       flooding.set(false);
-      for (Thread attacker : attackers) {
-        attacker.join(10_000);
-      }
       // what the flood left behind: live heap after a full GC, body bytes still held
       Process gc = new ProcessBuilder("jcmd", String.valueOf(receiver.pid()), "GC.run").redirectErrorStream(true)
           .start();
@@ -138,41 +136,78 @@ class EdgeFloodIT {
       assertTrue(answers.getOrDefault(401, new AtomicLong()).get() > 0, "the flood was answered: " + answers);
     } finally {
       flooding.set(false);
+      vertx.close().await();
       receiver.destroyForcibly();
       receiver.waitFor(10, TimeUnit.SECONDS);
     }
   }
 
-  /** One attacker: POSTs 10 MB bodies back to back, each on a new connection, until the flood ends. */
-  private static void attack(int port, boolean forged, byte[] body, AtomicBoolean flooding,
-      ConcurrentHashMap<Integer, AtomicLong> answers, AtomicLong refusedEarly) {
-    String head = "POST /webhook/signed HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        + "Content-Length: " + body.length + "\r\n"
-        + (forged ? "X-Hub-Signature-256: sha256=" + "0".repeat(64) + "\r\n" : "") + "\r\n";
-    while (flooding.get()) {
-      try (Socket socket = new Socket("127.0.0.1", port)) {
-        socket.setSoTimeout(30_000);
-        OutputStream out = socket.getOutputStream();
-        InputStream in = socket.getInputStream();
-        out.write(head.getBytes(StandardCharsets.ISO_8859_1));
-        boolean whole = true;
-        try {
-          for (int at = 0; at < body.length && flooding.get(); at += 65536) {
-            out.write(body, at, Math.min(65536, body.length - at));
-          }
-        } catch (IOException closedByServer) {
-          whole = false; // answered and closed before the body was read
+  /**
+   * One attacker connection: POSTs a 10 MB body as fast as the receiver takes it (minding the write
+   * queue), counts the answer, and opens the next connection when the receiver closes this one.
+   */
+  private static final class Attacker {
+    private final NetClient client;
+    private final int port;
+    private final String head;
+    private final Buffer chunk;
+    private final AtomicBoolean flooding;
+    private final ConcurrentHashMap<Integer, AtomicLong> answers;
+    private final AtomicLong refusedEarly;
+
+    Attacker(NetClient client, int port, boolean forged, Buffer chunk, AtomicBoolean flooding,
+        ConcurrentHashMap<Integer, AtomicLong> answers, AtomicLong refusedEarly) {
+      this.client = client;
+      this.port = port;
+      this.head = "POST /webhook/signed HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+          + "Content-Length: " + BODY + "\r\n"
+          + (forged ? "X-Hub-Signature-256: sha256=" + "0".repeat(64) + "\r\n" : "") + "\r\n";
+      this.chunk = chunk;
+      this.flooding = flooding;
+      this.answers = answers;
+      this.refusedEarly = refusedEarly;
+    }
+
+    void next() {
+      if (!flooding.get()) {
+        return;
+      }
+      client.connect(port, "127.0.0.1").onComplete(connected -> {
+        if (connected.failed()) {
+          next();
+          return;
         }
-        byte[] status = in.readNBytes(12);
-        if (status.length == 12) {
-          int code = Integer.parseInt(new String(status, 9, 3, StandardCharsets.ISO_8859_1));
-          answers.computeIfAbsent(code, key -> new AtomicLong()).incrementAndGet();
-          if (!whole) {
-            refusedEarly.incrementAndGet();
+        NetSocket socket = connected.result();
+        long[] sent = {0};
+        boolean[] answered = {false};
+        socket.handler(data -> {
+          if (!answered[0] && data.length() >= 12) {
+            answered[0] = true;
+            int code = Integer.parseInt(data.getString(9, 12));
+            answers.computeIfAbsent(code, key -> new AtomicLong()).incrementAndGet();
+            if (sent[0] < BODY) {
+              refusedEarly.incrementAndGet();
+            }
+            socket.close(); // answered: the next body on a new connection
           }
-        }
-      } catch (IOException reset) {
-        // the server closed the connection: the next round opens a new one
+        });
+        socket.closeHandler(closed -> next());
+        socket.exceptionHandler(failure -> socket.close());
+        socket.write(head);
+        pump(socket, sent);
+      });
+    }
+
+    private void pump(NetSocket socket, long[] sent) {
+      while (sent[0] < BODY && !socket.writeQueueFull() && flooding.get()) {
+        int size = (int) Math.min(CHUNK, BODY - sent[0]);
+        socket.write(size == CHUNK ? chunk : chunk.getBuffer(0, size));
+        sent[0] += size;
+      }
+      if (!flooding.get()) {
+        socket.close();
+      } else if (sent[0] < BODY) {
+        socket.drainHandler(drained -> pump(socket, sent));
       }
     }
   }
