@@ -127,18 +127,8 @@ class SlowClientsTest {
   @Test
   void aBodyBelowTheMinimumRateIsAnswered408AndClosed() throws Exception {
     try (RawConnection connection = RawConnection.open(server.port())) {
-      connection.write("POST /webhook/open HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-          + "Content-Length: 100000\r\n\r\n{\"a\":\"");
-      long start = System.nanoTime();
       // 1 KB per 250 ms = 4 KB/s, half the minimum rate
-      while (!connection.closedByPeer() && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10)) {
-        if (!connection.write("x".repeat(1024))) {
-          break;
-        }
-        connection.readResponse(Duration.ofMillis(250));
-      }
-      connection.awaitClose(Duration.ofSeconds(3));
-      long after = (System.nanoTime() - start) / 1_000_000;
+      long after = dripBody(connection, 100_000, 1024);
       assertEquals(408, connection.status(), connection.text());
       assertTrue(connection.closedByPeer());
       assertTrue(after < 4000, "closed after " + after + " ms");
@@ -148,21 +138,29 @@ class SlowClientsTest {
   @Test
   void aBodyThatTakesLongerThanTheBodyTimeoutIsAnswered408() throws Exception {
     try (RawConnection connection = RawConnection.open(server.port())) {
-      connection.write("POST /webhook/open HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-          + "Content-Length: 1000000\r\n\r\n{\"a\":\"");
-      long start = System.nanoTime();
       // 16 KB per 250 ms = 64 KB/s: above the minimum rate, but 1 MB needs 15 s
-      while (!connection.closedByPeer() && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10)) {
-        if (!connection.write("x".repeat(16 * 1024))) {
-          break;
-        }
-        connection.readResponse(Duration.ofMillis(250));
-      }
-      connection.awaitClose(Duration.ofSeconds(3));
-      long after = (System.nanoTime() - start) / 1_000_000;
+      long after = dripBody(connection, 1_000_000, 16 * 1024);
       assertEquals(408, connection.status(), connection.text());
       assertTrue(after >= 2500 && after < 6000, "closed after " + after + " ms (body timeout 3 s)");
     }
+  }
+
+  /**
+   * Sends the head of a {@code length}-byte webhook, then {@code bytesPerQuarterSecond} every 250 ms
+   * until the receiver closes (10 s at most); returns the milliseconds from the head to the close.
+   */
+  static long dripBody(RawConnection connection, int length, int bytesPerQuarterSecond) throws Exception {
+    connection.write("POST /webhook/open HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        + "Content-Length: " + length + "\r\n\r\n{\"a\":\"");
+    long start = System.nanoTime();
+    while (!connection.closedByPeer() && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10)) {
+      if (!connection.write("x".repeat(bytesPerQuarterSecond))) {
+        break;
+      }
+      connection.readResponse(Duration.ofMillis(250));
+    }
+    connection.awaitClose(Duration.ofSeconds(3));
+    return (System.nanoTime() - start) / 1_000_000;
   }
 
   @Test

@@ -60,7 +60,7 @@ public final class Http {
       int read;
       while ((read = in.read(buffer)) > 0) {
         response.append(new String(buffer, 0, read, StandardCharsets.ISO_8859_1));
-        if (response.indexOf("\r\n\r\n") > 0 && complete(response)) {
+        if (complete(response)) {
           break;
         }
       }
@@ -68,8 +68,13 @@ public final class Http {
     }
   }
 
-  private static boolean complete(StringBuilder response) {
+  /** Whether {@code text} holds a whole HTTP response: its head and a Content-Length body. */
+  static boolean complete(CharSequence text) {
+    String response = text.toString();
     int headerEnd = response.indexOf("\r\n\r\n");
+    if (headerEnd < 0) {
+      return false;
+    }
     String head = response.substring(0, headerEnd).toLowerCase();
     int at = head.indexOf("content-length:");
     if (at < 0) {

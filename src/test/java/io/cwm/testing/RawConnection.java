@@ -133,19 +133,7 @@ public final class RawConnection implements AutoCloseable {
   }
 
   private boolean complete() {
-    String text = text();
-    int headEnd = text.indexOf("\r\n\r\n");
-    if (headEnd < 0) {
-      return false;
-    }
-    String head = text.substring(0, headEnd).toLowerCase();
-    int at = head.indexOf("content-length:");
-    if (at < 0) {
-      return true;
-    }
-    int end = head.indexOf("\r\n", at);
-    int length = Integer.parseInt(head.substring(at + 15, end < 0 ? head.length() : end).trim());
-    return text.length() - headEnd - 4 >= length;
+    return Http.complete(text());
   }
 
   @Override
