@@ -156,6 +156,9 @@ public final class ConnectRoutes {
     }
 
     void open() {
+      if (socket.isClosed()) {
+        return; // the client left during the upgrade: nothing started, nothing to give back
+      }
       socket.closeHandler(gone -> end());
       socket.exceptionHandler(failure -> LOG.debug("[connection_id: {}] socket error: {}", connectionId, failure.toString()));
       socket.textMessageHandler(this::onText);
@@ -186,6 +189,9 @@ public final class ConnectRoutes {
 
     @Override
     protected void onHeartbeat(long interval) {
+      if (socket.isClosed()) {
+        return; // its close handler is about to end the stream
+      }
       if (System.currentTimeMillis() - lastClientHeartbeat > STALE_HEARTBEATS * interval) {
         LOG.info("[channel: {}, connection_id: {}] no heartbeat for {} s: evicted", channel.name(), connectionId,
             STALE_HEARTBEATS * interval / 1000);
