@@ -2,7 +2,7 @@ package io.cwm;
 
 import io.cwm.app.Launcher;
 import io.cwm.app.OwnReceiver;
-import io.cwm.config.ConfigLoader;
+import io.cwm.app.ConfigLoader;
 import io.cwm.config.ConfigProblem;
 import io.cwm.config.Env;
 import io.cwm.config.SecretRules;

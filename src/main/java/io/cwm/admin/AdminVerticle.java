@@ -2,9 +2,9 @@ package io.cwm.admin;
 
 import io.cwm.app.AppContext;
 import io.cwm.config.EdgeSettings;
-import io.cwm.error.ErrorResponses;
-import io.cwm.ingest.BoundedBody;
-import io.cwm.ingest.ConnectionGuard;
+import io.cwm.http.ErrorResponses;
+import io.cwm.http.BoundedBody;
+import io.cwm.http.ConnectionGuard;
 import io.cwm.ingest.IngestVerticle;
 import io.cwm.ingest.ReceiverRoutes;
 import io.cwm.buffer.BufferClient;

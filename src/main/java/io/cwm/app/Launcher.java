@@ -1,13 +1,11 @@
 package io.cwm.app;
 
-import io.cwm.buffer.BufferBackends;
 import io.cwm.buffer.BufferCall;
 import io.cwm.buffer.Envelope;
 import io.cwm.bus.LocalCodec;
 import io.cwm.stream.SessionEnd;
 import io.cwm.stream.StreamCall;
-import io.cwm.config.ConfigLoader;
-import io.cwm.config.ConfigSnapshot;
+import io.cwm.webhook.ConfigSnapshot;
 import io.cwm.connector.ConnectorConfig;
 import io.cwm.connector.ConnectorVerticle;
 import io.cwm.connector.config.ConnectorConfigLoader;

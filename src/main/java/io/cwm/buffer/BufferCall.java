@@ -1,6 +1,7 @@
 package io.cwm.buffer;
 
 import java.util.List;
+import io.cwm.config.ChannelSpec;
 
 /**
  * One operation on the buffer, sent to ChannelBufferVerticle over the local event bus. The

@@ -8,6 +8,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import java.util.Collection;
 import java.util.List;
+import io.cwm.config.ChannelSpec;
 
 /**
  * The buffer as seen from any other verticle: each call is an event-bus request to

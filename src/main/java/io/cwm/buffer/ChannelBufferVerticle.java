@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.cwm.config.ChannelSpec;
 
 /**
  * The only code that talks to the buffer backend. Serves {@link BufferCall}s on

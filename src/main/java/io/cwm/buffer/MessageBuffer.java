@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.Collection;
 import java.util.List;
+import io.cwm.config.ChannelSpec;
 
 /**
  * The one contract every Webhook Connect backend (embedded, Redis, RabbitMQ) fulfils; only

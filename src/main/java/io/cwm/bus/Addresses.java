@@ -13,14 +13,14 @@ public final class Addresses {
   /** Delivery options of a call that must stay in this process. */
   public static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
   private static final String MODULE_PREFIX = "cwm.module.";
-  /** ChannelBufferVerticle: every buffer operation ({@link io.cwm.buffer.BufferCall}). */
+  /** ChannelBufferVerticle: every buffer operation (a {@code BufferCall}). */
   public static final String BUFFER_CALL = "cwm.buffer.call";
   /**
    * Published by the buffer after a message was stored; body: channel name. Cluster-wide: the
    * node holding the channel's connector leases at once, wherever the webhook came in.
    */
   public static final String STREAM_READY = "cwm.stream.ready";
-  /** StreamVerticle: open, settle and close connector sessions ({@link io.cwm.stream.StreamCall}). */
+  /** StreamVerticle: open, settle and close connector sessions (a {@code StreamCall}). */
   public static final String STREAM_CALL = "cwm.stream.call";
   private static final String SESSION_PREFIX = "cwm.session.";
 

@@ -1,7 +1,7 @@
 package io.cwm.chain;
 
 import io.cwm.bus.Addresses;
-import io.cwm.config.WebhookEntry;
+import io.cwm.webhook.WebhookEntry;
 import io.cwm.module.ModuleCall;
 import io.cwm.module.ModuleFailure;
 import io.cwm.module.ModuleFailure.Category;

@@ -1,7 +1,5 @@
 package io.cwm.config;
 
-import io.cwm.connect.ChannelConfigs;
-import io.cwm.module.ModuleRegistry;
 import io.cwm.net.AddressClass;
 import io.cwm.net.IpAddresses;
 import io.vertx.core.json.JsonObject;
@@ -137,7 +135,7 @@ public final class SecretRules {
     field(sites, entry, "header_auth", "api_key", true);
     field(sites, entry, "recaptcha", "secret_key", true);
     if (entry.getValue("module") instanceof String module
-        && ChannelConfigs.MODULE.equals(ModuleRegistry.canonical(module.trim().toLowerCase(Locale.ROOT)))) {
+        && RelayChannels.MODULE.equals(module.trim().toLowerCase(Locale.ROOT))) {
       field(sites, entry, "module-config", "channel_token", true);
     }
     return sites;

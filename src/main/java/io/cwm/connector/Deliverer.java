@@ -3,7 +3,7 @@ package io.cwm.connector;
 import io.vertx.core.Future;
 
 /**
- * Delivers a message locally: HTTP mode ({@code io.cwm.connector.http.HttpDeliverer}) or module
+ * Delivers a message locally: HTTP mode ({@code HttpDeliverer}) or module
  * mode. Never fails its future: every failure is an {@link Outcome}.
  */
 public interface Deliverer {

@@ -1,9 +1,9 @@
 package io.cwm.connector;
 
-import io.cwm.buffer.ChannelSpec;
+import io.cwm.config.ChannelSpec;
 import io.cwm.chain.Dispatcher;
-import io.cwm.config.ConfigSnapshot;
-import io.cwm.config.WebhookEntry;
+import io.cwm.webhook.ConfigSnapshot;
+import io.cwm.webhook.WebhookEntry;
 import io.cwm.module.ModuleFailure;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,8 +1,9 @@
 package io.cwm.error;
 
+
 /**
  * Every failure the receiver can answer with. Only the HTTP edge turns a code into a status
- * and a {@code {"detail": ...}} body (see {@link ErrorResponses}).
+ * and a {@code {"detail": ...}} body (the HTTP edge's {@code ErrorResponses}).
  */
 public enum FailureCode {
   BAD_REQUEST(400),

@@ -2,7 +2,7 @@ package io.cwm.ingest;
 
 import io.cwm.app.AppContext;
 import io.cwm.chain.Dispatcher;
-import io.cwm.error.ErrorResponses;
+import io.cwm.http.ErrorResponses;
 import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -12,6 +12,8 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.cwm.http.ConnectionGuard;
+import io.cwm.http.SecurityHeaders;
 
 /**
  * The HTTP edge: one instance per event loop, all sharing the public port. Thin: it binds the

@@ -3,14 +3,14 @@ package io.cwm.ingest;
 import io.cwm.admin.AdminRoutes;
 import io.cwm.app.AppContext;
 import io.cwm.buffer.BufferClient;
-import io.cwm.buffer.ChannelSpec;
+import io.cwm.config.ChannelSpec;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import java.util.ArrayList;
 import java.util.List;
 import io.cwm.chain.Dispatcher;
-import io.cwm.connect.ConnectRoutes;
-import io.cwm.error.ErrorResponses;
+import io.cwm.stream.edge.ConnectRoutes;
+import io.cwm.http.ErrorResponses;
 import io.cwm.config.EdgeSettings;
 import io.cwm.config.ReceiverSettings;
 import io.cwm.metrics.CwmMetrics;
@@ -29,6 +29,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Set;
+import io.cwm.http.ConnectionGuard;
+import io.cwm.http.BoundedBody;
+import io.cwm.http.ClientIp;
+import io.cwm.http.SecurityHeaders;
 
 /**
  * The receiver's HTTP surface on the public port: {@code /webhook/...}, {@code /},

@@ -1,14 +1,14 @@
 package io.cwm.ingest;
 
 import io.cwm.app.AppContext;
-import io.cwm.buffer.ChannelSpec;
+import io.cwm.config.ChannelSpec;
 import io.cwm.buffer.Envelope;
 import io.cwm.buffer.MessageBuffer;
 import io.cwm.chain.Dispatcher;
-import io.cwm.config.WebhookEntry;
+import io.cwm.webhook.WebhookEntry;
 import io.cwm.config.WebhookIdRules;
 import io.cwm.error.CwmException;
-import io.cwm.error.ErrorResponses;
+import io.cwm.http.ErrorResponses;
 import io.cwm.error.FailureCode;
 import io.cwm.validate.Validator;
 import io.cwm.validate.WebhookRequest;
@@ -26,6 +26,9 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.cwm.http.ConnectionGuard;
+import io.cwm.http.BoundedBody;
+import io.cwm.http.ClientIp;
 
 /**
  * {@code POST /webhook/{id}} and {@code POST /webhook/{namespace}/{id}}: id rules, lookup,

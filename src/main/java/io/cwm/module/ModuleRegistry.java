@@ -1,7 +1,7 @@
 package io.cwm.module;
 
 import io.cwm.config.ConfigException;
-import io.cwm.connect.ChannelConfigs;
+import io.cwm.config.RelayChannels;
 import io.cwm.config.Env;
 import io.cwm.module.disk.DiskTarget;
 import io.cwm.module.http.HttpWebhookTarget;
@@ -42,7 +42,7 @@ public final class ModuleRegistry {
   static {
     add(new Spec("log", true, null, LogFormatter::checkConfig));
     add(new Spec("save_to_disk", true, null, DiskTarget::checkConfig));
-    add(new Spec(ChannelConfigs.MODULE, true, null, ChannelConfigs::checkConfig));
+    add(new Spec(RelayChannels.MODULE, true, null, RelayChannels::checkConfig));
     add(new Spec("http_webhook", true, null, HttpWebhookTarget::checkConfig));
     add(new Spec("redis_publish", true, null, RedisPublishTarget::checkConfig));
     add(new Spec("redis_rq", true, null, RqJob::checkConfig));

@@ -1,7 +1,7 @@
 package io.cwm.stream;
 
 import io.cwm.buffer.BufferClient;
-import io.cwm.buffer.ChannelSpec;
+import io.cwm.config.ChannelSpec;
 import io.cwm.buffer.Envelope;
 import io.cwm.buffer.MessageBuffer;
 import io.cwm.bus.Addresses;

@@ -1,7 +1,6 @@
 package io.cwm.validate;
 
 import io.cwm.error.CwmException;
-import io.cwm.ingest.JsonBodyParser;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
 import java.util.Map;

@@ -2,10 +2,10 @@ package io.cwm.bench;
 
 import io.cwm.app.Launcher;
 import io.cwm.chain.Dispatcher;
-import io.cwm.config.ConfigLoader;
-import io.cwm.config.ConfigSnapshot;
+import io.cwm.app.ConfigLoader;
+import io.cwm.webhook.ConfigSnapshot;
 import io.cwm.config.Env;
-import io.cwm.config.WebhookEntry;
+import io.cwm.webhook.WebhookEntry;
 import io.cwm.module.disk.SaveToDiskModuleVerticle;
 import io.cwm.module.http.HttpWebhookModuleVerticle;
 import io.cwm.module.kafka.KafkaModuleVerticle;

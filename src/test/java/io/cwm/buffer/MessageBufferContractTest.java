@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.cwm.config.ChannelSpec;
 
 /**
  * The contract of {@link MessageBuffer}: one abstract suite, one subclass per backend (embedded,

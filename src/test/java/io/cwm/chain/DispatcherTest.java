@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cwm.bus.Addresses;
 import io.cwm.bus.LocalCodec;
-import io.cwm.config.WebhookEntry;
-import io.cwm.ingest.CredentialCleaner;
+import io.cwm.webhook.WebhookEntry;
+import io.cwm.webhook.CredentialCleaner;
 import io.cwm.module.ModuleCall;
 import io.cwm.module.ModuleFailure;
 import io.cwm.module.ModuleFailure.Category;

@@ -17,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import io.cwm.app.ConfigLoader;
 
 /**
  * The example config of the README's first command ({@code src/main/resources/conf}) and the one list

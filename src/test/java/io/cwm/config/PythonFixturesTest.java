@@ -32,6 +32,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.cwm.app.ConfigLoader;
+import io.cwm.webhook.ConfigSnapshot;
 
 /**
  * Python-format config files through the loader that {@code check} and start-up use.

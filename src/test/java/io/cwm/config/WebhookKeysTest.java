@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.cwm.app.ConfigLoader;
 
 /** Unknown keys of a webhooks.json entry: warnings, typo errors, the strict mode. */
 class WebhookKeysTest {

@@ -20,8 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.cwm.Main;
-import io.cwm.buffer.ChannelSpec;
-import io.cwm.config.ConfigLoader;
+import io.cwm.config.ChannelSpec;
+import io.cwm.app.ConfigLoader;
 import io.cwm.config.Env;
 import io.cwm.config.SecretRules;
 import io.cwm.connector.ConnectorConfig;

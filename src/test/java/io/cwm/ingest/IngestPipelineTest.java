@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
+import io.cwm.webhook.CredentialCleaner;
 
 /** The ingest pipeline over real HTTP against a receiver started in this JVM. */
 class IngestPipelineTest {

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.cwm.bus.Addresses;
-import io.cwm.connect.ConnectRoutes;
+import io.cwm.stream.edge.ConnectRoutes;
 import io.cwm.testing.ConnectApi;
 import io.cwm.testing.TestServer;
 import io.vertx.core.Future;

@@ -1,6 +1,6 @@
 package io.cwm.buffer.embedded;
 
-import io.cwm.buffer.ChannelSpec;
+import io.cwm.config.ChannelSpec;
 import io.cwm.buffer.ChannelStats;
 import io.cwm.buffer.Envelope;
 import io.cwm.buffer.TokenState;

@@ -1,6 +1,6 @@
 package io.cwm.buffer.rabbitmq;
 
-import io.cwm.buffer.ChannelSpec;
+import io.cwm.config.ChannelSpec;
 import io.cwm.buffer.Envelope;
 import io.cwm.buffer.rabbitmq.CounterRecord.Counts;
 import io.vertx.core.Future;

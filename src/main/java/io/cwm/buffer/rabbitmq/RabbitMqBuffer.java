@@ -2,7 +2,7 @@ package io.cwm.buffer.rabbitmq;
 
 import io.cwm.buffer.BufferException;
 import io.cwm.buffer.BufferException.Reason;
-import io.cwm.buffer.ChannelSpec;
+import io.cwm.config.ChannelSpec;
 import io.cwm.buffer.ChannelStats;
 import io.cwm.buffer.Envelope;
 import io.cwm.buffer.MessageBuffer;

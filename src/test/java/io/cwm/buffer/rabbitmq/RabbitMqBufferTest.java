@@ -12,7 +12,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import io.cwm.buffer.BufferException;
-import io.cwm.buffer.ChannelSpec;
+import io.cwm.config.ChannelSpec;
 import io.cwm.buffer.Envelope;
 import io.cwm.buffer.MessageBuffer;
 import io.cwm.buffer.MessageBufferContractTest;

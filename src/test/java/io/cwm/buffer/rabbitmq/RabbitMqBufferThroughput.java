@@ -1,6 +1,6 @@
 package io.cwm.buffer.rabbitmq;
 
-import io.cwm.buffer.ChannelSpec;
+import io.cwm.config.ChannelSpec;
 import io.cwm.buffer.Envelope;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,0 +1,37 @@
+package io.cwm.config;
+
+import java.util.Map;
+
+/**
+ * A Webhook Connect channel as defined by the {@code webhook_connect} entries of webhooks.json
+ * (spec §2.1), registered at start-up. Several webhooks may feed one channel: each has its own
+ * queue with its own TTL and size limit.
+ *
+ * @param name channel name
+ * @param token the configured {@code channel_token}: the initial token (the buffer keeps the current one, see {@code TokenState})
+ * @param queues per webhook id: TTL and max queue size
+ * @param maxConnections concurrent connector connections on the channel
+ * @param maxInFlight unacknowledged messages per connection
+ * @param ackTimeoutSeconds lease length of a delivery before it is requeued
+ * @param heartbeatIntervalSeconds server heartbeat interval
+ * @param maxDeliveries deliveries before a message is dead-lettered
+ */
+public record ChannelSpec(String name, String token, Map<String, Queue> queues,
+    int maxConnections, int maxInFlight, int ackTimeoutSeconds, int heartbeatIntervalSeconds,
+    int maxDeliveries) {
+
+  public static final int MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+
+  /** One webhook's queue inside the channel. */
+  public record Queue(String webhookId, long ttlSeconds, int maxQueueSize) {}
+
+  public Queue queue(String webhookId) {
+    return queues.get(webhookId);
+  }
+
+  /** Redelivery delay after the given number of deliveries: 1 s doubling, capped at 60 s. */
+  public static long retryDelayMillis(int deliveries) {
+    int exponent = Math.max(0, Math.min(deliveries - 1, 6));
+    return Math.min(60_000L, 1000L << exponent);
+  }
+}

@@ -1,0 +1,90 @@
+package io.cwm.config;
+
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The module-config of {@code webhook_connect} (spec §2.1) and the channels it defines. Every
+ * channel is registered at start-up from the config, not on its first webhook as in Python.
+ * Several webhooks may feed one channel: each gets its own queue (TTL, max_queue_size); the
+ * channel-level settings (token, max_connections, max_in_flight, ack timeout, heartbeat,
+ * max_deliveries) must agree, or the config is refused.
+ */
+public final class RelayChannels {
+  public static final String MODULE = "webhook_connect";
+  private static final Pattern CHANNEL_NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]*$");
+
+  private RelayChannels() {}
+
+  /** One entry's view of its channel. */
+  record EntryChannel(String channel, String token, long ttlSeconds, int maxQueueSize,
+      int maxConnections, int maxInFlight, int ackTimeoutSeconds, int heartbeatSeconds,
+      int maxDeliveries) {
+    boolean sameChannelSettings(EntryChannel other) {
+      return token.equals(other.token) && maxConnections == other.maxConnections
+          && maxInFlight == other.maxInFlight && ackTimeoutSeconds == other.ackTimeoutSeconds
+          && heartbeatSeconds == other.heartbeatSeconds && maxDeliveries == other.maxDeliveries;
+    }
+  }
+
+  /** Load-time check of one module-config (the ModuleRegistry hook). */
+  public static void checkConfig(JsonObject moduleConfig, JsonObject entry, Env env) {
+    parse(moduleConfig);
+    if ("blob".equals(entry.getString("data_type"))) {
+      throw new ConfigException("", "webhook_connect relays JSON payloads; data_type blob is not supported");
+    }
+  }
+
+  static EntryChannel parse(JsonObject config) {
+    String channel = Coerce.requiredString(config, "channel").trim();
+    if (!CHANNEL_NAME.matcher(channel).matches() || channel.contains("..") || channel.length() > 128) {
+      throw new ConfigException("channel", "must match ^[A-Za-z0-9][A-Za-z0-9._-]*$ (no '..', at most 128 characters)");
+    }
+    String token = Coerce.requiredString(config, "channel_token");
+    return new EntryChannel(channel, token,
+        Coerce.integer(config, "ttl_seconds", 86_400, 1, 365L * 86_400),
+        (int) Coerce.integer(config, "max_queue_size", 10_000, 1, 10_000_000),
+        (int) Coerce.integer(config, "max_connections", 10, 1, 10_000),
+        (int) Coerce.integer(config, "max_in_flight", 100, 1, 10_000),
+        (int) Coerce.integer(config, "ack_timeout_seconds", 120, 1, 86_400),
+        (int) Coerce.integer(config, "heartbeat_interval_seconds", 30, 1, 3600),
+        (int) Coerce.integer(config, "max_deliveries", 10, 1, 1000));
+  }
+
+  /**
+   * Builds the channels of all webhook_connect entries, in file order.
+   *
+   * @param relayConfigs the module-config of every webhook_connect entry, keyed by webhook id, in file order
+   * @param conflicts receives one message per webhook whose channel settings disagree with the
+   *     first entry of that channel, keyed by webhook id
+   */
+  public static Map<String, ChannelSpec> build(Map<String, JsonObject> relayConfigs, Map<String, String> conflicts) {
+    Map<String, List<Map.Entry<String, EntryChannel>>> byChannel = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonObject> relay : relayConfigs.entrySet()) {
+      EntryChannel parsed = parse(relay.getValue());
+      byChannel.computeIfAbsent(parsed.channel(), name -> new ArrayList<>()).add(Map.entry(relay.getKey(), parsed));
+    }
+    Map<String, ChannelSpec> channels = new LinkedHashMap<>();
+    for (Map.Entry<String, List<Map.Entry<String, EntryChannel>>> channel : byChannel.entrySet()) {
+      EntryChannel first = channel.getValue().get(0).getValue();
+      Map<String, ChannelSpec.Queue> queues = new LinkedHashMap<>();
+      for (Map.Entry<String, EntryChannel> feeder : channel.getValue()) {
+        if (!feeder.getValue().sameChannelSettings(first)) {
+          conflicts.put(feeder.getKey(), "channel '" + channel.getKey() + "' is also fed by webhook '"
+              + channel.getValue().get(0).getKey() + "' with a different channel_token, max_connections, "
+              + "max_in_flight, ack_timeout_seconds, heartbeat_interval_seconds or max_deliveries");
+        }
+        queues.put(feeder.getKey(), new ChannelSpec.Queue(feeder.getKey(), feeder.getValue().ttlSeconds(),
+            feeder.getValue().maxQueueSize()));
+      }
+      channels.put(channel.getKey(), new ChannelSpec(channel.getKey(), first.token(), Map.copyOf(queues),
+          first.maxConnections(), first.maxInFlight(), first.ackTimeoutSeconds(), first.heartbeatSeconds(),
+          first.maxDeliveries()));
+    }
+    return channels;
+  }
+}

@@ -1,0 +1,142 @@
+package io.cwm.stream.edge;
+
+import io.cwm.config.ChannelSpec;
+import io.cwm.buffer.Envelope;
+import io.cwm.bus.Addresses;
+import io.cwm.stream.SessionEnd;
+import io.cwm.stream.StreamCall;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The edge's half of one streaming session (WebSocket or SSE): registers the frame consumer,
+ * opens the session at StreamVerticle, writes {@code connected} first (frames that arrive
+ * earlier wait), runs the heartbeat timer, and gives everything back exactly once when the
+ * transport goes away. Subclasses write the protocol's bytes.
+ */
+abstract class EdgeStream {
+  /** Streams of this process that still hold a frame consumer or a timer (metrics, leak tests). */
+  static final AtomicInteger LIVE = new AtomicInteger();
+
+  protected final Vertx vertx;
+  protected final StreamClient streams;
+  protected final ChannelSpec channel;
+  protected final String connectionId;
+  protected final String connectorId;
+  private final String protocol;
+  private final String remoteIp;
+  /** Digest of the token this stream authenticated with: it ends when that token expires. */
+  final String tokenHash;
+  private final Set<EdgeStream> live;
+  private final List<Envelope> early = new ArrayList<>();
+  private MessageConsumer<Object> frames;
+  private boolean connectedSent;
+  private boolean closed;
+  private long heartbeatTimer = -1;
+
+  /**
+   * @param live the streams of this edge (one event loop): joined on start, left on release
+   */
+  EdgeStream(Vertx vertx, StreamClient streams, ChannelSpec channel, String connectionId, String connectorId,
+      String protocol, String remoteIp, String tokenHash, Set<EdgeStream> live) {
+    this.remoteIp = remoteIp;
+    this.tokenHash = tokenHash;
+    this.live = live;
+    this.vertx = vertx;
+    this.streams = streams;
+    this.channel = channel;
+    this.connectionId = connectionId;
+    this.connectorId = connectorId;
+    this.protocol = protocol;
+  }
+
+  /** Writes the {@code connected} frame or event. */
+  protected abstract void writeConnected();
+
+  protected abstract void writeWebhook(Envelope envelope);
+
+  /** One heartbeat period passed: write a heartbeat (and, for WebSocket, check staleness). */
+  protected abstract void onHeartbeat(long intervalMillis);
+
+  /** The server ends the stream (admin disconnect, token expired): close with this code and reason. */
+  protected abstract void closeByServer(int code, String reason);
+
+  /** The token this stream authenticated with is no longer valid (rotation grace over). */
+  final void tokenExpired() {
+    if (!closed) {
+      closeByServer(4001, "Token expired");
+      end();
+    }
+  }
+
+  /** The session was refused (channel full, or a failure): tell the client and close. */
+  protected abstract void refuse(boolean full);
+
+  /** Call once the transport's close handler is installed. */
+  final void start() {
+    LIVE.incrementAndGet();
+    live.add(this);
+    frames = vertx.eventBus().localConsumer(Addresses.session(connectionId), message -> {
+      if (message.body() instanceof Envelope envelope) {
+        send(envelope);
+      } else if (message.body() instanceof SessionEnd end && !closed) {
+        closeByServer(end.code(), end.reason());
+        end();
+      }
+    });
+    frames.completion()
+        .compose(registered -> streams.<Boolean>call(
+            StreamClient.open(channel.name(), connectionId, connectorId, protocol, remoteIp)))
+        .onSuccess(opened -> {
+          if (closed) {
+            return; // the client left while the session opened; end() already closed it
+          }
+          writeConnected();
+          connectedSent = true;
+          early.forEach(this::send);
+          early.clear();
+          long interval = channel.heartbeatIntervalSeconds() * 1000L;
+          heartbeatTimer = vertx.setPeriodic(interval, id -> onHeartbeat(interval));
+        })
+        .onFailure(failure -> {
+          if (!closed) {
+            release();
+            refuse(failure instanceof ReplyException reply && reply.failureCode() == StreamCall.FULL);
+          }
+        });
+  }
+
+  private void send(Envelope envelope) {
+    if (!connectedSent) {
+      early.add(envelope);
+    } else if (!closed) {
+      writeWebhook(envelope);
+    }
+  }
+
+  /** The transport is gone (or we closed it): the session ends and its messages go back. */
+  final void end() {
+    if (!closed) {
+      release();
+      streams.call(StreamClient.close(channel.name(), connectionId));
+    }
+  }
+
+  protected final boolean closed() {
+    return closed;
+  }
+
+  /** Gives up this edge's share of the session: timer, frame consumer, live count. Once. */
+  private void release() {
+    closed = true;
+    vertx.cancelTimer(heartbeatTimer);
+    frames.unregister();
+    live.remove(this);
+    LIVE.decrementAndGet();
+  }
+}

@@ -1,0 +1,32 @@
+package io.cwm.webhook;
+
+import io.cwm.chain.ChainConfig;
+import io.cwm.chain.ChainItem;
+import io.cwm.validate.Validator;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import io.cwm.config.RelayChannels;
+
+/**
+ * One webhooks.json entry, parsed and validated at load.
+ *
+ * @param id the entry's key
+ * @param raw the substituted entry as written (handed to modules that read top-level keys)
+ * @param blob true for {@code data_type: blob} (raw bytes), false for JSON
+ * @param steps the module to run (one item) or the chain's items
+ * @param chain true when the entry has a {@code chain}
+ * @param chainConfig chain execution settings (defaults for a single module)
+ * @param cleaner credential cleanup settings
+ * @param validators validators in the spec's order
+ */
+public record WebhookEntry(String id, JsonObject raw, boolean blob, List<ChainItem> steps,
+    boolean chain, ChainConfig chainConfig, CredentialCleaner cleaner, List<Validator> validators) {
+
+  /** The Webhook Connect channel this entry relays to, or null when it runs a module or chain. */
+  public String relayChannel() {
+    if (chain || !RelayChannels.MODULE.equals(steps.get(0).module())) {
+      return null;
+    }
+    return steps.get(0).moduleConfig().getString("channel").trim();
+  }
+}
