@@ -1,6 +1,8 @@
 package io.cwm.admin;
 
 import io.cwm.config.Env;
+import io.cwm.error.CwmException;
+import io.cwm.error.FailureCode;
 import io.cwm.validate.ConstantTime;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.Set;
@@ -17,14 +19,6 @@ public final class AdminAuth {
 
   private final String token;
 
-  /** What a request's credentials amount to. */
-  public record Verdict(int status, String detail) {
-    public boolean allowed() {
-      return status == 0;
-    }
-  }
-
-  private static final Verdict ALLOWED = new Verdict(0, null);
 
   public AdminAuth(String token) {
     this.token = token == null || token.isEmpty() ? null : token;
@@ -38,20 +32,21 @@ public final class AdminAuth {
     return token != null;
   }
 
-  public Verdict check(HttpServerRequest request) {
+  /** The refusal of {@code request} (403 when the API is disabled, 401), or null when it may go on. */
+  public CwmException check(HttpServerRequest request) {
     if (token == null) {
-      return new Verdict(403, DISABLED);
+      return new CwmException(FailureCode.FORBIDDEN, DISABLED);
     }
     for (String name : request.params().names()) {
       if (QUERY_TOKEN_NAMES.contains(name.toLowerCase(java.util.Locale.ROOT))) {
-        return new Verdict(401, "Admin token in the query string refused: send it in the Authorization header");
+        return CwmException.unauthorized("Admin token in the query string refused: send it in the Authorization header");
       }
     }
     String header = request.getHeader("Authorization");
     if (header == null) {
-      return new Verdict(401, "Missing authorization header");
+      return CwmException.unauthorized("Missing authorization header");
     }
     String presented = header.replace("Bearer ", "").trim();
-    return ConstantTime.equals(token, presented) ? ALLOWED : new Verdict(401, "Invalid admin token");
+    return ConstantTime.equals(token, presented) ? null : CwmException.unauthorized("Invalid admin token");
   }
 }

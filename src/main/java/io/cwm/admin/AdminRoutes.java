@@ -8,7 +8,8 @@ import io.cwm.buffer.Envelope;
 import io.cwm.buffer.TokenState;
 import io.cwm.stream.edge.StreamClient;
 import io.cwm.stream.edge.TokenGuard;
-import io.cwm.http.ErrorResponses;
+import io.cwm.error.CwmException;
+import io.cwm.error.FailureCode;
 import io.cwm.http.ClientIp;
 import io.cwm.stream.StreamCall;
 import io.vertx.core.Future;
@@ -97,15 +98,14 @@ public final class AdminRoutes {
   // ---------------------------------------------------------------- auth and gate
 
   private void authenticate(RoutingContext context) {
-    AdminAuth.Verdict verdict = auth.check(context.request());
-    if (!verdict.allowed()) {
-      ErrorResponses.sendDetail(context.response(), verdict.status(), verdict.detail());
+    CwmException refused = auth.check(context.request());
+    if (refused != null) {
+      context.fail(refused);
       return;
     }
     if (RUNNING.incrementAndGet() > MAX_CONCURRENT) {
       RUNNING.decrementAndGet();
-      context.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
-      ErrorResponses.sendDetail(context.response(), 429, "Too many admin requests at once; retry shortly");
+      context.fail(new CwmException(FailureCode.RATE_LIMITED, "Too many admin requests at once)); retry shortly", 1));
       return;
     }
     context.addEndHandler(done -> RUNNING.decrementAndGet());
@@ -116,7 +116,7 @@ public final class AdminRoutes {
   private ChannelSpec channelOr404(RoutingContext context) {
     ChannelSpec channel = channels.get(context.pathParam("channel"));
     if (channel == null) {
-      ErrorResponses.sendDetail(context.response(), 404, "Channel not found");
+      context.fail(new CwmException(FailureCode.NOT_FOUND, "Channel not found"));
     }
     return channel;
   }
@@ -133,8 +133,8 @@ public final class AdminRoutes {
                 .put("channels_count", channels.size())
                 .put("connections_count", connections)
                 .put("timestamp", now())))
-        .onSuccess(body -> json(context, body.getBoolean("buffer") ? 200 : 503, body))
-        .onFailure(failure -> ErrorResponses.send(context.response(), failure));
+        .onSuccess(body -> json(context, body.getBoolean("buffer") ? 200 : FailureCode.UNAVAILABLE.httpStatus(), body))
+        .onFailure(failure -> context.fail(failure));
   }
 
   private void overview(RoutingContext context) {
@@ -155,7 +155,7 @@ public final class AdminRoutes {
           .put("total_channels", channels.size())
           .put("total_connections", total.result())
           .put("channels", perChannel));
-    }).onFailure(failure -> ErrorResponses.send(context.response(), failure));
+    }).onFailure(failure -> context.fail(failure));
   }
 
   private void channels(RoutingContext context) {
@@ -171,7 +171,7 @@ public final class AdminRoutes {
           .put("max_connections", channel.maxConnections())
           .put("connected_clients", counts.getOrDefault(channel.name(), 0))));
       context.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(list.encode());
-    }).onFailure(failure -> ErrorResponses.send(context.response(), failure));
+    }).onFailure(failure -> context.fail(failure));
   }
 
   private Future<Map<String, Integer>> connectedCounts() {
@@ -208,7 +208,7 @@ public final class AdminRoutes {
           .put("connected_clients", new JsonArray(new ArrayList<>(clients.result())))
           .put("token_rotated_at", state.rotatedAtMillis() == 0 ? null : time(state.rotatedAtMillis()))
           .put("previous_token_expires_at", graceRunning ? time(state.previousExpiresAtMillis()) : null));
-    }).onFailure(failure -> ErrorResponses.send(context.response(), failure));
+    }).onFailure(failure -> context.fail(failure));
   }
 
   private JsonObject config(ChannelSpec channel) {
@@ -243,7 +243,7 @@ public final class AdminRoutes {
     Future<Integer> count = streams.call(StreamClient.count(channel.name()), 5000);
     Future.all(stats, count)
         .onSuccess(done -> json(context, 200, stats.result().toJson(count.result())))
-        .onFailure(failure -> ErrorResponses.send(context.response(), failure));
+        .onFailure(failure -> context.fail(failure));
   }
 
   private void webhookStats(RoutingContext context) {
@@ -255,7 +255,7 @@ public final class AdminRoutes {
       JsonObject webhooks = new JsonObject();
       pending(stats).forEach(entry -> webhooks.put(entry.getKey(), new JsonObject().put("pending", entry.getValue())));
       json(context, 200, new JsonObject().put("channel", channel.name()).put("webhooks", webhooks));
-    }).onFailure(failure -> ErrorResponses.send(context.response(), failure));
+    }).onFailure(failure -> context.fail(failure));
   }
 
   private static JsonObject pending(ChannelStats stats) {
@@ -288,8 +288,8 @@ public final class AdminRoutes {
       return;
     }
     if (grace < 0 || grace > MAX_GRACE_SECONDS) {
-      ErrorResponses.sendDetail(context.response(), 400,
-          "grace_period_seconds must be between 0 and " + MAX_GRACE_SECONDS);
+      context.fail(new CwmException(FailureCode.BAD_REQUEST,
+          "grace_period_seconds must be between 0 and " + MAX_GRACE_SECONDS));
       return;
     }
     byte[] random = new byte[24];
@@ -306,7 +306,7 @@ public final class AdminRoutes {
           .put("message", "Old token valid for " + grace + " seconds grace period"));
     }).onFailure(failure -> {
       AUDIT.warn("admin token rotation of channel {} failed: {}", channel.name(), failure.getMessage());
-      ErrorResponses.sendDetail(context.response(), 500, "Failed to rotate token");
+      context.fail(new CwmException(FailureCode.INTERNAL, "Failed to rotate token"));
     });
   }
 
@@ -325,11 +325,11 @@ public final class AdminRoutes {
     }).onFailure(failure -> {
       int code = failure instanceof ReplyException reply ? reply.failureCode() : -1;
       if (code == StreamCall.NOT_FOUND) {
-        ErrorResponses.sendDetail(context.response(), 404, "Connection not found");
+        context.fail(new CwmException(FailureCode.NOT_FOUND, "Connection not found"));
       } else if (code == StreamCall.WRONG_CHANNEL) {
-        ErrorResponses.sendDetail(context.response(), 400, "Connection not on this channel");
+        context.fail(new CwmException(FailureCode.BAD_REQUEST, "Connection not on this channel"));
       } else {
-        ErrorResponses.send(context.response(), failure);
+        context.fail(failure);
       }
     });
   }
@@ -357,7 +357,7 @@ public final class AdminRoutes {
       letters.forEach(letter -> messages.add(deadLetterItem(letter)));
       json(context, 200, new JsonObject().put("channel", channel.name()).put("count", messages.size())
           .put("messages", messages));
-    }).onFailure(failure -> ErrorResponses.send(context.response(), failure));
+    }).onFailure(failure -> context.fail(failure));
   }
 
   /** The envelope as Python lists it (state {@code dead_lettered}) plus why and when. */
@@ -420,8 +420,8 @@ public final class AdminRoutes {
         Set<String> done = Set.copyOf(replayed);
         asked.stream().filter(id -> !done.contains(id)).forEach(missing::add);
         if (replayed.isEmpty()) {
-          ErrorResponses.sendDetail(context.response(), 404, "Dead letter not found: " + String.join(", ",
-              missing.subList(0, Math.min(missing.size(), 10))));
+          context.fail(new CwmException(FailureCode.NOT_FOUND, "Dead letter not found: " + String.join(", ",
+              missing.subList(0, Math.min(missing.size(), 10)))));
           return;
         }
       }
@@ -430,7 +430,7 @@ public final class AdminRoutes {
           .put("replayed_count", replayed.size())
           .put("replayed", new JsonArray(new ArrayList<>(replayed)))
           .put("not_replayed", new JsonArray(missing)));
-    }).onFailure(failure -> ErrorResponses.send(context.response(), failure));
+    }).onFailure(failure -> context.fail(failure));
   }
 
   private void deleteDeadLetter(RoutingContext context) {
@@ -441,12 +441,12 @@ public final class AdminRoutes {
     String messageId = context.pathParam("message");
     buffer.deleteDeadLetter(channel, messageId).onSuccess(deleted -> {
       if (!deleted) {
-        ErrorResponses.sendDetail(context.response(), 404, "Dead letter not found");
+        context.fail(new CwmException(FailureCode.NOT_FOUND, "Dead letter not found"));
         return;
       }
       AUDIT.info("admin deleted dead letter {} of channel {} from {}", messageId, channel.name(), remoteIp(context));
       json(context, 200, new JsonObject().put("status", "deleted").put("message_id", messageId));
-    }).onFailure(failure -> ErrorResponses.send(context.response(), failure));
+    }).onFailure(failure -> context.fail(failure));
   }
 
   // ---------------------------------------------------------------- helpers
@@ -493,7 +493,7 @@ public final class AdminRoutes {
   }
 
   private static void unprocessable(RoutingContext context, JsonObject problem) {
-    json(context, 422, new JsonObject().put("detail", new JsonArray().add(problem)));
+    context.fail(CwmException.unprocessable(new JsonArray().add(problem)));
   }
 
   private String remoteIp(RoutingContext context) {

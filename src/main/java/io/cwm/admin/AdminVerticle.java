@@ -45,10 +45,7 @@ public final class AdminVerticle extends VerticleBase {
     AdminRoutes.mount(vertx, router, app, new BoundedBody(EdgeSettings.MAX_SMALL_BODY, app.bodyBudget(), guard));
     // the private port is where a scrape without a token belongs (METRICS_AUTH=none)
     router.get("/metrics").handler(ReceiverRoutes.metrics(app, new BufferClient(vertx), true));
-    router.errorHandler(404, context -> ErrorResponses.sendDetail(context.response(), 404, "Not Found"));
-    router.errorHandler(405, context -> ErrorResponses.sendDetail(context.response(), 405, "Method Not Allowed"));
-    router.errorHandler(500, context -> ErrorResponses.send(context.response(),
-        context.failure() == null ? new IllegalStateException() : context.failure()));
+    ErrorResponses.install(router, guard);
     server = vertx.createHttpServer(new HttpServerOptions().setHost(app.host()).setPort(app.adminPort())
         .setMaxHeaderSize(16 * 1024).setDecompressionSupported(false).setIdleTimeout(app.edge().idleTimeoutSeconds())
         // HTTP/1.1 only: with h2c detection a connection exists only after its first bytes, so a silent one escaped

@@ -1,5 +1,7 @@
 package io.cwm.http;
 
+import io.cwm.error.CwmException;
+import io.cwm.error.FailureCode;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -13,8 +15,9 @@ import io.vertx.ext.web.impl.RoutingContextInternal;
  * length over {@code limit} is refused before a byte is read (413), a streamed body as soon as it
  * passes it; the bytes are taken from the process's {@link BodyBudget} before they are buffered
  * (503 + {@code Retry-After} when it is spent) and given back when the exchange ends; the
- * {@link ConnectionGuard} watches the body's pace (408 when it is too slow). Answers sent before
- * the whole body arrived close the connection after a short drain.
+ * {@link ConnectionGuard} watches the body's pace (408 when it is too slow). Refusals fail the
+ * routing context: the router's failure handler ({@link ErrorResponses}) answers and, since the body
+ * was not read, closes the connection after a short drain.
  *
  * <p>The request must be paused by an earlier handler if anything asynchronous ran before this one.
  * The body is then available as {@code context.body()}.
@@ -22,6 +25,8 @@ import io.vertx.ext.web.impl.RoutingContextInternal;
 public final class BoundedBody implements Handler<RoutingContext> {
   /** Seconds a client is asked to wait when the body budget is spent. */
   static final int BUDGET_RETRY_AFTER = 5;
+  private static final CwmException BUDGET_SPENT = new CwmException(FailureCode.BUSY,
+      "Server busy: too many request bodies in progress, retry later", BUDGET_RETRY_AFTER);
   private static final String READ = "cwm.body.read";
 
   private final long limit;
@@ -52,12 +57,12 @@ public final class BoundedBody implements Handler<RoutingContext> {
         length = -2;
       }
       if (length < 0) {
-        refuse(context, 400, "Invalid Content-Length");
+        context.fail(CwmException.badRequest("Invalid Content-Length"));
         return;
       }
     }
     if (length > limit) {
-      refuse(context, 413, tooLarge(length));
+      context.fail(tooLarge(length));
       return;
     }
     if ((length == 0 || (length < 0 && !chunked)) || request.isEnded()) {
@@ -66,8 +71,7 @@ public final class BoundedBody implements Handler<RoutingContext> {
     }
     Reader reader = new Reader(context, length);
     if (!reader.reserve(length > 0 ? length : 0)) {
-      context.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(BUDGET_RETRY_AFTER));
-      refuse(context, 503, "Server busy: too many request bodies in progress, retry later");
+      context.fail(BUDGET_SPENT);
       return;
     }
     context.addEndHandler(ended -> reader.releaseAll());
@@ -78,14 +82,9 @@ public final class BoundedBody implements Handler<RoutingContext> {
     reader.start();
   }
 
-  private String tooLarge(long length) {
-    return "Payload too large: " + (length >= 0 ? length : "more than " + limit) + " bytes (max: " + limit + ")";
-  }
-
-  /** An answer before (or instead of) reading the rest of the body: drained briefly, then closed. */
-  private void refuse(RoutingContext context, int status, String detail) {
-    context.response().putHeader(HttpHeaders.CONNECTION, "close");
-    guard.lingerThenClose(context.request(), ErrorResponses.sendDetail(context.response(), status, detail));
+  private CwmException tooLarge(long length) {
+    return new CwmException(FailureCode.PAYLOAD_TOO_LARGE,
+        "Payload too large: " + (length >= 0 ? length : "more than " + limit) + " bytes (max: " + limit + ")");
   }
 
   private static void finish(RoutingContext context, Buffer body) {
@@ -125,7 +124,7 @@ public final class BoundedBody implements Handler<RoutingContext> {
 
     void start() {
       HttpServerRequest request = context.request();
-      watch = guard.watchBody(request, () -> stop(408, "Request body timeout: the body arrived too slowly"));
+      watch = guard.watchBody(request, () -> stop(new CwmException(FailureCode.REQUEST_TIMEOUT)));
       request.handler(this::chunk)
           .endHandler(ended -> end())
           .exceptionHandler(failure -> stopQuietly())
@@ -138,12 +137,11 @@ public final class BoundedBody implements Handler<RoutingContext> {
       }
       long size = body.length() + (long) chunk.length();
       if (size > limit) {
-        stop(413, tooLarge(declared));
+        stop(tooLarge(declared));
         return;
       }
       if (size > reserved && !reserve(Math.max(size - reserved, BodyBudget.SMALL_BODY))) {
-        context.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(BUDGET_RETRY_AFTER));
-        stop(503, "Server busy: too many request bodies in progress, retry later");
+        stop(BUDGET_SPENT);
         return;
       }
       body.appendBuffer(chunk);
@@ -158,12 +156,13 @@ public final class BoundedBody implements Handler<RoutingContext> {
       finish(context, body);
     }
 
-    private void stop(int status, String detail) {
+    /** Refuses the rest of the body; the failure handler drains it briefly and closes. */
+    private void stop(CwmException refusal) {
       if (stopped) {
         return;
       }
       stopQuietly();
-      refuse(context, status, detail);
+      context.fail(refusal);
     }
 
     private void stopQuietly() {

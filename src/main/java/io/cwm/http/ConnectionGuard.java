@@ -1,6 +1,7 @@
 package io.cwm.http;
 
 import io.cwm.config.EdgeSettings;
+import io.cwm.error.CwmException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -65,6 +66,9 @@ public final class ConnectionGuard implements Handler<HttpConnection> {
     public void done() {}
   };
 
+  private static final CwmException DOT_SEGMENTS =
+      CwmException.badRequest("Invalid path: dot segments are not allowed");
+
   private final Vertx vertx;
   private final EdgeSettings settings;
   private final Map<HttpConnection, Tracked> connections = new HashMap<>();
@@ -108,9 +112,7 @@ public final class ConnectionGuard implements Handler<HttpConnection> {
   public Handler<HttpServerRequest> guard(Handler<HttpServerRequest> router) {
     return request -> {
       if (PathGuard.hasDotSegment(request.path())) {
-        request.response().putHeader(HttpHeaders.CONNECTION, "close");
-        lingerThenClose(request,
-            ErrorResponses.sendDetail(request.response(), 400, "Invalid path: dot segments are not allowed"));
+        ErrorResponses.answer(request, DOT_SEGMENTS, this);
         return;
       }
       Tracked tracked = connections.get(request.connection());

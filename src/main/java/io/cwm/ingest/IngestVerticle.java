@@ -2,6 +2,8 @@ package io.cwm.ingest;
 
 import io.cwm.app.AppContext;
 import io.cwm.chain.Dispatcher;
+import io.cwm.error.CwmException;
+import io.cwm.error.FailureCode;
 import io.cwm.http.ErrorResponses;
 import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.Future;
@@ -80,20 +82,14 @@ public final class IngestVerticle extends VerticleBase {
   /** Requests Netty could not decode (oversized or malformed header section, bad request line). */
   private static void invalid(HttpServerRequest request, SecurityHeaders securityHeaders) {
     Throwable cause = request.decoderResult().cause();
-    int status = 400;
-    String detail = "Invalid HTTP request";
+    CwmException refusal = CwmException.badRequest("Invalid HTTP request");
     if (cause instanceof TooLongFrameException) {
-      String text = String.valueOf(cause.getMessage());
-      if (text.contains("header")) {
-        status = 431;
-        detail = "Headers too large (max: " + MAX_HEADER_BYTES + " bytes)";
-      } else {
-        status = 414;
-        detail = "Request line too long";
-      }
+      refusal = String.valueOf(cause.getMessage()).contains("header")
+          ? new CwmException(FailureCode.HEADERS_TOO_LARGE, "Headers too large (max: " + MAX_HEADER_BYTES + " bytes)")
+          : new CwmException(FailureCode.URI_TOO_LONG);
     }
     securityHeaders.apply(request);
     request.response().putHeader(HttpHeaders.CONNECTION, "close");
-    ErrorResponses.sendDetail(request.response(), status, detail);
+    ErrorResponses.send(request.response(), refusal);
   }
 }

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import io.cwm.chain.Dispatcher;
 import io.cwm.stream.edge.ConnectRoutes;
+import io.cwm.error.CwmException;
+import io.cwm.error.FailureCode;
 import io.cwm.http.ErrorResponses;
 import io.cwm.config.EdgeSettings;
 import io.cwm.config.ReceiverSettings;
@@ -63,7 +65,7 @@ public final class ReceiverRoutes {
     }
     BoundedBody body = new BoundedBody(MAX_BODY_BYTES, app.bodyBudget(), guard);
     BoundedBody smallBody = new BoundedBody(EdgeSettings.MAX_SMALL_BODY, app.bodyBudget(), guard);
-    WebhookHandler webhooks = new WebhookHandler(app, dispatcher, new BufferClient(vertx), guard);
+    WebhookHandler webhooks = new WebhookHandler(app, dispatcher, new BufferClient(vertx));
     CountAnswers counted = new CountAnswers(app.metrics());
     for (String path : List.of("/webhook/:id", "/webhook/:namespace/:id")) {
       router.post(path).handler(counted).handler(webhooks).handler(body).handler(webhooks.afterBody());
@@ -79,20 +81,14 @@ public final class ReceiverRoutes {
     router.get("/stats").handler(context -> stats(context, app));
     router.get("/metrics").handler(metrics(app, buffer, false));
 
-    router.errorHandler(404, context -> ErrorResponses.sendDetail(context.response(), 404, "Not Found"));
-    router.errorHandler(405, context -> ErrorResponses.sendDetail(context.response(), 405, "Method Not Allowed"));
-    router.errorHandler(400, context -> ErrorResponses.sendDetail(context.response(), 400, "Bad Request"));
-    router.errorHandler(500, context -> ErrorResponses.send(context.response(),
-        context.failure() == null ? new IllegalStateException() : context.failure()));
+    ErrorResponses.install(router, guard);
     return router;
   }
 
   private static void root(RoutingContext context, AppContext app) {
     String client = ClientIp.resolve(context.request(), app.settings().trustedProxyIps());
     if (!app.rootLimiter().allow(client)) {
-      context.response().putHeader(HttpHeaders.RETRY_AFTER, "60");
-      ErrorResponses.sendDetail(context.response(), 429,
-          "Rate limit exceeded. Limit: " + app.rootLimiter().limit() + " requests per minute");
+      context.fail(rateLimited(app.rootLimiter()));
       return;
     }
     json(context, 200, new JsonObject().put("message", "200 OK"));
@@ -123,7 +119,7 @@ public final class ReceiverRoutes {
   private static void ready(RoutingContext context, AppContext app, BufferClient buffer) {
     app.readiness().bufferUp(buffer).onComplete(up -> {
       boolean ready = up.succeeded() && up.result();
-      json(context, ready ? 200 : 503, new JsonObject()
+      json(context, ready ? 200 : FailureCode.UNAVAILABLE.httpStatus(), new JsonObject()
           .put("status", ready ? "ready" : "not_ready")
           .put("buffer", !app.readiness().bufferNeeded() ? "not_configured" : ready ? "up" : "unreachable"));
     });
@@ -156,13 +152,13 @@ public final class ReceiverRoutes {
    */
   public static Handler<RoutingContext> metrics(AppContext app, BufferClient buffer, boolean adminPort) {
     return context -> {
-      MetricsAccess.Verdict verdict = app.metricsAccess().check(context.request().getHeader(HttpHeaders.AUTHORIZATION),
+      CwmException refused = app.metricsAccess().check(context.request().getHeader(HttpHeaders.AUTHORIZATION),
           adminPort);
-      if (!verdict.allowed()) {
-        ErrorResponses.sendDetail(context.response(), verdict.status(), verdict.detail());
-        return;
+      if (refused == null) {
+        refused = ipRefusal(context, app.settings());
       }
-      if (!ipAllowed(context, app.settings())) {
+      if (refused != null) {
+        context.fail(refused);
         return;
       }
       // channel gauges are read from the buffer at scrape time: fresh, and no polling when nobody scrapes
@@ -182,15 +178,13 @@ public final class ReceiverRoutes {
   }
 
   private static void stats(RoutingContext context, AppContext app) {
-    if (!statsAccessAllowed(context, app.settings())) {
-      return;
-    }
     ReceiverSettings settings = app.settings();
-    String client = ClientIp.resolve(context.request(), settings.trustedProxyIps());
-    if (!app.statsLimiter().allow(client)) {
-      context.response().putHeader(HttpHeaders.RETRY_AFTER, "60");
-      ErrorResponses.sendDetail(context.response(), 429,
-          "Rate limit exceeded. Limit: " + app.statsLimiter().limit() + " requests per minute");
+    CwmException refused = statsRefusal(context, settings);
+    if (refused == null && !app.statsLimiter().allow(ClientIp.resolve(context.request(), settings.trustedProxyIps()))) {
+      refused = rateLimited(app.statsLimiter());
+    }
+    if (refused != null) {
+      context.fail(refused);
       return;
     }
     JsonObject stats = app.stats().snapshot();
@@ -202,36 +196,37 @@ public final class ReceiverRoutes {
     json(context, 200, stats);
   }
 
-  /** STATS_AUTH_TOKEN and STATS_ALLOWED_IPS; answers 401/403 itself and returns false when refused. */
-  private static boolean statsAccessAllowed(RoutingContext context, ReceiverSettings settings) {
+  /** STATS_AUTH_TOKEN and STATS_ALLOWED_IPS: the refusal (401/403), or null when allowed. */
+  private static CwmException statsRefusal(RoutingContext context, ReceiverSettings settings) {
     HttpServerRequest request = context.request();
     if (settings.statsAuthToken() != null) {
       String header = request.getHeader(HttpHeaders.AUTHORIZATION);
       if (header == null) {
-        ErrorResponses.sendDetail(context.response(), 401, "Authentication required");
-        return false;
+        return CwmException.unauthorized("Authentication required");
       }
       if (header.indexOf('\r') >= 0 || header.indexOf('\n') >= 0 || header.indexOf('\0') >= 0) {
-        ErrorResponses.sendDetail(context.response(), 401, "Invalid authentication header");
-        return false;
+        return CwmException.unauthorized("Invalid authentication header");
       }
       String token = header.startsWith("Bearer ") ? header.substring(7).trim() : header.trim();
       if (!io.cwm.validate.ConstantTime.equals(settings.statsAuthToken(), token)) {
-        ErrorResponses.sendDetail(context.response(), 401, "Invalid authentication token");
-        return false;
+        return CwmException.unauthorized("Invalid authentication token");
       }
     }
-    return ipAllowed(context, settings);
+    return ipRefusal(context, settings);
   }
 
-  /** STATS_ALLOWED_IPS; answers 403 itself and returns false when refused. */
-  private static boolean ipAllowed(RoutingContext context, ReceiverSettings settings) {
+  /** STATS_ALLOWED_IPS: the 403, or null when the client may read. */
+  private static CwmException ipRefusal(RoutingContext context, ReceiverSettings settings) {
     String client = ClientIp.resolve(context.request(), settings.trustedProxyIps());
     if (!settings.statsAllowedIps().isEmpty() && !settings.statsAllowedIps().contains(client)) {
-      ErrorResponses.sendDetail(context.response(), 403, "Access denied from this IP address");
-      return false;
+      return new CwmException(FailureCode.FORBIDDEN, "Access denied from this IP address");
     }
-    return true;
+    return null;
+  }
+
+  private static CwmException rateLimited(EndpointRateLimiter limiter) {
+    return new CwmException(FailureCode.RATE_LIMITED,
+        "Rate limit exceeded. Limit: " + limiter.limit() + " requests per minute", 60);
   }
 
   private static String sha256(String text) {

@@ -8,7 +8,6 @@ import io.cwm.chain.Dispatcher;
 import io.cwm.webhook.WebhookEntry;
 import io.cwm.config.WebhookIdRules;
 import io.cwm.error.CwmException;
-import io.cwm.http.ErrorResponses;
 import io.cwm.error.FailureCode;
 import io.cwm.validate.Validator;
 import io.cwm.validate.WebhookRequest;
@@ -26,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.cwm.http.ConnectionGuard;
 import io.cwm.http.BoundedBody;
 import io.cwm.http.ClientIp;
 
@@ -46,13 +44,11 @@ public final class WebhookHandler implements Handler<RoutingContext> {
   private final AppContext app;
   private final Dispatcher dispatcher;
   private final MessageBuffer buffer;
-  private final ConnectionGuard guard;
 
-  public WebhookHandler(AppContext app, Dispatcher dispatcher, MessageBuffer buffer, ConnectionGuard guard) {
+  public WebhookHandler(AppContext app, Dispatcher dispatcher, MessageBuffer buffer) {
     this.app = app;
     this.dispatcher = dispatcher;
     this.buffer = buffer;
-    this.guard = guard;
   }
 
   /**
@@ -69,7 +65,7 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     try {
       head = head(context);
     } catch (RuntimeException refused) {
-      refuseBeforeBody(context, refused);
+      context.fail(refused); // the failure handler drains an unread body briefly and closes
       return;
     }
     context.put(HEAD, head);
@@ -77,7 +73,7 @@ public final class WebhookHandler implements Handler<RoutingContext> {
       if (passed.succeeded()) {
         context.next();
       } else {
-        refuseBeforeBody(context, passed.cause());
+        context.fail(passed.cause());
       }
     });
   }
@@ -102,7 +98,7 @@ public final class WebhookHandler implements Handler<RoutingContext> {
           }
           context.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(OK_BODY);
         } else {
-          ErrorResponses.send(context.response(), answered.cause());
+          context.fail(answered.cause());
         }
       });
     };
@@ -131,24 +127,6 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     WebhookRequest request = new WebhookRequest(http.method().name(), http.path(), id, headers,
         query(context), null, ClientIp.peer(http));
     return new Head(entry, request, namespace == null ? id : namespace + "/" + id);
-  }
-
-  /**
-   * An answer before the body was read: a request that announced a body gets {@code Connection:
-   * close}, and its body is drained briefly, never buffered; one without a body keeps its connection.
-   */
-  private void refuseBeforeBody(RoutingContext context, Throwable refused) {
-    HttpServerRequest http = context.request();
-    String length = http.getHeader(HttpHeaders.CONTENT_LENGTH);
-    boolean bodyAnnounced = http.headers().contains(HttpHeaders.TRANSFER_ENCODING)
-        || (length != null && !length.trim().equals("0"));
-    if (!bodyAnnounced) {
-      ErrorResponses.send(context.response(), refused);
-      http.resume();
-      return;
-    }
-    context.response().putHeader(HttpHeaders.CONNECTION, "close");
-    guard.lingerThenClose(http, ErrorResponses.send(context.response(), refused));
   }
 
   /**

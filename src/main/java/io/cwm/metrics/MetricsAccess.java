@@ -1,6 +1,8 @@
 package io.cwm.metrics;
 
 import io.cwm.config.Env;
+import io.cwm.error.CwmException;
+import io.cwm.error.FailureCode;
 import io.cwm.validate.ConstantTime;
 import java.util.Locale;
 import org.slf4j.Logger;
@@ -22,14 +24,6 @@ public final class MetricsAccess {
   private final boolean open;
   private final boolean adminPortSet;
 
-  /** What a request's credentials amount to: 0 = allowed, else the status and detail to answer. */
-  public record Verdict(int status, String detail) {
-    public boolean allowed() {
-      return status == 0;
-    }
-  }
-
-  private static final Verdict ALLOWED = new Verdict(0, null);
 
   public MetricsAccess(String token, boolean open, boolean adminPortSet) {
     this.token = token == null || token.isEmpty() ? null : token;
@@ -63,18 +57,19 @@ public final class MetricsAccess {
   /**
    * @param authorization the request's {@code Authorization} header, or null
    * @param adminPort whether the request came in on the admin port
+   * @return the refusal (401, or 403 when no token is configured), or null when the scrape may read
    */
-  public Verdict check(String authorization, boolean adminPort) {
+  public CwmException check(String authorization, boolean adminPort) {
     if (openOn(adminPort)) {
-      return ALLOWED;
+      return null;
     }
     if (token == null) {
-      return new Verdict(403, NO_TOKEN);
+      return new CwmException(FailureCode.FORBIDDEN, NO_TOKEN);
     }
     if (authorization == null) {
-      return new Verdict(401, "Authentication required");
+      return CwmException.unauthorized("Authentication required");
     }
     String presented = authorization.startsWith("Bearer ") ? authorization.substring(7).trim() : authorization.trim();
-    return ConstantTime.equals(token, presented) ? ALLOWED : new Verdict(401, "Invalid authentication token");
+    return ConstantTime.equals(token, presented) ? null : CwmException.unauthorized("Invalid authentication token");
   }
 }

@@ -4,7 +4,8 @@ import io.cwm.app.AppContext;
 import io.cwm.buffer.BufferClient;
 import io.cwm.config.ChannelSpec;
 import io.cwm.buffer.Envelope;
-import io.cwm.http.ErrorResponses;
+import io.cwm.error.CwmException;
+import io.cwm.error.FailureCode;
 import io.cwm.http.ClientIp;
 import io.cwm.stream.StreamCall;
 import io.vertx.core.Future;
@@ -99,17 +100,16 @@ public final class ConnectRoutes {
    * backend read before the answer, see {@link TokenGuard#checkUnknown}), so channel names cannot
    * be enumerated without a token.
    */
-  private void authenticate(RoutingContext context, String channelName, String token, int status, String invalid,
-      BiConsumer<ChannelSpec, String> accepted) {
+  private void authenticate(RoutingContext context, String channelName, String token, FailureCode refusal,
+      String invalid, BiConsumer<ChannelSpec, String> accepted) {
     ChannelSpec channel = channelName == null ? null : channels.get(channelName);
     Future<TokenGuard.Check> check = channel != null ? tokens.check(buffer, channel, token)
         : tokens.checkUnknown(buffer, decoy, token);
     check.onComplete(done -> {
       if (done.failed()) {
-        context.response().putHeader(HttpHeaders.RETRY_AFTER, "5");
-        ErrorResponses.sendDetail(context.response(), 503, "Webhook Connect buffer unavailable");
+        context.fail(new CwmException(FailureCode.UNAVAILABLE, "Webhook Connect buffer unavailable", 5));
       } else if (channel == null || !done.result().ok()) {
-        ErrorResponses.sendDetail(context.response(), status, invalid);
+        context.fail(new CwmException(refusal, invalid));
       } else {
         accepted.accept(channel, done.result().hash());
       }
@@ -128,7 +128,7 @@ public final class ConnectRoutes {
     String token = ChannelTokens.extract(request, false);
     request.pause(); // the upgrade may follow an asynchronous token check
     // refused before the upgrade, so the Python connector backs off (spec §3.2)
-    authenticate(context, channelName, token, 403, "Invalid channel token", (channel, tokenHash) -> {
+    authenticate(context, channelName, token, FailureCode.FORBIDDEN, "Invalid channel token", (channel, tokenHash) -> {
       if (request.getParam("token") != null && request.getHeader("Authorization") == null) {
         LOG.warn("[channel: {}] token passed in the query string: it ends up in access logs; use the Authorization header",
             channelName);
@@ -138,7 +138,7 @@ public final class ConnectRoutes {
       request.toWebSocket()
           .onSuccess(socket -> new WebSocketSession(channel, socket, Frames.connectionId("wsc"), connectorId, remoteIp,
               tokenHash).open())
-          .onFailure(failure -> ErrorResponses.sendDetail(context.response(), 400, "WebSocket upgrade required"));
+          .onFailure(failure -> context.fail(CwmException.badRequest("WebSocket upgrade required")));
     });
   }
 
@@ -241,10 +241,11 @@ public final class ConnectRoutes {
     HttpServerRequest request = context.request();
     String token = ChannelTokens.extract(request, true);
     if (token.isEmpty()) {
-      ErrorResponses.sendDetail(context.response(), 401, "Missing authorization token");
+      context.fail(new CwmException(FailureCode.UNAUTHORIZED, "Missing authorization token"));
       return;
     }
-    authenticate(context, context.pathParam("channel"), token, 401, "Invalid channel token", (channel, tokenHash) -> {
+    authenticate(context, context.pathParam("channel"), token, FailureCode.UNAUTHORIZED, "Invalid channel token",
+        (channel, tokenHash) -> {
       HttpServerResponse response = context.response()
           .setChunked(true)
           .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
@@ -312,15 +313,15 @@ public final class ConnectRoutes {
     int timeout = intParam(request, "timeout", 30, 1, 60, problems);
     int maxMessages = intParam(request, "max_messages", 10, 1, 100, problems);
     if (!problems.isEmpty()) {
-      unprocessable(context.response(), problems);
+      unprocessable(context, problems);
       return;
     }
     String token = ChannelTokens.extract(request, true);
     if (token.isEmpty()) {
-      ErrorResponses.sendDetail(context.response(), 401, "Missing authorization token");
+      context.fail(new CwmException(FailureCode.UNAUTHORIZED, "Missing authorization token"));
       return;
     }
-    authenticate(context, context.pathParam("channel"), token, 401, "Invalid channel token",
+    authenticate(context, context.pathParam("channel"), token, FailureCode.UNAUTHORIZED, "Invalid channel token",
         (channel, tokenHash) -> poll(context, channel, timeout, maxMessages));
   }
 
@@ -355,8 +356,8 @@ public final class ConnectRoutes {
         })
         .onFailure(failure -> {
           boolean full = failure instanceof ReplyException reply && reply.failureCode() == StreamCall.FULL;
-          ErrorResponses.sendDetail(context.response(), full ? 503 : 500,
-              full ? "Max connections reached" : "Internal server error");
+          context.fail(full ? new CwmException(FailureCode.BUSY, "Max connections reached")
+              : new CwmException(FailureCode.INTERNAL, "Internal server error"));
         });
   }
 
@@ -387,13 +388,13 @@ public final class ConnectRoutes {
       problems.add(missing("header", "authorization"));
     }
     if (!problems.isEmpty()) {
-      unprocessable(context.response(), problems);
+      unprocessable(context, problems);
       return;
     }
     boolean settle = retry;
     tokens.channelFor(buffer, channels, token).onComplete(found -> {
       if (found.failed() || found.result() == null) { // checked before anything about the connection is revealed
-        ErrorResponses.sendDetail(context.response(), 401, "Invalid token");
+        context.fail(new CwmException(FailureCode.UNAUTHORIZED, "Invalid token"));
         return;
       }
       ack(context, found.result(), messageId, status, connectionId, settle);
@@ -409,10 +410,10 @@ public final class ConnectRoutes {
             context.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .end(new JsonObject().put("status", "ok").put("message_id", messageId).encode());
           } else {
-            ErrorResponses.sendDetail(context.response(), 404, "Message not in flight");
+            context.fail(new CwmException(FailureCode.NOT_FOUND, "Message not in flight"));
           }
         })
-        .onFailure(failure -> ErrorResponses.sendDetail(context.response(), 500, "Failed to process acknowledgment"));
+        .onFailure(failure -> context.fail(new CwmException(FailureCode.INTERNAL, "Failed to process acknowledgment")));
   }
 
   // ---------------------------------------------------------------- status
@@ -420,10 +421,10 @@ public final class ConnectRoutes {
   private void status(RoutingContext context) {
     String token = ChannelTokens.fromHeader(context.request());
     if (token == null) {
-      unprocessable(context.response(), new JsonArray().add(missing("header", "authorization")));
+      unprocessable(context, new JsonArray().add(missing("header", "authorization")));
       return;
     }
-    authenticate(context, context.pathParam("channel"), token, 401, "Invalid token",
+    authenticate(context, context.pathParam("channel"), token, FailureCode.UNAUTHORIZED, "Invalid token",
         (channel, tokenHash) -> status(context, channel));
   }
 
@@ -433,7 +434,7 @@ public final class ConnectRoutes {
         .onSuccess(stats -> context.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
             .end(new JsonObject().put("channel", channel.name()).put("connected", true).put("stats", stats)
                 .put("server_time", Frames.now()).encode()))
-        .onFailure(failure -> ErrorResponses.send(context.response(), failure));
+        .onFailure(context::fail);
   }
 
   // ---------------------------------------------------------------- helpers
@@ -467,9 +468,8 @@ public final class ConnectRoutes {
         .put("type", "value_error.missing");
   }
 
-  private static void unprocessable(HttpServerResponse response, JsonArray problems) {
-    response.setStatusCode(422).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(new JsonObject().put("detail", problems).encode());
+  private static void unprocessable(RoutingContext context, JsonArray problems) {
+    context.fail(CwmException.unprocessable(problems));
   }
 
   private static Boolean parseBoolean(String text) {
