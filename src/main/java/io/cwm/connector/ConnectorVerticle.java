@@ -44,8 +44,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConnectorVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectorVerticle.class);
-  /** A connection that stayed up this long (or delivered a message) resets the back-off. */
-  static final long STABLE_MILLIS = 30_000;
   /** Frames up to 20 MiB: a 10 MiB payload escaped, with room (Python's connector stops at 4 MiB). */
   static final int MAX_FRAME_BYTES = 20 * 1024 * 1024;
   /** While the receiver keeps refusing, one WARN line per this period (the others at DEBUG). */
@@ -61,13 +59,12 @@ public final class ConnectorVerticle extends VerticleBase {
   private Endpoints endpoints;
   private WebSocketClient webSockets;
   private HttpClient http;
-  private Backoff backoff;
+  private Reconnect reconnect;
   private StreamLink link;
   private boolean stopping;
   private int refusedInARow;
   /** When the last refusal was logged at WARN (0: none in this run of refusals). */
   private long refusalLoggedAt;
-  private long connectedAt;
   private long lastAlive;
   private long reconnectTimer = -1;
   private long watchdogTimer = -1;
@@ -100,8 +97,8 @@ public final class ConnectorVerticle extends VerticleBase {
   public Future<?> start() {
     deliverer = delivererFactory.apply(vertx);
     endpoints = Endpoints.of(config.cloudUrl(), config.channel());
-    backoff = new Backoff(config.reconnectDelay(), config.maxReconnectDelay(), config.reconnectBackoffMultiplier(),
-        () -> ThreadLocalRandom.current().nextDouble());
+    reconnect = new Reconnect(config.reconnectDelay(), config.maxReconnectDelay(),
+        config.reconnectBackoffMultiplier(), System::currentTimeMillis, () -> ThreadLocalRandom.current().nextDouble());
     WebSocketClientOptions wsOptions = ClientTls.webSocket(config, endpoints.tls())
         .setMaxFrameSize(MAX_FRAME_BYTES).setMaxMessageSize(MAX_FRAME_BYTES);
     webSockets = vertx.createWebSocketClient(wsOptions);
@@ -146,8 +143,8 @@ public final class ConnectorVerticle extends VerticleBase {
         disconnected(fresh, opened.cause());
         return;
       }
-      connectedAt = System.currentTimeMillis();
-      lastAlive = connectedAt; // the watchdog starts at connect (Python waits for a first heartbeat)
+      reconnect.connected();
+      lastAlive = System.currentTimeMillis(); // the watchdog starts at connect
       if (refusedInARow > 0) {
         LOG.info("{} connected ({}) after {} refusal(s) in a row", tag, config.protocol(), refusedInARow);
       } else {
@@ -172,9 +169,7 @@ public final class ConnectorVerticle extends VerticleBase {
           SseLink.streamRequest(endpoints, config.token(), connectorId), config.token(), listener);
       case ConnectorConfig.LONG_POLL -> new PollLink(vertx, http, endpoints, config.token(), connectorId,
           () -> stopping ? 0 : Math.max(0, config.maxConcurrentRequests() * 2 - running - queue.size()),
-          new Backoff(config.reconnectDelay(), config.maxReconnectDelay(), config.reconnectBackoffMultiplier(),
-              () -> ThreadLocalRandom.current().nextDouble()),
-          listener);
+          reconnect.curve(), listener);
       default -> {
         WebSocketConnectOptions options = endpoints.webSocket();
         options.addHeader("Authorization", "Bearer " + config.token());
@@ -194,11 +189,8 @@ public final class ConnectorVerticle extends VerticleBase {
     if (stopping) {
       return;
     }
-    boolean wasUp = connectedAt > 0;
-    if (wasUp && System.currentTimeMillis() - connectedAt >= STABLE_MILLIS) {
-      backoff.reset();
-    }
-    connectedAt = 0;
+    boolean wasUp = reconnect.isConnected();
+    reconnect.ended();
     String reason = cause == null ? "closed" : cause.getMessage();
     if (cause instanceof StreamLink.Refused refused) {
       refusedInARow++;
@@ -212,12 +204,12 @@ public final class ConnectorVerticle extends VerticleBase {
         giveUp.accept(message);
         return;
       }
-      long wait = backoff.next();
+      long wait = reconnect.nextDelayMillis();
       logRefusal(refused, wait);
       reconnectTimer = vertx.setTimer(wait, id -> connect());
       return;
     }
-    long wait = backoff.next();
+    long wait = reconnect.nextDelayMillis();
     LOG.info("{} {}: {}; reconnecting in {} s", tag, wasUp ? "disconnected" : "could not connect", reason,
         seconds(wait));
     reconnectTimer = vertx.setTimer(wait, id -> connect());
@@ -249,7 +241,7 @@ public final class ConnectorVerticle extends VerticleBase {
 
   private void watchdog() {
     StreamLink current = link;
-    if (current == null || connectedAt == 0) {
+    if (current == null || !reconnect.isConnected()) {
       return;
     }
     long silent = System.currentTimeMillis() - lastAlive;
@@ -310,9 +302,7 @@ public final class ConnectorVerticle extends VerticleBase {
       case ACK -> {
         delivered.delivered(messageId);
         link.ack(messageId);
-        if (connectedAt > 0) {
-          backoff.reset(); // this connection works
-        }
+        reconnect.delivered(); // this connection works
       }
       case NACK_DROP -> {
         LOG.warn("{} message {} (webhook {}) not deliverable: {}; nack without retry (dead letter)", tag, messageId,

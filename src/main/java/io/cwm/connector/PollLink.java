@@ -1,5 +1,6 @@
 package io.cwm.connector;
 
+import io.cwm.retry.RetryCurve;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -19,10 +20,10 @@ import org.slf4j.LoggerFactory;
  * the connector has room ({@code room}), so messages are not pulled faster than they are
  * delivered. Acks go by POST with the answer's connection id.
  *
- * <p>Polls are spaced by {@code pause} (capped exponential back-off) while acks fail (non-2xx or
- * not sent) or the last answer held only messages the connector already has, and again at once
- * after an ack succeeds: a receiver that cannot take acks and hands the same message back on
- * every poll (Python's long-poll) is not polled in a hot loop.
+ * <p>Polls are spaced by the delays of {@code pause} while acks fail (non-2xx or not sent) or the
+ * last answer held only messages the connector already has, and again at once after an ack
+ * succeeds: a receiver that cannot take acks and hands the same message back on every poll is not
+ * polled in a hot loop.
  */
 final class PollLink extends StreamLink {
   private static final Logger LOG = LoggerFactory.getLogger(PollLink.class);
@@ -36,7 +37,9 @@ final class PollLink extends StreamLink {
   private final String connectorId;
   private final IntSupplier room;
   private final AckPoster acks;
-  private final Backoff pause;
+  private final RetryCurve pause;
+  /** Polls spaced by {@link #pause} since the last ack that succeeded. */
+  private int slowPolls;
   private volatile boolean closed;
   /** The last ack or nack failed, and none succeeded since. */
   private boolean acksFailing;
@@ -46,7 +49,7 @@ final class PollLink extends StreamLink {
 
   /** @param pause spacing of polls while acks fail or the receiver hands back known messages */
   PollLink(Vertx vertx, HttpClient client, Endpoints endpoints, String token, String connectorId, IntSupplier room,
-      Backoff pause, Listener listener) {
+      RetryCurve pause, Listener listener) {
     super(listener);
     this.vertx = vertx;
     this.client = client;
@@ -66,7 +69,7 @@ final class PollLink extends StreamLink {
       }
       acksFailing = false;
       warnedSlowing = false;
-      pause.reset();
+      slowPolls = 0;
     } else {
       acksFailing = true;
     }
@@ -86,7 +89,10 @@ final class PollLink extends StreamLink {
     }
     if (acksFailing || onlyKnownMessages) {
       onlyKnownMessages = false;
-      long wait = pause.next();
+      long wait = Math.max(1, pause.delayMillis(slowPolls));
+      if (slowPolls < Integer.MAX_VALUE) {
+        slowPolls++;
+      }
       String why = acksFailing ? "acks are not accepted" : "the receiver handed back only messages already in hand";
       if (!warnedSlowing) {
         warnedSlowing = true;
