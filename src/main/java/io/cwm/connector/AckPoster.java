@@ -1,5 +1,6 @@
 package io.cwm.connector;
 
+import io.cwm.retry.RetryCurve;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -19,14 +20,15 @@ import org.slf4j.LoggerFactory;
  * Until the connection id is known (SSE {@code connected}), acks wait.
  *
  * <p>A transport failure or a 5xx is tried again, up to {@link #ATTEMPTS} attempts in all, after
- * {@link #FIRST_RETRY_MILLIS} doubling; any other answer is final. Each ack or nack ends in one
+ * the delays of {@link #RETRIES} (0.5 s, 1 s, 2 s); any other answer is final. Each ack or nack ends in one
  * call of the settle listener: true for a 2xx, false otherwise (the long-poll link then slows its
  * polling).
  */
 final class AckPoster {
   private static final Logger LOG = LoggerFactory.getLogger(AckPoster.class);
   static final int ATTEMPTS = 4;
-  static final long FIRST_RETRY_MILLIS = 500;
+  /** Pauses before the second, third and fourth attempt. */
+  static final RetryCurve RETRIES = RetryCurve.ofMillis(500, 2, 2_000);
 
   private final Vertx vertx;
   private final HttpClient client;
@@ -90,7 +92,7 @@ final class AckPoster {
           }
           boolean retryable = code == -1 || code >= 500;
           if (retryable && attempt < ATTEMPTS) {
-            long wait = FIRST_RETRY_MILLIS << (attempt - 1);
+            long wait = RETRIES.delayMillis(attempt - 1);
             LOG.info("{} of {} {}: attempt {}/{}, again in {} ms", status, messageId,
                 code == -1 ? "not sent" : "answered HTTP " + code, attempt, ATTEMPTS, wait);
             vertx.setTimer(wait, id -> attempt(uri, connection, messageId, status, attempt + 1));

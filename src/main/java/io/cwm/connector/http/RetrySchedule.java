@@ -1,39 +1,37 @@
 package io.cwm.connector.http;
 
 import io.cwm.connector.Target;
+import io.cwm.retry.RetryCurve;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 
 /**
- * Pauses between the attempts of one delivery (spec §8.10 item 5) and the back-off before a
- * {@code retry:true} nack: {@code retry_delay_seconds × retry_backoff_multiplier^n}, capped at
- * 60 s; a {@code Retry-After} from the target lengthens a pause (never beyond the cap).
+ * Pauses between the attempts of one HTTP delivery (spec §8.10 item 5) and the back-off before a
+ * {@code retry:true} nack once they are spent: the target's {@link RetryCurve}
+ * ({@code retry_delay_seconds × retry_backoff_multiplier^n}, capped at 60 s), lengthened by a
+ * {@code Retry-After} from the target (never beyond the cap).
  */
 final class RetrySchedule {
   static final long MAX_PAUSE_MILLIS = (long) (Target.MAX_RETRY_DELAY_SECONDS * 1000);
   static final long MIN_NACK_BACKOFF_MILLIS = 1000;
 
-  private final double delaySeconds;
-  private final double multiplier;
+  private final RetryCurve pauses;
 
   RetrySchedule(Target target) {
     this(target.retryDelaySeconds(), target.retryBackoffMultiplier());
   }
 
   RetrySchedule(double delaySeconds, double multiplier) {
-    this.delaySeconds = delaySeconds;
-    this.multiplier = multiplier;
+    // zero, negative or NaN: no pause between attempts
+    this.pauses = RetryCurve.ofSeconds(delaySeconds > 0 ? delaySeconds : 0, multiplier,
+        Target.MAX_RETRY_DELAY_SECONDS);
   }
 
   /** The pause after attempt {@code attempt} (1-based) when the target gave no Retry-After. */
   long pauseAfter(int attempt) {
-    double millis = delaySeconds * 1000 * Math.pow(multiplier, attempt - 1);
-    if (!(millis > 0)) {
-      return 0; // zero, negative or NaN
-    }
-    return (long) Math.min(millis, MAX_PAUSE_MILLIS);
+    return pauses.delayMillis(attempt - 1);
   }
 
   /** The pause after {@code attempt}, at least {@code retryAfterMillis} (-1: none), capped. */
