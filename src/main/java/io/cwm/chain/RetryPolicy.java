@@ -4,6 +4,7 @@ import io.cwm.config.Coerce;
 import io.cwm.config.ConfigException;
 import io.cwm.module.ModuleFailure;
 import io.cwm.module.ModuleFailure.Category;
+import io.cwm.retry.RetryCurve;
 import io.vertx.core.json.JsonObject;
 import java.util.EnumSet;
 import java.util.List;
@@ -12,11 +13,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The {@code retry} block of a webhook entry or chain item (spec §8): attempts, exponential
- * back-off, and which failures are retried. Python's error names in
- * {@code retryable_errors}/{@code non_retryable_errors} are accepted as aliases of our failure
- * categories; unknown names are ignored. Unlike Python, connection, timeout and I/O failures
- * raised by modules really are retried (they are typed, not wrapped in a generic error).
+ * The {@code retry} block of a webhook entry or chain item (spec §8): how many attempts, the
+ * delays between them (a {@link RetryCurve}), and which failures are retried. The error names of
+ * {@code retryable_errors}/{@code non_retryable_errors} (Python exception names) are accepted as
+ * aliases of our failure categories; unknown names are ignored.
  */
 public record RetryPolicy(boolean enabled, int maxAttempts, double initialDelaySeconds,
     double maxDelaySeconds, double backoffMultiplier, Set<Category> retryable, Set<Category> nonRetryable) {
@@ -88,9 +88,13 @@ public record RetryPolicy(boolean enabled, int maxAttempts, double initialDelayS
     return retryable.contains(category) || category.retryable();
   }
 
-  /** Delay in milliseconds before attempt {@code attempt + 1} (attempt counts from 0). */
+  /** The delays between attempts: {@code initial_delay × backoff_multiplier^n}, capped at {@code max_delay}. */
+  public RetryCurve curve() {
+    return RetryCurve.ofSeconds(initialDelaySeconds, backoffMultiplier, maxDelaySeconds);
+  }
+
+  /** Delay in milliseconds (at least 1) before attempt {@code attempt + 1} (attempt counts from 0). */
   public long delayMillis(int attempt) {
-    double seconds = Math.min(initialDelaySeconds * Math.pow(backoffMultiplier, attempt), maxDelaySeconds);
-    return Math.max(1, Math.round(seconds * 1000));
+    return Math.max(1, curve().delayMillis(attempt));
   }
 }
