@@ -10,7 +10,6 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
-import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -21,30 +20,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One connector: one channel of one receiver (spec §8). Connects with the configured protocol,
- * reconnects with back-off and jitter, watches heartbeats, delivers each message through the
- * {@link Deliverer} with at most {@code max_concurrent_requests} at once, and acks or nacks it
- * on the connection it came from. All state lives on this verticle's event loop.
+ * One connector: one channel of one receiver (spec §8). Wires the pieces on one event loop: the
+ * {@link StreamLink} of the configured protocol, {@link Reconnect} for when to connect again, a
+ * heartbeat watchdog, and the {@link DeliveryWindow} that delivers each message through the
+ * {@link Deliverer} and acks or nacks it on the connection it came from.
  *
  * <p>Refusals (HTTP 401/403/404 at connect, close 4001/4002) are retried with the reconnect
- * back-off, forever by default: a Python receiver creates a channel only at its first webhook, so
- * a connector started first is refused for a while (spec §3.2, §9.2). They are logged at WARN on
+ * back-off, forever by default: a receiver may create a channel only at its first webhook, so a
+ * connector started first is refused for a while (spec §3.2, §9.2). They are logged at WARN on
  * the first one and then at most once per {@link #REFUSAL_LOG_INTERVAL_MILLIS}, with the count.
  * Only with {@code max_refused_attempts} &gt; 0 does the connector give up after that many in a row
  * (no connection in between), and the process exits 1. Other failures (network, 5xx, a full
  * channel) are always retried.
  *
- * <p>A message the connector already has is not delivered twice: one that arrives again while
- * queued or being delivered is settled once, on the connection it came from last; one delivered
- * successfully a moment ago ({@link RecentDeliveries}) is acked again without being delivered.
- *
- * <p>Stop (SIGTERM): no new deliveries start; queued ones are nacked for redelivery at once;
- * running ones get {@code shutdown_grace_seconds} to finish and be acked or nacked; the rest are
- * nacked; then the stream closes (WebSocket 1001 Going Away).
+ * <p>Stop (SIGTERM): the window drains (queued messages nacked at once, running ones given
+ * {@code shutdown_grace_seconds}, delayed nacks sent), then the stream closes (WebSocket 1001
+ * Going Away).
  */
 public final class ConnectorVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectorVerticle.class);
-  /** Frames up to 20 MiB: a 10 MiB payload escaped, with room (Python's connector stops at 4 MiB). */
+  /** Frames up to 20 MiB: a 10 MiB payload escaped, with room. */
   static final int MAX_FRAME_BYTES = 20 * 1024 * 1024;
   /** While the receiver keeps refusing, one WARN line per this period (the others at DEBUG). */
   static final long REFUSAL_LOG_INTERVAL_MILLIS = 60_000;
@@ -68,16 +63,7 @@ public final class ConnectorVerticle extends VerticleBase {
   private long lastAlive;
   private long reconnectTimer = -1;
   private long watchdogTimer = -1;
-  private int running;
-  private final ArrayDeque<Queued> queue = new ArrayDeque<>();
-  private final Map<String, Long> delayedNacks = new HashMap<>();
-  private final Map<String, StreamLink> delayedNackLinks = new HashMap<>();
-  /** Messages queued or being delivered → the link to settle them on (the latest they came on). */
-  private final Map<String, StreamLink> inHand = new HashMap<>();
-  private final RecentDeliveries delivered = new RecentDeliveries(System::currentTimeMillis);
-  private Promise<Void> drained;
-
-  private record Queued(StreamLink link, Delivery delivery) {}
+  private DeliveryWindow window;
 
   /**
    * @param delivererFactory builds the HTTP or module deliverer on this verticle's Vert.x
@@ -96,9 +82,11 @@ public final class ConnectorVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     deliverer = delivererFactory.apply(vertx);
-    endpoints = Endpoints.of(config.cloudUrl(), config.channel());
     reconnect = new Reconnect(config.reconnectDelay(), config.maxReconnectDelay(),
         config.reconnectBackoffMultiplier(), System::currentTimeMillis, () -> ThreadLocalRandom.current().nextDouble());
+    window = new DeliveryWindow(tag, config.maxConcurrentRequests(), deliverer, DeliveryWindow.Timers.of(vertx),
+        new RecentDeliveries(System::currentTimeMillis), reconnect::delivered);
+    endpoints = Endpoints.of(config.cloudUrl(), config.channel());
     WebSocketClientOptions wsOptions = ClientTls.webSocket(config, endpoints.tls())
         .setMaxFrameSize(MAX_FRAME_BYTES).setMaxMessageSize(MAX_FRAME_BYTES);
     webSockets = vertx.createWebSocketClient(wsOptions);
@@ -168,8 +156,7 @@ public final class ConnectorVerticle extends VerticleBase {
       case ConnectorConfig.SSE -> new SseLink(vertx, http, endpoints,
           SseLink.streamRequest(endpoints, config.token(), connectorId), config.token(), listener);
       case ConnectorConfig.LONG_POLL -> new PollLink(vertx, http, endpoints, config.token(), connectorId,
-          () -> stopping ? 0 : Math.max(0, config.maxConcurrentRequests() * 2 - running - queue.size()),
-          reconnect.curve(), listener);
+          window::room, reconnect.curve(), listener);
       default -> {
         WebSocketConnectOptions options = endpoints.webSocket();
         options.addHeader("Authorization", "Bearer " + config.token());
@@ -201,6 +188,7 @@ public final class ConnectorVerticle extends VerticleBase {
             + "): wrong token or unknown channel; giving up (max_refused_attempts " + limit + ")";
         LOG.error("{} {}", tag, message);
         stopping = true;
+        window.stop();
         giveUp.accept(message);
         return;
       }
@@ -257,83 +245,10 @@ public final class ConnectorVerticle extends VerticleBase {
   /** Takes a message for delivery; false when it is one the connector already has. */
   private boolean onMessage(StreamLink.Listener from, Delivery delivery) {
     StreamLink source = linkOf.get(from);
-    if (source == null || stopping) {
+    if (source == null) {
       return true; // not started: the receiver requeues it when this connection ends
     }
-    String messageId = delivery.messageId();
-    if (inHand.containsKey(messageId)) {
-      inHand.put(messageId, source); // settled once, where the receiver now expects it
-      LOG.debug("{} message {} handed out again while being delivered: settled once", tag, messageId);
-      return false;
-    }
-    if (delivered.wasDelivered(messageId)) {
-      LOG.info("{} message {} (webhook {}) was delivered by this connector a moment ago: acked again, not "
-          + "delivered again", tag, messageId, delivery.webhookId());
-      source.ack(messageId);
-      return false;
-    }
-    Long delayedNack = delayedNacks.remove(messageId);
-    if (delayedNack != null) { // back already (its lease ran out): this delivery settles it
-      vertx.cancelTimer(delayedNack);
-      delayedNackLinks.remove(messageId);
-    }
-    inHand.put(messageId, source);
-    queue.add(new Queued(source, delivery));
-    drain();
-    return true;
-  }
-
-  private void drain() {
-    while (!stopping && running < config.maxConcurrentRequests() && !queue.isEmpty()) {
-      Queued next = queue.poll();
-      running++;
-      deliverer.deliver(next.delivery())
-          .recover(failure -> Future.succeededFuture(Outcome.retry("internal error: " + failure, 1000)))
-          .onComplete(outcome -> finished(next, outcome.result()));
-    }
-  }
-
-  private void finished(Queued done, Outcome outcome) {
-    running--;
-    String messageId = done.delivery().messageId();
-    StreamLink latest = inHand.remove(messageId);
-    StreamLink link = latest != null ? latest : done.link();
-    switch (outcome.verdict()) {
-      case ACK -> {
-        delivered.delivered(messageId);
-        link.ack(messageId);
-        reconnect.delivered(); // this connection works
-      }
-      case NACK_DROP -> {
-        LOG.warn("{} message {} (webhook {}) not deliverable: {}; nack without retry (dead letter)", tag, messageId,
-            done.delivery().webhookId(), outcome.reason());
-        link.nack(messageId, false);
-      }
-      case NACK_RETRY -> {
-        LOG.info("{} message {} (webhook {}) failed: {}; nack with retry in {} ms", tag, messageId,
-            done.delivery().webhookId(), outcome.reason(), outcome.backoffMillis());
-        if (stopping || outcome.backoffMillis() <= 0) {
-          link.nack(messageId, true);
-        } else {
-          long timer = vertx.setTimer(outcome.backoffMillis(), id -> {
-            delayedNacks.remove(messageId);
-            StreamLink owner = delayedNackLinks.remove(messageId);
-            if (owner != null) {
-              owner.nack(messageId, true);
-            }
-          });
-          delayedNacks.put(messageId, timer);
-          delayedNackLinks.put(messageId, link);
-        }
-      }
-    }
-    if (stopping) {
-      if (running == 0 && drained != null) {
-        drained.tryComplete();
-      }
-      return;
-    }
-    drain();
+    return window.offer(source, delivery);
   }
 
   // ---------------------------------------------------------------- stop
@@ -343,33 +258,7 @@ public final class ConnectorVerticle extends VerticleBase {
     stopping = true;
     vertx.cancelTimer(reconnectTimer);
     vertx.cancelTimer(watchdogTimer);
-    // queued, not started: straight back to the channel
-    for (Queued queued; (queued = queue.poll()) != null; ) {
-      StreamLink latest = inHand.remove(queued.delivery().messageId());
-      (latest != null ? latest : queued.link()).nack(queued.delivery().messageId(), true);
-    }
-    drained = Promise.promise();
-    if (running == 0) {
-      drained.tryComplete();
-    } else {
-      LOG.info("{} stopping: waiting up to {} s for {} running deliveries", tag, config.shutdownGraceSeconds(), running);
-      vertx.setTimer((long) (config.shutdownGraceSeconds() * 1000), id -> drained.tryComplete());
-    }
-    return drained.future().compose(done -> {
-      if (running > 0) {
-        LOG.warn("{} {} deliveries still running after the grace period: left to the receiver's redelivery", tag,
-            running);
-      }
-      // delayed nacks go now: the messages should not wait for this process
-      delayedNacks.forEach((messageId, timer) -> {
-        vertx.cancelTimer(timer);
-        StreamLink owner = delayedNackLinks.get(messageId);
-        if (owner != null) {
-          owner.nack(messageId, true);
-        }
-      });
-      delayedNacks.clear();
-      delayedNackLinks.clear();
+    return window.drain((long) (config.shutdownGraceSeconds() * 1000)).compose(done -> {
       StreamLink current = link;
       if (current != null) {
         // let the last acks leave before the close frame
