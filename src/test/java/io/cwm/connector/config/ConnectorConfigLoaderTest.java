@@ -586,9 +586,9 @@ class ConnectorConfigLoaderTest {
 
   @Test
   void theVariableTableIsSpecSection84() {
-    Set<String> names = new TreeSet<>(ConnectorReader.VARIABLES.keySet());
-    names.addAll(List.of(ConnectorReader.VERIFY_SSL_VARIABLE, ConnectorReader.TARGET_URL_VARIABLE,
-        ConnectorReader.TARGET_METHOD_VARIABLE, ConnectorReader.TARGET_TIMEOUT_VARIABLE));
+    Set<String> names = new TreeSet<>(ConnectorLayers.VARIABLES.keySet());
+    names.addAll(List.of(ConnectorLayers.VERIFY_SSL_VARIABLE, ConnectorLayers.TARGET_URL_VARIABLE,
+        ConnectorLayers.TARGET_METHOD_VARIABLE, ConnectorLayers.TARGET_TIMEOUT_VARIABLE));
     assertEquals(new TreeSet<>(List.of("CONNECTOR_CLOUD_URL", "CONNECTOR_CHANNEL", "CONNECTOR_TOKEN",
         "CONNECTOR_PROTOCOL", "CONNECTOR_RECONNECT_DELAY", "CONNECTOR_MAX_RECONNECT_DELAY",
         "CONNECTOR_HEARTBEAT_TIMEOUT", "CONNECTOR_CONNECTION_TIMEOUT", "CONNECTOR_MAX_CONCURRENT_REQUESTS",

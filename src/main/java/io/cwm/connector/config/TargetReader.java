@@ -1,0 +1,117 @@
+package io.cwm.connector.config;
+
+import io.cwm.config.Coerce;
+import io.cwm.connector.Target;
+import io.vertx.core.json.JsonObject;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the HTTP-mode targets of a connector (spec §8.2): {@code default_target} and the
+ * {@code targets} object of webhook ids, each with its URL, method, headers, timeout and retry
+ * settings. A target with an error is left out (the connector is then not built).
+ */
+final class TargetReader {
+  static final List<String> TARGET_KEYS = List.of("url", "method", "headers", "timeout_seconds", "retry_enabled",
+      "retry_max_attempts", "retry_delay_seconds", "retry_backoff_multiplier");
+  /** RFC 9110 token: an HTTP method or header name. */
+  private static final Pattern TOKEN = Pattern.compile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$");
+
+  private final FieldReader fields;
+
+  TargetReader(FieldReader fields) {
+    this.fields = fields;
+  }
+
+  /** The {@code targets} object: webhook id → target, in file order (empty when absent). */
+  Map<String, Target> targets(Object raw) {
+    if (raw == null) {
+      return Map.of();
+    }
+    if (!(raw instanceof JsonObject object)) {
+      fields.error("targets", "must be an object of webhook ids to targets, got " + Coerce.describe(raw));
+      return Map.of();
+    }
+    Map<String, Target> result = new LinkedHashMap<>();
+    for (String webhookId : object.fieldNames()) {
+      String key = "targets." + webhookId;
+      if (webhookId.isBlank()) {
+        fields.error(key, "the webhook id must not be empty");
+        continue;
+      }
+      Object value = object.getValue(webhookId);
+      if (value == null) {
+        fields.error(key, "must be a target object, got null");
+        continue;
+      }
+      Target target = target(value, key);
+      if (target != null) {
+        result.put(webhookId, target);
+      }
+    }
+    return Collections.unmodifiableMap(result);
+  }
+
+  /** One target object at {@code key}; null after an error. */
+  Target target(Object raw, String key) {
+    if (!(raw instanceof JsonObject target)) {
+      fields.error(key, "must be an object, got " + Coerce.describe(raw));
+      return null;
+    }
+    int before = fields.mark();
+    for (String field : target.fieldNames()) {
+      if (!TARGET_KEYS.contains(field)) {
+        fields.error(key + "." + field, "unknown key '" + field + "' in a target (known: "
+            + String.join(", ", TARGET_KEYS) + ")");
+      }
+    }
+    String url = fields.requiredString(target, "url", key + ".url");
+    if (url != null && !FieldReader.hasSchemeAndHost(url, List.of("http", "https"))) {
+      fields.error(key + ".url", "must be an http:// or https:// URL with a host");
+    }
+    String method = fields.string(target, "method", key + ".method", "POST");
+    if (method != null && !TOKEN.matcher(method).matches()) {
+      fields.error(key + ".method", "must be an HTTP method name, got '" + FieldReader.shorten(method) + "'");
+    }
+    Map<String, String> headers = headers(target.getValue("headers"), key + ".headers");
+    Double timeout = fields.positive(target, "timeout_seconds", key + ".timeout_seconds", 30.0);
+    Boolean retryEnabled = fields.bool(target, "retry_enabled", key + ".retry_enabled", true);
+    Integer attempts = fields.integer(target, "retry_max_attempts", key + ".retry_max_attempts", 3, 1);
+    Double delay = fields.atLeast(target, "retry_delay_seconds", key + ".retry_delay_seconds", 1.0, 0.0);
+    Double multiplier = fields.atLeast(target, "retry_backoff_multiplier", key + ".retry_backoff_multiplier", 2.0,
+        1.0);
+    if (fields.errorsSince(before)) {
+      return null;
+    }
+    return new Target(url, method.toUpperCase(Locale.ROOT), headers, timeout, retryEnabled, attempts, delay,
+        multiplier);
+  }
+
+  private Map<String, String> headers(Object raw, String key) {
+    if (raw == null) {
+      return Map.of();
+    }
+    if (!(raw instanceof JsonObject object)) {
+      fields.error(key, "must be an object of header names to string values, got " + Coerce.describe(raw));
+      return Map.of();
+    }
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (String name : object.fieldNames()) {
+      Object value = object.getValue(name);
+      if (!TOKEN.matcher(name).matches()) {
+        fields.error(key + "." + name, "is not a valid header name");
+      } else if (!(value instanceof String text)) {
+        fields.error(key + "." + name, "must be a string, got " + Coerce.describe(value));
+      } else if (text.indexOf('\r') >= 0 || text.indexOf('\n') >= 0) {
+        fields.error(key + "." + name, "must not contain CR or LF");
+      } else {
+        headers.put(name, text);
+      }
+    }
+    return Collections.unmodifiableMap(headers);
+  }
+}
