@@ -4,7 +4,7 @@ import io.cwm.chain.ChainConfig;
 import io.cwm.chain.ChainItem;
 import io.cwm.chain.RetryPolicy;
 import io.cwm.webhook.CredentialCleaner;
-import io.cwm.module.ModuleRegistry;
+import io.cwm.module.ModuleType;
 import io.cwm.validate.Validator;
 import io.cwm.validate.ValidatorContext;
 import io.cwm.validate.ValidatorFactory;
@@ -322,10 +322,11 @@ public final class ConfigLoader {
       chainItems(id, entry, moduleConfig, connectionName, connections, referenced, steps);
     } else {
       RetryPolicy retry = attempt(id, "retry", () -> RetryPolicy.parse(entry.getValue("retry")), RetryPolicy.DISABLED);
-      String module = attempt(id, "module", () -> ModuleRegistry.resolve("", entry.getValue("module")), null);
+      ModuleType<?> module = attempt(id, "module", () -> ModuleCatalog.resolve("", entry.getValue("module")), null);
       if (module != null) {
         checkModuleConfig(id, "module-config", module, moduleConfig, entry);
-        steps.add(new ChainItem(module, connectionName, connection(connectionName, connections), moduleConfig, retry));
+        steps.add(new ChainItem(module.name(), connectionName, connection(connectionName, connections), moduleConfig,
+            retry));
       }
     }
     CredentialCleaner cleaner = attempt(id, "credential_cleanup",
@@ -429,16 +430,16 @@ public final class ConfigLoader {
       String key = "chain[" + i + "]";
       Object item = items.getValue(i);
       Object named = item instanceof JsonObject object ? object.getValue("module") : item;
-      if (named instanceof String name && RelayChannels.MODULE.equals(ModuleRegistry.canonical(name))) {
+      if (named instanceof String name && RelayChannels.MODULE.equals(ModuleCatalog.canonical(name))) {
         problems.add(webhookError(id, key, "webhook_connect cannot be a chain step (use it as the entry's module)"));
         continue;
       }
       if (item instanceof String name) {
-        String module = attempt(id, key, () -> ModuleRegistry.resolve("", name), null);
+        ModuleType<?> module = attempt(id, key, () -> ModuleCatalog.resolve("", name), null);
         if (module != null) {
           checkModuleConfig(id, key, module, entryModuleConfig, entry);
           // Python gives string items no connection details; we attach the entry's connection.
-          steps.add(new ChainItem(module, entryConnection, connection(entryConnection, connections),
+          steps.add(new ChainItem(module.name(), entryConnection, connection(entryConnection, connections),
               entryModuleConfig, RetryPolicy.DISABLED));
         }
       } else if (item instanceof JsonObject object) {
@@ -461,7 +462,7 @@ public final class ConfigLoader {
         problems.add(webhookError(id, key + "." + field, "unknown chain item key"));
       }
     }
-    String module = attempt(id, key + ".module", () -> ModuleRegistry.resolve("", item.getValue("module")), null);
+    ModuleType<?> module = attempt(id, key + ".module", () -> ModuleCatalog.resolve("", item.getValue("module")), null);
     Object itemConfig = item.getValue("module-config");
     if (itemConfig != null && !(itemConfig instanceof JsonObject)) {
       problems.add(webhookError(id, key + ".module-config", "must be an object"));
@@ -489,7 +490,7 @@ public final class ConfigLoader {
     if (problems.subList(before, problems.size()).stream().anyMatch(ConfigProblem::isError) || module == null) {
       return null;
     }
-    return new ChainItem(module, connectionName, connection(connectionName, connections), merged, retry);
+    return new ChainItem(module.name(), connectionName, connection(connectionName, connections), merged, retry);
   }
 
   private String connectionName(String id, String key, Object value, Map<String, JsonObject> connections,
@@ -513,9 +514,10 @@ public final class ConfigLoader {
     return name == null ? null : connections.get(name);
   }
 
-  private void checkModuleConfig(String id, String key, String module, JsonObject moduleConfig, JsonObject entry) {
+  private void checkModuleConfig(String id, String key, ModuleType<?> module, JsonObject moduleConfig,
+      JsonObject entry) {
     try {
-      ModuleRegistry.spec(module).check().check(moduleConfig, entry, env);
+      module.target(moduleConfig, entry, env);
     } catch (ConfigException e) {
       problems.add(webhookError(id, e.key() == null || e.key().isEmpty() ? key : key + "." + e.key(), e.getMessage()));
     }
