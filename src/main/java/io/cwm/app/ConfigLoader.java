@@ -324,9 +324,9 @@ public final class ConfigLoader {
       RetryPolicy retry = attempt(id, "retry", () -> RetryPolicy.parse(entry.getValue("retry")), RetryPolicy.DISABLED);
       ModuleType<?> module = attempt(id, "module", () -> ModuleCatalog.resolve("", entry.getValue("module")), null);
       if (module != null) {
-        checkModuleConfig(id, "module-config", module, moduleConfig, entry);
+        Object target = target(id, "module-config", module, moduleConfig, entry);
         steps.add(new ChainItem(module.name(), connectionName, connection(connectionName, connections), moduleConfig,
-            retry));
+            target, retry));
       }
     }
     CredentialCleaner cleaner = attempt(id, "credential_cleanup",
@@ -437,10 +437,10 @@ public final class ConfigLoader {
       if (item instanceof String name) {
         ModuleType<?> module = attempt(id, key, () -> ModuleCatalog.resolve("", name), null);
         if (module != null) {
-          checkModuleConfig(id, key, module, entryModuleConfig, entry);
+          Object target = target(id, key, module, entryModuleConfig, entry);
           // Python gives string items no connection details; we attach the entry's connection.
           steps.add(new ChainItem(module.name(), entryConnection, connection(entryConnection, connections),
-              entryModuleConfig, RetryPolicy.DISABLED));
+              entryModuleConfig, target, RetryPolicy.DISABLED));
         }
       } else if (item instanceof JsonObject object) {
         ChainItem step = chainItem(id, key, object, entry, entryModuleConfig, entryConnection, connections, referenced);
@@ -484,13 +484,12 @@ public final class ConfigLoader {
     String connectionName = item.containsKey("connection")
         ? connectionName(id, key + ".connection", item.getValue("connection"), connections, referenced)
         : entryConnection;
-    if (module != null) {
-      checkModuleConfig(id, key + ".module-config", module, merged, entry);
-    }
+    Object target = module == null ? null : target(id, key + ".module-config", module, merged, entry);
     if (problems.subList(before, problems.size()).stream().anyMatch(ConfigProblem::isError) || module == null) {
       return null;
     }
-    return new ChainItem(module.name(), connectionName, connection(connectionName, connections), merged, retry);
+    return new ChainItem(module.name(), connectionName, connection(connectionName, connections), merged, target,
+        retry);
   }
 
   private String connectionName(String id, String key, Object value, Map<String, JsonObject> connections,
@@ -514,13 +513,9 @@ public final class ConfigLoader {
     return name == null ? null : connections.get(name);
   }
 
-  private void checkModuleConfig(String id, String key, ModuleType<?> module, JsonObject moduleConfig,
-      JsonObject entry) {
-    try {
-      module.target(moduleConfig, entry, env);
-    } catch (ConfigException e) {
-      problems.add(webhookError(id, e.key() == null || e.key().isEmpty() ? key : key + "." + e.key(), e.getMessage()));
-    }
+  /** The module's load-time check: its target, or null with the problem recorded. */
+  private Object target(String id, String key, ModuleType<?> module, JsonObject moduleConfig, JsonObject entry) {
+    return attempt(id, key, () -> module.target(moduleConfig, entry, env), null);
   }
 
   private <T> T attempt(String id, String key, java.util.function.Supplier<T> parse, T fallback) {

@@ -50,7 +50,7 @@ public final class ModuleCatalog {
     }
 
     @Override
-    public ModuleVerticle verticle(Env env) {
+    public ModuleVerticle<String> verticle(Env env) {
       throw new IllegalStateException("webhook_connect is relayed by the ingest, not served by a verticle");
     }
   };

@@ -105,8 +105,8 @@ public final class Dispatcher {
 
   private Future<Void> runStep(WebhookEntry entry, ChainItem step, String webhookId, Object payload,
       Map<String, String> headers, String messageId) {
-    ModuleCall call = new ModuleCall(webhookId, step.module(), entry.raw(), step.moduleConfig(),
-        step.connectionName(), step.connection(), payload, headers, messageId);
+    ModuleCall call = new ModuleCall(webhookId, step.module(), step.target(), step.connectionName(),
+        step.connection(), payload, headers, messageId);
     return attempt(call, step.retry(), 0);
   }
 

@@ -43,7 +43,7 @@ public interface ModuleType<T> {
   }
 
   /** A new verticle serving this module; only called when {@link #hasVerticle()}. */
-  ModuleVerticle verticle(Env env);
+  ModuleVerticle<T> verticle(Env env);
 
   /** A module known by name (so configs get a clear refusal) that this build does not serve. */
   static ModuleType<Void> unavailable(String name, String... aliases) {
@@ -70,7 +70,7 @@ public interface ModuleType<T> {
       }
 
       @Override
-      public ModuleVerticle verticle(Env env) {
+      public ModuleVerticle<Void> verticle(Env env) {
         throw new IllegalStateException("module '" + name + "' is not in this build");
       }
     };

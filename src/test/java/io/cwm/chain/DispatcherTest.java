@@ -2,6 +2,7 @@ package io.cwm.chain;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cwm.bus.Addresses;
@@ -69,7 +70,11 @@ class DispatcherTest {
   }
 
   static ChainItem step(String module, RetryPolicy retry) {
-    return new ChainItem(module, null, null, new JsonObject(), retry);
+    return step(module, null, retry);
+  }
+
+  static ChainItem step(String module, Object target, RetryPolicy retry) {
+    return new ChainItem(module, null, null, new JsonObject(), target, retry);
   }
 
   static WebhookEntry single(ChainItem step) {
@@ -88,6 +93,26 @@ class DispatcherTest {
     new Dispatcher(vertx, 5000).dispatch(single(step("flaky", retry(3))), "w", new JsonObject(), Map.of(), null)
         .onComplete(test.succeeding(done -> test.verify(() -> {
           assertEquals(3, calls.get("flaky").get());
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void everyAttemptCarriesTheTargetTheStepWasLoadedWith(Vertx vertx, VertxTestContext test) {
+    Object target = new Object();
+    List<Object> seen = new ArrayList<>();
+    vertx.eventBus().<ModuleCall>consumer(Addresses.module("flaky"), message -> {
+      seen.add(message.body().target());
+      if (seen.size() < 3) {
+        message.fail(Category.CONNECTION.ordinal(), "flaky failed");
+      } else {
+        message.reply(null);
+      }
+    });
+    new Dispatcher(vertx, 5000).dispatch(single(step("flaky", target, retry(3))), "w", new JsonObject(), Map.of(), null)
+        .onComplete(test.succeeding(done -> test.verify(() -> {
+          assertEquals(3, seen.size());
+          seen.forEach(carried -> assertSame(target, carried));
           test.completeNow();
         })));
   }

@@ -20,7 +20,7 @@ public final class SaveToDiskModuleType implements ModuleType<DiskTarget> {
   }
 
   @Override
-  public ModuleVerticle verticle(Env env) {
-    return new SaveToDiskModuleVerticle(env);
+  public ModuleVerticle<DiskTarget> verticle(Env env) {
+    return new SaveToDiskModuleVerticle();
   }
 }

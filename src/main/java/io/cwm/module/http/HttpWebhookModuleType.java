@@ -20,7 +20,7 @@ public final class HttpWebhookModuleType implements ModuleType<HttpWebhookTarget
   }
 
   @Override
-  public ModuleVerticle verticle(Env env) {
+  public ModuleVerticle<HttpWebhookTarget> verticle(Env env) {
     return new HttpWebhookModuleVerticle();
   }
 }

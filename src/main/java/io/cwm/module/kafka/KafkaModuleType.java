@@ -20,7 +20,7 @@ public final class KafkaModuleType implements ModuleType<KafkaTarget> {
   }
 
   @Override
-  public ModuleVerticle verticle(Env env) {
+  public ModuleVerticle<KafkaTarget> verticle(Env env) {
     return new KafkaModuleVerticle(env);
   }
 }

@@ -1,11 +1,8 @@
 package io.cwm.module.kafka;
 
-import io.cwm.config.ConfigException;
 import io.cwm.config.Env;
 import io.cwm.module.ConnectionLinks;
 import io.cwm.module.ModuleCall;
-import io.cwm.module.ModuleFailure;
-import io.cwm.module.ModuleFailure.Category;
 import io.cwm.module.ModuleVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -43,7 +40,7 @@ import org.apache.kafka.common.header.internals.RecordHeader;
  *       every failure a non-retryable generic error.
  * </ul>
  */
-public final class KafkaModuleVerticle extends ModuleVerticle {
+public final class KafkaModuleVerticle extends ModuleVerticle<KafkaTarget> {
   /** Link key of calls that name no connection (they use the default bootstrap address). */
   static final String NO_CONNECTION = "";
 
@@ -51,25 +48,13 @@ public final class KafkaModuleVerticle extends ModuleVerticle {
   private final ConnectionLinks<KafkaLink> links = new ConnectionLinks<>();
 
   public KafkaModuleVerticle(Env env) {
+    super(KafkaModuleType.NAME, KafkaTarget.class);
     this.env = env;
   }
 
   @Override
-  protected String moduleName() {
-    return "kafka";
-  }
-
-  @Override
-  protected Future<Void> deliver(ModuleCall call) {
-    KafkaTarget target;
-    KafkaLink link;
-    try {
-      target = KafkaTarget.resolve(call.moduleConfig(), call.entry());
-      link = link(call.connectionName(), call.connection());
-    } catch (ConfigException e) {
-      return Future.failedFuture(new ModuleFailure(Category.CONFIG, "kafka " + e.key() + " " + e.getMessage()));
-    }
-    return link.send(record(target, call.payload(), call.headers()));
+  protected Future<Void> deliver(ModuleCall call, KafkaTarget target) {
+    return link(call.connectionName(), call.connection()).send(record(target, call.payload(), call.headers()));
   }
 
   /** The record for one call (see the class comment). */

@@ -20,7 +20,7 @@ public final class LogModuleType implements ModuleType<LogFormatter> {
   }
 
   @Override
-  public ModuleVerticle verticle(Env env) {
+  public ModuleVerticle<LogFormatter> verticle(Env env) {
     return new LogModuleVerticle();
   }
 }

@@ -37,7 +37,7 @@ public final class PostgresModuleType implements ModuleType<PreparedTarget> {
   }
 
   @Override
-  public ModuleVerticle verticle(Env env) {
+  public ModuleVerticle<PreparedTarget> verticle(Env env) {
     return new PostgresModuleVerticle(env);
   }
 }

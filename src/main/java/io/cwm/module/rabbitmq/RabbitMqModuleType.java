@@ -20,7 +20,7 @@ public final class RabbitMqModuleType implements ModuleType<RabbitMqTarget> {
   }
 
   @Override
-  public ModuleVerticle verticle(Env env) {
+  public ModuleVerticle<RabbitMqTarget> verticle(Env env) {
     return new RabbitMqModuleVerticle(env);
   }
 }

@@ -7,8 +7,6 @@ import io.cwm.config.ConnectionRules;
 import io.cwm.config.Env;
 import io.cwm.module.ConnectionLinks;
 import io.cwm.module.ModuleCall;
-import io.cwm.module.ModuleFailure;
-import io.cwm.module.ModuleFailure.Category;
 import io.cwm.module.ModuleVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -24,7 +22,7 @@ import java.util.Map;
  * connection, created on first use and closed on stop; a changed connection gets a new link and
  * the old one closes when its calls have finished.
  */
-public final class RabbitMqModuleVerticle extends ModuleVerticle {
+public final class RabbitMqModuleVerticle extends ModuleVerticle<RabbitMqTarget> {
   static final String JSON = "application/json";
   static final String BYTES = "application/octet-stream";
   private static final long CONFIRM_TIMEOUT_MILLIS = 10_000;
@@ -33,24 +31,13 @@ public final class RabbitMqModuleVerticle extends ModuleVerticle {
   private final ConnectionLinks<RabbitMqLink> links = new ConnectionLinks<>();
 
   public RabbitMqModuleVerticle(Env env) {
+    super(RabbitMqModuleType.NAME, RabbitMqTarget.class);
     this.env = env;
   }
 
   @Override
-  protected String moduleName() {
-    return "rabbitmq";
-  }
-
-  @Override
-  protected Future<Void> deliver(ModuleCall call) {
-    String queue;
-    RabbitMqLink link;
-    try {
-      queue = QueueNames.resolve(call.moduleConfig(), call.entry());
-      link = link(call.connectionName(), call.connection());
-    } catch (ConfigException e) {
-      return Future.failedFuture(new ModuleFailure(Category.CONFIG, "rabbitmq " + e.key() + " " + e.getMessage()));
-    }
+  protected Future<Void> deliver(ModuleCall call, RabbitMqTarget target) {
+    RabbitMqLink link = link(call.connectionName(), call.connection());
     boolean blob = call.payload() instanceof Buffer;
     Buffer body = blob ? (Buffer) call.payload() : Json.encodeToBuffer(call.payload());
     AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
@@ -58,7 +45,7 @@ public final class RabbitMqModuleVerticle extends ModuleVerticle {
         .contentType(blob ? BYTES : JSON)
         .headers(new HashMap<>(call.headers() == null ? Map.of() : call.headers()))
         .build();
-    return link.publish(queue, properties, body);
+    return link.publish(target.queue(), properties, body);
   }
 
   private RabbitMqLink link(String name, JsonObject connection) {

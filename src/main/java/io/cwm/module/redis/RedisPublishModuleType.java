@@ -23,7 +23,7 @@ public final class RedisPublishModuleType implements ModuleType<RedisPublishTarg
   }
 
   @Override
-  public ModuleVerticle verticle(Env env) {
+  public ModuleVerticle<RedisPublishTarget> verticle(Env env) {
     return new RedisPublishModuleVerticle();
   }
 }

@@ -20,7 +20,7 @@ public final class RedisRqModuleType implements ModuleType<RqTarget> {
   }
 
   @Override
-  public ModuleVerticle verticle(Env env) {
+  public ModuleVerticle<RqTarget> verticle(Env env) {
     return new RedisRqModuleVerticle(env);
   }
 }

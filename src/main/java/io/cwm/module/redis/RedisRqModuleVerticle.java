@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * (host, port, db; {@code password} as an extension); when a reload changes the connection, a
  * new client replaces it and the old one is closed after in-flight calls had time to finish.
  */
-public final class RedisRqModuleVerticle extends ModuleVerticle {
+public final class RedisRqModuleVerticle extends ModuleVerticle<RqTarget> {
   private static final Logger LOG = LoggerFactory.getLogger(RedisRqModuleVerticle.class);
   static final int CONNECT_TIMEOUT_MILLIS = 5_000;
   static final int COMMAND_TIMEOUT_MILLIS = 5_000;
@@ -48,25 +48,12 @@ public final class RedisRqModuleVerticle extends ModuleVerticle {
   private final List<Redis> retiring = new ArrayList<>();
 
   public RedisRqModuleVerticle(Env env) {
+    super(RedisRqModuleType.NAME, RqTarget.class);
     this.env = env;
   }
 
   @Override
-  protected String moduleName() {
-    return "redis_rq";
-  }
-
-  @Override
-  protected Future<Void> deliver(ModuleCall call) {
-    String function;
-    String queue;
-    try {
-      function = RqJob.function(call.moduleConfig());
-      queue = RqJob.queue(call.moduleConfig());
-    } catch (ConfigException e) {
-      LOG.warn("[module: redis_rq, webhook_id: {}] invalid module-config: {}: {}", call.webhookId(), e.key(), e.getMessage());
-      return Future.failedFuture(new ModuleFailure(Category.CONFIG, "invalid redis_rq module-config"));
-    }
+  protected Future<Void> deliver(ModuleCall call, RqTarget target) {
     if (call.connectionName() == null || call.connection() == null) {
       return Future.failedFuture(new ModuleFailure(Category.CONFIG, "Redis connection is not defined"));
     }
@@ -78,7 +65,7 @@ public final class RedisRqModuleVerticle extends ModuleVerticle {
           call.connectionName(), e.key(), e.getMessage());
       return Future.failedFuture(new ModuleFailure(Category.CONFIG, "invalid redis-rq connection"));
     }
-    RqJob job = RqJob.create(function, queue, call.payload(), call.headers(), Instant.now());
+    RqJob job = RqJob.create(target.function(), target.queue(), call.payload(), call.headers(), Instant.now());
     Request hset = Request.cmd(Command.HSET).arg(job.jobKey());
     job.fields().forEach((field, value) -> {
       hset.arg(field);
@@ -98,7 +85,8 @@ public final class RedisRqModuleVerticle extends ModuleVerticle {
           if (replies.get(replies.size() - 1) == null) {
             return Future.failedFuture(new ModuleFailure(Category.UNAVAILABLE, "Redis RQ enqueue was aborted"));
           }
-          LOG.debug("[module: redis_rq, webhook_id: {}, queue: {}, job_id: {}] enqueued", call.webhookId(), queue, job.id());
+          LOG.debug("[module: redis_rq, webhook_id: {}, queue: {}, job_id: {}] enqueued", call.webhookId(), target.queue(),
+              job.id());
           return Future.<Void>succeededFuture();
         });
   }

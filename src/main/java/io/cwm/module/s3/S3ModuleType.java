@@ -20,7 +20,7 @@ public final class S3ModuleType implements ModuleType<S3Target> {
   }
 
   @Override
-  public ModuleVerticle verticle(Env env) {
+  public ModuleVerticle<S3Target> verticle(Env env) {
     return new S3ModuleVerticle(env);
   }
 }

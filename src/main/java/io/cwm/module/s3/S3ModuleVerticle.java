@@ -13,7 +13,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -47,15 +46,13 @@ import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
  * chain), as in Python. The SDK's Netty threads (2) and its timer thread are shared by this
  * verticle's clients, started with the first client and stopped on undeploy.
  */
-public final class S3ModuleVerticle extends ModuleVerticle {
+public final class S3ModuleVerticle extends ModuleVerticle<S3Target> {
   private static final Logger LOG = LoggerFactory.getLogger(S3ModuleVerticle.class);
   /** Links key of webhooks without a connection (a NUL cannot start a usable connection name). */
   private static final String NO_CONNECTION = "\0(none)";
   private static final int SDK_EVENT_LOOP_THREADS = 2;
 
   private final Env env;
-  /** Targets by module-config, checked once (configs are immutable snapshots). */
-  private final Map<JsonObject, S3Target> targets = new HashMap<>();
   private final ConnectionLinks<S3Link> links = new ConnectionLinks<>();
   private final AtomicInteger clientsCreated = new AtomicInteger();
   private final AtomicInteger clientsOpen = new AtomicInteger();
@@ -63,30 +60,19 @@ public final class S3ModuleVerticle extends ModuleVerticle {
   private ScheduledExecutorService scheduler;
 
   public S3ModuleVerticle(Env env) {
+    super(S3ModuleType.NAME, S3Target.class);
     this.env = env;
   }
 
   @Override
-  protected String moduleName() {
-    return "s3";
+  protected ModuleFailure configFailure(ModuleCall call, ConfigException refused) {
+    LOG.warn("[module: s3, webhook_id: {}] config invalid: {} {}", call.webhookId(), refused.key(), refused.getMessage());
+    return new ModuleFailure(Category.CONFIG, "s3 config invalid: " + refused.key());
   }
 
   @Override
-  protected Future<Void> deliver(ModuleCall call) {
-    S3Target target;
-    S3Link link;
-    try {
-      JsonObject config = call.moduleConfig() == null ? new JsonObject() : call.moduleConfig();
-      target = targets.get(config);
-      if (target == null) {
-        target = S3Target.fromConfig(config);
-        targets.put(config, target);
-      }
-      link = link(call.connectionName(), call.connection());
-    } catch (ConfigException e) {
-      LOG.warn("[module: s3, webhook_id: {}] config invalid: {} {}", call.webhookId(), e.key(), e.getMessage());
-      return Future.failedFuture(new ModuleFailure(Category.CONFIG, "s3 config invalid: " + e.key()));
-    }
+  protected Future<Void> deliver(ModuleCall call, S3Target target) {
+    S3Link link = link(call.connectionName(), call.connection());
     boolean blob = call.payload() instanceof Buffer;
     String key = target.objectKey(Instant.now(), UUID.randomUUID());
     Map<String, String> metadata = Map.of();
