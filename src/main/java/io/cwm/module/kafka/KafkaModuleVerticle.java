@@ -1,9 +1,8 @@
 package io.cwm.module.kafka;
 
 import io.cwm.config.Env;
-import io.cwm.module.ConnectionLinks;
+import io.cwm.module.LinkedModuleVerticle;
 import io.cwm.module.ModuleCall;
-import io.cwm.module.ModuleVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
@@ -40,21 +39,25 @@ import org.apache.kafka.common.header.internals.RecordHeader;
  *       every failure a non-retryable generic error.
  * </ul>
  */
-public final class KafkaModuleVerticle extends ModuleVerticle<KafkaTarget> {
+public final class KafkaModuleVerticle extends LinkedModuleVerticle<KafkaTarget, KafkaLink> {
   /** Link key of calls that name no connection (they use the default bootstrap address). */
   static final String NO_CONNECTION = "";
 
   private final Env env;
-  private final ConnectionLinks<KafkaLink> links = new ConnectionLinks<>();
 
   public KafkaModuleVerticle(Env env) {
-    super(KafkaModuleType.NAME, KafkaTarget.class);
+    super(KafkaModuleType.NAME, KafkaTarget.class, NO_CONNECTION);
     this.env = env;
   }
 
   @Override
-  protected Future<Void> deliver(ModuleCall call, KafkaTarget target) {
-    return link(call.connectionName(), call.connection()).send(record(target, call.payload(), call.headers()));
+  protected KafkaLink newLink(String name, JsonObject connection) {
+    return new KafkaLink(vertx, name, connection, KafkaBootstrap.check(connection, env));
+  }
+
+  @Override
+  protected Future<Void> deliver(ModuleCall call, KafkaTarget target, KafkaLink link) {
+    return link.send(record(target, call.payload(), call.headers()));
   }
 
   /** The record for one call (see the class comment). */
@@ -67,17 +70,5 @@ public final class KafkaModuleVerticle extends ModuleVerticle<KafkaTarget> {
           new RecordHeader(name, text == null ? null : text.getBytes(StandardCharsets.UTF_8))));
     }
     return new ProducerRecord<>(target.topic(), target.partition(), key, value, recordHeaders);
-  }
-
-  private KafkaLink link(String name, JsonObject connection) {
-    String linkName = name == null ? NO_CONNECTION : name;
-    JsonObject details = connection == null ? new JsonObject() : connection;
-    return links.get(linkName, details,
-        () -> new KafkaLink(vertx, linkName, details, KafkaBootstrap.check(details, env)));
-  }
-
-  @Override
-  protected Future<Void> stopModule() {
-    return links.closeAll();
   }
 }

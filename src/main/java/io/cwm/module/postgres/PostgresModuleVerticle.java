@@ -1,10 +1,8 @@
 package io.cwm.module.postgres;
 
-import io.cwm.config.ConfigException;
 import io.cwm.config.Env;
-import io.cwm.module.ConnectionLinks;
+import io.cwm.module.LinkedModuleVerticle;
 import io.cwm.module.ModuleCall;
-import io.cwm.module.ModuleVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
@@ -35,33 +33,22 @@ import java.time.ZoneOffset;
  * is still tried (as Python), so a user with only INSERT on a table the DBA created works; the
  * insert's own failure is what the caller sees.
  */
-public final class PostgresModuleVerticle extends ModuleVerticle<PreparedTarget> {
+public final class PostgresModuleVerticle extends LinkedModuleVerticle<PreparedTarget, PostgresLink> {
   private final Env env;
-  private final ConnectionLinks<PostgresLink> links = new ConnectionLinks<>();
   public PostgresModuleVerticle(Env env) {
-    super(PostgresModuleType.NAME, PreparedTarget.class);
+    super(PostgresModuleType.NAME, PreparedTarget.class, null);
     this.env = env;
   }
 
   @Override
-  protected Future<Void> deliver(ModuleCall call, PreparedTarget prepared) {
-    PostgresLink link = link(call.connectionName(), call.connection());
-    Tuple row = PostgresRow.of(prepared.target(), call.webhookId(), call.payload(), call.headers(),
-        OffsetDateTime.now(ZoneOffset.UTC));
-    return link.write(prepared.target().table(), prepared.sql(), row);
-  }
-
-  /** The link of this connection: the current one, or a new one when its object changed. */
-  PostgresLink link(String name, JsonObject connection) {
-    if (name == null || connection == null) {
-      throw new ConfigException("connection", "is required: name a connection of type postgresql");
-    }
-    return links.get(name, connection,
-        () -> new PostgresLink(vertx, name, connection.copy(), PostgresConnection.of(connection, env)));
+  protected PostgresLink newLink(String name, JsonObject connection) {
+    return new PostgresLink(vertx, name, connection.copy(), PostgresConnection.of(connection, env));
   }
 
   @Override
-  protected Future<Void> stopModule() {
-    return links.closeAll();
+  protected Future<Void> deliver(ModuleCall call, PreparedTarget prepared, PostgresLink link) {
+    Tuple row = PostgresRow.of(prepared.target(), call.webhookId(), call.payload(), call.headers(),
+        OffsetDateTime.now(ZoneOffset.UTC));
+    return link.write(prepared.target().table(), prepared.sql(), row);
   }
 }
