@@ -1,7 +1,6 @@
 package io.cwm.chain;
 
 import io.cwm.bus.Addresses;
-import io.cwm.webhook.WebhookEntry;
 import io.cwm.module.ModuleCall;
 import io.cwm.module.ModuleFailure;
 import io.cwm.module.ModuleFailure.Category;
@@ -18,10 +17,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a webhook entry's module, or its chain, through the ModuleVerticles and completes when
- * every step has finished: the caller answers only then. A single module is retried by the
- * entry's {@code retry} block; chain items by their own. The result fails with a
- * {@link ModuleFailure} whose category is retryable when any failed step was.
+ * Runs a {@link DeliveryPlan} (a webhook entry's module, or its chain) through the
+ * ModuleVerticles and completes when every step has finished: the caller answers only then. Each
+ * step is retried by its own retry policy (a single module's is the entry's {@code retry} block).
+ * The result fails with a {@link ModuleFailure} whose category is retryable when any failed step
+ * was.
  */
 public final class Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -37,17 +37,17 @@ public final class Dispatcher {
     this.stepTimeoutMillis = stepTimeoutMillis;
   }
 
-  /** Delivers one (already cleaned) webhook to the entry's module or chain. */
-  public Future<Void> dispatch(WebhookEntry entry, String webhookId, Object payload,
+  /** Delivers one (already cleaned) webhook to the plan's module or chain. */
+  public Future<Void> dispatch(DeliveryPlan plan, String webhookId, Object payload,
       Map<String, String> headers, String messageId) {
-    List<ChainItem> steps = entry.steps();
-    if (!entry.chain()) {
-      return runStep(entry, steps.get(0), webhookId, payload, headers, messageId);
+    List<ChainItem> steps = plan.steps();
+    if (!plan.chain()) {
+      return runStep(steps.get(0), webhookId, payload, headers, messageId);
     }
-    ChainConfig config = entry.chainConfig();
+    ChainConfig config = plan.chainConfig();
     Future<List<ModuleFailure>> run = config.parallel()
-        ? parallel(entry, webhookId, payload, headers, messageId)
-        : sequential(entry, webhookId, payload, headers, messageId);
+        ? parallel(plan, webhookId, payload, headers, messageId)
+        : sequential(plan, webhookId, payload, headers, messageId);
     return withTimeout(run, (long) (config.timeoutSeconds() * 1000)).compose(failures -> {
       if (failures.isEmpty()) {
         return Future.succeededFuture();
@@ -59,16 +59,16 @@ public final class Dispatcher {
     });
   }
 
-  private Future<List<ModuleFailure>> sequential(WebhookEntry entry, String webhookId, Object payload,
+  private Future<List<ModuleFailure>> sequential(DeliveryPlan plan, String webhookId, Object payload,
       Map<String, String> headers, String messageId) {
     List<ModuleFailure> failures = new ArrayList<>();
     Future<Void> chain = Future.succeededFuture();
-    for (ChainItem step : entry.steps()) {
+    for (ChainItem step : plan.steps()) {
       chain = chain.compose(previous -> {
-        if (!failures.isEmpty() && !entry.chainConfig().continueOnError()) {
+        if (!failures.isEmpty() && !plan.chainConfig().continueOnError()) {
           return Future.succeededFuture(); // stopped: the remaining steps are not executed
         }
-        return runStep(entry, step, webhookId, payload, headers, messageId)
+        return runStep(step, webhookId, payload, headers, messageId)
             .recover(failure -> {
               failures.add(ModuleFailure.from(failure));
               return Future.succeededFuture();
@@ -78,19 +78,19 @@ public final class Dispatcher {
     return chain.map(done -> failures);
   }
 
-  private Future<List<ModuleFailure>> parallel(WebhookEntry entry, String webhookId, Object payload,
+  private Future<List<ModuleFailure>> parallel(DeliveryPlan plan, String webhookId, Object payload,
       Map<String, String> headers, String messageId) {
     Promise<List<ModuleFailure>> result = Promise.promise();
     List<ModuleFailure> failures = new ArrayList<>();
-    List<ChainItem> steps = entry.steps();
+    List<ChainItem> steps = plan.steps();
     AtomicInteger remaining = new AtomicInteger(steps.size());
     AtomicBoolean settled = new AtomicBoolean();
     for (ChainItem step : steps) {
-      runStep(entry, step, webhookId, payload, headers, messageId).onComplete(done -> {
+      runStep(step, webhookId, payload, headers, messageId).onComplete(done -> {
         synchronized (failures) {
           if (done.failed()) {
             failures.add(ModuleFailure.from(done.cause()));
-            if (!entry.chainConfig().continueOnError() && settled.compareAndSet(false, true)) {
+            if (!plan.chainConfig().continueOnError() && settled.compareAndSet(false, true)) {
               result.complete(List.copyOf(failures)); // stop waiting for the others
             }
           }
@@ -103,10 +103,10 @@ public final class Dispatcher {
     return result.future();
   }
 
-  private Future<Void> runStep(WebhookEntry entry, ChainItem step, String webhookId, Object payload,
-      Map<String, String> headers, String messageId) {
-    ModuleCall call = new ModuleCall(webhookId, step.module(), entry.raw(), step.moduleConfig(),
-        step.connectionName(), step.connection(), payload, headers, messageId);
+  private Future<Void> runStep(ChainItem step, String webhookId, Object payload, Map<String, String> headers,
+      String messageId) {
+    ModuleCall call = new ModuleCall(webhookId, step.module(), step.target(), step.connectionName(),
+        step.connection(), payload, headers, messageId);
     return attempt(call, step.retry(), 0);
   }
 

@@ -31,7 +31,7 @@ public final class RelayChannels {
     }
   }
 
-  /** Load-time check of one module-config (the ModuleRegistry hook). */
+  /** Load-time check of one webhook_connect module-config. */
   public static void checkConfig(JsonObject moduleConfig, JsonObject entry, Env env) {
     parse(moduleConfig);
     if ("blob".equals(entry.getString("data_type"))) {

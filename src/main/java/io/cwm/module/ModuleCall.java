@@ -9,15 +9,12 @@ import java.util.Map;
  *
  * @param webhookId the requested webhook id
  * @param module registry name of the module to run
- * @param entry the substituted webhook entry (for modules that read top-level keys such as
- *     {@code topic}, {@code queue_name}, {@code redis})
- * @param moduleConfig the module-config for this call (chain items: merged over the entry's)
+ * @param target the module's target, parsed and checked once at load ({@link ModuleType#target})
  * @param connectionName name of the connection in connections.json, or null
  * @param connection that connection's (substituted) object, or null
  * @param payload JsonObject, JsonArray, String, Number, Boolean, null, or a Buffer for blobs
  * @param headers request headers, lower-case names
  * @param messageId relay message id when the call comes from Webhook Connect, else null
  */
-public record ModuleCall(String webhookId, String module, JsonObject entry, JsonObject moduleConfig,
-    String connectionName, JsonObject connection, Object payload, Map<String, String> headers,
-    String messageId) {}
+public record ModuleCall(String webhookId, String module, Object target, String connectionName,
+    JsonObject connection, Object payload, Map<String, String> headers, String messageId) {}

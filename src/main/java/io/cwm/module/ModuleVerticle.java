@@ -1,6 +1,8 @@
 package io.cwm.module;
 
 import io.cwm.bus.Addresses;
+import io.cwm.config.ConfigException;
+import io.cwm.module.ModuleFailure.Category;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -9,20 +11,42 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Base of every output module: listens on {@code cwm.module.<name>} for {@link ModuleCall}s and
- * replies with nothing on success or a typed {@link ModuleFailure}. Subclasses implement
- * {@link #deliver} and own their clients (open in {@link #startModule}, close in
- * {@link #stopModule}).
+ * Base of every output module verticle: listens on {@code cwm.module.<name>} for
+ * {@link ModuleCall}s, hands {@link #deliver} the call with its target (parsed at load by the
+ * module's {@link ModuleType}) and replies with nothing on success or a typed
+ * {@link ModuleFailure}: a call without a target of the module's type and a ConfigException met
+ * while delivering (a connection the module refuses) are CONFIG, anything unexpected INTERNAL.
+ * Subclasses own their clients (open in {@link #startModule}, close in {@link #stopModule}).
+ *
+ * @param <T> the module's target type
  */
-public abstract class ModuleVerticle extends VerticleBase {
+public abstract class ModuleVerticle<T> extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ModuleVerticle.class);
+  private final String moduleName;
+  private final Class<T> targetType;
   private MessageConsumer<ModuleCall> consumer;
 
-  /** The registry name this verticle serves. */
-  protected abstract String moduleName();
+  /**
+   * @param moduleName the registry name this verticle serves
+   * @param targetType the class of the targets its calls carry
+   */
+  protected ModuleVerticle(String moduleName, Class<T> targetType) {
+    this.moduleName = moduleName;
+    this.targetType = targetType;
+  }
 
-  /** Runs one delivery; fails with a ModuleFailure (anything else counts as INTERNAL). */
-  protected abstract Future<Void> deliver(ModuleCall call);
+  /** The registry name this verticle serves. */
+  protected final String moduleName() {
+    return moduleName;
+  }
+
+  /** Runs one delivery to {@code target}; fails with a ModuleFailure (anything else counts as INTERNAL). */
+  protected abstract Future<Void> deliver(ModuleCall call, T target);
+
+  /** The failure for a ConfigException thrown by {@link #deliver}: {@code <module> <key> <message>}. */
+  protected ModuleFailure configFailure(ModuleCall call, ConfigException refused) {
+    return new ModuleFailure(Category.CONFIG, moduleName + " " + refused.key() + " " + refused.getMessage());
+  }
 
   protected Future<Void> startModule() {
     return Future.succeededFuture();
@@ -35,7 +59,7 @@ public abstract class ModuleVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     return startModule().compose(started -> {
-      consumer = vertx.eventBus().localConsumer(Addresses.module(moduleName()), this::onCall);
+      consumer = vertx.eventBus().localConsumer(Addresses.module(moduleName), this::onCall);
       return consumer.completion();
     });
   }
@@ -50,7 +74,9 @@ public abstract class ModuleVerticle extends VerticleBase {
     ModuleCall call = message.body();
     Future<Void> outcome;
     try {
-      outcome = deliver(call);
+      outcome = deliver(call, target(call));
+    } catch (ConfigException refused) {
+      outcome = Future.failedFuture(configFailure(call, refused));
     } catch (RuntimeException unexpected) {
       outcome = Future.failedFuture(unexpected);
     }
@@ -61,12 +87,21 @@ public abstract class ModuleVerticle extends VerticleBase {
       }
       Throwable cause = done.cause();
       ModuleFailure failure = cause instanceof ModuleFailure typed ? typed
-          : new ModuleFailure(ModuleFailure.Category.INTERNAL, "module failed");
+          : new ModuleFailure(Category.INTERNAL, "module failed");
       if (!(cause instanceof ModuleFailure)) {
-        LOG.error("[module: {}, webhook_id: {}] unexpected failure: {}", moduleName(),
-            call.webhookId(), cause.getClass().getName());
+        LOG.error("[module: {}, webhook_id: {}] unexpected failure: {}", moduleName, call.webhookId(),
+            cause.getClass().getName());
       }
       message.fail(failure.category().ordinal(), failure.getMessage());
     });
+  }
+
+  private T target(ModuleCall call) {
+    if (!targetType.isInstance(call.target())) {
+      LOG.error("[module: {}, webhook_id: {}] call without a {} target", moduleName, call.webhookId(),
+          targetType.getSimpleName());
+      throw new ModuleFailure(Category.CONFIG, moduleName + " call carries no target of this module");
+    }
+    return targetType.cast(call.target());
   }
 }

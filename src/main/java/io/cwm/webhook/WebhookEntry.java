@@ -2,16 +2,18 @@ package io.cwm.webhook;
 
 import io.cwm.chain.ChainConfig;
 import io.cwm.chain.ChainItem;
+import io.cwm.chain.DeliveryPlan;
 import io.cwm.validate.Validator;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import io.cwm.config.RelayChannels;
 
 /**
- * One webhooks.json entry, parsed and validated at load.
+ * One webhooks.json entry, parsed and validated at load: how a request to it is checked and
+ * cleaned, and what delivers it (the entry is the {@link DeliveryPlan} the dispatcher runs).
  *
  * @param id the entry's key
- * @param raw the substituted entry as written (handed to modules that read top-level keys)
+ * @param raw the substituted entry as written
  * @param blob true for {@code data_type: blob} (raw bytes), false for JSON
  * @param steps the module to run (one item) or the chain's items
  * @param chain true when the entry has a {@code chain}
@@ -20,7 +22,8 @@ import io.cwm.config.RelayChannels;
  * @param validators validators in the spec's order
  */
 public record WebhookEntry(String id, JsonObject raw, boolean blob, List<ChainItem> steps,
-    boolean chain, ChainConfig chainConfig, CredentialCleaner cleaner, List<Validator> validators) {
+    boolean chain, ChainConfig chainConfig, CredentialCleaner cleaner, List<Validator> validators)
+    implements DeliveryPlan {
 
   /** The Webhook Connect channel this entry relays to, or null when it runs a module or chain. */
   public String relayChannel() {

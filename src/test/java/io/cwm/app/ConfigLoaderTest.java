@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cwm.chain.ChainConfig;
 import io.cwm.chain.ChainItem;
 import io.cwm.chain.RetryPolicy;
+import io.cwm.module.kafka.KafkaTarget;
+import io.cwm.module.rabbitmq.RabbitMqTarget;
 import io.cwm.validate.ValidatorContext;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -399,6 +401,20 @@ class ConfigLoaderTest {
     WebhookEntry entry = result.snapshot().webhooks().get("x");
     assertTrue(entry.chain());
     assertEquals(new ChainConfig(true, false, 10.0), entry.chainConfig());
+  }
+
+  @Test
+  void eachStepKeepsTheTargetItsModuleParsedFromTheSubstitutedConfig() throws IOException {
+    variables.put("TOPIC", "orders");
+    variables.put("QUEUE", "audit");
+    ConfigLoader.Result result = load("""
+        {"x": {"topic": "{$TOPIC}", "chain": ["kafka",
+                {"module": "rabbitmq", "connection": "rabbit", "module-config": {"queue_name": "{$QUEUE}"}}]}}
+        """, RABBIT);
+
+    List<ChainItem> steps = steps(result, "x");
+    assertEquals(new KafkaTarget("orders", null, null, false), steps.get(0).target());
+    assertEquals(new RabbitMqTarget("audit"), steps.get(1).target());
   }
 
   @Test

@@ -125,7 +125,7 @@ public final class ModuleBench {
     modules.put("kafka", () -> new KafkaModuleVerticle(env));
     modules.put("postgresql", () -> new PostgresModuleVerticle(env));
     modules.put("s3", () -> new S3ModuleVerticle(env));
-    modules.put("save_to_disk", () -> new SaveToDiskModuleVerticle(env));
+    modules.put("save_to_disk", SaveToDiskModuleVerticle::new);
     for (Supplier<Deployable> module : modules.values()) {
       await(vertx.deployVerticle(module.get()));
     }

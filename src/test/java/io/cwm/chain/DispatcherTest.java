@@ -2,12 +2,11 @@ package io.cwm.chain;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cwm.bus.Addresses;
 import io.cwm.bus.LocalCodec;
-import io.cwm.webhook.WebhookEntry;
-import io.cwm.webhook.CredentialCleaner;
 import io.cwm.module.ModuleCall;
 import io.cwm.module.ModuleFailure;
 import io.cwm.module.ModuleFailure.Category;
@@ -69,17 +68,19 @@ class DispatcherTest {
   }
 
   static ChainItem step(String module, RetryPolicy retry) {
-    return new ChainItem(module, null, null, new JsonObject(), retry);
+    return step(module, null, retry);
   }
 
-  static WebhookEntry single(ChainItem step) {
-    return new WebhookEntry("w", new JsonObject(), false, List.of(step), false, ChainConfig.DEFAULT,
-        CredentialCleaner.DEFAULT, List.of());
+  static ChainItem step(String module, Object target, RetryPolicy retry) {
+    return new ChainItem(module, null, null, new JsonObject(), target, retry);
   }
 
-  static WebhookEntry chain(ChainConfig config, ChainItem... steps) {
-    return new WebhookEntry("w", new JsonObject(), false, List.of(steps), true, config,
-        CredentialCleaner.DEFAULT, List.of());
+  static DeliveryPlan single(ChainItem step) {
+    return DeliveryPlan.single(step);
+  }
+
+  static DeliveryPlan chain(ChainConfig config, ChainItem... steps) {
+    return DeliveryPlan.chain(config, List.of(steps));
   }
 
   @Test
@@ -88,6 +89,26 @@ class DispatcherTest {
     new Dispatcher(vertx, 5000).dispatch(single(step("flaky", retry(3))), "w", new JsonObject(), Map.of(), null)
         .onComplete(test.succeeding(done -> test.verify(() -> {
           assertEquals(3, calls.get("flaky").get());
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  void everyAttemptCarriesTheTargetTheStepWasLoadedWith(Vertx vertx, VertxTestContext test) {
+    Object target = new Object();
+    List<Object> seen = new ArrayList<>();
+    vertx.eventBus().<ModuleCall>consumer(Addresses.module("flaky"), message -> {
+      seen.add(message.body().target());
+      if (seen.size() < 3) {
+        message.fail(Category.CONNECTION.ordinal(), "flaky failed");
+      } else {
+        message.reply(null);
+      }
+    });
+    new Dispatcher(vertx, 5000).dispatch(single(step("flaky", target, retry(3))), "w", new JsonObject(), Map.of(), null)
+        .onComplete(test.succeeding(done -> test.verify(() -> {
+          assertEquals(3, seen.size());
+          seen.forEach(carried -> assertSame(target, carried));
           test.completeNow();
         })));
   }
@@ -120,9 +141,9 @@ class DispatcherTest {
     scripted(vertx, "a", 0, Category.CONNECTION);
     scripted(vertx, "b", 1, Category.REJECTED);
     scripted(vertx, "c", 0, Category.CONNECTION);
-    WebhookEntry entry = chain(new ChainConfig(false, false, 5), step("a", RetryPolicy.DISABLED),
+    DeliveryPlan plan = chain(new ChainConfig(false, false, 5), step("a", RetryPolicy.DISABLED),
         step("b", RetryPolicy.DISABLED), step("c", RetryPolicy.DISABLED));
-    new Dispatcher(vertx, 5000).dispatch(entry, "w", new JsonObject(), Map.of(), null)
+    new Dispatcher(vertx, 5000).dispatch(plan, "w", new JsonObject(), Map.of(), null)
         .onComplete(test.failing(failure -> test.verify(() -> {
           assertEquals(List.of("a", "b"), order);
           assertEquals("1 of 3 chain steps failed", failure.getMessage());
@@ -135,9 +156,9 @@ class DispatcherTest {
   void sequentialChainContinuesOnErrorAndReportsTheFailure(Vertx vertx, VertxTestContext test) {
     scripted(vertx, "a", 1, Category.CONNECTION);
     scripted(vertx, "b", 0, Category.CONNECTION);
-    WebhookEntry entry = chain(new ChainConfig(false, true, 5), step("a", RetryPolicy.DISABLED),
+    DeliveryPlan plan = chain(new ChainConfig(false, true, 5), step("a", RetryPolicy.DISABLED),
         step("b", RetryPolicy.DISABLED));
-    new Dispatcher(vertx, 5000).dispatch(entry, "w", new JsonObject(), Map.of(), null)
+    new Dispatcher(vertx, 5000).dispatch(plan, "w", new JsonObject(), Map.of(), null)
         .onComplete(test.failing(failure -> test.verify(() -> {
           assertEquals(List.of("a", "b"), order);
           assertTrue(((ModuleFailure) failure).retryable(), "a retryable step failure makes the chain retryable");
@@ -149,10 +170,10 @@ class DispatcherTest {
   void parallelChainWithoutContinueOnErrorFailsAtTheFirstFailure(Vertx vertx, VertxTestContext test) {
     scripted(vertx, "fails", 1, Category.REJECTED);
     silent(vertx, "hangs");
-    WebhookEntry entry = chain(new ChainConfig(true, false, 30), step("fails", RetryPolicy.DISABLED),
+    DeliveryPlan plan = chain(new ChainConfig(true, false, 30), step("fails", RetryPolicy.DISABLED),
         step("hangs", RetryPolicy.DISABLED));
     long started = System.nanoTime();
-    new Dispatcher(vertx, 60_000).dispatch(entry, "w", new JsonObject(), Map.of(), null)
+    new Dispatcher(vertx, 60_000).dispatch(plan, "w", new JsonObject(), Map.of(), null)
         .onComplete(test.failing(failure -> test.verify(() -> {
           assertTrue(System.nanoTime() - started < 5_000_000_000L, "did not wait for the hanging step");
           assertEquals("1 of 2 chain steps failed", failure.getMessage());
@@ -164,9 +185,9 @@ class DispatcherTest {
   void chainTimeoutFailsWithTimeout(Vertx vertx, VertxTestContext test) {
     scripted(vertx, "quick", 0, Category.CONNECTION);
     silent(vertx, "slow");
-    WebhookEntry entry = chain(new ChainConfig(false, true, 0.3), step("quick", RetryPolicy.DISABLED),
+    DeliveryPlan plan = chain(new ChainConfig(false, true, 0.3), step("quick", RetryPolicy.DISABLED),
         step("slow", RetryPolicy.DISABLED));
-    new Dispatcher(vertx, 60_000).dispatch(entry, "w", new JsonObject(), Map.of(), null)
+    new Dispatcher(vertx, 60_000).dispatch(plan, "w", new JsonObject(), Map.of(), null)
         .onComplete(test.failing(failure -> test.verify(() -> {
           assertEquals(Category.TIMEOUT, ((ModuleFailure) failure).category());
           test.completeNow();

@@ -47,10 +47,6 @@ public final class DiskTarget {
     this.directory = directory;
   }
 
-  public static void checkConfig(JsonObject moduleConfig, JsonObject entry, Env env) {
-    fromConfig(moduleConfig, env);
-  }
-
   /** Validates base_dir and path (lexically and against existing symlinks). */
   public static DiskTarget fromConfig(JsonObject moduleConfig, Env env) {
     String base = Coerce.string(moduleConfig, "base_dir", null);

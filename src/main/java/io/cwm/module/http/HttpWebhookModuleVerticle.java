@@ -1,6 +1,5 @@
 package io.cwm.module.http;
 
-import io.cwm.config.ConfigException;
 import io.cwm.module.ModuleCall;
 import io.cwm.module.ModuleFailure;
 import io.cwm.module.ModuleFailure.Category;
@@ -24,11 +23,8 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 import java.net.UnknownHostException;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,19 +40,16 @@ import org.slf4j.LoggerFactory;
  * reset connections and unknown hosts CONNECTION; the timer TIMEOUT. Never logs URL paths,
  * header values or payloads.
  */
-public final class HttpWebhookModuleVerticle extends ModuleVerticle {
+public final class HttpWebhookModuleVerticle extends ModuleVerticle<HttpWebhookTarget> {
   private static final Logger LOG = LoggerFactory.getLogger(HttpWebhookModuleVerticle.class);
   /** Idle pooled connections close before the 5 s keep-alive of common servers does. */
   private static final int KEEP_ALIVE_SECONDS = 4;
   private static final int MAX_CONNECTIONS_PER_ADDRESS = 20;
 
-  /** Targets by module-config, checked once (configs are immutable snapshots). */
-  private final Map<JsonObject, HttpWebhookTarget> targets = new ConcurrentHashMap<>();
   private HttpClientAgent client;
 
-  @Override
-  protected String moduleName() {
-    return "http_webhook";
+  public HttpWebhookModuleVerticle() {
+    super(HttpWebhookModuleType.NAME, HttpWebhookTarget.class);
   }
 
   @Override
@@ -76,13 +69,7 @@ public final class HttpWebhookModuleVerticle extends ModuleVerticle {
   }
 
   @Override
-  protected Future<Void> deliver(ModuleCall call) {
-    HttpWebhookTarget target;
-    try {
-      target = targets.computeIfAbsent(call.moduleConfig(), HttpWebhookTarget::fromConfig);
-    } catch (ConfigException e) {
-      return Future.failedFuture(new ModuleFailure(Category.CONFIG, "http_webhook config invalid: " + e.key()));
-    }
+  protected Future<Void> deliver(ModuleCall call, HttpWebhookTarget target) {
     Promise<Void> done = Promise.promise();
     HttpClientRequest[] sent = {null};
     long timer = vertx.setTimer(target.timeoutMillis(), id -> {

@@ -2,7 +2,6 @@ package io.cwm.module.http;
 
 import io.cwm.config.Coerce;
 import io.cwm.config.ConfigException;
-import io.cwm.config.Env;
 import io.cwm.net.TargetAddressPolicy;
 import io.cwm.net.TargetUrl;
 import io.vertx.core.http.HttpMethod;
@@ -33,10 +32,6 @@ public record HttpWebhookTarget(TargetUrl url, HttpMethod method, Map<String, St
   static final String NOT_ALLOW_LISTED = "the host is not in allowed_hosts";
   private static final double DEFAULT_TIMEOUT_SECONDS = 30;
   private static final Set<String> METHODS = Set.of("POST", "PUT", "PATCH");
-
-  public static void checkConfig(JsonObject moduleConfig, JsonObject entry, Env env) {
-    fromConfig(moduleConfig);
-  }
 
   /** Parses and checks a module-config; throws ConfigException naming the key. */
   public static HttpWebhookTarget fromConfig(JsonObject moduleConfig) {

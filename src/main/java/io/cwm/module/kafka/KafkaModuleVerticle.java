@@ -1,12 +1,8 @@
 package io.cwm.module.kafka;
 
-import io.cwm.config.ConfigException;
 import io.cwm.config.Env;
-import io.cwm.module.ConnectionLinks;
+import io.cwm.module.LinkedModuleVerticle;
 import io.cwm.module.ModuleCall;
-import io.cwm.module.ModuleFailure;
-import io.cwm.module.ModuleFailure.Category;
-import io.cwm.module.ModuleVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
@@ -43,32 +39,24 @@ import org.apache.kafka.common.header.internals.RecordHeader;
  *       every failure a non-retryable generic error.
  * </ul>
  */
-public final class KafkaModuleVerticle extends ModuleVerticle {
+public final class KafkaModuleVerticle extends LinkedModuleVerticle<KafkaTarget, KafkaLink> {
   /** Link key of calls that name no connection (they use the default bootstrap address). */
   static final String NO_CONNECTION = "";
 
   private final Env env;
-  private final ConnectionLinks<KafkaLink> links = new ConnectionLinks<>();
 
   public KafkaModuleVerticle(Env env) {
+    super(KafkaModuleType.NAME, KafkaTarget.class, NO_CONNECTION);
     this.env = env;
   }
 
   @Override
-  protected String moduleName() {
-    return "kafka";
+  protected KafkaLink newLink(String name, JsonObject connection) {
+    return new KafkaLink(vertx, name, connection, KafkaBootstrap.check(connection, env));
   }
 
   @Override
-  protected Future<Void> deliver(ModuleCall call) {
-    KafkaTarget target;
-    KafkaLink link;
-    try {
-      target = KafkaTarget.resolve(call.moduleConfig(), call.entry());
-      link = link(call.connectionName(), call.connection());
-    } catch (ConfigException e) {
-      return Future.failedFuture(new ModuleFailure(Category.CONFIG, "kafka " + e.key() + " " + e.getMessage()));
-    }
+  protected Future<Void> deliver(ModuleCall call, KafkaTarget target, KafkaLink link) {
     return link.send(record(target, call.payload(), call.headers()));
   }
 
@@ -82,17 +70,5 @@ public final class KafkaModuleVerticle extends ModuleVerticle {
           new RecordHeader(name, text == null ? null : text.getBytes(StandardCharsets.UTF_8))));
     }
     return new ProducerRecord<>(target.topic(), target.partition(), key, value, recordHeaders);
-  }
-
-  private KafkaLink link(String name, JsonObject connection) {
-    String linkName = name == null ? NO_CONNECTION : name;
-    JsonObject details = connection == null ? new JsonObject() : connection;
-    return links.get(linkName, details,
-        () -> new KafkaLink(vertx, linkName, details, KafkaBootstrap.check(details, env)));
-  }
-
-  @Override
-  protected Future<Void> stopModule() {
-    return links.closeAll();
   }
 }

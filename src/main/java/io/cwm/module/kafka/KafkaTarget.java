@@ -2,7 +2,6 @@ package io.cwm.module.kafka;
 
 import io.cwm.config.Coerce;
 import io.cwm.config.ConfigException;
-import io.cwm.config.Env;
 import io.vertx.core.json.JsonObject;
 import java.util.regex.Pattern;
 
@@ -32,11 +31,6 @@ import java.util.regex.Pattern;
  */
 public record KafkaTarget(String topic, String key, Integer partition, boolean forwardHeaders) {
   private static final Pattern ALLOWED = Pattern.compile("^[A-Za-z0-9_.-]+$");
-
-  /** Load-time check (ModuleRegistry.ConfigCheck). */
-  public static void checkConfig(JsonObject moduleConfig, JsonObject entry, Env env) {
-    resolve(moduleConfig, entry);
-  }
 
   /** The checked settings for one call; throws ConfigException naming the key. */
   public static KafkaTarget resolve(JsonObject moduleConfig, JsonObject entry) {

@@ -1,7 +1,6 @@
 package io.cwm.module.log;
 
 import io.cwm.config.Coerce;
-import io.cwm.config.Env;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.vertx.core.buffer.Buffer;
@@ -42,10 +41,6 @@ public final class LogFormatter {
   public static LogFormatter fromConfig(JsonObject moduleConfig) {
     return new LogFormatter(Coerce.bool(moduleConfig, "pretty_print", false),
         Coerce.bool(moduleConfig, "redact_sensitive", true));
-  }
-
-  public static void checkConfig(JsonObject moduleConfig, JsonObject entry, Env env) {
-    fromConfig(moduleConfig);
   }
 
   /** Verdicts per key name: header names and payload keys repeat from webhook to webhook. */

@@ -8,22 +8,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code log} module: writes each webhook to the {@code cwm.webhooks} logger (route it to a
- * file or elsewhere with logback). Never fails.
+ * file or elsewhere with logback), formatted by the call's {@link LogFormatter}. Never fails.
  */
-public final class LogModuleVerticle extends ModuleVerticle {
+public final class LogModuleVerticle extends ModuleVerticle<LogFormatter> {
   /** A dedicated logger name so operators can route webhook bodies apart from service logs. */
   private static final Logger WEBHOOKS = LoggerFactory.getLogger("cwm.webhooks");
 
-  @Override
-  protected String moduleName() {
-    return "log";
+  public LogModuleVerticle() {
+    super(LogModuleType.NAME, LogFormatter.class);
   }
 
   @Override
-  protected Future<Void> deliver(ModuleCall call) {
+  protected Future<Void> deliver(ModuleCall call, LogFormatter formatter) {
     if (WEBHOOKS.isInfoEnabled()) {
-      WEBHOOKS.info(LogFormatter.fromConfig(call.moduleConfig())
-          .format(call.webhookId(), call.headers(), call.payload()));
+      WEBHOOKS.info(formatter.format(call.webhookId(), call.headers(), call.payload()));
     }
     return Future.succeededFuture();
   }

@@ -1,19 +1,13 @@
 package io.cwm.module.postgres;
 
-import io.cwm.config.ConfigException;
 import io.cwm.config.Env;
-import io.cwm.module.ConnectionLinks;
+import io.cwm.module.LinkedModuleVerticle;
 import io.cwm.module.ModuleCall;
-import io.cwm.module.ModuleFailure;
-import io.cwm.module.ModuleFailure.Category;
-import io.cwm.module.ModuleVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The {@code postgresql} / {@code postgres} module (modules.md §3.16): inserts one row per webhook
@@ -39,70 +33,22 @@ import java.util.Map;
  * is still tried (as Python), so a user with only INSERT on a table the DBA created works; the
  * insert's own failure is what the caller sees.
  */
-public final class PostgresModuleVerticle extends ModuleVerticle {
-  private static final int MAX_CACHED_TARGETS = 256;
-
+public final class PostgresModuleVerticle extends LinkedModuleVerticle<PreparedTarget, PostgresLink> {
   private final Env env;
-  private final ConnectionLinks<PostgresLink> links = new ConnectionLinks<>();
-  /** Parsed module-configs and their SQL, by config content (reloads bring new objects). */
-  private final Map<JsonObject, Prepared> targets = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<JsonObject, Prepared> eldest) {
-      return size() > MAX_CACHED_TARGETS;
-    }
-  };
-
-  private record Prepared(PostgresTarget target, PostgresSql sql) {}
-
   public PostgresModuleVerticle(Env env) {
+    super(PostgresModuleType.NAME, PreparedTarget.class, null);
     this.env = env;
   }
 
   @Override
-  protected String moduleName() {
-    return "postgresql";
+  protected PostgresLink newLink(String name, JsonObject connection) {
+    return new PostgresLink(vertx, name, connection.copy(), PostgresConnection.of(connection, env));
   }
 
   @Override
-  protected Future<Void> deliver(ModuleCall call) {
-    Prepared prepared;
-    PostgresLink link;
-    Tuple row;
-    try {
-      prepared = prepared(call.moduleConfig());
-      link = link(call.connectionName(), call.connection());
-      row = PostgresRow.of(prepared.target(), call.webhookId(), call.payload(), call.headers(),
-          OffsetDateTime.now(ZoneOffset.UTC));
-    } catch (ConfigException e) {
-      return Future.failedFuture(new ModuleFailure(Category.CONFIG, "postgresql " + e.key() + " " + e.getMessage()));
-    } catch (ModuleFailure e) {
-      return Future.failedFuture(e);
-    }
+  protected Future<Void> deliver(ModuleCall call, PreparedTarget prepared, PostgresLink link) {
+    Tuple row = PostgresRow.of(prepared.target(), call.webhookId(), call.payload(), call.headers(),
+        OffsetDateTime.now(ZoneOffset.UTC));
     return link.write(prepared.target().table(), prepared.sql(), row);
-  }
-
-  private Prepared prepared(JsonObject moduleConfig) {
-    JsonObject config = moduleConfig == null ? new JsonObject() : moduleConfig;
-    Prepared known = targets.get(config);
-    if (known == null) {
-      PostgresTarget target = PostgresTarget.fromConfig(config);
-      known = new Prepared(target, PostgresSql.of(target));
-      targets.put(config.copy(), known);
-    }
-    return known;
-  }
-
-  /** The link of this connection: the current one, or a new one when its object changed. */
-  PostgresLink link(String name, JsonObject connection) {
-    if (name == null || connection == null) {
-      throw new ConfigException("connection", "is required: name a connection of type postgresql");
-    }
-    return links.get(name, connection,
-        () -> new PostgresLink(vertx, name, connection.copy(), PostgresConnection.of(connection, env)));
-  }
-
-  @Override
-  protected Future<Void> stopModule() {
-    return links.closeAll();
   }
 }

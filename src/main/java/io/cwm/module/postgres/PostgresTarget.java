@@ -2,7 +2,6 @@ package io.cwm.module.postgres;
 
 import io.cwm.config.Coerce;
 import io.cwm.config.ConfigException;
-import io.cwm.config.Env;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.OffsetDateTime;
@@ -65,16 +64,6 @@ public record PostgresTarget(String table, StorageMode mode, boolean upsert, Str
 
   /** A {@code CREATE INDEX IF NOT EXISTS} on the table. */
   public record Index(String name, List<String> columns) {}
-
-  /** Load-time check (ModuleRegistry.ConfigCheck). */
-  public static void checkConfig(JsonObject moduleConfig, JsonObject entry, Env env) {
-    PostgresTarget target = fromConfig(moduleConfig);
-    if (target.mode == StorageMode.RELATIONAL && entry != null
-        && "blob".equals(entry.getValue("data_type"))) {
-      throw new ConfigException("storage_mode", "relational storage cannot hold blob payloads "
-          + "(data_type blob): use json or hybrid, which store the bytes as base64");
-    }
-  }
 
   /** Parses and checks a module-config; throws ConfigException naming the key. */
   public static PostgresTarget fromConfig(JsonObject moduleConfig) {

@@ -1,7 +1,6 @@
 package io.cwm.module.rabbitmq;
 
 import io.cwm.config.ConfigException;
-import io.cwm.config.Env;
 import io.vertx.core.json.JsonObject;
 import java.util.regex.Pattern;
 
@@ -16,11 +15,6 @@ public final class QueueNames {
   private static final Pattern ALLOWED = Pattern.compile("^[A-Za-z0-9_.:-]+$");
 
   private QueueNames() {}
-
-  /** Load-time check (ModuleRegistry.ConfigCheck). */
-  public static void checkConfig(JsonObject moduleConfig, JsonObject entry, Env env) {
-    resolve(moduleConfig, entry);
-  }
 
   /** The checked queue name for one call; throws ConfigException naming the key. */
   public static String resolve(JsonObject moduleConfig, JsonObject entry) {

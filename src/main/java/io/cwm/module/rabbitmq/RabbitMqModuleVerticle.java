@@ -2,14 +2,10 @@ package io.cwm.module.rabbitmq;
 
 import com.rabbitmq.client.AMQP;
 import io.cwm.config.Coerce;
-import io.cwm.config.ConfigException;
 import io.cwm.config.ConnectionRules;
 import io.cwm.config.Env;
-import io.cwm.module.ConnectionLinks;
+import io.cwm.module.LinkedModuleVerticle;
 import io.cwm.module.ModuleCall;
-import io.cwm.module.ModuleFailure;
-import io.cwm.module.ModuleFailure.Category;
-import io.cwm.module.ModuleVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
@@ -24,33 +20,33 @@ import java.util.Map;
  * connection, created on first use and closed on stop; a changed connection gets a new link and
  * the old one closes when its calls have finished.
  */
-public final class RabbitMqModuleVerticle extends ModuleVerticle {
+public final class RabbitMqModuleVerticle extends LinkedModuleVerticle<RabbitMqTarget, RabbitMqLink> {
   static final String JSON = "application/json";
   static final String BYTES = "application/octet-stream";
   private static final long CONFIRM_TIMEOUT_MILLIS = 10_000;
 
   private final Env env;
-  private final ConnectionLinks<RabbitMqLink> links = new ConnectionLinks<>();
 
   public RabbitMqModuleVerticle(Env env) {
+    super(RabbitMqModuleType.NAME, RabbitMqTarget.class, null);
     this.env = env;
   }
 
   @Override
-  protected String moduleName() {
-    return "rabbitmq";
+  protected RabbitMqLink newLink(String name, JsonObject connection) {
+    // The type is not matched against the module (as in Python), so the host rules of a
+    // rabbitmq connection are applied here whatever type the entry declares.
+    ConnectionRules.check(connection.copy().put("type", "rabbitmq"), env);
+    String host = Coerce.string(connection, "host", "").trim();
+    int port = (int) Coerce.integer(connection, "port", 5672, 1, 65535);
+    String user = Coerce.string(connection, "user", "guest");
+    String password = Coerce.string(connection, "pass", "guest");
+    return new RabbitMqLink(vertx, name, connection, RabbitMqLink.options(host, port, user, password),
+        CONFIRM_TIMEOUT_MILLIS);
   }
 
   @Override
-  protected Future<Void> deliver(ModuleCall call) {
-    String queue;
-    RabbitMqLink link;
-    try {
-      queue = QueueNames.resolve(call.moduleConfig(), call.entry());
-      link = link(call.connectionName(), call.connection());
-    } catch (ConfigException e) {
-      return Future.failedFuture(new ModuleFailure(Category.CONFIG, "rabbitmq " + e.key() + " " + e.getMessage()));
-    }
+  protected Future<Void> deliver(ModuleCall call, RabbitMqTarget target, RabbitMqLink link) {
     boolean blob = call.payload() instanceof Buffer;
     Buffer body = blob ? (Buffer) call.payload() : Json.encodeToBuffer(call.payload());
     AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
@@ -58,28 +54,6 @@ public final class RabbitMqModuleVerticle extends ModuleVerticle {
         .contentType(blob ? BYTES : JSON)
         .headers(new HashMap<>(call.headers() == null ? Map.of() : call.headers()))
         .build();
-    return link.publish(queue, properties, body);
-  }
-
-  private RabbitMqLink link(String name, JsonObject connection) {
-    if (name == null || connection == null) {
-      throw new ConfigException("connection", "is required: name a connection of type rabbitmq");
-    }
-    return links.get(name, connection, () -> {
-      // The type is not matched against the module (as in Python), so the host rules of a
-      // rabbitmq connection are applied here whatever type the entry declares.
-      ConnectionRules.check(connection.copy().put("type", "rabbitmq"), env);
-      String host = Coerce.string(connection, "host", "").trim();
-      int port = (int) Coerce.integer(connection, "port", 5672, 1, 65535);
-      String user = Coerce.string(connection, "user", "guest");
-      String password = Coerce.string(connection, "pass", "guest");
-      return new RabbitMqLink(vertx, name, connection, RabbitMqLink.options(host, port, user, password),
-          CONFIRM_TIMEOUT_MILLIS);
-    });
-  }
-
-  @Override
-  protected Future<Void> stopModule() {
-    return links.closeAll();
+    return link.publish(target.queue(), properties, body);
   }
 }

@@ -1,9 +1,6 @@
 package io.cwm.module.redis;
 
-import io.cwm.config.ConfigException;
 import io.cwm.module.ModuleCall;
-import io.cwm.module.ModuleFailure;
-import io.cwm.module.ModuleFailure.Category;
 import io.cwm.module.ModuleVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -12,10 +9,8 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -27,41 +22,22 @@ import org.slf4j.LoggerFactory;
  * first use and closed when the verticle stops — Python opened a client per call. Blob payloads
  * are sent base64-encoded inside the JSON (Python fails on bytes).
  */
-public final class RedisPublishModuleVerticle extends ModuleVerticle {
+public final class RedisPublishModuleVerticle extends ModuleVerticle<RedisPublishTarget> {
   private static final Logger LOG = LoggerFactory.getLogger(RedisPublishModuleVerticle.class);
   static final int CONNECT_TIMEOUT_MILLIS = 5_000;
   static final int COMMAND_TIMEOUT_MILLIS = 5_000;
   private static final int MAX_POOL_SIZE = 4;
   static final int MAX_POOL_WAITING = 4096;
 
-  /** Targets by (module-config, redis block), validated once: configs are immutable snapshots. */
-  private final Map<List<Object>, RedisPublishTarget> targets = new HashMap<>();
   /** Clients by {@link RedisPublishTarget#key()}; only touched on this verticle's event loop. */
   private final Map<String, Redis> clients = new HashMap<>();
 
-  @Override
-  protected String moduleName() {
-    return "redis_publish";
+  public RedisPublishModuleVerticle() {
+    super(RedisPublishModuleType.NAME, RedisPublishTarget.class);
   }
 
   @Override
-  protected Future<Void> deliver(ModuleCall call) {
-    RedisPublishTarget resolved;
-    try {
-      Object redisBlock = call.entry() == null ? null : call.entry().getValue("redis");
-      List<Object> cacheKey = new ArrayList<>(2);
-      cacheKey.add(call.moduleConfig());
-      cacheKey.add(redisBlock);
-      resolved = targets.get(cacheKey);
-      if (resolved == null) {
-        resolved = RedisPublishTarget.fromConfig(call.moduleConfig(), call.entry());
-        targets.put(cacheKey, resolved);
-      }
-    } catch (ConfigException e) {
-      LOG.warn("[module: redis_publish, webhook_id: {}] invalid config: {}: {}", call.webhookId(), e.key(), e.getMessage());
-      return Future.failedFuture(new ModuleFailure(Category.CONFIG, "invalid redis_publish configuration"));
-    }
-    RedisPublishTarget target = resolved;
+  protected Future<Void> deliver(ModuleCall call, RedisPublishTarget target) {
     String message = message(call.payload(), call.headers()).encode();
     Redis client = clients.computeIfAbsent(target.key(), key -> createClient(target));
     return client.send(Request.cmd(Command.PUBLISH).arg(target.channel()).arg(message))

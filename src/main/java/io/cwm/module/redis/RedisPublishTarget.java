@@ -2,7 +2,6 @@ package io.cwm.module.redis;
 
 import io.cwm.config.Coerce;
 import io.cwm.config.ConfigException;
-import io.cwm.config.Env;
 import io.cwm.net.AddressClass;
 import io.cwm.net.IpAddresses;
 import io.vertx.core.json.JsonObject;
@@ -43,11 +42,6 @@ public record RedisPublishTarget(String host, int port, int db, String password,
   @Override
   public String toString() {
     return "RedisPublishTarget[port=" + port + ", db=" + db + ", channel=" + channel + "]";
-  }
-
-  /** Load-time check ({@link io.cwm.module.ModuleRegistry.ConfigCheck}). */
-  public static void checkConfig(JsonObject moduleConfig, JsonObject entry, Env env) {
-    fromConfig(moduleConfig, entry);
   }
 
   /** Reads and validates the target; throws ConfigException naming the key. */

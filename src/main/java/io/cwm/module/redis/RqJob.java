@@ -2,7 +2,6 @@ package io.cwm.module.redis;
 
 import io.cwm.config.Coerce;
 import io.cwm.config.ConfigException;
-import io.cwm.config.Env;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -51,12 +50,6 @@ public record RqJob(String id, String queue, Map<String, Object> fields) {
 
   public static String queueKey(String queue) {
     return "rq:queue:" + queue;
-  }
-
-  /** Load-time check ({@link io.cwm.module.ModuleRegistry.ConfigCheck}). */
-  public static void checkConfig(JsonObject moduleConfig, JsonObject entry, Env env) {
-    function(moduleConfig);
-    queue(moduleConfig);
   }
 
   /** The checked {@code function}: a dotted name of at most three identifiers, nothing dangerous. */

@@ -2,18 +2,16 @@ package io.cwm.module.s3;
 
 import io.cwm.config.ConfigException;
 import io.cwm.config.Env;
-import io.cwm.module.ConnectionLinks;
+import io.cwm.module.LinkedModuleVerticle;
 import io.cwm.module.ModuleCall;
 import io.cwm.module.ModuleFailure;
 import io.cwm.module.ModuleFailure.Category;
-import io.cwm.module.ModuleVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -47,46 +45,31 @@ import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
  * chain), as in Python. The SDK's Netty threads (2) and its timer thread are shared by this
  * verticle's clients, started with the first client and stopped on undeploy.
  */
-public final class S3ModuleVerticle extends ModuleVerticle {
+public final class S3ModuleVerticle extends LinkedModuleVerticle<S3Target, S3Link> {
   private static final Logger LOG = LoggerFactory.getLogger(S3ModuleVerticle.class);
   /** Links key of webhooks without a connection (a NUL cannot start a usable connection name). */
   private static final String NO_CONNECTION = "\0(none)";
   private static final int SDK_EVENT_LOOP_THREADS = 2;
 
   private final Env env;
-  /** Targets by module-config, checked once (configs are immutable snapshots). */
-  private final Map<JsonObject, S3Target> targets = new HashMap<>();
-  private final ConnectionLinks<S3Link> links = new ConnectionLinks<>();
   private final AtomicInteger clientsCreated = new AtomicInteger();
   private final AtomicInteger clientsOpen = new AtomicInteger();
   private SdkEventLoopGroup eventLoops;
   private ScheduledExecutorService scheduler;
 
   public S3ModuleVerticle(Env env) {
+    super(S3ModuleType.NAME, S3Target.class, NO_CONNECTION);
     this.env = env;
   }
 
   @Override
-  protected String moduleName() {
-    return "s3";
+  protected ModuleFailure configFailure(ModuleCall call, ConfigException refused) {
+    LOG.warn("[module: s3, webhook_id: {}] config invalid: {} {}", call.webhookId(), refused.key(), refused.getMessage());
+    return new ModuleFailure(Category.CONFIG, "s3 config invalid: " + refused.key());
   }
 
   @Override
-  protected Future<Void> deliver(ModuleCall call) {
-    S3Target target;
-    S3Link link;
-    try {
-      JsonObject config = call.moduleConfig() == null ? new JsonObject() : call.moduleConfig();
-      target = targets.get(config);
-      if (target == null) {
-        target = S3Target.fromConfig(config);
-        targets.put(config, target);
-      }
-      link = link(call.connectionName(), call.connection());
-    } catch (ConfigException e) {
-      LOG.warn("[module: s3, webhook_id: {}] config invalid: {} {}", call.webhookId(), e.key(), e.getMessage());
-      return Future.failedFuture(new ModuleFailure(Category.CONFIG, "s3 config invalid: " + e.key()));
-    }
+  protected Future<Void> deliver(ModuleCall call, S3Target target, S3Link link) {
     boolean blob = call.payload() instanceof Buffer;
     String key = target.objectKey(Instant.now(), UUID.randomUUID());
     Map<String, String> metadata = Map.of();
@@ -120,18 +103,15 @@ public final class S3ModuleVerticle extends ModuleVerticle {
     return PythonJson.pretty(payload).getBytes(StandardCharsets.UTF_8);
   }
 
-  private S3Link link(String name, JsonObject connection) {
-    String key = name == null ? NO_CONNECTION : name;
-    JsonObject settings = connection == null ? new JsonObject() : connection;
-    // a client that failed to start (no credentials found, ...) is not reused: the next call builds a new one
-    return links.get(key, settings, () -> {
-      S3Connection parsed = S3Connection.from(settings, env);
-      startSharedThreads();
-      S3Link created = new S3Link(vertx, key, settings, parsed, eventLoops, scheduler, clientsOpen::decrementAndGet);
-      clientsCreated.incrementAndGet();
-      clientsOpen.incrementAndGet();
-      return created;
-    });
+  /** A client that failed to start (no credentials found, ...) is not reused: the next call builds a new one. */
+  @Override
+  protected S3Link newLink(String name, JsonObject connection) {
+    S3Connection parsed = S3Connection.from(connection, env);
+    startSharedThreads();
+    S3Link created = new S3Link(vertx, name, connection, parsed, eventLoops, scheduler, clientsOpen::decrementAndGet);
+    clientsCreated.incrementAndGet();
+    clientsOpen.incrementAndGet();
+    return created;
   }
 
   private void startSharedThreads() {
@@ -159,7 +139,7 @@ public final class S3ModuleVerticle extends ModuleVerticle {
 
   @Override
   protected Future<Void> stopModule() {
-    return links.closeAll().eventually(() -> stopSharedThreads()).otherwiseEmpty();
+    return super.stopModule().eventually(() -> stopSharedThreads()).otherwiseEmpty();
   }
 
   private Future<Void> stopSharedThreads() {

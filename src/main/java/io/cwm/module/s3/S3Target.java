@@ -67,11 +67,6 @@ public record S3Target(String bucket, String prefix, String filenamePattern, Str
   private static final DateTimeFormatter TIMESTAMP =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss.SSSSSS").withZone(ZoneOffset.UTC);
 
-  /** Load-time check (ModuleRegistry.ConfigCheck). */
-  public static void checkConfig(JsonObject moduleConfig, JsonObject entry, Env env) {
-    fromConfig(moduleConfig);
-  }
-
   /**
    * Load-time check of an {@code s3} connection (region, credentials, {@code endpoint_url} host
    * rules, see {@link S3Connection}); throws ConfigException naming the key in the connection.

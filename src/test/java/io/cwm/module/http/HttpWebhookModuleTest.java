@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cwm.bus.Addresses;
 import io.cwm.bus.LocalCodec;
+import io.cwm.config.ConfigException;
+import io.cwm.config.Env;
 import io.cwm.module.ModuleCall;
 import io.cwm.module.ModuleFailure;
 import io.cwm.module.ModuleFailure.Category;
@@ -65,9 +67,14 @@ class HttpWebhookModuleTest {
         .put("allowed_hosts", new JsonArray().add("127.0.0.1"));
   }
 
+  /** The target the load-time check makes of a module-config. */
+  private static HttpWebhookTarget target(JsonObject moduleConfig) {
+    return new HttpWebhookModuleType().target(moduleConfig, new JsonObject(), Env.of(Map.of()));
+  }
+
   private Future<Object> call(JsonObject moduleConfig, Object payload, Map<String, String> headers) {
-    ModuleCall call = new ModuleCall("hook", "http_webhook", new JsonObject(), moduleConfig, null, null, payload,
-        headers, null);
+    ModuleCall call = new ModuleCall("hook", "http_webhook", target(moduleConfig), null, null, payload, headers,
+        null);
     return vertx.eventBus().request(Addresses.module("http_webhook"), call).map(reply -> reply.body());
   }
 
@@ -160,8 +167,9 @@ class HttpWebhookModuleTest {
 
   @Test
   void loopbackIsRefusedWithoutAllowedHosts() {
+    // refused by the load-time check, so no call can carry it
     JsonObject moduleConfig = new JsonObject().put("url", "http://127.0.0.1:" + target.actualPort() + "/");
-    assertEquals(Category.CONFIG, failureOf(moduleConfig).category());
+    assertEquals("url", assertThrows(ConfigException.class, () -> target(moduleConfig)).key());
     assertTrue(received.isEmpty());
   }
 

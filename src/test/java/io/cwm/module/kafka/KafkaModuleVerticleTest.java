@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cwm.bus.Addresses;
 import io.cwm.bus.LocalCodec;
+import io.cwm.config.ConfigException;
 import io.cwm.config.Env;
 import io.cwm.module.ModuleCall;
 import io.cwm.module.ModuleFailure;
@@ -61,8 +62,9 @@ class KafkaModuleVerticleTest {
   }
 
   private Future<Object> call(JsonObject moduleConfig, String connectionName, JsonObject connection, Object payload) {
-    ModuleCall call = new ModuleCall("hook", "kafka", new JsonObject(), moduleConfig, connectionName, connection,
-        payload, Map.of("x-event", "push"), null);
+    KafkaTarget target = new KafkaModuleType().target(moduleConfig, new JsonObject(), Env.of(Map.of()));
+    ModuleCall call = new ModuleCall("hook", "kafka", target, connectionName, connection, payload,
+        Map.of("x-event", "push"), null);
     return vertx.eventBus().request(Addresses.module("kafka"), call).map(reply -> reply.body());
   }
 
@@ -121,13 +123,13 @@ class KafkaModuleVerticleTest {
   }
 
   @Test
-  void aBadTopicAtCallTimeIsRefusedBeforeAnyProducerExists() throws Exception {
+  void aBadTopicIsRefusedAtLoadBeforeAnyProducerExists() throws Exception {
     deploy(LOCAL_OK);
     String name = "badtopic-" + RUN;
     JsonObject connection = new JsonObject().put("bootstrap_servers", KafkaBroker.bootstrapServers());
-    ModuleFailure failure = failureOf(call(new JsonObject().put("topic", "bad topic"), name, connection, 1));
-    assertEquals(Category.CONFIG, failure.category());
-    assertTrue(failure.getMessage().startsWith("kafka topic"), failure.getMessage());
+    ConfigException refused = assertThrows(ConfigException.class,
+        () -> call(new JsonObject().put("topic", "bad topic"), name, connection, 1));
+    assertEquals("topic", refused.key());
     assertEquals(0, KafkaLink.producersCreated(name));
   }
 }

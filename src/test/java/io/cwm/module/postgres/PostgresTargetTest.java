@@ -227,10 +227,11 @@ class PostgresTargetTest {
   @Test
   void relationalBlobEntriesAreRefusedAtLoad() {
     JsonObject config = new JsonObject("{\"storage_mode\": \"relational\", \"schema\": {\"fields\": {\"a\": {}}}}");
-    ConfigException e = assertThrows(ConfigException.class, () -> PostgresTarget.checkConfig(config,
+    PostgresModuleType module = new PostgresModuleType();
+    ConfigException e = assertThrows(ConfigException.class, () -> module.target(config,
         new JsonObject().put("data_type", "blob"), Env.of(Map.of())));
     assertEquals("storage_mode", e.key());
-    PostgresTarget.checkConfig(new JsonObject(), new JsonObject().put("data_type", "blob"), Env.of(Map.of()));
+    module.target(new JsonObject(), new JsonObject().put("data_type", "blob"), Env.of(Map.of()));
   }
 
   @Test

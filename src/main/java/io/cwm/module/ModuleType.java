@@ -1,0 +1,78 @@
+package io.cwm.module;
+
+import io.cwm.config.Env;
+import io.vertx.core.json.JsonObject;
+import java.util.Set;
+
+/**
+ * One output module as the composition root sees it: its registry name (the Python name) and
+ * aliases, whether this build serves it, the load-time check that turns a module-config into the
+ * typed target every call then carries, and how to build the verticle that serves it. Each module
+ * sub-package implements it; the catalogue of all of them is {@code app.ModuleCatalog}.
+ *
+ * @param <T> the module's target: its module-config parsed and checked
+ */
+public interface ModuleType<T> {
+
+  /** The canonical registry name (the event-bus address is {@code cwm.module.<name>}). */
+  String name();
+
+  /** Other names that configs may use for this module. */
+  default Set<String> aliases() {
+    return Set.of();
+  }
+
+  /** Whether this build serves the module (a known Python module may not be ported). */
+  default boolean available() {
+    return true;
+  }
+
+  /**
+   * Parses and checks one module-config at load; the result is what the module's calls carry.
+   *
+   * @param moduleConfig the substituted module-config (a chain item's merged over the entry's)
+   * @param entry the substituted webhook entry, for modules that read top-level keys
+   *     ({@code topic}, {@code queue_name}, {@code redis}, {@code data_type})
+   * @throws io.cwm.config.ConfigException naming the key, relative to the module-config
+   */
+  T target(JsonObject moduleConfig, JsonObject entry, Env env);
+
+  /** Whether a module verticle serves this module (not webhook_connect: the ingest relays it). */
+  default boolean hasVerticle() {
+    return available();
+  }
+
+  /** A new verticle serving this module; only called when {@link #hasVerticle()}. */
+  ModuleVerticle<T> verticle(Env env);
+
+  /** A module known by name (so configs get a clear refusal) that this build does not serve. */
+  static ModuleType<Void> unavailable(String name, String... aliases) {
+    Set<String> otherNames = Set.of(aliases);
+    return new ModuleType<>() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public Set<String> aliases() {
+        return otherNames;
+      }
+
+      @Override
+      public boolean available() {
+        return false;
+      }
+
+      @Override
+      public Void target(JsonObject moduleConfig, JsonObject entry, Env env) {
+        throw new IllegalStateException("module '" + name + "' is not in this build");
+      }
+
+      @Override
+      public ModuleVerticle<Void> verticle(Env env) {
+        throw new IllegalStateException("module '" + name + "' is not in this build");
+      }
+    };
+  }
+}
