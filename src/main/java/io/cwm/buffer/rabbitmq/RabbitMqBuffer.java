@@ -9,7 +9,6 @@ import io.cwm.buffer.MessageBuffer;
 import io.cwm.buffer.TokenState;
 import io.cwm.buffer.rabbitmq.ChannelState.Held;
 import io.cwm.buffer.rabbitmq.ChannelState.QueueState;
-import io.cwm.buffer.rabbitmq.CounterRecord.Counts;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -33,49 +32,31 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Webhook Connect buffer on RabbitMQ with exactly Python's layout (spec §5.1, {@link RabbitLayout}),
- * so a Python receiver and this one can share a broker, and Java's delivery model (§4.12).
+ * The {@link MessageBuffer} on RabbitMQ, with exactly Python's layout (spec §5.1,
+ * {@link RabbitLayout}) so a Python receiver and this one can share a broker, and Java's delivery
+ * model (§4.12). This class holds the deliveries: leases are pulls (basic.get), and a message
+ * leased here stays an unacked delivery of the {@code deliveries} connection until it is acked,
+ * dead-lettered or that connection is lost (the broker requeues it; its local state is dropped,
+ * so a late ack answers false). Nack retries, releases and expired leases keep the delivery here
+ * with a not-before time (no broker requeue, no hot loop). Leases are local to this node.
  *
- * <p>Three AMQP connections ({@link RabbitLink}): {@code publish} (publisher confirms: a publish
- * completes only when the broker confirmed it), {@code deliveries} (basic.get and basic.ack of
- * leased messages) and {@code admin} (declares, queue depths, DLQ browsing, the state queue), so
- * a channel error on one (a 406 on a re-declare) never requeues what another holds.
- *
- * <p>Leases are pulls: a message leased here stays an unacked delivery of the deliveries
- * connection until it is acked, dead-lettered or the connection is lost (the broker then
- * requeues it; the local state for it is dropped, so a late ack answers false). Nack retries,
- * releases and expired leases keep the delivery here with a not-before time (no broker requeue,
- * no hot loop). Dead letters made by Java are published to {@code webhook_connect.dlx} with
- * {@code x-cwm-reason} and {@code x-cwm-dead-lettered-at} (confirmed) before the original is
- * acked; the broker's own (TTL, Python's basic.reject) are read through {@code x-death}.
- *
- * <p>{@code max_queue_size}: by default this receiver enforces it (broker ready count, cached
- * for a short time while far from the limit, + what this node holds or is publishing); with
- * {@code brokerLimits} the queue is also declared with {@code x-max-length} and
- * {@code reject-publish}, so the broker refuses overflow by itself (a publisher nack:
- * QUEUE_FULL) — arguments Python does not declare, hence opt-in.
- *
- * <p>Java-only state (tokens, sequence blocks, counters) lives in the {@link StateStore}.
- * Leases are local to this node.
- *
- * <p>Every call runs on the context the buffer was created on.
+ * <p>Its parts: three {@link RabbitLink}s ({@code publish} with confirms, {@code deliveries},
+ * {@code admin} used through {@link AdminSteps}), so a channel error on one (a 406 on a
+ * re-declare) never requeues what another holds; {@link QueueRoom} ({@code max_queue_size});
+ * {@link DeadLetterQueues} (the DLQs); {@link StateStore} (tokens, sequence blocks, counters).
+ * Every call runs on the context the buffer was created on.
  */
 public final class RabbitMqBuffer implements MessageBuffer {
   private static final Logger LOG = LoggerFactory.getLogger(RabbitMqBuffer.class);
   private static final long CONFIRM_TIMEOUT_MILLIS = 5000;
-  /** How long a broker depth may be reused (while far from the limit). */
-  private static final long DEPTH_CACHE_MILLIS = 1000;
   private static final long HOUSEKEEPING_PERIOD_MILLIS = 2000;
   private static final long DEAD_LETTER_RETRY_MILLIS = 1000;
   /** Delivery counts kept of messages given back to the broker (connection lost). */
   private static final int GIVEN_BACK_LIMIT = 100_000;
-  /** Dead letters looked at per admin call. */
-  private static final int BROWSE_LIMIT = 10_000;
   /** basic.gets sent at once per queue and lease (never more than the lease asks for). */
   private static final int GET_BATCH = 32;
 
@@ -89,6 +70,8 @@ public final class RabbitMqBuffer implements MessageBuffer {
   private final RabbitLink deliveries;
   private final AdminSteps admin;
   private final StateStore store;
+  private final QueueRoom room;
+  private final DeadLetterQueues deadLetterQueues;
   private final Map<String, ChannelState> channels = new HashMap<>();
   private final Map<String, Integer> givenBack = new LinkedHashMap<>() {
     @Override
@@ -119,6 +102,8 @@ public final class RabbitMqBuffer implements MessageBuffer {
     this.admin = new AdminSteps(new RabbitLink(vertx, context, url, connectionName("admin"), false, 0, true));
     String process = "p" + ProcessHandle.current().pid() + "-" + instance;
     this.store = new StateStore(vertx, context, clock, process, publisher, admin);
+    this.room = new QueueRoom(clock, admin, brokerLimits);
+    this.deadLetterQueues = new DeadLetterQueues(clock, publisher, admin, room, store);
   }
 
   /** The client-provided name of one of this buffer's connections, as the broker lists it. */
@@ -291,7 +276,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
       return;
     }
     dropLostDeliveries();
-    store.compact();
+    store.compactWhereDue();
   }
 
   // ------------------------------------------------------------------------------------- publish
@@ -309,7 +294,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
         return Future.failedFuture(new BufferException(Reason.UNAVAILABLE, "message buffer closed"));
       }
       dropLostDeliveries();
-      return ensureRoom(channel, queue, null).compose(room -> store.nextSequence(channel.stored).compose(sequence -> {
+      return room.publish(channel, queue, null, () -> store.nextSequence(channel.stored).compose(sequence -> {
         Envelope stamped = envelope.withSequence(sequence);
         Buffer body = Buffer.buffer(stamped.toJson().encode());
         if (body.length() > ChannelSpec.MAX_MESSAGE_BYTES) {
@@ -318,61 +303,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
         }
         return publisher.publish(RabbitLayout.EXCHANGE, queue.routingKey,
             RabbitLayout.properties(stamped, queue.webhookId), body).map(stamped);
-      }).andThen(done -> {
-        queue.publishing--;
-        if (done.succeeded()) {
-          queue.confirmed++;
-        }
-      })).recover(failure -> failure instanceof RabbitLink.Nacked && brokerLimits
-          ? Future.failedFuture(full(spec.name(), queue)) : unavailable(failure));
-    });
-  }
-
-  private static BufferException full(String channel, QueueState queue) {
-    return new BufferException(Reason.QUEUE_FULL, "queue of webhook " + queue.webhookId + " on channel " + channel
-        + " holds max_queue_size " + queue.maxQueueSize + " messages");
-  }
-
-  /**
-   * Counts the queue's depth (broker ready + held here + being published here) and reserves a
-   * publishing slot when it is below max_queue_size. {@code client}: read the broker depth with
-   * it directly (inside an admin step), else through {@link #adminSerial}.
-   */
-  private Future<Void> ensureRoom(ChannelState channel, QueueState queue, RabbitLink.Ops client) {
-    return brokerDepth(channel, queue, client).compose(ready -> {
-      long depth = ready + channel.heldOf(queue.webhookId) + queue.publishing;
-      if (depth >= queue.maxQueueSize) {
-        return Future.failedFuture(full(channel.spec.name(), queue));
-      }
-      queue.publishing++;
-      return Future.succeededFuture();
-    });
-  }
-
-  /**
-   * The broker's ready count: the cached one plus our confirmed publishes since it was read, while
-   * it is recent and the queue far from full (an over-estimate unless another receiver publishes
-   * meanwhile), else read now.
-   */
-  private Future<Long> brokerDepth(ChannelState channel, QueueState queue, RabbitLink.Ops client) {
-    if (queue.brokerReady >= 0 && clock.millis() - queue.brokerReadAtMillis < DEPTH_CACHE_MILLIS) {
-      long estimate = queue.brokerReady + (queue.confirmed - queue.confirmedAtRead);
-      if (estimate + channel.heldOf(queue.webhookId) + queue.publishing < queue.maxQueueSize * 3L / 4) {
-        return Future.succeededFuture(estimate);
-      }
-    }
-    return readDepth(queue, client);
-  }
-
-  private Future<Long> readDepth(QueueState queue, RabbitLink.Ops client) {
-    long mark = queue.confirmed;
-    Future<Long> count = client != null ? client.messageCount(queue.name)
-        : admin.run(ops -> ops.messageCount(queue.name));
-    return count.map(ready -> {
-      queue.brokerReady = ready;
-      queue.brokerReadAtMillis = clock.millis();
-      queue.confirmedAtRead = mark;
-      return ready + (queue.confirmed - mark);
+      })).recover(this::unavailable);
     });
   }
 
@@ -595,21 +526,9 @@ public final class RabbitMqBuffer implements MessageBuffer {
       givenBack.put(held.messageId, held.deliveries); // the broker has it back and delivers it again
       return Future.succeededFuture();
     }
-    Instant now = clock.instant();
     QueueState queue = channel.queues.get(held.webhookId);
-    Envelope dead = held.envelope.withDeliveryCount(held.deliveries);
-    return publisher.publish(RabbitLayout.DEAD_LETTER_EXCHANGE, queue.routingKey,
-            RabbitLayout.deadLetterProperties(dead, held.webhookId, reason, now), Buffer.buffer(dead.toJson().encode()))
-        .compose(published -> settle(held))
-        .<Void>map(acked -> {
-          if (queue.deadLettersKnown >= 0) {
-            queue.deadLettersKnown++;
-          }
-          store.countDeadLetter(channel.stored, reason);
-          LOG.debug("Message dead-lettered [channel: {}, message_id: {}, reason: {}]", channel.spec.name(),
-              held.messageId, reason);
-          return null;
-        })
+    return deadLetterQueues.add(channel, queue, held.envelope.withDeliveryCount(held.deliveries), reason,
+            () -> settle(held))
         .recover(failure -> {
           if (held.generation == deliveries.generation() && deliveries.isUp()) {
             held.owner = null;
@@ -671,17 +590,10 @@ public final class RabbitMqBuffer implements MessageBuffer {
   public Future<ChannelStats> stats(ChannelSpec spec) {
     return withChannel(spec, channel -> {
       List<QueueState> queues = new ArrayList<>(channel.queues.values());
-      List<Future<Long>> depths = queues.stream().map(queue -> readDepth(queue, null)).toList();
-      List<Future<Long>> deadDepths = queues.stream()
-          .map(queue -> admin.run(client -> client.messageCount(queue.deadLetterName))).toList();
-      return Future.all(depths).compose(read -> Future.all(deadDepths)).compose(read -> {
-        for (int i = 0; i < queues.size(); i++) {
-          if (queues.get(i).deadLettersKnown != deadDepths.get(i).result()) {
-            return adoptBrokerDeadLetters(channel);
-          }
-        }
-        return Future.succeededFuture();
-      }).compose(adopted -> store.counters(channel.stored)).map(counters -> {
+      List<Future<Long>> depths = queues.stream().map(queue -> room.readDepth(queue, null)).toList();
+      return Future.all(depths)
+          .compose(read -> deadLetterQueues.adoptNew(channel))
+          .compose(adopted -> store.counters(channel.stored)).map(counters -> {
         Map<String, Long> pending = new TreeMap<>();
         long queued = 0;
         for (int i = 0; i < queues.size(); i++) {
@@ -698,182 +610,24 @@ public final class RabbitMqBuffer implements MessageBuffer {
 
   // -------------------------------------------------------------------------------- dead letters
 
-  /**
-   * Counts the dead letters the broker made since the last look (TTL expiry; a Python receiver's
-   * basic.reject): each is republished to the DLX with Java's reason headers in its place, so it
-   * is counted once (expired, or dead-lettered), and stays listed, replayable and deletable.
-   */
-  private Future<Void> adoptBrokerDeadLetters(ChannelState channel) {
-    List<QueueState> queues = new ArrayList<>(channel.queues.values());
-    return admin.run(client -> browse(client, channel).compose(letters -> {
-      Set<Long> settled = new HashSet<>();
-      Future<Void> adopted = Future.succeededFuture();
-      for (DeadLetter letter : letters) {
-        if (letter.javaMade()) {
-          continue;
-        }
-        QueueState queue = queues.get(letter.queueIndex());
-        adopted = adopted.compose(done -> publisher.publish(RabbitLayout.DEAD_LETTER_EXCHANGE, queue.routingKey,
-                RabbitLayout.adoptedProperties(letter.message().properties(), letter.reason(), letter.deadLetteredAt()),
-                letter.message().body()))
-            .compose(published -> client.basicAck(letter.deliveryTag(), false))
-            .onSuccess(acked -> {
-              settled.add(letter.deliveryTag());
-              store.countDeadLetter(channel.stored, letter.reason());
-            });
-      }
-      return adopted.transform(done -> requeue(client, letters, settled).map(requeued -> {
-        if (done.succeeded()) {
-          for (int i = 0; i < queues.size(); i++) {
-            int index = i;
-            queues.get(i).deadLettersKnown = letters.stream().filter(letter -> letter.queueIndex() == index).count();
-          }
-        }
-        return null;
-      }));
-    }));
-  }
-
-  /** Browses every DLQ of the channel (basic.get, then requeued): newest first. */
   @Override
   public Future<List<JsonObject>> deadLetters(ChannelSpec spec, int limit) {
-    return withChannel(spec, channel -> {
-      if (limit <= 0) {
-        return Future.succeededFuture(List.of());
-      }
-      return admin.run(client -> browse(client, channel).compose(letters -> {
-        List<DeadLetter> newestFirst = new ArrayList<>(letters);
-        newestFirst.sort(DeadLetter.OLDEST_FIRST.reversed());
-        List<JsonObject> items = newestFirst.stream().limit(limit).map(DeadLetter::item).toList();
-        return requeue(client, letters, Set.of()).map(items);
-      }));
-    });
+    return withChannel(spec, channel -> limit <= 0 ? Future.succeededFuture(List.of())
+        : deadLetterQueues.list(channel, limit));
   }
 
-  /**
-   * Republishes dead letters oldest first to their webhook's queue as fresh messages (same
-   * message id and sequence, delivery_count 0, expires_at = now + TTL; confirmed) and then acks
-   * the DLQ copy. Stops at the first full queue; the rest stays in the DLQs.
-   */
   @Override
   public Future<List<String>> replayDeadLetters(ChannelSpec spec, List<String> messageIds) {
     return withChannel(spec, channel -> {
       Set<String> wanted = messageIds == null ? null : new HashSet<>(messageIds);
-      if (wanted != null && wanted.isEmpty()) {
-        return Future.succeededFuture(List.of());
-      }
-      return admin.run(client -> browse(client, channel).compose(letters -> {
-        List<DeadLetter> oldestFirst = new ArrayList<>(letters);
-        oldestFirst.sort(DeadLetter.OLDEST_FIRST);
-        List<String> replayed = new ArrayList<>();
-        Set<Long> settled = new HashSet<>();
-        return replayFrom(client, channel, oldestFirst, 0, wanted, replayed, settled)
-            .transform(done -> requeue(client, letters, settled)
-                .transform(requeued -> done.succeeded() ? Future.succeededFuture(List.copyOf(replayed))
-                    : Future.failedFuture(done.cause())));
-      })).onSuccess(replayed -> LOG.info("Dead letters replayed [channel: {}, count: {}]", spec.name(),
-          replayed.size()));
+      return wanted != null && wanted.isEmpty() ? Future.succeededFuture(List.of())
+          : deadLetterQueues.replay(channel, wanted);
     });
   }
 
-  private Future<Void> replayFrom(RabbitLink.Ops client, ChannelState channel, List<DeadLetter> letters, int index,
-      Set<String> wanted, List<String> replayed, Set<Long> settled) {
-    if (index == letters.size()) {
-      return Future.succeededFuture();
-    }
-    DeadLetter letter = letters.get(index);
-    QueueState queue = channel.queues.get(letter.webhookId());
-    if (letter.messageId() == null || letter.envelope() == null || queue == null
-        || (wanted != null && !wanted.contains(letter.messageId()))) {
-      return replayFrom(client, channel, letters, index + 1, wanted, replayed, settled);
-    }
-    if (replayed.contains(letter.messageId())) { // a second copy of a message queued again already
-      return client.basicAck(letter.deliveryTag(), false).compose(acked -> {
-        settled.add(letter.deliveryTag());
-        return replayFrom(client, channel, letters, index + 1, wanted, replayed, settled);
-      });
-    }
-    JsonObject body = letter.envelope().copy()
-        .put("expires_at", Envelope.format(clock.instant().plusSeconds(queue.ttlSeconds)))
-        .put("delivery_count", 0)
-        .put("state", "pending");
-    Envelope fresh = Envelope.fromJson(body);
-    return ensureRoom(channel, queue, client).compose(room -> publisher.publish(RabbitLayout.EXCHANGE,
-            queue.routingKey, RabbitLayout.properties(fresh, queue.webhookId), Buffer.buffer(body.encode()))
-        .andThen(done -> {
-          queue.publishing--;
-          if (done.succeeded()) {
-            queue.confirmed++;
-          }
-        })
-        .compose(published -> client.basicAck(letter.deliveryTag(), false))
-        .compose(acked -> {
-          settled.add(letter.deliveryTag());
-          replayed.add(letter.messageId());
-          queue.deadLettersKnown = Math.max(-1, queue.deadLettersKnown - 1);
-          return replayFrom(client, channel, letters, index + 1, wanted, replayed, settled);
-        }))
-        .recover(failure -> {
-          boolean full = failure instanceof BufferException refused && refused.reason() == Reason.QUEUE_FULL
-              || failure instanceof RabbitLink.Nacked && brokerLimits;
-          return full ? Future.succeededFuture() : Future.failedFuture(failure);
-        });
-  }
-
-  /** Drops every DLQ copy of the message. */
   @Override
   public Future<Boolean> deleteDeadLetter(ChannelSpec spec, String messageId) {
-    return withChannel(spec, channel -> admin.run(client -> browse(client, channel).compose(letters -> {
-      List<DeadLetter> matches = letters.stream().filter(letter -> messageId.equals(letter.messageId())).toList();
-      Set<Long> settled = new HashSet<>();
-      Future<Void> acks = Future.succeededFuture();
-      for (DeadLetter match : matches) {
-        acks = acks.compose(done -> client.basicAck(match.deliveryTag(), false))
-            .onSuccess(done -> {
-              settled.add(match.deliveryTag());
-              QueueState queue = new ArrayList<>(channel.queues.values()).get(match.queueIndex());
-              queue.deadLettersKnown = Math.max(-1, queue.deadLettersKnown - 1);
-            });
-      }
-      return acks.transform(done -> requeue(client, letters, settled)
-          .transform(requeued -> done.succeeded() ? Future.succeededFuture(!matches.isEmpty())
-              : Future.failedFuture(done.cause())));
-    })).onSuccess(deleted -> {
-      if (deleted) {
-        LOG.info("Dead letter deleted [channel: {}, message_id: {}]", spec.name(), messageId);
-      }
-    }));
-  }
-
-  /** Gets every message of the channel's DLQs without acking (up to {@value #BROWSE_LIMIT}). */
-  private Future<List<DeadLetter>> browse(RabbitLink.Ops client, ChannelState channel) {
-    List<QueueState> queues = new ArrayList<>(channel.queues.values());
-    List<DeadLetter> letters = new ArrayList<>();
-    return browseQueue(client, queues, 0, 0, letters).map(letters);
-  }
-
-  private Future<Void> browseQueue(RabbitLink.Ops client, List<QueueState> queues, int queueIndex, int position,
-      List<DeadLetter> letters) {
-    if (queueIndex == queues.size() || letters.size() >= BROWSE_LIMIT) {
-      return Future.succeededFuture();
-    }
-    QueueState queue = queues.get(queueIndex);
-    return client.basicGet(queue.deadLetterName, false).compose(message -> {
-      if (message == null) {
-        return browseQueue(client, queues, queueIndex + 1, 0, letters);
-      }
-      letters.add(DeadLetter.of(queueIndex, position, queue.webhookId, message));
-      boolean last = message.messageCount() != null && message.messageCount() == 0;
-      return last ? browseQueue(client, queues, queueIndex + 1, 0, letters)
-          : browseQueue(client, queues, queueIndex, position + 1, letters);
-    });
-  }
-
-  /** Puts back every browsed message not settled: one basic.nack (multiple, requeue) up to the last tag. */
-  private Future<Void> requeue(RabbitLink.Ops client, List<DeadLetter> letters, Set<Long> settled) {
-    long last = letters.stream().mapToLong(DeadLetter::deliveryTag).filter(tag -> !settled.contains(tag))
-        .max().orElse(-1);
-    return last < 0 ? Future.succeededFuture() : client.basicNack(last, true, true);
+    return withChannel(spec, channel -> deadLetterQueues.delete(channel, messageId));
   }
 
   // ---------------------------------------------------------------------------------------- tokens

@@ -261,18 +261,26 @@ final class StateStore {
     });
   }
 
-  /** Merges the counter records of each channel this process wrote often enough since its last merge. */
-  void compact() {
+  /**
+   * Compacts the counter records of each channel this process wrote {@value #COMPACT_AFTER_FLUSHES}
+   * records to since its last compaction.
+   */
+  void compactWhereDue() {
     if (closing) {
       return;
     }
     for (Entry entry : entries.values()) {
       if (entry.flushesSinceCompaction >= COMPACT_AFTER_FLUSHES) {
         entry.flushesSinceCompaction = 0;
-        readCounters(entry, true).onFailure(failure -> LOG.debug(
+        compact(entry).onFailure(failure -> LOG.debug(
             "RabbitMQ buffer: counter records of {} not merged: {}", entry.channel, failure.toString()));
       }
     }
+  }
+
+  /** Replaces the channel's counter records by one with their merged totals (see {@link #readCounters}). */
+  Future<Void> compact(Entry entry) {
+    return readCounters(entry, true).mapEmpty();
   }
 
   /** Stops the flush timers and writes every channel's changed counters once more. */
