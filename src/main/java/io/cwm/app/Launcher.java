@@ -116,10 +116,11 @@ public final class Launcher {
 
   /** Local codecs: these records pass between verticles of one process without copying. */
   public static void registerCodecs(Vertx vertx) {
-    for (Class<?> type : List.of(ModuleCall.class, BufferCall.class, BufferCall.Reply.class, Envelope.class,
+    for (Class<?> type : List.of(ModuleCall.class, Envelope.class,
         StreamCall.class, StreamCall.Reply.class, SessionEnd.class)) {
       register(vertx, type);
     }
+    BufferCall.messageTypes().forEach(type -> register(vertx, type));
   }
 
   private static <T> void register(Vertx vertx, Class<T> type) {

@@ -6,14 +6,16 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.cwm.config.ChannelSpec;
 
 /**
- * The only code that talks to the buffer backend. Serves {@link BufferCall}s on
- * {@code cwm.buffer.call}, announces stored messages on {@code cwm.stream.ready}, and requeues
+ * The only code that talks to the buffer backend. Runs the {@link BufferCall}s that arrive on
+ * {@code cwm.buffer.call} on it one by one (each record knows its backend method), announces stored messages on {@code cwm.stream.ready}, and requeues
  * expired leases every second. When the backend cannot be reached at start it keeps retrying in
  * the background; meanwhile every call fails with UNAVAILABLE (ingest answers 503). When it can
  * never open as configured ({@link BufferStartRefused}), start-up fails.
@@ -28,9 +30,9 @@ public final class ChannelBufferVerticle extends VerticleBase {
   private final Collection<ChannelSpec> channels;
   private MessageBuffer backend;
   static final long CLUSTER_READY_COALESCE_MS = 5;
-  private final java.util.Set<String> clusterNoticePending = new java.util.HashSet<>();
+  private final Set<String> clusterNoticePending = new HashSet<>();
   private volatile boolean open;
-  private MessageConsumer<BufferCall> consumer;
+  private MessageConsumer<BufferCall<?>> consumer;
   private long reclaimTimer = -1;
   private long reopenTimer = -1;
   private long lastUnavailableLogMillis;
@@ -100,45 +102,32 @@ public final class ChannelBufferVerticle extends VerticleBase {
     }
   }
 
-  private void onCall(Message<BufferCall> message) {
-    BufferCall call = message.body();
-    if (!open && call.op() != BufferCall.Op.PING) {
-      message.fail(BufferException.Reason.UNAVAILABLE.ordinal(), "message buffer unavailable");
+  private void onCall(Message<BufferCall<?>> message) {
+    run(message, message.body());
+  }
+
+  /** Runs the call on the backend and answers its result, or its failure as a BufferException. */
+  private <T> void run(Message<?> message, BufferCall<T> call) {
+    if (!open) {
+      if (call instanceof BufferCall.Ping) {
+        message.reply(new BufferCall.Reply(false));
+      } else {
+        BufferFailures.fail(message, new BufferException(BufferException.Reason.UNAVAILABLE,
+            "message buffer unavailable"));
+      }
       return;
     }
-    Future<?> result = switch (call.op()) {
-      case PUBLISH -> backend.publish(call.channel(), call.envelope())
-          .onSuccess(stored -> ready(call.channel().name()));
-      case LEASE -> backend.lease(call.channel(), call.owner(), call.max(), call.millis());
-      case ACK -> backend.ack(call.channel(), call.messageId());
-      case NACK -> backend.nack(call.channel(), call.messageId(), call.retry());
-      case RELEASE -> backend.release(call.channel(), call.owner()).onSuccess(count -> {
-        if (count > 0) {
-          ready(call.channel().name());
-        }
-      });
-      case OWNER -> backend.leaseOwner(call.channel(), call.messageId());
-      case STATS -> backend.stats(call.channel());
-      case DEAD_LETTERS -> backend.deadLetters(call.channel(), call.max());
-      case REPLAY -> backend.replayDeadLetters(call.channel(), call.messageIds()).onSuccess(replayed -> {
-        if (!replayed.isEmpty()) {
-          ready(call.channel().name());
-        }
-      });
-      case DELETE_DEAD -> backend.deleteDeadLetter(call.channel(), call.messageId());
-      case TOKEN_STATE -> backend.tokenState(call.channel());
-      case ROTATE_TOKEN -> backend.rotateToken(call.channel(), call.owner(), call.millis());
-      case PING -> open ? backend.ping() : Future.succeededFuture(false);
-    };
-    result.onComplete(done -> {
+    call.runOn(backend).onComplete(done -> {
       if (done.succeeded()) {
+        if (call.madeReady(done.result())) {
+          ready(call.channel().name());
+        }
         message.reply(new BufferCall.Reply(done.result()));
       } else {
-        BufferException failure = BufferClient.toBufferException(done.cause());
+        BufferException failure = BufferFailures.fail(message, done.cause());
         if (failure.reason() == BufferException.Reason.UNAVAILABLE) {
-          logUnavailable(call.op(), done.cause());
+          logUnavailable(call, done.cause());
         }
-        message.fail(failure.reason().ordinal(), failure.getMessage());
       }
     });
   }
@@ -147,13 +136,14 @@ public final class ChannelBufferVerticle extends VerticleBase {
    * One line per {@value #UNAVAILABLE_LOG_PERIOD_MS} ms at most while the backend is away (every
    * ingest call fails then: a line each flooded the log with hundreds of thousands of lines).
    */
-  private void logUnavailable(BufferCall.Op op, Throwable cause) {
+  private void logUnavailable(BufferCall<?> call, Throwable cause) {
     long now = System.currentTimeMillis();
     if (now - lastUnavailableLogMillis < UNAVAILABLE_LOG_PERIOD_MS) {
       unavailableNotLogged++;
       return;
     }
-    LOG.warn("buffer {} failed: {} ({} more buffer call(s) failed since the last line)", op, cause.toString(),
+    LOG.warn("buffer {} failed: {} ({} more buffer call(s) failed since the last line)",
+        call.getClass().getSimpleName(), cause.toString(),
         unavailableNotLogged);
     lastUnavailableLogMillis = now;
     unavailableNotLogged = 0;

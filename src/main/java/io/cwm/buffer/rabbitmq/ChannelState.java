@@ -2,41 +2,25 @@ package io.cwm.buffer.rabbitmq;
 
 import io.cwm.config.ChannelSpec;
 import io.cwm.buffer.Envelope;
-import io.cwm.buffer.rabbitmq.CounterRecord.Counts;
-import io.vertx.core.Future;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What this receiver knows about one channel: its webhook queues, the deliveries it holds
- * (unacked at the broker: leased, waiting for a retry, or released), the Java-only state as last
- * read or written, the sequence block it may hand out and this process's counter totals.
- * Touched on the buffer's context only.
+ * What this receiver knows about one channel: its webhook queues and the deliveries it holds
+ * (unacked at the broker: leased, waiting for a retry, or released); its entry in the
+ * {@link StateStore}. Touched on the buffer's context only.
  */
 final class ChannelState {
   ChannelSpec spec;
   final Map<String, QueueState> queues = new LinkedHashMap<>();
   /** By message id, in the order they were first held. */
   final Map<String, Held> held = new LinkedHashMap<>();
-  JavaState persisted = JavaState.EMPTY;
-  long stateReadAtMillis;
-  /** Next sequence number to hand out and the last one of the reserved block. */
-  long nextSequence = 1;
-  long lastReserved;
-  Future<Void> reserving;
-  /** This process's running totals of the channel, the totals it last wrote (confirmed), the write in flight. */
-  Counts counted = Counts.ZERO;
-  Counts flushed = Counts.ZERO;
-  Future<Void> flushing;
-  long flushTimer = -1;
-  int flushesSinceCompaction;
-  /** The counters this receiver reported last: never less (a read may miss records another receiver holds). */
-  Counts reported = Counts.ZERO;
-  /** Tail of this channel's serial state updates. */
-  Future<?> stateTail = Future.succeededFuture();
+  /** The channel's token, sequence and counter state. */
+  final StateStore.Entry stored;
 
-  ChannelState(ChannelSpec spec) {
+  ChannelState(ChannelSpec spec, StateStore.Entry stored) {
     this.spec = spec;
+    this.stored = stored;
   }
 
   /** Held deliveries of one webhook queue (leased or waiting): they count towards its size. */

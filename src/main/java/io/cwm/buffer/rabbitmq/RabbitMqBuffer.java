@@ -9,7 +9,6 @@ import io.cwm.buffer.MessageBuffer;
 import io.cwm.buffer.TokenState;
 import io.cwm.buffer.rabbitmq.ChannelState.Held;
 import io.cwm.buffer.rabbitmq.ChannelState.QueueState;
-import io.cwm.buffer.rabbitmq.CounterRecord.Counts;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -33,64 +32,31 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Webhook Connect buffer on RabbitMQ with exactly Python's layout (spec §5.1, {@link RabbitLayout}),
- * so a Python receiver and this one can share a broker, and Java's delivery model (§4.12).
+ * The {@link MessageBuffer} on RabbitMQ, with exactly Python's layout (spec §5.1,
+ * {@link RabbitLayout}) so a Python receiver and this one can share a broker, and Java's delivery
+ * model (§4.12). This class holds the deliveries: leases are pulls (basic.get), and a message
+ * leased here stays an unacked delivery of the {@code deliveries} connection until it is acked,
+ * dead-lettered or that connection is lost (the broker requeues it; its local state is dropped,
+ * so a late ack answers false). Nack retries, releases and expired leases keep the delivery here
+ * with a not-before time (no broker requeue, no hot loop). Leases are local to this node.
  *
- * <p>Three AMQP connections ({@link RabbitLink}): {@code publish} (publisher confirms: a publish
- * completes only when the broker confirmed it), {@code deliveries} (basic.get and basic.ack of
- * leased messages) and {@code admin} (declares, queue depths, DLQ browsing, the state queue), so
- * a channel error on one (a 406 on a re-declare) never requeues what another holds.
- *
- * <p>Leases are pulls: a message leased here stays an unacked delivery of the deliveries
- * connection until it is acked, dead-lettered or the connection is lost (the broker then
- * requeues it; the local state for it is dropped, so a late ack answers false). Nack retries,
- * releases and expired leases keep the delivery here with a not-before time (no broker requeue,
- * no hot loop). Dead letters made by Java are published to {@code webhook_connect.dlx} with
- * {@code x-cwm-reason} and {@code x-cwm-dead-lettered-at} (confirmed) before the original is
- * acked; the broker's own (TTL, Python's basic.reject) are read through {@code x-death}.
- *
- * <p>{@code max_queue_size}: by default this receiver enforces it (broker ready count, cached
- * for a short time while far from the limit, + what this node holds or is publishing); with
- * {@code brokerLimits} the queue is also declared with {@code x-max-length} and
- * {@code reject-publish}, so the broker refuses overflow by itself (a publisher nack:
- * QUEUE_FULL) — arguments Python does not declare, hence opt-in.
- *
- * <p>Java-only state (tokens, sequence blocks) is one message in
- * {@code webhook_connect.j.state.{channel}} ({@link JavaState}); last writer wins, so two
- * receivers see each other's token rotations only through it. Counters are this process's
- * running totals, written as {@link CounterRecord}s to {@code webhook_connect.j.counts.{channel}}
- * within {@value #FLUSH_DELAY_MILLIS} ms of a change and on close, and read by merging every
- * process's largest totals. Leases are local to this node.
- *
- * <p>Every call runs on the context the buffer was created on.
+ * <p>Its parts: three {@link RabbitLink}s ({@code publish} with confirms, {@code deliveries},
+ * {@code admin} used through {@link AdminSteps}), so a channel error on one (a 406 on a
+ * re-declare) never requeues what another holds; {@link QueueRoom} ({@code max_queue_size});
+ * {@link DeadLetterQueues} (the DLQs); {@link StateStore} (tokens, sequence blocks, counters).
+ * Every call runs on the context the buffer was created on.
  */
 public final class RabbitMqBuffer implements MessageBuffer {
   private static final Logger LOG = LoggerFactory.getLogger(RabbitMqBuffer.class);
-  /** Sequence numbers reserved per state write. */
-  static final int SEQUENCE_BLOCK = 1000;
   private static final long CONFIRM_TIMEOUT_MILLIS = 5000;
-  /** How long a broker depth may be reused (while far from the limit). */
-  private static final long DEPTH_CACHE_MILLIS = 1000;
-  /** How long a read token state is served without reading the state queue again. */
-  private static final long STATE_CACHE_MILLIS = 1000;
   private static final long HOUSEKEEPING_PERIOD_MILLIS = 2000;
   private static final long DEAD_LETTER_RETRY_MILLIS = 1000;
   /** Delivery counts kept of messages given back to the broker (connection lost). */
   private static final int GIVEN_BACK_LIMIT = 100_000;
-  /** Dead letters looked at per admin call. */
-  private static final int BROWSE_LIMIT = 10_000;
-  private static final int STATE_READ_LIMIT = 16;
-  /** A counter change is written this long after it at most (a kill -9 loses the changes of this window). */
-  static final long FLUSH_DELAY_MILLIS = 200;
-  private static final long FLUSH_RETRY_MILLIS = 1000;
-  /** Counter records this process writes before it merges the channel's records into one. */
-  private static final int COMPACT_AFTER_FLUSHES = 16;
-  private static final int COUNTS_READ_LIMIT = 10_000;
   /** basic.gets sent at once per queue and lease (never more than the lease asks for). */
   private static final int GET_BATCH = 32;
 
@@ -100,11 +66,12 @@ public final class RabbitMqBuffer implements MessageBuffer {
   private final boolean brokerLimits;
   /** Tells this buffer's connections apart in the broker's connection list. */
   private final String instance = UUID.randomUUID().toString().substring(0, 8);
-  /** This receiver process, as its counter records name it. */
-  private final String process = "p" + ProcessHandle.current().pid() + "-" + instance;
   private final RabbitLink publisher;
   private final RabbitLink deliveries;
-  private final RabbitLink admin;
+  private final AdminSteps admin;
+  private final StateStore store;
+  private final QueueRoom room;
+  private final DeadLetterQueues deadLetterQueues;
   private final Map<String, ChannelState> channels = new HashMap<>();
   private final Map<String, Integer> givenBack = new LinkedHashMap<>() {
     @Override
@@ -112,7 +79,6 @@ public final class RabbitMqBuffer implements MessageBuffer {
       return size() > GIVEN_BACK_LIMIT;
     }
   };
-  private Future<?> adminTail = Future.succeededFuture();
   private long heldGeneration = -1;
   private long housekeepingTimer = -1;
   private int rotation;
@@ -133,7 +99,11 @@ public final class RabbitMqBuffer implements MessageBuffer {
     this.publisher = new RabbitLink(vertx, context, url, connectionName("publish"), true, CONFIRM_TIMEOUT_MILLIS,
         false);
     this.deliveries = new RabbitLink(vertx, context, url, connectionName("deliveries"), false, 0, true);
-    this.admin = new RabbitLink(vertx, context, url, connectionName("admin"), false, 0, true);
+    this.admin = new AdminSteps(new RabbitLink(vertx, context, url, connectionName("admin"), false, 0, true));
+    String process = "p" + ProcessHandle.current().pid() + "-" + instance;
+    this.store = new StateStore(vertx, context, clock, process, publisher, admin);
+    this.room = new QueueRoom(clock, admin, brokerLimits);
+    this.deadLetterQueues = new DeadLetterQueues(clock, publisher, admin, room, store);
   }
 
   /** The client-provided name of one of this buffer's connections, as the broker lists it. */
@@ -158,18 +128,6 @@ public final class RabbitMqBuffer implements MessageBuffer {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-  }
-
-  /** Runs admin-connection steps one after the other (a browse holds messages until it settles them). */
-  private <T> Future<T> adminSerial(Function<RabbitLink.Ops, Future<T>> step) {
-    Future<T> run = adminTail.transform(previous -> admin.client().compose(step))
-        .andThen(done -> {
-          if (done.failed()) {
-            admin.invalidate();
-          }
-        });
-    adminTail = run.transform(done -> Future.succeededFuture());
-    return run;
   }
 
   private <T> Future<T> unavailable(Throwable cause) {
@@ -219,7 +177,8 @@ public final class RabbitMqBuffer implements MessageBuffer {
       }
       List<ChannelState> opened = new ArrayList<>();
       for (ChannelSpec spec : specs) {
-        ChannelState channel = channels.computeIfAbsent(spec.name(), name -> new ChannelState(spec));
+        ChannelState channel = channels.computeIfAbsent(spec.name(),
+            name -> new ChannelState(spec, store.register(name)));
         channel.spec = spec;
         for (ChannelSpec.Queue queue : spec.queues().values()) {
           QueueState known = channel.queues.get(queue.webhookId());
@@ -235,8 +194,9 @@ public final class RabbitMqBuffer implements MessageBuffer {
       if (housekeepingTimer < 0) {
         housekeepingTimer = vertx.setPeriodic(HOUSEKEEPING_PERIOD_MILLIS, id -> housekeeping());
       }
-      return adminSerial(client -> declareExchanges(client).compose(done -> declareChannels(client, opened, 0)))
-          .compose(declared -> Future.all(opened.stream().map(this::alignOnOpen).toList()))
+      return admin.run(client -> declareExchanges(client).compose(done -> declareChannels(client, opened, 0)))
+          .compose(declared -> Future.all(opened.stream().map(channel -> store.align(channel.stored, channel.spec))
+              .toList()))
           .<Void>mapEmpty()
           .onSuccess(done -> LOG.info("RabbitMQ buffer open [channels: {}, queue limits: {}]",
               opened.stream().map(channel -> channel.spec.name()).toList(), brokerLimits ? "broker" : "receiver"))
@@ -284,34 +244,14 @@ public final class RabbitMqBuffer implements MessageBuffer {
       if (!RabbitLink.preconditionFailed(failure)) {
         return Future.failedFuture(failure);
       }
-      admin.invalidate(); // the 406 closed the channel: the link reconnects, then the passive declare
-      return admin.client().compose(reconnected -> reconnected.messageCount(queue)).<Void>mapEmpty()
+      admin.link().invalidate(); // the 406 closed the channel: the link reconnects, then the passive declare
+      return admin.link().client().compose(reconnected -> reconnected.messageCount(queue)).<Void>mapEmpty()
           .onSuccess(exists -> LOG.error(
               "[channel: {}, webhook_id: {}] queue {} exists with other arguments than configured {}: keeping the "
                   + "existing queue. Messages past the configured ttl_seconds are still never delivered "
                   + "(expires_at), but the broker keeps the queue's own x-message-ttl; applying the new arguments "
                   + "needs a queue migration (drain the queue, delete it, restart)", channel, webhookId, queue,
               arguments.encode()));
-    });
-  }
-
-  private Future<Void> alignOnOpen(ChannelState channel) {
-    long[] from = new long[1];
-    TokenState[] before = new TokenState[1];
-    return updateState(channel, state -> {
-      before[0] = state.token();
-      TokenState token = state.token() == null ? TokenState.initial(channel.spec.token())
-          : state.token().alignedWith(channel.spec.token(), clock.millis());
-      from[0] = Math.max(state.sequence(), channel.lastReserved);
-      return state.withToken(token).withSequence(from[0] + SEQUENCE_BLOCK);
-    }).map(state -> {
-      channel.nextSequence = from[0] + 1;
-      channel.lastReserved = from[0] + SEQUENCE_BLOCK;
-      if (before[0] != null && !before[0].currentHash().equals(state.token().currentHash())) {
-        LOG.info("Configured channel token changed: now current, the previous one valid for {} s [channel: {}]",
-            TokenState.CONFIG_CHANGE_GRACE_SECONDS, channel.spec.name());
-      }
-      return null;
     });
   }
 
@@ -324,10 +264,9 @@ public final class RabbitMqBuffer implements MessageBuffer {
       }
       closing = true;
       vertx.cancelTimer(housekeepingTimer);
-      channels.values().forEach(channel -> vertx.cancelTimer(channel.flushTimer));
-      return Future.join(channels.values().stream().map(this::flush).toList()).transform(flushed -> {
+      return store.close().transform(flushed -> {
         closed = true;
-        return Future.join(publisher.close(), deliveries.close(), admin.close());
+        return Future.join(publisher.close(), deliveries.close(), admin.link().close());
       }).mapEmpty();
     });
   }
@@ -337,13 +276,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
       return;
     }
     dropLostDeliveries();
-    for (ChannelState channel : channels.values()) {
-      if (channel.flushesSinceCompaction >= COMPACT_AFTER_FLUSHES) {
-        channel.flushesSinceCompaction = 0;
-        readCounters(channel, true).onFailure(failure -> LOG.debug(
-            "RabbitMQ buffer: counter records of {} not merged: {}", channel.spec.name(), failure.toString()));
-      }
-    }
+    store.compactWhereDue();
   }
 
   // ------------------------------------------------------------------------------------- publish
@@ -361,7 +294,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
         return Future.failedFuture(new BufferException(Reason.UNAVAILABLE, "message buffer closed"));
       }
       dropLostDeliveries();
-      return ensureRoom(channel, queue, null).compose(room -> nextSequence(channel).compose(sequence -> {
+      return room.publish(channel, queue, null, () -> store.nextSequence(channel.stored).compose(sequence -> {
         Envelope stamped = envelope.withSequence(sequence);
         Buffer body = Buffer.buffer(stamped.toJson().encode());
         if (body.length() > ChannelSpec.MAX_MESSAGE_BYTES) {
@@ -370,96 +303,8 @@ public final class RabbitMqBuffer implements MessageBuffer {
         }
         return publisher.publish(RabbitLayout.EXCHANGE, queue.routingKey,
             RabbitLayout.properties(stamped, queue.webhookId), body).map(stamped);
-      }).andThen(done -> {
-        queue.publishing--;
-        if (done.succeeded()) {
-          queue.confirmed++;
-        }
-      })).recover(failure -> failure instanceof RabbitLink.Nacked && brokerLimits
-          ? Future.failedFuture(full(spec.name(), queue)) : unavailable(failure));
+      })).recover(this::unavailable);
     });
-  }
-
-  private static BufferException full(String channel, QueueState queue) {
-    return new BufferException(Reason.QUEUE_FULL, "queue of webhook " + queue.webhookId + " on channel " + channel
-        + " holds max_queue_size " + queue.maxQueueSize + " messages");
-  }
-
-  /**
-   * Counts the queue's depth (broker ready + held here + being published here) and reserves a
-   * publishing slot when it is below max_queue_size. {@code client}: read the broker depth with
-   * it directly (inside an admin step), else through {@link #adminSerial}.
-   */
-  private Future<Void> ensureRoom(ChannelState channel, QueueState queue, RabbitLink.Ops client) {
-    return brokerDepth(channel, queue, client).compose(ready -> {
-      long depth = ready + channel.heldOf(queue.webhookId) + queue.publishing;
-      if (depth >= queue.maxQueueSize) {
-        return Future.failedFuture(full(channel.spec.name(), queue));
-      }
-      queue.publishing++;
-      return Future.succeededFuture();
-    });
-  }
-
-  /**
-   * The broker's ready count: the cached one plus our confirmed publishes since it was read, while
-   * it is recent and the queue far from full (an over-estimate unless another receiver publishes
-   * meanwhile), else read now.
-   */
-  private Future<Long> brokerDepth(ChannelState channel, QueueState queue, RabbitLink.Ops client) {
-    if (queue.brokerReady >= 0 && clock.millis() - queue.brokerReadAtMillis < DEPTH_CACHE_MILLIS) {
-      long estimate = queue.brokerReady + (queue.confirmed - queue.confirmedAtRead);
-      if (estimate + channel.heldOf(queue.webhookId) + queue.publishing < queue.maxQueueSize * 3L / 4) {
-        return Future.succeededFuture(estimate);
-      }
-    }
-    return readDepth(queue, client);
-  }
-
-  private Future<Long> readDepth(QueueState queue, RabbitLink.Ops client) {
-    long mark = queue.confirmed;
-    Future<Long> count = client != null ? client.messageCount(queue.name)
-        : adminSerial(ops -> ops.messageCount(queue.name));
-    return count.map(ready -> {
-      queue.brokerReady = ready;
-      queue.brokerReadAtMillis = clock.millis();
-      queue.confirmedAtRead = mark;
-      return ready + (queue.confirmed - mark);
-    });
-  }
-
-  /**
-   * Hands out the reserved block; reserves the next one (a confirmed state write) when it is used
-   * up. Publishes arriving meanwhile wait for that one reservation; a failed reservation is
-   * forgotten, so the next publish tries again. The reservation may fail before this method
-   * returns (a link that is down answers at once): it is registered before it starts, so it is
-   * always forgotten (before, a reservation that failed at once was stored after its own clean-up
-   * and failed every later publish of the channel, for good: issue 12, 2.1).
-   */
-  private Future<Long> nextSequence(ChannelState channel) {
-    if (channel.nextSequence <= channel.lastReserved) {
-      return Future.succeededFuture(channel.nextSequence++);
-    }
-    if (channel.reserving == null) {
-      Promise<Void> reservation = Promise.promise();
-      Future<Void> reserved = reservation.future();
-      channel.reserving = reserved;
-      long[] from = new long[1];
-      updateState(channel, state -> {
-        from[0] = Math.max(state.sequence(), channel.lastReserved);
-        return state.withSequence(from[0] + SEQUENCE_BLOCK);
-      }).<Void>map(state -> {
-        channel.nextSequence = from[0] + 1;
-        channel.lastReserved = from[0] + SEQUENCE_BLOCK;
-        return null;
-      }).onComplete(done -> {
-        if (channel.reserving == reserved) {
-          channel.reserving = null;
-        }
-        reservation.handle(done);
-      });
-    }
-    return channel.reserving.compose(reserved -> nextSequence(channel));
   }
 
   // --------------------------------------------------------------------------------------- lease
@@ -633,7 +478,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
       channel.held.remove(messageId);
       return settle(held).map(acked -> {
         if (acked) {
-          count(channel, channel.counted.withDelivered(1));
+          store.countDelivered(channel.stored);
         }
         return acked;
       });
@@ -681,21 +526,9 @@ public final class RabbitMqBuffer implements MessageBuffer {
       givenBack.put(held.messageId, held.deliveries); // the broker has it back and delivers it again
       return Future.succeededFuture();
     }
-    Instant now = clock.instant();
     QueueState queue = channel.queues.get(held.webhookId);
-    Envelope dead = held.envelope.withDeliveryCount(held.deliveries);
-    return publisher.publish(RabbitLayout.DEAD_LETTER_EXCHANGE, queue.routingKey,
-            RabbitLayout.deadLetterProperties(dead, held.webhookId, reason, now), Buffer.buffer(dead.toJson().encode()))
-        .compose(published -> settle(held))
-        .<Void>map(acked -> {
-          if (queue.deadLettersKnown >= 0) {
-            queue.deadLettersKnown++;
-          }
-          count(channel, "expired".equals(reason) ? channel.counted.withExpired(1) : channel.counted.withDeadLettered(1));
-          LOG.debug("Message dead-lettered [channel: {}, message_id: {}, reason: {}]", channel.spec.name(),
-              held.messageId, reason);
-          return null;
-        })
+    return deadLetterQueues.add(channel, queue, held.envelope.withDeliveryCount(held.deliveries), reason,
+            () -> settle(held))
         .recover(failure -> {
           if (held.generation == deliveries.generation() && deliveries.isUp()) {
             held.owner = null;
@@ -757,23 +590,10 @@ public final class RabbitMqBuffer implements MessageBuffer {
   public Future<ChannelStats> stats(ChannelSpec spec) {
     return withChannel(spec, channel -> {
       List<QueueState> queues = new ArrayList<>(channel.queues.values());
-      List<Future<Long>> depths = queues.stream().map(queue -> readDepth(queue, null)).toList();
-      List<Future<Long>> deadDepths = queues.stream()
-          .map(queue -> adminSerial(client -> client.messageCount(queue.deadLetterName))).toList();
-      return Future.all(depths).compose(read -> Future.all(deadDepths)).compose(read -> {
-        for (int i = 0; i < queues.size(); i++) {
-          if (queues.get(i).deadLettersKnown != deadDepths.get(i).result()) {
-            return adoptBrokerDeadLetters(channel);
-          }
-        }
-        return Future.succeededFuture();
-      }).compose(adopted -> readCounters(channel, false)).map(records -> {
-        JavaState legacy = channel.persisted; // counters written by earlier versions into the state message
-        Counts total = records.total(process, channel.counted)
-            .plus(new Counts(legacy.delivered(), legacy.expired(), legacy.deadLettered()));
-        channel.reported = channel.reported.max(total);
-        return null;
-      }).map(read -> {
+      List<Future<Long>> depths = queues.stream().map(queue -> room.readDepth(queue, null)).toList();
+      return Future.all(depths)
+          .compose(read -> deadLetterQueues.adoptNew(channel))
+          .compose(adopted -> store.counters(channel.stored)).map(counters -> {
         Map<String, Long> pending = new TreeMap<>();
         long queued = 0;
         for (int i = 0; i < queues.size(); i++) {
@@ -782,7 +602,6 @@ public final class RabbitMqBuffer implements MessageBuffer {
           pending.put(queue.webhookId, depth);
           queued += depth;
         }
-        Counts counters = channel.reported;
         return new ChannelStats(spec.name(), queued, channel.leased(), counters.delivered(), counters.expired(),
             counters.deadLettered(), Collections.unmodifiableMap(pending));
       });
@@ -791,374 +610,36 @@ public final class RabbitMqBuffer implements MessageBuffer {
 
   // -------------------------------------------------------------------------------- dead letters
 
-  /**
-   * Counts the dead letters the broker made since the last look (TTL expiry; a Python receiver's
-   * basic.reject): each is republished to the DLX with Java's reason headers in its place, so it
-   * is counted once (expired, or dead-lettered), and stays listed, replayable and deletable.
-   */
-  private Future<Void> adoptBrokerDeadLetters(ChannelState channel) {
-    List<QueueState> queues = new ArrayList<>(channel.queues.values());
-    return adminSerial(client -> browse(client, channel).compose(letters -> {
-      Set<Long> settled = new HashSet<>();
-      Future<Void> adopted = Future.succeededFuture();
-      for (DeadLetter letter : letters) {
-        if (letter.javaMade()) {
-          continue;
-        }
-        QueueState queue = queues.get(letter.queueIndex());
-        adopted = adopted.compose(done -> publisher.publish(RabbitLayout.DEAD_LETTER_EXCHANGE, queue.routingKey,
-                RabbitLayout.adoptedProperties(letter.message().properties(), letter.reason(), letter.deadLetteredAt()),
-                letter.message().body()))
-            .compose(published -> client.basicAck(letter.deliveryTag(), false))
-            .onSuccess(acked -> {
-              settled.add(letter.deliveryTag());
-              count(channel, "expired".equals(letter.reason()) ? channel.counted.withExpired(1)
-                  : channel.counted.withDeadLettered(1));
-            });
-      }
-      return adopted.transform(done -> requeue(client, letters, settled).map(requeued -> {
-        if (done.succeeded()) {
-          for (int i = 0; i < queues.size(); i++) {
-            int index = i;
-            queues.get(i).deadLettersKnown = letters.stream().filter(letter -> letter.queueIndex() == index).count();
-          }
-        }
-        return null;
-      }));
-    }));
-  }
-
-  /** Browses every DLQ of the channel (basic.get, then requeued): newest first. */
   @Override
   public Future<List<JsonObject>> deadLetters(ChannelSpec spec, int limit) {
-    return withChannel(spec, channel -> {
-      if (limit <= 0) {
-        return Future.succeededFuture(List.of());
-      }
-      return adminSerial(client -> browse(client, channel).compose(letters -> {
-        List<DeadLetter> newestFirst = new ArrayList<>(letters);
-        newestFirst.sort(DeadLetter.OLDEST_FIRST.reversed());
-        List<JsonObject> items = newestFirst.stream().limit(limit).map(DeadLetter::item).toList();
-        return requeue(client, letters, Set.of()).map(items);
-      }));
-    });
+    return withChannel(spec, channel -> limit <= 0 ? Future.succeededFuture(List.of())
+        : deadLetterQueues.list(channel, limit));
   }
 
-  /**
-   * Republishes dead letters oldest first to their webhook's queue as fresh messages (same
-   * message id and sequence, delivery_count 0, expires_at = now + TTL; confirmed) and then acks
-   * the DLQ copy. Stops at the first full queue; the rest stays in the DLQs.
-   */
   @Override
   public Future<List<String>> replayDeadLetters(ChannelSpec spec, List<String> messageIds) {
     return withChannel(spec, channel -> {
       Set<String> wanted = messageIds == null ? null : new HashSet<>(messageIds);
-      if (wanted != null && wanted.isEmpty()) {
-        return Future.succeededFuture(List.of());
-      }
-      return adminSerial(client -> browse(client, channel).compose(letters -> {
-        List<DeadLetter> oldestFirst = new ArrayList<>(letters);
-        oldestFirst.sort(DeadLetter.OLDEST_FIRST);
-        List<String> replayed = new ArrayList<>();
-        Set<Long> settled = new HashSet<>();
-        return replayFrom(client, channel, oldestFirst, 0, wanted, replayed, settled)
-            .transform(done -> requeue(client, letters, settled)
-                .transform(requeued -> done.succeeded() ? Future.succeededFuture(List.copyOf(replayed))
-                    : Future.failedFuture(done.cause())));
-      })).onSuccess(replayed -> LOG.info("Dead letters replayed [channel: {}, count: {}]", spec.name(),
-          replayed.size()));
+      return wanted != null && wanted.isEmpty() ? Future.succeededFuture(List.of())
+          : deadLetterQueues.replay(channel, wanted);
     });
   }
 
-  private Future<Void> replayFrom(RabbitLink.Ops client, ChannelState channel, List<DeadLetter> letters, int index,
-      Set<String> wanted, List<String> replayed, Set<Long> settled) {
-    if (index == letters.size()) {
-      return Future.succeededFuture();
-    }
-    DeadLetter letter = letters.get(index);
-    QueueState queue = channel.queues.get(letter.webhookId());
-    if (letter.messageId() == null || letter.envelope() == null || queue == null
-        || (wanted != null && !wanted.contains(letter.messageId()))) {
-      return replayFrom(client, channel, letters, index + 1, wanted, replayed, settled);
-    }
-    if (replayed.contains(letter.messageId())) { // a second copy of a message queued again already
-      return client.basicAck(letter.deliveryTag(), false).compose(acked -> {
-        settled.add(letter.deliveryTag());
-        return replayFrom(client, channel, letters, index + 1, wanted, replayed, settled);
-      });
-    }
-    JsonObject body = letter.envelope().copy()
-        .put("expires_at", Envelope.format(clock.instant().plusSeconds(queue.ttlSeconds)))
-        .put("delivery_count", 0)
-        .put("state", "pending");
-    Envelope fresh = Envelope.fromJson(body);
-    return ensureRoom(channel, queue, client).compose(room -> publisher.publish(RabbitLayout.EXCHANGE,
-            queue.routingKey, RabbitLayout.properties(fresh, queue.webhookId), Buffer.buffer(body.encode()))
-        .andThen(done -> {
-          queue.publishing--;
-          if (done.succeeded()) {
-            queue.confirmed++;
-          }
-        })
-        .compose(published -> client.basicAck(letter.deliveryTag(), false))
-        .compose(acked -> {
-          settled.add(letter.deliveryTag());
-          replayed.add(letter.messageId());
-          queue.deadLettersKnown = Math.max(-1, queue.deadLettersKnown - 1);
-          return replayFrom(client, channel, letters, index + 1, wanted, replayed, settled);
-        }))
-        .recover(failure -> {
-          boolean full = failure instanceof BufferException refused && refused.reason() == Reason.QUEUE_FULL
-              || failure instanceof RabbitLink.Nacked && brokerLimits;
-          return full ? Future.succeededFuture() : Future.failedFuture(failure);
-        });
-  }
-
-  /** Drops every DLQ copy of the message. */
   @Override
   public Future<Boolean> deleteDeadLetter(ChannelSpec spec, String messageId) {
-    return withChannel(spec, channel -> adminSerial(client -> browse(client, channel).compose(letters -> {
-      List<DeadLetter> matches = letters.stream().filter(letter -> messageId.equals(letter.messageId())).toList();
-      Set<Long> settled = new HashSet<>();
-      Future<Void> acks = Future.succeededFuture();
-      for (DeadLetter match : matches) {
-        acks = acks.compose(done -> client.basicAck(match.deliveryTag(), false))
-            .onSuccess(done -> {
-              settled.add(match.deliveryTag());
-              QueueState queue = new ArrayList<>(channel.queues.values()).get(match.queueIndex());
-              queue.deadLettersKnown = Math.max(-1, queue.deadLettersKnown - 1);
-            });
-      }
-      return acks.transform(done -> requeue(client, letters, settled)
-          .transform(requeued -> done.succeeded() ? Future.succeededFuture(!matches.isEmpty())
-              : Future.failedFuture(done.cause())));
-    })).onSuccess(deleted -> {
-      if (deleted) {
-        LOG.info("Dead letter deleted [channel: {}, message_id: {}]", spec.name(), messageId);
-      }
-    }));
+    return withChannel(spec, channel -> deadLetterQueues.delete(channel, messageId));
   }
 
-  /** Gets every message of the channel's DLQs without acking (up to {@value #BROWSE_LIMIT}). */
-  private Future<List<DeadLetter>> browse(RabbitLink.Ops client, ChannelState channel) {
-    List<QueueState> queues = new ArrayList<>(channel.queues.values());
-    List<DeadLetter> letters = new ArrayList<>();
-    return browseQueue(client, queues, 0, 0, letters).map(letters);
-  }
-
-  private Future<Void> browseQueue(RabbitLink.Ops client, List<QueueState> queues, int queueIndex, int position,
-      List<DeadLetter> letters) {
-    if (queueIndex == queues.size() || letters.size() >= BROWSE_LIMIT) {
-      return Future.succeededFuture();
-    }
-    QueueState queue = queues.get(queueIndex);
-    return client.basicGet(queue.deadLetterName, false).compose(message -> {
-      if (message == null) {
-        return browseQueue(client, queues, queueIndex + 1, 0, letters);
-      }
-      letters.add(DeadLetter.of(queueIndex, position, queue.webhookId, message));
-      boolean last = message.messageCount() != null && message.messageCount() == 0;
-      return last ? browseQueue(client, queues, queueIndex + 1, 0, letters)
-          : browseQueue(client, queues, queueIndex, position + 1, letters);
-    });
-  }
-
-  /** Puts back every browsed message not settled: one basic.nack (multiple, requeue) up to the last tag. */
-  private Future<Void> requeue(RabbitLink.Ops client, List<DeadLetter> letters, Set<Long> settled) {
-    long last = letters.stream().mapToLong(DeadLetter::deliveryTag).filter(tag -> !settled.contains(tag))
-        .max().orElse(-1);
-    return last < 0 ? Future.succeededFuture() : client.basicNack(last, true, true);
-  }
-
-  // --------------------------------------------------------------------------------- state queue
+  // ---------------------------------------------------------------------------------------- tokens
 
   @Override
   public Future<TokenState> tokenState(ChannelSpec spec) {
-    return withChannel(spec, channel -> {
-      if (channel.persisted.token() != null && clock.millis() - channel.stateReadAtMillis < STATE_CACHE_MILLIS) {
-        return Future.succeededFuture(channel.persisted.token());
-      }
-      return serialState(channel, () -> readState(channel).map(state -> {
-        channel.persisted = state;
-        channel.stateReadAtMillis = clock.millis();
-        return state;
-      })).compose(state -> state.token() != null ? Future.succeededFuture(state.token())
-          : updateState(channel, lost -> lost.token() != null ? lost
-              : lost.withToken(TokenState.initial(channel.spec.token()))).map(JavaState::token));
-    });
+    return withChannel(spec, channel -> store.tokenState(channel.stored, channel.spec));
   }
 
   @Override
   public Future<TokenState> rotateToken(ChannelSpec spec, String newTokenHash, long graceMillis) {
-    return withChannel(spec, channel -> updateState(channel, state -> state.withToken(
-        (state.token() == null ? TokenState.initial(channel.spec.token()) : state.token())
-            .rotatedTo(newTokenHash, graceMillis, clock.millis())))
-        .map(state -> {
-          LOG.info("Channel token rotated [channel: {}]", spec.name());
-          return state.token();
-        }));
-  }
-
-  /** Records a counter change of this process and has it written within {@value #FLUSH_DELAY_MILLIS} ms. */
-  private void count(ChannelState channel, Counts counted) {
-    channel.counted = counted;
-    scheduleFlush(channel, FLUSH_DELAY_MILLIS);
-  }
-
-  private void scheduleFlush(ChannelState channel, long delayMillis) {
-    if (channel.flushTimer >= 0 || closing) {
-      return;
-    }
-    channel.flushTimer = vertx.setTimer(delayMillis, id -> onContext(() -> {
-      channel.flushTimer = -1;
-      return flush(channel).onComplete(done -> {
-        if (done.failed()) {
-          LOG.debug("RabbitMQ buffer: counters of {} not written yet: {}", channel.spec.name(), done.cause().toString());
-        }
-        if (!channel.counted.equals(channel.flushed)) {
-          scheduleFlush(channel, done.failed() ? FLUSH_RETRY_MILLIS : FLUSH_DELAY_MILLIS);
-        }
-      });
-    }));
-  }
-
-  /**
-   * Writes this process's totals of the channel as one counter record (confirmed) when they
-   * changed since the last write; after the write in flight, if there is one. Older records of
-   * this process are left for the next merge ({@link #readCounters}): they hold smaller totals.
-   */
-  private Future<Void> flush(ChannelState channel) {
-    if (channel.flushing != null) {
-      return channel.flushing.transform(previous -> flush(channel));
-    }
-    Counts totals = channel.counted;
-    if (totals.equals(channel.flushed)) {
-      return Future.succeededFuture();
-    }
-    Promise<Void> writing = Promise.promise();
-    Future<Void> written = writing.future();
-    channel.flushing = written; // before the publish: it may fail at once (link down)
-    publisher.publish("", RabbitLayout.countsQueue(channel.spec.name()), RabbitLayout.stateProperties(),
-            Buffer.buffer(CounterRecord.of(process, totals).toJson().encode()))
-        .onComplete(done -> {
-          if (channel.flushing == written) {
-            channel.flushing = null;
-          }
-          if (done.succeeded()) {
-            channel.flushed = channel.flushed.max(totals);
-            channel.flushesSinceCompaction++;
-          }
-          writing.handle(done);
-        });
-    return written;
-  }
-
-  /**
-   * The channel's counter records merged (largest totals per process). With {@code compact}, and
-   * when there were several, one record with the merged totals replaces them (published,
-   * confirmed, then the others acked: a crash in between leaves copies, which merging ignores).
-   * Records another receiver holds at that moment (reading or merging them too) are not seen:
-   * the read is low, which {@link ChannelState#reported} absorbs; merging them later is harmless.
-   */
-  private Future<CounterRecord> readCounters(ChannelState channel, boolean compact) {
-    String queue = RabbitLayout.countsQueue(channel.spec.name());
-    return adminSerial(client -> getAll(client, queue, new ArrayList<>(), COUNTS_READ_LIMIT).compose(messages -> {
-      List<CounterRecord> records = new ArrayList<>();
-      boolean allReadable = true;
-      for (RabbitMQMessage message : messages) {
-        CounterRecord record = parseCounters(message);
-        if (record == null) {
-          allReadable = false;
-        } else {
-          records.add(record);
-        }
-      }
-      CounterRecord merged = CounterRecord.mergeAll(records);
-      if (!compact || records.size() < 2 || !allReadable) {
-        return requeueAll(client, messages).map(merged);
-      }
-      long lastTag = messages.get(messages.size() - 1).envelope().getDeliveryTag();
-      return publisher.publish("", queue, RabbitLayout.stateProperties(), Buffer.buffer(merged.toJson().encode()))
-          .compose(published -> client.basicAck(lastTag, true))
-          .map(merged)
-          .recover(failure -> requeueAll(client, messages).transform(requeued -> Future.failedFuture(failure)));
-    }));
-  }
-
-  private static CounterRecord parseCounters(RabbitMQMessage message) {
-    try {
-      return CounterRecord.fromJson(new JsonObject(message.body()));
-    } catch (RuntimeException e) {
-      return null;
-    }
-  }
-
-  /** Puts back every message got on this admin step (one basic.nack, multiple, requeue). */
-  private static Future<Void> requeueAll(RabbitLink.Ops client, List<RabbitMQMessage> messages) {
-    return messages.isEmpty() ? Future.succeededFuture()
-        : client.basicNack(messages.get(messages.size() - 1).envelope().getDeliveryTag(), true, true);
-  }
-
-  /** Runs state steps of one channel one after the other. */
-  private <T> Future<T> serialState(ChannelState channel, Supplier<Future<T>> step) {
-    Future<T> run = channel.stateTail.transform(previous -> step.get());
-    channel.stateTail = run.transform(done -> Future.succeededFuture());
-    return run;
-  }
-
-  /** Reads the newest state, applies {@code change} and writes the result (confirmed). */
-  private Future<JavaState> updateState(ChannelState channel, UnaryOperator<JavaState> change) {
-    return serialState(channel, () -> readState(channel).compose(read -> {
-      JavaState next = change.apply(read);
-      Future<Void> written = next.equals(read) ? Future.succeededFuture()
-          : publisher.publish("", RabbitLayout.stateQueue(channel.spec.name()), RabbitLayout.stateProperties(),
-              Buffer.buffer(next.toJson().encode()));
-      return written.map(next);
-    }).onSuccess(next -> {
-      channel.persisted = next;
-      channel.stateReadAtMillis = clock.millis();
-    }));
-  }
-
-  /**
-   * The newest message of the state queue (basic.get, then requeued; older ones a concurrent
-   * write left behind are acked away), or {@link JavaState#EMPTY}.
-   */
-  private Future<JavaState> readState(ChannelState channel) {
-    String queue = RabbitLayout.stateQueue(channel.spec.name());
-    return adminSerial(client -> getAll(client, queue, new ArrayList<>(), STATE_READ_LIMIT).compose(messages -> {
-      if (messages.isEmpty()) {
-        return Future.succeededFuture(JavaState.EMPTY);
-      }
-      RabbitMQMessage newest = messages.get(messages.size() - 1);
-      JavaState state;
-      try {
-        state = JavaState.fromJson(new JsonObject(newest.body()));
-      } catch (RuntimeException e) {
-        LOG.error("Unreadable state message ignored [queue: {}]", queue);
-        state = JavaState.EMPTY;
-      }
-      Future<Void> settled = Future.succeededFuture();
-      for (RabbitMQMessage older : messages.subList(0, messages.size() - 1)) {
-        settled = settled.compose(done -> client.basicAck(older.envelope().getDeliveryTag(), false));
-      }
-      JavaState read = state;
-      return settled.compose(done -> client.basicNack(newest.envelope().getDeliveryTag(), false, true)).map(read);
-    }));
-  }
-
-  /** Gets (unacked) up to {@code limit} messages of a queue, in batches of basic.gets. */
-  private Future<List<RabbitMQMessage>> getAll(RabbitLink.Ops client, String queue, List<RabbitMQMessage> messages,
-      int limit) {
-    int wanted = Math.min(GET_BATCH, limit - messages.size());
-    return client.basicGet(queue, wanted).compose(got -> {
-      messages.addAll(got);
-      RabbitMQMessage last = got.isEmpty() ? null : got.get(got.size() - 1);
-      boolean empty = last == null || got.size() < wanted
-          || (last.messageCount() != null && last.messageCount() == 0);
-      return empty || messages.size() >= limit ? Future.succeededFuture(messages)
-          : getAll(client, queue, messages, limit);
-    });
+    return withChannel(spec, channel -> store.rotateToken(channel.stored, channel.spec, newTokenHash, graceMillis));
   }
 
   // ---------------------------------------------------------------------------------------- ping
@@ -1167,6 +648,6 @@ public final class RabbitMqBuffer implements MessageBuffer {
   @Override
   public Future<Boolean> ping() {
     return onContext(() -> closing ? Future.succeededFuture(false)
-        : Future.all(publisher.client(), admin.client()).map(up -> true).otherwise(false));
+        : Future.all(publisher.client(), admin.link().client()).map(up -> true).otherwise(false));
   }
 }

@@ -23,14 +23,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.function.UnaryOperator;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,11 +38,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Webhook Connect buffer on Redis (spec §5.2, semantics §4.12). Everything a message is — the
+ * The {@link MessageBuffer} on Redis (spec §5.2, semantics §4.12). Everything a message is — the
  * stream entry, its lease, delivery count, delayed retry, dead letter, the sequence counter and
  * the statistics — lives in Redis, so every receiver on the same Redis sees the same state and any
  * of them can ack, nack or release what another leased. The channel's token state is there too
- * (hash {@link RedisKeys#channel}), so a rotation holds on every receiver and across restarts.
+ * ({@link RedisTokens}), so a rotation holds on every receiver and across restarts; listing,
+ * replay and delete of dead letters are {@link RedisDeadLetters}'.
  *
  * <p>Each operation is one Lua script (see the {@code .lua} files next to this class), so it is
  * atomic across receivers; time comes from the Java clock, not from Redis. Layout: Python's
@@ -73,13 +71,6 @@ public final class RedisBuffer implements MessageBuffer {
   private static final long PING_TIMEOUT_MILLIS = 2000;
   private static final int RECLAIM_BATCH = 500;
   private static final int SCAN_COUNT = 1000;
-  /** Dead letters read per round trip when replaying or deleting (each holds a whole envelope). */
-  private static final int DEAD_LETTER_PAGE = 64;
-  /** Compare-and-set attempts of a token change before giving up (only concurrent changes retry). */
-  private static final int TOKEN_ATTEMPTS = 16;
-  /** Fields of the token hash, in the order token.lua takes them. */
-  private static final List<String> TOKEN_FIELDS =
-      List.of("current", "previous", "previous_expires_at", "config", "rotated_at");
   /** Envelope JSON after the sequence number, as Python stores it. */
   private static final String ENVELOPE_TAIL = ",\"delivery_count\":0,\"state\":\"pending\"}";
   private static final int SEQUENCE_BYTES = ",\"sequence\":0".length();
@@ -94,10 +85,8 @@ public final class RedisBuffer implements MessageBuffer {
   private static final LuaScript RELEASE = LuaScript.load("release");
   private static final LuaScript RECLAIM = LuaScript.load("reclaim");
   private static final LuaScript STATS = LuaScript.load("stats");
-  private static final LuaScript REPLAY = LuaScript.load("replay");
-  private static final LuaScript TOKEN = LuaScript.load("token");
   private static final List<LuaScript> SCRIPTS =
-      List.of(PUBLISH, LEASE, ACK, NACK, RELEASE, RECLAIM, STATS, REPLAY, TOKEN);
+      List.of(PUBLISH, LEASE, ACK, NACK, RELEASE, RECLAIM, STATS, RedisDeadLetters.REPLAY, RedisTokens.TOKEN);
 
   /** How often this process refreshes its liveness key, and how long the key lives. */
   static final long HEARTBEAT_MILLIS = 3000;
@@ -111,18 +100,11 @@ public final class RedisBuffer implements MessageBuffer {
   private final long heartbeatMillis;
   private final long livenessTtlMillis;
   private long heartbeatTimer = -1;
-  private final Map<String, Registered> channels = new ConcurrentHashMap<>();
+  private final Map<String, RedisChannel> channels = new ConcurrentHashMap<>();
   private final AtomicInteger rotation = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
-
-  /** A channel opened here: its common script keys and the streams it reads. */
-  private record Registered(String name, List<String> keys, String ownerPrefix, List<String> streams) {
-    Registered withStreams(Collection<String> more) {
-      Set<String> all = new LinkedHashSet<>(streams);
-      all.addAll(more);
-      return new Registered(name, keys, ownerPrefix, List.copyOf(all));
-    }
-  }
+  private final RedisDeadLetters deadLetters;
+  private final RedisTokens tokens;
 
   public RedisBuffer(Vertx vertx, String redisUrl, Clock clock) {
     this(vertx, redisUrl, clock, HEARTBEAT_MILLIS, LIVENESS_TTL_MILLIS);
@@ -143,6 +125,8 @@ public final class RedisBuffer implements MessageBuffer {
             .setConnectTimeout(CONNECT_TIMEOUT_MILLIS)
             .setTcpKeepAlive(true)
             .setTcpNoDelay(true))), PIPELINES);
+    this.deadLetters = new RedisDeadLetters(redis, clock, process);
+    this.tokens = new RedisTokens(redis, clock, process);
   }
 
   /**
@@ -158,14 +142,14 @@ public final class RedisBuffer implements MessageBuffer {
     for (ChannelSpec spec : specs) {
       List<String> streams = spec.queues().keySet().stream()
           .map(webhookId -> RedisKeys.stream(spec.name(), webhookId)).toList();
-      channels.merge(spec.name(), new Registered(spec.name(), RedisKeys.channelKeys(spec.name()),
-          RedisKeys.ownerPrefix(spec.name()), streams), (old, fresh) -> old.withStreams(streams));
+      channels.merge(spec.name(), RedisChannel.of(spec.name(), streams), (old, fresh) -> old.withStreams(streams));
     }
     Set<String> names = specs.stream().map(ChannelSpec::name).collect(Collectors.toSet());
     return Future.all(SCRIPTS.stream().map(script -> script.preload(redis)).toList())
         .compose(loaded -> heartbeat())
         .compose(alive -> Future.all(specs.stream().map(this::prepareQueues).toList()))
-        .compose(prepared -> Future.all(specs.stream().map(this::alignToken).toList()))
+        .compose(prepared -> Future.all(specs.stream().map(spec -> tokens.align(spec, channels.get(spec.name())))
+            .toList()))
         .compose(aligned -> discoverStreams("0", names))
         .onSuccess(v -> LOG.info("Redis buffer open [channels: {}]", names))
         .recover(this::unavailable);
@@ -249,7 +233,7 @@ public final class RedisBuffer implements MessageBuffer {
 
   @Override
   public Future<Envelope> publish(ChannelSpec spec, Envelope envelope) {
-    Registered channel = channels.get(spec.name());
+    RedisChannel channel = channels.get(spec.name());
     ChannelSpec.Queue queue = spec.queue(envelope.webhookId());
     if (channel == null || queue == null) {
       return Future.failedFuture(new BufferException(Reason.UNKNOWN_CHANNEL,
@@ -273,7 +257,7 @@ public final class RedisBuffer implements MessageBuffer {
     args.add(ENVELOPE_TAIL);
     args.add(envelope.messageId());
     args.add(envelope.expiresAt() == null ? "" : envelope.expiresAt());
-    return PUBLISH.run(redis, keys(channel, List.of(stream)), args).recover(this::unavailable)
+    return PUBLISH.run(redis, channel.keysWith(List.of(stream)), args).recover(this::unavailable)
         .compose(reply -> {
           if (reply.type() == ResponseType.NUMBER) { // -1: full
             return Future.failedFuture(new BufferException(Reason.QUEUE_FULL, "queue of webhook "
@@ -286,7 +270,7 @@ public final class RedisBuffer implements MessageBuffer {
 
   @Override
   public Future<List<Envelope>> lease(ChannelSpec spec, String owner, int max, long leaseMillis) {
-    Registered channel = channels.get(spec.name());
+    RedisChannel channel = channels.get(spec.name());
     if (channel == null) {
       return unknown(spec);
     }
@@ -298,13 +282,13 @@ public final class RedisBuffer implements MessageBuffer {
     keys.add(channel.ownerPrefix() + owner);
     keys.addAll(streams);
     Instant now = clock.instant();
-    List<Object> args = commonArgs(channel, now);
+    List<Object> args = channel.scriptArgs(now, process);
     args.add(owner);
     args.add((long) max);
     args.add(now.toEpochMilli() + leaseMillis);
     args.add((long) spec.maxDeliveries());
     args.add(CONSUMER);
-    return LEASE.run(redis, keys(channel, keys), args).recover(this::unavailable).map(reply -> {
+    return LEASE.run(redis, channel.keysWith(keys), args).recover(this::unavailable).map(reply -> {
       List<Envelope> leased = new ArrayList<>(reply.size() / 3);
       for (int i = 0; i + 2 < reply.size(); i += 3) {
         String messageId = reply.get(i).toString();
@@ -333,7 +317,7 @@ public final class RedisBuffer implements MessageBuffer {
 
   @Override
   public Future<Boolean> ack(ChannelSpec spec, String messageId) {
-    Registered channel = channels.get(spec.name());
+    RedisChannel channel = channels.get(spec.name());
     if (channel == null) {
       return unknown(spec);
     }
@@ -345,7 +329,7 @@ public final class RedisBuffer implements MessageBuffer {
 
   @Override
   public Future<NackOutcome> nack(ChannelSpec spec, String messageId, boolean retry) {
-    Registered channel = channels.get(spec.name());
+    RedisChannel channel = channels.get(spec.name());
     if (channel == null) {
       return unknown(spec);
     }
@@ -364,19 +348,19 @@ public final class RedisBuffer implements MessageBuffer {
 
   @Override
   public Future<Integer> release(ChannelSpec spec, String owner) {
-    Registered channel = channels.get(spec.name());
+    RedisChannel channel = channels.get(spec.name());
     if (channel == null) {
       return unknown(spec);
     }
     List<Object> args = commonArgs(channel);
     args.add(owner);
-    return RELEASE.run(redis, keys(channel, List.of(channel.ownerPrefix() + owner)), args)
+    return RELEASE.run(redis, channel.keysWith(List.of(channel.ownerPrefix() + owner)), args)
         .recover(this::unavailable).map(Response::toInteger);
   }
 
   @Override
   public Future<Integer> reclaimExpiredLeases(ChannelSpec spec) {
-    Registered channel = channels.get(spec.name());
+    RedisChannel channel = channels.get(spec.name());
     if (channel == null) {
       return unknown(spec);
     }
@@ -387,7 +371,7 @@ public final class RedisBuffer implements MessageBuffer {
    * Leases past their deadline, a batch at a time, and (in the first batch) every lease held by a
    * receiver process whose liveness key has expired (reclaim.lua).
    */
-  private Future<Integer> reclaimBatches(Registered channel, int soFar) {
+  private Future<Integer> reclaimBatches(RedisChannel channel, int soFar) {
     List<Object> args = commonArgs(channel);
     args.add((long) RECLAIM_BATCH);
     return RECLAIM.run(redis, channel.keys(), args).compose(reply -> {
@@ -414,12 +398,12 @@ public final class RedisBuffer implements MessageBuffer {
 
   @Override
   public Future<ChannelStats> stats(ChannelSpec spec) {
-    Registered channel = channels.get(spec.name());
+    RedisChannel channel = channels.get(spec.name());
     if (channel == null) {
       return unknown(spec);
     }
     List<String> streams = channel.streams();
-    return STATS.run(redis, keys(channel, streams), commonArgs(channel)).recover(this::unavailable)
+    return STATS.run(redis, channel.keysWith(streams), commonArgs(channel)).recover(this::unavailable)
         .map(reply -> {
           Map<String, Long> pending = new TreeMap<>();
           spec.queues().keySet().forEach(webhookId -> pending.put(webhookId, 0L));
@@ -439,53 +423,12 @@ public final class RedisBuffer implements MessageBuffer {
     return stream.substring(stream.lastIndexOf(':') + 1);
   }
 
-  /**
-   * Newest first. Reads members written by us and by Python ({@code reason} is then derived from
-   * Python's error text). Extra item fields: {@code error}, {@code delivery_count}.
-   */
   @Override
   public Future<List<JsonObject>> deadLetters(ChannelSpec spec, int limit) {
     if (!channels.containsKey(spec.name())) {
       return unknown(spec);
     }
-    if (limit <= 0) {
-      return Future.succeededFuture(List.of());
-    }
-    return redis.send(Request.cmd(Command.ZREVRANGE).arg(RedisKeys.deadLetters(spec.name()))
-            .arg(0).arg(limit - 1))
-        .recover(this::unavailable).map(reply -> {
-          List<JsonObject> items = new ArrayList<>();
-          for (Response member : reply) {
-            try {
-              items.add(deadLetterItem(new JsonObject(member.toString())));
-            } catch (RuntimeException e) {
-              LOG.warn("Unreadable dead letter skipped [channel: {}]", spec.name());
-            }
-          }
-          return items;
-        });
-  }
-
-  private static JsonObject deadLetterItem(JsonObject member) {
-    JsonObject entry = member.getJsonObject("data", new JsonObject());
-    String data = entry.getString("data", "");
-    JsonObject envelope = data.isEmpty() ? null : new JsonObject(data);
-    if (envelope != null && member.getValue("delivery_count") instanceof Number deliveries) {
-      envelope.put("delivery_count", deliveries.intValue());
-    }
-    String error = member.getString("error");
-    String reason = member.getString("reason",
-        "Permanent failure".equals(error) ? "rejected" : "failed");
-    String webhookId = member.getString("webhook_id",
-        envelope == null ? null : envelope.getString("webhook_id"));
-    return new JsonObject()
-        .put("message_id", entry.getString("message_id"))
-        .put("webhook_id", webhookId)
-        .put("reason", reason)
-        .put("dead_lettered_at", member.getString("failed_at"))
-        .put("error", error)
-        .put("delivery_count", member.getValue("delivery_count"))
-        .put("envelope", envelope);
+    return deadLetters.list(spec.name(), limit).recover(this::unavailable);
   }
 
   @Override
@@ -496,28 +439,9 @@ public final class RedisBuffer implements MessageBuffer {
         .otherwise(false);
   }
 
-  /** ARGV[1..7] of every script: now (ms), now (ISO), owner-set prefix, group, held-set prefix, liveness prefix, process. */
-  private List<Object> commonArgs(Registered channel) {
-    return commonArgs(channel, clock.instant());
-  }
-
-  private List<Object> commonArgs(Registered channel, Instant now) {
-    List<Object> args = new ArrayList<>(20);
-    args.add(String.valueOf(now.toEpochMilli()));
-    args.add(Envelope.format(now));
-    args.add(channel.ownerPrefix());
-    args.add(RedisKeys.GROUP);
-    args.add(RedisKeys.heldPrefix(channel.name()));
-    args.add(RedisKeys.ALIVE_PREFIX);
-    args.add(process);
-    return args;
-  }
-
-  private static List<String> keys(Registered channel, List<String> more) {
-    List<String> keys = new ArrayList<>(channel.keys().size() + more.size());
-    keys.addAll(channel.keys());
-    keys.addAll(more);
-    return keys;
+  /** The common script arguments ({@link RedisChannel#scriptArgs}) at the clock's now. */
+  private List<Object> commonArgs(RedisChannel channel) {
+    return channel.scriptArgs(clock.instant(), process);
   }
 
   private static <T> Future<T> unknown(ChannelSpec spec) {
@@ -532,250 +456,38 @@ public final class RedisBuffer implements MessageBuffer {
     return Future.failedFuture(new BufferException(Reason.UNAVAILABLE, "message buffer unavailable"));
   }
 
-  /**
-   * Oldest dead letter first (by failure time; at equal milliseconds in no set order), members
-   * written by Python included when their envelope is readable. Each message moves by one script
-   * (replay.lua), so a dead letter replayed or deleted meanwhile by another receiver is skipped,
-   * never doubled. Stops at the first one whose webhook queue holds max_queue_size entries and
-   * returns what was replayed until then; dead letters of a webhook that does not feed the
-   * channel (any more) are skipped. Reads the DLQ in pages by rank: dead letters removed by
-   * another receiver during the walk may shift one past it (it stays a dead letter).
-   */
   @Override
   public Future<List<String>> replayDeadLetters(ChannelSpec spec, List<String> messageIds) {
-    Registered channel = channels.get(spec.name());
+    RedisChannel channel = channels.get(spec.name());
     if (channel == null) {
       return unknown(spec);
     }
-    Set<String> wanted = messageIds == null ? null : new HashSet<>(messageIds);
-    if (wanted != null && wanted.isEmpty()) {
-      return Future.succeededFuture(List.of());
-    }
-    return replayFrom(spec, channel, wanted, 0, new LinkedHashSet<>())
-        .<List<String>>map(List::copyOf)
-        .onSuccess(replayed -> LOG.info("Dead letters replayed [channel: {}, count: {}]", spec.name(), replayed.size()))
-        .recover(this::unavailable);
+    return deadLetters.replay(spec, channel, messageIds).recover(this::unavailable);
   }
 
-  /** Replays from rank {@code offset} of the DLQ on; the ranks before hold what was left there. */
-  private Future<Set<String>> replayFrom(ChannelSpec spec, Registered channel, Set<String> wanted, long offset,
-      Set<String> replayed) {
-    return redis.send(Request.cmd(Command.ZRANGE).arg(RedisKeys.deadLetters(spec.name()))
-        .arg(offset).arg(offset + DEAD_LETTER_PAGE - 1)).compose(page -> {
-          List<String> members = new ArrayList<>(page.size());
-          page.forEach(member -> members.add(member.toString()));
-          return replayPage(spec, channel, wanted, members, 0, 0, replayed).compose(left -> {
-            if (left < 0 || members.size() < DEAD_LETTER_PAGE
-                || (wanted != null && replayed.size() == wanted.size())) {
-              return Future.succeededFuture(replayed);
-            }
-            return replayFrom(spec, channel, wanted, offset + left, replayed);
-          });
-        });
-  }
-
-  /** Replays members[from..]; answers how many it left in the DLQ, or -1 when a queue was full. */
-  private Future<Integer> replayPage(ChannelSpec spec, Registered channel, Set<String> wanted, List<String> members,
-      int from, int left, Set<String> replayed) {
-    if (from == members.size()) {
-      return Future.succeededFuture(left);
-    }
-    String member = members.get(from);
-    DeadLetter dead = DeadLetter.parse(member);
-    if (dead == null) {
-      LOG.warn("Unreadable dead letter not replayed [channel: {}]", spec.name());
-      return replayPage(spec, channel, wanted, members, from + 1, left + 1, replayed);
-    }
-    if (replayed.contains(dead.messageId())) { // a second member of the message: it is queued already
-      return redis.send(Request.cmd(Command.ZREM).arg(RedisKeys.deadLetters(spec.name())).arg(member))
-          .compose(removed -> replayPage(spec, channel, wanted, members, from + 1, left, replayed));
-    }
-    ChannelSpec.Queue queue = spec.queue(dead.webhookId());
-    if ((wanted != null && !wanted.contains(dead.messageId())) || queue == null) {
-      return replayPage(spec, channel, wanted, members, from + 1, left + 1, replayed);
-    }
-    Instant now = clock.instant();
-    String expiresAt = Envelope.format(now.plusSeconds(queue.ttlSeconds()));
-    String data = dead.envelope().copy()
-        .put("expires_at", expiresAt)
-        .put("delivery_count", 0)
-        .put("state", "pending")
-        .encode();
-    List<Object> args = commonArgs(channel, now);
-    args.add((long) queue.maxQueueSize());
-    args.add(member);
-    args.add(dead.messageId());
-    args.add(data);
-    args.add(expiresAt);
-    String stream = RedisKeys.stream(spec.name(), queue.webhookId());
-    return REPLAY.run(redis, keys(channel, List.of(stream)), args).compose(reply -> switch (reply.toString()) {
-      case "full" -> Future.succeededFuture(-1);
-      case "replayed" -> {
-        LOG.debug("Dead letter replayed [channel: {}, message_id: {}]", spec.name(), dead.messageId());
-        replayed.add(dead.messageId());
-        yield replayPage(spec, channel, wanted, members, from + 1, left, replayed);
-      }
-      default -> replayPage(spec, channel, wanted, members, from + 1, left, replayed); // gone meanwhile
-    });
-  }
-
-  /** A DLQ member (ours or Python's) with a readable envelope. */
-  private record DeadLetter(String messageId, String webhookId, JsonObject envelope) {
-    static DeadLetter parse(String member) {
-      try {
-        JsonObject json = new JsonObject(member);
-        JsonObject entry = json.getJsonObject("data");
-        JsonObject envelope = new JsonObject(entry.getString("data"));
-        String messageId = entry.getString("message_id", envelope.getString("message_id"));
-        String webhookId = json.getString("webhook_id", envelope.getString("webhook_id"));
-        return messageId == null || messageId.isEmpty() || webhookId == null ? null
-            : new DeadLetter(messageId, webhookId, envelope);
-      } catch (RuntimeException e) {
-        return null;
-      }
-    }
-
-    /** The message id of a member without reading its envelope further than needed; null if unreadable. */
-    static String messageIdOf(String member) {
-      try {
-        JsonObject entry = new JsonObject(member).getJsonObject("data");
-        String messageId = entry.getString("message_id");
-        return messageId != null && !messageId.isEmpty() ? messageId
-            : new JsonObject(entry.getString("data")).getString("message_id");
-      } catch (RuntimeException e) {
-        return null;
-      }
-    }
-  }
-
-  /** Removes every DLQ member of the message (ZSCAN: no order needed, robust to concurrent changes). */
   @Override
   public Future<Boolean> deleteDeadLetter(ChannelSpec spec, String messageId) {
     if (!channels.containsKey(spec.name())) {
       return unknown(spec);
     }
-    return deleteFrom(RedisKeys.deadLetters(spec.name()), messageId, "0", false)
-        .onSuccess(deleted -> {
-          if (deleted) {
-            LOG.info("Dead letter deleted [channel: {}, message_id: {}]", spec.name(), messageId);
-          }
-        })
-        .recover(this::unavailable);
-  }
-
-  private Future<Boolean> deleteFrom(String key, String messageId, String cursor, boolean deleted) {
-    return redis.send(Request.cmd(Command.ZSCAN).arg(key).arg(cursor).arg("COUNT").arg(DEAD_LETTER_PAGE))
-        .compose(reply -> {
-          List<Future<Response>> removals = new ArrayList<>();
-          Response pairs = reply.get(1);
-          for (int i = 0; i < pairs.size(); i += 2) { // member, score, member, score, ...
-            String member = pairs.get(i).toString();
-            if (messageId.equals(DeadLetter.messageIdOf(member))) {
-              removals.add(redis.send(Request.cmd(Command.ZREM).arg(key).arg(member)));
-            }
-          }
-          String next = reply.get(0).toString();
-          return Future.all(removals).compose(done -> {
-            boolean any = deleted || removals.stream().anyMatch(removal -> removal.result().toInteger() > 0);
-            return "0".equals(next) ? Future.succeededFuture(any) : deleteFrom(key, messageId, next, any);
-          });
-        });
+    return deadLetters.delete(spec.name(), messageId).recover(this::unavailable);
   }
 
   @Override
   public Future<TokenState> tokenState(ChannelSpec spec) {
-    if (!channels.containsKey(spec.name())) {
+    RedisChannel channel = channels.get(spec.name());
+    if (channel == null) {
       return unknown(spec);
     }
-    // open() created it; a missing hash (flushed Redis) is created again from the configured token
-    return readToken(spec).compose(read -> read.state() != null ? Future.succeededFuture(read.state())
-        : alignToken(spec)).recover(this::unavailable);
+    return tokens.read(spec, channel).recover(this::unavailable);
   }
 
   @Override
   public Future<TokenState> rotateToken(ChannelSpec spec, String newTokenHash, long graceMillis) {
-    if (!channels.containsKey(spec.name())) {
+    RedisChannel channel = channels.get(spec.name());
+    if (channel == null) {
       return unknown(spec);
     }
-    return changeToken(spec, state -> (state == null ? TokenState.initial(spec.token()) : state)
-        .rotatedTo(newTokenHash, graceMillis, clock.millis()), TOKEN_ATTEMPTS)
-        .map(change -> {
-          LOG.info("Channel token rotated [channel: {}]", spec.name());
-          return change.after();
-        })
-        .recover(this::unavailable);
-  }
-
-  private Future<TokenState> alignToken(ChannelSpec spec) {
-    return changeToken(spec, state -> state == null ? TokenState.initial(spec.token())
-        : state.alignedWith(spec.token(), clock.millis()), TOKEN_ATTEMPTS).map(change -> {
-          if (change.before() != null && !change.before().currentHash().equals(change.after().currentHash())) {
-            LOG.info("Configured channel token changed: now current, the previous one valid for {} s [channel: {}]",
-                TokenState.CONFIG_CHANGE_GRACE_SECONDS, spec.name());
-          }
-          return change.after();
-        });
-  }
-
-  /** A token state as written over the one it replaced (equal when nothing changed). */
-  private record TokenChange(TokenState before, TokenState after) {}
-
-  /** The token hash as read: its raw fields ('' when absent) and the state (null when there is none). */
-  private record ReadToken(List<String> fields, TokenState state) {}
-
-  private Future<ReadToken> readToken(ChannelSpec spec) {
-    Request request = Request.cmd(Command.HMGET).arg(RedisKeys.channel(spec.name()));
-    TOKEN_FIELDS.forEach(request::arg);
-    return redis.send(request).map(reply -> {
-      List<String> fields = new ArrayList<>(TOKEN_FIELDS.size());
-      for (int i = 0; i < TOKEN_FIELDS.size(); i++) {
-        Response value = reply.get(i);
-        fields.add(value == null ? "" : value.toString());
-      }
-      TokenState state = fields.get(0).isEmpty() ? null : new TokenState(fields.get(0),
-          fields.get(1).isEmpty() ? null : fields.get(1), parseLong(fields.get(2)), fields.get(3),
-          parseLong(fields.get(4)));
-      return new ReadToken(fields, state);
-    });
-  }
-
-  /**
-   * Reads the state, applies {@code change} (null in: no state yet) and writes the result by
-   * compare-and-set on the fields read (token.lua); reads again when another receiver wrote in
-   * between, so concurrent changes apply one after the other.
-   */
-  private Future<TokenChange> changeToken(ChannelSpec spec, UnaryOperator<TokenState> change, int attempts) {
-    Registered channel = channels.get(spec.name());
-    return readToken(spec).compose(read -> {
-      TokenState next = change.apply(read.state());
-      if (next.equals(read.state())) {
-        return Future.succeededFuture(new TokenChange(read.state(), next));
-      }
-      List<Object> args = commonArgs(channel);
-      args.addAll(read.fields());
-      args.add(next.currentHash());
-      args.add(next.previousHash() == null ? "" : next.previousHash());
-      args.add(String.valueOf(next.previousExpiresAtMillis()));
-      args.add(next.configHash());
-      args.add(String.valueOf(next.rotatedAtMillis()));
-      return TOKEN.run(redis, keys(channel, List.of(RedisKeys.channel(spec.name()))), args).compose(written -> {
-        if (written.toInteger() == 1) {
-          return Future.succeededFuture(new TokenChange(read.state(), next));
-        }
-        if (attempts <= 1) {
-          return Future.failedFuture(new BufferException(Reason.UNAVAILABLE,
-              "token state of channel " + spec.name() + " kept changing"));
-        }
-        return changeToken(spec, change, attempts - 1);
-      });
-    });
-  }
-
-  private static long parseLong(String text) {
-    try {
-      return text.isEmpty() ? 0 : Long.parseLong(text);
-    } catch (NumberFormatException e) {
-      return 0;
-    }
+    return tokens.rotate(spec, channel, newTokenHash, graceMillis).recover(this::unavailable);
   }
 }

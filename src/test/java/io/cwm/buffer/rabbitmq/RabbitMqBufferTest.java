@@ -380,7 +380,7 @@ class RabbitMqBufferTest extends MessageBufferContractTest {
       extraBuffers.add(viaProxy);
       ChannelSpec spec = extraChannel("seq", 10_000, 3600);
       await(viaProxy.open(List.of(spec)));
-      for (int batch = 0; batch < RabbitMqBuffer.SEQUENCE_BLOCK / 100; batch++) {
+      for (int batch = 0; batch < StateStore.SEQUENCE_BLOCK / 100; batch++) {
         List<io.vertx.core.Future<Envelope>> publishes = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
           publishes.add(viaProxy.publish(spec, message(spec, "hook-a", i)));
@@ -399,7 +399,7 @@ class RabbitMqBufferTest extends MessageBufferContractTest {
       proxy.restore();
       assertTrue(TestConnector.await(15_000, () -> publishes(viaProxy, spec)), "publishes resume");
       Envelope next = await(viaProxy.publish(spec, message(spec, "hook-a", 1)));
-      assertTrue(next.sequence() > RabbitMqBuffer.SEQUENCE_BLOCK, "from the next block: " + next.sequence());
+      assertTrue(next.sequence() > StateStore.SEQUENCE_BLOCK, "from the next block: " + next.sequence());
     }
   }
 
@@ -443,7 +443,7 @@ class RabbitMqBufferTest extends MessageBufferContractTest {
 
   /**
    * A receiver that dies (kill -9: its connections drop, nothing is flushed at close) loses at most
-   * the counter changes of its last {@value RabbitMqBuffer#FLUSH_DELAY_MILLIS} ms: what it counted
+   * the counter changes of its last {@value StateStore#FLUSH_DELAY_MILLIS} ms: what it counted
    * earlier is on the broker.
    */
   @Test
@@ -502,7 +502,7 @@ class RabbitMqBufferTest extends MessageBufferContractTest {
     MessageBuffer second = extraBuffer(false, channel, tiny);
     assertEquals(rotated, await(second.tokenState(channel)), "through the state queue");
     Envelope next = await(second.publish(channel, message(channel, "hook-a", 2)));
-    assertTrue(next.sequence() > first.sequence() + RabbitMqBuffer.SEQUENCE_BLOCK - 1,
+    assertTrue(next.sequence() > first.sequence() + StateStore.SEQUENCE_BLOCK - 1,
         "the second receiver reserved the next block: " + first.sequence() + " then " + next.sequence());
     List<Envelope> leased = await(second.lease(channel, "s2", 10, 60_000));
     assertEquals(List.of(first.messageId(), next.messageId()), ids(leased), "both receivers feed one queue");

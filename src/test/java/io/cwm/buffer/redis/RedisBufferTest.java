@@ -486,4 +486,32 @@ class RedisBufferTest extends MessageBufferContractTest {
     assertTrue(await(buffer.deleteDeadLetter(channel, sent.messageId())));
     assertEquals(0, command(Command.ZCARD, dlq).toInteger());
   }
+
+  /** Replay reads the DLQ in pages by rank and delete scans it: both walk past the first page. */
+  @Test
+  void replayAndDeleteWalkEveryPageOfALongDeadLetterQueue() {
+    String dlq = "webhook_connect:dlq:" + channel.name();
+    List<String> all = new ArrayList<>();
+    for (int i = 0; i < 150; i++) {
+      Envelope lost = message(channel, "hook-a", i).withSequence(i + 1);
+      all.add(lost.messageId());
+      JsonObject member = new JsonObject()
+          .put("stream_id", (1700000000000L + i) + "-0")
+          .put("data", new JsonObject().put("message_id", lost.messageId()).put("data", lost.toJson().encode()))
+          .put("error", "Permanent failure")
+          .put("failed_at", "2026-11-28T22:44:56.988106");
+      command(Command.ZADD, dlq, String.valueOf(1700000000 + i), member.encode());
+    }
+    List<String> wanted = new ArrayList<>();
+    for (int i = 0; i < all.size(); i++) {
+      if (i % 3 != 0) {
+        wanted.add(all.get(i));
+      }
+    }
+    assertEquals(wanted, await(buffer.replayDeadLetters(channel, wanted)), "oldest first, past the left ones");
+    assertEquals(50, command(Command.ZCARD, dlq).toInteger(), "every third left in the DLQ");
+    assertTrue(await(buffer.deleteDeadLetter(channel, all.get(147))));
+    assertEquals(49, command(Command.ZCARD, dlq).toInteger());
+    assertEquals(all.get(144), ids(await(buffer.deadLetters(channel, 1))).get(0), "the newest left");
+  }
 }
