@@ -11,11 +11,9 @@ import io.cwm.stream.edge.TokenGuard;
 import io.cwm.error.CwmException;
 import io.cwm.error.FailureCode;
 import io.cwm.http.ClientIp;
-import io.cwm.stream.StreamCall;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -322,16 +320,7 @@ public final class AdminRoutes {
       AUDIT.info("admin disconnected connection {} of channel {} from {}", connectionId, channel.name(),
           remoteIp(context));
       json(context, 200, new JsonObject().put("status", "disconnected").put("connection_id", connectionId));
-    }).onFailure(failure -> {
-      int code = failure instanceof ReplyException reply ? reply.failureCode() : -1;
-      if (code == StreamCall.NOT_FOUND) {
-        context.fail(new CwmException(FailureCode.NOT_FOUND, "Connection not found"));
-      } else if (code == StreamCall.WRONG_CHANNEL) {
-        context.fail(new CwmException(FailureCode.BAD_REQUEST, "Connection not on this channel"));
-      } else {
-        context.fail(failure);
-      }
-    });
+    }).onFailure(context::fail); // a StreamFailure (not found: 404, another channel's: 400) answers as it is
   }
 
   // ---------------------------------------------------------------- dead letters

@@ -22,8 +22,8 @@ public record StreamCall(Op op, String channel, String connectionId, String conn
   /**
    * COUNT: active sessions of the channel; SESSIONS: every session this verticle tracks
    * (channel null) or every session of one channel, open or closing; CLIENTS: the admin view of
-   * the channel's sessions (a list of JSON objects); DISCONNECT: an admin ends a session (reply
-   * code NOT_FOUND or WRONG_CHANNEL on failure); HEARTBEAT: the edge saw the client alive;
+   * the channel's sessions (a list of JSON objects); DISCONNECT: an admin ends a session (refused
+   * with a {@link StreamFailure} NOT_FOUND or WRONG_CHANNEL); HEARTBEAT: the edge saw the client alive;
    * CANCEL_POLL: the client of a waiting poll went away (the poll session ends if it holds no
    * leases).
    */
@@ -33,13 +33,4 @@ public record StreamCall(Op op, String channel, String connectionId, String conn
 
   /** A reply value carried without copying. */
   public record Reply(Object value) {}
-
-  /** OPEN refused: the channel has max_connections sessions. */
-  public static final int FULL = 1;
-  /** The channel is not defined. */
-  public static final int UNKNOWN_CHANNEL = 2;
-  /** DISCONNECT: no such session. */
-  public static final int NOT_FOUND = 3;
-  /** DISCONNECT: the session belongs to another channel. */
-  public static final int WRONG_CHANNEL = 4;
 }

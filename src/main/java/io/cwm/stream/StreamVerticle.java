@@ -14,8 +14,6 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.List;
@@ -118,12 +116,10 @@ public final class StreamVerticle extends VerticleBase {
   private Future<Boolean> disconnectFromPeer(JsonObject request) {
     Session session = sessions.get(request.getString("connection_id"));
     if (session == null) {
-      return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, StreamCall.NOT_FOUND,
-          "Connection not found"));
+      return Future.failedFuture(new StreamFailure(StreamFailure.Reason.NOT_FOUND));
     }
     if (!session.channel.equals(request.getString("channel"))) {
-      return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, StreamCall.WRONG_CHANNEL,
-          "Connection not on this channel"));
+      return Future.failedFuture(new StreamFailure(StreamFailure.Reason.WRONG_CHANNEL));
     }
     end(session);
     return Future.succeededFuture(true);
@@ -144,7 +140,7 @@ public final class StreamVerticle extends VerticleBase {
     StreamCall call = message.body();
     ChannelState state = channels.get(call.channel());
     if (state == null && call.op() != StreamCall.Op.CLOSE && call.op() != StreamCall.Op.SESSIONS) {
-      message.fail(StreamCall.UNKNOWN_CHANNEL, "Channel not found");
+      StreamFailure.fail(message, StreamFailure.Reason.UNKNOWN_CHANNEL);
       return;
     }
     switch (call.op()) {
@@ -259,7 +255,7 @@ public final class StreamVerticle extends VerticleBase {
         System.currentTimeMillis(), call.remoteIp());
     admit(state, session).onComplete(admitted -> {
       if (admitted.failed() || !admitted.result()) {
-        message.fail(StreamCall.FULL, "Max connections reached");
+        StreamFailure.fail(message, StreamFailure.Reason.FULL);
         return;
       }
       opened(state, session, message);
@@ -328,26 +324,25 @@ public final class StreamVerticle extends VerticleBase {
     if (session == null && cluster != null) {
       cluster.owner(call.connectionId())
           .compose(node -> node == null || node.equals(cluster.nodeId())
-              ? Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, StreamCall.NOT_FOUND,
-                  "Connection not found"))
+              ? Future.failedFuture(new StreamFailure(StreamFailure.Reason.NOT_FOUND))
               : cluster.disconnectRemote(node, state.spec.name(), call.connectionId()))
           .onComplete(done -> {
             if (done.succeeded()) {
               message.reply(new StreamCall.Reply(true));
-            } else if (done.cause() instanceof ReplyException reply && reply.failureCode() == StreamCall.WRONG_CHANNEL) {
-              message.fail(StreamCall.WRONG_CHANNEL, "Connection not on this channel");
+            } else if (StreamFailure.is(done.cause(), StreamFailure.Reason.WRONG_CHANNEL)) {
+              StreamFailure.fail(message, StreamFailure.Reason.WRONG_CHANNEL);
             } else {
-              message.fail(StreamCall.NOT_FOUND, "Connection not found");
+              StreamFailure.fail(message, StreamFailure.Reason.NOT_FOUND);
             }
           });
       return;
     }
     if (session == null) {
-      message.fail(StreamCall.NOT_FOUND, "Connection not found");
+      StreamFailure.fail(message, StreamFailure.Reason.NOT_FOUND);
       return;
     }
     if (!session.channel.equals(state.spec.name())) {
-      message.fail(StreamCall.WRONG_CHANNEL, "Connection not on this channel");
+      StreamFailure.fail(message, StreamFailure.Reason.WRONG_CHANNEL);
       return;
     }
     end(session);
@@ -435,7 +430,7 @@ public final class StreamVerticle extends VerticleBase {
         System.currentTimeMillis(), call.remoteIp());
     admit(state, created).onComplete(admitted -> {
       if (admitted.failed() || !admitted.result()) {
-        message.fail(StreamCall.FULL, "Max connections reached");
+        StreamFailure.fail(message, StreamFailure.Reason.FULL);
         return;
       }
       Session raced = sessions.get(created.id); // another poll of the same session got in first

@@ -7,11 +7,10 @@ import io.cwm.buffer.Envelope;
 import io.cwm.error.CwmException;
 import io.cwm.error.FailureCode;
 import io.cwm.http.ClientIp;
-import io.cwm.stream.StreamCall;
+import io.cwm.stream.StreamFailure;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -355,8 +354,7 @@ public final class ConnectRoutes {
                   .put("channel", channel.name()).put("timestamp", Frames.now()).encode());
         })
         .onFailure(failure -> {
-          boolean full = failure instanceof ReplyException reply && reply.failureCode() == StreamCall.FULL;
-          context.fail(full ? new CwmException(FailureCode.BUSY, "Max connections reached")
+          context.fail(StreamFailure.is(failure, StreamFailure.Reason.FULL) ? failure
               : new CwmException(FailureCode.INTERNAL, "Internal server error"));
         });
   }

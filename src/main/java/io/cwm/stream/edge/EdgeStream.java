@@ -4,10 +4,9 @@ import io.cwm.config.ChannelSpec;
 import io.cwm.buffer.Envelope;
 import io.cwm.bus.Addresses;
 import io.cwm.stream.SessionEnd;
-import io.cwm.stream.StreamCall;
+import io.cwm.stream.StreamFailure;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.eventbus.ReplyException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -106,7 +105,7 @@ abstract class EdgeStream {
         .onFailure(failure -> {
           if (!closed) {
             release();
-            refuse(failure instanceof ReplyException reply && reply.failureCode() == StreamCall.FULL);
+            refuse(StreamFailure.is(failure, StreamFailure.Reason.FULL));
           }
         });
   }

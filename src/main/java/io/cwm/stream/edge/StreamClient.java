@@ -2,11 +2,12 @@ package io.cwm.stream.edge;
 
 import io.cwm.bus.Addresses;
 import io.cwm.stream.StreamCall;
+import io.cwm.stream.StreamFailure;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 
-/** The edge's side of StreamVerticle: one event-bus request per call. */
+/** The edge's side of StreamVerticle: one event-bus request per call; refusals come back as {@link StreamFailure}s. */
 public final class StreamClient {
   private final Vertx vertx;
 
@@ -18,7 +19,8 @@ public final class StreamClient {
   public <T> Future<T> call(StreamCall call, long timeoutMillis) {
     return vertx.eventBus()
         .<StreamCall.Reply>request(Addresses.STREAM_CALL, call, new DeliveryOptions().setSendTimeout(timeoutMillis).setLocalOnly(true))
-        .map(reply -> (T) reply.body().value());
+        .transform(done -> done.succeeded() ? Future.succeededFuture((T) done.result().body().value())
+            : Future.failedFuture(StreamFailure.decode(done.cause())));
   }
 
   /** Fire and forget (no reply is waited for). */
@@ -74,7 +76,7 @@ public final class StreamClient {
     return new StreamCall(StreamCall.Op.CLIENTS, channel, null, null, null, null, false, false, 0, 0, null, null);
   }
 
-  /** Ends a session for an admin; fails with NOT_FOUND or WRONG_CHANNEL. */
+  /** Ends a session for an admin; fails with a StreamFailure NOT_FOUND or WRONG_CHANNEL. */
   public static StreamCall disconnect(String channel, String connectionId) {
     return new StreamCall(StreamCall.Op.DISCONNECT, channel, connectionId, null, null, null, false, false, 0, 0, null,
         null);
