@@ -136,59 +136,72 @@ public final class StreamVerticle extends VerticleBase {
     return Future.all(calls.unregister(), ready.unregister());
   }
 
+  /** One request of {@link StreamService}: dispatched by its record type (the most frequent first). */
   private void onCall(Message<StreamCall> message) {
     StreamCall call = message.body();
     ChannelState state = channels.get(call.channel());
-    if (state == null && call.op() != StreamCall.Op.CLOSE && call.op() != StreamCall.Op.SESSIONS) {
+    if (state == null && !(call instanceof StreamCall.Close) && !(call instanceof StreamCall.Sessions)) {
       StreamFailure.fail(message, StreamFailure.Reason.UNKNOWN_CHANNEL);
       return;
     }
-    switch (call.op()) {
-      case OPEN -> open(state, call, message);
-      case CLOSE -> {
-        close(call.connectionId(), "client gone");
-        message.reply(new StreamCall.Reply(true));
+    if (call instanceof StreamCall.Settle settle) {
+      settleOwn(state, settle, message);
+    } else if (call instanceof StreamCall.Heartbeat heartbeat) {
+      Session session = sessions.get(heartbeat.connectionId());
+      if (session != null) {
+        session.lastHeartbeatAt = System.currentTimeMillis();
       }
-      case ACK, NACK -> settleOwn(state, call, message);
-      case SETTLE_ANY -> settleAny(state, call, message);
-      case POLL -> poll(state, call, message);
-      case CANCEL_POLL -> {
-        Session session = sessions.get(call.connectionId());
-        if (session != null && session.pendingPoll != null && session.pendingPollId != null
-            && session.pendingPollId.equals(call.pollId())) {
-          vertx.cancelTimer(session.pollTimer);
-          session.pendingPoll.tryComplete(List.of()); // takes no more messages for a gone client
-          if (session.inFlight.isEmpty()) {
-            close(session.id, "client left during a poll");
-          }
-        }
-        message.reply(new StreamCall.Reply(true));
-      }
-      case COUNT -> {
-        if (cluster == null) {
-          message.reply(new StreamCall.Reply(activeCount(state)));
-        } else {
-          clusterClients(state).onComplete(all -> message.reply(new StreamCall.Reply(all.succeeded()
-              ? all.result().size() : activeCount(state))));
-        }
-      }
-      case CLIENTS -> {
-        if (cluster == null) {
-          message.reply(new StreamCall.Reply(localClients(state)));
-        } else {
-          clusterClients(state).onComplete(all -> message.reply(new StreamCall.Reply(all.succeeded()
-              ? all.result() : localClients(state))));
-        }
-      }
-      case DISCONNECT -> disconnect(state, call, message);
-      case HEARTBEAT -> {
-        Session session = sessions.get(call.connectionId());
-        if (session != null) {
-          session.lastHeartbeatAt = System.currentTimeMillis();
-        }
-      }
-      case SESSIONS -> message.reply(new StreamCall.Reply(call.channel() == null ? sessions.size()
+    } else if (call instanceof StreamCall.SettleAny settle) {
+      settleAny(state, settle, message);
+    } else if (call instanceof StreamCall.Poll poll) {
+      poll(state, poll, message);
+    } else if (call instanceof StreamCall.CancelPoll cancel) {
+      cancelPoll(cancel, message);
+    } else if (call instanceof StreamCall.Open open) {
+      open(state, open, message);
+    } else if (call instanceof StreamCall.Close close) {
+      close(close.connectionId(), "client gone");
+      message.reply(StreamCall.Reply.NONE);
+    } else if (call instanceof StreamCall.Count) {
+      count(state, message);
+    } else if (call instanceof StreamCall.Sessions) {
+      message.reply(new StreamCall.Reply(call.channel() == null ? sessions.size()
           : state == null ? 0 : state.sessions.size()));
+    } else if (call instanceof StreamCall.Clients) {
+      clients(state, message);
+    } else if (call instanceof StreamCall.Disconnect disconnect) {
+      disconnect(state, disconnect, message);
+    }
+  }
+
+  private void cancelPoll(StreamCall.CancelPoll call, Message<StreamCall> message) {
+    Session session = sessions.get(call.connectionId());
+    if (session != null && session.pendingPoll != null && session.pendingPollId != null
+        && session.pendingPollId.equals(call.pollId())) {
+      vertx.cancelTimer(session.pollTimer);
+      session.pendingPoll.tryComplete(List.of()); // takes no more messages for a gone client
+      if (session.inFlight.isEmpty()) {
+        close(session.id, "client left during a poll");
+      }
+    }
+    message.reply(StreamCall.Reply.NONE);
+  }
+
+  private void count(ChannelState state, Message<StreamCall> message) {
+    if (cluster == null) {
+      message.reply(new StreamCall.Reply(activeCount(state)));
+    } else {
+      clusterClients(state).onComplete(all -> message.reply(new StreamCall.Reply(all.succeeded()
+          ? all.result().size() : activeCount(state))));
+    }
+  }
+
+  private void clients(ChannelState state, Message<StreamCall> message) {
+    if (cluster == null) {
+      message.reply(new StreamCall.Reply(localClients(state)));
+    } else {
+      clusterClients(state).onComplete(all -> message.reply(new StreamCall.Reply(all.succeeded()
+          ? all.result() : localClients(state))));
     }
   }
 
@@ -250,7 +263,7 @@ public final class StreamVerticle extends VerticleBase {
         });
   }
 
-  private void open(ChannelState state, StreamCall call, Message<StreamCall> message) {
+  private void open(ChannelState state, StreamCall.Open call, Message<StreamCall> message) {
     Session session = new Session(call.connectionId(), state.spec.name(), call.connectorId(), call.protocol(),
         System.currentTimeMillis(), call.remoteIp());
     admit(state, session).onComplete(admitted -> {
@@ -267,7 +280,7 @@ public final class StreamVerticle extends VerticleBase {
     state.sessions.put(session.id, session);
     LOG.info("[channel: {}, connection_id: {}, connector_id: {}] {} session open", session.channel, session.id,
         session.connectorId, session.protocol);
-    message.reply(new StreamCall.Reply(true));
+    message.reply(StreamCall.Reply.NONE);
     reportConnectors(state);
     pump(state);
   }
@@ -319,7 +332,7 @@ public final class StreamVerticle extends VerticleBase {
   }
 
   /** Admin: ends a session, telling its edge to close the socket; a session of another node is ended there. */
-  private void disconnect(ChannelState state, StreamCall call, Message<StreamCall> message) {
+  private void disconnect(ChannelState state, StreamCall.Disconnect call, Message<StreamCall> message) {
     Session session = sessions.get(call.connectionId());
     if (session == null && cluster != null) {
       cluster.owner(call.connectionId())
@@ -328,7 +341,7 @@ public final class StreamVerticle extends VerticleBase {
               : cluster.disconnectRemote(node, state.spec.name(), call.connectionId()))
           .onComplete(done -> {
             if (done.succeeded()) {
-              message.reply(new StreamCall.Reply(true));
+              message.reply(StreamCall.Reply.NONE);
             } else if (StreamFailure.is(done.cause(), StreamFailure.Reason.WRONG_CHANNEL)) {
               StreamFailure.fail(message, StreamFailure.Reason.WRONG_CHANNEL);
             } else {
@@ -346,7 +359,7 @@ public final class StreamVerticle extends VerticleBase {
       return;
     }
     end(session);
-    message.reply(new StreamCall.Reply(true));
+    message.reply(StreamCall.Reply.NONE);
   }
 
   /** Ends a session of this process: its edge closes the socket. */
@@ -357,21 +370,21 @@ public final class StreamVerticle extends VerticleBase {
     close(session.id, "disconnected by admin");
   }
 
-  private void settleOwn(ChannelState state, StreamCall call, Message<StreamCall> message) {
+  private void settleOwn(ChannelState state, StreamCall.Settle call, Message<StreamCall> message) {
     Session session = sessions.get(call.connectionId());
     Session.InFlight lease = session == null ? null : session.inFlight.remove(call.messageId());
     if (lease == null) {
-      message.reply(new StreamCall.Reply(false)); // not in flight on this session: ignored
+      message.reply(StreamCall.Reply.FALSE); // not in flight on this session: ignored
       return;
     }
-    settled(state, session, lease, call.op() == StreamCall.Op.ACK);
-    settle(state, call.messageId(), call.op() == StreamCall.Op.ACK, call.retry())
-        .onComplete(done -> message.reply(new StreamCall.Reply(done.succeeded() && done.result())));
+    settled(state, session, lease, call.ack());
+    settle(state, call.messageId(), call.ack(), call.retry())
+        .onComplete(done -> message.reply(StreamCall.Reply.of(done.succeeded() && done.result())));
     pump(state);
   }
 
   /** /connect/ack: the message is looked up within the channel (the connection id is a hint). */
-  private void settleAny(ChannelState state, StreamCall call, Message<StreamCall> message) {
+  private void settleAny(ChannelState state, StreamCall.SettleAny call, Message<StreamCall> message) {
     Session hinted = sessions.get(call.connectionId());
     // the hint counts only within the channel the token grants: another channel's session is left alone
     Session.InFlight hintedLease = hinted != null && hinted.channel.equals(state.spec.name())
@@ -379,13 +392,13 @@ public final class StreamVerticle extends VerticleBase {
     if (hintedLease != null) {
       settled(state, hinted, hintedLease, call.ack());
       settle(state, call.messageId(), call.ack(), call.retry())
-          .onComplete(done -> message.reply(new StreamCall.Reply(done.succeeded() && done.result())));
+          .onComplete(done -> message.reply(StreamCall.Reply.of(done.succeeded() && done.result())));
       pump(state);
       return;
     }
     buffer.leaseOwner(state.spec, call.messageId()).onComplete(owner -> {
       if (owner.failed() || owner.result() == null) {
-        message.reply(new StreamCall.Reply(false));
+        message.reply(StreamCall.Reply.FALSE);
         return;
       }
       Session holder = sessions.get(owner.result());
@@ -394,7 +407,7 @@ public final class StreamVerticle extends VerticleBase {
         settled(state, holder, lease, call.ack());
       }
       settle(state, call.messageId(), call.ack(), call.retry())
-          .onComplete(done -> message.reply(new StreamCall.Reply(done.succeeded() && done.result())));
+          .onComplete(done -> message.reply(StreamCall.Reply.of(done.succeeded() && done.result())));
       pump(state);
     });
   }
@@ -420,7 +433,7 @@ public final class StreamVerticle extends VerticleBase {
         .map(outcome -> outcome != MessageBuffer.NackOutcome.NOT_IN_FLIGHT);
   }
 
-  private void poll(ChannelState state, StreamCall call, Message<StreamCall> message) {
+  private void poll(ChannelState state, StreamCall.Poll call, Message<StreamCall> message) {
     Session existing = sessions.get(call.connectionId());
     if (existing != null) {
       polled(state, existing, call, message);
@@ -444,7 +457,7 @@ public final class StreamVerticle extends VerticleBase {
     });
   }
 
-  private void polled(ChannelState state, Session session, StreamCall call, Message<StreamCall> message) {
+  private void polled(ChannelState state, Session session, StreamCall.Poll call, Message<StreamCall> message) {
     if (session.pendingPoll != null) { // a newer poll replaces a waiting one
       vertx.cancelTimer(session.pollTimer);
       session.pendingPoll.tryComplete(List.of());

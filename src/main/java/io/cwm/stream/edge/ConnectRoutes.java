@@ -7,7 +7,9 @@ import io.cwm.buffer.Envelope;
 import io.cwm.error.CwmException;
 import io.cwm.error.FailureCode;
 import io.cwm.http.ClientIp;
+import io.cwm.stream.StreamClient;
 import io.cwm.stream.StreamFailure;
+import io.cwm.stream.StreamService;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -42,7 +44,7 @@ public final class ConnectRoutes {
 
   private final Vertx vertx;
   private final Map<String, ChannelSpec> channels;
-  private final StreamClient streams;
+  private final StreamService streams;
   private final BufferClient buffer;
   private final TokenGuard tokens;
   private final Set<String> trustedProxies;
@@ -223,11 +225,11 @@ public final class ConnectRoutes {
             return;
           }
           boolean ack = type.equals("ack");
-          streams.call(StreamClient.settle(channel.name(), connectionId, messageId, ack, !ack && Frames.truthy(frame, "retry")));
+          streams.settle(channel.name(), connectionId, messageId, ack, !ack && Frames.truthy(frame, "retry"));
         }
         case "heartbeat" -> {
           lastClientHeartbeat = System.currentTimeMillis();
-          streams.send(StreamClient.heartbeat(channel.name(), connectionId));
+          streams.heartbeat(channel.name(), connectionId);
         }
         default -> LOG.debug("[connection_id: {}] unknown frame type ignored", connectionId);
       }
@@ -287,7 +289,7 @@ public final class ConnectRoutes {
     @Override
     protected void onHeartbeat(long interval) {
       response.write(Frames.sse("heartbeat", new JsonObject().put("timestamp", Frames.now())));
-      streams.send(StreamClient.heartbeat(channel.name(), connectionId));
+      streams.heartbeat(channel.name(), connectionId);
     }
 
     @Override
@@ -332,15 +334,13 @@ public final class ConnectRoutes {
     // a client that leaves mid-wait must not be handed messages it will never see; the cancel
     // names this poll, so it cannot end a newer poll of the same session
     String pollId = Frames.connectionId("p");
-    context.response().closeHandler(gone -> streams.call(StreamClient.cancelPoll(channel.name(), connectionId,
-        pollId)));
-    streams.<List<Envelope>>call(StreamClient.poll(channel.name(), connectionId, connectorId, maxMessages,
-            timeout * 1000L, remoteIp(request), pollId), timeout * 1000L + 10_000)
+    context.response().closeHandler(gone -> streams.cancelPoll(channel.name(), connectionId, pollId));
+    streams.poll(channel.name(), connectionId, connectorId, maxMessages, timeout * 1000L, remoteIp(request), pollId)
         .onSuccess(messages -> {
           if (context.response().closed()) {
             // leased just as the client left: back to the channel (counts as a delivery attempt)
-            messages.forEach(envelope -> streams.call(
-                StreamClient.settleAny(channel.name(), connectionId, envelope.messageId(), false, true)));
+            messages.forEach(envelope -> streams.settleAny(channel.name(), connectionId, envelope.messageId(), false,
+                true));
             return;
           }
           if (messages.isEmpty()) {
@@ -402,7 +402,7 @@ public final class ConnectRoutes {
   private void ack(RoutingContext context, ChannelSpec channel, String messageId, String status, String connectionId,
       boolean retry) {
     boolean isAck = status == null || status.equals("ack");
-    streams.<Boolean>call(StreamClient.settleAny(channel.name(), connectionId, messageId, isAck, retry))
+    streams.settleAny(channel.name(), connectionId, messageId, isAck, retry)
         .onSuccess(settled -> {
           if (settled) {
             context.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
@@ -428,7 +428,7 @@ public final class ConnectRoutes {
 
   private void status(RoutingContext context, ChannelSpec channel) {
     buffer.stats(channel)
-        .compose(stats -> streams.<Integer>call(StreamClient.count(channel.name())).map(count -> stats.toJson(count)))
+        .compose(stats -> streams.count(channel.name()).map(count -> stats.toJson(count)))
         .onSuccess(stats -> context.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
             .end(new JsonObject().put("channel", channel.name()).put("connected", true).put("stats", stats)
                 .put("server_time", Frames.now()).encode()))

@@ -5,6 +5,7 @@ import io.cwm.buffer.Envelope;
 import io.cwm.bus.Addresses;
 import io.cwm.stream.SessionEnd;
 import io.cwm.stream.StreamFailure;
+import io.cwm.stream.StreamService;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ abstract class EdgeStream {
   static final AtomicInteger LIVE = new AtomicInteger();
 
   protected final Vertx vertx;
-  protected final StreamClient streams;
+  protected final StreamService streams;
   protected final ChannelSpec channel;
   protected final String connectionId;
   protected final String connectorId;
@@ -41,7 +42,7 @@ abstract class EdgeStream {
   /**
    * @param live the streams of this edge (one event loop): joined on start, left on release
    */
-  EdgeStream(Vertx vertx, StreamClient streams, ChannelSpec channel, String connectionId, String connectorId,
+  EdgeStream(Vertx vertx, StreamService streams, ChannelSpec channel, String connectionId, String connectorId,
       String protocol, String remoteIp, String tokenHash, Set<EdgeStream> live) {
     this.remoteIp = remoteIp;
     this.tokenHash = tokenHash;
@@ -89,8 +90,7 @@ abstract class EdgeStream {
       }
     });
     frames.completion()
-        .compose(registered -> streams.<Boolean>call(
-            StreamClient.open(channel.name(), connectionId, connectorId, protocol, remoteIp)))
+        .compose(registered -> streams.open(channel.name(), connectionId, connectorId, protocol, remoteIp))
         .onSuccess(opened -> {
           if (closed) {
             return; // the client left while the session opened; end() already closed it
@@ -122,7 +122,7 @@ abstract class EdgeStream {
   final void end() {
     if (!closed) {
       release();
-      streams.call(StreamClient.close(channel.name(), connectionId));
+      streams.close(channel.name(), connectionId);
     }
   }
 
