@@ -319,7 +319,7 @@ public final class StreamVerticle extends VerticleBase {
   /** Ends a session of this process: its edge closes the socket. */
   private void end(Session session) {
     if (!session.isPoll()) {
-      vertx.eventBus().send(Addresses.session(session.id), SessionEnd.ADMIN, Addresses.LOCAL);
+      vertx.eventBus().send(Addresses.session(session.id), SessionEnd.ADMIN_DISCONNECT, Addresses.LOCAL);
     }
     close(session.id, "disconnected by admin");
   }
