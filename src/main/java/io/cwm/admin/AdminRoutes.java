@@ -6,16 +6,15 @@ import io.cwm.config.ChannelSpec;
 import io.cwm.buffer.ChannelStats;
 import io.cwm.buffer.Envelope;
 import io.cwm.buffer.TokenState;
-import io.cwm.stream.edge.StreamClient;
 import io.cwm.stream.edge.TokenGuard;
 import io.cwm.error.CwmException;
 import io.cwm.error.FailureCode;
+import io.cwm.stream.StreamClient;
+import io.cwm.stream.StreamService;
 import io.cwm.http.ClientIp;
-import io.cwm.stream.StreamCall;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -54,13 +53,15 @@ public final class AdminRoutes {
   static final int MAX_REPLAY_IDS = 1000;
   private static final Logger AUDIT = LoggerFactory.getLogger("cwm.audit");
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** How long a call to the stream side (counts, clients, disconnect) may take. */
+  private static final long STREAM_TIMEOUT_MS = 5000;
   /** Admin requests running now, all event loops of this process. */
   private static final AtomicInteger RUNNING = new AtomicInteger();
 
   private final AppContext app;
   private final Map<String, ChannelSpec> channels;
   private final BufferClient buffer;
-  private final StreamClient streams;
+  private final StreamService streams;
   private final TokenGuard tokens;
   private final AdminAuth auth;
   private final Readiness readiness;
@@ -69,7 +70,7 @@ public final class AdminRoutes {
     this.app = app;
     this.channels = app.config().channels();
     this.buffer = new BufferClient(vertx);
-    this.streams = new StreamClient(vertx);
+    this.streams = new StreamClient(vertx, STREAM_TIMEOUT_MS);
     this.tokens = app.tokenGuard();
     this.auth = app.adminAuth();
     this.readiness = app.readiness();
@@ -125,7 +126,7 @@ public final class AdminRoutes {
 
   private void health(RoutingContext context) {
     readiness.bufferUp(buffer)
-        .compose(up -> streams.<Integer>call(StreamClient.sessions(null), 5000)
+        .compose(up -> streams.sessions(null)
             .recover(failure -> Future.succeededFuture(0))
             .map(connections -> new JsonObject()
                 .put("status", up ? "healthy" : "unhealthy")
@@ -139,7 +140,7 @@ public final class AdminRoutes {
 
   private void overview(RoutingContext context) {
     Future<Boolean> up = readiness.bufferUp(buffer);
-    Future<Integer> total = streams.call(StreamClient.sessions(null), 5000);
+    Future<Integer> total = streams.sessions(null);
     Future<Map<String, Integer>> counts = connectedCounts();
     Future.all(up, total, counts).onSuccess(done -> {
       JsonObject perChannel = new JsonObject();
@@ -178,7 +179,7 @@ public final class AdminRoutes {
     Map<String, Integer> counts = new java.util.concurrent.ConcurrentHashMap<>();
     List<Future<?>> all = new ArrayList<>();
     for (ChannelSpec channel : channels.values()) {
-      all.add(streams.<Integer>call(StreamClient.count(channel.name()), 5000)
+      all.add(streams.count(channel.name())
           .onSuccess(count -> counts.put(channel.name(), count)));
     }
     return Future.all(all).map(done -> counts);
@@ -192,8 +193,8 @@ public final class AdminRoutes {
       return;
     }
     Future<ChannelStats> stats = buffer.stats(channel);
-    Future<Integer> count = streams.call(StreamClient.count(channel.name()), 5000);
-    Future<List<JsonObject>> clients = streams.call(StreamClient.clients(channel.name()), 5000);
+    Future<Integer> count = streams.count(channel.name());
+    Future<List<JsonObject>> clients = streams.clients(channel.name());
     Future<TokenState> token = buffer.tokenState(channel);
     Future.all(stats, count, clients, token).onSuccess(done -> {
       JsonObject statsJson = stats.result().toJson(count.result()).put("webhook_stats", pending(stats.result()));
@@ -240,7 +241,7 @@ public final class AdminRoutes {
       return;
     }
     Future<ChannelStats> stats = buffer.stats(channel);
-    Future<Integer> count = streams.call(StreamClient.count(channel.name()), 5000);
+    Future<Integer> count = streams.count(channel.name());
     Future.all(stats, count)
         .onSuccess(done -> json(context, 200, stats.result().toJson(count.result())))
         .onFailure(failure -> context.fail(failure));
@@ -318,20 +319,11 @@ public final class AdminRoutes {
       return;
     }
     String connectionId = context.pathParam("connection");
-    streams.<Boolean>call(StreamClient.disconnect(channel.name(), connectionId), 5000).onSuccess(done -> {
+    streams.disconnect(channel.name(), connectionId).onSuccess(done -> {
       AUDIT.info("admin disconnected connection {} of channel {} from {}", connectionId, channel.name(),
           remoteIp(context));
       json(context, 200, new JsonObject().put("status", "disconnected").put("connection_id", connectionId));
-    }).onFailure(failure -> {
-      int code = failure instanceof ReplyException reply ? reply.failureCode() : -1;
-      if (code == StreamCall.NOT_FOUND) {
-        context.fail(new CwmException(FailureCode.NOT_FOUND, "Connection not found"));
-      } else if (code == StreamCall.WRONG_CHANNEL) {
-        context.fail(new CwmException(FailureCode.BAD_REQUEST, "Connection not on this channel"));
-      } else {
-        context.fail(failure);
-      }
-    });
+    }).onFailure(context::fail); // a StreamFailure (not found: 404, another channel's: 400) answers as it is
   }
 
   // ---------------------------------------------------------------- dead letters

@@ -116,8 +116,10 @@ public final class Launcher {
 
   /** Local codecs: these records pass between verticles of one process without copying. */
   public static void registerCodecs(Vertx vertx) {
-    for (Class<?> type : List.of(ModuleCall.class, Envelope.class,
-        StreamCall.class, StreamCall.Reply.class, SessionEnd.class)) {
+    for (Class<?> type : List.of(ModuleCall.class, Envelope.class, StreamCall.Reply.class, SessionEnd.class)) {
+      register(vertx, type);
+    }
+    for (Class<?> type : StreamCall.class.getPermittedSubclasses()) { // one record per stream operation
       register(vertx, type);
     }
     BufferCall.messageTypes().forEach(type -> register(vertx, type));

@@ -5,7 +5,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.core.shareddata.Lock;
@@ -50,22 +49,22 @@ final class ClusterSessions {
 
   /**
    * Opens the map and serves other nodes' requests: {@code {"op": "disconnect", "channel",
-   * "connection_id"}} answered by {@code disconnect} (true, or a failure with StreamCall's code).
+   * "connection_id"}} answered by {@code disconnect} (true, or a {@link StreamFailure}).
    */
   Future<Void> start(Function<JsonObject, Future<Boolean>> disconnect) {
     remote = vertx.eventBus().<JsonObject>consumer(Addresses.streamNode(nodeId), message -> {
       JsonObject body = message.body();
       if (!"disconnect".equals(body.getString("op"))) {
-        message.fail(StreamCall.NOT_FOUND, "unknown op");
+        StreamFailure.fail(message, StreamFailure.Reason.NOT_FOUND);
         return;
       }
       disconnect.apply(body).onComplete(done -> {
         if (done.succeeded()) {
           message.reply(done.result());
-        } else if (done.cause() instanceof ReplyException reply) {
-          message.fail(reply.failureCode(), reply.getMessage());
+        } else if (done.cause() instanceof StreamFailure refused) {
+          StreamFailure.fail(message, refused.reason());
         } else {
-          message.fail(StreamCall.NOT_FOUND, "Connection not found");
+          StreamFailure.fail(message, StreamFailure.Reason.NOT_FOUND);
         }
       });
     });
@@ -125,12 +124,14 @@ final class ClusterSessions {
     return map.get(connectionId).map(value -> value == null ? null : value.getString("node"));
   }
 
-  /** Asks the node that holds the session to end it. */
+  /** Asks the node that holds the session to end it; its refusal comes back as a {@link StreamFailure}. */
   Future<Boolean> disconnectRemote(String node, String channel, String connectionId) {
     JsonObject body = new JsonObject().put("op", "disconnect").put("channel", channel)
         .put("connection_id", connectionId);
     return vertx.eventBus().<Boolean>request(Addresses.streamNode(node), body,
-        new DeliveryOptions().setSendTimeout(REMOTE_TIMEOUT_MS)).map(reply -> reply.body());
+            new DeliveryOptions().setSendTimeout(REMOTE_TIMEOUT_MS))
+        .transform(done -> done.succeeded() ? Future.succeededFuture(done.result().body())
+            : Future.failedFuture(StreamFailure.decode(done.cause())));
   }
 
   /** Entries as a map by connection id (tests and views). */

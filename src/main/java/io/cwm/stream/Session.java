@@ -8,7 +8,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** One connector session as StreamVerticle tracks it: its window of messages in flight. */
+/**
+ * One connector session as the stream side tracks it: its window of messages in flight, its
+ * counters for the admin view and, for long-poll, the poll waiting for messages. Its rules are
+ * applied by {@link ChannelWindow}; the poll timer is StreamVerticle's.
+ */
 final class Session {
   final String id;
   final String channel;
@@ -24,7 +28,7 @@ final class Session {
   long received;
   long acked;
   long nacked;
-  /** Long-poll only: the request waiting for messages, its id, its size and its timer. */
+  /** Long-poll only: the request waiting for messages, its id, its size and its timer (a Vert.x timer id). */
   Promise<List<Envelope>> pendingPoll;
   String pendingPollId;
   int pollMax;

@@ -2,9 +2,10 @@ package io.cwm.stream;
 
 /**
  * Sent by StreamVerticle to the edge that holds a session ({@code cwm.session.<id>}) when the
- * session must end from the server side (an admin disconnect): the edge closes the socket with
- * this WebSocket close code and reason (SSE: ends the response).
+ * session must end from the server side: why it ends. The edge picks the close frame (WebSocket
+ * close code and reason, SSE {@code error} event) that says so.
  */
-public record SessionEnd(int code, String reason) {
-  public static final SessionEnd ADMIN = new SessionEnd(1000, "Disconnected by admin");
+public enum SessionEnd {
+  /** An admin disconnected the session. */
+  ADMIN_DISCONNECT
 }

@@ -1,45 +1,82 @@
 package io.cwm.stream;
 
 /**
- * A request to StreamVerticle from the edge that holds a connector's connection.
- *
- * @param op what to do
- * @param channel channel name
- * @param connectionId the session (server-assigned)
- * @param connectorId client-chosen id (X-Connector-Id)
- * @param protocol websocket | sse | long_poll
- * @param messageId for ACK/NACK/SETTLE_ANY
- * @param retry for NACK/SETTLE_ANY: nack with retry
- * @param ack for SETTLE_ANY: ack (true) or nack (false)
- * @param max for POLL: most messages to return
- * @param timeoutMillis for POLL: how long to wait while nothing is available
- * @param remoteIp for OPEN/POLL: the client's address (admin view)
- * @param pollId for POLL and CANCEL_POLL: the poll request (a cancel ends only the poll it names)
+ * The requests StreamVerticle takes on {@code cwm.stream.call}, one record per operation. They
+ * stay in the process (local codec, no copy); {@link StreamClient} builds them, callers use
+ * {@link StreamService}. Every record names the channel it concerns.
  */
-public record StreamCall(Op op, String channel, String connectionId, String connectorId, String protocol,
-    String messageId, boolean ack, boolean retry, int max, long timeoutMillis, String remoteIp, String pollId) {
+public sealed interface StreamCall {
+
+  /** The channel the call concerns (null only for {@link Sessions} of every channel). */
+  String channel();
 
   /**
-   * COUNT: active sessions of the channel; SESSIONS: every session this verticle tracks
-   * (channel null) or every session of one channel, open or closing; CLIENTS: the admin view of
-   * the channel's sessions (a list of JSON objects); DISCONNECT: an admin ends a session (reply
-   * code NOT_FOUND or WRONG_CHANNEL on failure); HEARTBEAT: the edge saw the client alive;
-   * CANCEL_POLL: the client of a waiting poll went away (the poll session ends if it holds no
-   * leases).
+   * A WebSocket or SSE session starts. Refused with {@link StreamFailure.Reason#FULL}.
+   *
+   * @param connectionId the session (assigned by the edge)
+   * @param connectorId client-chosen id (X-Connector-Id)
+   * @param protocol websocket | sse
+   * @param remoteIp the client's address (admin view)
    */
-  public enum Op {
-    OPEN, CLOSE, ACK, NACK, SETTLE_ANY, POLL, CANCEL_POLL, COUNT, SESSIONS, CLIENTS, DISCONNECT, HEARTBEAT
-  }
+  record Open(String channel, String connectionId, String connectorId, String protocol, String remoteIp)
+      implements StreamCall {}
+
+  /** The edge's side of a session ended: its messages in flight go back to the channel. */
+  record Close(String channel, String connectionId) implements StreamCall {}
+
+  /**
+   * Ack ({@code ack}) or nack (with {@code retry} or not) of a message in flight on this
+   * session; ignored (reply false) when it is not.
+   */
+  record Settle(String channel, String connectionId, String messageId, boolean ack, boolean retry)
+      implements StreamCall {}
+
+  /**
+   * {@code /connect/ack}: like {@link Settle}, but the message is looked up within the channel
+   * ({@code connectionId} is a hint).
+   */
+  record SettleAny(String channel, String connectionId, String messageId, boolean ack, boolean retry)
+      implements StreamCall {}
+
+  /**
+   * One long-poll request of the session {@code connectionId} (created on its first poll):
+   * answers up to {@code max} messages, or none after {@code timeoutMillis}. Refused with
+   * {@link StreamFailure.Reason#FULL}.
+   *
+   * @param pollId this poll request (a {@link CancelPoll} ends only the poll it names)
+   */
+  record Poll(String channel, String connectionId, String connectorId, int max, long timeoutMillis, String remoteIp,
+      String pollId) implements StreamCall {}
+
+  /** The client of the poll {@code pollId} went away (the poll session ends if it holds no leases). */
+  record CancelPoll(String channel, String connectionId, String pollId) implements StreamCall {}
+
+  /** The edge saw the client of a session alive. No reply. */
+  record Heartbeat(String channel, String connectionId) implements StreamCall {}
+
+  /** Active sessions of the channel (cluster-wide when clustered): an Integer. */
+  record Count(String channel) implements StreamCall {}
+
+  /** Sessions this process tracks, open or closing: of every channel (channel null) or of one. An Integer. */
+  record Sessions(String channel) implements StreamCall {}
+
+  /** The admin view of the channel's sessions: a list of JSON objects. */
+  record Clients(String channel) implements StreamCall {}
+
+  /**
+   * An admin ends a session (of this node or another). Refused with
+   * {@link StreamFailure.Reason#NOT_FOUND} or {@link StreamFailure.Reason#WRONG_CHANNEL}.
+   */
+  record Disconnect(String channel, String connectionId) implements StreamCall {}
 
   /** A reply value carried without copying. */
-  public record Reply(Object value) {}
+  record Reply(Object value) {
+    static final Reply NONE = new Reply(null);
+    static final Reply TRUE = new Reply(true);
+    static final Reply FALSE = new Reply(false);
 
-  /** OPEN refused: the channel has max_connections sessions. */
-  public static final int FULL = 1;
-  /** The channel is not defined. */
-  public static final int UNKNOWN_CHANNEL = 2;
-  /** DISCONNECT: no such session. */
-  public static final int NOT_FOUND = 3;
-  /** DISCONNECT: the session belongs to another channel. */
-  public static final int WRONG_CHANNEL = 4;
+    static Reply of(boolean value) {
+      return value ? TRUE : FALSE;
+    }
+  }
 }

@@ -1,56 +1,46 @@
 package io.cwm.stream;
 
 import io.cwm.buffer.BufferClient;
-import io.cwm.config.ChannelSpec;
 import io.cwm.buffer.Envelope;
 import io.cwm.buffer.MessageBuffer;
 import io.cwm.bus.Addresses;
+import io.cwm.config.ChannelSpec;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import java.util.HashSet;
-import java.util.Set;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Connector sessions per channel (spec §4): pulls messages from the buffer while a session has
- * room in its window ({@code max_in_flight}), hands each to exactly one session (the one with
- * the most free slots: competing consumers, not Python's hot standby), settles acks and nacks,
- * and on a session's end returns its in-flight messages to the buffer at once.
+ * Serves {@link StreamService} on {@code cwm.stream.call}: the connector sessions of every
+ * channel, one {@link ChannelWindow} each (which decides admission, the windows and which session
+ * gets the next lease). This verticle does the wiring: it leases from and settles with the
+ * buffer, sends each leased message to the edge that holds the session's socket
+ * ({@code cwm.session.<connection id>}), runs the timers (the tick that pulls again and ends idle
+ * poll sessions, the poll timeouts, the cluster refresh) and, when clustered, admits and
+ * disconnects through {@link ClusterSessions}.
  *
- * <p>The three transports share one set of limits: a long-poll session (one per channel and
- * connector id) counts toward {@code max_connections} like a WebSocket or SSE session and never
- * holds more than {@code max_in_flight} unacked leases. Having no socket, it ends when its client
- * leaves during a poll while it holds no leases, or after {@link #POLL_IDLE_HEARTBEATS} heartbeat
- * intervals with no poll waiting and no lease held.
- *
- * <p>Single instance, one event loop: all session state is touched from one thread. Frames go
- * to the edge that holds the socket over {@code cwm.session.<connection id>}.
+ * <p>Single instance, one event loop: all session state is touched from one thread.
  */
 public final class StreamVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(StreamVerticle.class);
   /** Pulls again this often while a session has room, for delayed retries and other nodes' publishes. */
   static final long TICK_MS = 200;
-  /**
-   * A poll session ends after this many heartbeat intervals with no poll waiting and no lease
-   * held (90 s by default: the WebSocket's stale rule), so a poll client that is gone does not
-   * keep a max_connections slot.
-   */
-  static final int POLL_IDLE_HEARTBEATS = 3;
 
   private final Map<String, ChannelSpec> specs;
-  private final Map<String, ChannelState> channels = new LinkedHashMap<>();
+  private final Clock clock;
+  private final Map<String, ChannelWindow> windows = new LinkedHashMap<>();
+  /** Every session of this process, by connection id. */
   private final Map<String, Session> sessions = new LinkedHashMap<>();
   private MessageBuffer buffer;
   private MessageConsumer<StreamCall> calls;
@@ -61,18 +51,6 @@ public final class StreamVerticle extends VerticleBase {
   private long refresh = -1;
   /** Sessions whose (asynchronous, cluster-wide) admission is under way. */
   private final Set<String> opening = new HashSet<>();
-
-  /** Pump state of one channel. */
-  private static final class ChannelState {
-    final ChannelSpec spec;
-    final Map<String, Session> sessions = new LinkedHashMap<>();
-    boolean pumping;
-    boolean again;
-
-    ChannelState(ChannelSpec spec) {
-      this.spec = spec;
-    }
-  }
 
   /** What this verticle reports to metrics; null for none. */
   public interface Observer {
@@ -90,19 +68,24 @@ public final class StreamVerticle extends VerticleBase {
   }
 
   public StreamVerticle(Map<String, ChannelSpec> specs, Observer observer) {
+    this(specs, observer, Clock.systemUTC());
+  }
+
+  public StreamVerticle(Map<String, ChannelSpec> specs, Observer observer, Clock clock) {
     this.specs = specs;
     this.observer = observer;
+    this.clock = clock;
   }
 
   @Override
   public Future<?> start() {
     buffer = new BufferClient(vertx);
-    specs.values().forEach(spec -> channels.put(spec.name(), new ChannelState(spec)));
+    specs.values().forEach(spec -> windows.put(spec.name(), new ChannelWindow(spec, clock)));
     calls = vertx.eventBus().localConsumer(Addresses.STREAM_CALL, this::onCall);
     ready = vertx.eventBus().consumer(Addresses.STREAM_READY, message -> {
-      ChannelState state = channels.get(message.body());
-      if (state != null) {
-        pump(state);
+      ChannelWindow window = windows.get(message.body());
+      if (window != null) {
+        pump(window);
       }
     });
     tick = vertx.setPeriodic(TICK_MS, id -> onTick());
@@ -112,21 +95,6 @@ public final class StreamVerticle extends VerticleBase {
     cluster = new ClusterSessions(vertx);
     refresh = vertx.setPeriodic(ClusterSessions.REFRESH_MS, id -> cluster.refresh(sessions.values()));
     return Future.all(calls.completion(), ready.completion(), cluster.start(this::disconnectFromPeer));
-  }
-
-  /** Another node's admin asks this node to end one of its sessions. */
-  private Future<Boolean> disconnectFromPeer(JsonObject request) {
-    Session session = sessions.get(request.getString("connection_id"));
-    if (session == null) {
-      return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, StreamCall.NOT_FOUND,
-          "Connection not found"));
-    }
-    if (!session.channel.equals(request.getString("channel"))) {
-      return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, StreamCall.WRONG_CHANNEL,
-          "Connection not on this channel"));
-    }
-    end(session);
-    return Future.succeededFuture(true);
   }
 
   @Override
@@ -140,89 +108,65 @@ public final class StreamVerticle extends VerticleBase {
     return Future.all(calls.unregister(), ready.unregister());
   }
 
+  /** One request of {@link StreamService}: dispatched by its record type (the most frequent first). */
   private void onCall(Message<StreamCall> message) {
     StreamCall call = message.body();
-    ChannelState state = channels.get(call.channel());
-    if (state == null && call.op() != StreamCall.Op.CLOSE && call.op() != StreamCall.Op.SESSIONS) {
-      message.fail(StreamCall.UNKNOWN_CHANNEL, "Channel not found");
+    ChannelWindow window = windows.get(call.channel());
+    if (window == null && !(call instanceof StreamCall.Close) && !(call instanceof StreamCall.Sessions)) {
+      StreamFailure.fail(message, StreamFailure.Reason.UNKNOWN_CHANNEL);
       return;
     }
-    switch (call.op()) {
-      case OPEN -> open(state, call, message);
-      case CLOSE -> {
-        close(call.connectionId(), "client gone");
-        message.reply(new StreamCall.Reply(true));
+    if (call instanceof StreamCall.Settle settle) {
+      settle(window, settle, message);
+    } else if (call instanceof StreamCall.Heartbeat heartbeat) {
+      Session session = sessions.get(heartbeat.connectionId());
+      if (session != null) {
+        window.heartbeat(session);
       }
-      case ACK, NACK -> settleOwn(state, call, message);
-      case SETTLE_ANY -> settleAny(state, call, message);
-      case POLL -> poll(state, call, message);
-      case CANCEL_POLL -> {
-        Session session = sessions.get(call.connectionId());
-        if (session != null && session.pendingPoll != null && session.pendingPollId != null
-            && session.pendingPollId.equals(call.pollId())) {
-          vertx.cancelTimer(session.pollTimer);
-          session.pendingPoll.tryComplete(List.of()); // takes no more messages for a gone client
-          if (session.inFlight.isEmpty()) {
-            close(session.id, "client left during a poll");
-          }
-        }
-        message.reply(new StreamCall.Reply(true));
-      }
-      case COUNT -> {
-        if (cluster == null) {
-          message.reply(new StreamCall.Reply(activeCount(state)));
-        } else {
-          clusterClients(state).onComplete(all -> message.reply(new StreamCall.Reply(all.succeeded()
-              ? all.result().size() : activeCount(state))));
-        }
-      }
-      case CLIENTS -> {
-        if (cluster == null) {
-          message.reply(new StreamCall.Reply(localClients(state)));
-        } else {
-          clusterClients(state).onComplete(all -> message.reply(new StreamCall.Reply(all.succeeded()
-              ? all.result() : localClients(state))));
-        }
-      }
-      case DISCONNECT -> disconnect(state, call, message);
-      case HEARTBEAT -> {
-        Session session = sessions.get(call.connectionId());
-        if (session != null) {
-          session.lastHeartbeatAt = System.currentTimeMillis();
-        }
-      }
-      case SESSIONS -> message.reply(new StreamCall.Reply(call.channel() == null ? sessions.size()
-          : state == null ? 0 : state.sessions.size()));
+    } else if (call instanceof StreamCall.SettleAny settle) {
+      settleAny(window, settle, message);
+    } else if (call instanceof StreamCall.Poll poll) {
+      poll(window, poll, message);
+    } else if (call instanceof StreamCall.CancelPoll cancel) {
+      cancelPoll(window, cancel, message);
+    } else if (call instanceof StreamCall.Open open) {
+      open(window, open, message);
+    } else if (call instanceof StreamCall.Close close) {
+      close(close.connectionId(), "client gone");
+      message.reply(StreamCall.Reply.NONE);
+    } else if (call instanceof StreamCall.Count) {
+      count(window, message);
+    } else if (call instanceof StreamCall.Sessions) {
+      message.reply(new StreamCall.Reply(call.channel() == null ? sessions.size()
+          : window == null ? 0 : window.size()));
+    } else if (call instanceof StreamCall.Clients) {
+      clients(window, message);
+    } else if (call instanceof StreamCall.Disconnect disconnect) {
+      disconnect(window, disconnect, message);
     }
   }
 
-  private static int activeCount(ChannelState state) {
-    int count = 0;
-    for (Session session : state.sessions.values()) {
-      if (session.active()) {
-        count++;
-      }
-    }
-    return count;
-  }
+  // ---------------------------------------------------------------- open, close, admission
 
-  private static List<JsonObject> localClients(ChannelState state) {
-    List<JsonObject> clients = new ArrayList<>();
-    state.sessions.values().forEach(session -> clients.add(session.toJson()));
-    return clients;
-  }
-
-  /** Every session of the channel in the cluster: this node's as they are now, the others' as last refreshed. */
-  private Future<List<JsonObject>> clusterClients(ChannelState state) {
-    return cluster.sessions(state.spec.name()).map(all -> {
-      List<JsonObject> clients = localClients(state);
-      for (JsonObject entry : all) {
-        if (!cluster.nodeId().equals(entry.getString("node"))) {
-          clients.add(entry.copy());
-        }
+  private void open(ChannelWindow window, StreamCall.Open call, Message<StreamCall> message) {
+    Session session = window.newSession(call.connectionId(), call.connectorId(), call.protocol(), call.remoteIp());
+    admit(window, session).onComplete(admitted -> {
+      if (admitted.failed() || !admitted.result()) {
+        StreamFailure.fail(message, StreamFailure.Reason.FULL);
+        return;
       }
-      return clients;
+      added(window, session);
+      LOG.info("[channel: {}, connection_id: {}, connector_id: {}] {} session open", session.channel, session.id,
+          session.connectorId, session.protocol);
+      message.reply(StreamCall.Reply.NONE);
+      pump(window);
     });
+  }
+
+  private void added(ChannelWindow window, Session session) {
+    sessions.put(session.id, session);
+    window.add(session);
+    reportConnectors(window);
   }
 
   /**
@@ -230,19 +174,19 @@ public final class StreamVerticle extends VerticleBase {
    * clustered, across the cluster. A cluster map that cannot be reached does not lock connectors
    * out: the local limit then stands alone (logged).
    */
-  private Future<Boolean> admit(ChannelState state, Session session) {
-    if (activeCount(state) >= state.spec.maxConnections()) {
+  private Future<Boolean> admit(ChannelWindow window, Session session) {
+    if (!window.admits()) {
       return Future.succeededFuture(false);
     }
     if (cluster == null) {
       return Future.succeededFuture(true);
     }
     opening.add(session.id);
-    return cluster.admit(session, state.spec.maxConnections())
+    return cluster.admit(session, window.spec().maxConnections())
         .recover(failure -> {
           LOG.warn("[channel: {}] cluster session map unavailable ({}): admitting on the local limit",
-              state.spec.name(), failure.getMessage());
-          return Future.succeededFuture(activeCount(state) < state.spec.maxConnections());
+              window.name(), failure.getMessage());
+          return Future.succeededFuture(window.admits());
         })
         .map(admitted -> {
           boolean goneMeanwhile = !opening.remove(session.id);
@@ -254,48 +198,6 @@ public final class StreamVerticle extends VerticleBase {
         });
   }
 
-  private void open(ChannelState state, StreamCall call, Message<StreamCall> message) {
-    Session session = new Session(call.connectionId(), state.spec.name(), call.connectorId(), call.protocol(),
-        System.currentTimeMillis(), call.remoteIp());
-    admit(state, session).onComplete(admitted -> {
-      if (admitted.failed() || !admitted.result()) {
-        message.fail(StreamCall.FULL, "Max connections reached");
-        return;
-      }
-      opened(state, session, message);
-    });
-  }
-
-  private void opened(ChannelState state, Session session, Message<StreamCall> message) {
-    sessions.put(session.id, session);
-    state.sessions.put(session.id, session);
-    LOG.info("[channel: {}, connection_id: {}, connector_id: {}] {} session open", session.channel, session.id,
-        session.connectorId, session.protocol);
-    message.reply(new StreamCall.Reply(true));
-    reportConnectors(state);
-    pump(state);
-  }
-
-  /** Sessions of this process per protocol, for the connectors gauge. */
-  private void reportConnectors(ChannelState state) {
-    if (observer == null) {
-      return;
-    }
-    int websocket = 0;
-    int sse = 0;
-    int poll = 0;
-    for (Session session : state.sessions.values()) {
-      switch (session.protocol) {
-        case "websocket" -> websocket++;
-        case "sse" -> sse++;
-        default -> poll++;
-      }
-    }
-    observer.connectors(state.spec.name(), "websocket", websocket);
-    observer.connectors(state.spec.name(), "sse", sse);
-    observer.connectors(state.spec.name(), "long_poll", poll);
-  }
-
   private void close(String connectionId, String why) {
     opening.remove(connectionId); // an admission still under way is void
     Session session = sessions.remove(connectionId);
@@ -305,260 +207,267 @@ public final class StreamVerticle extends VerticleBase {
     if (cluster != null) {
       cluster.removed(connectionId);
     }
-    session.closed = true;
-    ChannelState state = channels.get(session.channel);
-    state.sessions.remove(connectionId);
-    reportConnectors(state);
-    if (session.pendingPoll != null) {
-      vertx.cancelTimer(session.pollTimer);
-      session.pendingPoll.tryComplete(List.of());
-    }
+    ChannelWindow window = windows.get(session.channel);
+    window.remove(connectionId); // a waiting poll is answered (empty) and its timer cancelled
+    reportConnectors(window);
     int inFlight = session.inFlight.size();
     // Poll sessions keep their leases until acked or timed out (a later poll may ack them).
     if (!session.isPoll()) {
-      buffer.release(state.spec, connectionId).onComplete(done -> pump(state));
+      buffer.release(window.spec(), connectionId).onComplete(done -> pump(window));
     }
     LOG.info("[channel: {}, connection_id: {}] {} session closed: {} ({} in flight returned)", session.channel,
         connectionId, session.protocol, why, session.isPoll() ? 0 : inFlight);
   }
 
+  /** Sessions of this process per protocol, for the connectors gauge. */
+  private void reportConnectors(ChannelWindow window) {
+    if (observer == null) {
+      return;
+    }
+    int websocket = 0;
+    int sse = 0;
+    int poll = 0;
+    for (Session session : window.sessions()) {
+      switch (session.protocol) {
+        case "websocket" -> websocket++;
+        case "sse" -> sse++;
+        default -> poll++;
+      }
+    }
+    observer.connectors(window.name(), "websocket", websocket);
+    observer.connectors(window.name(), "sse", sse);
+    observer.connectors(window.name(), "long_poll", poll);
+  }
+
+  // ---------------------------------------------------------------- admin views, disconnect
+
+  private void count(ChannelWindow window, Message<StreamCall> message) {
+    if (cluster == null) {
+      message.reply(new StreamCall.Reply(window.activeCount()));
+    } else {
+      clusterClients(window).onComplete(all -> message.reply(new StreamCall.Reply(all.succeeded()
+          ? all.result().size() : window.activeCount())));
+    }
+  }
+
+  private void clients(ChannelWindow window, Message<StreamCall> message) {
+    if (cluster == null) {
+      message.reply(new StreamCall.Reply(window.clients()));
+    } else {
+      clusterClients(window).onComplete(all -> message.reply(new StreamCall.Reply(all.succeeded()
+          ? all.result() : window.clients())));
+    }
+  }
+
+  /** Every session of the channel in the cluster: this node's as they are now, the others' as last refreshed. */
+  private Future<List<JsonObject>> clusterClients(ChannelWindow window) {
+    return cluster.sessions(window.name()).map(all -> {
+      List<JsonObject> clients = window.clients();
+      for (JsonObject entry : all) {
+        if (!cluster.nodeId().equals(entry.getString("node"))) {
+          clients.add(entry.copy());
+        }
+      }
+      return clients;
+    });
+  }
+
   /** Admin: ends a session, telling its edge to close the socket; a session of another node is ended there. */
-  private void disconnect(ChannelState state, StreamCall call, Message<StreamCall> message) {
+  private void disconnect(ChannelWindow window, StreamCall.Disconnect call, Message<StreamCall> message) {
     Session session = sessions.get(call.connectionId());
     if (session == null && cluster != null) {
       cluster.owner(call.connectionId())
           .compose(node -> node == null || node.equals(cluster.nodeId())
-              ? Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, StreamCall.NOT_FOUND,
-                  "Connection not found"))
-              : cluster.disconnectRemote(node, state.spec.name(), call.connectionId()))
+              ? Future.failedFuture(new StreamFailure(StreamFailure.Reason.NOT_FOUND))
+              : cluster.disconnectRemote(node, window.name(), call.connectionId()))
           .onComplete(done -> {
             if (done.succeeded()) {
-              message.reply(new StreamCall.Reply(true));
-            } else if (done.cause() instanceof ReplyException reply && reply.failureCode() == StreamCall.WRONG_CHANNEL) {
-              message.fail(StreamCall.WRONG_CHANNEL, "Connection not on this channel");
+              message.reply(StreamCall.Reply.NONE);
+            } else if (StreamFailure.is(done.cause(), StreamFailure.Reason.WRONG_CHANNEL)) {
+              StreamFailure.fail(message, StreamFailure.Reason.WRONG_CHANNEL);
             } else {
-              message.fail(StreamCall.NOT_FOUND, "Connection not found");
+              StreamFailure.fail(message, StreamFailure.Reason.NOT_FOUND);
             }
           });
       return;
     }
     if (session == null) {
-      message.fail(StreamCall.NOT_FOUND, "Connection not found");
+      StreamFailure.fail(message, StreamFailure.Reason.NOT_FOUND);
       return;
     }
-    if (!session.channel.equals(state.spec.name())) {
-      message.fail(StreamCall.WRONG_CHANNEL, "Connection not on this channel");
+    if (!session.channel.equals(window.name())) {
+      StreamFailure.fail(message, StreamFailure.Reason.WRONG_CHANNEL);
       return;
     }
     end(session);
-    message.reply(new StreamCall.Reply(true));
+    message.reply(StreamCall.Reply.NONE);
+  }
+
+  /** Another node's admin asks this node to end one of its sessions. */
+  private Future<Boolean> disconnectFromPeer(JsonObject request) {
+    Session session = sessions.get(request.getString("connection_id"));
+    if (session == null) {
+      return Future.failedFuture(new StreamFailure(StreamFailure.Reason.NOT_FOUND));
+    }
+    if (!session.channel.equals(request.getString("channel"))) {
+      return Future.failedFuture(new StreamFailure(StreamFailure.Reason.WRONG_CHANNEL));
+    }
+    end(session);
+    return Future.succeededFuture(true);
   }
 
   /** Ends a session of this process: its edge closes the socket. */
   private void end(Session session) {
     if (!session.isPoll()) {
-      vertx.eventBus().send(Addresses.session(session.id), SessionEnd.ADMIN, Addresses.LOCAL);
+      vertx.eventBus().send(Addresses.session(session.id), SessionEnd.ADMIN_DISCONNECT, Addresses.LOCAL);
     }
     close(session.id, "disconnected by admin");
   }
 
-  private void settleOwn(ChannelState state, StreamCall call, Message<StreamCall> message) {
+  // ---------------------------------------------------------------- settling
+
+  private void settle(ChannelWindow window, StreamCall.Settle call, Message<StreamCall> message) {
     Session session = sessions.get(call.connectionId());
-    Session.InFlight lease = session == null ? null : session.inFlight.remove(call.messageId());
+    Session.InFlight lease = session == null ? null : window.settle(session, call.messageId(), call.ack());
     if (lease == null) {
-      message.reply(new StreamCall.Reply(false)); // not in flight on this session: ignored
+      message.reply(StreamCall.Reply.FALSE); // not in flight on this session: ignored
       return;
     }
-    settled(state, session, lease, call.op() == StreamCall.Op.ACK);
-    settle(state, call.messageId(), call.op() == StreamCall.Op.ACK, call.retry())
-        .onComplete(done -> message.reply(new StreamCall.Reply(done.succeeded() && done.result())));
-    pump(state);
+    observeAck(window, lease, call.ack());
+    settleInBuffer(window, call.messageId(), call.ack(), call.retry())
+        .onComplete(done -> message.reply(StreamCall.Reply.of(done.succeeded() && done.result())));
+    pump(window);
   }
 
   /** /connect/ack: the message is looked up within the channel (the connection id is a hint). */
-  private void settleAny(ChannelState state, StreamCall call, Message<StreamCall> message) {
+  private void settleAny(ChannelWindow window, StreamCall.SettleAny call, Message<StreamCall> message) {
     Session hinted = sessions.get(call.connectionId());
     // the hint counts only within the channel the token grants: another channel's session is left alone
-    Session.InFlight hintedLease = hinted != null && hinted.channel.equals(state.spec.name())
-        ? hinted.inFlight.remove(call.messageId()) : null;
+    Session.InFlight hintedLease = hinted != null && hinted.channel.equals(window.name())
+        ? window.settle(hinted, call.messageId(), call.ack()) : null;
     if (hintedLease != null) {
-      settled(state, hinted, hintedLease, call.ack());
-      settle(state, call.messageId(), call.ack(), call.retry())
-          .onComplete(done -> message.reply(new StreamCall.Reply(done.succeeded() && done.result())));
-      pump(state);
+      observeAck(window, hintedLease, call.ack());
+      settleInBuffer(window, call.messageId(), call.ack(), call.retry())
+          .onComplete(done -> message.reply(StreamCall.Reply.of(done.succeeded() && done.result())));
+      pump(window);
       return;
     }
-    buffer.leaseOwner(state.spec, call.messageId()).onComplete(owner -> {
+    buffer.leaseOwner(window.spec(), call.messageId()).onComplete(owner -> {
       if (owner.failed() || owner.result() == null) {
-        message.reply(new StreamCall.Reply(false));
+        message.reply(StreamCall.Reply.FALSE);
         return;
       }
       Session holder = sessions.get(owner.result());
-      Session.InFlight lease = holder == null ? null : holder.inFlight.remove(call.messageId());
+      Session.InFlight lease = holder == null ? null : window.settle(holder, call.messageId(), call.ack());
       if (lease != null) {
-        settled(state, holder, lease, call.ack());
+        observeAck(window, lease, call.ack());
       }
-      settle(state, call.messageId(), call.ack(), call.retry())
-          .onComplete(done -> message.reply(new StreamCall.Reply(done.succeeded() && done.result())));
-      pump(state);
+      settleInBuffer(window, call.messageId(), call.ack(), call.retry())
+          .onComplete(done -> message.reply(StreamCall.Reply.of(done.succeeded() && done.result())));
+      pump(window);
     });
   }
 
-  /** Bookkeeping of a settle by a session of this process (admin counters, latency). */
-  private void settled(ChannelState state, Session session, Session.InFlight lease, boolean ack) {
-    session.lastPollActivityAt = System.currentTimeMillis();
-    if (ack) {
-      session.acked++;
-      if (observer != null && lease.receivedAt() > 0) {
-        observer.acked(state.spec.name(), System.currentTimeMillis() - lease.receivedAt());
-      }
-    } else {
-      session.nacked++;
+  /** Ack latency (receipt at the receiver to ack) for metrics. */
+  private void observeAck(ChannelWindow window, Session.InFlight lease, boolean ack) {
+    if (ack && observer != null && lease.receivedAt() > 0) {
+      observer.acked(window.name(), clock.millis() - lease.receivedAt());
     }
   }
 
-  private Future<Boolean> settle(ChannelState state, String messageId, boolean ack, boolean retry) {
+  private Future<Boolean> settleInBuffer(ChannelWindow window, String messageId, boolean ack, boolean retry) {
     if (ack) {
-      return buffer.ack(state.spec, messageId);
+      return buffer.ack(window.spec(), messageId);
     }
-    return buffer.nack(state.spec, messageId, retry)
+    return buffer.nack(window.spec(), messageId, retry)
         .map(outcome -> outcome != MessageBuffer.NackOutcome.NOT_IN_FLIGHT);
   }
 
-  private void poll(ChannelState state, StreamCall call, Message<StreamCall> message) {
+  // ---------------------------------------------------------------- long-poll
+
+  private void poll(ChannelWindow window, StreamCall.Poll call, Message<StreamCall> message) {
     Session existing = sessions.get(call.connectionId());
     if (existing != null) {
-      polled(state, existing, call, message);
+      polled(window, existing, call, message);
       return;
     }
-    Session created = new Session(call.connectionId(), state.spec.name(), call.connectorId(), "long_poll",
-        System.currentTimeMillis(), call.remoteIp());
-    admit(state, created).onComplete(admitted -> {
+    Session created = window.newSession(call.connectionId(), call.connectorId(), "long_poll", call.remoteIp());
+    admit(window, created).onComplete(admitted -> {
       if (admitted.failed() || !admitted.result()) {
-        message.fail(StreamCall.FULL, "Max connections reached");
+        StreamFailure.fail(message, StreamFailure.Reason.FULL);
         return;
       }
       Session raced = sessions.get(created.id); // another poll of the same session got in first
       Session session = raced != null ? raced : created;
       if (raced == null) {
-        sessions.put(session.id, session);
-        state.sessions.put(session.id, session);
-        reportConnectors(state);
+        added(window, session);
       }
-      polled(state, session, call, message);
+      polled(window, session, call, message);
     });
   }
 
-  private void polled(ChannelState state, Session session, StreamCall call, Message<StreamCall> message) {
-    if (session.pendingPoll != null) { // a newer poll replaces a waiting one
-      vertx.cancelTimer(session.pollTimer);
-      session.pendingPoll.tryComplete(List.of());
-    }
+  private void polled(ChannelWindow window, Session session, StreamCall.Poll call, Message<StreamCall> message) {
     Promise<List<Envelope>> result = Promise.promise();
-    Session polling = session;
-    session.lastHeartbeatAt = System.currentTimeMillis();
-    session.lastPollActivityAt = session.lastHeartbeatAt;
-    session.pendingPoll = result;
-    session.pendingPollId = call.pollId();
-    session.pollMax = call.max();
-    session.pollTimer = vertx.setTimer(call.timeoutMillis(), id -> result.tryComplete(List.of()));
     result.future().onComplete(done -> {
-      if (polling.pendingPoll == result) {
-        polling.pendingPoll = null;
-        polling.pendingPollId = null;
-        vertx.cancelTimer(polling.pollTimer);
+      if (window.pollEnded(session, result)) {
+        vertx.cancelTimer(session.pollTimer);
       }
-      polling.lastPollActivityAt = System.currentTimeMillis();
       message.reply(new StreamCall.Reply(done.result()));
     });
-    pump(state);
+    window.pollStarted(session, result, call.pollId(), call.max()); // answers a waiting poll: this one replaces it
+    session.pollTimer = vertx.setTimer(call.timeoutMillis(), id -> result.tryComplete(List.of()));
+    pump(window);
   }
 
+  private void cancelPoll(ChannelWindow window, StreamCall.CancelPoll call, Message<StreamCall> message) {
+    Session session = sessions.get(call.connectionId());
+    if (session != null && window.cancelPoll(session, call.pollId())) {
+      close(session.id, "client left during a poll");
+    }
+    message.reply(StreamCall.Reply.NONE);
+  }
+
+  // ---------------------------------------------------------------- the pump
+
   private void onTick() {
-    long now = System.currentTimeMillis();
-    for (ChannelState state : channels.values()) {
-      long idleMillis = POLL_IDLE_HEARTBEATS * state.spec.heartbeatIntervalSeconds() * 1000L;
-      List<Session> idle = new ArrayList<>();
-      boolean room = false;
-      for (Session session : state.sessions.values()) {
-        if (session.inFlight.values().removeIf(lease -> lease.deadline() < now)) { // the buffer requeued them
-          session.lastPollActivityAt = now;
-        }
-        long idleSince = session.pollIdleSince();
-        if (idleSince >= 0 && now - idleSince > idleMillis) {
-          idle.add(session);
-        }
-        room |= session.room(state.spec.maxInFlight()) > 0;
+    for (ChannelWindow window : windows.values()) {
+      for (Session idle : window.sweep()) {
+        close(idle.id, "no poll and no lease for " + window.pollIdleMillis() / 1000 + " s");
       }
-      for (Session session : idle) {
-        close(session.id, "no poll and no lease for " + idleMillis / 1000 + " s");
-      }
-      if (room) {
-        pump(state);
+      if (window.hasRoom()) {
+        pump(window);
       }
     }
   }
 
   /** Leases for the session with the most room; repeats while messages keep coming. */
-  private void pump(ChannelState state) {
-    if (state.pumping) {
-      state.again = true;
+  private void pump(ChannelWindow window) {
+    ChannelWindow.Pull pull = window.nextPull();
+    if (pull == null) {
       return;
     }
-    Session target = null;
-    int room = 0;
-    for (Session session : state.sessions.values()) {
-      int free = session.room(state.spec.maxInFlight());
-      if (free > room) {
-        room = free;
-        target = session;
-      }
-    }
-    if (target == null) {
-      return;
-    }
-    state.pumping = true;
-    state.again = false;
-    Session session = target;
-    int asked = room;
-    long leaseMillis = state.spec.ackTimeoutSeconds() * 1000L;
-    buffer.lease(state.spec, session.id, asked, leaseMillis).onComplete(done -> {
-      state.pumping = false;
+    Session session = pull.session();
+    buffer.lease(window.spec(), session.id, pull.max(), window.leaseMillis()).onComplete(done -> {
       if (done.failed()) {
-        LOG.warn("[channel: {}] lease failed: {}", state.spec.name(), done.cause().getMessage());
+        window.pullFailed();
+        LOG.warn("[channel: {}] lease failed: {}", window.name(), done.cause().getMessage());
         return;
       }
       List<Envelope> leased = done.result();
-      deliver(state, session, leased, leaseMillis);
-      if (state.again || leased.size() == asked) {
-        pump(state);
+      deliver(window, session, leased);
+      if (window.pulled(pull, leased.size())) {
+        pump(window);
       }
     });
   }
 
-  private void deliver(ChannelState state, Session session, List<Envelope> leased, long leaseMillis) {
-    if (leased.isEmpty()) {
+  private void deliver(ChannelWindow window, Session session, List<Envelope> leased) {
+    if (!window.accept(session, leased)) {
+      buffer.release(window.spec(), session.id); // it went away, or its poll did, while we were leasing
       return;
     }
-    if (session.closed) {
-      buffer.release(state.spec, session.id); // it went away while we were leasing
-      return;
-    }
-    long now = System.currentTimeMillis();
-    long deadline = now + leaseMillis;
-    if (session.isPoll()) {
-      List<Envelope> batch = new ArrayList<>(leased);
-      if (session.pendingPoll == null || !session.pendingPoll.tryComplete(batch)) {
-        buffer.release(state.spec, session.id);
-        return;
-      }
-    }
-    for (Envelope envelope : leased) {
-      Instant received = Envelope.parse(envelope.timestamp());
-      session.inFlight.put(envelope.messageId(), new Session.InFlight(deadline, received == null ? 0 : received.toEpochMilli()));
-      session.received++;
-      session.lastMessageAt = now;
-      if (!session.isPoll()) {
+    if (!session.isPoll()) {
+      for (Envelope envelope : leased) {
         vertx.eventBus().send(Addresses.session(session.id), envelope, Addresses.LOCAL);
       }
     }

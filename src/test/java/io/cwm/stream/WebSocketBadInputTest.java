@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.cwm.bus.Addresses;
 import io.cwm.stream.edge.ConnectRoutes;
 import io.cwm.testing.ConnectApi;
 import io.cwm.testing.TestServer;
@@ -161,10 +160,7 @@ class WebSocketBadInputTest {
   }
 
   static int streamSessions(String channel) throws Exception {
-    StreamCall count = new StreamCall(StreamCall.Op.SESSIONS, channel, null, null, null, null, false, false, 0, 0, null,
-        null);
-    return (Integer) await(server.running().vertx().eventBus().<StreamCall.Reply>request(Addresses.STREAM_CALL, count))
-        .body().value();
+    return await(new StreamClient(server.running().vertx()).sessions(channel));
   }
 
   static int sessions(String channel) {

@@ -1,30 +1,25 @@
 package io.cwm.stream.edge;
 
-import io.cwm.config.ChannelSpec;
 import io.cwm.buffer.Envelope;
 import io.cwm.bus.Addresses;
+import io.cwm.config.ChannelSpec;
 import io.cwm.stream.SessionEnd;
-import io.cwm.stream.StreamCall;
+import io.cwm.stream.StreamFailure;
+import io.cwm.stream.StreamService;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.eventbus.ReplyException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The edge's half of one streaming session (WebSocket or SSE): registers the frame consumer,
- * opens the session at StreamVerticle, writes {@code connected} first (frames that arrive
+ * opens the session at the stream side, writes {@code connected} first (frames that arrive
  * earlier wait), runs the heartbeat timer, and gives everything back exactly once when the
  * transport goes away. Subclasses write the protocol's bytes.
  */
 abstract class EdgeStream {
-  /** Streams of this process that still hold a frame consumer or a timer (metrics, leak tests). */
-  static final AtomicInteger LIVE = new AtomicInteger();
-
   protected final Vertx vertx;
-  protected final StreamClient streams;
+  protected final StreamService streams;
   protected final ChannelSpec channel;
   protected final String connectionId;
   protected final String connectorId;
@@ -32,7 +27,7 @@ abstract class EdgeStream {
   private final String remoteIp;
   /** Digest of the token this stream authenticated with: it ends when that token expires. */
   final String tokenHash;
-  private final Set<EdgeStream> live;
+  private final OpenStreams open;
   private final List<Envelope> early = new ArrayList<>();
   private MessageConsumer<Object> frames;
   private boolean connectedSent;
@@ -40,13 +35,13 @@ abstract class EdgeStream {
   private long heartbeatTimer = -1;
 
   /**
-   * @param live the streams of this edge (one event loop): joined on start, left on release
+   * @param open the streams of this edge (one event loop): joined on start, left on release
    */
-  EdgeStream(Vertx vertx, StreamClient streams, ChannelSpec channel, String connectionId, String connectorId,
-      String protocol, String remoteIp, String tokenHash, Set<EdgeStream> live) {
+  EdgeStream(Vertx vertx, StreamService streams, ChannelSpec channel, String connectionId, String connectorId,
+      String protocol, String remoteIp, String tokenHash, OpenStreams open) {
     this.remoteIp = remoteIp;
     this.tokenHash = tokenHash;
-    this.live = live;
+    this.open = open;
     this.vertx = vertx;
     this.streams = streams;
     this.channel = channel;
@@ -63,13 +58,13 @@ abstract class EdgeStream {
   /** One heartbeat period passed: write a heartbeat (and, for WebSocket, check staleness). */
   protected abstract void onHeartbeat(long intervalMillis);
 
-  /** The server ends the stream (admin disconnect, token expired): close with this code and reason. */
-  protected abstract void closeByServer(int code, String reason);
+  /** The server ends the stream (admin disconnect, token expired): close it saying so. */
+  protected abstract void closeByServer(CloseCode close);
 
   /** The token this stream authenticated with is no longer valid (rotation grace over). */
   final void tokenExpired() {
     if (!closed) {
-      closeByServer(4001, "Token expired");
+      closeByServer(CloseCode.TOKEN_EXPIRED);
       end();
     }
   }
@@ -79,19 +74,17 @@ abstract class EdgeStream {
 
   /** Call once the transport's close handler is installed. */
   final void start() {
-    LIVE.incrementAndGet();
-    live.add(this);
+    open.add(this);
     frames = vertx.eventBus().localConsumer(Addresses.session(connectionId), message -> {
       if (message.body() instanceof Envelope envelope) {
         send(envelope);
       } else if (message.body() instanceof SessionEnd end && !closed) {
-        closeByServer(end.code(), end.reason());
+        closeByServer(CloseCode.of(end));
         end();
       }
     });
     frames.completion()
-        .compose(registered -> streams.<Boolean>call(
-            StreamClient.open(channel.name(), connectionId, connectorId, protocol, remoteIp)))
+        .compose(registered -> streams.open(channel.name(), connectionId, connectorId, protocol, remoteIp))
         .onSuccess(opened -> {
           if (closed) {
             return; // the client left while the session opened; end() already closed it
@@ -106,7 +99,7 @@ abstract class EdgeStream {
         .onFailure(failure -> {
           if (!closed) {
             release();
-            refuse(failure instanceof ReplyException reply && reply.failureCode() == StreamCall.FULL);
+            refuse(StreamFailure.is(failure, StreamFailure.Reason.FULL));
           }
         });
   }
@@ -123,7 +116,7 @@ abstract class EdgeStream {
   final void end() {
     if (!closed) {
       release();
-      streams.call(StreamClient.close(channel.name(), connectionId));
+      streams.close(channel.name(), connectionId);
     }
   }
 
@@ -131,12 +124,11 @@ abstract class EdgeStream {
     return closed;
   }
 
-  /** Gives up this edge's share of the session: timer, frame consumer, live count. Once. */
+  /** Gives up this edge's share of the session: timer, frame consumer, place among the open streams. Once. */
   private void release() {
     closed = true;
     vertx.cancelTimer(heartbeatTimer);
     frames.unregister();
-    live.remove(this);
-    LIVE.decrementAndGet();
+    open.remove(this);
   }
 }

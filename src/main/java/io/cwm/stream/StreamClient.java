@@ -1,0 +1,100 @@
+package io.cwm.stream;
+
+import io.cwm.buffer.Envelope;
+import io.cwm.bus.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * {@link StreamService} as seen from any other verticle: each call is one local event-bus request
+ * to StreamVerticle with a {@link StreamCall} record; refusals come back as
+ * {@link StreamFailure}s.
+ */
+public final class StreamClient implements StreamService {
+  /** How long a call may take unless the client is built with another timeout. */
+  public static final long DEFAULT_TIMEOUT_MS = 30_000;
+  /** A poll is answered within its own timeout; this much more before the request gives up. */
+  private static final long POLL_MARGIN_MS = 10_000;
+
+  private final Vertx vertx;
+  private final DeliveryOptions options;
+
+  public StreamClient(Vertx vertx) {
+    this(vertx, DEFAULT_TIMEOUT_MS);
+  }
+
+  /** @param timeoutMillis how long each call (but a poll) may take */
+  public StreamClient(Vertx vertx, long timeoutMillis) {
+    this.vertx = vertx;
+    this.options = new DeliveryOptions().setSendTimeout(timeoutMillis).setLocalOnly(true);
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T> Future<T> request(StreamCall call, DeliveryOptions options) {
+    return vertx.eventBus().<StreamCall.Reply>request(Addresses.STREAM_CALL, call, options)
+        .transform(done -> done.succeeded() ? Future.succeededFuture((T) done.result().body().value())
+            : Future.failedFuture(StreamFailure.decode(done.cause())));
+  }
+
+  @Override
+  public Future<Void> open(String channel, String connectionId, String connectorId, String protocol,
+      String remoteIp) {
+    return request(new StreamCall.Open(channel, connectionId, connectorId, protocol, remoteIp), options);
+  }
+
+  @Override
+  public Future<Void> close(String channel, String connectionId) {
+    return request(new StreamCall.Close(channel, connectionId), options);
+  }
+
+  @Override
+  public Future<Boolean> settle(String channel, String connectionId, String messageId, boolean ack, boolean retry) {
+    return request(new StreamCall.Settle(channel, connectionId, messageId, ack, retry), options);
+  }
+
+  @Override
+  public Future<Boolean> settleAny(String channel, String connectionId, String messageId, boolean ack,
+      boolean retry) {
+    return request(new StreamCall.SettleAny(channel, connectionId, messageId, ack, retry), options);
+  }
+
+  @Override
+  public Future<List<Envelope>> poll(String channel, String connectionId, String connectorId, int max,
+      long timeoutMillis, String remoteIp, String pollId) {
+    return request(new StreamCall.Poll(channel, connectionId, connectorId, max, timeoutMillis, remoteIp, pollId),
+        new DeliveryOptions().setSendTimeout(timeoutMillis + POLL_MARGIN_MS).setLocalOnly(true));
+  }
+
+  @Override
+  public Future<Void> cancelPoll(String channel, String connectionId, String pollId) {
+    return request(new StreamCall.CancelPoll(channel, connectionId, pollId), options);
+  }
+
+  @Override
+  public void heartbeat(String channel, String connectionId) {
+    vertx.eventBus().send(Addresses.STREAM_CALL, new StreamCall.Heartbeat(channel, connectionId), Addresses.LOCAL);
+  }
+
+  @Override
+  public Future<Integer> count(String channel) {
+    return request(new StreamCall.Count(channel), options);
+  }
+
+  @Override
+  public Future<Integer> sessions(String channel) {
+    return request(new StreamCall.Sessions(channel), options);
+  }
+
+  @Override
+  public Future<List<JsonObject>> clients(String channel) {
+    return request(new StreamCall.Clients(channel), options);
+  }
+
+  @Override
+  public Future<Void> disconnect(String channel, String connectionId) {
+    return request(new StreamCall.Disconnect(channel, connectionId), options);
+  }
+}
