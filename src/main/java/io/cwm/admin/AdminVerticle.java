@@ -1,20 +1,17 @@
 package io.cwm.admin;
 
-import io.cwm.app.AppContext;
 import io.cwm.config.EdgeSettings;
-import io.cwm.http.ErrorResponses;
-import io.cwm.http.BoundedBody;
-import io.cwm.http.ConnectionGuard;
-import io.cwm.ingest.IngestVerticle;
-import io.cwm.ingest.ReceiverRoutes;
-import io.cwm.buffer.BufferClient;
+import io.cwm.http.BodyBudget;
+import io.cwm.http.EdgeServer;
+import io.cwm.http.Routes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.ext.web.Router;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
 
 /**
  * The admin API's own listener when {@code --admin-port} (env {@code WEBHOOK_CONNECT_ADMIN_PORT})
@@ -25,43 +22,40 @@ import org.slf4j.LoggerFactory;
 public final class AdminVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AdminVerticle.class);
 
-  private final AppContext app;
-  private HttpServer server;
-  private ConnectionGuard guard;
+  /**
+   * What the admin listener needs.
+   *
+   * @param port the admin port, or null when the admin API is on the public port
+   * @param publicPort for the message when there is no admin port
+   * @param routes the admin API and the admin port's {@code /metrics}
+   * @param boundPort receives the port bound
+   */
+  public record Deps(String host, Integer port, int publicPort, EdgeSettings edge, BodyBudget budget,
+      List<Routes> routes, AtomicInteger boundPort) {}
 
-  public AdminVerticle(AppContext app) {
-    this.app = app;
+  private final Deps deps;
+  private EdgeServer server;
+
+  public AdminVerticle(Deps deps) {
+    this.deps = deps;
   }
 
   @Override
   public Future<?> start() {
-    if (app.adminPort() == null) {
-      LOG.info("admin API on the public port {}", app.port());
+    if (deps.port() == null) {
+      LOG.info("admin API on the public port {}", deps.publicPort());
       return Future.succeededFuture();
     }
-    guard = new ConnectionGuard(vertx, app.edge());
-    guard.start();
-    Router router = Router.router(vertx);
-    AdminRoutes.mount(vertx, router, app, new BoundedBody(EdgeSettings.MAX_SMALL_BODY, app.bodyBudget(), guard));
-    // the private port is where a scrape without a token belongs (METRICS_AUTH=none)
-    router.get("/metrics").handler(ReceiverRoutes.metrics(app, new BufferClient(vertx), true));
-    ErrorResponses.install(router, guard);
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(app.host()).setPort(app.adminPort())
-        .setMaxHeaderSize(16 * 1024).setDecompressionSupported(false).setIdleTimeout(app.edge().idleTimeoutSeconds())
-        // HTTP/1.1 only: with h2c detection a connection exists only after its first bytes, so a silent one escaped
-        .setHttp2ClearTextEnabled(false));
-    server.connectionHandler(guard).requestHandler(guard.guard(router));
-    return IngestVerticle.listen(server, app.host(), app.adminPort()).onSuccess(bound -> {
-      app.adminBoundPort().set(bound.actualPort());
+    server = EdgeServer.create(vertx, new HttpServerOptions().setHost(deps.host()).setPort(deps.port())
+        .setMaxHeaderSize(16 * 1024).setDecompressionSupported(false), deps.edge(), deps.budget(), deps.routes(), null);
+    return server.listen().onSuccess(bound -> {
+      deps.boundPort().set(bound.actualPort());
       LOG.info("admin API on its own port {}", bound.actualPort());
     });
   }
 
   @Override
   public Future<?> stop() {
-    if (guard != null) {
-      guard.stop();
-    }
     return server == null ? Future.succeededFuture() : server.close();
   }
 }

@@ -2,12 +2,12 @@ package io.cwm.app;
 
 import io.cwm.admin.AdminAuth;
 import io.vertx.core.Promise;
-import io.cwm.admin.Readiness;
+import io.cwm.buffer.Readiness;
 import io.cwm.webhook.ConfigSnapshot;
 import io.cwm.config.EdgeSettings;
 import io.cwm.config.Env;
 import io.cwm.config.ReceiverSettings;
-import io.cwm.stream.edge.TokenGuard;
+import io.cwm.stream.TokenGuard;
 import io.cwm.config.ChannelSpec;
 import io.cwm.http.BodyBudget;
 import io.cwm.ingest.EndpointRateLimiter;
@@ -15,14 +15,25 @@ import io.cwm.ingest.StatsRecorder;
 import io.cwm.buffer.MessageBuffer;
 import io.cwm.metrics.CwmMetrics;
 import io.cwm.metrics.MetricsAccess;
+import io.cwm.admin.AdminRoutes;
+import io.cwm.admin.AdminVerticle;
+import io.cwm.http.Hardening;
+import io.cwm.http.Routes;
+import io.cwm.ingest.IngestVerticle;
+import io.cwm.ingest.ServiceRoutes;
+import io.cwm.ingest.WebhookRoutes;
+import io.cwm.stream.edge.ConnectRoutes;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What the verticles of one process share: the config snapshot, settings from the
- * environment, and the few process-wide counters. Built once in {@link Main}; verticles receive
- * it through their constructor.
+ * The composition root's view of one process: the config snapshot, settings from the
+ * environment, and the process-wide objects (counters, rate limiters, token cache, body budget,
+ * metrics). Built once by {@link Launcher}; no verticle receives it: it builds each verticle's own
+ * dependency record ({@link #ingest()}, {@link #admin()}, ...).
  */
 public final class AppContext {
   private final Env env;
@@ -73,6 +84,35 @@ public final class AppContext {
     this.bodyBudget = new BodyBudget(edge.bodyBudgetBytes());
     metrics.bodyBudget(bodyBudget.capacity(), bodyBudget::inUse);
     this.metricsAccess = MetricsAccess.fromEnv(env, adminPort != null);
+  }
+
+  /** The public listener: hardening, webhooks, streaming API, the admin API unless it has its own port, services. */
+  public IngestVerticle.Deps ingest() {
+    List<Routes> routes = new ArrayList<>(List.of(new Hardening(settings),
+        new WebhookRoutes(new WebhookRoutes.Deps(config, clock, settings.maxConcurrentTasks(),
+            (long) (settings.taskTimeoutSeconds() * 1000), tasksInFlight, stats, metrics)),
+        new ConnectRoutes(config.channels(), tokenGuard, settings.trustedProxyIps())));
+    if (adminPort == null) {
+      routes.add(adminRoutes());
+    }
+    routes.add(ServiceRoutes.all(serviceDeps()));
+    return new IngestVerticle.Deps(host, listenPort(), port, edge, bodyBudget, settings, List.copyOf(routes), boundPort);
+  }
+
+  /** The admin listener (on {@code --admin-port} only): the admin API and {@code /metrics}. */
+  public AdminVerticle.Deps admin() {
+    return new AdminVerticle.Deps(host, adminPort, port, edge, bodyBudget,
+        List.of(adminRoutes(), ServiceRoutes.metricsOnly(serviceDeps())), adminBoundPort);
+  }
+
+  private AdminRoutes adminRoutes() {
+    return new AdminRoutes(new AdminRoutes.Deps(config.channels(), tokenGuard, adminAuth, readiness, clock,
+        settings.trustedProxyIps(), startedAt));
+  }
+
+  private ServiceRoutes.Deps serviceDeps() {
+    return new ServiceRoutes.Deps(settings, rootLimiter, statsLimiter, stats, readiness, metrics, metricsAccess,
+        config.channels().values());
   }
 
   /** Who may read /metrics on which port. */

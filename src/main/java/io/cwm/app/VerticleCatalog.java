@@ -14,8 +14,8 @@ import java.util.function.Function;
 /** The verticles that {@code verticles.json} may name, and how to build each from the context. */
 public final class VerticleCatalog {
   private static final Map<String, Function<AppContext, Deployable>> FACTORIES = withModules(Map.ofEntries(
-      Map.entry("ingest", IngestVerticle::new),
-      Map.entry("admin", AdminVerticle::new),
+      Map.entry("ingest", app -> new IngestVerticle(app.ingest())),
+      Map.entry("admin", app -> new AdminVerticle(app.admin())),
       Map.entry("buffer", app -> new ChannelBufferVerticle(app.bufferFactory(), app.config().channels().values())),
       Map.entry("stream", app -> new StreamVerticle(app.config().channels(), new StreamVerticle.Observer() {
         @Override

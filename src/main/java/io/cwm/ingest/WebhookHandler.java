@@ -1,6 +1,5 @@
 package io.cwm.ingest;
 
-import io.cwm.app.AppContext;
 import io.cwm.config.ChannelSpec;
 import io.cwm.buffer.Envelope;
 import io.cwm.buffer.MessageBuffer;
@@ -41,12 +40,12 @@ public final class WebhookHandler implements Handler<RoutingContext> {
   static final String OK_BODY = "{\"message\":\"200 OK\"}";
   private static final String HEAD = "cwm.webhook.head";
 
-  private final AppContext app;
+  private final WebhookRoutes.Deps deps;
   private final Dispatcher dispatcher;
   private final MessageBuffer buffer;
 
-  public WebhookHandler(AppContext app, Dispatcher dispatcher, MessageBuffer buffer) {
-    this.app = app;
+  WebhookHandler(WebhookRoutes.Deps deps, Dispatcher dispatcher, MessageBuffer buffer) {
+    this.deps = deps;
     this.dispatcher = dispatcher;
     this.buffer = buffer;
   }
@@ -119,7 +118,7 @@ public final class WebhookHandler implements Handler<RoutingContext> {
       throw CwmException.badRequest(idProblem);
     }
     String id = requested.trim();
-    WebhookEntry entry = app.config().find(id);
+    WebhookEntry entry = deps.config().find(id);
     if (entry == null) {
       throw new CwmException(FailureCode.NOT_FOUND, "Webhook ID not found");
     }
@@ -142,7 +141,7 @@ public final class WebhookHandler implements Handler<RoutingContext> {
       }
       outcome = outcome.compose(passed -> (!headPhase ? validator.validate(request)
               : needsBody ? validator.validateHead(request) : validator.validate(request))
-          .onFailure(failure -> app.metrics().validationFailed(validator.key(), failure)));
+          .onFailure(failure -> deps.metrics().validationFailed(validator.key(), failure)));
     }
     return outcome;
   }
@@ -155,15 +154,15 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     if (channel != null) {
       return relay(channel, entry, request, cleanPayload, cleanHeaders, statsKey);
     }
-    if (app.tasksInFlight().incrementAndGet() > app.settings().maxConcurrentTasks()) {
-      app.tasksInFlight().decrementAndGet();
+    if (deps.tasksInFlight().incrementAndGet() > deps.maxConcurrentTasks()) {
+      deps.tasksInFlight().decrementAndGet();
       return Future.failedFuture(new CwmException(FailureCode.BUSY, "Server busy, retry later", 1));
     }
     return dispatcher.dispatch(entry, request.webhookId(), cleanPayload, cleanHeaders, null)
         .onComplete(done -> {
-          app.tasksInFlight().decrementAndGet();
+          deps.tasksInFlight().decrementAndGet();
           if (done.succeeded()) {
-            app.stats().record(statsKey);
+            deps.stats().record(statsKey);
           } else {
             LOG.warn("[webhook_id: {}] delivery failed: {}", request.webhookId(), done.cause().getMessage());
           }
@@ -178,12 +177,12 @@ public final class WebhookHandler implements Handler<RoutingContext> {
    */
   private Future<String> relay(String channelName, WebhookEntry entry, WebhookRequest request, Object payload,
       Map<String, String> headers, String statsKey) {
-    ChannelSpec channel = app.config().channels().get(channelName);
+    ChannelSpec channel = deps.config().channels().get(channelName);
     ChannelSpec.Queue queue = channel.queue(entry.id());
     Envelope envelope = Envelope.create(channel.name(), request.webhookId(),
-        new JsonObject(new LinkedHashMap<>(headers)), payload, app.clock().instant(), queue.ttlSeconds());
+        new JsonObject(new LinkedHashMap<>(headers)), payload, deps.clock().instant(), queue.ttlSeconds());
     return buffer.publish(channel, envelope).map(stored -> {
-      app.stats().record(statsKey);
+      deps.stats().record(statsKey);
       return stored.messageId();
     });
   }

@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import io.cwm.stream.TokenGuard;
 
 /**
  * Which channel a request of this edge may use: the token presented is checked through the

@@ -1,6 +1,7 @@
 package io.cwm.stream.edge;
 
 import io.vertx.core.http.HttpServerRequest;
+import io.cwm.stream.TokenGuard;
 
 /**
  * Channel-token extraction (spec §3.1): the {@code Authorization} header with every

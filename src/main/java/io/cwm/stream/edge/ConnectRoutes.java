@@ -1,13 +1,15 @@
 package io.cwm.stream.edge;
 
-import io.cwm.app.AppContext;
+import io.cwm.config.ChannelSpec;
+import io.cwm.http.Edge;
+import io.cwm.http.Routes;
+import io.cwm.stream.TokenGuard;
+import java.util.Map;
 import io.cwm.buffer.BufferClient;
 import io.cwm.stream.StreamClient;
 import io.cwm.stream.StreamService;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
 
 /**
@@ -16,18 +18,30 @@ import java.util.Set;
  * and {@link StatusEndpoint}, sharing the edge's {@link ChannelAccess} and {@link OpenStreams}.
  * The edge holds the sockets; the stream side ({@link StreamService}) decides what goes where.
  */
-public final class ConnectRoutes {
+public final class ConnectRoutes implements Routes {
   /** How often an edge looks for streams whose token's grace has ended. */
   static final long TOKEN_SWEEP_MS = 1000;
 
-  private ConnectRoutes() {}
+  private final Map<String, ChannelSpec> channels;
+  private final TokenGuard tokens;
+  private final Set<String> trustedProxies;
 
-  /** @param body reads the small JSON bodies of acks (limit and budget of the edge) */
-  public static void mount(Vertx vertx, Router router, AppContext app, Handler<RoutingContext> body) {
+  /**
+   * @param tokens this process's view of the channel tokens kept in the buffer
+   * @param trustedProxies proxies whose forwarding headers name the client (admin view of sessions)
+   */
+  public ConnectRoutes(Map<String, ChannelSpec> channels, TokenGuard tokens, Set<String> trustedProxies) {
+    this.channels = channels;
+    this.tokens = tokens;
+    this.trustedProxies = trustedProxies;
+  }
+
+  @Override
+  public void mount(Router router, Edge edge) {
+    Vertx vertx = edge.vertx();
     StreamService streams = new StreamClient(vertx);
     BufferClient buffer = new BufferClient(vertx);
-    ChannelAccess access = new ChannelAccess(app.config().channels(), app.tokenGuard(), buffer);
-    Set<String> trustedProxies = app.settings().trustedProxyIps();
+    ChannelAccess access = new ChannelAccess(channels, tokens, buffer);
     OpenStreams open = new OpenStreams();
     if (!access.noChannels()) {
       vertx.setPeriodic(TOKEN_SWEEP_MS, id -> open.closeExpired(access));
@@ -35,7 +49,7 @@ public final class ConnectRoutes {
     router.get("/connect/stream/:channel").handler(new WebSocketEndpoint(vertx, access, streams, open, trustedProxies));
     router.get("/connect/stream/:channel/sse").handler(new SseEndpoint(vertx, access, streams, open, trustedProxies));
     router.get("/connect/stream/:channel/poll").handler(new PollEndpoint(access, streams, trustedProxies));
-    router.post("/connect/ack").handler(body).handler(new AckEndpoint(access, streams));
+    router.post("/connect/ack").handler(edge.smallBody()).handler(new AckEndpoint(access, streams));
     router.get("/connect/status/:channel").handler(new StatusEndpoint(access, streams, buffer));
   }
 

@@ -1,6 +1,5 @@
-package io.cwm.admin;
+package io.cwm.buffer;
 
-import io.cwm.buffer.MessageBuffer;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicReference;

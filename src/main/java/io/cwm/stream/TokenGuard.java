@@ -1,4 +1,4 @@
-package io.cwm.stream.edge;
+package io.cwm.stream;
 
 import io.cwm.config.ChannelSpec;
 import io.cwm.buffer.MessageBuffer;

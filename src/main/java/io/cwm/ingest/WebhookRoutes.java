@@ -1,0 +1,66 @@
+package io.cwm.ingest;
+
+import io.cwm.buffer.BufferClient;
+import io.cwm.chain.Dispatcher;
+import io.cwm.metrics.CwmMetrics;
+import io.cwm.http.Edge;
+import io.cwm.http.Routes;
+import io.cwm.webhook.ConfigSnapshot;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.PlatformHandler;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code POST /webhook/{id}} and {@code POST /webhook/{namespace}/{id}}: counted, head checks
+ * ({@link WebhookHandler}), the body ({@link io.cwm.http.BoundedBody}), then the body phase.
+ */
+public final class WebhookRoutes implements Routes {
+  /**
+   * What the webhook path needs, shared by every listener instance of the process.
+   *
+   * @param maxConcurrentTasks module tasks (direct webhooks) allowed at once ({@code MAX_CONCURRENT_TASKS})
+   * @param taskTimeoutMillis how long a module or chain may take ({@code TASK_TIMEOUT})
+   * @param tasksInFlight the module tasks running now, over every instance
+   */
+  public record Deps(ConfigSnapshot config, Clock clock, int maxConcurrentTasks, long taskTimeoutMillis,
+      AtomicInteger tasksInFlight, StatsRecorder stats, CwmMetrics metrics) {}
+
+  private final Deps deps;
+
+  public WebhookRoutes(Deps deps) {
+    this.deps = deps;
+  }
+
+  @Override
+  public void mount(Router router, Edge edge) {
+    WebhookHandler webhooks = new WebhookHandler(deps, new Dispatcher(edge.vertx(), deps.taskTimeoutMillis()),
+        new BufferClient(edge.vertx()));
+    CountAnswers counted = new CountAnswers(deps.metrics());
+    for (String path : List.of("/webhook/:id", "/webhook/:namespace/:id")) {
+      router.post(path).handler(counted).handler(webhooks).handler(edge.webhookBody()).handler(webhooks.afterBody());
+    }
+  }
+
+  /**
+   * Counts every answer of the webhook path, also 404 and the 413 sent while the body streams. A
+   * platform handler: it must run before the body handler of the same route.
+   */
+  private static final class CountAnswers implements PlatformHandler {
+    private final CwmMetrics metrics;
+
+    CountAnswers(CwmMetrics metrics) {
+      this.metrics = metrics;
+    }
+
+    @Override
+    public void handle(RoutingContext context) {
+      String id = context.pathParam("id");
+      context.addHeadersEndHandler(ended -> metrics.webhookReceived(id, context.response().getStatusCode()));
+      context.next();
+    }
+  }
+
+}
