@@ -1,5 +1,7 @@
 package io.cwm.config;
 
+import io.cwm.retry.RetryCurve;
+
 import java.util.Map;
 
 /**
@@ -29,9 +31,11 @@ public record ChannelSpec(String name, String token, Map<String, Queue> queues,
     return queues.get(webhookId);
   }
 
-  /** Redelivery delay after the given number of deliveries: 1 s doubling, capped at 60 s. */
+  /** The delays of a nack with retry: 1 s doubling, capped at 60 s. */
+  public static final RetryCurve REDELIVERY = RetryCurve.ofMillis(1000, 2, 60_000);
+
+  /** Redelivery delay after the given number of deliveries (from 1): {@link #REDELIVERY}. */
   public static long retryDelayMillis(int deliveries) {
-    int exponent = Math.max(0, Math.min(deliveries - 1, 6));
-    return Math.min(60_000L, 1000L << exponent);
+    return REDELIVERY.delayMillis(deliveries - 1);
   }
 }

@@ -30,7 +30,7 @@ import io.cwm.connector.config.ConnectorFlags;
 import io.cwm.deploy.Dockerfile.Instruction;
 import io.cwm.deploy.Dockerfile.Stage;
 import io.cwm.deploy.Manifests.Doc;
-import io.cwm.ingest.ReceiverRoutes;
+import io.cwm.config.EdgeSettings;
 import io.cwm.testing.Http;
 import io.cwm.testing.TestServer;
 import io.cwm.validate.ValidatorContext;
@@ -651,7 +651,7 @@ class DeploymentManifestsTest {
     if (bodySize != null) {
       assertTrue(bodySize.matches("\\d+m"), bodySize);
       long bytes = Long.parseLong(bodySize.replace("m", "")) * 1024 * 1024;
-      assertTrue(bytes >= ReceiverRoutes.MAX_BODY_BYTES, "the Ingress lets through what the jar accepts: " + bodySize);
+      assertTrue(bytes >= EdgeSettings.MAX_WEBHOOK_BODY, "the Ingress lets through what the jar accepts: " + bodySize);
     }
   }
 

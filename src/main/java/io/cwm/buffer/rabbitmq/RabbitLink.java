@@ -1,5 +1,7 @@
 package io.cwm.buffer.rabbitmq;
 
+import io.cwm.retry.RetryCurve;
+
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BasicProperties;
 import com.rabbitmq.client.ShutdownSignalException;
@@ -55,6 +57,8 @@ final class RabbitLink {
   static final long FIRST_RETRY_MILLIS = 500;
   static final long MAX_RETRY_MILLIS = 2000;
   static final int JITTER_PERCENT = 25;
+  private static final RetryCurve RECONNECT =
+      RetryCurve.ofMillis(FIRST_RETRY_MILLIS, 2, MAX_RETRY_MILLIS).withJitter(JITTER_PERCENT / 100.0);
   static final long WATCH_PERIOD_MILLIS = 200;
   /** While the broker stays away, a reminder at most this often (each attempt is logged at debug). */
   private static final long STILL_DOWN_LOG_MILLIS = 30_000;
@@ -295,9 +299,7 @@ final class RabbitLink {
    * {@code jitterPercent} percent.
    */
   static long retryDelayMillis(int failures, int jitterPercent) {
-    long base = FIRST_RETRY_MILLIS << Math.min(Math.max(failures - 1, 0), 16);
-    long capped = Math.min(base, MAX_RETRY_MILLIS);
-    return capped + capped * jitterPercent / 100;
+    return RECONNECT.delayMillis(failures - 1, jitterPercent / (double) JITTER_PERCENT);
   }
 
   /** Confirms are per channel: a new channel needs a new listener. */
