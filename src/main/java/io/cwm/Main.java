@@ -1,5 +1,6 @@
 package io.cwm;
 
+import io.cwm.config.EnvVars;
 import io.cwm.app.Launcher;
 import io.cwm.app.OwnReceiver;
 import io.cwm.app.ConfigLoader;
@@ -197,9 +198,9 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       throw new CommandLine.ParameterException(new CommandLine(this),
           "unknown role '" + role + "' (expected receiver, connector, both or check)");
     }
-    Path webhooksFile = webhooks != null ? webhooks : Path.of(env.get("WEBHOOKS_CONFIG_FILE", "webhooks.json"));
+    Path webhooksFile = webhooks != null ? webhooks : Path.of(env.get(EnvVars.WEBHOOKS_CONFIG_FILE, "webhooks.json"));
     Path connectionsFile = connections != null ? connections
-        : Path.of(env.get("CONNECTIONS_CONFIG_FILE", "connections.json"));
+        : Path.of(env.get(EnvVars.CONNECTIONS_CONFIG_FILE, "connections.json"));
     ConnectorFlags flags = connectorFlags();
     if (role.equals("check")) {
       List<Path> connectorFiles = new ArrayList<>(connectorChecks);
@@ -215,7 +216,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       throw usage("--connector is an option of check; the " + role + " role takes --config");
     }
     boolean connectorOptions = !connectorConfigs.isEmpty() || flags.any();
-    boolean clustered = cluster || "true".equalsIgnoreCase(env.get("CWM_CLUSTER", "false").trim());
+    boolean clustered = cluster || "true".equalsIgnoreCase(env.get(EnvVars.CWM_CLUSTER, "false").trim());
     if (cluster && role.equals("connector")) {
       throw usage("--cluster is for the receiver and both roles (a connector joins no cluster)");
     }
@@ -226,7 +227,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
       throw usage("in the both role the connector flags need --config (without it no connector runs)");
     }
     String bindHost = bindHost();
-    int bindPort = port != null ? checkPort(port, "--port") : parsePort("PORT", env.get("PORT", "8000"));
+    int bindPort = port != null ? checkPort(port, "--port") : parsePort(EnvVars.PORT, env.get(EnvVars.PORT, "8000"));
     List<ConnectorConfig> connectors = List.of();
     IntFunction<ConnectorConfigLoader.Result> connectorsForBoundPort = null;
     if (role.equals("connector") || !connectorConfigs.isEmpty()) {
@@ -250,16 +251,16 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
             OwnReceiver.connectorEnv(env, bindHost, bound), ConnectorConfigLoader.Purpose.START));
       }
     }
-    Path data = dataDir != null ? dataDir : Path.of(env.get("WEBHOOK_CONNECT_DATA_DIR", "data"));
+    Path data = dataDir != null ? dataDir : Path.of(env.get(EnvVars.WEBHOOK_CONNECT_DATA_DIR, "data"));
     Integer admin = adminPort != null ? Integer.valueOf(checkPort(adminPort, "--admin-port"))
-        : env.get("WEBHOOK_CONNECT_ADMIN_PORT").filter(text -> !text.isBlank()).map(text -> parsePort("WEBHOOK_CONNECT_ADMIN_PORT", text)).orElse(null);
+        : env.get(EnvVars.WEBHOOK_CONNECT_ADMIN_PORT).filter(text -> !text.isBlank()).map(text -> parsePort(EnvVars.WEBHOOK_CONNECT_ADMIN_PORT, text)).orElse(null);
     return serve(new Launcher.Options(role, webhooksFile, connectionsFile, verticles, bindHost, bindPort, admin, data,
         env, connectors, clustered && !role.equals("connector"), strict, allowDefaultWebhook, connectorsForBoundPort));
   }
 
   /** --host, else HOST, else every interface: what start binds, and what check judges demo secrets by. */
   private String bindHost() {
-    return host != null ? host : env.get("HOST", "0.0.0.0");
+    return host != null ? host : env.get(EnvVars.HOST, "0.0.0.0");
   }
 
   private ConnectorFlags connectorFlags() {
@@ -357,7 +358,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
 
   /** A connector's {@code log_level} sets the root level unless {@code CWM_LOG_LEVEL} does. */
   private void applyConnectorLogLevel(Launcher.Options options) {
-    if (options.connectors().isEmpty() || env.get("CWM_LOG_LEVEL").isPresent()) {
+    if (options.connectors().isEmpty() || env.get(EnvVars.CWM_LOG_LEVEL).isPresent()) {
       return;
     }
     String level = options.connectors().get(0).logLevel();

@@ -1,5 +1,6 @@
 package io.cwm.admin;
 
+import io.cwm.config.EnvVars;
 import io.cwm.config.Env;
 import io.cwm.error.CwmException;
 import io.cwm.error.FailureCode;
@@ -25,7 +26,7 @@ public final class AdminAuth {
   }
 
   public static AdminAuth fromEnv(Env env) {
-    return new AdminAuth(env.get("WEBHOOK_CONNECT_ADMIN_TOKEN").orElse(null));
+    return new AdminAuth(env.get(EnvVars.WEBHOOK_CONNECT_ADMIN_TOKEN).orElse(null));
   }
 
   public boolean enabled() {

@@ -1,5 +1,6 @@
 package io.cwm.app;
 
+import io.cwm.config.EnvVars;
 import io.cwm.buffer.embedded.EmbeddedBuffer;
 import io.cwm.buffer.rabbitmq.RabbitMqBuffer;
 import io.cwm.buffer.redis.RedisBuffer;
@@ -20,14 +21,14 @@ public final class BufferBackends {
   private BufferBackends() {}
 
   public static String choose(Env env) {
-    String explicit = env.get("WEBHOOK_CONNECT_BUFFER", "").toLowerCase(Locale.ROOT);
+    String explicit = env.get(EnvVars.WEBHOOK_CONNECT_BUFFER, "").toLowerCase(Locale.ROOT);
     if (!explicit.isEmpty()) {
       return explicit;
     }
-    if (env.get("WEBHOOK_CONNECT_REDIS_URL").filter(url -> !url.isBlank()).isPresent()) {
+    if (env.get(EnvVars.WEBHOOK_CONNECT_REDIS_URL).filter(url -> !url.isBlank()).isPresent()) {
       return "redis";
     }
-    if (env.get("WEBHOOK_CONNECT_RABBITMQ_URL").filter(url -> !url.isBlank()).isPresent()) {
+    if (env.get(EnvVars.WEBHOOK_CONNECT_RABBITMQ_URL).filter(url -> !url.isBlank()).isPresent()) {
       return "rabbitmq";
     }
     return "embedded";
@@ -35,7 +36,7 @@ public final class BufferBackends {
 
   /** The Redis URL: WEBHOOK_CONNECT_REDIS_URL, else REDIS_URL, else redis://localhost:6379/0. */
   public static String redisUrl(Env env) {
-    return env.get("WEBHOOK_CONNECT_REDIS_URL", env.get("REDIS_URL", "redis://localhost:6379/0"));
+    return env.get(EnvVars.WEBHOOK_CONNECT_REDIS_URL, env.get(EnvVars.REDIS_URL, "redis://localhost:6379/0"));
   }
 
   /**
@@ -43,7 +44,7 @@ public final class BufferBackends {
    * amqp://guest:guest@localhost:5672/ (spec §7).
    */
   public static String rabbitMqUrl(Env env) {
-    return env.get("WEBHOOK_CONNECT_RABBITMQ_URL", env.get("RABBITMQ_URL", "amqp://guest:guest@localhost:5672/"));
+    return env.get(EnvVars.WEBHOOK_CONNECT_RABBITMQ_URL, env.get(EnvVars.RABBITMQ_URL, "amqp://guest:guest@localhost:5672/"));
   }
 
   /**
@@ -52,7 +53,7 @@ public final class BufferBackends {
    * reject-publish, which a Python receiver on the same broker would refuse as inequivalent).
    */
   public static boolean rabbitMqBrokerLimits(Env env) {
-    String limits = env.get("WEBHOOK_CONNECT_RABBITMQ_QUEUE_LIMITS", "receiver").toLowerCase(Locale.ROOT);
+    String limits = env.get(EnvVars.WEBHOOK_CONNECT_RABBITMQ_QUEUE_LIMITS, "receiver").toLowerCase(Locale.ROOT);
     return switch (limits) {
       case "receiver" -> false;
       case "broker" -> true;
@@ -70,7 +71,7 @@ public final class BufferBackends {
     String backend = choose(env);
     return switch (backend) {
       case "embedded" -> () -> new EmbeddedBuffer(vertx, dataDir, clock, !"false".equalsIgnoreCase(
-          env.get("WEBHOOK_CONNECT_EMBEDDED_FSYNC", "true")));
+          env.get(EnvVars.WEBHOOK_CONNECT_EMBEDDED_FSYNC, "true")));
       case "redis" -> redis(vertx, env, clock);
       case "rabbitmq" -> rabbitmq(vertx, env, clock);
       default -> throw new IllegalArgumentException("WEBHOOK_CONNECT_BUFFER must be embedded, redis or rabbitmq, not '"

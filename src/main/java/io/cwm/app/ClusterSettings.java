@@ -1,5 +1,6 @@
 package io.cwm.app;
 
+import io.cwm.config.EnvVars;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
@@ -32,25 +33,25 @@ public record ClusterSettings(String discovery, String name, List<String> member
     int eventBusPort, String kubernetesService, String kubernetesNamespace) {
 
   public static ClusterSettings fromEnv(Env env) {
-    String discovery = env.get("CWM_CLUSTER_DISCOVERY", "tcp").trim().toLowerCase(Locale.ROOT);
+    String discovery = env.get(EnvVars.CWM_CLUSTER_DISCOVERY, "tcp").trim().toLowerCase(Locale.ROOT);
     if (!List.of("tcp", "kubernetes", "multicast").contains(discovery)) {
       throw new IllegalArgumentException("CWM_CLUSTER_DISCOVERY must be tcp, kubernetes or multicast, not '"
           + discovery + "'");
     }
     List<String> members = new ArrayList<>();
-    for (String member : env.get("CWM_CLUSTER_MEMBERS", "").split(",")) {
+    for (String member : env.get(EnvVars.CWM_CLUSTER_MEMBERS, "").split(",")) {
       if (!member.isBlank()) {
         members.add(member.trim());
       }
     }
-    String service = env.get("CWM_CLUSTER_KUBERNETES_SERVICE", "").trim();
+    String service = env.get(EnvVars.CWM_CLUSTER_KUBERNETES_SERVICE, "").trim();
     if (discovery.equals("kubernetes") && service.isEmpty()) {
       throw new IllegalArgumentException("CWM_CLUSTER_DISCOVERY=kubernetes needs CWM_CLUSTER_KUBERNETES_SERVICE");
     }
-    String host = env.get("CWM_CLUSTER_HOST", "").trim();
-    return new ClusterSettings(discovery, env.get("CWM_CLUSTER_NAME", "cwm").trim(), List.copyOf(members),
-        host.isEmpty() ? null : host, port(env, "CWM_CLUSTER_PORT", 5701), port(env, "CWM_CLUSTER_EVENTBUS_PORT", 0),
-        service.isEmpty() ? null : service, env.get("CWM_CLUSTER_KUBERNETES_NAMESPACE", "").trim());
+    String host = env.get(EnvVars.CWM_CLUSTER_HOST, "").trim();
+    return new ClusterSettings(discovery, env.get(EnvVars.CWM_CLUSTER_NAME, "cwm").trim(), List.copyOf(members),
+        host.isEmpty() ? null : host, port(env, EnvVars.CWM_CLUSTER_PORT, 5701), port(env, EnvVars.CWM_CLUSTER_EVENTBUS_PORT, 0),
+        service.isEmpty() ? null : service, env.get(EnvVars.CWM_CLUSTER_KUBERNETES_NAMESPACE, "").trim());
   }
 
   private static int port(Env env, String name, int fallback) {

@@ -1,5 +1,6 @@
 package io.cwm.app;
 
+import io.cwm.config.EnvVars;
 import io.cwm.config.ChannelSpec;
 import io.cwm.config.ConfigException;
 import io.cwm.config.ConfigJson;
@@ -70,7 +71,7 @@ public final class ConfigLoader {
 
   /** {@code CWM_STRICT_CONFIG=true}: unknown webhook entry keys are errors. */
   public static boolean strictFromEnv(Env env) {
-    return env.flag("CWM_STRICT_CONFIG");
+    return env.flag(EnvVars.CWM_STRICT_CONFIG);
   }
 
   private final Env env;

@@ -1,5 +1,6 @@
 package io.cwm.app;
 
+import io.cwm.config.EnvVars;
 import io.cwm.buffer.BufferCall;
 import io.cwm.buffer.Envelope;
 import io.cwm.bus.LocalCodec;
@@ -88,7 +89,7 @@ public final class Launcher {
 
   /** {@code ALLOW_DEFAULT_WEBHOOK=true}: a missing webhooks file serves the built-in default entry. */
   public static boolean allowDefaultWebhookFromEnv(Env env) {
-    return env.flag("ALLOW_DEFAULT_WEBHOOK");
+    return env.flag(EnvVars.ALLOW_DEFAULT_WEBHOOK);
   }
 
   /** A started process: its Vert.x and context; close() stops it. */
@@ -257,7 +258,7 @@ public final class Launcher {
               .setThreadingModel(line.worker() ? ThreadingModel.WORKER : ThreadingModel.EVENT_LOOP)).<Void>mapEmpty()
           .onSuccess(id -> LOG.info("deployed {} x{}", line.verticle(), instances)));
     }
-    String healthFile = options.env().get("CONNECTOR_HEALTH_FILE", "").trim();
+    String healthFile = options.env().get(EnvVars.CONNECTOR_HEALTH_FILE, "").trim();
     if (!connectors.isEmpty() && !healthFile.isEmpty()) {
       deployed = deployed.compose(up -> HealthFile.start(vertx, healthFile, HEALTH_FILE_PERIOD_MS).<Void>mapEmpty()
           .onSuccess(started -> LOG.info("liveness file {} rewritten every {} s", healthFile,

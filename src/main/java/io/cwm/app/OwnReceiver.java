@@ -1,5 +1,6 @@
 package io.cwm.app;
 
+import io.cwm.config.EnvVars;
 import io.cwm.config.Env;
 
 /**
@@ -15,7 +16,7 @@ public final class OwnReceiver {
 
   /** {@code env} with PORT and HOST naming the receiver that listens on {@code host:port}. */
   public static Env connectorEnv(Env env, String host, int port) {
-    return env.with("PORT", String.valueOf(port)).with("HOST", dialHost(host));
+    return env.with(EnvVars.PORT, String.valueOf(port)).with(EnvVars.HOST, dialHost(host));
   }
 
   /**

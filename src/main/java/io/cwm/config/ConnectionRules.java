@@ -62,7 +62,7 @@ public final class ConnectionRules {
     }
     String lower = host.toLowerCase(Locale.ROOT);
     if (LOCALHOST.contains(lower)) {
-      return env.flag("ALLOW_LOCALHOST_FOR_TESTS") ? null
+      return env.flag(EnvVars.ALLOW_LOCALHOST_FOR_TESTS) ? null
           : "localhost is refused unless ALLOW_LOCALHOST_FOR_TESTS=true";
     }
     if (FORBIDDEN.matcher(host).find()) {
@@ -75,10 +75,10 @@ public final class ConnectionRules {
     }
     if (address != null) {
       return switch (AddressClass.of(address)) {
-        case LOOPBACK -> env.flag("ALLOW_LOCALHOST_FOR_TESTS") ? null
+        case LOOPBACK -> env.flag(EnvVars.ALLOW_LOCALHOST_FOR_TESTS) ? null
             : "loopback addresses are refused unless ALLOW_LOCALHOST_FOR_TESTS=true";
         case SPECIAL -> "link-local, multicast, reserved and unspecified addresses are refused";
-        case PRIVATE -> env.flag("ALLOW_PRIVATE_IP_CONNECTIONS") ? null
+        case PRIVATE -> env.flag(EnvVars.ALLOW_PRIVATE_IP_CONNECTIONS) ? null
             : "private addresses are refused unless ALLOW_PRIVATE_IP_CONNECTIONS=true";
         case PUBLIC -> null;
       };

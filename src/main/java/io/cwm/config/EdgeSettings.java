@@ -35,12 +35,12 @@ public record EdgeSettings(
   public static EdgeSettings fromEnv(Env env, int longestHeartbeatSeconds) {
     int idleDefault = Math.max(120, 2 * longestHeartbeatSeconds + 10);
     return new EdgeSettings(
-        env.intInRange("CWM_HTTP_IDLE_TIMEOUT", idleDefault, 1, 86_400),
-        seconds(env, "CWM_HTTP_HEADER_TIMEOUT", 10),
-        seconds(env, "CWM_HTTP_KEEPALIVE_TIMEOUT", 75),
-        seconds(env, "CWM_HTTP_BODY_TIMEOUT", 60),
-        env.intInRange("CWM_HTTP_BODY_MIN_RATE", 8 * 1024, 0, Integer.MAX_VALUE),
-        bodyBudget(env.get("CWM_BODY_BUDGET", null), Runtime.getRuntime().maxMemory()));
+        env.intInRange(EnvVars.CWM_HTTP_IDLE_TIMEOUT, idleDefault, 1, 86_400),
+        seconds(env, EnvVars.CWM_HTTP_HEADER_TIMEOUT, 10),
+        seconds(env, EnvVars.CWM_HTTP_KEEPALIVE_TIMEOUT, 75),
+        seconds(env, EnvVars.CWM_HTTP_BODY_TIMEOUT, 60),
+        env.intInRange(EnvVars.CWM_HTTP_BODY_MIN_RATE, 8 * 1024, 0, Integer.MAX_VALUE),
+        bodyBudget(env.get(EnvVars.CWM_BODY_BUDGET, null), Runtime.getRuntime().maxMemory()));
   }
 
   private static long seconds(Env env, String name, double fallback) {

@@ -27,26 +27,26 @@ public record ReceiverSettings(
   public static ReceiverSettings fromEnv(Env env) {
     long hsts = 31_536_000;
     try {
-      long configured = Long.parseLong(env.get("HSTS_MAX_AGE", "31536000"));
+      long configured = Long.parseLong(env.get(EnvVars.HSTS_MAX_AGE, "31536000"));
       hsts = configured < 0 ? 31_536_000 : Math.min(configured, 63_072_000);
     } catch (NumberFormatException ignored) {
       // invalid values fall back to the default, as in Python
     }
     return new ReceiverSettings(
-        env.intInRange("MAX_CONCURRENT_TASKS", 100, 1, 10_000),
-        env.doubleInRange("TASK_TIMEOUT", 300, 0.1, 3600),
-        env.intInRange("DEFAULT_ENDPOINT_RATE_LIMIT", 120, 1, 1_000_000),
-        env.get("STATS_AUTH_TOKEN", null),
-        commaSet(env.get("STATS_ALLOWED_IPS", "")),
-        env.intInRange("STATS_RATE_LIMIT", 60, 1, 1_000_000),
-        env.flag("STATS_SANITIZE_IDS"),
-        commaSet(env.get("TRUSTED_PROXY_IPS", "")),
-        corsOrigins(env.get("CORS_ALLOWED_ORIGINS", "")),
-        env.flag("FORCE_HTTPS"),
+        env.intInRange(EnvVars.MAX_CONCURRENT_TASKS, 100, 1, 10_000),
+        env.doubleInRange(EnvVars.TASK_TIMEOUT, 300, 0.1, 3600),
+        env.intInRange(EnvVars.DEFAULT_ENDPOINT_RATE_LIMIT, 120, 1, 1_000_000),
+        env.get(EnvVars.STATS_AUTH_TOKEN, null),
+        commaSet(env.get(EnvVars.STATS_ALLOWED_IPS, "")),
+        env.intInRange(EnvVars.STATS_RATE_LIMIT, 60, 1, 1_000_000),
+        env.flag(EnvVars.STATS_SANITIZE_IDS),
+        commaSet(env.get(EnvVars.TRUSTED_PROXY_IPS, "")),
+        corsOrigins(env.get(EnvVars.CORS_ALLOWED_ORIGINS, "")),
+        env.flag(EnvVars.FORCE_HTTPS),
         hsts,
-        !"false".equalsIgnoreCase(env.get("HSTS_INCLUDE_SUBDOMAINS", "true")),
-        env.flag("HSTS_PRELOAD"),
-        env.get("CSP_POLICY", null));
+        !"false".equalsIgnoreCase(env.get(EnvVars.HSTS_INCLUDE_SUBDOMAINS, "true")),
+        env.flag(EnvVars.HSTS_PRELOAD),
+        env.get(EnvVars.CSP_POLICY, null));
   }
 
   private static Set<String> commaSet(String text) {

@@ -45,8 +45,8 @@ public final class SecretRules {
       "demo-channel-token", "demo-archive-key", "demo-github-secret", "whsec_demo_stripe_secret");
 
   /** Environment variables holding secrets of the receiver; checked when set. */
-  public static final List<String> SECRET_VARIABLES = List.of("WEBHOOK_CONNECT_ADMIN_TOKEN", "STATS_AUTH_TOKEN",
-      "METRICS_TOKEN");
+  public static final List<String> SECRET_VARIABLES = List.of(EnvVars.WEBHOOK_CONNECT_ADMIN_TOKEN, EnvVars.STATS_AUTH_TOKEN,
+      EnvVars.METRICS_TOKEN);
 
   /** {@code REPLACE_ME…} at the start, or as a word of its own inside ({@code whsec_REPLACE_ME}). */
   private static final Pattern REPLACE_ME = Pattern.compile(

@@ -1,5 +1,6 @@
 package io.cwm.metrics;
 
+import io.cwm.config.EnvVars;
 import io.cwm.config.Env;
 import io.cwm.error.CwmException;
 import io.cwm.error.FailureCode;
@@ -32,16 +33,16 @@ public final class MetricsAccess {
   }
 
   public static MetricsAccess fromEnv(Env env, boolean adminPortSet) {
-    String mode = env.get("METRICS_AUTH", "token").toLowerCase(Locale.ROOT);
+    String mode = env.get(EnvVars.METRICS_AUTH, "token").toLowerCase(Locale.ROOT);
     if (!mode.equals("token") && !mode.equals("none")) {
       throw new IllegalArgumentException("METRICS_AUTH must be token or none, got '" + mode + "'");
     }
-    String token = env.get("METRICS_TOKEN", null);
+    String token = env.get(EnvVars.METRICS_TOKEN, null);
     if (token == null) {
-      token = env.get("WEBHOOK_CONNECT_ADMIN_TOKEN", null);
+      token = env.get(EnvVars.WEBHOOK_CONNECT_ADMIN_TOKEN, null);
     }
     if (token == null) {
-      token = env.get("STATS_AUTH_TOKEN", null);
+      token = env.get(EnvVars.STATS_AUTH_TOKEN, null);
     }
     if (mode.equals("none") && !adminPortSet) {
       LOG.warn("METRICS_AUTH=none without an admin port: /metrics is open to anyone who reaches the public port");

@@ -1,5 +1,6 @@
 package io.cwm.validate;
 
+import io.cwm.config.EnvVars;
 import io.cwm.config.Coerce;
 import io.cwm.config.ConfigException;
 import io.cwm.error.CwmException;
@@ -69,7 +70,7 @@ public final class OAuth2Validator implements Validator {
     String endpoint = blankToNull(Coerce.string(config, "introspection_endpoint", null));
     if (endpoint != null) {
       String problem = IntrospectionEndpoint.problem(endpoint,
-          context.env().flag("ALLOW_LOCALHOST_FOR_TESTS"));
+          context.env().flag(EnvVars.ALLOW_LOCALHOST_FOR_TESTS));
       if (problem != null) {
         throw new ConfigException("introspection_endpoint",
             "Invalid OAuth 2.0 introspection endpoint: " + problem);

@@ -1,5 +1,6 @@
 package io.cwm.connector.config;
 
+import io.cwm.config.EnvVars;
 import io.cwm.config.Env;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -18,31 +19,31 @@ import java.util.Map;
 final class ConnectorLayers {
   /** §8.4: variable → field, for the fields a variable simply sets (see the TARGET_* below). */
   static final Map<String, String> VARIABLES = orderedMap(
-      "CONNECTOR_CLOUD_URL", "cloud_url",
-      "CONNECTOR_CHANNEL", "channel",
-      "CONNECTOR_TOKEN", "token",
-      "CONNECTOR_PROTOCOL", "protocol",
-      "CONNECTOR_RECONNECT_DELAY", "reconnect_delay",
-      "CONNECTOR_MAX_RECONNECT_DELAY", "max_reconnect_delay",
-      "CONNECTOR_HEARTBEAT_TIMEOUT", "heartbeat_timeout",
-      "CONNECTOR_CONNECTION_TIMEOUT", "connection_timeout",
-      "CONNECTOR_MAX_CONCURRENT_REQUESTS", "max_concurrent_requests",
-      "CONNECTOR_ACK_TIMEOUT", "ack_timeout",
-      "CONNECTOR_LOG_LEVEL", "log_level",
-      "CONNECTOR_CA_CERT_PATH", "ca_cert_path",
-      "CONNECTOR_CLIENT_CERT_PATH", "client_cert_path",
-      "CONNECTOR_CLIENT_KEY_PATH", "client_key_path",
-      "CONNECTOR_ID", "connector_id",
-      "CONNECTOR_WEBHOOKS_CONFIG", "webhooks_config",
-      "CONNECTOR_CONNECTIONS_CONFIG", "connections_config",
-      "CONNECTOR_ETCD_HOST", "etcd_host",
-      "CONNECTOR_ETCD_PORT", "etcd_port",
-      "CONNECTOR_ETCD_PREFIX", "etcd_prefix",
-      "CONNECTOR_NAMESPACE", "namespace");
-  static final String VERIFY_SSL_VARIABLE = "CONNECTOR_VERIFY_SSL";
-  static final String TARGET_URL_VARIABLE = "CONNECTOR_TARGET_URL";
-  static final String TARGET_METHOD_VARIABLE = "CONNECTOR_TARGET_METHOD";
-  static final String TARGET_TIMEOUT_VARIABLE = "CONNECTOR_TARGET_TIMEOUT";
+      EnvVars.CONNECTOR_CLOUD_URL, "cloud_url",
+      EnvVars.CONNECTOR_CHANNEL, "channel",
+      EnvVars.CONNECTOR_TOKEN, "token",
+      EnvVars.CONNECTOR_PROTOCOL, "protocol",
+      EnvVars.CONNECTOR_RECONNECT_DELAY, "reconnect_delay",
+      EnvVars.CONNECTOR_MAX_RECONNECT_DELAY, "max_reconnect_delay",
+      EnvVars.CONNECTOR_HEARTBEAT_TIMEOUT, "heartbeat_timeout",
+      EnvVars.CONNECTOR_CONNECTION_TIMEOUT, "connection_timeout",
+      EnvVars.CONNECTOR_MAX_CONCURRENT_REQUESTS, "max_concurrent_requests",
+      EnvVars.CONNECTOR_ACK_TIMEOUT, "ack_timeout",
+      EnvVars.CONNECTOR_LOG_LEVEL, "log_level",
+      EnvVars.CONNECTOR_CA_CERT_PATH, "ca_cert_path",
+      EnvVars.CONNECTOR_CLIENT_CERT_PATH, "client_cert_path",
+      EnvVars.CONNECTOR_CLIENT_KEY_PATH, "client_key_path",
+      EnvVars.CONNECTOR_ID, "connector_id",
+      EnvVars.CONNECTOR_WEBHOOKS_CONFIG, "webhooks_config",
+      EnvVars.CONNECTOR_CONNECTIONS_CONFIG, "connections_config",
+      EnvVars.CONNECTOR_ETCD_HOST, "etcd_host",
+      EnvVars.CONNECTOR_ETCD_PORT, "etcd_port",
+      EnvVars.CONNECTOR_ETCD_PREFIX, "etcd_prefix",
+      EnvVars.CONNECTOR_NAMESPACE, "namespace");
+  static final String VERIFY_SSL_VARIABLE = EnvVars.CONNECTOR_VERIFY_SSL;
+  static final String TARGET_URL_VARIABLE = EnvVars.CONNECTOR_TARGET_URL;
+  static final String TARGET_METHOD_VARIABLE = EnvVars.CONNECTOR_TARGET_METHOD;
+  static final String TARGET_TIMEOUT_VARIABLE = EnvVars.CONNECTOR_TARGET_TIMEOUT;
 
   private final JsonObject values;
   /** Where a key's value came from when not from the file: a variable or a flag name. */

@@ -1,5 +1,6 @@
 package io.cwm.module.disk;
 
+import io.cwm.config.EnvVars;
 import io.cwm.config.Coerce;
 import io.cwm.config.ConfigException;
 import io.cwm.config.Env;
@@ -30,7 +31,7 @@ import java.util.UUID;
  */
 public final class DiskTarget {
   /** Default base directory when the module-config gives none: the working directory. */
-  public static final String BASE_DIR_ENV = "SAVE_TO_DISK_BASE_DIR";
+  public static final String BASE_DIR_ENV = EnvVars.SAVE_TO_DISK_BASE_DIR;
   private static final List<String> SYSTEM_DIRS = List.of("/etc", "/usr", "/bin", "/sbin", "/lib",
       "/lib64", "/sys", "/proc", "/dev", "/root", "/boot", "/private/etc", "/var/log", "/var/db",
       "/var/run", "/var/lib", "/var/cache", "/var/spool", "/var/mail", "/var/backups",
