@@ -1,5 +1,6 @@
 package io.cwm.bench;
 
+import static io.cwm.testing.Futures.await;
 import io.cwm.app.Launcher;
 import io.cwm.chain.Dispatcher;
 import io.cwm.app.ConfigLoader;
@@ -268,7 +269,4 @@ public final class ModuleBench {
     }
   }
 
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-  }
 }

@@ -1,5 +1,8 @@
 package io.cwm.buffer;
 
+import io.cwm.testing.TestConnector;
+import static io.cwm.testing.Futures.failure;
+import static io.cwm.testing.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -176,31 +179,14 @@ class BufferClientTest {
     await(client.publish(CHANNEL, ENVELOPE));
     await(client.release(CHANNEL, "conn-1"));
     await(client.replayDeadLetters(CHANNEL, null));
-    Thread.sleep(200); // notices are published before the reply; give their delivery time
-    assertEquals(List.of("orders", "orders", "orders"), wakeUps,
+    // the buffer publishes its notices before it replies: a notice published now arrives after them
+    vertx.eventBus().publish(Addresses.STREAM_READY, "sentinel");
+    assertTrue(TestConnector.await(10_000, () -> wakeUps.contains("sentinel")), "the sentinel notice arrived");
+    assertEquals(List.of("orders", "orders", "orders", "sentinel"), wakeUps,
         "publish, a release that moved messages, a replay that moved messages; nothing else");
   }
 
-  private static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(35, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw new AssertionError("failed: " + e.getCause(), e.getCause());
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-  }
 
-  private static Throwable failure(Future<?> future) {
-    try {
-      future.toCompletionStage().toCompletableFuture().get(35, TimeUnit.SECONDS);
-      throw new AssertionError("expected a failure");
-    } catch (ExecutionException e) {
-      return e.getCause();
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-  }
 
   /** Records each call as "method args..." and answers what {@link #answers} says for the method. */
   private static final class ScriptedBuffer implements MessageBuffer {

@@ -1,5 +1,7 @@
 package io.cwm.buffer;
 
+import static io.cwm.testing.Futures.failure;
+import static io.cwm.testing.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -43,26 +45,7 @@ public abstract class MessageBufferContractTest {
   /** Opens a second instance on the same storage, as after a restart or on a second node. */
   protected abstract MessageBuffer reopen(Vertx vertx) throws Exception;
 
-  protected static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw new AssertionError("failed: " + e.getCause(), e.getCause());
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-  }
 
-  protected static Throwable failure(Future<?> future) {
-    try {
-      future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-      throw new AssertionError("expected a failure");
-    } catch (ExecutionException e) {
-      return e.getCause();
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-  }
 
   /** The same channel with another configured token (as after a config reload). */
   protected static ChannelSpec withToken(ChannelSpec spec, String token) {

@@ -1,5 +1,6 @@
 package io.cwm.chain;
 
+import static io.cwm.testing.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -126,9 +127,6 @@ class OutputChainsTest {
     }
   }
 
-  static <T> T await(io.vertx.core.Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-  }
 
   static HttpResponse<String> post(String webhook, String marker) throws Exception {
     return Http.post(server.port(), "/webhook/" + webhook,

@@ -1,5 +1,7 @@
 package io.cwm.module;
 
+import io.cwm.testing.Futures;
+import static io.cwm.testing.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
@@ -13,7 +15,6 @@ import io.vertx.core.json.JsonObject;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,9 +64,6 @@ class ModuleVerticleTest {
     await(vertx.close());
   }
 
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
 
   private Future<Object> call(Object target) {
     ModuleCall call = new ModuleCall("hook", "probe", target, null, null, new JsonObject(), Map.of(), null);
@@ -73,12 +71,7 @@ class ModuleVerticleTest {
   }
 
   private ModuleFailure failureOf(Object target) throws Exception {
-    try {
-      await(call(target));
-    } catch (ExecutionException e) {
-      return ModuleFailure.from(e.getCause());
-    }
-    throw new AssertionError("the call succeeded");
+    return ModuleFailure.from(Futures.failure(call(target)));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.cwm.buffer.rabbitmq;
 
+import static io.cwm.testing.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -65,7 +66,7 @@ class DeadLetterQueuesTest {
     try (RabbitBroker broker = new RabbitBroker()) {
       broker.deleteQueues(List.of(name), List.of("hook-a"));
     }
-    RabbitParts.await(vertx.close());
+    await(vertx.close());
   }
 
   private RabbitParts receiver() {

@@ -1,5 +1,6 @@
 package io.cwm.buffer.rabbitmq;
 
+import static io.cwm.testing.Futures.await;
 import io.cwm.buffer.rabbitmq.ChannelState.QueueState;
 import io.cwm.config.ChannelSpec;
 import io.vertx.core.Context;
@@ -65,15 +66,6 @@ final class RabbitParts implements AutoCloseable {
     clock.millis += millis;
   }
 
-  static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw new AssertionError("failed: " + e.getCause(), e.getCause());
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-  }
 
   /** Flushes the counters, then closes the links. */
   @Override

@@ -1,5 +1,7 @@
 package io.cwm.buffer.redis;
 
+import static io.cwm.testing.Futures.failure;
+import static io.cwm.testing.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

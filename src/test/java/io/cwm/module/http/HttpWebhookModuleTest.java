@@ -1,5 +1,7 @@
 package io.cwm.module.http;
 
+import static io.cwm.testing.Futures.failure;
+import static io.cwm.testing.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -22,7 +24,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -58,9 +59,6 @@ class HttpWebhookModuleTest {
     await(vertx.close());
   }
 
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-  }
 
   private JsonObject config(String path) {
     return new JsonObject().put("url", "http://127.0.0.1:" + target.actualPort() + path)
@@ -79,9 +77,7 @@ class HttpWebhookModuleTest {
   }
 
   private ModuleFailure failureOf(JsonObject moduleConfig) {
-    ExecutionException e = assertThrows(ExecutionException.class,
-        () -> await(call(moduleConfig, new JsonObject().put("a", 1), Map.of())));
-    return ModuleFailure.from(e.getCause());
+    return ModuleFailure.from(failure(call(moduleConfig, new JsonObject().put("a", 1), Map.of())));
   }
 
   @Test
@@ -177,9 +173,7 @@ class HttpWebhookModuleTest {
   void aNameResolvingToLoopbackIsRefusedAtSendTime() {
     // "localhost" is refused at load by name; here the resolved address alone decides
     TargetUrl url = TargetUrl.parse("http://localhost:" + target.actualPort() + "/");
-    ExecutionException e = assertThrows(ExecutionException.class,
-        () -> await(HttpWebhookModuleVerticle.addressFor(vertx, url, false)));
-    ModuleFailure failure = ModuleFailure.from(e.getCause());
+    ModuleFailure failure = ModuleFailure.from(failure(HttpWebhookModuleVerticle.addressFor(vertx, url, false)));
     assertEquals(Category.CONFIG, failure.category());
     assertTrue(failure.getMessage().contains("loopback"), failure.getMessage());
   }

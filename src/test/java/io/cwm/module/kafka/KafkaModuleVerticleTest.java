@@ -1,5 +1,7 @@
 package io.cwm.module.kafka;
 
+import static io.cwm.testing.Futures.failure;
+import static io.cwm.testing.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -57,9 +58,6 @@ class KafkaModuleVerticleTest {
     KafkaBroker.deleteTopics(TOPIC);
   }
 
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
 
   private Future<Object> call(JsonObject moduleConfig, String connectionName, JsonObject connection, Object payload) {
     KafkaTarget target = new KafkaModuleType().target(moduleConfig, new JsonObject(), Env.of(Map.of()));
@@ -69,8 +67,7 @@ class KafkaModuleVerticleTest {
   }
 
   private ModuleFailure failureOf(Future<Object> call) {
-    ExecutionException e = assertThrows(ExecutionException.class, () -> await(call));
-    return ModuleFailure.from(e.getCause());
+    return ModuleFailure.from(failure(call));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.cwm.module.postgres;
 
+import static io.cwm.testing.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,9 +57,6 @@ class PostgresModuleVerticleTest {
     await(reader.close());
   }
 
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
-  }
 
   private JsonObject connection(String applicationName) {
     return new JsonObject().put("type", "postgresql").put("connection_string",

@@ -1,5 +1,6 @@
 package io.cwm.module.redis;
 
+import static io.cwm.testing.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -62,9 +63,6 @@ class RedisPublishModuleVerticleTest {
     subscriberClient.close();
   }
 
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
 
   private JsonObject entry(int port) {
     return new JsonObject().put("module", "redis_publish").put("redis", new JsonObject()

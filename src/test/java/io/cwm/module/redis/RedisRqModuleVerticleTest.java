@@ -1,5 +1,6 @@
 package io.cwm.module.redis;
 
+import static io.cwm.testing.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,9 +65,6 @@ class RedisRqModuleVerticleTest {
     redis.close();
   }
 
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
 
   private static void deploy(Vertx vertx) throws Exception {
     Launcher.registerCodecs(vertx);

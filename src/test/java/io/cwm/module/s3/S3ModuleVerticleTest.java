@@ -1,5 +1,7 @@
 package io.cwm.module.s3;
 
+import io.cwm.testing.Futures;
+import static io.cwm.testing.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -56,9 +57,6 @@ class S3ModuleVerticleTest {
     s3.deleteBucket(BUCKET);
   }
 
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-  }
 
   private static S3ModuleVerticle deploy(Vertx vertx, Env env) throws Exception {
     Launcher.registerCodecs(vertx);
@@ -76,12 +74,7 @@ class S3ModuleVerticleTest {
   }
 
   private static ModuleFailure failure(Future<Object> call) throws Exception {
-    try {
-      await(call);
-    } catch (ExecutionException e) {
-      return ModuleFailure.from(e.getCause());
-    }
-    throw new AssertionError("the call succeeded");
+    return ModuleFailure.from(Futures.failure(call));
   }
 
   private static JsonObject mock() {
