@@ -8,6 +8,8 @@ import io.cwm.testing.TestConnector;
 import io.cwm.testing.TestConnectors;
 import io.cwm.testing.TestServer;
 import io.vertx.core.Vertx;
+import io.vertx.junit5.Checkpoint;
+import io.vertx.junit5.VertxTestContext;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
@@ -35,6 +37,11 @@ class ModuleOutageTest {
   private int targetPort;
   private final Set<Integer> received = ConcurrentHashMap.newKeySet();
   private final AtomicInteger refused = new AtomicInteger();
+  /** One checkpoint per phase: flagged once per distinct message of that phase (redeliveries do not count). */
+  private final VertxTestContext beforeOutage = new VertxTestContext();
+  private final VertxTestContext afterOutage = new VertxTestContext();
+  private final Checkpoint firstTwenty = beforeOutage.checkpoint(20);
+  private final Checkpoint secondTwenty = afterOutage.checkpoint(20);
 
   @BeforeEach
   void start() throws Exception {
@@ -50,7 +57,10 @@ class ModuleOutageTest {
   private HttpServer up() throws Exception {
     return vertx.createHttpServer()
         .requestHandler(request -> request.body().onSuccess(body -> {
-          received.add(body.toJsonObject().getInteger("n"));
+          int n = body.toJsonObject().getInteger("n");
+          if (received.add(n)) {
+            (n < 20 ? firstTwenty : secondTwenty).flag();
+          }
           request.response().end();
         }))
         .listen(targetPort, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -88,7 +98,7 @@ class ModuleOutageTest {
       for (int n = 0; n < 20; n++) {
         api.post("relay", "{\"n\":" + n + "}");
       }
-      assertTrue(TestConnector.await(20_000, () -> received.size() == 20), () -> "before the outage: " + received);
+      assertTrue(beforeOutage.awaitCompletion(20, TimeUnit.SECONDS), () -> "before the outage: " + received);
 
       service.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       Vertx outageVertx = Vertx.vertx();
@@ -102,7 +112,7 @@ class ModuleOutageTest {
 
       outageVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       up();
-      assertTrue(TestConnector.await(60_000, () -> received.size() == 40), () -> "after the outage: " + received);
+      assertTrue(afterOutage.awaitCompletion(60, TimeUnit.SECONDS), () -> "after the outage: " + received);
       JsonObject stats = api.awaitStats("outage", "tok", s -> s.getLong("messages_delivered") >= 40
           && s.getLong("messages_queued") == 0 && s.getLong("messages_in_flight") == 0);
       assertEquals(0, stats.getLong("messages_dead_lettered"), stats::encode);
