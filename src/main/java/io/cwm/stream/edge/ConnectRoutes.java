@@ -46,9 +46,10 @@ public final class ConnectRoutes implements Routes {
     if (!access.noChannels()) {
       vertx.setPeriodic(TOKEN_SWEEP_MS, id -> open.closeExpired(access));
     }
-    router.get("/connect/stream/:channel").handler(new WebSocketEndpoint(vertx, access, streams, open, trustedProxies));
-    router.get("/connect/stream/:channel/sse").handler(new SseEndpoint(vertx, access, streams, open, trustedProxies));
-    router.get("/connect/stream/:channel/poll").handler(new PollEndpoint(access, streams, trustedProxies));
+    EdgeParts parts = new EdgeParts(vertx, access, streams, open, trustedProxies);
+    router.get("/connect/stream/:channel").handler(new WebSocketEndpoint(parts));
+    router.get("/connect/stream/:channel/sse").handler(new SseEndpoint(parts));
+    router.get("/connect/stream/:channel/poll").handler(new PollEndpoint(parts));
     router.post("/connect/ack").handler(edge.smallBody()).handler(new AckEndpoint(access, streams));
     router.get("/connect/status/:channel").handler(new StatusEndpoint(access, streams, buffer));
   }

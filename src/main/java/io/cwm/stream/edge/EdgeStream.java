@@ -35,15 +35,15 @@ abstract class EdgeStream {
   private long heartbeatTimer = -1;
 
   /**
-   * @param open the streams of this edge (one event loop): joined on start, left on release
+   * @param parts the edge's shared parts; the stream joins its open streams on start and leaves on release
    */
-  EdgeStream(Vertx vertx, StreamService streams, ChannelSpec channel, String connectionId, String connectorId,
-      String protocol, String remoteIp, String tokenHash, OpenStreams open) {
+  EdgeStream(EdgeParts parts, ChannelSpec channel, String connectionId, String connectorId, String protocol,
+      String remoteIp, String tokenHash) {
+    this.vertx = parts.vertx();
+    this.streams = parts.streams();
+    this.open = parts.open();
     this.remoteIp = remoteIp;
     this.tokenHash = tokenHash;
-    this.open = open;
-    this.vertx = vertx;
-    this.streams = streams;
     this.channel = channel;
     this.connectionId = connectionId;
     this.connectorId = connectorId;

@@ -26,10 +26,10 @@ final class PollEndpoint implements Handler<RoutingContext> {
   private final StreamService streams;
   private final Set<String> trustedProxies;
 
-  PollEndpoint(ChannelAccess access, StreamService streams, Set<String> trustedProxies) {
-    this.access = access;
-    this.streams = streams;
-    this.trustedProxies = trustedProxies;
+  PollEndpoint(EdgeParts parts) {
+    this.access = parts.access();
+    this.streams = parts.streams();
+    this.trustedProxies = parts.trustedProxies();
   }
 
   @Override

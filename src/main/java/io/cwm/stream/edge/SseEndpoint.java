@@ -5,15 +5,12 @@ import io.cwm.config.ChannelSpec;
 import io.cwm.error.CwmException;
 import io.cwm.error.FailureCode;
 import io.cwm.http.ClientIp;
-import io.cwm.stream.StreamService;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.util.Set;
 
 /**
  * {@code GET /connect/stream/{channel}/sse} (spec §3.3): a chunked {@code text/event-stream}
@@ -22,19 +19,10 @@ import java.util.Set;
  * server-ended stream gets one {@code error} event and ends.
  */
 final class SseEndpoint implements Handler<RoutingContext> {
-  private final Vertx vertx;
-  private final ChannelAccess access;
-  private final StreamService streams;
-  private final OpenStreams open;
-  private final Set<String> trustedProxies;
+  private final EdgeParts parts;
 
-  SseEndpoint(Vertx vertx, ChannelAccess access, StreamService streams, OpenStreams open,
-      Set<String> trustedProxies) {
-    this.vertx = vertx;
-    this.access = access;
-    this.streams = streams;
-    this.open = open;
-    this.trustedProxies = trustedProxies;
+  SseEndpoint(EdgeParts parts) {
+    this.parts = parts;
   }
 
   @Override
@@ -45,6 +33,7 @@ final class SseEndpoint implements Handler<RoutingContext> {
       context.fail(new CwmException(FailureCode.UNAUTHORIZED, "Missing authorization token"));
       return;
     }
+    ChannelAccess access = parts.access();
     access.authenticate(context, token, FailureCode.UNAUTHORIZED, "Invalid channel token", (channel, tokenHash) -> {
       HttpServerResponse response = context.response()
           .setChunked(true)
@@ -53,7 +42,7 @@ final class SseEndpoint implements Handler<RoutingContext> {
           .putHeader(HttpHeaders.CONNECTION, "keep-alive")
           .putHeader("X-Accel-Buffering", "no");
       new SseStream(channel, response, EdgeRequests.header(request, "X-Connector-Id", "sse_default"),
-          ClientIp.resolve(request, trustedProxies), tokenHash).open();
+          ClientIp.resolve(request, parts.trustedProxies()), tokenHash).open();
     });
   }
 
@@ -63,8 +52,7 @@ final class SseEndpoint implements Handler<RoutingContext> {
 
     SseStream(ChannelSpec channel, HttpServerResponse response, String connectorId, String remoteIp,
         String tokenHash) {
-      super(SseEndpoint.this.vertx, SseEndpoint.this.streams, channel, Frames.connectionId("sse"), connectorId, "sse",
-          remoteIp, tokenHash, SseEndpoint.this.open);
+      super(parts, channel, Frames.connectionId("sse"), connectorId, "sse", remoteIp, tokenHash);
       this.response = response;
     }
 

@@ -5,15 +5,12 @@ import io.cwm.config.ChannelSpec;
 import io.cwm.error.CwmException;
 import io.cwm.error.FailureCode;
 import io.cwm.http.ClientIp;
-import io.cwm.stream.StreamService;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,19 +25,10 @@ final class WebSocketEndpoint implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketEndpoint.class);
   private static final int STALE_HEARTBEATS = 3;
 
-  private final Vertx vertx;
-  private final ChannelAccess access;
-  private final StreamService streams;
-  private final OpenStreams open;
-  private final Set<String> trustedProxies;
+  private final EdgeParts parts;
 
-  WebSocketEndpoint(Vertx vertx, ChannelAccess access, StreamService streams, OpenStreams open,
-      Set<String> trustedProxies) {
-    this.vertx = vertx;
-    this.access = access;
-    this.streams = streams;
-    this.open = open;
-    this.trustedProxies = trustedProxies;
+  WebSocketEndpoint(EdgeParts parts) {
+    this.parts = parts;
   }
 
   @Override
@@ -48,13 +36,14 @@ final class WebSocketEndpoint implements Handler<RoutingContext> {
     HttpServerRequest request = context.request();
     String token = ChannelTokens.extract(request, false);
     request.pause(); // the upgrade may follow an asynchronous token check
+    ChannelAccess access = parts.access();
     access.authenticate(context, token, FailureCode.FORBIDDEN, "Invalid channel token", (channel, tokenHash) -> {
       if (request.getParam("token") != null && request.getHeader("Authorization") == null) {
         LOG.warn("[channel: {}] token passed in the query string: it ends up in access logs; use the Authorization header",
             channel.name());
       }
       String connectorId = EdgeRequests.header(request, "X-Connector-Id", null);
-      String remoteIp = ClientIp.resolve(request, trustedProxies);
+      String remoteIp = ClientIp.resolve(request, parts.trustedProxies());
       request.toWebSocket()
           .onSuccess(socket -> new WebSocketStream(channel, socket, Frames.connectionId("wsc"), connectorId, remoteIp,
               tokenHash).open())
@@ -69,9 +58,8 @@ final class WebSocketEndpoint implements Handler<RoutingContext> {
 
     WebSocketStream(ChannelSpec channel, ServerWebSocket socket, String connectionId, String connectorId,
         String remoteIp, String tokenHash) {
-      super(WebSocketEndpoint.this.vertx, WebSocketEndpoint.this.streams, channel, connectionId,
-          connectorId == null ? "ws_" + connectionId.substring(4, 12) : connectorId, "websocket", remoteIp, tokenHash,
-          WebSocketEndpoint.this.open);
+      super(parts, channel, connectionId,
+          connectorId == null ? "ws_" + connectionId.substring(4, 12) : connectorId, "websocket", remoteIp, tokenHash);
       this.socket = socket;
     }
 
