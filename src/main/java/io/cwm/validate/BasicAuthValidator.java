@@ -50,21 +50,18 @@ public final class BasicAuthValidator implements Validator {
 
   @Override
   public Future<Void> validate(WebhookRequest request) {
-    String header = request.header("authorization");
-    if (header == null || header.isEmpty()) {
-      return fail("Missing Authorization header");
+    AuthorizationHeader authorization = AuthorizationHeader.read(request, PREFIX, "Basic authentication required");
+    if (authorization.problem() != null) {
+      return fail(authorization.problem());
     }
-    if (!header.startsWith(PREFIX)) {
-      return fail("Basic authentication required");
-    }
-    if (header.length() == PREFIX.length()) {
+    String encoded = authorization.credentials();
+    if (encoded.isEmpty()) {
       return fail("Invalid Basic authentication format: missing credentials");
     }
-    char afterPrefix = header.charAt(PREFIX.length());
+    char afterPrefix = encoded.charAt(0);
     if (afterPrefix == ' ' || afterPrefix == '\t' || afterPrefix == '\r' || afterPrefix == '\n') {
       return fail("Invalid Basic authentication format");
     }
-    String encoded = header.substring(PREFIX.length());
     if (!encoded.equals(encoded.strip())) {
       return fail("Invalid base64 encoding: whitespace not allowed");
     }

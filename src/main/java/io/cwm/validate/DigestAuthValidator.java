@@ -84,14 +84,11 @@ public final class DigestAuthValidator implements Validator {
 
   @Override
   public Future<Void> validate(WebhookRequest request) {
-    String header = request.header("authorization");
-    if (header == null || header.isEmpty()) {
-      return fail("Missing Authorization header");
+    AuthorizationHeader authorization = AuthorizationHeader.read(request, PREFIX, "Digest authentication required");
+    if (authorization.problem() != null) {
+      return fail(authorization.problem());
     }
-    if (!header.startsWith(PREFIX)) {
-      return fail("Digest authentication required");
-    }
-    Map<String, String> params = parse(header.substring(PREFIX.length()).strip());
+    Map<String, String> params = parse(authorization.credentials().strip());
     for (String name : REQUIRED) {
       if (!params.containsKey(name)) {
         return fail("Missing required Digest parameter: " + name);

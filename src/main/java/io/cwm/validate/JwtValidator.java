@@ -228,14 +228,11 @@ public final class JwtValidator implements Validator {
 
   @Override
   public Future<Void> validate(WebhookRequest request) {
-    String header = request.header("authorization");
-    if (header == null || header.isEmpty()) {
-      return fail("Missing Authorization header");
+    AuthorizationHeader authorization = AuthorizationHeader.read(request, BEARER, "JWT Bearer token required");
+    if (authorization.problem() != null) {
+      return fail(authorization.problem());
     }
-    if (!header.startsWith(BEARER)) {
-      return fail("JWT Bearer token required");
-    }
-    return check(header.substring(BEARER.length()).stripTrailing());
+    return check(authorization.credentials().stripTrailing());
   }
 
   private Future<Void> check(String token) {

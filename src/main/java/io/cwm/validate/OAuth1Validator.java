@@ -138,14 +138,11 @@ public final class OAuth1Validator implements Validator {
 
   @Override
   public Future<Void> validate(WebhookRequest request) {
-    String header = request.header("authorization");
-    if (header == null || header.isEmpty()) {
-      return fail("Missing Authorization header");
+    AuthorizationHeader authorization = AuthorizationHeader.read(request, PREFIX, "OAuth 1.0 authentication required");
+    if (authorization.problem() != null) {
+      return fail(authorization.problem());
     }
-    if (!header.startsWith(PREFIX)) {
-      return fail("OAuth 1.0 authentication required");
-    }
-    Map<String, String> params = parseHeader(header.substring(PREFIX.length()));
+    Map<String, String> params = parseHeader(authorization.credentials());
     for (String name : REQUIRED) {
       if (!params.containsKey(name)) {
         return fail("Missing required OAuth 1.0 parameter: " + name);
