@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * succeeds: a receiver that cannot take acks and hands the same message back on every poll is not
  * polled in a hot loop.
  */
-final class PollLink extends StreamLink {
+final class PollLink extends PostedAckLink {
   private static final Logger LOG = LoggerFactory.getLogger(PollLink.class);
   static final int POLL_TIMEOUT_SECONDS = 30;
   private static final long ROOM_WAIT_MS = 50;
@@ -173,13 +173,8 @@ final class PollLink extends StreamLink {
   }
 
   @Override
-  void ack(String messageId) {
-    acks.ack(messageId);
-  }
-
-  @Override
-  void nack(String messageId, boolean retry) {
-    acks.nack(messageId, retry);
+  AckPoster acks() {
+    return acks;
   }
 
   @Override

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * connection id that acks need), {@code webhook}, {@code heartbeat}, {@code error}. Acks and
  * nacks go by POST ({@link AckPoster}).
  */
-final class SseLink extends StreamLink {
+final class SseLink extends PostedAckLink {
   private static final Logger LOG = LoggerFactory.getLogger(SseLink.class);
   /** A 10 MiB payload, JSON- and ASCII-escaped, fits. */
   static final int MAX_EVENT_BYTES = 64 * 1024 * 1024;
@@ -142,13 +142,8 @@ final class SseLink extends StreamLink {
   }
 
   @Override
-  void ack(String messageId) {
-    acks.ack(messageId);
-  }
-
-  @Override
-  void nack(String messageId, boolean retry) {
-    acks.nack(messageId, retry);
+  AckPoster acks() {
+    return acks;
   }
 
   @Override
