@@ -200,7 +200,7 @@ public final class ConfigLoader {
     for (Substitution.Problem problem : found) {
       List<String> path = problem.path();
       String entry = path.isEmpty() ? null : path.get(0);
-      String key = path.size() < 2 ? null : LoadProblems.joinKey(path.subList(1, path.size()));
+      String key = path.size() < 2 ? null : ConfigProblem.keyPath(path.subList(1, path.size()));
       problems.add(problems.webhookError(entry, key, problem.message()));
     }
     return result;

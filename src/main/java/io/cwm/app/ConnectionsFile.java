@@ -1,6 +1,7 @@
 package io.cwm.app;
 
 import io.cwm.config.ConfigException;
+import io.cwm.config.ConfigProblem;
 import io.cwm.config.ConfigProblem.Severity;
 import io.cwm.config.ConnectionRules;
 import io.cwm.config.Env;
@@ -62,7 +63,7 @@ final class ConnectionsFile {
     for (Substitution.Problem problem : unresolved) {
       List<String> path = problem.path();
       String entry = path.isEmpty() ? null : path.get(0);
-      String key = path.size() < 2 ? null : LoadProblems.joinKey(path.subList(1, path.size()));
+      String key = path.size() < 2 ? null : ConfigProblem.keyPath(path.subList(1, path.size()));
       boolean used = entry != null && referenced.contains(entry);
       problems.add(problems.connection(used ? Severity.ERROR : Severity.WARNING, entry, key,
           problem.message() + (used ? "" : " (not used by any webhook)")));

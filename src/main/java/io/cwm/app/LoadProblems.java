@@ -84,16 +84,4 @@ final class LoadProblems {
       return fallback;
     }
   }
-
-  /** A key path as configs write it: {@code a.b[0].c}. */
-  static String joinKey(List<String> parts) {
-    StringBuilder key = new StringBuilder();
-    for (String part : parts) {
-      if (!part.startsWith("[") && key.length() > 0) {
-        key.append('.');
-      }
-      key.append(part);
-    }
-    return key.toString();
-  }
 }

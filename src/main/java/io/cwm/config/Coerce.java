@@ -86,22 +86,29 @@ public final class Coerce {
     if (value == null) {
       return fallback;
     }
-    double result;
-    if (value instanceof Number number) {
-      result = number.doubleValue();
-    } else if (value instanceof String text) {
-      try {
-        result = Double.parseDouble(text.trim());
-      } catch (NumberFormatException e) {
-        throw new ConfigException(key, "must be a number, got " + describe(value));
-      }
-    } else {
+    double result = toDouble(value);
+    if (Double.isNaN(result)) {
       throw new ConfigException(key, "must be a number, got " + describe(value));
     }
-    if (Double.isNaN(result) || result < min || result > max) {
+    if (result < min || result > max) {
       throw new ConfigException(key, "must be between " + min + " and " + max + ", got " + value);
     }
     return result;
+  }
+
+  /** A number, or a string holding one, as a double; NaN for anything else. */
+  public static double toDouble(Object value) {
+    if (value instanceof Number number) {
+      return number.doubleValue();
+    }
+    if (value instanceof String text) {
+      try {
+        return Double.parseDouble(text.trim());
+      } catch (NumberFormatException e) {
+        return Double.NaN;
+      }
+    }
+    return Double.NaN;
   }
 
   /** Like {@link #number} but values outside [min, max] are clamped instead of refused. */

@@ -1,5 +1,7 @@
 package io.cwm.config;
 
+import java.util.List;
+
 /**
  * One problem found in a config file. {@code entryKind}/{@code entry} name the webhook id or
  * connection name (null for the file as a whole); {@code key} is the dotted path inside the entry
@@ -25,5 +27,17 @@ public record ConfigProblem(
       text.append(": ").append(key);
     }
     return text.append(": ").append(message).toString();
+  }
+
+  /** A key path as config files write it, from its parts: {@code a.b[0].c}. */
+  public static String keyPath(List<String> parts) {
+    StringBuilder key = new StringBuilder();
+    for (String part : parts) {
+      if (!part.startsWith("[") && key.length() > 0) {
+        key.append('.');
+      }
+      key.append(part);
+    }
+    return key.toString();
   }
 }

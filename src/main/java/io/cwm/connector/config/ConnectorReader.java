@@ -79,7 +79,7 @@ final class ConnectorReader {
    */
   private void reportSubstitution(List<Substitution.Problem> unresolved) {
     for (Substitution.Problem problem : unresolved) {
-      String key = joinKey(problem.path());
+      String key = ConfigProblem.keyPath(problem.path());
       String field = problem.path().isEmpty() ? "" : problem.path().get(0);
       if (!KNOWN_KEYS.contains(field) || field.equals("log_format") || layers.replaced(key)) {
         continue;
@@ -272,16 +272,5 @@ final class ConnectorReader {
 
   private static String blankToNull(String text) {
     return text == null || text.isBlank() ? null : text.trim();
-  }
-
-  static String joinKey(List<String> parts) {
-    StringBuilder key = new StringBuilder();
-    for (String part : parts) {
-      if (!part.startsWith("[") && key.length() > 0) {
-        key.append('.');
-      }
-      key.append(part);
-    }
-    return key.toString();
   }
 }

@@ -1,5 +1,6 @@
 package io.cwm.module.postgres;
 
+import io.cwm.config.Coerce;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -122,16 +123,7 @@ enum ColumnType {
   }
 
   private static double floating(Object value) {
-    double result = Double.NaN;
-    if (value instanceof Number number) {
-      result = number.doubleValue();
-    } else if (value instanceof String text) {
-      try {
-        result = Double.parseDouble(text.trim());
-      } catch (NumberFormatException e) {
-        result = Double.NaN;
-      }
-    }
+    double result = Coerce.toDouble(value);
     if (!Double.isFinite(result)) {
       throw new IllegalArgumentException("must be a finite number");
     }
