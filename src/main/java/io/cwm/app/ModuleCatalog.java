@@ -5,15 +5,15 @@ import io.cwm.config.Env;
 import io.cwm.config.RelayChannels;
 import io.cwm.module.ModuleType;
 import io.cwm.module.ModuleVerticle;
-import io.cwm.module.disk.SaveToDiskModuleType;
-import io.cwm.module.http.HttpWebhookModuleType;
-import io.cwm.module.kafka.KafkaModuleType;
-import io.cwm.module.log.LogModuleType;
-import io.cwm.module.postgres.PostgresModuleType;
-import io.cwm.module.rabbitmq.RabbitMqModuleType;
-import io.cwm.module.redis.RedisPublishModuleType;
-import io.cwm.module.redis.RedisRqModuleType;
-import io.cwm.module.s3.S3ModuleType;
+import io.cwm.module.disk.SaveToDiskModuleVerticle;
+import io.cwm.module.http.HttpWebhookModuleVerticle;
+import io.cwm.module.kafka.KafkaModuleVerticle;
+import io.cwm.module.log.LogModuleVerticle;
+import io.cwm.module.postgres.PostgresModuleVerticle;
+import io.cwm.module.rabbitmq.RabbitMqModuleVerticle;
+import io.cwm.module.redis.RedisPublishModuleVerticle;
+import io.cwm.module.redis.RedisRqModuleVerticle;
+import io.cwm.module.s3.S3ModuleVerticle;
 import io.vertx.core.json.JsonObject;
 import java.util.Collection;
 import java.util.Collections;
@@ -59,9 +59,9 @@ public final class ModuleCatalog {
   private static final Map<String, String> ALIASES = new LinkedHashMap<>();
 
   static {
-    for (ModuleType<?> type : List.of(new LogModuleType(), new SaveToDiskModuleType(), RELAY,
-        new HttpWebhookModuleType(), new RedisPublishModuleType(), new RedisRqModuleType(),
-        new RabbitMqModuleType(), new KafkaModuleType(), new PostgresModuleType(), new S3ModuleType(),
+    for (ModuleType<?> type : List.of(LogModuleVerticle.TYPE, SaveToDiskModuleVerticle.TYPE, RELAY,
+        HttpWebhookModuleVerticle.TYPE, RedisPublishModuleVerticle.TYPE, RedisRqModuleVerticle.TYPE,
+        RabbitMqModuleVerticle.TYPE, KafkaModuleVerticle.TYPE, PostgresModuleVerticle.TYPE, S3ModuleVerticle.TYPE,
         ModuleType.unavailable("mysql", "mariadb"), ModuleType.unavailable("clickhouse"),
         ModuleType.unavailable("mqtt"), ModuleType.unavailable("zeromq"), ModuleType.unavailable("activemq"),
         ModuleType.unavailable("aws_sqs"), ModuleType.unavailable("gcp_pubsub"),

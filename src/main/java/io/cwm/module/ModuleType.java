@@ -3,6 +3,7 @@ package io.cwm.module;
 import io.cwm.config.Env;
 import io.vertx.core.json.JsonObject;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * One output module as the composition root sees it: its registry name (the Python name) and
@@ -45,34 +46,31 @@ public interface ModuleType<T> {
   /** A new verticle serving this module; only called when {@link #hasVerticle()}. */
   ModuleVerticle<T> verticle(Env env);
 
+  /** A module's load-time check: its module-config (and entry) to its typed target. */
+  @FunctionalInterface
+  interface TargetCheck<T> {
+    /** @throws io.cwm.config.ConfigException naming the key, relative to the module-config */
+    T check(JsonObject moduleConfig, JsonObject entry, Env env);
+  }
+
+  /**
+   * A module this build serves, from its parts.
+   *
+   * @param aliases other names configs may use
+   * @param check the load-time check ({@link #target})
+   * @param verticle builds the verticle serving the module ({@link #verticle})
+   */
+  static <T> ModuleType<T> served(String name, Set<String> aliases, TargetCheck<T> check,
+      Function<Env, ModuleVerticle<T>> verticle) {
+    return new DeclaredModule<>(name, aliases, true, check, verticle);
+  }
+
   /** A module known by name (so configs get a clear refusal) that this build does not serve. */
   static ModuleType<Void> unavailable(String name, String... aliases) {
-    Set<String> otherNames = Set.of(aliases);
-    return new ModuleType<>() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public Set<String> aliases() {
-        return otherNames;
-      }
-
-      @Override
-      public boolean available() {
-        return false;
-      }
-
-      @Override
-      public Void target(JsonObject moduleConfig, JsonObject entry, Env env) {
-        throw new IllegalStateException("module '" + name + "' is not in this build");
-      }
-
-      @Override
-      public ModuleVerticle<Void> verticle(Env env) {
-        throw new IllegalStateException("module '" + name + "' is not in this build");
-      }
-    };
+    return new DeclaredModule<>(name, Set.of(aliases), false, (moduleConfig, entry, env) -> {
+      throw new IllegalStateException("module '" + name + "' is not in this build");
+    }, env -> {
+      throw new IllegalStateException("module '" + name + "' is not in this build");
+    });
   }
 }

@@ -3,6 +3,7 @@ package io.cwm.module.http;
 import io.cwm.module.ModuleCall;
 import io.cwm.module.ModuleFailure;
 import io.cwm.module.ModuleFailure.Category;
+import io.cwm.module.ModuleType;
 import io.cwm.module.ModuleVerticle;
 import io.cwm.net.HostLookup;
 import io.cwm.net.IpAddresses;
@@ -25,6 +26,7 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.Json;
 import io.vertx.core.net.SocketAddress;
 import java.net.UnknownHostException;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +43,13 @@ import org.slf4j.LoggerFactory;
  * header values or payloads.
  */
 public final class HttpWebhookModuleVerticle extends ModuleVerticle<HttpWebhookTarget> {
+  /** The module's registry name (event-bus address {@code cwm.module.http_webhook}). */
+  public static final String NAME = "http_webhook";
+  /** The module as the catalogue sees it. Its target is the checked {@link HttpWebhookTarget}. */
+  public static final ModuleType<HttpWebhookTarget> TYPE = ModuleType.served(NAME, Set.of(),
+      (moduleConfig, entry, env) -> HttpWebhookTarget.fromConfig(moduleConfig),
+      env -> new HttpWebhookModuleVerticle());
+
   private static final Logger LOG = LoggerFactory.getLogger(HttpWebhookModuleVerticle.class);
   /** Idle pooled connections close before the 5 s keep-alive of common servers does. */
   private static final int KEEP_ALIVE_SECONDS = 4;
@@ -49,7 +58,7 @@ public final class HttpWebhookModuleVerticle extends ModuleVerticle<HttpWebhookT
   private HttpClientAgent client;
 
   public HttpWebhookModuleVerticle() {
-    super(HttpWebhookModuleType.NAME, HttpWebhookTarget.class);
+    super(NAME, HttpWebhookTarget.class);
   }
 
   @Override

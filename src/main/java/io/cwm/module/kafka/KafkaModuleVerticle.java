@@ -3,6 +3,7 @@ package io.cwm.module.kafka;
 import io.cwm.config.Env;
 import io.cwm.module.LinkedModuleVerticle;
 import io.cwm.module.ModuleCall;
+import io.cwm.module.ModuleType;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -40,13 +42,19 @@ import org.apache.kafka.common.header.internals.RecordHeader;
  * </ul>
  */
 public final class KafkaModuleVerticle extends LinkedModuleVerticle<KafkaTarget, KafkaLink> {
+  /** The module's registry name (event-bus address {@code cwm.module.kafka}). */
+  public static final String NAME = "kafka";
+  /** The module as the catalogue sees it. Its target is the {@link KafkaTarget} (topic, key, partition). */
+  public static final ModuleType<KafkaTarget> TYPE = ModuleType.served(NAME, Set.of(),
+      (moduleConfig, entry, env) -> KafkaTarget.resolve(moduleConfig, entry), KafkaModuleVerticle::new);
+
   /** Link key of calls that name no connection (they use the default bootstrap address). */
   static final String NO_CONNECTION = "";
 
   private final Env env;
 
   public KafkaModuleVerticle(Env env) {
-    super(KafkaModuleType.NAME, KafkaTarget.class, NO_CONNECTION);
+    super(NAME, KafkaTarget.class, NO_CONNECTION);
     this.env = env;
   }
 

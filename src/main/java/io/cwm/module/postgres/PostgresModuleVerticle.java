@@ -3,11 +3,13 @@ package io.cwm.module.postgres;
 import io.cwm.config.Env;
 import io.cwm.module.LinkedModuleVerticle;
 import io.cwm.module.ModuleCall;
+import io.cwm.module.ModuleType;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Set;
 
 /**
  * The {@code postgresql} / {@code postgres} module (modules.md §3.16): inserts one row per webhook
@@ -34,9 +36,19 @@ import java.time.ZoneOffset;
  * insert's own failure is what the caller sees.
  */
 public final class PostgresModuleVerticle extends LinkedModuleVerticle<PreparedTarget, PostgresLink> {
+  /** The module's registry name (event-bus address {@code cwm.module.postgresql}). */
+  public static final String NAME = "postgresql";
+  /**
+   * The module as the catalogue sees it. Its target is the {@link PostgresTarget} with its SQL
+   * ({@link PreparedTarget}).
+   */
+  public static final ModuleType<PreparedTarget> TYPE = ModuleType.served(NAME, Set.of("postgres"),
+      (moduleConfig, entry, env) -> PreparedTarget.check(moduleConfig, entry), PostgresModuleVerticle::new);
+
   private final Env env;
+
   public PostgresModuleVerticle(Env env) {
-    super(PostgresModuleType.NAME, PreparedTarget.class, null);
+    super(NAME, PreparedTarget.class, null);
     this.env = env;
   }
 

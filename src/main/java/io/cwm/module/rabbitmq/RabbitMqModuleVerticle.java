@@ -6,12 +6,14 @@ import io.cwm.config.ConnectionRules;
 import io.cwm.config.Env;
 import io.cwm.module.LinkedModuleVerticle;
 import io.cwm.module.ModuleCall;
+import io.cwm.module.ModuleType;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The {@code rabbitmq} module (modules.md §3.4): publishes each webhook to a durable queue via the
@@ -21,6 +23,13 @@ import java.util.Map;
  * the old one closes when its calls have finished.
  */
 public final class RabbitMqModuleVerticle extends LinkedModuleVerticle<RabbitMqTarget, RabbitMqLink> {
+  /** The module's registry name (event-bus address {@code cwm.module.rabbitmq}). */
+  public static final String NAME = "rabbitmq";
+  /** The module as the catalogue sees it. Its target is the {@link RabbitMqTarget} queue. */
+  public static final ModuleType<RabbitMqTarget> TYPE = ModuleType.served(NAME, Set.of(),
+      (moduleConfig, entry, env) -> RabbitMqTarget.fromConfig(moduleConfig, entry),
+      RabbitMqModuleVerticle::new);
+
   static final String JSON = "application/json";
   static final String BYTES = "application/octet-stream";
   private static final long CONFIRM_TIMEOUT_MILLIS = 10_000;
@@ -28,7 +37,7 @@ public final class RabbitMqModuleVerticle extends LinkedModuleVerticle<RabbitMqT
   private final Env env;
 
   public RabbitMqModuleVerticle(Env env) {
-    super(RabbitMqModuleType.NAME, RabbitMqTarget.class, null);
+    super(NAME, RabbitMqTarget.class, null);
     this.env = env;
   }
 

@@ -1,6 +1,7 @@
 package io.cwm.module.redis;
 
 import io.cwm.module.ModuleCall;
+import io.cwm.module.ModuleType;
 import io.cwm.module.ModuleVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -12,6 +13,7 @@ import io.vertx.redis.client.Request;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +25,16 @@ import org.slf4j.LoggerFactory;
  * are sent base64-encoded inside the JSON (Python fails on bytes).
  */
 public final class RedisPublishModuleVerticle extends ModuleVerticle<RedisPublishTarget> {
+  /** The module's registry name (event-bus address {@code cwm.module.redis_publish}). */
+  public static final String NAME = "redis_publish";
+  /**
+   * The module as the catalogue sees it. Its target is the {@link RedisPublishTarget} read from the
+   * entry's {@code redis} block and the module-config's {@code channel}.
+   */
+  public static final ModuleType<RedisPublishTarget> TYPE = ModuleType.served(NAME, Set.of(),
+      (moduleConfig, entry, env) -> RedisPublishTarget.fromConfig(moduleConfig, entry),
+      env -> new RedisPublishModuleVerticle());
+
   private static final Logger LOG = LoggerFactory.getLogger(RedisPublishModuleVerticle.class);
   static final int CONNECT_TIMEOUT_MILLIS = 5_000;
   static final int COMMAND_TIMEOUT_MILLIS = 5_000;
@@ -33,7 +45,7 @@ public final class RedisPublishModuleVerticle extends ModuleVerticle<RedisPublis
   private final Map<String, Redis> clients = new HashMap<>();
 
   public RedisPublishModuleVerticle() {
-    super(RedisPublishModuleType.NAME, RedisPublishTarget.class);
+    super(NAME, RedisPublishTarget.class);
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.cwm.module.ModuleCall;
 import io.cwm.module.ModuleFailure;
 import io.cwm.module.ModuleFailure.Category;
 import io.cwm.module.LinkedModuleVerticle;
+import io.cwm.module.ModuleType;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -17,6 +18,7 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +32,12 @@ import org.slf4j.LoggerFactory;
  * once its calls in flight have finished.
  */
 public final class RedisRqModuleVerticle extends LinkedModuleVerticle<RqTarget, RqLink> {
+  /** The module's registry name (event-bus address {@code cwm.module.redis_rq}). */
+  public static final String NAME = "redis_rq";
+  /** The module as the catalogue sees it. Its target is the {@link RqTarget} (function and queue). */
+  public static final ModuleType<RqTarget> TYPE = ModuleType.served(NAME, Set.of(),
+      (moduleConfig, entry, env) -> RqTarget.fromConfig(moduleConfig), RedisRqModuleVerticle::new);
+
   private static final Logger LOG = LoggerFactory.getLogger(RedisRqModuleVerticle.class);
   static final int CONNECT_TIMEOUT_MILLIS = 5_000;
   static final int COMMAND_TIMEOUT_MILLIS = 5_000;
@@ -39,7 +47,7 @@ public final class RedisRqModuleVerticle extends LinkedModuleVerticle<RqTarget, 
   private final Env env;
 
   public RedisRqModuleVerticle(Env env) {
-    super(RedisRqModuleType.NAME, RqTarget.class, null);
+    super(NAME, RqTarget.class, null);
     this.env = env;
   }
 

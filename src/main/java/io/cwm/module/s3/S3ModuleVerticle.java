@@ -6,6 +6,7 @@ import io.cwm.module.LinkedModuleVerticle;
 import io.cwm.module.ModuleCall;
 import io.cwm.module.ModuleFailure;
 import io.cwm.module.ModuleFailure.Category;
+import io.cwm.module.ModuleType;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -46,6 +48,15 @@ import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
  * verticle's clients, started with the first client and stopped on undeploy.
  */
 public final class S3ModuleVerticle extends LinkedModuleVerticle<S3Target, S3Link> {
+  /** The module's registry name (event-bus address {@code cwm.module.s3}). */
+  public static final String NAME = "s3";
+  /**
+   * The module as the catalogue sees it. Its target is the checked {@link S3Target} (bucket, key
+   * pattern).
+   */
+  public static final ModuleType<S3Target> TYPE = ModuleType.served(NAME, Set.of(),
+      (moduleConfig, entry, env) -> S3Target.fromConfig(moduleConfig), S3ModuleVerticle::new);
+
   private static final Logger LOG = LoggerFactory.getLogger(S3ModuleVerticle.class);
   /** Links key of webhooks without a connection (a NUL cannot start a usable connection name). */
   private static final String NO_CONNECTION = "\0(none)";
@@ -58,7 +69,7 @@ public final class S3ModuleVerticle extends LinkedModuleVerticle<S3Target, S3Lin
   private ScheduledExecutorService scheduler;
 
   public S3ModuleVerticle(Env env) {
-    super(S3ModuleType.NAME, S3Target.class, NO_CONNECTION);
+    super(NAME, S3Target.class, NO_CONNECTION);
     this.env = env;
   }
 

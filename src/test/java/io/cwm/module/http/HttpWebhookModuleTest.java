@@ -67,7 +67,7 @@ class HttpWebhookModuleTest {
 
   /** The target the load-time check makes of a module-config. */
   private static HttpWebhookTarget target(JsonObject moduleConfig) {
-    return new HttpWebhookModuleType().target(moduleConfig, new JsonObject(), Env.of(Map.of()));
+    return HttpWebhookModuleVerticle.TYPE.target(moduleConfig, new JsonObject(), Env.of(Map.of()));
   }
 
   private Future<Object> call(JsonObject moduleConfig, Object payload, Map<String, String> headers) {

@@ -60,7 +60,7 @@ class KafkaModuleVerticleTest {
 
 
   private Future<Object> call(JsonObject moduleConfig, String connectionName, JsonObject connection, Object payload) {
-    KafkaTarget target = new KafkaModuleType().target(moduleConfig, new JsonObject(), Env.of(Map.of()));
+    KafkaTarget target = KafkaModuleVerticle.TYPE.target(moduleConfig, new JsonObject(), Env.of(Map.of()));
     ModuleCall call = new ModuleCall("hook", "kafka", target, connectionName, connection, payload,
         Map.of("x-event", "push"), null);
     return vertx.eventBus().request(Addresses.module("kafka"), call).map(reply -> reply.body());

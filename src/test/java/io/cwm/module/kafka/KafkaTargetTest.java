@@ -24,7 +24,7 @@ class KafkaTargetTest {
   }
 
   private static ConfigException refused(JsonObject moduleConfig) {
-    return assertThrows(ConfigException.class, () -> new KafkaModuleType().target(moduleConfig, new JsonObject(), NO_FLAGS));
+    return assertThrows(ConfigException.class, () -> KafkaModuleVerticle.TYPE.target(moduleConfig, new JsonObject(), NO_FLAGS));
   }
 
   @Test

@@ -184,7 +184,7 @@ class LogFormatterTest {
   @Test
   void nonBooleanConfigIsRefused() {
     ConfigException e = assertThrows(ConfigException.class,
-        () -> new LogModuleType().target(new JsonObject("{\"redact_sensitive\":\"no\"}"), new JsonObject(), Env.of(Map.of())));
+        () -> LogModuleVerticle.TYPE.target(new JsonObject("{\"redact_sensitive\":\"no\"}"), new JsonObject(), Env.of(Map.of())));
     assertEquals("redact_sensitive", e.key());
   }
 }

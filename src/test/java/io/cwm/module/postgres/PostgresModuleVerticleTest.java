@@ -69,7 +69,7 @@ class PostgresModuleVerticleTest {
   }
 
   private static Future<Object> call(Vertx vertx, JsonObject config, String connectionName, JsonObject connection, Object payload) {
-    PreparedTarget target = new PostgresModuleType().target(config, new JsonObject(), Env.of(Map.of()));
+    PreparedTarget target = PostgresModuleVerticle.TYPE.target(config, new JsonObject(), Env.of(Map.of()));
     ModuleCall call = new ModuleCall("hook", "postgresql", target, connectionName, connection, payload,
         Map.of("x-test", "1"), null);
     return vertx.eventBus().request(Addresses.module("postgresql"), call).map(reply -> reply.body());

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cwm.config.ConfigException;
 import io.cwm.config.Env;
+import io.cwm.module.ModuleType;
 import io.cwm.module.postgres.PostgresTarget.Field;
 import io.cwm.module.postgres.PostgresTarget.StorageMode;
 import io.vertx.core.json.JsonObject;
@@ -227,7 +228,7 @@ class PostgresTargetTest {
   @Test
   void relationalBlobEntriesAreRefusedAtLoad() {
     JsonObject config = new JsonObject("{\"storage_mode\": \"relational\", \"schema\": {\"fields\": {\"a\": {}}}}");
-    PostgresModuleType module = new PostgresModuleType();
+    ModuleType<PreparedTarget> module = PostgresModuleVerticle.TYPE;
     ConfigException e = assertThrows(ConfigException.class, () -> module.target(config,
         new JsonObject().put("data_type", "blob"), Env.of(Map.of())));
     assertEquals("storage_mode", e.key());

@@ -72,7 +72,7 @@ class RedisPublishModuleVerticleTest {
 
   /** The target the load-time check makes of an entry's redis block. */
   private static RedisPublishTarget target(JsonObject entry) {
-    return new RedisPublishModuleType().target(new JsonObject(), entry, Env.of(Map.of()));
+    return RedisPublishModuleVerticle.TYPE.target(new JsonObject(), entry, Env.of(Map.of()));
   }
 
   private static Future<Object> call(Vertx vertx, JsonObject entry, Object payload) {

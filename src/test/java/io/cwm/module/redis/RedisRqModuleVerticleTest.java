@@ -77,7 +77,7 @@ class RedisRqModuleVerticleTest {
 
   private Future<Object> call(Vertx vertx, JsonObject connection, Object payload) {
     JsonObject config = new JsonObject().put("function", "tasks.process_webhook").put("queue_name", queue);
-    RqTarget target = new RedisRqModuleType().target(config, new JsonObject(), Env.of(Map.of()));
+    RqTarget target = RedisRqModuleVerticle.TYPE.target(config, new JsonObject(), Env.of(Map.of()));
     ModuleCall call = new ModuleCall("hook", "redis_rq", target, connection == null ? null : "rq", connection,
         payload, Map.of("content-type", "application/json"), null);
     return vertx.eventBus().request(Addresses.module("redis_rq"), call).map(reply -> reply.body());

@@ -67,7 +67,7 @@ class S3ModuleVerticleTest {
 
   private static Future<Object> call(Vertx vertx, String prefix, String connectionName, JsonObject connection) {
     JsonObject config = new JsonObject().put("bucket", BUCKET).put("prefix", prefix);
-    S3Target target = new S3ModuleType().target(config, new JsonObject().put("module", "s3"), Env.of(Map.of()));
+    S3Target target = S3ModuleVerticle.TYPE.target(config, new JsonObject().put("module", "s3"), Env.of(Map.of()));
     ModuleCall call = new ModuleCall("hook", "s3", target, connectionName, connection,
         new JsonObject().put("prefix", prefix), Map.of("content-type", "application/json"), null);
     return vertx.eventBus().request(Addresses.module("s3"), call).map(reply -> reply.body());
