@@ -32,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
@@ -270,37 +271,35 @@ public final class RedisBuffer implements MessageBuffer {
 
   @Override
   public Future<List<Envelope>> lease(ChannelSpec spec, String owner, int max, long leaseMillis) {
-    RedisChannel channel = channels.get(spec.name());
-    if (channel == null) {
-      return unknown(spec);
-    }
-    if (max <= 0) {
-      return Future.succeededFuture(List.of());
-    }
-    List<String> streams = rotated(channel.streams());
-    List<String> keys = new ArrayList<>(1 + streams.size());
-    keys.add(channel.ownerPrefix() + owner);
-    keys.addAll(streams);
-    Instant now = clock.instant();
-    List<Object> args = channel.scriptArgs(now, process);
-    args.add(owner);
-    args.add((long) max);
-    args.add(now.toEpochMilli() + leaseMillis);
-    args.add((long) spec.maxDeliveries());
-    args.add(CONSUMER);
-    return LEASE.run(redis, channel.keysWith(keys), args).recover(this::unavailable).map(reply -> {
-      List<Envelope> leased = new ArrayList<>(reply.size() / 3);
-      for (int i = 0; i + 2 < reply.size(); i += 3) {
-        String messageId = reply.get(i).toString();
-        try {
-          leased.add(Envelope.fromJson(new JsonObject(reply.get(i + 1).toString()))
-              .withDeliveryCount(reply.get(i + 2).toInteger()));
-        } catch (RuntimeException e) {
-          LOG.error("Unreadable envelope, dead-lettered [channel: {}, message_id: {}]", spec.name(), messageId);
-          nack(spec, messageId, false);
-        }
+    return withChannel(spec, channel -> {
+      if (max <= 0) {
+        return Future.succeededFuture(List.of());
       }
-      return leased;
+      List<String> streams = rotated(channel.streams());
+      List<String> keys = new ArrayList<>(1 + streams.size());
+      keys.add(channel.ownerPrefix() + owner);
+      keys.addAll(streams);
+      Instant now = clock.instant();
+      List<Object> args = channel.scriptArgs(now, process);
+      args.add(owner);
+      args.add((long) max);
+      args.add(now.toEpochMilli() + leaseMillis);
+      args.add((long) spec.maxDeliveries());
+      args.add(CONSUMER);
+      return LEASE.run(redis, channel.keysWith(keys), args).recover(this::unavailable).map(reply -> {
+        List<Envelope> leased = new ArrayList<>(reply.size() / 3);
+        for (int i = 0; i + 2 < reply.size(); i += 3) {
+          String messageId = reply.get(i).toString();
+          try {
+            leased.add(Envelope.fromJson(new JsonObject(reply.get(i + 1).toString()))
+                .withDeliveryCount(reply.get(i + 2).toInteger()));
+          } catch (RuntimeException e) {
+            LOG.error("Unreadable envelope, dead-lettered [channel: {}, message_id: {}]", spec.name(), messageId);
+            nack(spec, messageId, false);
+          }
+        }
+        return leased;
+      });
     });
   }
 
@@ -317,54 +316,46 @@ public final class RedisBuffer implements MessageBuffer {
 
   @Override
   public Future<Boolean> ack(ChannelSpec spec, String messageId) {
-    RedisChannel channel = channels.get(spec.name());
-    if (channel == null) {
-      return unknown(spec);
-    }
-    List<Object> args = commonArgs(channel);
-    args.add(messageId);
-    return ACK.run(redis, channel.keys(), args).recover(this::unavailable)
-        .map(reply -> reply.toInteger() == 1);
+    return withChannel(spec, channel -> {
+      List<Object> args = commonArgs(channel);
+      args.add(messageId);
+      return ACK.run(redis, channel.keys(), args).recover(this::unavailable)
+          .map(reply -> reply.toInteger() == 1);
+    });
   }
 
   @Override
   public Future<NackOutcome> nack(ChannelSpec spec, String messageId, boolean retry) {
-    RedisChannel channel = channels.get(spec.name());
-    if (channel == null) {
-      return unknown(spec);
-    }
-    List<Object> args = commonArgs(channel);
-    args.add(messageId);
-    args.add(retry ? "1" : "0");
-    args.add((long) spec.maxDeliveries());
-    args.addAll(RETRY_DELAYS);
-    return NACK.run(redis, channel.keys(), args).recover(this::unavailable)
-        .map(reply -> switch (reply.toString()) {
-          case "requeued" -> NackOutcome.REQUEUED;
-          case "dead_lettered" -> NackOutcome.DEAD_LETTERED;
-          default -> NackOutcome.NOT_IN_FLIGHT;
-        });
+    return withChannel(spec, channel -> {
+      List<Object> args = commonArgs(channel);
+      args.add(messageId);
+      args.add(retry ? "1" : "0");
+      args.add((long) spec.maxDeliveries());
+      args.addAll(RETRY_DELAYS);
+      return NACK.run(redis, channel.keys(), args).recover(this::unavailable)
+          .map(reply -> switch (reply.toString()) {
+            case "requeued" -> NackOutcome.REQUEUED;
+            case "dead_lettered" -> NackOutcome.DEAD_LETTERED;
+            default -> NackOutcome.NOT_IN_FLIGHT;
+          });
+    });
   }
 
   @Override
   public Future<Integer> release(ChannelSpec spec, String owner) {
-    RedisChannel channel = channels.get(spec.name());
-    if (channel == null) {
-      return unknown(spec);
-    }
-    List<Object> args = commonArgs(channel);
-    args.add(owner);
-    return RELEASE.run(redis, channel.keysWith(List.of(channel.ownerPrefix() + owner)), args)
-        .recover(this::unavailable).map(Response::toInteger);
+    return withChannel(spec, channel -> {
+      List<Object> args = commonArgs(channel);
+      args.add(owner);
+      return RELEASE.run(redis, channel.keysWith(List.of(channel.ownerPrefix() + owner)), args)
+          .recover(this::unavailable).map(Response::toInteger);
+    });
   }
 
   @Override
   public Future<Integer> reclaimExpiredLeases(ChannelSpec spec) {
-    RedisChannel channel = channels.get(spec.name());
-    if (channel == null) {
-      return unknown(spec);
-    }
-    return reclaimBatches(channel, 0).recover(this::unavailable);
+    return withChannel(spec, channel -> {
+      return reclaimBatches(channel, 0).recover(this::unavailable);
+    });
   }
 
   /**
@@ -398,24 +389,22 @@ public final class RedisBuffer implements MessageBuffer {
 
   @Override
   public Future<ChannelStats> stats(ChannelSpec spec) {
-    RedisChannel channel = channels.get(spec.name());
-    if (channel == null) {
-      return unknown(spec);
-    }
-    List<String> streams = channel.streams();
-    return STATS.run(redis, channel.keysWith(streams), commonArgs(channel)).recover(this::unavailable)
-        .map(reply -> {
-          Map<String, Long> pending = new TreeMap<>();
-          spec.queues().keySet().forEach(webhookId -> pending.put(webhookId, 0L));
-          long queued = 0;
-          for (int i = 0; i < streams.size(); i++) {
-            long depth = reply.get(4 + i).toLong();
-            pending.merge(webhookOf(streams.get(i)), depth, Long::sum);
-            queued += depth;
-          }
-          return new ChannelStats(spec.name(), queued, reply.get(0).toLong(), reply.get(1).toLong(),
-              reply.get(2).toLong(), reply.get(3).toLong(), Collections.unmodifiableMap(pending));
-        });
+    return withChannel(spec, channel -> {
+      List<String> streams = channel.streams();
+      return STATS.run(redis, channel.keysWith(streams), commonArgs(channel)).recover(this::unavailable)
+          .map(reply -> {
+            Map<String, Long> pending = new TreeMap<>();
+            spec.queues().keySet().forEach(webhookId -> pending.put(webhookId, 0L));
+            long queued = 0;
+            for (int i = 0; i < streams.size(); i++) {
+              long depth = reply.get(4 + i).toLong();
+              pending.merge(webhookOf(streams.get(i)), depth, Long::sum);
+              queued += depth;
+            }
+            return new ChannelStats(spec.name(), queued, reply.get(0).toLong(), reply.get(1).toLong(),
+                reply.get(2).toLong(), reply.get(3).toLong(), Collections.unmodifiableMap(pending));
+          });
+    });
   }
 
   /** Stream keys end in {@code :{webhook_id}}; webhook ids cannot contain ':'. */
@@ -444,6 +433,12 @@ public final class RedisBuffer implements MessageBuffer {
     return channel.scriptArgs(clock.instant(), process);
   }
 
+  /** Runs {@code operation} on the channel's keys, or fails with UNKNOWN_CHANNEL for a channel not set up. */
+  private <T> Future<T> withChannel(ChannelSpec spec, Function<RedisChannel, Future<T>> operation) {
+    RedisChannel channel = channels.get(spec.name());
+    return channel == null ? unknown(spec) : operation.apply(channel);
+  }
+
   private static <T> Future<T> unknown(ChannelSpec spec) {
     return Future.failedFuture(new BufferException(Reason.UNKNOWN_CHANNEL, "unknown channel " + spec.name()));
   }
@@ -458,11 +453,9 @@ public final class RedisBuffer implements MessageBuffer {
 
   @Override
   public Future<List<String>> replayDeadLetters(ChannelSpec spec, List<String> messageIds) {
-    RedisChannel channel = channels.get(spec.name());
-    if (channel == null) {
-      return unknown(spec);
-    }
-    return deadLetters.replay(spec, channel, messageIds).recover(this::unavailable);
+    return withChannel(spec, channel -> {
+      return deadLetters.replay(spec, channel, messageIds).recover(this::unavailable);
+    });
   }
 
   @Override
@@ -475,19 +468,15 @@ public final class RedisBuffer implements MessageBuffer {
 
   @Override
   public Future<TokenState> tokenState(ChannelSpec spec) {
-    RedisChannel channel = channels.get(spec.name());
-    if (channel == null) {
-      return unknown(spec);
-    }
-    return tokens.read(spec, channel).recover(this::unavailable);
+    return withChannel(spec, channel -> {
+      return tokens.read(spec, channel).recover(this::unavailable);
+    });
   }
 
   @Override
   public Future<TokenState> rotateToken(ChannelSpec spec, String newTokenHash, long graceMillis) {
-    RedisChannel channel = channels.get(spec.name());
-    if (channel == null) {
-      return unknown(spec);
-    }
-    return tokens.rotate(spec, channel, newTokenHash, graceMillis).recover(this::unavailable);
+    return withChannel(spec, channel -> {
+      return tokens.rotate(spec, channel, newTokenHash, graceMillis).recover(this::unavailable);
+    });
   }
 }

@@ -127,3 +127,21 @@ local function requeue(message_id, lease, not_before)
   redis.call('ZADD', K_RETRY, not_before,
     cjson.encode({message_id = message_id, stream = lease.stream, entry_id = lease.entry_id}))
 end
+
+-- Requeues (leasable at once) every message of the lease set `held` whose lease has `field` equal
+-- to `value` (its owner session, or its receiver process), then deletes the set. Returns how many.
+local function requeue_held(held, field, value)
+  local count = 0
+  for _, message_id in ipairs(redis.call('SMEMBERS', held)) do
+    local raw = redis.call('HGET', K_INFLIGHT, message_id)
+    if raw then
+      local lease = cjson.decode(raw)
+      if lease[field] == value then
+        requeue(message_id, lease, NOW)
+        count = count + 1
+      end
+    end
+  end
+  redis.call('DEL', held)
+  return count
+end

@@ -19,18 +19,7 @@ end
 local orphaned = 0
 for _, holder in ipairs(redis.call('SMEMBERS', K_HOLDERS)) do
   if redis.call('EXISTS', ALIVE_PREFIX .. holder) == 0 then
-    local held = HELD_PREFIX .. holder
-    for _, message_id in ipairs(redis.call('SMEMBERS', held)) do
-      local raw = redis.call('HGET', K_INFLIGHT, message_id)
-      if raw then
-        local lease = cjson.decode(raw)
-        if lease.process == holder then
-          requeue(message_id, lease, NOW)
-          orphaned = orphaned + 1
-        end
-      end
-    end
-    redis.call('DEL', held)
+    orphaned = orphaned + requeue_held(HELD_PREFIX .. holder, 'process', holder)
     redis.call('SREM', K_HOLDERS, holder)
   end
 end
