@@ -1,6 +1,7 @@
 package io.cwm.module;
 
 import io.cwm.config.ConfigException;
+import io.cwm.config.Env;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
@@ -19,14 +20,17 @@ import io.vertx.core.json.JsonObject;
 public abstract class LinkedModuleVerticle<T, L extends ConnectionLink> extends ModuleVerticle<T> {
   private final ConnectionLinks<L> links = new ConnectionLinks<>();
   private final String defaultLinkName;
+  /** The environment new links read (host rules such as private addresses allowed). */
+  protected final Env env;
 
   /**
    * @param defaultLinkName the name of the link that calls without a connection share, or null
    *     when every call must name a connection
    */
-  protected LinkedModuleVerticle(String moduleName, Class<T> targetType, String defaultLinkName) {
+  protected LinkedModuleVerticle(String moduleName, Class<T> targetType, String defaultLinkName, Env env) {
     super(moduleName, targetType);
     this.defaultLinkName = defaultLinkName;
+    this.env = env;
   }
 
   /**

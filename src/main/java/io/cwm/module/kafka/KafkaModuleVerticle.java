@@ -51,11 +51,8 @@ public final class KafkaModuleVerticle extends LinkedModuleVerticle<KafkaTarget,
   /** Link key of calls that name no connection (they use the default bootstrap address). */
   static final String NO_CONNECTION = "";
 
-  private final Env env;
-
   public KafkaModuleVerticle(Env env) {
-    super(NAME, KafkaTarget.class, NO_CONNECTION);
-    this.env = env;
+    super(NAME, KafkaTarget.class, NO_CONNECTION, env);
   }
 
   @Override

@@ -45,11 +45,8 @@ public final class PostgresModuleVerticle extends LinkedModuleVerticle<PreparedT
   public static final ModuleType<PreparedTarget> TYPE = ModuleType.served(NAME, Set.of("postgres"),
       (moduleConfig, entry, env) -> PreparedTarget.check(moduleConfig, entry), PostgresModuleVerticle::new);
 
-  private final Env env;
-
   public PostgresModuleVerticle(Env env) {
-    super(NAME, PreparedTarget.class, null);
-    this.env = env;
+    super(NAME, PreparedTarget.class, null, env);
   }
 
   @Override

@@ -34,11 +34,8 @@ public final class RabbitMqModuleVerticle extends LinkedModuleVerticle<RabbitMqT
   static final String BYTES = "application/octet-stream";
   private static final long CONFIRM_TIMEOUT_MILLIS = 10_000;
 
-  private final Env env;
-
   public RabbitMqModuleVerticle(Env env) {
-    super(NAME, RabbitMqTarget.class, null);
-    this.env = env;
+    super(NAME, RabbitMqTarget.class, null, env);
   }
 
   @Override

@@ -44,11 +44,8 @@ public final class RedisRqModuleVerticle extends LinkedModuleVerticle<RqTarget, 
   private static final int MAX_POOL_SIZE = 4;
   static final int MAX_POOL_WAITING = 4096;
 
-  private final Env env;
-
   public RedisRqModuleVerticle(Env env) {
-    super(NAME, RqTarget.class, null);
-    this.env = env;
+    super(NAME, RqTarget.class, null, env);
   }
 
   @Override

@@ -62,15 +62,13 @@ public final class S3ModuleVerticle extends LinkedModuleVerticle<S3Target, S3Lin
   private static final String NO_CONNECTION = "\0(none)";
   private static final int SDK_EVENT_LOOP_THREADS = 2;
 
-  private final Env env;
   private final AtomicInteger clientsCreated = new AtomicInteger();
   private final AtomicInteger clientsOpen = new AtomicInteger();
   private SdkEventLoopGroup eventLoops;
   private ScheduledExecutorService scheduler;
 
   public S3ModuleVerticle(Env env) {
-    super(NAME, S3Target.class, NO_CONNECTION);
-    this.env = env;
+    super(NAME, S3Target.class, NO_CONNECTION, env);
   }
 
   @Override
