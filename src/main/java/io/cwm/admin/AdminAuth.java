@@ -10,9 +10,9 @@ import java.util.Set;
 
 /**
  * Admin API authentication (spec §6.1): {@code WEBHOOK_CONNECT_ADMIN_TOKEN}, read once at
- * start-up, as a bearer token (every {@code "Bearer "} removed, as Python does; a bare token works
- * too), compared in constant time. Unset or empty: the admin API is disabled, never open. A token
- * in the query string is refused outright: URLs end up in access logs and proxies.
+ * start-up, as a bearer token (every {@code "Bearer "} removed; a bare token works too), compared
+ * in constant time. Unset or empty: the admin API is disabled, never open. A token in the query
+ * string is refused outright: URLs end up in access logs and proxies.
  */
 public final class AdminAuth {
   static final String DISABLED = "Admin API disabled. Set WEBHOOK_CONNECT_ADMIN_TOKEN environment variable.";

@@ -328,7 +328,7 @@ final class AdminHandlers {
     }).onFailure(failure -> context.fail(failure));
   }
 
-  /** The envelope as Python lists it (state {@code dead_lettered}) plus why and when. */
+  /** The envelope as the admin API lists messages (state {@code dead_lettered}), plus why and when. */
   private static JsonObject deadLetterItem(JsonObject letter) {
     JsonObject item = letter.getValue("envelope") instanceof JsonObject envelope ? envelope.copy()
         : new JsonObject().put("message_id", letter.getString("message_id")).put("webhook_id", letter.getString("webhook_id"));
@@ -484,7 +484,7 @@ final class AdminHandlers {
     return firstQueue(channel).webhookId();
   }
 
-  /** The channel's first webhook by id: the {@code webhook_id} Python shows (it has one per channel). */
+  /** The channel's first webhook by id: the one {@code webhook_id} the admin answers show. */
   private static ChannelSpec.Queue firstQueue(ChannelSpec channel) {
     return channel.queue(new java.util.TreeSet<>(channel.queues().keySet()).first());
   }

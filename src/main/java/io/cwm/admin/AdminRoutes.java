@@ -20,7 +20,7 @@ import java.util.Set;
  * admin calls cannot starve webhook ingest.
  *
  * <p>Stats and dead letters are cluster-wide (they live in the buffer backend); connected
- * clients, connection counts and disconnects concern this receiver's own sessions, as in Python.
+ * clients, connection counts and disconnects concern this receiver's own sessions.
  * Every change (rotation, disconnect, replay, delete) is written to the {@code cwm.audit} log.
  */
 public final class AdminRoutes implements Routes {

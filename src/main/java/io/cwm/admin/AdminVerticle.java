@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * The admin API's own listener when {@code --admin-port} (env {@code WEBHOOK_CONNECT_ADMIN_PORT})
  * is set, so it can stay off the public port; the public port then has no {@code /admin}.
  * Without it this verticle does nothing and IngestVerticle serves the admin API on the public
- * port, as Python does.
+ * port.
  */
 public final class AdminVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AdminVerticle.class);

@@ -48,9 +48,9 @@ public final class BufferBackends {
   }
 
   /**
-   * Who enforces max_queue_size on RabbitMQ: {@code receiver} (default; Python's queue arguments)
-   * or {@code broker} (WEBHOOK_CONNECT_RABBITMQ_QUEUE_LIMITS=broker: also x-max-length with
-   * reject-publish, which a Python receiver on the same broker would refuse as inequivalent).
+   * Who enforces max_queue_size on RabbitMQ: {@code receiver} (default; the shared layout's queue
+   * arguments) or {@code broker} (WEBHOOK_CONNECT_RABBITMQ_QUEUE_LIMITS=broker: also x-max-length
+   * with reject-publish, which a Python receiver on the same broker would refuse as inequivalent).
    */
   public static boolean rabbitMqBrokerLimits(Env env) {
     String limits = env.get(EnvVars.WEBHOOK_CONNECT_RABBITMQ_QUEUE_LIMITS, "receiver").toLowerCase(Locale.ROOT);

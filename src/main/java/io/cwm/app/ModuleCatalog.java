@@ -24,7 +24,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Every module type this build knows, by registry name (the Python names, with their aliases):
+ * Every module type this build knows, by the registry name webhooks.json uses (with its aliases):
  * the ones it serves and the ones it refuses by name. ConfigLoader resolves configured module
  * names and runs their load-time checks here; VerticleCatalog builds the module verticles from it.
  */

@@ -4,7 +4,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.Map;
 
 /**
- * Counters of one channel, in the field names of the Python admin API (§6.4); cluster-wide
+ * Counters of one channel, in the field names of the admin API (spec §6.4); cluster-wide
  * (every receiver on the backend) and persisted. {@code pending}: ready depth per webhook id of
  * the channel ({@code queued} is their sum).
  */

@@ -9,14 +9,14 @@ import java.time.format.DateTimeParseException;
 import java.util.UUID;
 
 /**
- * The stored message of Webhook Connect (spec §2.2), in the exact JSON shape the Python receiver
- * writes, so a shared buffer and the wire stay compatible. {@code deliveryCount} is kept with the
- * message here (Python never writes it back).
+ * The stored message of Webhook Connect (spec §2.2), in the exact JSON shape every peer reads and
+ * writes (Python receivers and connectors included), so a shared buffer and the wire stay
+ * compatible. {@code deliveryCount} is kept with the message.
  */
 public record Envelope(String messageId, String channel, String webhookId, String timestamp,
     String expiresAt, JsonObject headers, Object payload, long sequence, int deliveryCount) {
 
-  /** ISO-8601 UTC with microseconds and a numeric offset, as Python writes it (§2.4). */
+  /** ISO-8601 UTC with microseconds and a numeric offset, the wire format of spec §2.4. */
   private static final DateTimeFormatter PYTHON_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSxxx");
 
@@ -77,7 +77,7 @@ public record Envelope(String messageId, String channel, String webhookId, Strin
         .put("state", "pending");
   }
 
-  /** Reads an envelope written by us or by Python; unknown fields are ignored. */
+  /** Reads an envelope of any writer; unknown fields are ignored. */
   public static Envelope fromJson(JsonObject json) {
     JsonObject headers = json.getValue("headers") instanceof JsonObject object ? object : new JsonObject();
     Number sequence = json.getValue("sequence") instanceof Number number ? number : 0;

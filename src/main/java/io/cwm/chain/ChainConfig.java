@@ -6,8 +6,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.Set;
 
 /**
- * {@code chain-config} (spec §9): sequential or parallel, continue on error, timeout. Unlike
- * Python, the timeout bounds sequential chains too.
+ * {@code chain-config} (spec §9): sequential or parallel, continue on error, timeout. The timeout
+ * bounds sequential chains too.
  */
 public record ChainConfig(boolean parallel, boolean continueOnError, double timeoutSeconds) {
   public static final ChainConfig DEFAULT = new ChainConfig(false, true, 30.0);

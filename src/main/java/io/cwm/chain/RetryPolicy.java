@@ -13,10 +13,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The {@code retry} block of a webhook entry or chain item (spec §8): how many attempts, the
- * delays between them (a {@link RetryCurve}), and which failures are retried. The error names of
- * {@code retryable_errors}/{@code non_retryable_errors} (Python exception names) are accepted as
- * aliases of our failure categories; unknown names are ignored.
+ * The {@code retry} block of a webhook entry or chain item (spec §8): how many attempts, the delays
+ * between them (a {@link RetryCurve}), and which failures are retried. The error names of
+ * {@code retryable_errors}/{@code non_retryable_errors} (the Python exception names existing
+ * configs use) are accepted as aliases of our failure categories; unknown names are ignored.
  */
 public record RetryPolicy(boolean enabled, int maxAttempts, double initialDelaySeconds,
     double maxDelaySeconds, double backoffMultiplier, Set<Category> retryable, Set<Category> nonRetryable) {
@@ -38,7 +38,7 @@ public record RetryPolicy(boolean enabled, int maxAttempts, double initialDelayS
       Map.entry("keyerror", EnumSet.of(Category.CONFIG)),
       Map.entry("typeerror", EnumSet.of(Category.CONFIG)));
 
-  /** Parses a retry block; absent or null means disabled. Values are clamped as in Python. */
+  /** Parses a retry block; absent or null means disabled. Values are clamped to their ranges. */
   public static RetryPolicy parse(Object block) {
     if (block == null) {
       return DISABLED;

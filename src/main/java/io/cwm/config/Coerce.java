@@ -9,8 +9,7 @@ import java.util.Locale;
 /**
  * Reads typed values out of substituted config objects. Substitution always yields strings, so
  * {@code "30"} is accepted where a number is expected and {@code "true"}/{@code "false"} (any
- * case) where a boolean is. (Python tests flags by truthiness, so the string "false" is true
- * there; here it is false.)
+ * case) where a boolean is; the string {@code "false"} is false.
  */
 public final class Coerce {
   private Coerce() {}

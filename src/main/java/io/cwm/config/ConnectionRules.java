@@ -11,8 +11,7 @@ import java.util.regex.Pattern;
  * Load-time checks of connections.json entries (connections-json.md §3): {@code type} present;
  * for rabbitmq, redis-rq, postgresql, mysql and clickhouse a valid host and port. Localhost needs
  * {@code ALLOW_LOCALHOST_FOR_TESTS=true}, private addresses {@code ALLOW_PRIVATE_IP_CONNECTIONS=true}.
- * A postgresql entry with a {@code connection_string} needs no host/port (Python demands them
- * anyway and so refuses its own example file).
+ * A postgresql entry with a {@code connection_string} needs no host/port: the string names them.
  */
 public final class ConnectionRules {
   private static final Set<String> HOST_TYPES = Set.of("rabbitmq", "redis-rq", "postgresql", "mysql", "clickhouse");

@@ -7,13 +7,13 @@ package io.cwm.config;
 public final class EnvVars {
   private EnvVars() {}
 
-  // ---- files and listeners (Python's names)
+  // ---- files and listeners (names shared with the Python version's deployments)
   public static final String WEBHOOKS_CONFIG_FILE = "WEBHOOKS_CONFIG_FILE";
   public static final String CONNECTIONS_CONFIG_FILE = "CONNECTIONS_CONFIG_FILE";
   public static final String HOST = "HOST";
   public static final String PORT = "PORT";
 
-  // ---- receiver behaviour (Python's names)
+  // ---- receiver behaviour (names shared with the Python version's deployments)
   public static final String MAX_CONCURRENT_TASKS = "MAX_CONCURRENT_TASKS";
   public static final String TASK_TIMEOUT = "TASK_TIMEOUT";
   public static final String DEFAULT_ENDPOINT_RATE_LIMIT = "DEFAULT_ENDPOINT_RATE_LIMIT";
@@ -68,7 +68,8 @@ public final class EnvVars {
   public static final String CWM_CLUSTER_PORT = "CWM_CLUSTER_PORT";
   public static final String CWM_CLUSTER_EVENTBUS_PORT = "CWM_CLUSTER_EVENTBUS_PORT";
 
-  // ---- connector (Python's CONNECTOR_* names; each sets the connector.json field of the same name)
+  // ---- connector (the CONNECTOR_* names shared with the Python connector; each sets the
+  // connector.json field of the same name)
   public static final String CONNECTOR_CLOUD_URL = "CONNECTOR_CLOUD_URL";
   public static final String CONNECTOR_CHANNEL = "CONNECTOR_CHANNEL";
   public static final String CONNECTOR_TOKEN = "CONNECTOR_TOKEN";

@@ -30,7 +30,7 @@ public record ReceiverSettings(
       long configured = Long.parseLong(env.get(EnvVars.HSTS_MAX_AGE, "31536000"));
       hsts = configured < 0 ? 31_536_000 : Math.min(configured, 63_072_000);
     } catch (NumberFormatException ignored) {
-      // invalid values fall back to the default, as in Python
+      // invalid values fall back to the default
     }
     return new ReceiverSettings(
         env.intInRange(EnvVars.MAX_CONCURRENT_TASKS, 100, 1, 10_000),

@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 
 /**
  * The module-config of {@code webhook_connect} (spec §2.1) and the channels it defines. Every
- * channel is registered at start-up from the config, not on its first webhook as in Python.
+ * channel is registered at start-up from the config, so a connector can attach before the
+ * channel's first webhook (and after a restart).
  * Several webhooks may feed one channel: each gets its own queue (TTL, max_queue_size); the
  * channel-level settings (token, max_connections, max_in_flight, ack timeout, heartbeat,
  * max_deliveries) must agree, or the config is refused.

@@ -119,7 +119,7 @@ public final class SecretRules {
   public static List<Site> sites(JsonObject entry) {
     List<Site> sites = new ArrayList<>();
     if (entry.getValue("authorization") instanceof String authorization && !authorization.isBlank()) {
-      // an empty authorization means "no check" (Python); "Bearer " alone is the validator's error
+      // an empty authorization means "no check"; "Bearer " alone is the validator's error
       String token = authorization.startsWith(BEARER) ? authorization.substring(BEARER.length()) : authorization;
       sites.add(new Site("authorization", token.trim(), true));
     }

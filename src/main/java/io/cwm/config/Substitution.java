@@ -12,10 +12,9 @@ import java.util.regex.Pattern;
  * {@code {$VAR}}, {@code {$VAR:default}} and {@code {$vault:path#field[:default]}} substitution
  * on every string value of a parsed config file (object keys are never touched).
  *
- * <p>Unlike the Python version, values are not "sanitised": a secret containing {@code $ & ; ( )}
- * or {@code ..} arrives intact. Only NUL characters are removed and values are capped at 4096
- * characters. An unset variable without a default is reported as a problem (Python silently
- * substitutes the text {@code Undefined variable X}). Vault is not supported: a Vault reference
+ * <p>Values are used as they are: a secret containing {@code $ & ; ( )} or {@code ..} arrives
+ * intact. Only NUL characters are removed and values are capped at 4096 characters. An unset
+ * variable without a default is reported as a problem. Vault is not supported: a Vault reference
  * resolves to its inline default, and one without a default is a problem.
  */
 public final class Substitution {
@@ -91,8 +90,8 @@ public final class Substitution {
     String withVault = replaceVault(text, path);
     Matcher whole = WHOLE.matcher(withVault);
     // Whole-value form: exactly one placeholder spanning the string. Its default may contain ':'.
-    // Python reads "{$A:x}-{$B:y}" as one variable with default "x}-{$B:y"; we treat a string
-    // with a second placeholder as embedded instead.
+    // A string with a second placeholder ("{$A:x}-{$B:y}") is read as embedded placeholders,
+    // not as one variable whose default runs to the last '}'.
     if (whole.matches() && !withVault.substring(2).contains("{$")) {
       String value = lookup(whole.group(1), whole.group(2), path);
       return value == null ? withVault : value;

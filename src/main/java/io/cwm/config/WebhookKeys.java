@@ -8,9 +8,9 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The keys of a webhooks.json entry, and what an unknown key means. Python ignores unknown keys,
- * so {@code "hmca": {...}} instead of {@code "hmac"} silently leaves a webhook without its check;
- * here an unknown key is a warning, and an error when it is a near miss of a validator,
+ * The keys of a webhooks.json entry, and what an unknown key means. A misspelt key
+ * ({@code "hmca": {...}} instead of {@code "hmac"}) must not silently leave a webhook without its
+ * check, so an unknown key is a warning, and an error when it is a near miss of a validator,
  * {@code module-config} or {@code connection} (within two edits, case-insensitive) or when the
  * strict mode asks for it.
  */
@@ -21,7 +21,7 @@ public final class WebhookKeys {
       "header_auth");
 
   /**
-   * Every key the Python receiver reads in a webhook entry (spec §4, §9): the entry's own keys, the
+   * Every key of the webhooks.json entry format (spec §4, §9): the entry's own keys, the
    * validators, {@code trusted_proxies} (read by ip_whitelist), {@code redis} (redis_publish) and the
    * legacy module keys {@code queue_name}, {@code topic}, {@code destination} (rabbitmq, kafka/mqtt,
    * activemq when their module-config has none).

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Acks and nacks of the SSE and long-poll protocols: {@code POST /connect/ack} with the query
- * parameters Python's receiver reads, {@code X-Connection-ID} and the channel token (spec §3.4).
+ * parameters, {@code X-Connection-ID} and the channel token of spec §3.4.
  * Until the connection id is known (SSE {@code connected}), acks wait.
  *
  * <p>A transport failure or a 5xx is tried again, up to {@link #ATTEMPTS} attempts in all, after

@@ -9,7 +9,7 @@ import io.vertx.core.net.PemTrustOptions;
 /**
  * The connector's TLS settings toward the receiver (spec §8.1): {@code verify_ssl},
  * {@code ca_cert_path}, client certificate. Applied to the stream connection and to the ack
- * POSTs alike (Python forgets them for SSE acks).
+ * POSTs alike.
  */
 final class ClientTls {
   private ClientTls() {}

@@ -13,9 +13,9 @@ import java.util.Map;
 /**
  * Module mode (spec §8.11): the message's {@code webhook_id} names an entry of the connector's
  * local webhooks.json; its module or chain runs through the same module verticles and chain
- * runner as on the receiver. Unknown id: dead letter. Failures use the module's classification
- * (Python retries everything, so a config error loops forever): retryable → nack with retry
- * after a local back-off, permanent → dead letter.
+ * runner as on the receiver. Unknown id: dead letter. Failures use the module's classification,
+ * so a config error is not retried forever: retryable → nack with retry after a local back-off,
+ * permanent → dead letter.
  */
 public final class ModuleDeliverer implements Deliverer {
   private final ConfigSnapshot local;

@@ -6,7 +6,7 @@ package io.cwm.connector;
  * @param verdict ACK, NACK_RETRY (the receiver redelivers later) or NACK_DROP (dead letter)
  * @param reason short text for the log (no secrets, no payload)
  * @param backoffMillis NACK_RETRY: how long the connector waits before sending the nack, so a
- *     receiver that redelivers at once (Python) does not loop hot; 0 otherwise
+ *     receiver that redelivers a nacked message at once does not loop hot; 0 otherwise
  */
 public record Outcome(Verdict verdict, String reason, long backoffMillis) {
 

@@ -7,9 +7,9 @@ import java.util.function.LongSupplier;
 
 /**
  * Message ids this connector delivered successfully a short while ago. When the receiver hands
- * one of them out again (its ack was lost or refused, or a receiver requeues what it just handed
- * out, as Python's long-poll does), the connector acks it again instead of delivering it to the
- * local target a second time.
+ * one of them out again (its ack was lost or refused, or a receiver's long-poll requeued what it
+ * had just handed out), the connector acks it again instead of delivering it to the local target
+ * a second time.
  *
  * <p>Bounded both ways: at most {@link #MAX_IDS} ids, each kept {@link #TTL_MILLIS}; the oldest
  * go first. Only successes are kept: a message that failed is delivered again when it comes back,

@@ -11,7 +11,7 @@ import java.util.Map;
  * @param method HTTP method, upper case
  * @param headers extra headers, sent first (insertion order kept)
  * @param timeoutSeconds bound of one attempt (connect + response)
- * @param retryEnabled false: exactly one attempt (Python still makes every attempt)
+ * @param retryEnabled false: exactly one attempt
  * @param retryMaxAttempts total attempts when retries are on (≥ 1)
  * @param retryDelaySeconds pause before the second attempt
  * @param retryBackoffMultiplier pause growth after each pause

@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The WebSocket stream (spec §3.2): text frames of JSON objects; {@code connected},
- * {@code webhook}, {@code heartbeat} from the receiver (in any order: Python can send a webhook
- * before connected); every heartbeat is echoed (a Python receiver evicts a silent client after
- * 90 s); acks and nacks are frames.
+ * {@code webhook}, {@code heartbeat} from the receiver (in any order: a receiver may send a webhook
+ * before connected); every heartbeat is echoed (a receiver may evict a silent client after 90 s);
+ * acks and nacks are frames.
  */
 final class WebSocketLink extends StreamLink {
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketLink.class);

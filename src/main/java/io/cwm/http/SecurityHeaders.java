@@ -66,7 +66,7 @@ public final class SecurityHeaders implements Handler<RoutingContext> {
     }
   }
 
-  /** X-Forwarded-Proto is believed only from a trusted proxy (Python believes anyone). */
+  /** X-Forwarded-Proto is believed only from a trusted proxy: anyone else could fake HTTPS. */
   private static boolean forwardedHttps(HttpServerRequest request, ReceiverSettings settings) {
     String proto = request.getHeader("X-Forwarded-Proto");
     return proto != null && proto.trim().equalsIgnoreCase("https")

@@ -11,8 +11,8 @@ import java.util.Map;
  * at most {@value #MAX_HEADERS} distinct headers, no CR/LF/NUL/U+2028/U+2029 in names or values,
  * and at most {@value #MAX_TOTAL_BYTES} bytes of names plus values.
  *
- * <p>Divergence: Python's total budget is 8 KiB, which refuses legitimate requests carrying a
- * large JWT or many proxy headers; ours is 32 KiB.
+ * <p>The total budget is 32 KiB, so legitimate requests carrying a large JWT or many proxy
+ * headers pass.
  */
 public final class HeaderGuard {
   public static final int MAX_HEADERS = 100;

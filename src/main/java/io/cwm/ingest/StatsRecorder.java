@@ -8,10 +8,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Per-webhook request counters for {@code GET /stats} with the Python response shape: total,
- * last minute, 5/15/30 minutes, hour, day, week, month. Kept in this process's memory in ring
- * buffers of minute (60), hour (24) and day (30) buckets; the number of tracked ids is capped.
- * (Python keeps them in Redis and shares them between instances; see README.)
+ * Per-webhook request counters for {@code GET /stats}, in the response shape shared with the
+ * Python version: total, last minute, 5/15/30 minutes, hour, day, week, month. Kept in this
+ * process's memory in ring buffers of minute (60), hour (24) and day (30) buckets; the number of
+ * tracked ids is capped.
  */
 public final class StatsRecorder {
   private static final int MAX_IDS = 10_000;

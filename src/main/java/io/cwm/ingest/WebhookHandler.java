@@ -32,8 +32,7 @@ import io.cwm.http.ClientIp;
  * header limits and the header-only validators before the body is read; then the body (through
  * {@link BoundedBody}), the body validators in the spec's order, body parsing, credential
  * cleanup, then the module or chain — and only then the answer. 200 means the module (or every chain step)
- * succeeded; a failure is a 5xx so the sender retries (Python answers 200 first and may lose the
- * message).
+ * succeeded; a failure is a 5xx so the sender retries and no message is lost.
  */
 public final class WebhookHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookHandler.class);
@@ -172,7 +171,7 @@ public final class WebhookHandler implements Handler<RoutingContext> {
 
   /**
    * webhook_connect: store the message in its channel's buffer and answer 200 only once the
-   * buffer has it (Python answers first and may drop it). Full queue, unavailable buffer and
+   * buffer has it, so an answered message is never dropped. Full queue, unavailable buffer and
    * oversized messages are refused (503 / 413) so the sender retries or knows.
    */
   private Future<String> relay(String channelName, WebhookEntry entry, WebhookRequest request, Object payload,

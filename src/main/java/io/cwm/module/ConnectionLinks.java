@@ -12,8 +12,7 @@ import java.util.function.Supplier;
  * A module verticle's links by connection name: one per named connection, created on first use
  * and reused; when the connection object under a name changes (or the link says it cannot be
  * reused), a new link takes over and the old one retires, closing after its calls in flight.
- * {@link #closeAll} closes current and retiring links (on undeploy). Python opens a pool or
- * producer per request instead.
+ * {@link #closeAll} closes current and retiring links (on undeploy).
  */
 public final class ConnectionLinks<L extends ConnectionLink> {
   private final Map<String, L> current = new HashMap<>();

@@ -6,10 +6,10 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * One output module as the composition root sees it: its registry name (the Python name) and
- * aliases, whether this build serves it, the load-time check that turns a module-config into the
- * typed target every call then carries, and how to build the verticle that serves it. Each module
- * sub-package implements it; the catalogue of all of them is {@code app.ModuleCatalog}.
+ * One output module as the composition root sees it: its registry name (as webhooks.json names it)
+ * and aliases, whether this build serves it, the load-time check that turns a module-config into
+ * the typed target every call then carries, and how to build the verticle that serves it. Each
+ * module sub-package implements it; the catalogue of all of them is {@code app.ModuleCatalog}.
  *
  * @param <T> the module's target: its module-config parsed and checked
  */
@@ -23,7 +23,7 @@ public interface ModuleType<T> {
     return Set.of();
   }
 
-  /** Whether this build serves the module (a known Python module may not be ported). */
+  /** Whether this build serves the module (some known names are refused as not in this build). */
   default boolean available() {
     return true;
   }

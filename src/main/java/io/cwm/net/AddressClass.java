@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * What kind of address an IP literal is, from the explicit CIDR lists of security-notes §4.2
- * (what Python's ipaddress flags amount to, plus CGNAT). One place for every outbound-address
- * rule: connections.json hosts, SSRF checks.
+ * (loopback; link-local, multicast and reserved; private, CGNAT and documentation ranges). One
+ * place for every outbound-address rule: connections.json hosts, SSRF checks.
  */
 public enum AddressClass {
   LOOPBACK,

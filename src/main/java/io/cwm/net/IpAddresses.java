@@ -8,8 +8,8 @@ import java.util.Locale;
  * ({@code InetAddress.getByName} resolves anything that is not a literal, and accepts legacy
  * forms such as {@code 127.1}).
  *
- * <p>IPv4 is strict dotted-quad (no leading zeros, as Python's {@code ipaddress}); IPv6 is the
- * RFC 4291 text form, optionally ending in a dotted quad. An IPv4-mapped IPv6 address
+ * <p>IPv4 is strict dotted-quad (no leading zeros); IPv6 is the RFC 4291 text form, optionally
+ * ending in a dotted quad. An IPv4-mapped IPv6 address
  * ({@code ::ffff:1.2.3.4}) is returned as the IPv4 address, so it matches IPv4 entries.
  */
 public final class IpAddresses {
@@ -212,7 +212,7 @@ public final class IpAddresses {
     return result;
   }
 
-  /** Canonical text: dotted quad, or RFC 5952 compressed lower-case IPv6 (as Python prints it). */
+  /** Canonical text: dotted quad, or RFC 5952 compressed lower-case IPv6. */
   public static String format(byte[] address) {
     if (address.length == 4) {
       return (address[0] & 0xff) + "." + (address[1] & 0xff) + "." + (address[2] & 0xff) + "."

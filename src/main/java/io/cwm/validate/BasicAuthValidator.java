@@ -11,7 +11,7 @@ import java.util.Base64;
 import java.util.regex.Pattern;
 
 /**
- * HTTP Basic authentication (spec §5.3) with Python's strict parsing: exact {@code Basic } prefix,
+ * HTTP Basic authentication (spec §5.3) with strict parsing: exact {@code Basic } prefix,
  * standard base64 alphabet only, UTF-8 credentials with a Latin-1 fallback, split at the first
  * colon. Username and password are both always compared in constant time.
  */
@@ -35,7 +35,7 @@ public final class BasicAuthValidator implements Validator {
     return new BasicAuthValidator(credential(config, "username"), credential(config, "password"));
   }
 
-  /** Python refuses missing, empty and non-string credentials. */
+  /** Missing, empty and non-string credentials are a config error. */
   private static String credential(JsonObject config, String key) {
     if (config.getValue(key) instanceof String value && !value.isEmpty()) {
       return value;
@@ -68,7 +68,7 @@ public final class BasicAuthValidator implements Validator {
     if (!BASE64.matcher(encoded).matches()) {
       return fail("Invalid base64 encoding format");
     }
-    // Python's b64decode insists on padding; Java's decoder would accept it missing
+    // padding is required (strict parsing); Java's decoder would accept it missing
     if (encoded.length() % 4 != 0) {
       return fail("Invalid base64 encoding in Authorization header");
     }

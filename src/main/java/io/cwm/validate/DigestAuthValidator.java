@@ -20,14 +20,14 @@ import java.util.regex.Pattern;
 /**
  * HTTP Digest authentication, MD5 only (spec §5.4): RFC 2617 {@code qop=auth} when the client
  * sends a {@code cnonce}, RFC 2069 otherwise. Every refusal carries a {@code WWW-Authenticate}
- * challenge with a fresh nonce, so challenge-driven clients ({@code curl --digest}) work; Python
- * issues none. As in Python nonces are not tracked (any nonce is accepted, so clients that compute
- * the header with a nonce of their own keep working, and a captured header can be replayed); the
- * response and, unlike Python, the username are compared in constant time.
+ * challenge with a fresh nonce, so challenge-driven clients ({@code curl --digest}) work. Nonces
+ * are not tracked (any nonce is accepted, so clients that compute the header with a nonce of their
+ * own keep working, and a captured header can be replayed); the response and the username are
+ * compared in constant time.
  */
 public final class DigestAuthValidator implements Validator {
   private static final String PREFIX = "Digest ";
-  /** Python's parser: {@code name=value}, quotes optional, values without commas or quotes. */
+  /** One parameter: {@code name=value}, quotes optional, values without commas or quotes. */
   private static final Pattern PARAMETER =
       Pattern.compile("(\\w+)=[\"']?([^,\"']+)[\"']?", Pattern.UNICODE_CHARACTER_CLASS);
   private static final SecureRandom NONCES = new SecureRandom();
@@ -52,7 +52,7 @@ public final class DigestAuthValidator implements Validator {
     if (block == null) {
       return null;
     }
-    // unlike most validators an empty block is not "no check": Python refuses every request
+    // unlike most validators an empty block is not "no check": it could never pass, so it is refused
     if (ValidatorFactory.isEmpty(block)) {
       throw new ConfigException("", "Digest auth credentials not configured");
     }
@@ -64,7 +64,7 @@ public final class DigestAuthValidator implements Validator {
           "Digest auth credentials not configured");
     }
     String realm = Coerce.string(config, "realm", "Webhook API");
-    // Python always hashes with MD5 whatever is configured: refuse any other algorithm
+    // only MD5 is implemented: another configured algorithm is refused, never silently ignored
     String algorithm = Coerce.string(config, "algorithm", "MD5").trim();
     if (!algorithm.equalsIgnoreCase("MD5")) {
       throw new ConfigException("algorithm",
@@ -101,7 +101,7 @@ public final class DigestAuthValidator implements Validator {
       return fail("Invalid digest auth realm");
     }
     String ha1 = md5(username + ":" + realm + ":" + password);
-    // the client's uri is trusted, as in Python: it only feeds the hash
+    // the client's uri is trusted: it only feeds the hash
     String ha2 = md5(request.method().toUpperCase(Locale.ROOT) + ":" + params.get("uri"));
     String nonce = params.get("nonce");
     String cnonce = params.get("cnonce");
@@ -122,7 +122,7 @@ public final class DigestAuthValidator implements Validator {
     return Future.succeededFuture();
   }
 
-  /** Parameter names lower-cased; a repeated parameter keeps its last value (as Python's dict). */
+  /** Parameter names lower-cased; a repeated parameter keeps its last value. */
   static Map<String, String> parse(String text) {
     Map<String, String> params = new HashMap<>();
     Matcher matcher = PARAMETER.matcher(text);

@@ -26,7 +26,7 @@ public final class HeaderAuthValidator implements Validator {
   }
 
   public static Validator fromConfig(Object block, JsonObject entry, ValidatorContext context) {
-    // unlike most validators an empty block is not "no check": Python fails every request
+    // unlike most validators an empty block is not "no check": it could never pass, so it is refused
     JsonObject config = ValidatorFactory.isEmpty(block) ? new JsonObject() : ValidatorFactory.requireObject(block);
     String apiKey = Coerce.string(config, "api_key", null);
     if (apiKey == null || apiKey.isBlank()) {

@@ -24,7 +24,7 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>Signature formats ({@code format} key, default chosen from the header name):
  * <ul>
- *   <li>{@code hex} (Python's only format): plain hex or {@code <algorithm>=<hex>}, e.g. GitHub's
+ *   <li>{@code hex}: plain hex or {@code <algorithm>=<hex>}, e.g. GitHub's
  *       {@code X-Hub-Signature-256: sha256=...};
  *   <li>{@code base64}: Shopify's {@code X-Shopify-Hmac-SHA256} (the default for that header);
  *   <li>{@code stripe}: {@code Stripe-Signature: t=<unix>,v1=<hex>[,v1=...]}, signed payload

@@ -11,14 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Client IP allow-list (spec §5.10), with two deliberate divergences from Python:
- * <ul>
- *   <li>entries of {@code ip_whitelist} and of the entry's top-level {@code trusted_proxies} may
- *       be exact addresses or CIDR ranges, IPv4 or IPv6 (Python weakness 12: the docs promise
- *       CIDR, the code silently drops it and locks everyone out); an entry that is neither is a
- *       config error instead of being dropped;
- *   <li>failures answer 403 (Python: 401), with Python's detail texts.
- * </ul>
+ * Client IP allow-list (spec §5.10). Entries of {@code ip_whitelist} and of the entry's top-level
+ * {@code trusted_proxies} may be exact addresses or CIDR ranges, IPv4 or IPv6; an entry that is
+ * neither is a config error, never silently dropped. Failures answer 403, with the spec's detail
+ * texts.
  *
  * <p>Client IP: the TCP peer; only when the peer is a trusted proxy, the first
  * {@code X-Forwarded-For} element, else {@code X-Real-IP} (CR, LF and NUL removed). Forwarding

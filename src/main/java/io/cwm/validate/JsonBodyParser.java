@@ -20,12 +20,12 @@ import java.util.Map;
 /**
  * Parses a webhook body into Vert.x JSON values in one streaming pass, enforcing the spec's
  * limits as it goes: nesting deeper than {@value #MAX_DEPTH} (root = depth 0, any value
- * counts), string values longer than {@value #MAX_STRING_CHARS} characters. Like Python's
- * parser it accepts {@code NaN}/{@code Infinity} and duplicate keys (last wins).
+ * counts), string values longer than {@value #MAX_STRING_CHARS} characters. It accepts
+ * {@code NaN}/{@code Infinity} and duplicate keys (last wins), as senders may send them.
  *
  * <p>Charset: a {@code charset} parameter naming utf-8, latin-1, iso-8859-1, cp1252, ascii or
  * utf-16(-le/-be) is honoured; anything else is ignored and the bytes are read as UTF-8, falling
- * back to Latin-1 when they are not valid UTF-8 (as Python does).
+ * back to Latin-1 when they are not valid UTF-8.
  */
 public final class JsonBodyParser {
   public static final int MAX_DEPTH = 50;
@@ -66,9 +66,9 @@ public final class JsonBodyParser {
         try {
           return parseWith(FACTORY.createParser(bytes));
         } catch (CharConversionException | JsonParseException notUtf8) {
-          // Bytes that are not valid UTF-8 are read as Latin-1, which always decodes (as Python
-          // does). JSON that is malformed for other reasons fails again below: its structure
-          // characters are ASCII in both encodings.
+          // Bytes that are not valid UTF-8 are read as Latin-1, which always decodes. JSON that is
+          // malformed for other reasons fails again below: its structure characters are ASCII in
+          // both encodings.
           return parseWith(FACTORY.createParser(new String(bytes, StandardCharsets.ISO_8859_1)));
         }
       }

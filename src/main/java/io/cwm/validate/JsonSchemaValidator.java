@@ -26,17 +26,17 @@ import java.util.Set;
  *
  * <p>Everything that can be decided at load time is: the draft is taken from {@code $schema}
  * (draft-04, -06 (run as draft-07), -07, 2019-09, 2020-12; 2020-12 when absent), the schema is
- * checked against its draft's meta-schema (as Python's {@code check_schema}), every {@code $ref}
+ * checked against its draft's meta-schema, every {@code $ref}
  * must resolve inside the schema (nothing is ever fetched: vertx-json-schema has no loader) and
  * the schema is compiled once (plus once per event-loop thread, see {@link #validators}). Any of
  * these failing is {@code Invalid JSON schema configuration}.
  *
  * <p>{@code format}: vertx-json-schema always asserts the formats it knows (email, date-time,
  * uri, ipv4, ...) for strings, whatever {@link io.vertx.json.schema.JsonFormatValidator} is
- * passed. Python's {@code jsonschema.validate} does not assert formats, so {@code format} is
- * removed from the compiled copy of the schema (the meta-schema check still sees it).
+ * passed. {@code format} is meant as an annotation here, not an assertion, so it is removed from
+ * the compiled copy of the schema (the meta-schema check still sees it).
  *
- * <p>Divergence: failures answer 400 (Python: 401), without details.
+ * <p>Failures answer 400, without details.
  */
 public final class JsonSchemaValidator implements Validator {
   static final String INVALID_SCHEMA = "Invalid JSON schema configuration";
@@ -142,7 +142,7 @@ public final class JsonSchemaValidator implements Validator {
     };
   }
 
-  /** Python's {@code check_schema}. Synchronized: meta validators are shared (see the field below). */
+  /** The meta-schema check. Synchronized: meta validators are shared (see the field below). */
   private static synchronized boolean conformsToMetaSchema(Draft draft, JsonObject schema) {
     io.vertx.json.schema.Validator meta = META_VALIDATORS.computeIfAbsent(draft, d -> {
       SchemaRepository repository = SchemaRepository.create(
@@ -192,7 +192,7 @@ public final class JsonSchemaValidator implements Validator {
 
   /**
    * Every {@code $ref} must point inside the schema: vertx-json-schema would otherwise fail only
-   * when a request reaches it. (Python likewise refuses to fetch remote references.)
+   * when a request reaches it. Remote references are never fetched.
    */
   private static void requireLocalRefs(Object node, SchemaRepository repository) {
     if (node instanceof JsonObject object) {

@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code secret} is the shared secret for HS256/384/512, or a PEM public key or certificate for
  * RS, PS and ES algorithms, parsed once at load. HMAC is computed here rather than by nimbus,
- * whose verifier refuses secrets shorter than the hash (Python accepts them); we only warn.
+ * whose verifier refuses secrets shorter than the hash: existing short secrets keep working, with a
+ * warning.
  */
 public final class JwtValidator implements Validator {
   private static final Logger LOG = LoggerFactory.getLogger(JwtValidator.class);
@@ -110,7 +111,7 @@ public final class JwtValidator implements Validator {
         audiences, verifyExpiry, context.clock());
   }
 
-  /** Sorted, as Python lists them in its message. */
+  /** Sorted, as the error message lists them. */
   private static Set<String> allowed() {
     Set<String> all = new TreeSet<>(HMAC_ALGORITHMS.keySet());
     all.addAll(RSA_ALGORITHMS);
@@ -118,7 +119,7 @@ public final class JwtValidator implements Validator {
     return Collections.unmodifiableSet(all);
   }
 
-  /** Python's whitelist check, moved to load time; messages as Python's. */
+  /** The algorithm whitelist check, at load time, with the spec's messages. */
   private static String algorithm(JsonObject config) {
     if (!config.containsKey("algorithm")) {
       return "HS256";

@@ -32,21 +32,21 @@ import javax.crypto.spec.SecretKeySpec;
  * ({@code http}; set {@code https} when TLS ends in front of us: it must be the scheme the
  * client signed).
  *
- * <p>Fixes of Python weakness 15 (signatures Python accepts may fail here and vice versa):
+ * <p>The signature base string follows RFC 5849:
  * <ul>
  *   <li>the base string URI is the full RFC 5849 base URI, {@code <scheme>://<Host header><path>}
  *       (host lower-cased, default port dropped), not the path alone;
  *   <li>query parameters are signed; {@code realm} is not;
  *   <li>a body is signed only when it is {@code application/x-www-form-urlencoded}, with every
- *       value (Python: any body containing {@code &} and {@code =}, first value only);
+ *       value;
  *   <li>a missing {@code oauth_timestamp} is refused while {@code verify_timestamp} is on;
  *   <li>the consumer key is compared in constant time.
  * </ul>
  *
  * <p>Nonces live in one process-wide store of at most 100 000 entries, keyed by consumer key and
- * nonce; an entry expires at {@code timestamp + window + 60 s}. Unlike Python, a nonce is
- * recorded only after the signature verified, so that unsigned requests can neither burn other
- * clients' nonces nor fill the store.
+ * nonce; an entry expires at {@code timestamp + window + 60 s}. A nonce is recorded only after the
+ * signature verified, so that unsigned requests can neither burn other clients' nonces nor fill the
+ * store.
  */
 public final class OAuth1Validator implements Validator {
   static final int MAX_NONCE_LENGTH = 256;
@@ -98,7 +98,7 @@ public final class OAuth1Validator implements Validator {
 
   /** As {@link #fromConfig(Object, JsonObject, ValidatorContext)} with a given nonce store (tests). */
   static Validator fromConfig(Object block, JsonObject entry, ValidatorContext context, NonceStore nonces) {
-    // an empty block is not "no check": Python fails every request with the message below
+    // an empty block is not "no check": it could never pass, so it is refused with the message below
     JsonObject config = ValidatorFactory.isEmpty(block) ? new JsonObject() : ValidatorFactory.requireObject(block);
     String consumerKey = Coerce.string(config, "consumer_key", null);
     String consumerSecret = Coerce.string(config, "consumer_secret", null);
@@ -308,7 +308,7 @@ public final class OAuth1Validator implements Validator {
     return result.toString();
   }
 
-  /** Percent-decoding as Python's {@code unquote}: bad escapes stay literal, '+' is not a space. */
+  /** Percent-decoding: bad escapes stay literal, '+' is not a space. */
   static String percentDecode(String text) {
     if (text.indexOf('%') < 0) {
       return text;

@@ -43,8 +43,8 @@ import javax.crypto.spec.SecretKeySpec;
  * {@code aud} (when configured) are checked with zero leeway, as PyJWT does.
  *
  * <p>HMAC is computed directly rather than with nimbus' {@code MACVerifier}, which refuses
- * secrets shorter than 256 bits that Python accepts. A PEM key is never used as an HMAC secret
- * (the RS/HS key-confusion attack).
+ * secrets shorter than 256 bits that existing configs may hold. A PEM key is never used as an
+ * HMAC secret (the RS/HS key-confusion attack).
  */
 final class OAuth2Jwt {
   static final String INVALID = "Invalid OAuth 2.0 JWT token";

@@ -17,21 +17,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * OAuth 2.0 access token (spec §5.7). The mode is fixed at load, as Python picks it:
+ * OAuth 2.0 access token (spec §5.7). The mode is fixed at load:
  * <ol>
  *   <li>A, {@code introspection_endpoint} set and {@code validate_token} true: RFC 7662
  *       introspection (form POST, HTTP Basic with {@code client_id}/{@code client_secret} when
  *       both are set, 5 s timeout, redirects not followed); {@code active} must be {@code true};
  *   <li>B, no endpoint and {@code jwt_secret} set: local JWT check ({@link OAuth2Jwt}), also when
- *       {@code validate_token} is false (as Python's code does);
+ *       {@code validate_token} is false;
  *   <li>C, {@code validate_token} false: a token must be present, nothing more.
  * </ol>
  * Anything else can never pass and is refused at load. The endpoint is SSRF-checked at load
  * ({@link IntrospectionEndpoint}). {@code required_scope}: every scope must be granted, else the
  * generic {@code OAuth 2.0 token missing required scopes} (scopes are not listed).
  *
- * <p>Divergence (Python weakness 16): network errors, timeouts and unreadable introspection
- * answers give {@code Processing error occurred in OAuth 2.0 introspection}, JWT errors
+ * <p>Network errors, timeouts and unreadable introspection answers give
+ * {@code Processing error occurred in OAuth 2.0 introspection}, JWT errors
  * {@code Invalid OAuth 2.0 JWT token}, never the exception text.
  */
 public final class OAuth2Validator implements Validator {
@@ -167,7 +167,7 @@ public final class OAuth2Validator implements Validator {
       LOG.warn("OAuth 2.0 introspection answer is not a JSON object");
       return fail(PROCESSING_ERROR);
     }
-    // RFC 7662: a boolean; Python's truthiness would also take "false" (a non-empty string)
+    // RFC 7662: a boolean; only true counts (never the string "false")
     if (!Boolean.TRUE.equals(result.getValue("active"))) {
       return fail("OAuth 2.0 token is not active");
     }

@@ -12,8 +12,9 @@ import java.util.regex.Pattern;
  * API key in a query parameter (spec §5.12). Config: {@code api_key} (required),
  * {@code parameter_name} ({@code api_key}), {@code case_sensitive} (false).
  *
- * <p>Kept from Python on purpose: control characters (U+0000-U+001F, U+007F-U+009F) are removed
- * from the received value before comparing, so {@code ?api_key=sec%0Aret} matches {@code secret}.
+ * <p>Control characters (U+0000-U+001F, U+007F-U+009F) are removed from the received value
+ * before comparing, so {@code ?api_key=sec%0Aret} matches {@code secret} (on purpose: senders of
+ * existing deployments may rely on it).
  */
 public final class QueryAuthValidator implements Validator {
   static final int MAX_NAME_LENGTH = 100;
@@ -31,10 +32,10 @@ public final class QueryAuthValidator implements Validator {
   }
 
   public static Validator fromConfig(Object block, JsonObject entry, ValidatorContext context) {
-    // unlike most validators an empty block is not "no check": Python fails every request
+    // unlike most validators an empty block is not "no check": it could never pass, so it is refused
     JsonObject config = ValidatorFactory.isEmpty(block) ? new JsonObject() : ValidatorFactory.requireObject(block);
     String apiKey = Coerce.string(config, "api_key", null);
-    // a key that is blank after Python's control-character removal can never match
+    // a key that is blank after the control-character removal can never match
     if (apiKey == null || apiKey.isBlank()) {
       throw new ConfigException("api_key", "Query auth API key not configured");
     }
@@ -84,7 +85,7 @@ public final class QueryAuthValidator implements Validator {
         : fail("Invalid API key in query parameter: " + parameterName);
   }
 
-  /** Removes C0 controls, DEL and C1 controls (Python's sanitising, kept for compatibility). */
+  /** Removes C0 controls, DEL and C1 controls (see the class comment). */
   static String withoutControlCharacters(String value) {
     StringBuilder result = new StringBuilder(value.length());
     for (int i = 0; i < value.length(); i++) {

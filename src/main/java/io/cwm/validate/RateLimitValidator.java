@@ -16,10 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Sliding-window log per requested webhook id (spec §5.1): at most {@code max_requests} allowed
  * requests in any {@code window_seconds}. Allowed requests are recorded before the later
- * validators run, so unauthenticated requests consume quota too (as in Python).
- *
- * <p>Divergence: the failure is 429 with {@code Retry-After} (Python answers 401 without it); the
- * detail text is Python's.
+ * validators run, so unauthenticated requests consume quota too. The failure is 429 with
+ * {@code Retry-After} and the spec's detail text.
  *
  * <p>One instance serves one webhook entry from several event-loop threads. Each id's log is only
  * touched inside {@link ConcurrentHashMap#compute}, which serialises access per key. Only the
@@ -105,7 +103,7 @@ public final class RateLimitValidator implements Validator {
     return logs.size();
   }
 
-  /** Python keeps a request while its timestamp is not older than now - window. */
+  /** A request is kept while its timestamp is not older than now - window. */
   private void dropExpired(ArrayDeque<Long> times, long now) {
     long cutoff = now - windowMillis;
     while (!times.isEmpty() && times.peekFirst() < cutoff) {

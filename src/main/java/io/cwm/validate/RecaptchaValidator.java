@@ -68,12 +68,12 @@ public final class RecaptchaValidator implements Validator {
     if (secretKey == null || secretKey.isBlank()) {
       throw new ConfigException("secret_key", "reCAPTCHA secret key not configured");
     }
-    // Python treats anything but "v3" as v2, silently dropping the score check: refuse instead
+    // anything but v2 or v3 is refused, so a typo cannot silently drop the score check
     String version = Coerce.string(config, "version", "v3").trim().toLowerCase(Locale.ROOT);
     if (!version.equals("v2") && !version.equals("v3")) {
       throw new ConfigException("version", "must be \"v2\" or \"v3\"");
     }
-    // as in Python, any source other than "header" means the JSON body
+    // any source other than "header" means the JSON body
     String tokenSource = Coerce.string(config, "token_source", "header");
     String tokenField = Coerce.string(config, "token_field", "X-Recaptcha-Token");
     if (tokenSource.equals("header") && tokenField.isBlank()) {
@@ -98,7 +98,7 @@ public final class RecaptchaValidator implements Validator {
     throw new ConfigException("verify_url", "must be an absolute http(s) URL");
   }
 
-  /** The threshold as Python prints it in the failure message ({@code 0.5}, {@code 1}). */
+  /** The threshold as the failure message prints it: as configured ({@code 0.5}, {@code 1}). */
   private static String pythonText(Object configured, double value) {
     if (configured instanceof Number number) {
       return number.toString();
@@ -192,7 +192,7 @@ public final class RecaptchaValidator implements Validator {
     return Future.succeededFuture();
   }
 
-  /** Python's {@code f"{score:.2f}"}: half-even on the exact binary value. */
+  /** The score in the failure message: two decimals, half-even on the exact binary value. */
   private static String twoDecimals(double value) {
     return new BigDecimal(value).setScale(2, RoundingMode.HALF_EVEN).toPlainString();
   }

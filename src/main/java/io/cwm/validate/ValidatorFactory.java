@@ -8,9 +8,9 @@ import java.util.List;
 /**
  * Builds the validators of one webhook entry, in the spec's fixed order. A validator exists only
  * when its key is present. Builders throw {@link ConfigException} for a block that can never
- * pass (missing secret, unsupported algorithm, ...): we refuse such a config at start-up instead
- * of answering 401 to every request as Python does. A block that Python treats as "no check"
- * (for example {@code "hmac": {}}) builds no validator; the loader warns about it.
+ * pass (missing secret, unsupported algorithm, ...): such a config is refused at start-up rather
+ * than answering 401 to every request. A block that means "no check" (for example
+ * {@code "hmac": {}}) builds no validator; the loader warns about it.
  */
 public final class ValidatorFactory {
 
@@ -69,7 +69,7 @@ public final class ValidatorFactory {
     return List.copyOf(validators);
   }
 
-  /** Whether a block value is "empty" in the Python sense: {}, [], "" or null. */
+  /** Whether a block value is "empty": {}, [], "" or null. */
   public static boolean isEmpty(Object block) {
     return block == null
         || (block instanceof JsonObject object && object.isEmpty())

@@ -12,13 +12,11 @@ import java.util.Set;
 
 /**
  * {@code credential_cleanup} (spec §7): masks or removes credential fields in the payload and
- * headers before any module sees them. On by default, as in Python.
+ * headers before any module sees them. On by default.
  *
- * <p>Divergence: a key is a credential only when its whole (lower-cased, trimmed) name is in the
- * list (defaults plus {@code fields}). Python also matches substrings (password, secret, token,
- * key, credential, auth), which masks innocent fields such as GitHub's
- * {@code author_association} or {@code idempotency_key}. An unknown {@code mode} is a config
- * error here (Python passes the data through uncleaned).
+ * <p>A key is a credential only when its whole (lower-cased, trimmed) name is in the list
+ * (defaults plus {@code fields}), so innocent fields such as GitHub's {@code author_association}
+ * or {@code idempotency_key} survive. An unknown {@code mode} is a config error.
  */
 public final class CredentialCleaner {
   public static final String MASK = "***REDACTED***";

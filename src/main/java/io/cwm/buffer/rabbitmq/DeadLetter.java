@@ -12,8 +12,8 @@ import java.util.Map;
 
 /**
  * One message of a channel's DLQs as browsed (basic.get, not yet settled): made by Java (headers
- * {@code x-cwm-reason}, {@code x-cwm-dead-lettered-at}) or by the broker (TTL expiry, a Python
- * basic.reject: {@code x-death}).
+ * {@code x-cwm-reason}, {@code x-cwm-dead-lettered-at}) or by the broker (TTL expiry, another
+ * receiver's basic.reject: {@code x-death}).
  *
  * @param queueIndex which DLQ of the channel, in the order they were browsed
  * @param position place in that DLQ (0 = head = oldest)

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * The channel's dead-letter queues ({@code webhook_connect.{channel}.{webhook_id}.dlq}, fed by
  * {@code webhook_connect.dlx}). Java's dead letters are published there with the reason headers
  * {@code x-cwm-reason} and {@code x-cwm-dead-lettered-at} (confirmed) before the original is
- * acked; the broker's own (TTL expiry, a Python receiver's basic.reject: {@code x-death}) are
+ * acked; the broker's own (TTL expiry, another receiver's basic.reject: {@code x-death}) are
  * adopted once into that format, so each dead letter is counted once. Listing, replay and delete
  * browse the DLQs (basic.get, unacked, on one admin step) and put back what they did not settle.
  * This receiver remembers how many dead letters each DLQ holds ({@link QueueState#deadLettersKnown});
@@ -83,7 +83,7 @@ final class DeadLetterQueues {
   }
 
   /**
-   * Counts the dead letters the broker made (TTL expiry; a Python receiver's basic.reject): each
+   * Counts the dead letters the broker made (TTL expiry; another receiver's basic.reject): each
    * is republished to the DLX with Java's reason headers in its place, so it is counted once
    * (expired, or dead-lettered), and stays listed, replayable and deletable.
    */

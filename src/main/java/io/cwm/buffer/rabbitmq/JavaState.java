@@ -4,7 +4,7 @@ import io.cwm.buffer.TokenState;
 import io.vertx.core.json.JsonObject;
 
 /**
- * What a channel needs beyond Python's layout and RabbitMQ has no store for: the token state and
+ * What a channel needs beyond the shared layout and RabbitMQ has no store for: the token state and
  * the highest sequence number reserved by any receiver (numbers are handed out in blocks, so a
  * crash never reuses one). Kept as the one message of the channel's state queue
  * ({@link RabbitLayout#stateQueue}); every write replaces it (last writer wins). The counters it

@@ -10,9 +10,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The RabbitMQ objects of Webhook Connect exactly as the Python receiver declares them (spec
- * §5.1), so both can share one broker, plus the Java-only state queue under
- * {@code webhook_connect.j.} that Python never touches.
+ * The RabbitMQ objects of Webhook Connect exactly as spec §5.1 lays them out, so Java and Python
+ * receivers can share one broker, plus the Java-only state queues under {@code webhook_connect.j.},
+ * outside that layout.
  */
 final class RabbitLayout {
   static final String EXCHANGE = "webhook_connect";
@@ -52,8 +52,8 @@ final class RabbitLayout {
   }
 
   /**
-   * Exactly Python's arguments of the main queue; with {@code brokerLimits} also a broker-side
-   * {@code max_queue_size} (x-max-length, reject-publish), which Python does not declare.
+   * Exactly the shared layout's arguments of the main queue; with {@code brokerLimits} also a
+   * broker-side {@code max_queue_size} (x-max-length, reject-publish), outside that layout.
    */
   static JsonObject queueArguments(String channel, String webhookId, long ttlSeconds, boolean brokerLimits,
       int maxQueueSize) {
@@ -82,13 +82,13 @@ final class RabbitLayout {
     return new JsonObject().put("x-queue-type", "classic");
   }
 
-  /** An int when it fits (as Python's client encodes it), else a long; the broker treats both alike. */
+  /** An int when it fits, else a long; the broker treats both alike. */
   private static Number integer(long value) {
     return value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE ? (Number) (int) value : (Number) value;
   }
 
   /**
-   * Python's message properties: message_id, timestamp (receive time, seconds), persistent,
+   * The shared layout's message properties: message_id, timestamp (receive time, seconds), persistent,
    * headers {@code channel} and {@code webhook_id}, no content type.
    */
   static AMQP.BasicProperties properties(Envelope envelope, String webhookId) {

@@ -106,8 +106,8 @@ final class RabbitLink {
   }
 
   /**
-   * Client options from an AMQP URL; an empty path or "/" is the default virtual host "/" (as
-   * Python's client reads {@code amqp://guest:guest@localhost:5672/}).
+   * Client options from an AMQP URL; an empty path or "/" is the default virtual host "/" (so
+   * {@code amqp://guest:guest@localhost:5672/} means vhost "/").
    */
   static RabbitMQOptions options(String url, String connectionName) {
     URI uri = URI.create(url);

@@ -36,8 +36,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link MessageBuffer} on RabbitMQ, with exactly Python's layout (spec §5.1,
- * {@link RabbitLayout}) so a Python receiver and this one can share a broker, and Java's delivery
+ * The {@link MessageBuffer} on RabbitMQ, with exactly the layout of spec §5.1
+ * ({@link RabbitLayout}), which Python receivers on the same broker share, and Java's delivery
  * model (§4.12). This class holds the deliveries: leases are pulls (basic.get), and a message
  * leased here stays an unacked delivery of the {@code deliveries} connection until it is acked,
  * dead-lettered or that connection is lost (the broker requeues it; its local state is dropped,
@@ -86,8 +86,8 @@ public final class RabbitMqBuffer implements MessageBuffer {
   private boolean closed;
 
   /**
-   * @param brokerLimits also declare {@code x-max-length}/{@code reject-publish} (not Python's
-   *     arguments: do not share the broker with a Python receiver then)
+   * @param brokerLimits also declare {@code x-max-length}/{@code reject-publish} (outside the shared
+   *     layout: do not share the broker with a Python receiver then)
    */
   public RabbitMqBuffer(Vertx vertx, String url, Clock clock, boolean brokerLimits) {
     this.vertx = vertx;
@@ -165,7 +165,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
   /**
    * Registers the channels (also when the broker is down: calls then fail UNAVAILABLE, not
    * UNKNOWN_CHANNEL), declares the exchanges and, per webhook, the DLQ then the queue with
-   * Python's arguments (a queue that exists with other arguments is kept: see
+   * the shared layout's arguments (a queue that exists with other arguments is kept: see
    * {@link #declare}), and the state queue; then creates or aligns the token state and reserves
    * a block of sequence numbers. May be called again with more channels.
    */
@@ -234,7 +234,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
 
   /**
    * Declares a durable queue. When it exists with other arguments (406 PRECONDITION_FAILED, e.g.
-   * {@code ttl_seconds} changed since it was declared — Python then loses every later message)
+   * {@code ttl_seconds} changed since it was declared)
    * the existing queue is kept (passive declare) and an error says it needs a migration; the
    * configured TTL still holds through {@code expires_at}, which is checked at every lease.
    */

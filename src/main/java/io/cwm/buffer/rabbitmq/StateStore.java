@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the RabbitMQ buffer keeps beyond Python's layout, in the {@code webhook_connect.j.*}
+ * What the RabbitMQ buffer keeps beyond the shared layout, in the {@code webhook_connect.j.*}
  * queues: per channel, the token state and the highest sequence number reserved
  * ({@link JavaState}, one last-writer-wins message of {@link RabbitLayout#stateQueue}, read and
  * replaced one step at a time per channel), and the counters ({@link CounterRecord}s of

@@ -47,10 +47,11 @@ import org.slf4j.LoggerFactory;
  * replay and delete of dead letters are {@link RedisDeadLetters}'.
  *
  * <p>Each operation is one Lua script (see the {@code .lua} files next to this class), so it is
- * atomic across receivers; time comes from the Java clock, not from Redis. Layout: Python's
- * stream per webhook queue with fields {@code message_id}, {@code data}, {@code expires_at}, read
- * through Python's consumer group (consumer {@value #CONSUMER}), Python's meta hash and channel
- * DLQ sorted set; the rest under {@code webhook_connect:j:} ({@link RedisKeys}). The leases in
+ * atomic across receivers; time comes from the Java clock, not from Redis. Layout (shared with
+ * Python receivers, see {@link RedisKeys}): a stream per webhook queue with fields
+ * {@code message_id}, {@code data}, {@code expires_at}, read through the shared consumer group
+ * (consumer {@value #CONSUMER}), a meta hash per queue and a DLQ sorted set per channel; the rest
+ * under {@code webhook_connect:j:}. The leases in
  * the {@code inflight} hash are the truth about what is in flight: an entry stays pending in the
  * group until it is acked or dead-lettered and is then XACKed and XDELed, never trimmed, so the
  * stream length is exactly ready + in flight + waiting for a retry. Release uses a per-owner set
@@ -64,7 +65,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisBuffer implements MessageBuffer {
   private static final Logger LOG = LoggerFactory.getLogger(RedisBuffer.class);
-  /** Consumer of every Java receiver in Python's group; leases, not the PEL, say who holds what. */
+  /** Consumer of every Java receiver in the shared group; leases, not the PEL, say who holds what. */
   static final String CONSUMER = "cwm_java";
   private static final int CONNECT_TIMEOUT_MILLIS = 2000;
   /** Long-lived pipelined connections (Redis runs one command at a time anyway). */
@@ -72,7 +73,7 @@ public final class RedisBuffer implements MessageBuffer {
   private static final long PING_TIMEOUT_MILLIS = 2000;
   private static final int RECLAIM_BATCH = 500;
   private static final int SCAN_COUNT = 1000;
-  /** Envelope JSON after the sequence number, as Python stores it. */
+  /** Envelope JSON after the sequence number, in the stored shape every receiver reads. */
   private static final String ENVELOPE_TAIL = ",\"delivery_count\":0,\"state\":\"pending\"}";
   private static final int SEQUENCE_BYTES = ",\"sequence\":0".length();
   /** Redelivery delays after 1..7 deliveries; the 7th (60 s cap) applies beyond. */

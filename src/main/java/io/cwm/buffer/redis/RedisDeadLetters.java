@@ -19,11 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The dead letters of a channel on Redis: Python's DLQ sorted set
- * ({@link RedisKeys#deadLetters}, scored by failure time), whose members Python and this receiver
- * both write (the nack and lease scripts add them). Lists them, replays them to their webhook's
- * stream one script run each (replay.lua) and deletes them; members written by Python are read
- * as well. Failures are the caller's to map.
+ * The dead letters of a channel on Redis: the channel's DLQ sorted set ({@link RedisKeys#deadLetters},
+ * scored by failure time) of the layout shared with Python receivers, which add members too (here
+ * the nack and lease scripts add them). Lists them, replays them to their webhook's stream one
+ * script run each (replay.lua) and deletes them, whichever receiver wrote them. Failures are the
+ * caller's to map.
  */
 final class RedisDeadLetters {
   private static final Logger LOG = LoggerFactory.getLogger(RedisDeadLetters.class);
@@ -42,8 +42,8 @@ final class RedisDeadLetters {
   }
 
   /**
-   * The admin items of the channel's dead letters, newest first. Reads members written by us and
-   * by Python ({@code reason} is then derived from Python's error text). Extra item fields:
+   * The admin items of the channel's dead letters, newest first. A member without {@code reason}
+   * (written by another receiver) gets one derived from its error text. Extra item fields:
    * {@code error}, {@code delivery_count}.
    */
   Future<List<JsonObject>> list(String channel, int limit) {
@@ -89,7 +89,7 @@ final class RedisDeadLetters {
 
   /**
    * Oldest dead letter first (by failure time; at equal milliseconds in no set order), members
-   * written by Python included when their envelope is readable. Each message moves by one script
+   * of any writer included when their envelope is readable. Each message moves by one script
    * (replay.lua), so a dead letter replayed or deleted meanwhile by another receiver is skipped,
    * never doubled. Stops at the first one whose webhook queue holds max_queue_size entries and
    * returns what was replayed until then; dead letters of a webhook that does not feed the
@@ -168,7 +168,7 @@ final class RedisDeadLetters {
     });
   }
 
-  /** A DLQ member (ours or Python's) with a readable envelope. */
+  /** A DLQ member (of any writer) with a readable envelope. */
   private record DeadLetter(String messageId, String webhookId, JsonObject envelope) {
     static DeadLetter parse(String member) {
       try {

@@ -3,14 +3,15 @@ package io.cwm.buffer.redis;
 import java.util.List;
 
 /**
- * Key names of the Redis buffer (spec §5.2). The stream, consumer group, meta hash and DLQ reuse
- * the Python names, so Python tooling and {@code redis-cli} recipes keep working; what Python keeps
- * in process memory lives under {@code webhook_connect:j:}, which Python never touches. One Redis,
- * no hash tags (cluster is not supported).
+ * Key names of the Redis buffer (spec §5.2). The stream, consumer group, meta hash and DLQ keep
+ * the names of the layout shared with the Python version, so Python receivers, their tooling and
+ * {@code redis-cli} recipes keep working on the same Redis; the state only this receiver keeps in
+ * Redis (leases, tokens, counters) lives under {@code webhook_connect:j:}, outside that layout.
+ * One Redis, no hash tags (cluster is not supported).
  */
 public final class RedisKeys {
   public static final String PREFIX = "webhook_connect:";
-  /** Python's consumer group, the same for every stream. */
+  /** The shared consumer group, the same for every stream. */
   public static final String GROUP = "webhook_connect_consumers";
   static final String STREAM_PREFIX = PREFIX + "stream:";
   private static final String JAVA_PREFIX = PREFIX + "j:";
@@ -22,7 +23,7 @@ public final class RedisKeys {
     return STREAM_PREFIX + channel + ":" + webhookId;
   }
 
-  /** Hash {@code ttl_seconds}, {@code created_at} of one webhook's queue (Python writes it; nothing reads it). */
+  /** Hash {@code ttl_seconds}, {@code created_at} of one webhook's queue (shared layout; nothing reads it). */
   public static String meta(String channel, String webhookId) {
     return PREFIX + "meta:" + channel + ":" + webhookId;
   }

@@ -1,15 +1,15 @@
 package io.cwm.connector.config;
 
 /**
- * The connector's command-line flags (Python's names, spec §8.5). A null (or blank) value means
- * the flag was not given and overrides nothing; {@code noVerifySsl} false likewise. Flags apply
- * to every connector of the process.
+ * The connector's command-line flags (spec §8.5, the names existing deployments use). A null (or
+ * blank) value means the flag was not given and overrides nothing; {@code noVerifySsl} false
+ * likewise. Flags apply to every connector of the process.
  *
  * @param cloudUrl {@code --cloud-url}
  * @param channel {@code --channel}
  * @param token {@code --token}
  * @param targetUrl {@code --target-url}: replaces {@code default_target} by one with that URL and
- *     every other field at its default (as Python does)
+ *     every other field at its default
  * @param protocol {@code --protocol}
  * @param logLevel {@code --log-level}
  * @param connectorId {@code --connector-id}

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * headers, {@code X-Original-<name>} per envelope header, {@code Content-Type} (unless the target
  * sets exactly {@code Content-Type}), {@code X-Webhook-Message-ID}, {@code X-Webhook-ID},
  * {@code X-Webhook-Attempt}, then {@code Accept: *}{@code /*} unless the target sets an Accept
- * header (any case), as the Python connector's client does. A later header replaces an earlier
+ * header (any case): some frameworks answer 406 without one. A later header replaces an earlier
  * one of the same name (case insensitive), so none is ever sent twice. No {@code Accept-Encoding}
  * is added and the body is never compressed.
  *
@@ -68,7 +68,7 @@ final class DeliveryRequest {
       put(headers, "X-Webhook-ID", delivery.webhookId(), delivery);
     }
     headers.set("X-Webhook-Attempt", Integer.toString(attempt));
-    if (!headers.contains("Accept")) { // Python's client sends it; some frameworks answer 406 without one
+    if (!headers.contains("Accept")) { // some frameworks answer 406 without one
       headers.set("Accept", "*/*");
     }
     if (url.basicAuth() != null && !headers.contains("Authorization")) {
@@ -78,9 +78,8 @@ final class DeliveryRequest {
   }
 
   /**
-   * The body: a string payload as itself (Python), anything else as JSON text — objects, arrays
-   * and also numbers, booleans and null ({@code 123}, {@code true}, {@code null}; Python sends
-   * {@code True}/{@code None} — a documented divergence).
+   * The body: a string payload as itself, anything else as JSON text — objects, arrays and also
+   * numbers, booleans and null ({@code 123}, {@code true}, {@code null}).
    */
   static Buffer body(Object payload) {
     if (payload instanceof String text) {

@@ -22,8 +22,8 @@ import javax.net.ssl.X509TrustManager;
 /**
  * TLS toward HTTP targets from the connector config (spec §8.1): {@code verify_ssl: false} trusts
  * any certificate and skips the host name check; {@code ca_cert_path} adds its PEM certificates to
- * the JDK's default trust (Python: {@code ssl.create_default_context(cafile=...)} does the same);
- * {@code client_cert_path} + {@code client_key_path} present a client certificate (mTLS).
+ * the JDK's default trust; {@code client_cert_path} + {@code client_key_path} present a client
+ * certificate (mTLS).
  */
 final class TargetTls {
   private TargetTls() {}
@@ -40,7 +40,7 @@ final class TargetTls {
     }
     if (config.clientCertPath() != null && !config.clientCertPath().isBlank()) {
       PemKeyCertOptions keyCert = new PemKeyCertOptions().setCertPath(config.clientCertPath());
-      // Python's load_cert_chain(certfile) also accepts the key inside the certificate file
+      // without client_key_path the key is read from the certificate file (one PEM holding both)
       String keyPath = config.clientKeyPath() == null || config.clientKeyPath().isBlank()
           ? config.clientCertPath() : config.clientKeyPath();
       options.setKeyCertOptions(keyCert.setKeyPath(keyPath));

@@ -26,8 +26,8 @@ import java.util.UUID;
 /**
  * Where and how {@code save_to_disk} writes (modules.md §3.2): one {@code <uuid>.txt} file per
  * webhook inside {@code path}, which must stay inside {@code base_dir} (symlinks resolved),
- * directories 0700, files 0600. Content: the payload as UTF-8 JSON (Python writes its repr
- * text), or the raw bytes of a blob payload. The file is fsynced before the call succeeds.
+ * directories 0700, files 0600. Content: the payload as UTF-8 JSON, or the raw bytes of a blob
+ * payload. The file is fsynced before the call succeeds.
  */
 public final class DiskTarget {
   /** Default base directory when the module-config gives none: the working directory. */

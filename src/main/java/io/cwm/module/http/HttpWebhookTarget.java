@@ -16,10 +16,10 @@ import java.util.stream.Collectors;
 /**
  * The module-config of {@code http_webhook} (modules.md §3.3), checked once: {@code url}
  * (security-notes §4.2 on what can be judged without DNS), {@code method} (POST, PUT, PATCH;
- * Python fails only at send time, we refuse at load), {@code headers}, {@code forward_headers},
+ * anything else is refused at load), {@code headers}, {@code forward_headers},
  * {@code allowed_headers}, {@code timeout} (seconds, default 30) and {@code allowed_hosts}
- * (non-empty: the URL host must be listed and the address checks are skipped, at load and at
- * send time).
+ * (non-empty: the URL host must be listed and the address checks are skipped, at load and at send
+ * time).
  *
  * @param allowedHeaders lower-case names allowed out, or null when every header may go
  * @param allowedHosts lower-case host names; empty = no relaxation

@@ -14,8 +14,8 @@ import java.util.List;
  * comma-separated {@code host:port} list (a JSON list of such strings is accepted too), default
  * {@code localhost:9092}. Every host must pass the shared host rules ({@link ConnectionRules},
  * connections-json.md §3): loopback needs {@code ALLOW_LOCALHOST_FOR_TESTS=true}, private
- * addresses {@code ALLOW_PRIVATE_IP_CONNECTIONS=true}, metadata hosts are refused. Python only
- * logs these problems in its startup probe and then connects anyway; we refuse to connect.
+ * addresses {@code ALLOW_PRIVATE_IP_CONNECTIONS=true}, metadata hosts are refused, and no
+ * connection is made to a list with a refused host.
  */
 public final class KafkaBootstrap {
   static final String DEFAULT = "localhost:9092";

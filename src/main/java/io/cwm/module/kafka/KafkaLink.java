@@ -33,10 +33,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One long-lived Kafka producer for one named connection, shared by every call that uses it
- * (Python builds and leaks a producer per request). Created on first use (off the event loop:
- * the client resolves the bootstrap names in its constructor), closed on stop or, after a
- * config change, once its calls in flight have finished.
+ * One long-lived Kafka producer for one named connection, shared by every call that uses it.
+ * Created on first use (off the event loop: the client resolves the bootstrap names in its
+ * constructor), closed on stop or, after a config change, once its calls in flight have finished.
  *
  * <p>Producer settings for a gateway that answers 200 only after the broker has the record:
  * {@code acks=all} with idempotence (no duplicates from the client's own retries), and bounded

@@ -24,21 +24,19 @@ import org.apache.kafka.common.header.internals.RecordHeader;
  *
  * <ul>
  *   <li>Record: topic / key / partition from {@link KafkaTarget}; value = the UTF-8 JSON of the
- *       payload; a blob payload ({@code data_type: blob}) is sent as its raw bytes (Python cannot
- *       send blobs at all: its JSON encoding fails). With {@code forward_headers} the cleaned
- *       request headers become record headers (UTF-8 values); otherwise the record has none.
+ *       payload; a blob payload ({@code data_type: blob}) is sent as its raw bytes. With
+ *       {@code forward_headers} the cleaned request headers become record headers (UTF-8 values);
+ *       otherwise the record has none.
  *   <li>Connection: {@code bootstrap_servers} of the named connection (default
- *       {@code localhost:9092}), every host checked by {@link KafkaBootstrap} (Python only logs
- *       a bad host; we refuse it: loopback needs {@code ALLOW_LOCALHOST_FOR_TESTS=true}). A call
- *       without a connection uses the default address.
+ *       {@code localhost:9092}), every host checked by {@link KafkaBootstrap} (a bad host is
+ *       refused: loopback needs {@code ALLOW_LOCALHOST_FOR_TESTS=true}). A call without a
+ *       connection uses the default address.
  *   <li>One producer per named connection ({@link KafkaLink}), created on first use and reused;
  *       a changed connection object under the same name gets a new producer and the old one
- *       closes after its calls in flight; all close on stop. Python builds a producer per
- *       request and never closes it on the direct path (modules.md §5.3).
+ *       closes after its calls in flight; all close on stop.
  *   <li>Failures: broker unreachable, timeouts and any retriable Kafka error are retryable
  *       (the receiver answers 503 + Retry-After); a record too large, a partition the topic
- *       does not have, refused topic names, credentials or ACLs are not (500). Python makes
- *       every failure a non-retryable generic error.
+ *       does not have, refused topic names, credentials or ACLs are not (500).
  * </ul>
  */
 public final class KafkaModuleVerticle extends LinkedModuleVerticle<KafkaTarget, KafkaLink> {

@@ -12,12 +12,11 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code topic} (required; falls back to the entry's top-level {@code topic}): trimmed,
  *       2–249 characters of {@code [A-Za-z0-9_.-]} (Kafka's own limit), no {@code ..} or
- *       {@code --}. Python's keyword prefixes ({@code create.}, {@code list-}, {@code config_}, …)
- *       are not copied: they refuse innocent topics such as {@code list-updates} or
- *       {@code config_changes} (modules.md §5.6), and a topic name cannot run anything anyway.
+ *       {@code --}. No keyword prefixes are refused: they would refuse innocent topics such as
+ *       {@code list-updates} or {@code config_changes} (modules.md §5.6), and a topic name cannot
+ *       run anything anyway.
  *   <li>{@code key}: static record key for every message; numbers are stringified, booleans as
- *       Python does ({@code True}/{@code False}); an empty string means no key; objects and
- *       lists are refused (Python would send their repr).
+ *       {@code True}/{@code False}; an empty string means no key; objects and lists are refused.
  *   <li>{@code partition}: fixed partition, an integer &ge; 0 (numeric strings accepted, since
  *       substitution yields strings).
  *   <li>{@code forward_headers} (default false): the cleaned request headers become record

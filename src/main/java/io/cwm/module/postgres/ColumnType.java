@@ -21,11 +21,10 @@ import java.util.Map;
  * A schema field's column type (modules.md §3.16 type map; unknown names are TEXT) and how a
  * payload value becomes a statement parameter of that type.
  *
- * <p>Python hands the raw JSON value to asyncpg, so {@code "12"} into a BIGINT column or
- * {@code {"a":1}} into TEXT fails inside the driver. Here values are converted where the meaning is
- * unambiguous (numeric strings to numbers, {@code "true"}/{@code "false"} to booleans, ISO-8601
- * strings and epoch seconds to timestamps, any JSON value to JSONB or its JSON text to TEXT), and
- * anything else is refused before the database is asked, as a non-retryable validation failure.
+ * <p>Values are converted where the meaning is unambiguous (numeric strings to numbers,
+ * {@code "true"}/{@code "false"} to booleans, ISO-8601 strings and epoch seconds to timestamps, any
+ * JSON value to JSONB or its JSON text to TEXT), and anything else is refused before the database
+ * is asked, as a non-retryable validation failure.
  */
 enum ColumnType {
   TEXT("TEXT"),
@@ -56,7 +55,7 @@ enum ColumnType {
     return sql;
   }
 
-  /** The configured type name (any case); unknown names map to TEXT as in Python. */
+  /** The configured type name (any case); unknown names map to TEXT. */
   static ColumnType of(String name) {
     return BY_NAME.getOrDefault(name.trim().toLowerCase(Locale.ROOT), TEXT);
   }

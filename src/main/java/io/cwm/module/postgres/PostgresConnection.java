@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * actually used, including the one inside a connection string (the load-time check skips it):
  * loopback needs {@code ALLOW_LOCALHOST_FOR_TESTS=true}, private addresses
  * {@code ALLOW_PRIVATE_IP_CONNECTIONS=true}. Credentials are passed as options, never pasted into
- * a URL (Python builds the URL without escaping them).
+ * a URL, so no character in them needs escaping.
  *
  * <p>{@code ssl: true} means {@link SslMode#REQUIRE}: TLS or no connection. The server
  * certificate chain is checked against {@code ssl_ca_cert} when given (PEM), else against the

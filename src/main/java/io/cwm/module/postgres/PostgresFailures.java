@@ -21,9 +21,9 @@ import javax.net.ssl.SSLException;
  * reset or closed connections and timeouts are retryable; an unknown host, a server without TLS
  * when {@code ssl} is true, or a failed TLS handshake is CONFIG.
  *
- * <p>Python retries only timeouts and OS-level errors raised at query time and wraps every
- * connect-time error as non-retryable (modules.md §4); a database that is down is retryable here.
- * Messages carry the SQLSTATE but never the server's text (it can quote payload values).
+ * <p>A database that is down is retryable, whether that shows at connect or at query time
+ * (modules.md §4). Messages carry the SQLSTATE but never the server's text (it can quote payload
+ * values).
  */
 final class PostgresFailures {
   private PostgresFailures() {}

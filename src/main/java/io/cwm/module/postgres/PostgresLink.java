@@ -19,17 +19,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One PostgreSQL pool for one named connection, shared by every call that uses it (Python builds
- * a pool per request and never closes it on the direct path). The pool connects on demand, so a
- * database that is down costs nothing until a webhook arrives and is picked up again when it is
- * back.
+ * One PostgreSQL pool for one named connection, shared by every call that uses it. The pool
+ * connects on demand, so a database that is down costs nothing until a webhook arrives and is
+ * picked up again when it is back.
  *
  * <p>Each table is prepared once per (table, DDL text) on this pool, not per call: the first call
- * runs CREATE TABLE / CREATE INDEX IF NOT EXISTS and later calls wait for that same outcome. A
- * DDL statement the server refuses (for example a user with INSERT but no CREATE privilege on a
- * table the DBA made) is logged once and the insert is tried anyway, as in Python; a DDL failure
- * without an answer (connection lost) is forgotten so the next call prepares again. An insert
- * that finds no table (42P01, the table was dropped) also forgets the preparation.
+ * runs CREATE TABLE / CREATE INDEX IF NOT EXISTS and later calls wait for that same outcome. A DDL
+ * statement the server refuses (for example a user with INSERT but no CREATE privilege on a table
+ * the DBA made) is logged once and the insert is tried anyway; a DDL failure without an answer
+ * (connection lost) is forgotten so the next call prepares again. An insert that finds no table
+ * (42P01, the table was dropped) also forgets the preparation.
  *
  * <p>Used from the owning verticle's event loop only.
  */

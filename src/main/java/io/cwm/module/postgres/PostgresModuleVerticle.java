@@ -19,21 +19,21 @@ import java.util.Set;
  * {@link PostgresSql}; values and blob payloads: {@link PostgresRow}; connection settings and host
  * rules: {@link PostgresConnection}; failure types: {@link PostgresFailures}.
  *
- * <p>Better than Python: one pool per named connection ({@link PostgresLink}), created on first
- * use and reused (Python leaks a new pool per request); a changed connection object under the same
- * name gets a new pool and the old one closes after its calls in flight; all closed on stop. The
- * table is prepared once per pool, not per call. A webhook answers only after the row is
- * committed, and an unreachable or restarting database is a retryable failure (503 with
- * Retry-After on the direct path), while constraint, data, permission and config errors are not.
- * Values that cannot fit a typed column are refused before the database is asked. A call without
- * a {@code connection} is refused (CONFIG) instead of silently trying {@code localhost}.
+ * <p>One pool per named connection ({@link PostgresLink}), created on first use and reused; a
+ * changed connection object under the same name gets a new pool and the old one closes after its
+ * calls in flight; all closed on stop. The table is prepared once per pool, not per call. A webhook
+ * answers only after the row is committed, and an unreachable or restarting database is a retryable
+ * failure (503 with Retry-After on the direct path), while constraint, data, permission and config
+ * errors are not. Values that cannot fit a typed column are refused before the database is asked. A
+ * call without a {@code connection} is refused (CONFIG) instead of silently trying
+ * {@code localhost}.
  *
- * <p>Blob payloads ({@code data_type: blob}, Python fails on them): json and hybrid storage keep
- * the bytes as a JSON string of their base64; relational storage refuses blob entries at load.
+ * <p>Blob payloads ({@code data_type: blob}): json and hybrid storage keep the bytes as a JSON
+ * string of their base64; relational storage refuses blob entries at load.
  *
  * <p>Table preparation: a CREATE TABLE / CREATE INDEX the server refuses is logged and the insert
- * is still tried (as Python), so a user with only INSERT on a table the DBA created works; the
- * insert's own failure is what the caller sees.
+ * is still tried, so a user with only INSERT on a table the DBA created works; the insert's own
+ * failure is what the caller sees.
  */
 public final class PostgresModuleVerticle extends LinkedModuleVerticle<PreparedTarget, PostgresLink> {
   /** The module's registry name (event-bus address {@code cwm.module.postgresql}). */

@@ -20,10 +20,9 @@ import java.util.Map;
  * {@link ColumnType}).
  *
  * <p>Blob payloads (a {@link Buffer}): json and hybrid storage keep them as a JSON string holding
- * the bytes in standard base64 (Python fails on bytes); field columns read nothing from a blob
- * (as from any payload that is not an object). Relational storage has nowhere to put the bytes,
- * so it refuses them as a CONFIG failure (also refused at load when the entry says
- * {@code data_type: blob}).
+ * the bytes in standard base64; field columns read nothing from a blob (as from any payload that is
+ * not an object). Relational storage has nowhere to put the bytes, so it refuses them as a CONFIG
+ * failure (also refused at load when the entry says {@code data_type: blob}).
  */
 final class PostgresRow {
   private PostgresRow() {}

@@ -53,8 +53,7 @@ record PostgresSql(List<String> ddl, String insert, List<ColumnType> insertTypes
     List<String> statements = new ArrayList<>();
     statements.add("CREATE TABLE IF NOT EXISTS " + table + " (" + String.join(", ", columns) + ")");
     if (target.mode() == StorageMode.JSON && target.upsert()) {
-      // Python builds this name as "<table>"_payload_gin (a syntax error) and runs it before the
-      // table exists; the index is meant for payload->>key look-ups
+      // a GIN index on payload for payload->>key look-ups, created after the table
       statements.add("CREATE INDEX IF NOT EXISTS " + quote(ginIndexName(target.table()))
           + " ON " + table + " USING GIN (\"payload\")");
     }
@@ -116,7 +115,7 @@ record PostgresSql(List<String> ddl, String insert, List<ColumnType> insertTypes
         .append(") VALUES (").append(String.join(", ", placeholders)).append(')');
     Field conflict = target.conflictField();
     if (conflict != null) {
-      // as Python: every inserted column but webhook_id (the first insert's id is kept); the
+      // every inserted column but webhook_id (the first insert's id is kept); the
       // conflict column is included, which keeps the SET list non-empty for a one-field schema
       sql.append(" ON CONFLICT (").append(quote(conflict.column())).append(") DO UPDATE SET ")
           .append(columns.subList(1, columns.size()).stream()

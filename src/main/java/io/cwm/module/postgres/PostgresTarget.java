@@ -20,16 +20,15 @@ import java.util.Set;
  * {@code upsert_key} (default {@code id}), {@code include_headers} (default true) and
  * {@code schema} ({@code fields} by payload key with {@code column}, {@code type},
  * {@code constraints}, {@code default}; {@code indexes} by name with {@code columns}).
- * {@code include_timestamp} is accepted and unused (any value), as in Python.
+ * {@code include_timestamp} is accepted and unused (any value).
  *
- * <p>Refused at load with the key named (Python refuses most of these only when a webhook
- * arrives, or never): bad table/column/index names ({@link SqlNames}); a field column that
- * repeats another column of the table; relational storage without fields; relational storage of
- * a {@code data_type: blob} entry; an {@code upsert} (relational/hybrid) whose {@code upsert_key}
- * names no schema field (Python silently does a plain insert); a {@code default} that cannot be
- * stored in its column's type. A relational field declared {@code PRIMARY KEY} becomes
- * {@code UNIQUE NOT NULL}: the table's {@code id} column is already the primary key, and Python's
- * second primary key makes its CREATE TABLE fail.
+ * <p>Refused at load with the key named: bad table/column/index names ({@link SqlNames}); a field
+ * column that repeats another column of the table; relational storage without fields; relational
+ * storage of a {@code data_type: blob} entry; an {@code upsert} (relational/hybrid) whose
+ * {@code upsert_key} names no schema field (it would silently be a plain insert); a {@code default}
+ * that cannot be stored in its column's type. A relational field declared {@code PRIMARY KEY}
+ * becomes {@code UNIQUE NOT NULL}: the table's {@code id} column is already the primary key, and a
+ * second one would make CREATE TABLE fail.
  *
  * @param fields in config order
  * @param indexes in config order, only those with columns
@@ -149,7 +148,7 @@ public record PostgresTarget(String table, StorageMode mode, boolean upsert, Str
   private static List<Field> fields(JsonObject schema, StorageMode mode) {
     JsonObject configured = within("schema", () -> Coerce.object(schema, "fields"));
     if (mode == StorageMode.JSON) {
-      // json storage has no field columns; the fields are not read (as in Python)
+      // json storage has no field columns; the fields are not read
       return List.of();
     }
     List<Field> fields = new ArrayList<>();
@@ -223,7 +222,7 @@ public record PostgresTarget(String table, StorageMode mode, boolean upsert, Str
       } else if (upper.equals("NOT NULL") || upper.equals("UNIQUE")) {
         addOnce(kept, upper);
       }
-      // anything else is ignored, as in Python (never pasted into the DDL)
+      // anything else is ignored (never pasted into the DDL)
     }
     return kept;
   }

@@ -10,12 +10,11 @@ import java.util.regex.Pattern;
  * name that slipped past a check cannot change the statement.
  *
  * <p>Table and index names: trimmed, 1–63 characters of {@code ^[A-Za-z_][A-Za-z0-9_]*$}, not
- * exactly a SQL keyword from the Python list, not starting with {@code pg_}: an unqualified name
- * resolves in {@code pg_catalog} first, so {@code pg_class} would mean the system catalog. Python
- * refuses {@code xp_}, {@code sp_} and {@code pg_} anywhere in the name, which turns away innocent
- * names such as {@code shop_pg_orders} or {@code wasp_events} (modules.md §5.6); we do not: names
- * are pattern-checked and always quoted, so no substring can change a statement. Column names:
- * the same pattern and length, no keyword list.
+ * exactly a listed SQL keyword, not starting with {@code pg_}: an unqualified name resolves in
+ * {@code pg_catalog} first, so {@code pg_class} would mean the system catalog. {@code xp_},
+ * {@code sp_} or {@code pg_} inside a name ({@code shop_pg_orders}, {@code wasp_events}) are
+ * allowed (modules.md §5.6): names are pattern-checked and always quoted, so no substring can
+ * change a statement. Column names: the same pattern and length, no keyword list.
  */
 final class SqlNames {
   static final int MAX_IDENTIFIER = 63;

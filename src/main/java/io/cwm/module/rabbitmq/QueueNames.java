@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
  * The {@code rabbitmq} module's queue name (modules.md §3.4): {@code queue_name} from the
  * module-config, else the entry's top-level {@code queue_name}; trimmed, 1–255 characters of
  * {@code [A-Za-z0-9_.:-]}, no {@code ..} or {@code --}, not starting with {@code amq.} (reserved
- * by the broker). Python's extra keyword prefixes ({@code get_}, {@code publish-}, …) are not
- * copied: they reject innocent names such as {@code get_orders} (modules.md §5.6).
+ * by the broker). No keyword prefixes ({@code get_}, {@code publish-}, …) are refused: they would
+ * reject innocent names such as {@code get_orders} (modules.md §5.6).
  */
 public final class QueueNames {
   private static final Pattern ALLOWED = Pattern.compile("^[A-Za-z0-9_.:-]+$");

@@ -23,10 +23,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One long-lived RabbitMQ client for one named connection, shared by every call that uses it
- * (Python opens a connection per request). Connects lazily, reconnects on the next call after
- * the broker went away, declares each queue once per connection (durable, not exclusive, no
- * auto-delete), and completes a publish only when the broker has confirmed it.
+ * One long-lived RabbitMQ client for one named connection, shared by every call that uses it.
+ * Connects lazily, reconnects on the next call after the broker went away, declares each queue once
+ * per connection (durable, not exclusive, no auto-delete), and completes a publish only when the
+ * broker has confirmed it.
  *
  * <p>Used from the owning verticle's event loop only; the confirm bookkeeping is also touched
  * from the client's blocking threads and is guarded by its own lock.

@@ -40,8 +40,8 @@ public final class RabbitMqModuleVerticle extends LinkedModuleVerticle<RabbitMqT
 
   @Override
   protected RabbitMqLink newLink(String name, JsonObject connection) {
-    // The type is not matched against the module (as in Python), so the host rules of a
-    // rabbitmq connection are applied here whatever type the entry declares.
+    // The type is not matched against the module, so the host rules of a rabbitmq connection are
+    // applied here whatever type the entry declares.
     ConnectionRules.check(connection.copy().put("type", "rabbitmq"), env);
     String host = Coerce.string(connection, "host", "").trim();
     int port = (int) Coerce.integer(connection, "port", 5672, 1, 65535);

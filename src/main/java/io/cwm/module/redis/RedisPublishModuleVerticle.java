@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@code redis_publish} module: {@code PUBLISH <channel> {"payload": …, "headers": {…}}}
  * (modules.md §3.6). One pooled Redis client per distinct target (host, port, db), created on
- * first use and closed when the verticle stops — Python opened a client per call. Blob payloads
- * are sent base64-encoded inside the JSON (Python fails on bytes).
+ * first use and closed when the verticle stops. Blob payloads are sent base64-encoded inside the
+ * JSON.
  */
 public final class RedisPublishModuleVerticle extends ModuleVerticle<RedisPublishTarget> {
   /** The module's registry name (event-bus address {@code cwm.module.redis_publish}). */

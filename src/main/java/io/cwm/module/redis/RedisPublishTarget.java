@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * {@code redis} object — {@code host} (default localhost, which the host rules then refuse),
  * {@code port} 6379, {@code channel} {@code webhook_events}, {@code allowed_hosts}; as
  * extensions {@code db} (0) and {@code password}. A {@code channel} in module-config is used
- * when the {@code redis} block names none (the documented but unimplemented Python form).
+ * when the {@code redis} block names none (a documented form of the module's config).
  *
  * <p>Host rules: a non-empty {@code allowed_hosts} list is the only check (case-insensitive
  * match); {@code []} refuses every host; otherwise localhost spellings, non-public IP literals,

@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
  * An {@code s3} connection (connections-json.md §4.7), checked: {@code region} (default
  * {@code us-east-1}), {@code aws_access_key_id} + {@code aws_secret_access_key} (both set: static
  * credentials, otherwise the SDK's default chain: environment, profile, container and instance
- * roles), and {@code endpoint_url}, which Python ignores and we honour (MinIO, Garage, LocalStack,
- * S3Mock) with path-style addressing.
+ * roles), and {@code endpoint_url} (MinIO, Garage, LocalStack, S3Mock), used with path-style
+ * addressing.
  *
  * <p>{@code endpoint_url} is operator config like a broker's host, so it follows the connection
  * host rules (connections-json.md §3, {@link ConnectionRules}): loopback only with

@@ -14,7 +14,7 @@ import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 
 /**
- * Types an S3 failure (Python makes every one a non-retryable generic error):
+ * Types an S3 failure, so that the transient ones are retried:
  *
  * <ul>
  *   <li>no answer: connection refused or reset, unknown host, other I/O → CONNECTION; the SDK's

@@ -26,10 +26,10 @@ import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 /**
- * One {@link S3AsyncClient} for one named connection, shared by every call that uses it (Python
- * builds a boto3 client per request). The client is built on a worker thread (building it reads
- * profile files; the default credential chain may call the instance metadata service) and the
- * default chain's first credentials are fetched there too, so the event loop never waits on them.
+ * One {@link S3AsyncClient} for one named connection, shared by every call that uses it. The client
+ * is built on a worker thread (building it reads profile files; the default credential chain may
+ * call the instance metadata service) and the default chain's first credentials are fetched there
+ * too, so the event loop never waits on them.
  *
  * <p>Bounds: connect 5 s, one attempt 10 s, the whole call 30 s; at most 2 attempts (the SDK's
  * standard retry once, with its backoff), since the receiver's retry policy and the connector

@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * Request headers as S3 user metadata ({@code include_headers}, modules.md §3.8): the name
- * lower-cased with {@code -} turned into {@code _}, the value cut to 1024 characters, as in
- * Python. Then what S3 itself demands, which Python leaves to fail at upload time:
+ * lower-cased with {@code -} turned into {@code _}, the value cut to 1024 characters. Then what S3
+ * itself demands, checked here rather than left to fail at upload time:
  *
  * <ul>
  *   <li>names that are not {@code [a-z0-9_.]} after the mapping are left out (they would not be
@@ -67,7 +67,7 @@ final class S3Metadata {
     return new Result(metadata, dropped);
   }
 
-  /** Cut to 1024 characters (Python's {@code value[:1024]}), then made header-safe. */
+  /** Cut to 1024 characters, then made header-safe. */
   static String value(String raw) {
     String value = raw.length() > MAX_VALUE_CHARS ? raw.substring(0, MAX_VALUE_CHARS) : raw;
     if (Character.isHighSurrogate(value.isEmpty() ? 'x' : value.charAt(value.length() - 1))) {

@@ -29,23 +29,22 @@ import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
  * The {@code s3} module (modules.md §3.8): one object per webhook at
  * {@code <prefix>/<YYYY>/<MM>/<DD>/<HH>/<filename>} (UTC), see {@link S3Target}.
  *
- * <p>Body: objects and arrays as Python's {@code json.dumps(indent=2)} text ({@link PythonJson}),
- * a string payload as its UTF-8 text, other scalars as JSON text ({@code true}, {@code null};
- * Python writes {@code True}, {@code None}). A blob ({@code data_type: blob}) is stored as its raw
- * bytes with {@code application/octet-stream} unless {@code content_type} is configured (Python
- * stores the text {@code b'...'} as application/json). With {@code include_headers} the request
- * headers become user metadata ({@link S3Metadata}).
+ * <p>Body: objects and arrays in the {@code json.dumps(indent=2)} layout of the objects the Python
+ * version writes ({@link PythonJson}), a string payload as its UTF-8 text, other scalars as JSON
+ * text ({@code true}, {@code null}). A blob ({@code data_type: blob}) is stored as its raw bytes
+ * with {@code application/octet-stream} unless {@code content_type} is configured. With
+ * {@code include_headers} the request headers become user metadata ({@link S3Metadata}).
  *
- * <p>Better than Python: one AWS SDK v2 async client per named connection, created on first use
- * and reused ({@link S3Link}; a changed connection gets a new client, the old one closes after its
- * calls, all close on stop) instead of a client per request; {@code endpoint_url} honoured
- * ({@link S3Connection}: path-style, checked against the connection host rules); a missing or
- * invalid {@code bucket} is a load error; failures typed ({@link S3Failures}: unreachable, timeouts,
- * 5xx and SlowDown retryable; 403, 404 NoSuchBucket, other 4xx not).
+ * <p>One AWS SDK v2 async client per named connection, created on first use and reused
+ * ({@link S3Link}; a changed connection gets a new client, the old one closes after its calls, all
+ * close on stop); {@code endpoint_url} honoured ({@link S3Connection}: path-style, checked against
+ * the connection host rules); a missing or invalid {@code bucket} is a load error; failures typed
+ * ({@link S3Failures}: unreachable, timeouts, 5xx and SlowDown retryable; 403, 404 NoSuchBucket,
+ * other 4xx not).
  *
- * <p>A webhook without {@code connection} uses the defaults (us-east-1, default credential
- * chain), as in Python. The SDK's Netty threads (2) and its timer thread are shared by this
- * verticle's clients, started with the first client and stopped on undeploy.
+ * <p>A webhook without {@code connection} uses the defaults (us-east-1, default credential chain).
+ * The SDK's Netty threads (2) and its timer thread are shared by this verticle's clients, started
+ * with the first client and stopped on undeploy.
  */
 public final class S3ModuleVerticle extends LinkedModuleVerticle<S3Target, S3Link> {
   /** The module's registry name (event-bus address {@code cwm.module.s3}). */

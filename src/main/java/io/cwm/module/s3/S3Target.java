@@ -17,8 +17,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code bucket} (required): an S3 general-purpose bucket name, 3–63 characters of
  *       {@code [a-z0-9.-]}, starting and ending with a letter or digit, no {@code ..}, not an IPv4
- *       address, none of the reserved prefixes/suffixes. Python reads it only at run time, so a
- *       webhook without a bucket loads and then fails every call; here it is a load error.
+ *       address, none of the reserved prefixes/suffixes. A missing or invalid bucket is a load
+ *       error.
  *   <li>{@code prefix} (default {@code webhooks}): trimmed, 1–255 characters of
  *       {@code [A-Za-z0-9_/-]}, no {@code ..}, {@code //} or {@code --}, no leading or trailing
  *       {@code /}.
@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  *       placeholders {@code {uuid}} and {@code {timestamp}}, the rest {@code [A-Za-z0-9_.-]}, no
  *       {@code /}, {@code \}, {@code ..} or {@code --}. Any other {@code {...}} (the documented but
  *       never implemented {@code {webhook_id}}) is refused by name. A pattern that is only a
- *       placeholder ({@code {uuid}}) is accepted (Python refuses it).
+ *       placeholder ({@code {uuid}}) is accepted.
  *   <li>{@code content_type} (default {@code application/json}; blobs default to
  *       {@code application/octet-stream}): printable US-ASCII, {@code type/subtype}, ≤ 255.
  *   <li>{@code include_headers} (default false): store the request headers as object metadata
@@ -34,9 +34,9 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * <p>Object key = {@code <prefix>/<YYYY>/<MM>/<DD>/<HH>/<filename>} in UTC; {@code {timestamp}} is
- * the same instant as {@code 2025-01-15T10-30-45.123456} (always six fraction digits; Python drops
- * the fraction when it is exactly zero, and takes the date path and the timestamp from two clock
- * reads). Placeholders expand to fixed lengths, so the 1024-byte key limit is checked at load.
+ * the same instant as {@code 2025-01-15T10-30-45.123456} (always six fraction digits; the date path
+ * and the timestamp come from one clock read). Placeholders expand to fixed lengths, so the
+ * 1024-byte key limit is checked at load.
  *
  * @param contentType the configured content type, or null when not configured
  */

@@ -15,7 +15,8 @@ local HELD_PREFIX = ARGV[5]
 local ALIVE_PREFIX = ARGV[6]
 local PROCESS = ARGV[7]
 
--- Error texts of the DLQ member ("Permanent failure" is Python's text for a reject).
+-- Error texts of the DLQ member ("Permanent failure" for a reject is also what Python receivers
+-- write and read).
 local ERRORS = {
   rejected = 'Permanent failure',
   max_deliveries = 'Maximum deliveries reached',
@@ -104,8 +105,9 @@ local function settle(stream, entry_id, message_id)
   end
 end
 
--- Moves a stream entry to the channel DLQ in Python's member shape (plus reason, webhook_id,
--- delivery_count), score = failure time in Unix seconds, and settles it.
+-- Moves a stream entry to the channel DLQ in the member shape every peer (including Python
+-- receivers) reads (plus reason, webhook_id, delivery_count), score = failure time in Unix
+-- seconds, and settles it.
 local function dead_letter(stream, entry_id, fields, reason, deliveries)
   local member = cjson.encode({
     stream_id = entry_id,
