@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code verticles.json}: which verticles each role deploys, how many instances, in which order.
@@ -25,11 +26,24 @@ public record VerticlesConfig(Map<String, List<Deployment>> roles) {
   /** The copy packed into the jar, used when no verticles.json is beside the process. */
   static final String BUNDLED = "/verticles.json";
 
+  /** The verticles that own channels ({@link io.cwm.config.ChannelOwners}) and so take {@code "channels"} pins. */
+  static final Set<String> PER_CHANNEL = Set.of("buffer", "stream");
+
   /**
-   * One line of a role's group: a catalog name, an instance count (0 = one per event loop), and
-   * whether it runs on worker threads (for verticles that do blocking I/O, such as the log module).
+   * One line of a role's group: a catalog name, an instance count (0 = one per event loop),
+   * whether it runs on worker threads (for verticles that do blocking I/O, such as the log
+   * module), and for a per-channel verticle the channels pinned to an instance
+   * ({@code "channels": {"hot": 1}}).
    */
-  public record Deployment(String verticle, int instances, boolean worker) {}
+  public record Deployment(String verticle, int instances, boolean worker, Map<String, Integer> channels) {
+    public Deployment {
+      channels = Map.copyOf(channels);
+    }
+
+    public Deployment(String verticle, int instances, boolean worker) {
+      this(verticle, instances, worker, Map.of());
+    }
+  }
 
   public List<Deployment> group(String role) {
     List<Deployment> group = roles.get(role);
@@ -100,10 +114,36 @@ public record VerticlesConfig(Map<String, List<Deployment>> roles) {
           throw new IllegalArgumentException("verticles config: '" + name + "' in '" + role
               + "': instances must be a positive number or \"event-loops\"");
         }
-        group.add(new Deployment(name, count, Boolean.TRUE.equals(object.getValue("worker"))));
+        group.add(new Deployment(name, count, Boolean.TRUE.equals(object.getValue("worker")),
+            pins(role, name, object.getValue("channels"))));
       }
       roles.put(role, List.copyOf(group));
     }
     return new VerticlesConfig(Map.copyOf(roles));
+  }
+
+  /** {@code "channels": {"name": instance}} of a per-channel verticle's line; none when absent. */
+  private static Map<String, Integer> pins(String role, String verticle, Object value) {
+    if (value == null) {
+      return Map.of();
+    }
+    String where = "verticles config: '" + verticle + "' in '" + role + "'";
+    if (!PER_CHANNEL.contains(verticle)) {
+      throw new IllegalArgumentException(where + ": only " + String.join(" and ", new java.util.TreeSet<>(PER_CHANNEL))
+          + " own channels; \"channels\" is not allowed here");
+    }
+    if (!(value instanceof JsonObject object)) {
+      throw new IllegalArgumentException(where + ": \"channels\" must map channel names to instance numbers");
+    }
+    Map<String, Integer> pins = new java.util.LinkedHashMap<>();
+    for (String channel : object.fieldNames()) {
+      if (!(object.getValue(channel) instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())
+          || number.intValue() < 0) {
+        throw new IllegalArgumentException(where + ": channel '" + channel
+            + "' must be pinned to an instance number (0 for the first)");
+      }
+      pins.put(channel, number.intValue());
+    }
+    return pins;
   }
 }

@@ -49,4 +49,32 @@ class VerticlesConfigTest {
     VerticlesConfig config = VerticlesConfig.load(Path.of("verticles.json"));
     assertEquals("ingest", config.group("receiver").get(config.group("receiver").size() - 1).verticle());
   }
+
+  @Test
+  void bufferAndStreamTakeChannelPinsAndTheBundledCopyGivesThemAnInstancePerEventLoop() throws Exception {
+    VerticlesConfig config = VerticlesConfig.parse("v.json", "{\"receiver\": [{\"verticle\": \"buffer\", "
+        + "\"instances\": 4, \"channels\": {\"orders\": 3, \"audit\": 0}}, {\"verticle\": \"ingest\"}]}");
+    assertEquals(Map.of("orders", 3, "audit", 0), config.group("receiver").get(0).channels());
+    assertEquals(Map.of(), config.group("receiver").get(1).channels());
+    VerticlesConfig bundled = VerticlesConfig.load(Path.of("verticles.json"));
+    for (String role : List.of("receiver", "both")) {
+      for (VerticlesConfig.Deployment line : bundled.group(role)) {
+        if (VerticlesConfig.PER_CHANNEL.contains(line.verticle())) {
+          assertEquals(0, line.instances(), role + " " + line.verticle() + ": one instance per event loop");
+        }
+      }
+    }
+  }
+
+  @Test
+  void pinsAreRefusedWhereNoChannelIsOwnedAndMustBeInstanceNumbers() {
+    IllegalArgumentException elsewhere = assertThrows(IllegalArgumentException.class, () -> VerticlesConfig.parse(
+        "v.json", "{\"receiver\": [{\"verticle\": \"ingest\", \"channels\": {\"a\": 0}}]}"));
+    assertEquals("verticles config: 'ingest' in 'receiver': only buffer and stream own channels; \"channels\" is "
+        + "not allowed here", elsewhere.getMessage());
+    IllegalArgumentException negative = assertThrows(IllegalArgumentException.class, () -> VerticlesConfig.parse(
+        "v.json", "{\"receiver\": [{\"verticle\": \"stream\", \"channels\": {\"a\": -1}}]}"));
+    assertEquals("verticles config: 'stream' in 'receiver': channel 'a' must be pinned to an instance number "
+        + "(0 for the first)", negative.getMessage());
+  }
 }
