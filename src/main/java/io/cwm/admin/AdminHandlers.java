@@ -3,6 +3,7 @@ package io.cwm.admin;
 import io.cwm.buffer.Readiness;
 import java.time.Clock;
 import io.cwm.buffer.BufferClient;
+import io.cwm.bus.ChannelDirectory;
 import io.cwm.config.ChannelSpec;
 import io.cwm.buffer.ChannelStats;
 import io.cwm.buffer.Envelope;
@@ -33,7 +34,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.cwm.buffer.Readiness;
 
 /**
  * The handlers of the admin API on one listener instance (spec §6): authentication and the
@@ -61,6 +61,8 @@ final class AdminHandlers {
   private final TokenGuard tokens;
   private final AdminAuth auth;
   private final Readiness readiness;
+  private final ChannelDirectory bufferOwners;
+  private final ChannelDirectory streamOwners;
 
   AdminHandlers(AdminRoutes.Deps deps, Vertx vertx) {
     this.deps = deps;
@@ -70,6 +72,8 @@ final class AdminHandlers {
     this.readiness = deps.readiness();
     this.buffer = new BufferClient(vertx);
     this.streams = new StreamClient(vertx, STREAM_TIMEOUT_MS);
+    this.bufferOwners = ChannelDirectory.buffer(vertx);
+    this.streamOwners = ChannelDirectory.stream(vertx);
   }
 
   // ---------------------------------------------------------------- auth and gate
@@ -146,7 +150,8 @@ final class AdminHandlers {
           .put("ttl_seconds", firstQueue(channel).ttlSeconds())
           .put("max_queue_size", firstQueue(channel).maxQueueSize())
           .put("max_connections", channel.maxConnections())
-          .put("connected_clients", counts.getOrDefault(channel.name(), 0))));
+          .put("connected_clients", counts.getOrDefault(channel.name(), 0))
+          .put("owner", owner(channel))));
       context.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(list.encode());
     }).onFailure(failure -> context.fail(failure));
   }
@@ -183,9 +188,17 @@ final class AdminHandlers {
           .put("config", config(channel))
           .put("stats", statsJson)
           .put("connected_clients", new JsonArray(new ArrayList<>(clients.result())))
+          .put("owner", owner(channel))
           .put("token_rotated_at", state.rotatedAtMillis() == 0 ? null : time(state.rotatedAtMillis()))
           .put("previous_token_expires_at", graceRunning ? time(state.previousExpiresAtMillis()) : null));
     }).onFailure(failure -> context.fail(failure));
+  }
+
+  /** Which instance of the buffer and of the stream verticle serves the channel in this process. */
+  private JsonObject owner(ChannelSpec channel) {
+    return new JsonObject()
+        .put("buffer_instance", bufferOwners.owner(channel.name()))
+        .put("stream_instance", streamOwners.owner(channel.name()));
   }
 
   private JsonObject config(ChannelSpec channel) {

@@ -70,8 +70,7 @@ public final class BufferBackends {
   public static Supplier<MessageBuffer> factory(Vertx vertx, Env env, Path dataDir, Clock clock) {
     String backend = choose(env);
     return switch (backend) {
-      case "embedded" -> () -> new EmbeddedBuffer(vertx, dataDir, clock, !"false".equalsIgnoreCase(
-          env.get(EnvVars.WEBHOOK_CONNECT_EMBEDDED_FSYNC, "true")));
+      case "embedded" -> embedded(vertx, env, dataDir, clock);
       case "redis" -> redis(vertx, env, clock);
       case "rabbitmq" -> rabbitmq(vertx, env, clock);
       default -> throw new IllegalArgumentException("WEBHOOK_CONNECT_BUFFER must be embedded, redis or rabbitmq, not '"
@@ -79,12 +78,21 @@ public final class BufferBackends {
     };
   }
 
+  /** One store file per process: every buffer instance shares the one EmbeddedBuffer. */
+  private static Supplier<MessageBuffer> embedded(Vertx vertx, Env env, Path dataDir, Clock clock) {
+    EmbeddedBuffer shared = new EmbeddedBuffer(vertx, dataDir, clock, !"false".equalsIgnoreCase(
+        env.get(EnvVars.WEBHOOK_CONNECT_EMBEDDED_FSYNC, "true")));
+    return () -> shared;
+  }
+
+  /** Each buffer instance gets its own connection, for the channels it owns. */
   private static Supplier<MessageBuffer> rabbitmq(Vertx vertx, Env env, Clock clock) {
     String url = rabbitMqUrl(env);
     boolean brokerLimits = rabbitMqBrokerLimits(env);
     return () -> new RabbitMqBuffer(vertx, url, clock, brokerLimits);
   }
 
+  /** Each buffer instance gets its own connection, for the channels it owns. */
   private static Supplier<MessageBuffer> redis(Vertx vertx, Env env, Clock clock) {
     String url = redisUrl(env);
     return () -> new RedisBuffer(vertx, url, clock);

@@ -3,6 +3,7 @@ package io.cwm.app;
 import io.cwm.config.EnvVars;
 import io.cwm.buffer.BufferCall;
 import io.cwm.buffer.Envelope;
+import io.cwm.bus.ChannelDirectory;
 import io.cwm.bus.LocalCodec;
 import io.cwm.stream.SessionEnd;
 import io.cwm.stream.StreamCall;
@@ -14,6 +15,7 @@ import io.cwm.connector.HealthFile;
 import io.cwm.connector.Deliverer;
 import io.cwm.connector.ModuleDeliverer;
 import io.cwm.connector.http.HttpDeliverer;
+import io.cwm.config.ChannelOwners;
 import io.cwm.config.ConfigProblem;
 import io.cwm.config.Env;
 import io.cwm.config.ReceiverSettings;
@@ -33,6 +35,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -169,6 +173,18 @@ public final class Launcher {
     return Future.succeededFuture(again.connectors());
   }
 
+  /** For a per-channel verticle, which of its instances owns which channel (logged); else null. */
+  private static ChannelOwners owners(AppContext app, VerticlesConfig.Deployment line, int instances) {
+    if (!VerticlesConfig.PER_CHANNEL.contains(line.verticle())) {
+      return null;
+    }
+    ChannelOwners owners = ChannelOwners.assign(app.config().channels().keySet(), instances, line.channels());
+    for (int i = 0; i < instances && !owners.owners().isEmpty(); i++) {
+      LOG.info("{} instance {} owns channel(s) {}", line.verticle(), i, owners.channelsOf(i));
+    }
+    return owners;
+  }
+
   public static Future<Running> start(Options options) {
     VerticlesConfig verticles;
     try {
@@ -237,6 +253,9 @@ public final class Launcher {
     if (connectorProblems.stream().anyMatch(ConfigProblem::isError)) {
       return vertx.close().transform(closed -> Future.failedFuture(new ConfigRefused(connectorProblems)));
     }
+    Set<String> channelNames = config.snapshot().channels().keySet();
+    app.metrics().channelOwners("buffer", channelNames, ChannelDirectory.buffer(vertx)::owner);
+    app.metrics().channelOwners("stream", channelNames, ChannelDirectory.stream(vertx)::owner);
     int eventLoops = vertxOptions.getEventLoopPoolSize();
     Future<Void> deployed = Future.succeededFuture();
     for (VerticlesConfig.Deployment line : verticles.group(options.role())) {
@@ -251,9 +270,18 @@ public final class Launcher {
         });
         continue;
       }
-      Function<AppContext, io.vertx.core.Deployable> factory = VerticleCatalog.factory(line.verticle());
+      VerticleCatalog.Factory factory = VerticleCatalog.factory(line.verticle());
       int instances = line.instances() == 0 ? eventLoops : line.instances();
-      deployed = deployed.compose(previous -> vertx.deployVerticle(() -> factory.apply(app),
+      ChannelOwners owners;
+      try {
+        owners = owners(app, line, instances);
+      } catch (IllegalArgumentException badPins) {
+        return vertx.close().transform(closed -> Future.failedFuture(new IllegalArgumentException(
+            "verticles config: '" + line.verticle() + "': " + badPins.getMessage(), badPins)));
+      }
+      AtomicInteger next = new AtomicInteger();
+      deployed = deployed.compose(previous -> vertx.deployVerticle(
+          () -> factory.create(app, new VerticleCatalog.Instance(next.getAndIncrement(), owners)),
           new DeploymentOptions().setInstances(instances)
               .setThreadingModel(line.worker() ? ThreadingModel.WORKER : ThreadingModel.EVENT_LOOP)).<Void>mapEmpty()
           .onSuccess(id -> LOG.info("deployed {} x{}", line.verticle(), instances)));

@@ -1,6 +1,6 @@
 package io.cwm.buffer;
 
-import io.cwm.bus.Addresses;
+import io.cwm.bus.ChannelDirectory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -11,21 +11,24 @@ import io.cwm.config.ChannelSpec;
 
 /**
  * The buffer as seen from any other verticle: the {@link MessageBuffer} contract over the local
- * event bus. Each method sends its {@link BufferCall} record to {@link ChannelBufferVerticle}, the
- * only code that talks to the backend; failures come back as the same {@link BufferException}
- * ({@link BufferFailures}).
+ * event bus. Each method sends its {@link BufferCall} record to the {@link ChannelBufferVerticle}
+ * instance that owns the channel ({@link ChannelDirectory}), the only code that talks to the
+ * backend; failures come back as the same {@link BufferException} ({@link BufferFailures}).
  */
 public final class BufferClient implements MessageBuffer {
   private static final DeliveryOptions OPTIONS = new DeliveryOptions().setSendTimeout(30_000).setLocalOnly(true);
   private final Vertx vertx;
+  private final ChannelDirectory owners;
 
   public BufferClient(Vertx vertx) {
     this.vertx = vertx;
+    this.owners = ChannelDirectory.buffer(vertx);
   }
 
   @SuppressWarnings("unchecked")
   private <T> Future<T> call(BufferCall<T> call) {
-    return vertx.eventBus().<BufferCall.Reply>request(Addresses.BUFFER_CALL, call, OPTIONS)
+    String address = call.channel() == null ? owners.sharedAddress() : owners.address(call.channel().name());
+    return vertx.eventBus().<BufferCall.Reply>request(address, call, OPTIONS)
         .recover(failure -> Future.failedFuture(BufferFailures.decode(failure)))
         .map(message -> (T) message.body().value());
   }

@@ -1,10 +1,12 @@
 package io.cwm.buffer;
 
 import io.cwm.bus.Addresses;
+import io.cwm.bus.ChannelDirectory;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.shareddata.LocalMap;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
@@ -14,11 +16,14 @@ import org.slf4j.LoggerFactory;
 import io.cwm.config.ChannelSpec;
 
 /**
- * The only code that talks to the buffer backend. Runs the {@link BufferCall}s that arrive on
- * {@code cwm.buffer.call} on it one by one (each record knows its backend method), announces stored messages on {@code cwm.stream.ready}, and requeues
- * expired leases every second. When the backend cannot be reached at start it keeps retrying in
- * the background; meanwhile every call fails with UNAVAILABLE (ingest answers 503). When it can
- * never open as configured ({@link BufferStartRefused}), start-up fails.
+ * The only code that talks to the buffer backend. One instance owns a share of the channels
+ * ({@link io.cwm.config.ChannelOwners}) and claims them in the {@link ChannelDirectory}: it runs
+ * the {@link BufferCall}s of its channels on its own event loop (each record knows its backend
+ * method), announces stored messages on {@code cwm.stream.ready}, and requeues their expired
+ * leases every second. When its backend cannot be reached at start it keeps retrying in the
+ * background; meanwhile every call fails with UNAVAILABLE (ingest answers 503). When it can
+ * never open as configured ({@link BufferStartRefused}), start-up fails. A ping (readiness) is
+ * answered by any instance for all of them.
  */
 public final class ChannelBufferVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ChannelBufferVerticle.class);
@@ -26,9 +31,17 @@ public final class ChannelBufferVerticle extends VerticleBase {
   private static final long REOPEN_PERIOD_MS = 5000;
   private static final long UNAVAILABLE_LOG_PERIOD_MS = 1000;
 
+  /** Local map: instance index to whether its backend is open (instances that own channels only). */
+  private static final String HEALTH_MAP = "cwm.buffer.health";
+
   private final Supplier<MessageBuffer> backendFactory;
   private final Collection<ChannelSpec> channels;
+  private final int index;
+  private final Set<String> owned = new HashSet<>();
   private MessageBuffer backend;
+  private ChannelDirectory directory;
+  private LocalMap<Integer, Boolean> health;
+  private MessageConsumer<BufferCall<?>> shared;
   static final long CLUSTER_READY_COALESCE_MS = 5;
   private final Set<String> clusterNoticePending = new HashSet<>();
   private volatile boolean open;
@@ -38,23 +51,45 @@ public final class ChannelBufferVerticle extends VerticleBase {
   private long lastUnavailableLogMillis;
   private long unavailableNotLogged;
 
+  /** The only instance: it owns every channel. */
   public ChannelBufferVerticle(Supplier<MessageBuffer> backendFactory, Collection<ChannelSpec> channels) {
+    this(backendFactory, channels, 0);
+  }
+
+  /**
+   * @param channels the channels this instance owns
+   * @param index this instance's number among the buffer's instances
+   */
+  public ChannelBufferVerticle(Supplier<MessageBuffer> backendFactory, Collection<ChannelSpec> channels, int index) {
     this.backendFactory = backendFactory;
     this.channels = channels;
+    this.index = index;
+    channels.forEach(channel -> owned.add(channel.name()));
   }
 
   @Override
   public Future<?> start() {
-    backend = backendFactory.get();
-    consumer = vertx.eventBus().localConsumer(Addresses.BUFFER_CALL, this::onCall);
-    reclaimTimer = vertx.setPeriodic(RECLAIM_PERIOD_MS, id -> reclaim());
+    directory = ChannelDirectory.buffer(vertx);
+    health = vertx.sharedData().getLocalMap(HEALTH_MAP);
     if (channels.isEmpty()) {
-      LOG.debug("no webhook_connect channel configured: the message buffer stays closed");
-      return consumer.completion();
+      LOG.debug("buffer instance {} owns no webhook_connect channel: it stays idle", index);
+      return Future.succeededFuture();
     }
-    return consumer.completion().compose(registered -> openBackend()).recover(refused -> {
+    // the shared address takes pings and calls about channels nobody owns: only owners answer it
+    shared = vertx.eventBus().localConsumer(directory.sharedAddress(), this::onCall);
+    consumer = vertx.eventBus().localConsumer(directory.instanceAddress(index), this::onCall);
+    Future<Void> registered = Future.all(shared.completion(), consumer.completion()).mapEmpty();
+    backend = backendFactory.get();
+    health.put(index, false);
+    reclaimTimer = vertx.setPeriodic(RECLAIM_PERIOD_MS, id -> reclaim());
+    return registered.compose(done -> {
+      channels.forEach(channel -> directory.claim(channel.name(), index));
+      return openBackend();
+    }).recover(refused -> {
       vertx.cancelTimer(reclaimTimer);
-      return consumer.unregister().transform(done -> Future.failedFuture(refused));
+      channels.forEach(channel -> directory.release(channel.name(), index));
+      health.remove(index);
+      return Future.all(shared.unregister(), consumer.unregister()).transform(done -> Future.failedFuture(refused));
     });
   }
 
@@ -67,7 +102,8 @@ public final class ChannelBufferVerticle extends VerticleBase {
     return backend.open(channels)
         .onSuccess(done -> {
           open = true;
-          LOG.info("message buffer open ({} channels)", channels.size());
+          health.put(index, true);
+          LOG.info("message buffer open ({} channels on instance {})", channels.size(), index);
           channels.forEach(channel -> ready(channel.name()));
         })
         .recover(failure -> {
@@ -85,7 +121,13 @@ public final class ChannelBufferVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(reclaimTimer);
     vertx.cancelTimer(reopenTimer);
-    return consumer.unregister().compose(done -> open ? backend.close() : Future.succeededFuture());
+    if (channels.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    channels.forEach(channel -> directory.release(channel.name(), index));
+    health.remove(index);
+    return Future.all(shared.unregister(), consumer.unregister())
+        .compose(done -> open ? backend.close() : Future.succeededFuture());
   }
 
   private void reclaim() {
@@ -108,13 +150,18 @@ public final class ChannelBufferVerticle extends VerticleBase {
 
   /** Runs the call on the backend and answers its result, or its failure as a BufferException. */
   private <T> void run(Message<?> message, BufferCall<T> call) {
+    if (call instanceof BufferCall.Ping && (!open || health.containsValue(false))) {
+      message.reply(new BufferCall.Reply(false)); // up only when every instance's backend is open
+      return;
+    }
+    if (call.channel() != null && !owns(call.channel())) {
+      BufferFailures.fail(message, new BufferException(BufferException.Reason.UNKNOWN_CHANNEL,
+          "unknown channel " + call.channel().name()));
+      return;
+    }
     if (!open) {
-      if (call instanceof BufferCall.Ping) {
-        message.reply(new BufferCall.Reply(false));
-      } else {
-        BufferFailures.fail(message, new BufferException(BufferException.Reason.UNAVAILABLE,
-            "message buffer unavailable"));
-      }
+      BufferFailures.fail(message, new BufferException(BufferException.Reason.UNAVAILABLE,
+          "message buffer unavailable"));
       return;
     }
     call.runOn(backend).onComplete(done -> {
@@ -130,6 +177,10 @@ public final class ChannelBufferVerticle extends VerticleBase {
         }
       }
     });
+  }
+
+  private boolean owns(ChannelSpec channel) {
+    return owned.contains(channel.name());
   }
 
   /**

@@ -210,6 +210,21 @@ public final class CwmMetrics {
   }
 
   /**
+   * Which instance of a per-channel verticle serves each channel in this process:
+   * {@code cwm_channel_owner{channel, verticle}} is its instance number (-1 while none does).
+   *
+   * @param verticle {@code buffer} or {@code stream}
+   * @param owner the channel's owning instance, read at each scrape
+   */
+  public void channelOwners(String verticle, Set<String> channelNames, java.util.function.ToIntFunction<String> owner) {
+    for (String channel : channelNames) {
+      Gauge.builder("cwm.channel.owner", () -> owner.applyAsInt(channel))
+          .description("Instance of the buffer or stream verticle that owns the channel in this process")
+          .tags(Tags.of("channel", channel, "verticle", verticle)).register(registry);
+    }
+  }
+
+  /**
    * The request-body budget of the HTTP edge: {@code cwm_http_body_budget_bytes} (capacity) and
    * {@code cwm_http_body_in_flight_bytes} (held now by bodies being read or processed).
    */

@@ -2,16 +2,18 @@ package io.cwm.stream;
 
 import io.cwm.buffer.Envelope;
 import io.cwm.bus.Addresses;
+import io.cwm.bus.ChannelDirectory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * {@link StreamService} as seen from any other verticle: each call is one local event-bus request
- * to StreamVerticle with a {@link StreamCall} record; refusals come back as
- * {@link StreamFailure}s.
+ * with a {@link StreamCall} record to the StreamVerticle instance that owns the channel
+ * ({@link ChannelDirectory}); refusals come back as {@link StreamFailure}s.
  */
 public final class StreamClient implements StreamService {
   /** How long a call may take unless the client is built with another timeout. */
@@ -21,6 +23,7 @@ public final class StreamClient implements StreamService {
 
   private final Vertx vertx;
   private final DeliveryOptions options;
+  private final ChannelDirectory owners;
 
   public StreamClient(Vertx vertx) {
     this(vertx, DEFAULT_TIMEOUT_MS);
@@ -30,11 +33,12 @@ public final class StreamClient implements StreamService {
   public StreamClient(Vertx vertx, long timeoutMillis) {
     this.vertx = vertx;
     this.options = new DeliveryOptions().setSendTimeout(timeoutMillis).setLocalOnly(true);
+    this.owners = ChannelDirectory.stream(vertx);
   }
 
   @SuppressWarnings("unchecked")
   private <T> Future<T> request(StreamCall call, DeliveryOptions options) {
-    return vertx.eventBus().<StreamCall.Reply>request(Addresses.STREAM_CALL, call, options)
+    return vertx.eventBus().<StreamCall.Reply>request(owners.address(call.channel()), call, options)
         .transform(done -> done.succeeded() ? Future.succeededFuture((T) done.result().body().value())
             : Future.failedFuture(StreamFailure.decode(done.cause())));
   }
@@ -75,7 +79,7 @@ public final class StreamClient implements StreamService {
 
   @Override
   public void heartbeat(String channel, String connectionId) {
-    vertx.eventBus().send(Addresses.STREAM_CALL, new StreamCall.Heartbeat(channel, connectionId), Addresses.LOCAL);
+    vertx.eventBus().send(owners.address(channel), new StreamCall.Heartbeat(channel, connectionId), Addresses.LOCAL);
   }
 
   @Override
@@ -85,7 +89,12 @@ public final class StreamClient implements StreamService {
 
   @Override
   public Future<Integer> sessions(String channel) {
-    return request(new StreamCall.Sessions(channel), options);
+    if (channel != null) {
+      return request(new StreamCall.Sessions(channel), options);
+    }
+    List<Future<Integer>> each = new ArrayList<>();
+    owners.channels().forEach(name -> each.add(request(new StreamCall.Sessions(name), options)));
+    return Future.all(each).map(done -> each.stream().mapToInt(Future::result).sum());
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.cwm.buffer.BufferClient;
 import io.cwm.buffer.Envelope;
 import io.cwm.buffer.MessageBuffer;
 import io.cwm.bus.Addresses;
+import io.cwm.bus.ChannelDirectory;
 import io.cwm.config.ChannelSpec;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -11,6 +12,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.LocalMap;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -22,27 +24,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves {@link StreamService} on {@code cwm.stream.call}: the connector sessions of every
- * channel, one {@link ChannelWindow} each (which decides admission, the windows and which session
+ * Serves {@link StreamService} for the channels it owns: their connector sessions, one
+ * {@link ChannelWindow} per channel (which decides admission, the windows and which session
  * gets the next lease). This verticle does the wiring: it leases from and settles with the
  * buffer, sends each leased message to the edge that holds the session's socket
  * ({@code cwm.session.<connection id>}), runs the timers (the tick that pulls again and ends idle
  * poll sessions, the poll timeouts, the cluster refresh) and, when clustered, admits and
  * disconnects through {@link ClusterSessions}.
  *
- * <p>Single instance, one event loop: all session state is touched from one thread.
+ * <p>One instance owns a share of the channels ({@link io.cwm.config.ChannelOwners}) and claims
+ * them in the {@link ChannelDirectory}: everything of one channel (its sessions, window, leases
+ * and ready notices) lives on its owner's event loop, so no state is shared between threads.
  */
 public final class StreamVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(StreamVerticle.class);
   /** Pulls again this often while a session has room, for delayed retries and other nodes' publishes. */
   static final long TICK_MS = 200;
+  private static final String SESSION_CHANNELS = "cwm.stream.session.channels";
 
   private final Map<String, ChannelSpec> specs;
   private final Clock clock;
   private final Map<String, ChannelWindow> windows = new LinkedHashMap<>();
   /** Every session of this process, by connection id. */
   private final Map<String, Session> sessions = new LinkedHashMap<>();
+  private final int index;
   private MessageBuffer buffer;
+  private ChannelDirectory directory;
+  /** Every session of this process (all instances), connection id to channel name. */
+  private LocalMap<String, String> sessionChannels;
+  private MessageConsumer<StreamCall> shared;
   private MessageConsumer<StreamCall> calls;
   private MessageConsumer<String> ready;
   private long tick = -1;
@@ -72,16 +82,30 @@ public final class StreamVerticle extends VerticleBase {
   }
 
   public StreamVerticle(Map<String, ChannelSpec> specs, Observer observer, Clock clock) {
+    this(specs, observer, clock, 0);
+  }
+
+  /**
+   * @param specs the channels this instance owns
+   * @param index this instance's number among the stream's instances
+   */
+  public StreamVerticle(Map<String, ChannelSpec> specs, Observer observer, Clock clock, int index) {
     this.specs = specs;
     this.observer = observer;
     this.clock = clock;
+    this.index = index;
   }
 
   @Override
   public Future<?> start() {
     buffer = new BufferClient(vertx);
     specs.values().forEach(spec -> windows.put(spec.name(), new ChannelWindow(spec, clock)));
-    calls = vertx.eventBus().localConsumer(Addresses.STREAM_CALL, this::onCall);
+    directory = ChannelDirectory.stream(vertx);
+    sessionChannels = vertx.sharedData().getLocalMap(SESSION_CHANNELS);
+    // the shared address takes calls about channels nobody owns (answered: unknown channel)
+    shared = vertx.eventBus().localConsumer(directory.sharedAddress(), this::onCall);
+    calls = vertx.eventBus().localConsumer(directory.instanceAddress(index), this::onCall);
+    specs.keySet().forEach(channel -> directory.claim(channel, index));
     ready = vertx.eventBus().consumer(Addresses.STREAM_READY, message -> {
       ChannelWindow window = windows.get(message.body());
       if (window != null) {
@@ -90,22 +114,24 @@ public final class StreamVerticle extends VerticleBase {
     });
     tick = vertx.setPeriodic(TICK_MS, id -> onTick());
     if (!vertx.isClustered()) {
-      return Future.all(calls.completion(), ready.completion());
+      return Future.all(shared.completion(), calls.completion(), ready.completion());
     }
     cluster = new ClusterSessions(vertx);
     refresh = vertx.setPeriodic(ClusterSessions.REFRESH_MS, id -> cluster.refresh(sessions.values()));
-    return Future.all(calls.completion(), ready.completion(), cluster.start(this::disconnectFromPeer));
+    return Future.all(shared.completion(), calls.completion(), ready.completion(),
+        cluster.start(this::disconnectFromPeer));
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(tick);
+    specs.keySet().forEach(channel -> directory.release(channel, index));
     if (cluster != null) {
       vertx.cancelTimer(refresh);
       new ArrayList<>(sessions.keySet()).forEach(cluster::removed);
-      return Future.all(calls.unregister(), ready.unregister(), cluster.stop());
+      return Future.all(shared.unregister(), calls.unregister(), ready.unregister(), cluster.stop());
     }
-    return Future.all(calls.unregister(), ready.unregister());
+    return Future.all(shared.unregister(), calls.unregister(), ready.unregister());
   }
 
   /** One request of {@link StreamService}: dispatched by its record type (the most frequent first). */
@@ -165,6 +191,7 @@ public final class StreamVerticle extends VerticleBase {
 
   private void added(ChannelWindow window, Session session) {
     sessions.put(session.id, session);
+    sessionChannels.put(session.id, session.channel);
     window.add(session);
     reportConnectors(window);
   }
@@ -201,6 +228,9 @@ public final class StreamVerticle extends VerticleBase {
   private void close(String connectionId, String why) {
     opening.remove(connectionId); // an admission still under way is void
     Session session = sessions.remove(connectionId);
+    if (session != null) {
+      sessionChannels.remove(connectionId);
+    }
     if (session == null) {
       return;
     }
@@ -292,7 +322,10 @@ public final class StreamVerticle extends VerticleBase {
       return;
     }
     if (session == null) {
-      StreamFailure.fail(message, StreamFailure.Reason.NOT_FOUND);
+      // a session of another channel lives on that channel's owner: say so rather than "not found"
+      String channel = sessionChannels.get(call.connectionId());
+      StreamFailure.fail(message, channel != null && !channel.equals(window.name())
+          ? StreamFailure.Reason.WRONG_CHANNEL : StreamFailure.Reason.NOT_FOUND);
       return;
     }
     if (!session.channel.equals(window.name())) {

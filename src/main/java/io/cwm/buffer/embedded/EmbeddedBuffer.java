@@ -63,6 +63,8 @@ public final class EmbeddedBuffer implements MessageBuffer {
   private MVMap<String, Long> meta;
   private Thread committer;
   private volatile boolean closing;
+  /** Buffer instances that opened this store and have not closed it: the last close closes the file. */
+  private int users;
 
   public EmbeddedBuffer(Vertx vertx, Path dataDir, Clock clock, boolean fsync) {
     this.vertx = vertx;
@@ -72,7 +74,8 @@ public final class EmbeddedBuffer implements MessageBuffer {
   }
 
   /**
-   * Opens the store (once) and registers the channels; creates each channel's token state from
+   * Opens the store (once: the buffer instances of a process share it, each registering the
+   * channels it owns; the store closes with the last of them) and registers the channels; creates each channel's token state from
    * its configured token, or aligns it with a changed one (under this object's lock, so within
    * this process; the store file admits one process). Completes once that is committed. Fails
    * with {@link BufferStartRefused} when another process (or another buffer in this one) holds
@@ -103,6 +106,7 @@ public final class EmbeddedBuffer implements MessageBuffer {
               TokenState.CONFIG_CHANGE_GRACE_SECONDS, spec.name());
         }
       }
+      users++;
       return commit();
     } catch (MVStoreException e) {
       if (e.getErrorCode() != DataUtils.ERROR_FILE_LOCKED) {
@@ -126,7 +130,7 @@ public final class EmbeddedBuffer implements MessageBuffer {
   public Future<Void> close() {
     Thread thread;
     synchronized (this) {
-      if (store == null) {
+      if (store == null || --users > 0) {
         return Future.succeededFuture();
       }
       closing = true;
