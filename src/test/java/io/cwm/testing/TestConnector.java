@@ -8,6 +8,7 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,6 +27,8 @@ public final class TestConnector implements AutoCloseable {
   private final List<String> received = new CopyOnWriteArrayList<>();
   private final Set<String> unique = ConcurrentHashMap.newKeySet();
   private final AtomicInteger duplicates = new AtomicInteger();
+  /** System.nanoTime() at which each message first arrived (read on the socket's event loop). */
+  private final Map<String, Long> arrivedAt = new ConcurrentHashMap<>();
   private volatile boolean autoAck;
   private volatile boolean echoHeartbeats;
   private volatile WebSocket socket;
@@ -65,6 +68,7 @@ public final class TestConnector implements AutoCloseable {
     String type = frame.getString("type");
     if ("webhook".equals(type)) {
       String id = frame.getString("message_id");
+      arrivedAt.putIfAbsent(id, System.nanoTime());
       received.add(id);
       if (!unique.add(id)) {
         duplicates.incrementAndGet();
@@ -106,6 +110,11 @@ public final class TestConnector implements AutoCloseable {
         return frame;
       }
     }
+  }
+
+  /** When {@code messageId} first arrived ({@link System#nanoTime()}), or null. */
+  public Long arrivedAt(String messageId) {
+    return arrivedAt.get(messageId);
   }
 
   public List<String> received() {

@@ -49,6 +49,23 @@ public final class TestServer implements AutoCloseable {
   /** Starts {@code role} on {@code port} in {@code dir} with these connectors (role connector or both). */
   public static TestServer startIn(Path dir, int port, String role, String webhooksJson, String connectionsJson,
       Map<String, String> env, List<ConnectorConfig> connectors) throws Exception {
+    return startIn(dir, port, role, webhooksJson, connectionsJson, env, connectors, null);
+  }
+
+  /** A receiver whose verticles.json is {@code verticlesJson} (instances, channel pins). */
+  public static TestServer startWithVerticles(String verticlesJson, String webhooksJson, Map<String, String> env)
+      throws Exception {
+    return startIn(Files.createTempDirectory("cwm-test"), freePort(), "receiver", webhooksJson, "{}", env, List.of(),
+        verticlesJson);
+  }
+
+  private static TestServer startIn(Path dir, int port, String role, String webhooksJson, String connectionsJson,
+      Map<String, String> env, List<ConnectorConfig> connectors, String verticlesJson) throws Exception {
+    Path verticles = null;
+    if (verticlesJson != null) {
+      verticles = dir.resolve("verticles.json");
+      Files.writeString(verticles, verticlesJson);
+    }
     Path webhooks = dir.resolve("webhooks.json");
     Path connections = dir.resolve("connections.json");
     Files.writeString(webhooks, webhooksJson);
@@ -56,7 +73,7 @@ public final class TestServer implements AutoCloseable {
     Map<String, String> fullEnv = new HashMap<>(env);
     fullEnv.putIfAbsent("SAVE_TO_DISK_BASE_DIR", dir.toString());
     String adminPort = fullEnv.get("WEBHOOK_CONNECT_ADMIN_PORT");
-    Launcher.Options options = new Launcher.Options(role, webhooks, connections, null,
+    Launcher.Options options = new Launcher.Options(role, webhooks, connections, verticles,
         "127.0.0.1", port, adminPort == null ? null : Integer.valueOf(adminPort), dir.resolve("data"), Env.of(fullEnv),
         connectors);
     Launcher.Running running = Launcher.start(options).toCompletionStage().toCompletableFuture()

@@ -11,6 +11,12 @@ class RabbitMqStreamDeliveryTest extends StreamDeliveryTest {
     return Map.of("WEBHOOK_CONNECT_BUFFER", "rabbitmq", "WEBHOOK_CONNECT_RABBITMQ_URL", RabbitBroker.URL);
   }
 
+  /** Deliveries from RabbitMQ still go through basic.get loops: 33-40 ms measured, 93 ms with one instance. */
+  @Override
+  protected long isolationP99BoundMillis() {
+    return 80;
+  }
+
   /** Leaves nothing behind on the shared broker: the queues of this run's channels. */
   @AfterAll
   void deleteQueues() throws Exception {
