@@ -30,6 +30,8 @@ import javax.crypto.spec.SecretKeySpec;
  *   java -cp target/cwm.jar bench/RelayBench.java drain PORT COUNT          # (c) buffer COUNT, then attach and drain
  *   java -cp target/cwm.jar bench/RelayBench.java fill PORT COUNT           # buffer COUNT and exit (connector bench)
  *   java -cp target/cwm.jar bench/RelayBench.java sink PORT COUNT           # HTTP target: until COUNT deliveries arrived
+ *   java -cp target/cwm.jar bench/RelayBench.java channels PORT SECONDS K   # (d) K channels (bench/relay-webhooks-4.json)
+ *                                                                       # relayed at full speed at once, one connector each
  * </pre>
  *
  * The webhook is {@code bench_relay} on channel {@code bench} (bench/relay-webhooks.json), HMAC
@@ -49,7 +51,9 @@ public class RelayBench {
         case "drain" -> drain(vertx, Integer.parseInt(args[1]), Integer.parseInt(args[2]));
         case "fill" -> fillOnly(vertx, Integer.parseInt(args[1]), Integer.parseInt(args[2]));
         case "sink" -> sink(vertx, Integer.parseInt(args[1]), Integer.parseInt(args[2]));
-        default -> throw new IllegalArgumentException("relay | drain | fill | sink");
+        case "channels" -> channels(vertx, Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+            Integer.parseInt(args[3]));
+        default -> throw new IllegalArgumentException("relay | drain | fill | sink | channels");
       }
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -104,6 +108,7 @@ public class RelayBench {
     final long[] latencies;
     final AtomicLong latencyCount = new AtomicLong();
     WebSocket socket;
+    String channel = "bench";
 
     Connector(Vertx vertx, int capacity) {
       client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(16 << 20).setMaxMessageSize(16 << 20));
@@ -112,7 +117,7 @@ public class RelayBench {
 
     Future<WebSocket> connect(int port) {
       WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-          .setURI("/connect/stream/bench").addHeader("Authorization", "Bearer " + TOKEN);
+          .setURI("/connect/stream/" + channel).addHeader("Authorization", "Bearer " + TOKEN);
       ClientWebSocket ws = client.webSocket();
       socket = ws;
       ws.textMessageHandler(text -> {
@@ -150,10 +155,14 @@ public class RelayBench {
   }
 
   static Future<Integer> post(HttpClient http, int port) {
+    return post(http, port, "bench_relay");
+  }
+
+  static Future<Integer> post(HttpClient http, int port, String webhookId) {
     String body = body(System.nanoTime());
     String signature = sign(body);
     RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
-        .setURI("/webhook/bench_relay").putHeader("Content-Type", "application/json")
+        .setURI("/webhook/" + webhookId).putHeader("Content-Type", "application/json")
         .putHeader("X-HMAC-Signature", signature);
     return http.request(request).compose(req -> req.send(Buffer.buffer(body)))
         .compose(response -> response.body().map(ignored -> response.statusCode()));
@@ -317,6 +326,70 @@ public class RelayBench {
         filled.countDown();
       }
       fill(http, port, count, issued, ok, failed, filled);
+    });
+  }
+
+  /**
+   * (d) K channels at once at full speed (64 concurrent POSTs spread round-robin over the
+   * webhooks {@code bench_relay_<k>} of channels {@code bench<k>}), one acking connector per
+   * channel; a WARMUP_SECONDS phase first. Prints the total and each channel's rate and p99.
+   */
+  static void channels(Vertx vertx, int port, int seconds, int k) throws Exception {
+    int warmup = Integer.parseInt(System.getenv().getOrDefault("WARMUP_SECONDS", "5"));
+    HttpClient http = http(vertx);
+    if (warmup > 0) {
+      channelsPhase(vertx, http, port, warmup, k);
+    }
+    channelsPhase(vertx, http, port, seconds, k);
+  }
+
+  static void channelsPhase(Vertx vertx, HttpClient http, int port, int seconds, int k) throws Exception {
+    Connector[] connectors = new Connector[k];
+    for (int i = 0; i < k; i++) {
+      connectors[i] = new Connector(vertx, 1_000_000);
+      connectors[i].channel = "bench" + i;
+      connectors[i].connect(port).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+    AtomicLong ok = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    AtomicLong next = new AtomicLong();
+    AtomicLong running = new AtomicLong(64);
+    CountDownLatch done = new CountDownLatch(1);
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    for (int i = 0; i < 64; i++) {
+      vertx.runOnContext(v -> spread(http, port, k, end, next, ok, failed, running, done));
+    }
+    done.await();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    long delivered = 0;
+    while (System.nanoTime() < deadline) {
+      delivered = Arrays.stream(connectors).mapToLong(c -> c.delivered.get()).sum();
+      if (delivered >= ok.get()) {
+        break;
+      }
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+    StringBuilder each = new StringBuilder();
+    for (Connector connector : connectors) {
+      each.append(String.format("; %s %.0f/s %s", connector.channel, connector.delivered.get() / (double) seconds,
+          connector.percentiles()));
+      connector.socket.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+    System.out.printf("channels: %d channels for %d s: %d accepted (%d refused), %d delivered and acked, "
+        + "%.0f webhooks/s%s%n", k, seconds, ok.get(), failed.get(), delivered, delivered / (double) seconds, each);
+  }
+
+  static void spread(HttpClient http, int port, int k, long end, AtomicLong next, AtomicLong ok, AtomicLong failed,
+      AtomicLong running, CountDownLatch done) {
+    if (System.nanoTime() >= end) {
+      if (running.decrementAndGet() == 0) {
+        done.countDown();
+      }
+      return;
+    }
+    post(http, port, "bench_relay_" + (next.getAndIncrement() % k)).onComplete(r -> {
+      (r.succeeded() && r.result() == 200 ? ok : failed).incrementAndGet();
+      spread(http, port, k, end, next, ok, failed, running, done);
     });
   }
 }

@@ -18,6 +18,9 @@ WARMUP=${WARMUP:-10}
 DURATION=${DURATION:-10}          # (a) wrk run
 RELAY_SECONDS=${RELAY_SECONDS:-30}
 DRAIN=${DRAIN:-50000}
+SCALING=${SCALING:-1}
+WEBHOOKS=bench/relay-webhooks.json
+VERTICLES_FILE=
 PORT=${PORT:-19311}
 BASELINE_PORT=${BASELINE_PORT:-19312}
 JAVA_OPTS=${JAVA_OPTS:--Xms512m -Xmx1g}
@@ -41,7 +44,7 @@ flush_redis() {
 flush_rabbitmq() {  # the bench channel's queues on the machine's broker (main, DLQ, Java state)
   command -v rabbitmqctl >/dev/null || return 0
   local queues
-  queues=$(rabbitmqctl -q list_queues name 2>/dev/null | grep -E '^webhook_connect\.(j\.state\.)?bench($|\.)' || true)
+  queues=$(rabbitmqctl -q list_queues name 2>/dev/null | grep -E '^webhook_connect\.(j\.state\.)?bench[0-9]?($|\.)' || true)
   for queue in $queues; do rabbitmqctl -q delete_queue "$queue" >/dev/null 2>&1 || true; done
 }
 
@@ -55,16 +58,18 @@ wait_port() {
   log "port $1 did not open"; exit 1
 }
 
-start_receiver() {  # start_receiver BUFFER
+start_receiver() {  # start_receiver BUFFER (webhooks file $WEBHOOKS, verticles file $VERTICLES_FILE if set)
   local data; data=$(mktemp -d)
+  local extra=(--webhooks "$WEBHOOKS")
+  [ -n "$VERTICLES_FILE" ] && extra+=(--verticles "$VERTICLES_FILE")
   if [ "$1" = redis ]; then
     WEBHOOK_CONNECT_BUFFER=redis WEBHOOK_CONNECT_REDIS_URL=$REDIS_URL java $JAVA_OPTS -jar target/cwm.jar receiver \
-      --webhooks bench/relay-webhooks.json --host 127.0.0.1 --port "$PORT" --data-dir "$data" > "$RESULTS/relay-receiver-$TS.log" 2>&1 &
+      "${extra[@]}" --host 127.0.0.1 --port "$PORT" --data-dir "$data" > "$RESULTS/relay-receiver-$TS.log" 2>&1 &
   elif [ "$1" = rabbitmq ]; then
     WEBHOOK_CONNECT_BUFFER=rabbitmq WEBHOOK_CONNECT_RABBITMQ_URL=$RABBITMQ_URL java $JAVA_OPTS -jar target/cwm.jar receiver \
-      --webhooks bench/relay-webhooks.json --host 127.0.0.1 --port "$PORT" --data-dir "$data" > "$RESULTS/relay-receiver-$TS.log" 2>&1 &
+      "${extra[@]}" --host 127.0.0.1 --port "$PORT" --data-dir "$data" > "$RESULTS/relay-receiver-$TS.log" 2>&1 &
   else
-    java $JAVA_OPTS -jar target/cwm.jar receiver --webhooks bench/relay-webhooks.json --host 127.0.0.1 \
+    java $JAVA_OPTS -jar target/cwm.jar receiver "${extra[@]}" --host 127.0.0.1 \
       --port "$PORT" --data-dir "$data" > "$RESULTS/relay-receiver-$TS.log" 2>&1 &
   fi
   PID=$!
@@ -133,5 +138,21 @@ for B in $BUFFERS; do
   RSS=$(awk '/VmRSS/ {print $2 " " $3}' "/proc/$PID/status")
   echo "[$B] (c) $DRAIN_LINE; receiver RSS after: $RSS" | tee -a "$REPORT"
   stop "$PID"; PID=
+
+  # ---- (d) 4 channels at once: buffer and stream at 1 instance vs one per event loop ---------------
+  if [ "$SCALING" = 1 ]; then
+    for INSTANCES in 1 '"event-loops"'; do
+      VERTICLES_FILE=$RESULTS/relay-verticles-$TS.json
+      sed -E 's/"verticle": "(buffer|stream)", "instances": [^,}]+/"verticle": "\1", "instances": '"$INSTANCES"'/' \
+        verticles.json > "$VERTICLES_FILE"
+      WEBHOOKS=bench/relay-webhooks-4.json
+      flush_buffers
+      start_receiver "$B"
+      LINE=$(WARMUP_SECONDS=$WARMUP java -cp target/cwm.jar bench/RelayBench.java channels "$PORT" "$RELAY_SECONDS" 4 2>/dev/null | grep '^channels:' | tail -1)
+      echo "[$B] (d) buffer/stream instances $INSTANCES: $LINE" | tee -a "$REPORT"
+      stop "$PID"; PID=
+      WEBHOOKS=bench/relay-webhooks.json; VERTICLES_FILE=
+    done
+  fi
 done
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$REPORT"
