@@ -40,6 +40,8 @@ public final class ChannelBufferVerticle extends VerticleBase {
   private final Set<String> owned = new HashSet<>();
   private MessageBuffer backend;
   private ChannelDirectory directory;
+  /** Who streams each channel: ready notices go to that instance only. */
+  private ChannelDirectory streams;
   private LocalMap<Integer, Boolean> health;
   private MessageConsumer<BufferCall<?>> shared;
   static final long CLUSTER_READY_COALESCE_MS = 5;
@@ -70,6 +72,7 @@ public final class ChannelBufferVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     directory = ChannelDirectory.buffer(vertx);
+    streams = ChannelDirectory.stream(vertx);
     health = vertx.sharedData().getLocalMap(HEALTH_MAP);
     if (channels.isEmpty()) {
       LOG.debug("buffer instance {} owns no webhook_connect channel: it stays idle", index);
@@ -201,13 +204,18 @@ public final class ChannelBufferVerticle extends VerticleBase {
   }
 
   /**
-   * Wakes the stream verticles of the channel: this process's at once; when clustered, the other
+   * Wakes the stream verticles of the channel: this process's owner of the channel at once; when clustered, the other
    * nodes' at most once per {@link #CLUSTER_READY_COALESCE_MS} per channel (a notice per stored
    * message crossing the network cost two clustered nodes most of their ingest rate, measured in
    * bench/cluster.sh; the other nodes also poll every 200 ms).
    */
   private void ready(String channel) {
-    vertx.eventBus().publish(Addresses.STREAM_READY, channel, Addresses.LOCAL);
+    String owner = streams.readyAddress(channel);
+    if (owner != null) {
+      vertx.eventBus().send(owner, channel, Addresses.LOCAL);
+    } else {
+      vertx.eventBus().publish(Addresses.STREAM_READY, channel, Addresses.LOCAL); // no stream instance claimed it
+    }
     if (vertx.isClustered() && clusterNoticePending.add(channel)) {
       vertx.setTimer(CLUSTER_READY_COALESCE_MS, id -> {
         clusterNoticePending.remove(channel);

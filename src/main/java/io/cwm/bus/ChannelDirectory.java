@@ -50,6 +50,21 @@ public final class ChannelDirectory {
     return owner == null ? shared : owner.address();
   }
 
+  /**
+   * Where to tell the channel's owner that messages are ready: {@code <shared>.<n>.ready}, only
+   * that instance listens (a publish to all of them woke every event loop for each message).
+   * Null when nobody claimed the channel.
+   */
+  public String readyAddress(String channel) {
+    Owner owner = owners.get(channel);
+    return owner == null ? null : owner.address() + ".ready";
+  }
+
+  /** Where instance {@code index} takes ready notices of its channels. */
+  public String instanceReadyAddress(int index) {
+    return instanceAddress(index) + ".ready";
+  }
+
   /** The instance owning {@code channel}, or -1 when none claimed it. */
   public int owner(String channel) {
     Owner owner = owners.get(channel);

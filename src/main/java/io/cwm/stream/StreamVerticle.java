@@ -7,6 +7,7 @@ import io.cwm.bus.Addresses;
 import io.cwm.bus.ChannelDirectory;
 import io.cwm.config.ChannelSpec;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -55,6 +56,7 @@ public final class StreamVerticle extends VerticleBase {
   private MessageConsumer<StreamCall> shared;
   private MessageConsumer<StreamCall> calls;
   private MessageConsumer<String> ready;
+  private MessageConsumer<String> ownReady;
   private long tick = -1;
   /** Null unless this process is a member of a cluster. */
   private ClusterSessions cluster;
@@ -106,20 +108,24 @@ public final class StreamVerticle extends VerticleBase {
     shared = vertx.eventBus().localConsumer(directory.sharedAddress(), this::onCall);
     calls = vertx.eventBus().localConsumer(directory.instanceAddress(index), this::onCall);
     specs.keySet().forEach(channel -> directory.claim(channel, index));
-    ready = vertx.eventBus().consumer(Addresses.STREAM_READY, message -> {
+    // notices from this process's buffer come to this instance's own address; the cluster-wide
+    // address carries other nodes' (every instance hears those and keeps the ones it owns)
+    Handler<Message<String>> onReady = message -> {
       ChannelWindow window = windows.get(message.body());
       if (window != null) {
         pump(window);
       }
-    });
+    };
+    ownReady = vertx.eventBus().localConsumer(directory.instanceReadyAddress(index), onReady);
+    ready = vertx.eventBus().consumer(Addresses.STREAM_READY, onReady);
     tick = vertx.setPeriodic(TICK_MS, id -> onTick());
     if (!vertx.isClustered()) {
-      return Future.all(shared.completion(), calls.completion(), ready.completion());
+      return Future.all(List.of(shared.completion(), calls.completion(), ready.completion(), ownReady.completion()));
     }
     cluster = new ClusterSessions(vertx);
     refresh = vertx.setPeriodic(ClusterSessions.REFRESH_MS, id -> cluster.refresh(sessions.values()));
-    return Future.all(shared.completion(), calls.completion(), ready.completion(),
-        cluster.start(this::disconnectFromPeer));
+    return Future.all(List.of(shared.completion(), calls.completion(), ready.completion(), ownReady.completion(),
+        cluster.start(this::disconnectFromPeer)));
   }
 
   @Override
@@ -129,9 +135,10 @@ public final class StreamVerticle extends VerticleBase {
     if (cluster != null) {
       vertx.cancelTimer(refresh);
       new ArrayList<>(sessions.keySet()).forEach(cluster::removed);
-      return Future.all(shared.unregister(), calls.unregister(), ready.unregister(), cluster.stop());
+      return Future.all(List.of(shared.unregister(), calls.unregister(), ready.unregister(), ownReady.unregister(),
+          cluster.stop()));
     }
-    return Future.all(shared.unregister(), calls.unregister(), ready.unregister());
+    return Future.all(shared.unregister(), calls.unregister(), ready.unregister(), ownReady.unregister());
   }
 
   /** One request of {@link StreamService}: dispatched by its record type (the most frequent first). */
