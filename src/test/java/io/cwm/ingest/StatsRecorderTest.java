@@ -3,6 +3,7 @@ package io.cwm.ingest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.cwm.testing.MutableClock;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;

@@ -9,13 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cwm.buffer.Envelope;
 import io.cwm.config.ChannelSpec;
+import io.cwm.testing.MutableClock;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +26,7 @@ class ChannelWindowTest {
   private static final int ACK_TIMEOUT_SECONDS = 60;
   private static final int HEARTBEAT_SECONDS = 10;
 
-  private final FakeClock clock = new FakeClock(Instant.parse("2025-01-01T00:00:00Z"));
+  private final MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
   private final ChannelWindow window = new ChannelWindow(new ChannelSpec("orders", "token",
       Map.of("wh", new ChannelSpec.Queue("wh", 3600, 100)), MAX_CONNECTIONS, MAX_IN_FLIGHT, ACK_TIMEOUT_SECONDS,
       HEARTBEAT_SECONDS, 5), clock);
@@ -315,33 +313,5 @@ class ChannelWindowTest {
     assertEquals(2, view.getLong("messages_received"));
     assertEquals(1, view.getLong("messages_acked"));
     assertEquals(Envelope.format(clock.instant()), view.getString("last_heartbeat_at"));
-  }
-
-  /** A clock the test moves by hand. */
-  private static final class FakeClock extends Clock {
-    private Instant now;
-
-    FakeClock(Instant start) {
-      this.now = start;
-    }
-
-    void advance(Duration step) {
-      now = now.plus(step);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }

@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.cwm.error.CwmException;
 import io.cwm.error.FailureCode;
-import java.time.Clock;
+import io.cwm.testing.MutableClock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -21,34 +18,6 @@ import org.junit.jupiter.api.Test;
 
 class RateLimitValidatorTest {
   private final MutableClock clock = new MutableClock(Requests.FIXED.instant());
-
-  /** A clock the test moves by hand. */
-  static final class MutableClock extends Clock {
-    private volatile Instant now;
-
-    MutableClock(Instant start) {
-      this.now = start;
-    }
-
-    void advance(Duration duration) {
-      now = now.plus(duration);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
 
   private Validator validator(String block) {
     return Requests.build("rate_limit", "{\"rate_limit\":" + block + "}", Requests.context(clock));
