@@ -53,10 +53,7 @@ class DeadLetterQueuesTest {
       amqp.queueDeclare(queue, true, false, false,
           RabbitLayout.queueArguments(name, "hook-a", 3600, false, 2).getMap());
       amqp.queueBind(queue, RabbitLayout.EXCHANGE, RabbitLayout.routingKey(name, "hook-a"));
-      amqp.queueDeclare(RabbitLayout.stateQueue(name), true, false, false,
-          RabbitLayout.stateQueueArguments().getMap());
-      amqp.queueDeclare(RabbitLayout.countsQueue(name), true, false, false,
-          RabbitLayout.countsQueueArguments().getMap());
+      RabbitBroker.declareStateQueues(amqp, name);
     }
   }
 

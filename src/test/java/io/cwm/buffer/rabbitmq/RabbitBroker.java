@@ -52,6 +52,14 @@ final class RabbitBroker implements AutoCloseable {
   }
 
   /** Deletes every queue of the channels' webhooks (main and DLQ) and their state and counts queues. */
+  /** The channel's state and counts queues ({@code webhook_connect.j.*}), as the buffer's open declares them. */
+  static void declareStateQueues(Channel amqp, String channel) throws IOException {
+    amqp.queueDeclare(RabbitLayout.stateQueue(channel), true, false, false,
+        RabbitLayout.stateQueueArguments().getMap());
+    amqp.queueDeclare(RabbitLayout.countsQueue(channel), true, false, false,
+        RabbitLayout.countsQueueArguments().getMap());
+  }
+
   void deleteQueues(List<String> channels, List<String> webhookIds) throws Exception {
     List<String> queues = new ArrayList<>();
     for (String channel : channels) {

@@ -36,10 +36,7 @@ class StateStoreTest {
   void declareQueues() throws Exception {
     vertx = Vertx.vertx();
     try (RabbitBroker broker = new RabbitBroker(); Channel amqp = broker.channel()) {
-      amqp.queueDeclare(RabbitLayout.stateQueue(name), true, false, false,
-          RabbitLayout.stateQueueArguments().getMap());
-      amqp.queueDeclare(RabbitLayout.countsQueue(name), true, false, false,
-          RabbitLayout.countsQueueArguments().getMap());
+      RabbitBroker.declareStateQueues(amqp, name);
     }
   }
 
