@@ -13,8 +13,8 @@ import java.util.Set;
  * listens and answers that the channel is unknown (or the call needs no owner, such as a ping).
  */
 public final class ChannelDirectory {
-  /** One claim: the owning instance and its address. */
-  private record Owner(int instance, String address) implements Shareable {}
+  /** One claim: the owning instance, its address and its ready-notice address. */
+  private record Owner(int instance, String address, String readyAddress) implements Shareable {}
 
   private final String shared;
   private final LocalMap<String, Owner> owners;
@@ -57,7 +57,7 @@ public final class ChannelDirectory {
    */
   public String readyAddress(String channel) {
     Owner owner = owners.get(channel);
-    return owner == null ? null : owner.address() + ".ready";
+    return owner == null ? null : owner.readyAddress();
   }
 
   /** Where instance {@code index} takes ready notices of its channels. */
@@ -78,11 +78,15 @@ public final class ChannelDirectory {
 
   /** Instance {@code index} serves {@code channel} from now on. */
   public void claim(String channel, int index) {
-    owners.put(channel, new Owner(index, instanceAddress(index)));
+    owners.put(channel, owner(index));
   }
 
   /** Instance {@code index} no longer serves {@code channel} (a claim of another instance stays). */
   public void release(String channel, int index) {
-    owners.remove(channel, new Owner(index, instanceAddress(index)));
+    owners.remove(channel, owner(index));
+  }
+
+  private Owner owner(int index) {
+    return new Owner(index, instanceAddress(index), instanceReadyAddress(index));
   }
 }
