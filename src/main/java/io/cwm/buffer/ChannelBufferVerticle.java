@@ -83,6 +83,7 @@ public final class ChannelBufferVerticle extends VerticleBase {
     consumer = vertx.eventBus().localConsumer(directory.instanceAddress(index), this::onCall);
     Future<Void> registered = Future.all(shared.completion(), consumer.completion()).mapEmpty();
     backend = backendFactory.get();
+    backend.onReady(this::ready);
     health.put(index, false);
     reclaimTimer = vertx.setPeriodic(RECLAIM_PERIOD_MS, id -> reclaim());
     return registered.compose(done -> {

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Consumer;
 import io.cwm.config.ChannelSpec;
 
 /**
@@ -85,6 +86,14 @@ public interface MessageBuffer {
    * {@code graceMillis} (only one previous token is kept). Atomic; returns the new state.
    */
   Future<TokenState> rotateToken(ChannelSpec channel, String newTokenHash, long graceMillis);
+
+  /**
+   * Registers who hears of messages that became ready without a call of this process (a backend
+   * that pushes, such as RabbitMQ's consumers): called with the channel name on the buffer's
+   * context. Backends that only pull never call it.
+   */
+  default void onReady(Consumer<String> listener) {
+  }
 
   /** Whether the backend is reachable now (readiness). */
   Future<Boolean> ping();

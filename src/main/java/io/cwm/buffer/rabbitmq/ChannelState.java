@@ -2,6 +2,9 @@ package io.cwm.buffer.rabbitmq;
 
 import io.cwm.config.ChannelSpec;
 import io.cwm.buffer.Envelope;
+import io.vertx.rabbitmq.RabbitMQConsumer;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -17,6 +20,10 @@ final class ChannelState {
   final Map<String, Held> held = new LinkedHashMap<>();
   /** The channel's token, sequence and counter state. */
   final StateStore.Entry stored;
+  /** Until when a session of this node wants the channel's messages (its consumers run until then). */
+  long interestUntilMillis;
+  /** Leases that found nothing waiting and wait for the broker's next push. */
+  final Deque<ParkedLease> parked = new ArrayDeque<>();
 
   ChannelState(ChannelSpec spec, StateStore.Entry stored) {
     this.spec = spec;
@@ -49,6 +56,36 @@ final class ChannelState {
     return held.values().stream().filter(delivery -> delivery.owner != null).count();
   }
 
+  /** Whether a delivery waits here for a lease at {@code nowMillis}. */
+  boolean hasWaiting(long nowMillis) {
+    for (Held delivery : held.values()) {
+      if (delivery.owner == null && delivery.notBeforeMillis <= nowMillis) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether a consumer of one of the channel's queues is being started. */
+  boolean subscribing() {
+    for (QueueState queue : queues.values()) {
+      if (queue.subscribing) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether every webhook queue of the channel has a consumer on the deliveries connection of {@code generation}. */
+  boolean consuming(long generation) {
+    for (QueueState queue : queues.values()) {
+      if (queue.consumer == null || queue.consumerGeneration != generation) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** One webhook's queue: names, limits and the cached broker depth. */
   static final class QueueState {
     final String webhookId;
@@ -66,6 +103,10 @@ final class ChannelState {
     long confirmedAtRead;
     /** Ready count the broker reported with the last basic.get (sizes the next batch of gets). */
     long readyAfterGet;
+    /** This node's consumer of the queue (null: none), the deliveries connection it runs on, one being started. */
+    RabbitMQConsumer consumer;
+    long consumerGeneration = -1;
+    boolean subscribing;
     /** Messages in the DLQ as far as this node knows (-1: not yet looked); a difference means news. */
     long deadLettersKnown = -1;
 

@@ -9,13 +9,16 @@ import io.cwm.amqp.PendingConfirms;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.rabbitmq.RabbitMQClient;
+import io.vertx.rabbitmq.QueueOptions;
 import io.vertx.rabbitmq.RabbitMQConfirmation;
+import io.vertx.rabbitmq.RabbitMQConsumer;
 import io.vertx.rabbitmq.RabbitMQMessage;
 import io.vertx.rabbitmq.RabbitMQOptions;
 import java.net.URI;
@@ -426,6 +429,25 @@ final class RabbitLink {
           return Future.succeededFuture(messages);
         });
       });
+    }
+
+    /**
+     * Starts a consumer (manual acks) of {@code queue} with at most {@code prefetch} unacked
+     * deliveries (basic.qos per consumer); {@code handler} runs on the link's call context for
+     * each delivery.
+     */
+    Future<RabbitMQConsumer> basicConsume(String queue, int prefetch, Handler<RabbitMQMessage> handler) {
+      return call(amqp -> amqp.basicQos(prefetch, false)
+          .compose(qos -> amqp.basicConsumer(queue, new QueueOptions().setAutoAck(false)))
+          .map(consumer -> consumer.handler(handler)));
+    }
+
+    /** basic.cancel of a consumer (a blocking RPC, so on a worker); its unacked deliveries stay ours. */
+    Future<Void> basicCancel(RabbitMQConsumer consumer) {
+      return call(amqp -> callContext.executeBlocking(() -> {
+        consumer.cancel();
+        return null;
+      }));
     }
 
     Future<Void> basicAck(long deliveryTag, boolean multiple) {

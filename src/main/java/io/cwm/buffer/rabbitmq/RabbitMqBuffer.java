@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -38,11 +39,17 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@link MessageBuffer} on RabbitMQ, with exactly the layout of spec §5.1
  * ({@link RabbitLayout}), which Python receivers on the same broker share, and Java's delivery
- * model (§4.12). This class holds the deliveries: leases are pulls (basic.get), and a message
- * leased here stays an unacked delivery of the {@code deliveries} connection until it is acked,
- * dead-lettered or that connection is lost (the broker requeues it; its local state is dropped,
- * so a late ack answers false). Nack retries, releases and expired leases keep the delivery here
- * with a not-before time (no broker requeue, no hot loop). Leases are local to this node.
+ * model (§4.12). This class holds the deliveries. While a session of this node wants a channel's
+ * messages (a lease, ack or nack in the last {@value #CONSUMER_IDLE_MILLIS} ms) each of its webhook
+ * queues has a consumer ({@link Consumers}: basic.consume, manual acks, a prefetch window): the
+ * broker pushes messages ahead of the leases, which take them from memory, and a push wakes the
+ * stream ({@link #onReady}). When the channel goes quiet here its consumers are cancelled and what
+ * they prefetched goes back to the broker, so another receiver's connectors get it. A lease made
+ * before the consumers run pulls with basic.get. A message leased here stays an unacked delivery
+ * of the {@code deliveries} connection until it is acked, dead-lettered or that connection is lost
+ * (the broker requeues it; its local state is dropped, so a late ack answers false). Nack retries,
+ * releases and expired leases keep the delivery here with a not-before time (no broker requeue,
+ * no hot loop). Leases are local to this node.
  *
  * <p>Its parts: three {@link RabbitLink}s ({@code publish} with confirms, {@code deliveries},
  * {@code admin} used through {@link AdminSteps}), so a channel error on one (a 406 on a
@@ -59,6 +66,8 @@ public final class RabbitMqBuffer implements MessageBuffer {
   private static final int GIVEN_BACK_LIMIT = 100_000;
   /** basic.gets sent at once per queue and lease (never more than the lease asks for). */
   private static final int GET_BATCH = 32;
+  /** A channel's consumers stop this long after its last lease, ack or nack here. */
+  static final long CONSUMER_IDLE_MILLIS = 2000;
 
   private final Vertx vertx;
   private final Context context;
@@ -79,6 +88,8 @@ public final class RabbitMqBuffer implements MessageBuffer {
       return size() > GIVEN_BACK_LIMIT;
     }
   };
+  private final Consumers consumers;
+  private Consumer<String> readyListener = channel -> { };
   private long heldGeneration = -1;
   private long housekeepingTimer = -1;
   private int rotation;
@@ -104,6 +115,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
     this.store = new StateStore(vertx, context, clock, process, publisher, admin);
     this.room = new QueueRoom(clock, admin, brokerLimits);
     this.deadLetterQueues = new DeadLetterQueues(clock, publisher, admin, room, store);
+    this.consumers = new Consumers(context, deliveries, this::takeArrivals);
   }
 
   /** The client-provided name of one of this buffer's connections, as the broker lists it. */
@@ -264,6 +276,10 @@ public final class RabbitMqBuffer implements MessageBuffer {
       }
       closing = true;
       vertx.cancelTimer(housekeepingTimer);
+      channels.values().forEach(channel -> {
+        channel.parked.forEach(ParkedLease::abandon);
+        channel.parked.clear();
+      });
       return store.close().transform(flushed -> {
         closed = true;
         return Future.join(publisher.close(), deliveries.close(), admin.link().close());
@@ -276,7 +292,89 @@ public final class RabbitMqBuffer implements MessageBuffer {
       return;
     }
     dropLostDeliveries();
+    stopIdleConsumers();
     store.compactWhereDue();
+  }
+
+  @Override
+  public void onReady(Consumer<String> listener) {
+    readyListener = listener;
+  }
+
+  // ---------------------------------------------------------------------------------- consumers
+
+  /** Whether every webhook queue of the channel has a running consumer (tests; read from any thread). */
+  boolean consuming(String channel) {
+    ChannelState state = channels.get(channel);
+    return state != null && consumers.running(state);
+  }
+
+  /** Holds the pushed deliveries, serves the leases waiting for them and wakes the stream for the rest. */
+  private void takeArrivals(List<Consumers.Arrival> arrivals) {
+    dropLostDeliveries();
+    Set<ChannelState> fed = new HashSet<>();
+    for (Consumers.Arrival arrival : arrivals) {
+      if (closed || arrival.generation() != deliveries.generation()) {
+        continue; // delivered on a connection that is gone: the broker has it back
+      }
+      if (hold(arrival.channel(), arrival.queue(), arrival.message()) != null) {
+        fed.add(arrival.channel());
+      }
+    }
+    for (ChannelState channel : fed) {
+      for (ParkedLease parked : new ArrayList<>(channel.parked)) {
+        if (!channel.hasWaiting(clock.millis())) {
+          break;
+        }
+        parked.feed();
+      }
+      if (channel.parked.isEmpty() && channel.hasWaiting(clock.millis())) {
+        readyListener.accept(channel.spec.name());
+      }
+    }
+  }
+
+  /**
+   * Cancels the consumers of channels no session here wanted for {@value #CONSUMER_IDLE_MILLIS} ms,
+   * then gives back (basic.nack, requeue) what waits here unleased, so the broker delivers it to a
+   * receiver whose connectors want it.
+   */
+  private void stopIdleConsumers() {
+    long now = clock.millis();
+    for (ChannelState channel : channels.values()) {
+      if (now >= channel.interestUntilMillis) {
+        consumers.stop(channel).onComplete(stopped -> {
+          if (clock.millis() >= channel.interestUntilMillis) {
+            giveBack(channel);
+          }
+        });
+      }
+    }
+  }
+
+  private void giveBack(ChannelState channel) {
+    if (!deliveries.isUp() || channel.held.isEmpty()) {
+      return;
+    }
+    long generation = deliveries.generation();
+    long now = clock.millis();
+    List<Held> waiting = new ArrayList<>();
+    for (Held held : channel.held.values()) {
+      if (held.owner == null && held.deadLetterReason == null && held.notBeforeMillis <= now
+          && held.generation == generation) {
+        waiting.add(held);
+      }
+    }
+    if (waiting.isEmpty()) {
+      return;
+    }
+    waiting.forEach(held -> {
+      channel.held.remove(held.messageId);
+      givenBack.put(held.messageId, held.deliveries);
+    });
+    deliveries.client().onSuccess(client -> waiting.forEach(held -> client.basicNack(held.deliveryTag, false, true)));
+    LOG.debug("[channel: {}] no session here: {} waiting message(s) given back to the broker", channel.spec.name(),
+        waiting.size());
   }
 
   // ------------------------------------------------------------------------------------- publish
@@ -310,9 +408,11 @@ public final class RabbitMqBuffer implements MessageBuffer {
   // --------------------------------------------------------------------------------------- lease
 
   /**
-   * First the deliveries held here whose retry delay has passed, then basic.get round-robin over
-   * the channel's queues until {@code max} or all are empty. Expired messages and those whose
-   * deliveries are used up are dead-lettered instead (the lease waits for that).
+   * First the deliveries held here (pushed ahead, released, or past their retry delay). Until the
+   * channel's consumers run, then basic.get round-robin over its queues until {@code max} or all
+   * are empty, and the consumers are started after that; with the consumers running and nothing
+   * waiting, the lease waits for the next push ({@link ParkedLease}). Expired messages and those whose deliveries are used up are
+   * dead-lettered instead (the lease waits for that).
    */
   @Override
   public Future<List<Envelope>> lease(ChannelSpec spec, String owner, int max, long leaseMillis) {
@@ -321,21 +421,56 @@ public final class RabbitMqBuffer implements MessageBuffer {
       if (max <= 0) {
         return Future.succeededFuture(leased);
       }
+      channel.interestUntilMillis = clock.millis() + CONSUMER_IDLE_MILLIS;
       List<Future<?>> deadLetters = new ArrayList<>();
-      Instant now = clock.instant();
-      for (Held held : new ArrayList<>(channel.held.values())) {
-        if (leased.size() >= max) {
-          break;
+      takeWaiting(channel, owner, max, leaseMillis, leased, deadLetters);
+      Future<Void> more;
+      boolean pushing = channel.subscribing() || consumers.running(channel);
+      if (!pushing) {
+        // the consumers start once the gets are done (while they start, a get would overtake what
+        // they were pushed: leases wait for the pushes then)
+        more = fromBroker(channel, owner, max, leaseMillis, leased, deadLetters).andThen(done -> {
+          if (!closing) {
+            consumers.start(channel);
+          }
+        });
+      } else if (leased.size() >= max) {
+        more = Future.succeededFuture();
+      } else if (leased.isEmpty() && deadLetters.isEmpty()) {
+        ParkedLease parked = new ParkedLease(vertx, channel.parked, max, leased, deadLetters,
+            () -> takeWaiting(channel, owner, max, leaseMillis, leased, deadLetters));
+        more = parked.answered();
+      } else {
+        more = Future.succeededFuture();
+      }
+      return more.transform(got -> Future.join(deadLetters).transform(settled -> got.succeeded()
+          ? Future.succeededFuture(leased) : Future.failedFuture(got.cause())));
+    });
+  }
+
+  /** Leases what waits here, in the order it came, up to {@code max}. */
+  private void takeWaiting(ChannelState channel, String owner, int max, long leaseMillis, List<Envelope> leased,
+      List<Future<?>> deadLetters) {
+    Instant now = clock.instant();
+    long nowMillis = now.toEpochMilli();
+    while (leased.size() < max) {
+      // chosen first, then offered: an offer may dead-letter, which removes it from held
+      List<Held> due = new ArrayList<>();
+      for (Held held : channel.held.values()) {
+        if (held.owner == null && held.notBeforeMillis <= nowMillis) {
+          due.add(held);
+          if (due.size() == max - leased.size()) {
+            break;
+          }
         }
-        if (held.owner != null || held.notBeforeMillis > now.toEpochMilli()) {
-          continue;
-        }
+      }
+      if (due.isEmpty()) {
+        return;
+      }
+      for (Held held : due) {
         offer(channel, held, owner, now, leaseMillis, leased, deadLetters);
       }
-      return fromBroker(channel, owner, max, leaseMillis, leased, deadLetters)
-          .transform(got -> Future.join(deadLetters).transform(settled -> got.succeeded()
-              ? Future.succeededFuture(leased) : Future.failedFuture(got.cause())));
-    });
+    }
   }
 
   /** Leases a held delivery to {@code owner}, or dead-letters it when it must not be delivered. */
@@ -377,7 +512,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
     int wanted = (int) Math.min(max - leased.size(), Math.min(GET_BATCH, Math.max(1, queue.readyAfterGet)));
     return client.basicGet(queue.name, wanted).compose(messages -> {
       for (RabbitMQMessage message : messages) {
-        received(client, channel, queue, message, owner, leaseMillis, leased, deadLetters);
+        received(channel, queue, message, owner, leaseMillis, leased, deadLetters);
       }
       RabbitMQMessage last = messages.isEmpty() ? null : messages.get(messages.size() - 1);
       queue.readyAfterGet = last == null || last.messageCount() == null ? 0 : last.messageCount();
@@ -394,12 +529,22 @@ public final class RabbitMqBuffer implements MessageBuffer {
     });
   }
 
-  /**
-   * A message got from the broker: its deliveries so far are the stored count, plus what this
-   * node counted before it lost the delivery, or 1 when the broker says it was delivered before.
-   */
-  private void received(RabbitLink.Ops client, ChannelState channel, QueueState queue, RabbitMQMessage message,
+  /** A message got from the broker (basic.get): held, then offered to the lease. */
+  private void received(ChannelState channel, QueueState queue, RabbitMQMessage message,
       String owner, long leaseMillis, List<Envelope> leased, List<Future<?>> deadLetters) {
+    Held held = hold(channel, queue, message);
+    if (held != null) {
+      offer(channel, held, owner, clock.instant(), leaseMillis, leased, deadLetters);
+    }
+  }
+
+  /**
+   * A message got or pushed from the broker, held here waiting for a lease: its deliveries so far
+   * are the stored count, plus what this node counted before it lost or gave back the delivery, or
+   * 1 when the broker says it was delivered before. Null when it is not to be delivered (unreadable:
+   * rejected to the DLQ; a second copy of one held here: dropped).
+   */
+  private Held hold(ChannelState channel, QueueState queue, RabbitMQMessage message) {
     long tag = message.envelope().getDeliveryTag();
     Envelope envelope;
     try {
@@ -409,21 +554,21 @@ public final class RabbitMqBuffer implements MessageBuffer {
       }
     } catch (RuntimeException e) {
       LOG.error("Unreadable message rejected to the DLQ [channel: {}, queue: {}]", channel.spec.name(), queue.name);
-      deadLetters.add(client.basicNack(tag, false, false));
-      return;
+      deliveries.client().onSuccess(client -> client.basicNack(tag, false, false));
+      return null;
     }
     if (channel.held.containsKey(envelope.messageId())) {
       LOG.warn("Second copy of a message held here dropped [channel: {}, message_id: {}]", channel.spec.name(),
           envelope.messageId());
-      deadLetters.add(client.basicAck(tag, false));
-      return;
+      deliveries.client().onSuccess(client -> client.basicAck(tag, false));
+      return null;
     }
     Integer counted = givenBack.remove(envelope.messageId());
     int before = envelope.deliveryCount()
         + (counted != null ? counted : message.envelope().isRedeliver() ? 1 : 0);
     Held held = new Held(envelope.messageId(), queue.webhookId, envelope, tag, deliveries.generation(), before);
     channel.held.put(held.messageId, held);
-    offer(channel, held, owner, clock.instant(), leaseMillis, leased, deadLetters);
+    return held;
   }
 
   /** The queues in a rotated order per call, so no queue of the channel is always read first. */
@@ -471,6 +616,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
   @Override
   public Future<Boolean> ack(ChannelSpec spec, String messageId) {
     return withChannel(spec, channel -> {
+      channel.interestUntilMillis = clock.millis() + CONSUMER_IDLE_MILLIS;
       Held held = channel.held.get(messageId);
       if (held == null || held.owner == null) {
         return Future.succeededFuture(false);
@@ -503,6 +649,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
   @Override
   public Future<NackOutcome> nack(ChannelSpec spec, String messageId, boolean retry) {
     return withChannel(spec, channel -> {
+      channel.interestUntilMillis = clock.millis() + CONSUMER_IDLE_MILLIS;
       Held held = channel.held.get(messageId);
       if (held == null || held.owner == null) {
         return Future.succeededFuture(NackOutcome.NOT_IN_FLIGHT);

@@ -417,25 +417,40 @@ class RabbitMqBufferTest extends MessageBufferContractTest {
       receivers.add(new RabbitMqBuffer(vertx, RabbitBroker.URL, Clock.systemUTC(), false));
     }
     await(io.vertx.core.Future.all(receivers.stream().map(receiver -> receiver.open(List.of(shared))).toList()));
+    // each receiver has a session: its consumers start, and the broker shares the messages out among them
+    for (MessageBuffer receiver : receivers) {
+      assertEquals(List.of(), await(receiver.lease(shared, "s", 10, 60_000)));
+    }
+    assertTrue(TestConnector.await(10_000, () -> receivers.stream()
+        .allMatch(receiver -> ((RabbitMqBuffer) receiver).consuming(shared.name()))));
     for (int i = 0; i < 40; i++) {
       await(receivers.get(0).publish(shared, message(shared, "hook-a", i)));
     }
+    List<List<Envelope>> leased = new ArrayList<>();
+    receivers.forEach(receiver -> leased.add(new ArrayList<>()));
+    assertTrue(TestConnector.await(10_000, () -> {
+      for (int i = 0; i < receivers.size(); i++) {
+        leased.get(i).addAll(await(receivers.get(i).lease(shared, "s", 100, 60_000)));
+      }
+      return leased.stream().mapToInt(List::size).sum() == 40;
+    }));
     int acked = 0;
     int rejected = 0;
-    for (MessageBuffer receiver : receivers) {
-      List<Envelope> leased = await(receiver.lease(shared, "s", 10, 60_000));
-      assertEquals(10, leased.size());
-      for (int i = 0; i < leased.size(); i++) {
-        if (i < 8) {
-          assertTrue(await(receiver.ack(shared, leased.get(i).messageId())));
+    for (int r = 0; r < receivers.size(); r++) {
+      MessageBuffer receiver = receivers.get(r);
+      assertFalse(leased.get(r).isEmpty(), "every receiver's consumer got a share");
+      for (int i = 0; i < leased.get(r).size(); i++) {
+        if (i % 5 != 4) {
+          assertTrue(await(receiver.ack(shared, leased.get(r).get(i).messageId())));
           acked++;
         } else {
-          assertEquals(MessageBuffer.NackOutcome.DEAD_LETTERED, await(receiver.nack(shared, leased.get(i).messageId(),
-              false)));
+          assertEquals(MessageBuffer.NackOutcome.DEAD_LETTERED, await(receiver.nack(shared,
+              leased.get(r).get(i).messageId(), false)));
           rejected++;
         }
       }
     }
+    assertEquals(40, acked + rejected);
     await(io.vertx.core.Future.all(receivers.stream().map(MessageBuffer::close).toList())); // all write at once
     MessageBuffer reader = extraBuffer(false, shared);
     var stats = await(reader.stats(shared));
@@ -472,6 +487,49 @@ class RabbitMqBufferTest extends MessageBufferContractTest {
     MessageBuffer after = extraBuffer(false, shared);
     assertEquals(20, await(after.stats(shared)).delivered(), "counted before it died");
     assertTrue(writtenAfterMillis < 3000, "written " + writtenAfterMillis + " ms after the acks");
+  }
+
+  /**
+   * Issue 14 part 3: while a session here wants the channel, the broker pushes its messages
+   * (basic.consume): one published by another receiver wakes this one ({@link MessageBuffer#onReady})
+   * without any lease polling for it, and the next lease takes it from memory.
+   */
+  @Test
+  void aConsumingReceiverHearsOfAMessagePublishedElsewhere() throws Exception {
+    List<String> woken = new java.util.concurrent.CopyOnWriteArrayList<>();
+    buffer.onReady(woken::add);
+    assertEquals(List.of(), await(buffer.lease(channel, "s1", 10, 60_000)), "nothing yet: the consumers start");
+    MessageBuffer other = extraBuffer(false, channel);
+    Envelope sent = await(other.publish(channel, message(channel, "hook-a", 1)));
+    assertTrue(TestConnector.await(5_000, () -> woken.contains(channel.name())), "the push woke the stream");
+    List<Envelope> leased = await(buffer.lease(channel, "s1", 10, 60_000));
+    assertEquals(List.of(sent.messageId()), ids(leased));
+    assertEquals(1, leased.get(0).deliveryCount());
+    assertTrue(await(buffer.ack(channel, sent.messageId())));
+  }
+
+  /**
+   * What a receiver's consumers took ahead goes back to the broker once no session of that
+   * receiver wants the channel, so another receiver's connector gets it (pushed messages must not
+   * sit on a receiver nobody streams from). The other receiver counts one delivery more: the
+   * broker marks the message redelivered, and only the receiver that gave it back knows it was
+   * never leased.
+   */
+  @Test
+  void messagesPushedToAReceiverWhoseSessionsLeftGoToAnotherReceiver() throws Exception {
+    assertEquals(List.of(), await(buffer.lease(channel, "s1", 10, 60_000)));
+    List<String> sent = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      sent.add(publish(channel, "hook-a", i).messageId());
+    }
+    MessageBuffer other = extraBuffer(false, channel);
+    List<Envelope> elsewhere = new ArrayList<>();
+    assertTrue(TestConnector.await(15_000, () -> {
+      elsewhere.addAll(await(other.lease(channel, "s2", 10, 60_000)));
+      return elsewhere.size() == sent.size();
+    }), "given back within the idle period and the housekeeping: " + ids(elsewhere));
+    assertEquals(sent, ids(elsewhere), "in publish order");
+    elsewhere.forEach(envelope -> assertEquals(2, envelope.deliveryCount()));
   }
 
   /** Every link reconnects by itself, also one nobody calls while it is down. */
