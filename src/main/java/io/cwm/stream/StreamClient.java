@@ -60,6 +60,12 @@ public final class StreamClient implements StreamService {
   }
 
   @Override
+  public void settleNoReply(String channel, String connectionId, String messageId, boolean ack, boolean retry) {
+    vertx.eventBus().send(owners.address(channel), new StreamCall.Settle(channel, connectionId, messageId, ack, retry),
+        options);
+  }
+
+  @Override
   public Future<Boolean> settleAny(String channel, String connectionId, String messageId, boolean ack,
       boolean retry) {
     return request(new StreamCall.SettleAny(channel, connectionId, messageId, ack, retry), options);

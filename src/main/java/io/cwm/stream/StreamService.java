@@ -32,6 +32,12 @@ public interface StreamService {
   Future<Boolean> settle(String channel, String connectionId, String messageId, boolean ack, boolean retry);
 
   /**
+   * {@link #settle} when nobody reads the answer (a WebSocket ack or nack): one event-bus message
+   * to the channel's owner and no reply crossing back.
+   */
+  void settleNoReply(String channel, String connectionId, String messageId, boolean ack, boolean retry);
+
+  /**
    * Acks or nacks a message in flight anywhere in the channel ({@code connectionId} is a hint);
    * false when it is not in flight.
    */

@@ -136,7 +136,7 @@ final class WebSocketEndpoint implements Handler<RoutingContext> {
             return;
           }
           boolean ack = type.equals("ack");
-          streams.settle(channel.name(), connectionId, messageId, ack, !ack && Frames.truthy(frame, "retry"));
+          streams.settleNoReply(channel.name(), connectionId, messageId, ack, !ack && Frames.truthy(frame, "retry"));
         }
         case "heartbeat" -> {
           lastClientHeartbeat = System.currentTimeMillis();
