@@ -80,9 +80,16 @@ public final class BufferBackends {
 
   /** One store file per process: every buffer instance shares the one EmbeddedBuffer. */
   private static Supplier<MessageBuffer> embedded(Vertx vertx, Env env, Path dataDir, Clock clock) {
-    EmbeddedBuffer shared = new EmbeddedBuffer(vertx, dataDir, clock, !"false".equalsIgnoreCase(
-        env.get(EnvVars.WEBHOOK_CONNECT_EMBEDDED_FSYNC, "true")));
-    return () -> shared;
+    return new SharedEmbedded(new EmbeddedBuffer(vertx, dataDir, clock, !"false".equalsIgnoreCase(
+        env.get(EnvVars.WEBHOOK_CONNECT_EMBEDDED_FSYNC, "true"))));
+  }
+
+  /** The embedded backend's factory: every buffer instance gets {@code buffer} (its store's size is a metric). */
+  public record SharedEmbedded(EmbeddedBuffer buffer) implements Supplier<MessageBuffer> {
+    @Override
+    public MessageBuffer get() {
+      return buffer;
+    }
   }
 
   /** Each buffer instance gets its own connection, for the channels it owns. */

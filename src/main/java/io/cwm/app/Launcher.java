@@ -3,6 +3,7 @@ package io.cwm.app;
 import io.cwm.config.EnvVars;
 import io.cwm.buffer.BufferCall;
 import io.cwm.buffer.Envelope;
+import io.cwm.buffer.MessageBuffer;
 import io.cwm.bus.ChannelDirectory;
 import io.cwm.bus.LocalCodec;
 import io.cwm.stream.SessionEnd;
@@ -39,6 +40,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -236,9 +238,11 @@ public final class Launcher {
       return vertx.close().transform(closed -> Future.failedFuture(new ConfigRefused(config.problems())));
     }
     AppContext app;
+    Supplier<MessageBuffer> backends;
     try {
+      backends = BufferBackends.factory(vertx, options.env(), options.dataDir(), clock);
       app = new AppContext(options.env(), clock, config.snapshot(), options.host(), options.port(), options.adminPort(),
-          BufferBackends.factory(vertx, options.env(), options.dataDir(), clock),
+          backends,
           new CwmMetrics(registry, config.snapshot().webhooks().keySet(), config.snapshot().channels().keySet(),
               ReceiverSettings.fromEnv(options.env()).statsSanitizeIds()));
     } catch (IllegalArgumentException badBackend) {
@@ -252,6 +256,9 @@ public final class Launcher {
     connectorProblems.stream().filter(p -> !p.isError()).forEach(p -> LOG.warn("{}", p));
     if (connectorProblems.stream().anyMatch(ConfigProblem::isError)) {
       return vertx.close().transform(closed -> Future.failedFuture(new ConfigRefused(connectorProblems)));
+    }
+    if (backends instanceof BufferBackends.SharedEmbedded embedded) {
+      app.metrics().embeddedStore(embedded.buffer()::fileBytes, embedded.buffer()::liveBytes);
     }
     Set<String> channelNames = config.snapshot().channels().keySet();
     app.metrics().channelOwners("buffer", channelNames, ChannelDirectory.buffer(vertx)::owner);

@@ -235,6 +235,17 @@ public final class CwmMetrics {
         .description("Request-body bytes held now by bodies being read or processed").register(registry);
   }
 
+  /**
+   * The embedded buffer's store: {@code cwm_buffer_store_bytes{kind="file"}} (the file) and
+   * {@code kind="live"} (what its live pages take, as MVStore estimates it).
+   */
+  public void embeddedStore(java.util.function.LongSupplier fileBytes, java.util.function.LongSupplier liveBytes) {
+    Gauge.builder("cwm.buffer.store", fileBytes::getAsLong).baseUnit("bytes").tag("kind", "file")
+        .description("Embedded buffer store: size of the file, and of its live data").register(registry);
+    Gauge.builder("cwm.buffer.store", liveBytes::getAsLong).baseUnit("bytes").tag("kind", "live")
+        .description("Embedded buffer store: size of the file, and of its live data").register(registry);
+  }
+
   private static int protocolIndex(String protocol) {
     for (int i = 0; i < PROTOCOLS.length; i++) {
       if (PROTOCOLS[i].equals(protocol)) {

@@ -70,6 +70,10 @@ class ChannelInstancesTest {
             .filter(line -> line.startsWith("cwm_channel_owner")).toList().toString());
       }
       assertEquals(Set.of(0, 1, 2), used, "every instance owns a channel");
+      // the embedded store's size, for the soak's "file under 2x its live data"
+      double file = gauge(metrics, "cwm_buffer_store_bytes{kind=\"file\"}");
+      double live = gauge(metrics, "cwm_buffer_store_bytes{kind=\"live\"}");
+      assertTrue(file > 0 && live >= 0 && live <= file, "file " + file + ", live " + live);
 
       Vertx vertx = Vertx.vertx();
       try {
@@ -123,5 +127,11 @@ class ChannelInstancesTest {
       messages.append(t.getMessage()).append(" | ");
     }
     return messages.toString();
+  }
+
+  private static double gauge(String metrics, String series) {
+    return metrics.lines().filter(line -> line.startsWith(series + " ")).mapToDouble(
+        line -> Double.parseDouble(line.substring(series.length() + 1))).findFirst()
+        .orElseThrow(() -> new AssertionError(series + " not in /metrics"));
   }
 }
