@@ -19,6 +19,7 @@ DURATION=${DURATION:-10}          # (a) wrk run
 RELAY_SECONDS=${RELAY_SECONDS:-30}
 DRAIN=${DRAIN:-50000}
 SCALING=${SCALING:-1}
+PROFILE=${PROFILE:-0}             # 1 = JFR of the receiver during (b) full speed: top frames in the report
 WEBHOOKS=bench/relay-webhooks.json
 VERTICLES_FILE=
 PORT=${PORT:-19311}
@@ -58,9 +59,10 @@ wait_port() {
   log "port $1 did not open"; exit 1
 }
 
-start_receiver() {  # start_receiver BUFFER (webhooks file $WEBHOOKS, verticles file $VERTICLES_FILE if set)
+start_receiver() {  # start_receiver BUFFER (webhooks file $WEBHOOKS, verticles file $VERTICLES_FILE if set; $JFR_OPTS)
   local data; data=$(mktemp -d)
   local extra=(--webhooks "$WEBHOOKS")
+  local JAVA_OPTS="$JAVA_OPTS ${JFR_OPTS:-}"
   [ -n "$VERTICLES_FILE" ] && extra+=(--verticles "$VERTICLES_FILE")
   if [ "$1" = redis ]; then
     WEBHOOK_CONNECT_BUFFER=redis WEBHOOK_CONNECT_REDIS_URL=$REDIS_URL java $JAVA_OPTS -jar target/cwm.jar receiver \
@@ -122,9 +124,26 @@ echo "    baseline (bare Vert.x 200): $BASE_RPS req/s, p99 $BASE_P99" | tee -a "
 for B in $BUFFERS; do
   # ---- (b) end-to-end relay ------------------------------------------------------------------------
   flush_buffers
+  # recording from launch (a JFR.start on the warm JVM deoptimises it); the dump keeps the measured phase
+  [ "$PROFILE" = 1 ] && JFR_OPTS="-XX:StartFlightRecording=name=bench,settings=profile,maxage=10m"
   start_receiver "$B"
+  JFR_OPTS=
+  if [ "$PROFILE" = 1 ]; then
+    (sleep "$WARMUP"; date +%H:%M:%S > "$RESULTS/relay-jfr-begin-$TS") &
+  fi
   FULL=$(WARMUP_SECONDS=$WARMUP java -cp target/cwm.jar bench/RelayBench.java relay "$PORT" "$RELAY_SECONDS" 0 2>/dev/null | grep '^relay:' | tail -1)
   echo "[$B] (b) full speed: $FULL" | tee -a "$REPORT"
+  if [ "$PROFILE" = 1 ]; then
+    JFR_FILE=$RESULTS/relay-$B-$TS.jfr
+    jcmd "$PID" JFR.dump name=bench begin="$(cat "$RESULTS/relay-jfr-begin-$TS")" filename="$JFR_FILE" >/dev/null
+    jfr print --stack-depth 64 --events jdk.ExecutionSample "$JFR_FILE" > "$RESULTS/relay-$B-$TS-samples.txt"
+    {
+      echo "[$B] (b) JFR top frames (self time), receiver, full-speed phase: $(grep -c 'jdk.ExecutionSample {' "$RESULTS/relay-$B-$TS-samples.txt") samples"
+      awk '/stackTrace = \[/ {top = 1; next}
+           top && NF {sub(/^[ \t]+/, ""); sub(/[ \t]+line:.*/, ""); print; top = 0}' "$RESULTS/relay-$B-$TS-samples.txt" \
+        | sort | uniq -c | sort -rn | awk 'NR <= 12 {print "      " $0}'
+    } | tee -a "$REPORT"
+  fi
   MAX_RATE=$(echo "$FULL" | sed -E 's/.*, ([0-9]+) webhooks\/s.*/\1/')
   HALF=$((MAX_RATE / 2))
   HALF_LINE=$(WARMUP_SECONDS=$WARMUP java -cp target/cwm.jar bench/RelayBench.java relay "$PORT" "$RELAY_SECONDS" "$HALF" 2>/dev/null | grep '^relay:' | tail -1)
