@@ -42,10 +42,11 @@ public sealed interface BufferCall<T> {
   }
 
   /** {@link MessageBuffer#publish}. */
-  record Publish(ChannelSpec channel, Envelope envelope) implements BufferCall<Envelope> {
+  /** {@code storedHead}: the envelope's stored JSON up to its sequence, encoded by the caller (null: none). */
+  record Publish(ChannelSpec channel, Envelope envelope, byte[] storedHead) implements BufferCall<Envelope> {
     @Override
     public Future<Envelope> runOn(MessageBuffer backend) {
-      return backend.publish(channel, envelope);
+      return storedHead == null ? backend.publish(channel, envelope) : backend.publish(channel, envelope, storedHead);
     }
 
     @Override

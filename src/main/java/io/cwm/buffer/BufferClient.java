@@ -45,7 +45,13 @@ public final class BufferClient implements MessageBuffer {
 
   @Override
   public Future<Envelope> publish(ChannelSpec channel, Envelope envelope) {
-    return call(new BufferCall.Publish(channel, envelope));
+    byte[] head;
+    try {
+      head = envelope.storedHead(); // here, on the caller's thread: the owner only splices the sequence in
+    } catch (RuntimeException unencodable) {
+      head = null; // the backend encodes it and refuses it
+    }
+    return call(new BufferCall.Publish(channel, envelope, head));
   }
 
   @Override

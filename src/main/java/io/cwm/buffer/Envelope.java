@@ -1,6 +1,8 @@
 package io.cwm.buffer;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
@@ -132,6 +134,14 @@ public record Envelope(String messageId, String channel, String webhookId, Strin
   }
 
   public JsonObject toJson() {
+    return storedFields()
+        .put("sequence", sequence)
+        .put("delivery_count", deliveryCount)
+        .put("state", "pending");
+  }
+
+  /** Every field of {@link #toJson} up to the sequence, in its order. */
+  private JsonObject storedFields() {
     return new JsonObject()
         .put("message_id", messageId)
         .put("channel", channel)
@@ -140,10 +150,37 @@ public record Envelope(String messageId, String channel, String webhookId, Strin
         .put("expires_at", expiresAt)
         .put("metadata", new JsonObject().put("source", "webhook_connect_module"))
         .put("headers", headers)
-        .put("payload", payload)
-        .put("sequence", sequence)
-        .put("delivery_count", deliveryCount)
-        .put("state", "pending");
+        .put("payload", payload);
+  }
+
+  private static final byte[] SEQUENCE_KEY = ",\"sequence\":".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] STORED_TAIL = ",\"delivery_count\":0,\"state\":\"pending\"}".getBytes(
+      StandardCharsets.UTF_8);
+  /** Bytes {@link #stored} adds to a head at most (the sequence written in full). */
+  public static final int STORED_EXTRA_BYTES = SEQUENCE_KEY.length + 20 + STORED_TAIL.length;
+
+  /**
+   * The stored JSON (UTF-8) up to its sequence, without the closing brace: encoded once, by the
+   * thread that received the webhook, so the channel's owner only splices the sequence in
+   * ({@link #stored}).
+   */
+  public byte[] storedHead() {
+    Buffer json = storedFields().toBuffer();
+    return json.getBytes(0, json.length() - 1);
+  }
+
+  /**
+   * The stored JSON of this message as published with {@code sequence}: byte for byte
+   * {@code withSequence(sequence).toJson().encode()} of the envelope {@code head} came from.
+   */
+  public static byte[] stored(byte[] head, long sequence) {
+    byte[] digits = Long.toString(sequence).getBytes(StandardCharsets.US_ASCII);
+    byte[] json = new byte[head.length + SEQUENCE_KEY.length + digits.length + STORED_TAIL.length];
+    System.arraycopy(head, 0, json, 0, head.length);
+    System.arraycopy(SEQUENCE_KEY, 0, json, head.length, SEQUENCE_KEY.length);
+    System.arraycopy(digits, 0, json, head.length + SEQUENCE_KEY.length, digits.length);
+    System.arraycopy(STORED_TAIL, 0, json, head.length + SEQUENCE_KEY.length + digits.length, STORED_TAIL.length);
+    return json;
   }
 
   /** Reads an envelope of any writer; unknown fields are ignored. */

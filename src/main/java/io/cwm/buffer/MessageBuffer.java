@@ -30,6 +30,15 @@ public interface MessageBuffer {
   Future<Envelope> publish(ChannelSpec channel, Envelope envelope);
 
   /**
+   * {@link #publish} with the envelope's {@link Envelope#storedHead} already encoded (by the
+   * receiving thread, so the channel's owner does not encode it again); backends that store the
+   * envelope JSON use it, the others ignore it.
+   */
+  default Future<Envelope> publish(ChannelSpec channel, Envelope envelope, byte[] storedHead) {
+    return publish(channel, envelope);
+  }
+
+  /**
    * Leases up to {@code max} ready messages of the channel to {@code owner} for
    * {@code leaseMillis}; per webhook queue in publish order on first delivery. The returned
    * envelopes carry the incremented delivery count.

@@ -4,6 +4,7 @@ import io.cwm.config.ChannelSpec;
 import io.cwm.buffer.ChannelStats;
 import io.cwm.buffer.Envelope;
 import io.cwm.buffer.TokenState;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,7 +37,8 @@ final class ChannelIndex {
   private record Delayed(long notBefore, long sequence) {}
 
   private final String name;
-  private final MVMap<Long, String> messages;
+  /** Envelope JSON: UTF-8 bytes, or a String in files written before 2026-12. */
+  private final MVMap<Long, Object> messages;
   /** Delivery counts apart from the envelopes, so a lease writes a number, not the message. */
   private final MVMap<Long, Integer> deliveries;
   private final MVMap<Long, String> dead;
@@ -73,8 +75,8 @@ final class ChannelIndex {
     }
     this.sequence = meta.getOrDefault(key("seq"), 0L);
     // Everything stored is ready again after a restart: leases were only in memory.
-    for (Map.Entry<Long, String> entry : messages.entrySet()) {
-      Envelope envelope = Envelope.fromJson(new JsonObject(entry.getValue()));
+    for (Map.Entry<Long, Object> entry : messages.entrySet()) {
+      Envelope envelope = Envelope.fromJson(json(entry.getValue()));
       ready.add(entry.getKey());
       sequenceById.put(envelope.messageId(), entry.getKey());
       depthByWebhook.merge(envelope.webhookId(), 1, Integer::sum);
@@ -96,7 +98,12 @@ final class ChannelIndex {
     return depthByWebhook.getOrDefault(webhookId, 0);
   }
 
-  void add(Envelope envelope, String json) {
+  /** A stored envelope's JSON, whichever way it was written. */
+  private static JsonObject json(Object stored) {
+    return stored instanceof byte[] bytes ? new JsonObject(Buffer.buffer(bytes)) : new JsonObject((String) stored);
+  }
+
+  void add(Envelope envelope, byte[] json) {
     messages.put(envelope.sequence(), json);
     ready.add(envelope.sequence());
     sequenceById.put(envelope.messageId(), envelope.sequence());
@@ -116,7 +123,7 @@ final class ChannelIndex {
   }
 
   private Envelope read(long seq) {
-    return Envelope.fromJson(new JsonObject(messages.get(seq))).withDeliveryCount(deliveries.getOrDefault(seq, 0));
+    return Envelope.fromJson(json(messages.get(seq))).withDeliveryCount(deliveries.getOrDefault(seq, 0));
   }
 
   void lease(Envelope delivered, String owner, long deadline) {
@@ -135,7 +142,7 @@ final class ChannelIndex {
     if (lease == null) {
       return false;
     }
-    remove(messageId, lease.sequence());
+    remove(messageId, lease.sequence(), lease.webhookId());
     increment("delivered");
     return true;
   }
@@ -189,17 +196,16 @@ final class ChannelIndex {
         .put("envelope", envelope.toJson())
         .encode());
     deadIds.put(envelope.messageId(), deadKey);
-    remove(envelope.messageId(), envelope.sequence());
+    remove(envelope.messageId(), envelope.sequence(), envelope.webhookId());
     // an expired message is counted as expired, not as dead-lettered (as the Redis backend does)
     increment(reason.equals("expired") ? "expired" : "dead_lettered");
   }
 
-  private void remove(String messageId, long seq) {
-    String json = messages.remove(seq);
+  private void remove(String messageId, long seq, String webhookId) {
+    Object stored = messages.remove(seq);
     deliveries.remove(seq);
     sequenceById.remove(messageId);
-    if (json != null) {
-      String webhookId = new JsonObject(json).getString("webhook_id");
+    if (stored != null) {
       depthByWebhook.computeIfPresent(webhookId, (id, depth) -> depth <= 1 ? null : depth - 1);
     }
   }
@@ -263,7 +269,7 @@ final class ChannelIndex {
           original.timestamp(), Envelope.format(now.plusSeconds(queue.ttlSeconds())), original.headers(),
           original.payload(), seq, 0);
       deliveries.remove(seq);
-      add(fresh, fresh.toJson().encode());
+      add(fresh, fresh.toJson().toBuffer().getBytes());
       dropDead(deadKey, fresh.messageId());
       replayed.add(fresh.messageId());
     }

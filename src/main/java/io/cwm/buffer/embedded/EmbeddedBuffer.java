@@ -11,7 +11,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -179,10 +178,19 @@ public final class EmbeddedBuffer implements MessageBuffer {
 
   @Override
   public Future<Envelope> publish(ChannelSpec spec, Envelope envelope) {
+    return publish(spec, envelope, envelope.storedHead());
+  }
+
+  /** The JSON is encoded before the lock (by the receiving thread when it comes through the bus). */
+  @Override
+  public Future<Envelope> publish(ChannelSpec spec, Envelope envelope, byte[] storedHead) {
     ChannelSpec.Queue queue = spec.queue(envelope.webhookId());
     ChannelIndex index = channels.get(spec.name());
     if (index == null || queue == null) {
       return Future.failedFuture(new BufferException(BufferException.Reason.UNKNOWN_CHANNEL, "unknown channel"));
+    }
+    if (storedHead.length >= ChannelSpec.MAX_MESSAGE_BYTES) { // too large whatever its sequence
+      return Future.failedFuture(new BufferException(BufferException.Reason.TOO_LARGE, "message too large"));
     }
     Envelope stamped;
     synchronized (this) {
@@ -193,8 +201,8 @@ public final class EmbeddedBuffer implements MessageBuffer {
         return Future.failedFuture(new BufferException(BufferException.Reason.QUEUE_FULL, "queue full"));
       }
       stamped = envelope.withSequence(index.nextSequence());
-      String json = stamped.toJson().encode();
-      if (json.getBytes(StandardCharsets.UTF_8).length > ChannelSpec.MAX_MESSAGE_BYTES) {
+      byte[] json = Envelope.stored(storedHead, stamped.sequence());
+      if (json.length > ChannelSpec.MAX_MESSAGE_BYTES) {
         return Future.failedFuture(new BufferException(BufferException.Reason.TOO_LARGE, "message too large"));
       }
       index.add(stamped, json);

@@ -381,6 +381,11 @@ public final class RabbitMqBuffer implements MessageBuffer {
 
   @Override
   public Future<Envelope> publish(ChannelSpec spec, Envelope envelope) {
+    return publish(spec, envelope, envelope.storedHead());
+  }
+
+  @Override
+  public Future<Envelope> publish(ChannelSpec spec, Envelope envelope, byte[] storedHead) {
     return onContext(() -> {
       ChannelState channel = channels.get(spec.name());
       QueueState queue = channel == null ? null : channel.queues.get(envelope.webhookId());
@@ -394,7 +399,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
       dropLostDeliveries();
       return room.publish(channel, queue, null, () -> store.nextSequence(channel.stored).compose(sequence -> {
         Envelope stamped = envelope.withSequence(sequence);
-        Buffer body = Buffer.buffer(stamped.toJson().encode());
+        Buffer body = Buffer.buffer(Envelope.stored(storedHead, sequence));
         if (body.length() > ChannelSpec.MAX_MESSAGE_BYTES) {
           return Future.failedFuture(new BufferException(Reason.TOO_LARGE,
               "message larger than " + ChannelSpec.MAX_MESSAGE_BYTES + " bytes"));

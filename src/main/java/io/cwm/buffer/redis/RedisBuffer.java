@@ -235,19 +235,19 @@ public final class RedisBuffer implements MessageBuffer {
 
   @Override
   public Future<Envelope> publish(ChannelSpec spec, Envelope envelope) {
+    return publish(spec, envelope, envelope.storedHead());
+  }
+
+  /** The sequence is stamped inside the script: the JSON goes up to it ({@code storedHead}) and after it. */
+  @Override
+  public Future<Envelope> publish(ChannelSpec spec, Envelope envelope, byte[] storedHead) {
     RedisChannel channel = channels.get(spec.name());
     ChannelSpec.Queue queue = spec.queue(envelope.webhookId());
     if (channel == null || queue == null) {
       return Future.failedFuture(new BufferException(Reason.UNKNOWN_CHANNEL,
           "no queue for webhook " + envelope.webhookId() + " on channel " + spec.name()));
     }
-    // the sequence is stamped inside the script: send the JSON up to it and after it
-    JsonObject json = envelope.toJson();
-    json.remove("sequence");
-    json.remove("delivery_count");
-    json.remove("state");
-    String encoded = json.encode();
-    Buffer head = Buffer.buffer(encoded.substring(0, encoded.length() - 1));
+    Buffer head = Buffer.buffer(storedHead);
     if (head.length() + SEQUENCE_BYTES + ENVELOPE_TAIL.length() > ChannelSpec.MAX_MESSAGE_BYTES) {
       return Future.failedFuture(new BufferException(Reason.TOO_LARGE,
           "message larger than " + ChannelSpec.MAX_MESSAGE_BYTES + " bytes"));
