@@ -51,9 +51,6 @@ public final class EmbeddedBuffer implements MessageBuffer {
   private static final int COMPACT_WRITE_BYTES = 16 * 1024 * 1024;
   /** How long a dead chunk is kept before its space is reused (with fsync on). */
   static final int RETENTION_MILLIS = 1000;
-  /** Under steady load (no quiet second) the committer still compacts this often, a little at a time. */
-  static final long BUSY_COMPACT_PERIOD_MILLIS = 5000;
-  private static final int BUSY_COMPACT_WRITE_BYTES = 2 * 1024 * 1024;
   /** Time the store may spend shrinking its file at shutdown. */
   private static final int CLOSE_COMPACT_MILLIS = 3000;
 
@@ -317,7 +314,6 @@ public final class EmbeddedBuffer implements MessageBuffer {
 
   private void commitLoop() {
     List<CompletableFuture<Void>> batch = new ArrayList<>();
-    long lastCompact = System.nanoTime();
     while (!closing) {
       try {
         CompletableFuture<Void> first = commitRequests.poll(1, TimeUnit.SECONDS);
@@ -332,15 +328,10 @@ public final class EmbeddedBuffer implements MessageBuffer {
         if (current == null) {
           break;
         }
-        long now = System.nanoTime();
         if (first == null) {
           // a quiet second: move live pages out of mostly-dead chunks so their space is reused
+          // (not under load: a compaction on this thread held every waiting publish for up to 100 ms)
           current.compact(COMPACT_FILL_RATE, COMPACT_WRITE_BYTES);
-          lastCompact = now;
-        } else if (now - lastCompact > TimeUnit.MILLISECONDS.toNanos(BUSY_COMPACT_PERIOD_MILLIS)) {
-          // never quiet: a little at a time (the live data of a relay that keeps up is small)
-          current.compact(COMPACT_FILL_RATE, BUSY_COMPACT_WRITE_BYTES);
-          lastCompact = now;
         }
         if (current.hasUnsavedChanges()) {
           current.commit();
