@@ -15,6 +15,7 @@ BUFFERS=${BUFFERS:-${BUFFER:-redis}}
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
 RABBITMQ_URL=${RABBITMQ_URL:-amqp://guest:guest@127.0.0.1:5672/}
 WARMUP=${WARMUP:-10}
+INGEST_WARMUP=${INGEST_WARMUP:-30}  # (a): the JIT still compiles for 20-30 s under this load on 2 cores
 DURATION=${DURATION:-10}          # (a) wrk run
 RELAY_SECONDS=${RELAY_SECONDS:-30}
 DRAIN=${DRAIN:-50000}
@@ -104,7 +105,7 @@ if [ -f bench/Baseline.java ]; then
   java $JAVA_OPTS -cp target/cwm.jar bench/Baseline.java "$BASELINE_PORT" > "$RESULTS/relay-baseline-$TS.log" 2>&1 &
   BASE_PID=$!
   wait_port "$BASELINE_PORT"
-  wrk -t2 -c50 -d"${WARMUP}s" -s "$LUA" "http://127.0.0.1:$BASELINE_PORT/webhook/bench_relay" >/dev/null
+  wrk -t2 -c50 -d"${INGEST_WARMUP}s" -s "$LUA" "http://127.0.0.1:$BASELINE_PORT/webhook/bench_relay" >/dev/null
   read -r BASE_RPS BASE_P99 < <(wrk_run "http://127.0.0.1:$BASELINE_PORT/webhook/bench_relay")
   stop "$BASE_PID"; BASE_PID=
 else
@@ -113,7 +114,7 @@ fi
 for B in $BUFFERS; do
   flush_buffers
   start_receiver "$B"
-  wrk -t2 -c50 -d"${WARMUP}s" -s "$LUA" "http://127.0.0.1:$PORT/webhook/bench_relay" >/dev/null
+  wrk -t2 -c50 -d"${INGEST_WARMUP}s" -s "$LUA" "http://127.0.0.1:$PORT/webhook/bench_relay" >/dev/null
   read -r RPS P99 < <(wrk_run "http://127.0.0.1:$PORT/webhook/bench_relay")
   stop "$PID"; PID=
   RATIO=$(awk -v a="$RPS" -v b="$BASE_RPS" 'BEGIN { if (b > 0) printf "%.1f %%", 100 * a / b; else print "n/a" }')
@@ -155,7 +156,10 @@ for B in $BUFFERS; do
   start_receiver "$B"
   DRAIN_LINE=$(java -cp target/cwm.jar bench/RelayBench.java drain "$PORT" "$DRAIN" 2>/dev/null | grep '^drain:')
   RSS=$(awk '/VmRSS/ {print $2 " " $3}' "/proc/$PID/status")
-  echo "[$B] (c) $DRAIN_LINE; receiver RSS after: $RSS" | tee -a "$REPORT"
+  jcmd "$PID" GC.run >/dev/null  # a full GC: what the heap holds after it is live
+  LIVE=$(jcmd "$PID" GC.heap_info | sed -nE 's/.*total [0-9]+K, used ([0-9]+)K.*/\1 kB/p' | head -1)
+  echo "[$B] (c) $DRAIN_LINE; receiver RSS after: $RSS, live heap after a full GC: $LIVE (JAVA_OPTS $JAVA_OPTS)" \
+    | tee -a "$REPORT"
   stop "$PID"; PID=
 
   # ---- (d) 4 channels at once: buffer and stream at 1 instance vs one per event loop ---------------
