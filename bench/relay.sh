@@ -20,6 +20,8 @@ DURATION=${DURATION:-10}          # (a) wrk run
 RELAY_SECONDS=${RELAY_SECONDS:-30}
 DRAIN=${DRAIN:-50000}
 SCALING=${SCALING:-1}
+PHASES=${PHASES:-abcd}            # which of (a) to (d) to run, e.g. PHASES=c
+JAR=${JAR:-target/cwm.jar}        # the receiver's jar (e.g. an older build, for an A/B)
 PROFILE=${PROFILE:-0}             # 1 = JFR of the receiver during (b) full speed: top frames in the report
 WEBHOOKS=bench/relay-webhooks.json
 VERTICLES_FILE=
@@ -66,13 +68,13 @@ start_receiver() {  # start_receiver BUFFER (webhooks file $WEBHOOKS, verticles 
   local JAVA_OPTS="$JAVA_OPTS ${JFR_OPTS:-}"
   [ -n "$VERTICLES_FILE" ] && extra+=(--verticles "$VERTICLES_FILE")
   if [ "$1" = redis ]; then
-    WEBHOOK_CONNECT_BUFFER=redis WEBHOOK_CONNECT_REDIS_URL=$REDIS_URL java $JAVA_OPTS -jar target/cwm.jar receiver \
+    WEBHOOK_CONNECT_BUFFER=redis WEBHOOK_CONNECT_REDIS_URL=$REDIS_URL java $JAVA_OPTS -jar "$JAR" receiver \
       "${extra[@]}" --host 127.0.0.1 --port "$PORT" --data-dir "$data" > "$RESULTS/relay-receiver-$TS.log" 2>&1 &
   elif [ "$1" = rabbitmq ]; then
-    WEBHOOK_CONNECT_BUFFER=rabbitmq WEBHOOK_CONNECT_RABBITMQ_URL=$RABBITMQ_URL java $JAVA_OPTS -jar target/cwm.jar receiver \
+    WEBHOOK_CONNECT_BUFFER=rabbitmq WEBHOOK_CONNECT_RABBITMQ_URL=$RABBITMQ_URL java $JAVA_OPTS -jar "$JAR" receiver \
       "${extra[@]}" --host 127.0.0.1 --port "$PORT" --data-dir "$data" > "$RESULTS/relay-receiver-$TS.log" 2>&1 &
   else
-    java $JAVA_OPTS -jar target/cwm.jar receiver "${extra[@]}" --host 127.0.0.1 \
+    java $JAVA_OPTS -jar "$JAR" receiver "${extra[@]}" --host 127.0.0.1 \
       --port "$PORT" --data-dir "$data" > "$RESULTS/relay-receiver-$TS.log" 2>&1 &
   fi
   PID=$!
@@ -101,6 +103,7 @@ wrk_run() {  # wrk_run URL -> "req/s p99"
 } | tee "$REPORT"
 
 # ---- (a) ingest into Redis vs baseline -----------------------------------------------------------
+if [[ $PHASES == *a* ]]; then
 if [ -f bench/Baseline.java ]; then
   java $JAVA_OPTS -cp target/cwm.jar bench/Baseline.java "$BASELINE_PORT" > "$RESULTS/relay-baseline-$TS.log" 2>&1 &
   BASE_PID=$!
@@ -121,8 +124,10 @@ for B in $BUFFERS; do
   echo "[$B] (a) ingest, HMAC + webhook_connect into $B: $RPS req/s, p99 $P99; ratio to baseline $RATIO" | tee -a "$REPORT"
 done
 echo "    baseline (bare Vert.x 200): $BASE_RPS req/s, p99 $BASE_P99" | tee -a "$REPORT"
+fi
 
 for B in $BUFFERS; do
+  if [[ $PHASES == *b* ]]; then
   # ---- (b) end-to-end relay ------------------------------------------------------------------------
   flush_buffers
   # recording from launch (a JFR.start on the warm JVM deoptimises it); the dump keeps the measured phase
@@ -152,7 +157,10 @@ for B in $BUFFERS; do
   stop "$PID"; PID=
   flush_buffers
 
+  fi
+  if [[ $PHASES == *c* ]]; then
   # ---- (c) drain -----------------------------------------------------------------------------------
+  flush_buffers
   start_receiver "$B"
   DRAIN_LINE=$(java -cp target/cwm.jar bench/RelayBench.java drain "$PORT" "$DRAIN" 2>/dev/null | grep '^drain:')
   RSS=$(awk '/VmRSS/ {print $2 " " $3}' "/proc/$PID/status")
@@ -162,8 +170,9 @@ for B in $BUFFERS; do
     | tee -a "$REPORT"
   stop "$PID"; PID=
 
+  fi
   # ---- (d) 4 channels at once: buffer and stream at 1 instance vs one per event loop ---------------
-  if [ "$SCALING" = 1 ]; then
+  if [ "$SCALING" = 1 ] && [[ $PHASES == *d* ]]; then
     for INSTANCES in 1 '"event-loops"'; do
       VERTICLES_FILE=$RESULTS/relay-verticles-$TS.json
       sed -E 's/"verticle": "(buffer|stream)", "instances": [^,}]+/"verticle": "\1", "instances": '"$INSTANCES"'/' \
