@@ -309,6 +309,11 @@ public final class RabbitMqBuffer implements MessageBuffer {
     return state != null && consumers.running(state);
   }
 
+  /** A session here wants the channel's messages: its consumers run for another {@value #CONSUMER_IDLE_MILLIS} ms. */
+  private void wanted(ChannelState channel) {
+    channel.interestUntilMillis = clock.millis() + CONSUMER_IDLE_MILLIS;
+  }
+
   /** Holds the pushed deliveries, serves the leases waiting for them and wakes the stream for the rest. */
   private void takeArrivals(List<Consumers.Arrival> arrivals) {
     dropLostDeliveries();
@@ -426,7 +431,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
       if (max <= 0) {
         return Future.succeededFuture(leased);
       }
-      channel.interestUntilMillis = clock.millis() + CONSUMER_IDLE_MILLIS;
+      wanted(channel);
       List<Future<?>> deadLetters = new ArrayList<>();
       takeWaiting(channel, owner, max, leaseMillis, leased, deadLetters);
       Future<Void> more;
@@ -621,7 +626,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
   @Override
   public Future<Boolean> ack(ChannelSpec spec, String messageId) {
     return withChannel(spec, channel -> {
-      channel.interestUntilMillis = clock.millis() + CONSUMER_IDLE_MILLIS;
+      wanted(channel);
       Held held = channel.held.get(messageId);
       if (held == null || held.owner == null) {
         return Future.succeededFuture(false);
@@ -654,7 +659,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
   @Override
   public Future<NackOutcome> nack(ChannelSpec spec, String messageId, boolean retry) {
     return withChannel(spec, channel -> {
-      channel.interestUntilMillis = clock.millis() + CONSUMER_IDLE_MILLIS;
+      wanted(channel);
       Held held = channel.held.get(messageId);
       if (held == null || held.owner == null) {
         return Future.succeededFuture(NackOutcome.NOT_IN_FLIGHT);
