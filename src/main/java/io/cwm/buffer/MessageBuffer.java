@@ -41,7 +41,8 @@ public interface MessageBuffer {
   /**
    * Leases up to {@code max} ready messages of the channel to {@code owner} for
    * {@code leaseMillis}; per webhook queue in publish order on first delivery. The returned
-   * envelopes carry the incremented delivery count.
+   * envelopes carry the incremented delivery count. It may answer with fewer than are ready
+   * (RabbitMQ hands over what its consumers have pushed so far); callers lease again.
    */
   Future<List<Envelope>> lease(ChannelSpec channel, String owner, int max, long leaseMillis);
 
