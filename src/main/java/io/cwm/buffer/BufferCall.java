@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One operation on the buffer, sent by {@link BufferClient} to {@link ChannelBufferVerticle} over
@@ -80,10 +81,10 @@ public sealed interface BufferCall<T> {
   }
 
   /** {@link MessageBuffer#release}. */
-  record Release(ChannelSpec channel, String owner) implements BufferCall<Integer> {
+  record Release(ChannelSpec channel, String owner, Set<String> uncounted) implements BufferCall<Integer> {
     @Override
     public Future<Integer> runOn(MessageBuffer backend) {
-      return backend.release(channel, owner);
+      return backend.release(channel, owner, uncounted);
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import io.cwm.config.ChannelSpec;
 
 /**
@@ -70,8 +71,8 @@ public final class BufferClient implements MessageBuffer {
   }
 
   @Override
-  public Future<Integer> release(ChannelSpec channel, String owner) {
-    return call(new BufferCall.Release(channel, owner));
+  public Future<Integer> release(ChannelSpec channel, String owner, Set<String> uncounted) {
+    return call(new BufferCall.Release(channel, owner, uncounted));
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import io.cwm.config.ChannelSpec;
 
@@ -60,7 +61,17 @@ public interface MessageBuffer {
   Future<NackOutcome> nack(ChannelSpec channel, String messageId, boolean retry);
 
   /** Requeues at once every message leased to {@code owner} (its session is gone). */
-  Future<Integer> release(ChannelSpec channel, String owner);
+  default Future<Integer> release(ChannelSpec channel, String owner) {
+    return release(channel, owner, Set.of());
+  }
+
+  /**
+   * Requeues at once every message leased to {@code owner}; the deliveries of those in
+   * {@code uncounted} are given back (their delivery count goes down by one), as when their
+   * session broke with several in flight and none of them can be blamed (issue 20: a poison
+   * message must not spend its neighbours' attempts).
+   */
+  Future<Integer> release(ChannelSpec channel, String owner, Set<String> uncounted);
 
   /** Requeues every message whose lease deadline has passed; returns how many. */
   Future<Integer> reclaimExpiredLeases(ChannelSpec channel);

@@ -9,9 +9,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The connector sessions of one channel and the rules that govern them (spec §4), as plain logic:
@@ -26,6 +28,15 @@ import java.util.Map;
  * holds more than {@code max_in_flight} unacked leases. Having no socket, it ends when its client
  * leaves during a poll while it holds no leases, or after {@link #POLL_IDLE_HEARTBEATS} heartbeat
  * intervals with no poll waiting and no lease held.
+ *
+ * <p>A message that breaks the socket of every session it is sent on (a poison message: too
+ * large for the connector, or one that crashes it) must not take its neighbours down with it
+ * (issue 20). When a WebSocket or SSE session ends with messages in flight they become
+ * <em>suspects</em> ({@link #broke}): if there were several, none can be blamed and their
+ * deliveries are given back; while any suspect is left, every session of the channel holds one
+ * message at a time, so the next break has exactly one culprit, and only its delivery counts. A
+ * suspect is cleared when it is acked or nacked, or {@link #leaseMillis} after it was last leased
+ * here (a dead-lettered culprit is never leased again).
  *
  * <p>Not thread-safe: used from StreamVerticle's event loop only.
  */
@@ -48,6 +59,8 @@ final class ChannelWindow {
   /** A lease is under way: another pull waits for it ({@link #again} remembers that one was asked for). */
   private boolean pumping;
   private boolean again;
+  /** Suspects (see above) by message id: until when they count as such (epoch ms). */
+  private final Map<String, Long> suspects = new HashMap<>();
 
   ChannelWindow(ChannelSpec spec, Clock clock) {
     this.spec = spec;
@@ -65,6 +78,32 @@ final class ChannelWindow {
   /** How long a lease runs: the channel's ack timeout. */
   long leaseMillis() {
     return spec.ackTimeoutSeconds() * 1000L;
+  }
+
+  /** How many messages a session may hold now: one while suspects are left, else {@code max_in_flight}. */
+  int maxInFlight() {
+    return suspects.isEmpty() ? spec.maxInFlight() : 1;
+  }
+
+  /** Messages that one broken session held, not yet cleared (read-only). */
+  Set<String> suspects() {
+    return Collections.unmodifiableSet(suspects.keySet());
+  }
+
+  /**
+   * {@code session} (WebSocket or SSE) ended while messages were in flight on it: they become
+   * suspects. Call before its leases are released.
+   *
+   * @return the messages whose delivery is given back: all of them when several were in flight
+   *     (none can be blamed), none when only one was (sent alone, its delivery counts)
+   */
+  Set<String> broke(Session session) {
+    if (session.inFlight.isEmpty()) {
+      return Set.of();
+    }
+    long until = clock.millis() + leaseMillis();
+    session.inFlight.keySet().forEach(messageId -> suspects.put(messageId, until));
+    return session.inFlight.size() > 1 ? Set.copyOf(session.inFlight.keySet()) : Set.of();
   }
 
   /** How long a poll session may sit with no poll waiting and no lease before it ends. */
@@ -148,7 +187,7 @@ final class ChannelWindow {
     Session target = null;
     int room = 0;
     for (Session session : sessions.values()) {
-      int free = session.room(spec.maxInFlight());
+      int free = session.room(maxInFlight());
       if (free > room) {
         room = free;
         target = session;
@@ -173,7 +212,7 @@ final class ChannelWindow {
     }
     pumping = true;
     again = false;
-    return new Pull(target, target.room(spec.maxInFlight()));
+    return new Pull(target, target.room(maxInFlight()));
   }
 
   /**
@@ -213,6 +252,7 @@ final class ChannelWindow {
     long now = clock.millis();
     long deadline = now + leaseMillis();
     for (Envelope envelope : leased) {
+      suspects.computeIfPresent(envelope.messageId(), (id, until) -> deadline);
       Instant received = Envelope.parse(envelope.timestamp());
       session.inFlight.put(envelope.messageId(),
           new Session.InFlight(deadline, received == null ? 0 : received.toEpochMilli()));
@@ -233,6 +273,7 @@ final class ChannelWindow {
     if (lease == null) {
       return null;
     }
+    suspects.remove(messageId);
     session.lastPollActivityAt = clock.millis();
     if (ack) {
       session.acked++;
@@ -292,13 +333,14 @@ final class ChannelWindow {
   // ---------------------------------------------------------------- the periodic sweep
 
   /**
-   * Forgets leases past their deadline (the buffer requeues them by itself) and finds the poll
-   * sessions idle for longer than {@link #pollIdleMillis}.
+   * Forgets leases past their deadline (the buffer requeues them by itself) and suspects past
+   * theirs, and finds the poll sessions idle for longer than {@link #pollIdleMillis}.
    *
    * @return the sessions to end (empty when none)
    */
   List<Session> sweep() {
     long now = clock.millis();
+    suspects.values().removeIf(until -> until < now);
     long idleMillis = pollIdleMillis();
     List<Session> idle = List.of();
     for (Session session : sessions.values()) {
@@ -319,7 +361,7 @@ final class ChannelWindow {
   /** Whether some session could take a message now. */
   boolean hasRoom() {
     for (Session session : sessions.values()) {
-      if (session.room(spec.maxInFlight()) > 0) {
+      if (session.room(maxInFlight()) > 0) {
         return true;
       }
     }

@@ -250,7 +250,13 @@ public final class StreamVerticle extends VerticleBase {
     int inFlight = session.inFlight.size();
     // Poll sessions keep their leases until acked or timed out (a later poll may ack them).
     if (!session.isPoll()) {
-      buffer.release(window.spec(), connectionId).onComplete(done -> pump(window));
+      Set<String> uncounted = window.broke(session);
+      buffer.release(window.spec(), connectionId, uncounted).onComplete(done -> pump(window));
+      if (inFlight > 0) {
+        LOG.info("[channel: {}, connection_id: {}] {} message(s) in flight on a broken session: each goes to one "
+            + "session at a time until acked or nacked{}", session.channel, connectionId, inFlight,
+            uncounted.isEmpty() ? "" : " (these deliveries are not counted: none of them can be blamed)");
+      }
     }
     LOG.info("[channel: {}, connection_id: {}] {} session closed: {} ({} in flight returned)", session.channel,
         connectionId, session.protocol, why, session.isPoll() ? 0 : inFlight);

@@ -236,8 +236,8 @@ class BufferClientTest {
     }
 
     @Override
-    public Future<Integer> release(ChannelSpec channel, String owner) {
-      return answer("release", channel, owner);
+    public Future<Integer> release(ChannelSpec channel, String owner, java.util.Set<String> uncounted) {
+      return uncounted.isEmpty() ? answer("release", channel, owner) : answer("release", channel, owner, uncounted);
     }
 
     @Override

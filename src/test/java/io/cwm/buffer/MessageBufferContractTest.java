@@ -233,6 +233,24 @@ public abstract class MessageBufferContractTest {
     assertEquals("other", await(buffer.leaseOwner(channel, sent.messageId())));
   }
 
+  /** Issue 20: a session that broke with several in flight gives their deliveries back. */
+  @Test
+  void releaseGivesBackTheDeliveriesOfTheUncountedOnly() {
+    Envelope blameless = publish(channel, "hook-a", 1);
+    Envelope counted = publish(channel, "hook-a", 2);
+    Envelope other = publish(channel, "hook-a", 3);
+    assertEquals(3, leaseAll(channel, "broken", 3).size());
+    assertEquals(3, await(buffer.release(channel, "broken", Set.of(blameless.messageId(), other.messageId(),
+        "msg_0000000000000000"))));
+    Map<String, Integer> deliveries = new java.util.HashMap<>();
+    leaseAll(channel, "next", 3).forEach(envelope -> deliveries.put(envelope.messageId(), envelope.deliveryCount()));
+    assertEquals(Map.of(blameless.messageId(), 1, counted.messageId(), 2, other.messageId(), 1), deliveries);
+    assertEquals(0, await(buffer.release(channel, "broken", Set.of(blameless.messageId()))), "not its lease any more");
+    assertEquals(3, await(buffer.release(channel, "next", Set.of())));
+    assertEquals(2, leaseAll(channel, "third", 3).stream().filter(e -> e.messageId().equals(blameless.messageId()))
+        .findFirst().orElseThrow().deliveryCount(), "a plain release counts the delivery");
+  }
+
   @Test
   void expiredLeaseIsReclaimed() throws Exception {
     publish(channel, "hook-a", 1);

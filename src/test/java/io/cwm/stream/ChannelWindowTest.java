@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The session and window rules of one channel, without Vert.x: a fake clock, no event bus, no buffer. */
@@ -63,6 +64,46 @@ class ChannelWindowTest {
     poll.future().onComplete(done -> window.pollEnded(session, poll));
     window.pollStarted(session, poll, pollId, max);
     return poll;
+  }
+
+  // ---------------------------------------------------------------- a session that broke (issue 20)
+
+  @Test
+  void aSessionThatBrokeWithSeveralInFlightGivesTheirDeliveriesBackAndTheChannelTakesOneAtATime() {
+    Session a = open("a", "websocket");
+    List<Envelope> leased = lease(a, 3);
+    Set<String> ids = Set.of(leased.get(0).messageId(), leased.get(1).messageId(), leased.get(2).messageId());
+    assertEquals(ids, window.broke(a), "none of three can be blamed: none counts");
+    window.remove("a");
+    assertEquals(ids, window.suspects());
+    assertEquals(1, window.maxInFlight());
+    Session b = open("b", "websocket");
+    ChannelWindow.Pull pull = window.nextPull();
+    assertEquals(1, pull.max(), "one message at a time while suspects are left");
+    assertTrue(window.accept(b, List.of(leased.get(0))));
+    window.pulled(pull, 1);
+    assertNull(window.nextPull(), "b holds its one message");
+    assertNotNull(window.settle(b, leased.get(0).messageId(), true));
+    assertEquals(Set.of(leased.get(1).messageId(), leased.get(2).messageId()), window.suspects(), "an ack clears it");
+    assertEquals(1, window.nextPull().max(), "two suspects left");
+  }
+
+  @Test
+  void aSessionThatBrokeWithOneInFlightCountsItsDeliveryAndSuspectsExpireAfterTheAckTimeout() {
+    Session a = open("a", "websocket");
+    List<Envelope> leased = lease(a, 1);
+    assertEquals(Set.of(), window.broke(a), "sent alone: its delivery counts");
+    window.remove("a");
+    assertEquals(Set.of(leased.get(0).messageId()), window.suspects());
+    clock.advance(Duration.ofSeconds(ACK_TIMEOUT_SECONDS - 1));
+    window.sweep();
+    assertEquals(1, window.maxInFlight(), "still a suspect");
+    clock.advance(Duration.ofSeconds(2));
+    window.sweep();
+    assertTrue(window.suspects().isEmpty(), "never leased again (dead-lettered): forgotten after the ack timeout");
+    assertEquals(MAX_IN_FLIGHT, window.maxInFlight());
+    assertEquals(Set.of(), window.broke(open("b", "websocket")), "a session with nothing in flight suspects nothing");
+    assertTrue(window.suspects().isEmpty());
   }
 
   // ---------------------------------------------------------------- admission

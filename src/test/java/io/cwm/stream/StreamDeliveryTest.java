@@ -15,6 +15,8 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +65,7 @@ public abstract class StreamDeliveryTest {
         relay("drop", "drop", ", \"max_in_flight\": 10"),
         relay("feed-a", "multi", ""), relay("feed-b", "multi", ""),
         relay("poison", "poison", ", \"max_deliveries\": 3"),
+        relay("poisonmix", "poisonmix", ", \"max_deliveries\": 3, \"max_in_flight\": 10"),
         relay("unicode", "unicode", ""),
         relay("pollwin", "pollwin", ", \"max_in_flight\": 1"),
         relay("pollcap", "pollcap", ", \"max_connections\": 1"),
@@ -393,6 +396,50 @@ public abstract class StreamDeliveryTest {
     }));
     post("poison", 2);
     assertNotNull(last.next("webhook", 5000), "other messages keep flowing");
+  }
+
+  /**
+   * Issue 20: a message that breaks every session it is sent on (the connector acks what it
+   * can and its socket dies on the poison) is dead-lettered alone; the messages queued before
+   * and after it, in flight with it when the socket broke, are delivered.
+   */
+  @Test
+  void aPoisonMessageDoesNotSpendTheAttemptsOfItsNeighbours() throws Exception {
+    Set<String> healthy = new HashSet<>();
+    healthy.add(post("poisonmix", 1));
+    healthy.add(post("poisonmix", 2));
+    String poison = post("poisonmix", 666);
+    healthy.add(post("poisonmix", 3));
+    healthy.add(post("poisonmix", 4));
+    Set<String> acked = new HashSet<>();
+    int breaks = 0;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    boolean quiet = false; // a session that got nothing more: the poison message left the queue
+    while (!quiet && System.nanoTime() < deadline) {
+      TestConnector connector = connector("poisonmix");
+      quiet = true;
+      for (JsonObject frame = connector.next("webhook", 1500); frame != null; frame = connector.next("webhook", 1500)) {
+        String id = frame.getString("message_id");
+        if (id.equals(poison)) {
+          connector.close(); // the connector dies on it, the others in flight with it unacked
+          breaks++;
+          quiet = false;
+          break;
+        }
+        connector.ack(id);
+        acked.add(id);
+      }
+    }
+    assertEquals(healthy, acked, "every healthy message was delivered");
+    assertTrue(breaks >= 3, "the poison message broke the socket on each of its deliveries: " + breaks);
+    assertTrue(await(5000, () -> {
+      try {
+        JsonObject stats = stats("poisonmix");
+        return stats.getLong("messages_dead_lettered") == 1 && stats.getLong("messages_delivered") == 4;
+      } catch (Exception e) {
+        return false;
+      }
+    }), () -> "only the poison message is dead-lettered: " + statsOrError("poisonmix"));
   }
 
   /** Interop point 16: non-ASCII text, emoji and nested arrays arrive as the same JSON value. */

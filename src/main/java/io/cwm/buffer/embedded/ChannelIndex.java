@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -160,13 +161,21 @@ final class ChannelIndex {
     delayed.add(new Delayed(notBefore, envelope.sequence()));
   }
 
-  int release(String owner, long nowMillis) {
+  /** Makes the owner's leases ready again; those of {@code uncounted} get their delivery back. */
+  int release(String owner, Set<String> uncounted) {
     int count = 0;
     for (Iterator<Map.Entry<String, Lease>> it = inFlight.entrySet().iterator(); it.hasNext(); ) {
-      Lease lease = it.next().getValue();
+      Map.Entry<String, Lease> entry = it.next();
+      Lease lease = entry.getValue();
       if (lease.owner().equals(owner)) {
         it.remove();
         ready.add(lease.sequence());
+        if (uncounted.contains(entry.getKey())) {
+          Integer delivered = deliveries.get(lease.sequence());
+          if (delivered != null && delivered > 0) {
+            deliveries.put(lease.sequence(), delivered - 1);
+          }
+        }
         count++;
       }
     }

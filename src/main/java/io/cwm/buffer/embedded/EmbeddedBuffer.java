@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -265,9 +266,9 @@ public final class EmbeddedBuffer implements MessageBuffer {
   }
 
   @Override
-  public synchronized Future<Integer> release(ChannelSpec spec, String owner) {
+  public synchronized Future<Integer> release(ChannelSpec spec, String owner, Set<String> uncounted) {
     ChannelIndex index = channels.get(spec.name());
-    return Future.succeededFuture(index == null || store == null ? 0 : index.release(owner, clock.millis()));
+    return Future.succeededFuture(index == null || store == null ? 0 : index.release(owner, uncounted));
   }
 
   @Override

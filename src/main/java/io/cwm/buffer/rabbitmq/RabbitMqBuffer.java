@@ -698,13 +698,16 @@ public final class RabbitMqBuffer implements MessageBuffer {
   }
 
   @Override
-  public Future<Integer> release(ChannelSpec spec, String owner) {
+  public Future<Integer> release(ChannelSpec spec, String owner, Set<String> uncounted) {
     return withChannel(spec, channel -> {
       int released = 0;
       for (Held held : channel.held.values()) {
         if (owner.equals(held.owner)) {
           held.owner = null;
           held.notBeforeMillis = 0;
+          if (held.deliveries > 0 && uncounted.contains(held.messageId)) {
+            held.deliveries--;
+          }
           released++;
         }
       }

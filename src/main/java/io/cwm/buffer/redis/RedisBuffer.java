@@ -343,10 +343,11 @@ public final class RedisBuffer implements MessageBuffer {
   }
 
   @Override
-  public Future<Integer> release(ChannelSpec spec, String owner) {
+  public Future<Integer> release(ChannelSpec spec, String owner, Set<String> uncounted) {
     return withChannel(spec, channel -> {
       List<Object> args = commonArgs(channel);
       args.add(owner);
+      args.addAll(uncounted);
       return RELEASE.run(redis, channel.keysWith(List.of(channel.ownerPrefix() + owner)), args)
           .recover(this::unavailable).map(Response::toInteger);
     });
