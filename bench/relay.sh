@@ -24,7 +24,7 @@ PHASES=${PHASES:-abcd}            # which of (a) to (d) to run, e.g. PHASES=c
 JAR=${JAR:-target/cwm.jar}        # the receiver's jar (e.g. an older build, for an A/B)
 PROFILE=${PROFILE:-0}             # 1 = JFR of the receiver during (b) full speed: top frames in the report
 WEBHOOKS=bench/relay-webhooks.json
-VERTICLES_FILE=
+VERTICLES_FILE=${VERTICLES_FILE:-}   # a verticles.json for the receiver (default: ./verticles.json)
 PORT=${PORT:-19311}
 BASELINE_PORT=${BASELINE_PORT:-19312}
 JAVA_OPTS=${JAVA_OPTS:--Xms512m -Xmx1g}
@@ -171,17 +171,17 @@ for B in $BUFFERS; do
   stop "$PID"; PID=
 
   fi
-  # ---- (d) 4 channels at once: buffer and stream at 1 instance vs one per event loop ---------------
+  # ---- (d) 4 channels at once: channel (or buffer and stream) at 1 instance vs one per event loop --
   if [ "$SCALING" = 1 ] && [[ $PHASES == *d* ]]; then
     for INSTANCES in 1 '"event-loops"'; do
       VERTICLES_FILE=$RESULTS/relay-verticles-$TS.json
-      sed -E 's/"verticle": "(buffer|stream)", "instances": [^,}]+/"verticle": "\1", "instances": '"$INSTANCES"'/' \
+      sed -E 's/"verticle": "(buffer|stream|channel)", "instances": [^,}]+/"verticle": "\1", "instances": '"$INSTANCES"'/' \
         verticles.json > "$VERTICLES_FILE"
       WEBHOOKS=bench/relay-webhooks-4.json
       flush_buffers
       start_receiver "$B"
       LINE=$(WARMUP_SECONDS=$WARMUP java -cp target/cwm.jar bench/RelayBench.java channels "$PORT" "$RELAY_SECONDS" 4 2>/dev/null | grep '^channels:' | tail -1)
-      echo "[$B] (d) buffer/stream instances $INSTANCES: $LINE" | tee -a "$REPORT"
+      echo "[$B] (d) channel owner instances $INSTANCES: $LINE" | tee -a "$REPORT"
       stop "$PID"; PID=
       WEBHOOKS=bench/relay-webhooks.json; VERTICLES_FILE=
     done

@@ -5,6 +5,7 @@ import io.cwm.buffer.ChannelBufferVerticle;
 import io.cwm.config.ChannelOwners;
 import io.cwm.config.ChannelSpec;
 import io.cwm.ingest.IngestVerticle;
+import io.cwm.stream.ChannelVerticle;
 import io.cwm.stream.StreamVerticle;
 import io.cwm.module.ModuleType;
 import io.vertx.core.Deployable;
@@ -46,17 +47,23 @@ public final class VerticleCatalog {
       Map.entry("admin", (app, instance) -> new AdminVerticle(app.admin())),
       Map.entry("buffer", (app, instance) -> new ChannelBufferVerticle(app.bufferFactory(),
           instance.channels(app).values(), instance.index())),
-      Map.entry("stream", (app, instance) -> new StreamVerticle(instance.channels(app), new StreamVerticle.Observer() {
-        @Override
-        public void acked(String channel, long millis) {
-          app.metrics().ackLatency(channel, millis * 1_000_000);
-        }
+      Map.entry("stream", VerticleCatalog::stream),
+      Map.entry("channel", (app, instance) -> new ChannelVerticle(new ChannelBufferVerticle(app.bufferFactory(),
+          instance.channels(app).values(), instance.index()), stream(app, instance)))));
 
-        @Override
-        public void connectors(String channel, String protocol, int count) {
-          app.metrics().connectors(channel, protocol, count);
-        }
-      }, Clock.systemUTC(), instance.index()))));
+  private static StreamVerticle stream(AppContext app, Instance instance) {
+    return new StreamVerticle(instance.channels(app), new StreamVerticle.Observer() {
+      @Override
+      public void acked(String channel, long millis) {
+        app.metrics().ackLatency(channel, millis * 1_000_000);
+      }
+
+      @Override
+      public void connectors(String channel, String protocol, int count) {
+        app.metrics().connectors(channel, protocol, count);
+      }
+    }, Clock.systemUTC(), instance.index());
+  }
 
   /** One ConnectorVerticle per configured connector (channel); deployed by the Launcher. */
   public static final String CONNECTOR = "connector";

@@ -27,7 +27,7 @@ public record VerticlesConfig(Map<String, List<Deployment>> roles) {
   static final String BUNDLED = "/verticles.json";
 
   /** The verticles that own channels ({@link io.cwm.config.ChannelOwners}) and so take {@code "channels"} pins. */
-  static final Set<String> PER_CHANNEL = Set.of("buffer", "stream");
+  static final Set<String> PER_CHANNEL = Set.of("buffer", "stream", "channel");
 
   /**
    * One line of a role's group: a catalog name, an instance count (0 = one per event loop),
@@ -129,7 +129,7 @@ public record VerticlesConfig(Map<String, List<Deployment>> roles) {
     }
     String where = "verticles config: '" + verticle + "' in '" + role + "'";
     if (!PER_CHANNEL.contains(verticle)) {
-      throw new IllegalArgumentException(where + ": only " + String.join(" and ", new java.util.TreeSet<>(PER_CHANNEL))
+      throw new IllegalArgumentException(where + ": only " + String.join(", ", new java.util.TreeSet<>(PER_CHANNEL))
           + " own channels; \"channels\" is not allowed here");
     }
     if (!(value instanceof JsonObject object)) {

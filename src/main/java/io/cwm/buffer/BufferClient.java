@@ -15,23 +15,40 @@ import io.cwm.config.ChannelSpec;
  * event bus. Each method sends its {@link BufferCall} record to the {@link ChannelBufferVerticle}
  * instance that owns the channel ({@link ChannelDirectory}), the only code that talks to the
  * backend; failures come back as the same {@link BufferException} ({@link BufferFailures}).
+ * The stream part of a {@code channel} verticle uses one that runs the records directly on the
+ * buffer part beside it ({@link ChannelBufferVerticle#local}).
  */
 public final class BufferClient implements MessageBuffer {
   private static final DeliveryOptions OPTIONS = new DeliveryOptions().setSendTimeout(30_000).setLocalOnly(true);
-  private final Vertx vertx;
-  private final ChannelDirectory owners;
 
-  public BufferClient(Vertx vertx) {
-    this.vertx = vertx;
-    this.owners = ChannelDirectory.buffer(vertx);
+  /** Where a call record goes and its answer comes from. */
+  interface Transport {
+    <T> Future<T> call(BufferCall<T> call);
   }
 
-  @SuppressWarnings("unchecked")
+  private final Transport transport;
+
+  /** Over the event bus, to the instance that owns the call's channel. */
+  public BufferClient(Vertx vertx) {
+    ChannelDirectory owners = ChannelDirectory.buffer(vertx);
+    this.transport = new Transport() {
+      @Override
+      @SuppressWarnings("unchecked")
+      public <T> Future<T> call(BufferCall<T> call) {
+        String address = call.channel() == null ? owners.sharedAddress() : owners.address(call.channel().name());
+        return vertx.eventBus().<BufferCall.Reply>request(address, call, OPTIONS)
+            .recover(failure -> Future.failedFuture(BufferFailures.decode(failure)))
+            .map(message -> (T) message.body().value());
+      }
+    };
+  }
+
+  BufferClient(Transport transport) {
+    this.transport = transport;
+  }
+
   private <T> Future<T> call(BufferCall<T> call) {
-    String address = call.channel() == null ? owners.sharedAddress() : owners.address(call.channel().name());
-    return vertx.eventBus().<BufferCall.Reply>request(address, call, OPTIONS)
-        .recover(failure -> Future.failedFuture(BufferFailures.decode(failure)))
-        .map(message -> (T) message.body().value());
+    return transport.call(call);
   }
 
   @Override

@@ -10,6 +10,7 @@ import io.vertx.core.shareddata.LocalMap;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +52,8 @@ public final class ChannelBufferVerticle extends VerticleBase {
   private long reclaimTimer = -1;
   private long reopenTimer = -1;
   private long lastUnavailableLogMillis;
+  /** The stream part sharing this context ({@link #local}), or null: ready notices go to it. */
+  private Consumer<String> localReady;
   private long unavailableNotLogged;
 
   /** The only instance: it owns every channel. */
@@ -149,38 +152,57 @@ public final class ChannelBufferVerticle extends VerticleBase {
   }
 
   private void onCall(Message<BufferCall<?>> message) {
-    run(message, message.body());
+    call(message.body()).onComplete(done -> {
+      if (done.succeeded()) {
+        message.reply(new BufferCall.Reply(done.result()));
+      } else {
+        BufferFailures.fail(message, done.cause());
+      }
+    });
   }
 
-  /** Runs the call on the backend and answers its result, or its failure as a BufferException. */
-  private <T> void run(Message<?> message, BufferCall<T> call) {
+  /**
+   * Runs the call on the backend: its result, or its failure as a BufferException. Called on this
+   * verticle's context only (its event-bus address, or the stream part of a {@code channel}
+   * verticle sharing the context: {@link #local}).
+   */
+  private <T> Future<T> call(BufferCall<T> call) {
     if (call instanceof BufferCall.Ping && (!open || health.containsValue(false))) {
-      message.reply(new BufferCall.Reply(false)); // up only when every instance's backend is open
-      return;
+      @SuppressWarnings("unchecked")
+      Future<T> down = (Future<T>) Future.succeededFuture(false); // up only when every instance's backend is open
+      return down;
     }
     if (call.channel() != null && !owns(call.channel())) {
-      BufferFailures.fail(message, new BufferException(BufferException.Reason.UNKNOWN_CHANNEL,
+      return Future.failedFuture(new BufferException(BufferException.Reason.UNKNOWN_CHANNEL,
           "unknown channel " + call.channel().name()));
-      return;
     }
     if (!open) {
-      BufferFailures.fail(message, new BufferException(BufferException.Reason.UNAVAILABLE,
-          "message buffer unavailable"));
-      return;
+      return Future.failedFuture(new BufferException(BufferException.Reason.UNAVAILABLE, "message buffer unavailable"));
     }
-    call.runOn(backend).onComplete(done -> {
+    return call.runOn(backend).transform(done -> {
       if (done.succeeded()) {
         if (call.madeReady(done.result())) {
           ready(call.channel().name());
         }
-        message.reply(new BufferCall.Reply(done.result()));
-      } else {
-        BufferException failure = BufferFailures.fail(message, done.cause());
-        if (failure.reason() == BufferException.Reason.UNAVAILABLE) {
-          logUnavailable(call, done.cause());
-        }
+        return Future.succeededFuture(done.result());
       }
+      BufferException failure = BufferFailures.decode(done.cause());
+      if (failure.reason() == BufferException.Reason.UNAVAILABLE) {
+        logUnavailable(call, done.cause());
+      }
+      return Future.failedFuture(failure);
     });
+  }
+
+  /**
+   * This instance's buffer as a {@link MessageBuffer} for code on its own context (the stream
+   * part of a {@code channel} verticle): each call runs here directly, with no event-bus round
+   * trip; ready notices of the channels go to {@code onReady} (on this context, after the call
+   * that made them) instead of the stream verticles' addresses.
+   */
+  public MessageBuffer local(Consumer<String> onReady) {
+    this.localReady = onReady;
+    return new BufferClient(this::call);
   }
 
   private boolean owns(ChannelSpec channel) {
@@ -211,8 +233,10 @@ public final class ChannelBufferVerticle extends VerticleBase {
    * bench/cluster.sh; the other nodes also poll every 200 ms).
    */
   private void ready(String channel) {
-    String owner = streams.readyAddress(channel);
-    if (owner != null) {
+    String owner = localReady != null ? null : streams.readyAddress(channel);
+    if (localReady != null) {
+      context.runOnContext(v -> localReady.accept(channel));
+    } else if (owner != null) {
       vertx.eventBus().send(owner, channel, Addresses.LOCAL);
     } else {
       vertx.eventBus().publish(Addresses.STREAM_READY, channel, Addresses.LOCAL); // no stream instance claimed it

@@ -98,9 +98,27 @@ public final class StreamVerticle extends VerticleBase {
     this.index = index;
   }
 
+  /**
+   * Leases and settles through {@code local} (the buffer part of a {@code channel} verticle, on
+   * the same context) instead of over the event bus. Before deployment.
+   */
+  void useBuffer(MessageBuffer local) {
+    this.buffer = local;
+  }
+
+  /** A ready notice: messages of {@code channel} may be waiting (ignored unless this instance owns it). */
+  void ready(String channel) {
+    ChannelWindow window = windows.get(channel);
+    if (window != null) {
+      pump(window);
+    }
+  }
+
   @Override
   public Future<?> start() {
-    buffer = new BufferClient(vertx);
+    if (buffer == null) {
+      buffer = new BufferClient(vertx);
+    }
     specs.values().forEach(spec -> windows.put(spec.name(), new ChannelWindow(spec, clock)));
     directory = ChannelDirectory.stream(vertx);
     sessionChannels = vertx.sharedData().getLocalMap(SESSION_CHANNELS);
@@ -110,12 +128,7 @@ public final class StreamVerticle extends VerticleBase {
     specs.keySet().forEach(channel -> directory.claim(channel, index));
     // notices from this process's buffer come to this instance's own address; the cluster-wide
     // address carries other nodes' (every instance hears those and keeps the ones it owns)
-    Handler<Message<String>> onReady = message -> {
-      ChannelWindow window = windows.get(message.body());
-      if (window != null) {
-        pump(window);
-      }
-    };
+    Handler<Message<String>> onReady = message -> ready(message.body());
     ownReady = vertx.eventBus().localConsumer(directory.instanceReadyAddress(index), onReady);
     ready = vertx.eventBus().consumer(Addresses.STREAM_READY, onReady);
     tick = vertx.setPeriodic(TICK_MS, id -> onTick());

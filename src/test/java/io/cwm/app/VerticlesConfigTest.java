@@ -70,7 +70,7 @@ class VerticlesConfigTest {
   void pinsAreRefusedWhereNoChannelIsOwnedAndMustBeInstanceNumbers() {
     IllegalArgumentException elsewhere = assertThrows(IllegalArgumentException.class, () -> VerticlesConfig.parse(
         "v.json", "{\"receiver\": [{\"verticle\": \"ingest\", \"channels\": {\"a\": 0}}]}"));
-    assertEquals("verticles config: 'ingest' in 'receiver': only buffer and stream own channels; \"channels\" is "
+    assertEquals("verticles config: 'ingest' in 'receiver': only buffer, channel, stream own channels; \"channels\" is "
         + "not allowed here", elsewhere.getMessage());
     IllegalArgumentException negative = assertThrows(IllegalArgumentException.class, () -> VerticlesConfig.parse(
         "v.json", "{\"receiver\": [{\"verticle\": \"stream\", \"channels\": {\"a\": -1}}]}"));

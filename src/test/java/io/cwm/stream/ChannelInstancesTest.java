@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Instances per channel: the buffer and stream verticles split the channels among their
@@ -30,9 +32,12 @@ class ChannelInstancesTest {
   private static final String ADMIN = "instances-admin-token";
   private static final List<String> CHANNELS = List.of("c0", "c1", "c2", "hot");
 
-  private static String verticles(String instances, String pins) {
+  /** Separate buffer and stream verticles, or one channel verticle (both parts) per instance. */
+  private static String verticles(boolean channelVerticle, String instances, String pins) {
     String line = "\"instances\": " + instances + (pins == null ? "" : ", \"channels\": " + pins);
-    return "{\"receiver\": [{\"verticle\": \"buffer\", " + line + "}, {\"verticle\": \"stream\", " + line + "},"
+    String owners = channelVerticle ? "{\"verticle\": \"channel\", " + line + "},"
+        : "{\"verticle\": \"buffer\", " + line + "}, {\"verticle\": \"stream\", " + line + "},";
+    return "{\"receiver\": [" + owners
         + " {\"verticle\": \"admin\", \"instances\": 1}, {\"verticle\": \"ingest\", \"instances\": \"event-loops\"}]}";
   }
 
@@ -45,9 +50,10 @@ class ChannelInstancesTest {
     return "{" + String.join(",", entries) + "}";
   }
 
-  @Test
-  void channelsAreSplitAmongTheInstancesPinsHoldAndEveryChannelRelays() throws Exception {
-    try (TestServer server = TestServer.startWithVerticles(verticles("3", "{\"hot\": 2}"), webhooks(),
+  @ParameterizedTest(name = "channel verticle: {0}")
+  @ValueSource(booleans = {true, false})
+  void channelsAreSplitAmongTheInstancesPinsHoldAndEveryChannelRelays(boolean channelVerticle) throws Exception {
+    try (TestServer server = TestServer.startWithVerticles(verticles(channelVerticle, "3", "{\"hot\": 2}"), webhooks(),
         Map.of("WEBHOOK_CONNECT_ADMIN_TOKEN", ADMIN, "WEBHOOK_CONNECT_EMBEDDED_FSYNC", "false"))) {
       ChannelOwners expected = ChannelOwners.assign(CHANNELS, 3, Map.of("hot", 2));
       ChannelDirectory buffer = ChannelDirectory.buffer(server.running().vertx());
@@ -112,11 +118,11 @@ class ChannelInstancesTest {
   @Test
   void aPinToAMissingInstanceOrChannelRefusesTheStart() {
     Exception wrongInstance = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
-        () -> TestServer.startWithVerticles(verticles("2", "{\"hot\": 5}"), webhooks(), Map.of()).close());
+        () -> TestServer.startWithVerticles(verticles(false, "2", "{\"hot\": 5}"), webhooks(), Map.of()).close());
     assertTrue(String.valueOf(rootMessage(wrongInstance)).contains(
         "'buffer': channel 'hot' is pinned to instance 5, but there are 2 (0 to 1)"), rootMessage(wrongInstance));
     Exception unknownChannel = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
-        () -> TestServer.startWithVerticles(verticles("2", "{\"cold\": 1}"), webhooks(), Map.of()).close());
+        () -> TestServer.startWithVerticles(verticles(true, "2", "{\"cold\": 1}"), webhooks(), Map.of()).close());
     assertTrue(String.valueOf(rootMessage(unknownChannel)).contains("channel 'cold' is pinned but not configured"),
         rootMessage(unknownChannel));
   }

@@ -13,6 +13,12 @@ class RedisStreamDeliveryTest extends StreamDeliveryTest {
     return Map.of("WEBHOOK_CONNECT_BUFFER", "redis", "WEBHOOK_CONNECT_REDIS_URL", REDIS_URL);
   }
 
+  /** Separate buffer and stream verticles here (the embedded and RabbitMQ suites run channel verticles). */
+  @Override
+  protected boolean channelVerticles() {
+    return false;
+  }
+
   /** Leaves nothing behind in the shared Redis: every key of this run's channels. */
   @AfterAll
   void deleteKeys() throws Exception {

@@ -40,6 +40,16 @@ public abstract class StreamDeliveryTest {
   /** Environment selecting the backend under test. */
   protected abstract Map<String, String> backendEnv();
 
+  /**
+   * Whether buffer and stream run as one {@code channel} verticle per instance (the stream part
+   * calls its buffer part directly) or as separate {@code buffer} and {@code stream} verticles
+   * (every lease and ack crosses the event bus). Each backend's suite picks one; both layouts
+   * are covered.
+   */
+  protected boolean channelVerticles() {
+    return true;
+  }
+
   protected String ch(String name) {
     return name + "-" + suffix;
   }
@@ -79,12 +89,16 @@ public abstract class StreamDeliveryTest {
 
   /**
    * The default receiver group, with the isolation test's two channels pinned to two different
-   * instances of the buffer and of the stream verticle (the other channels spread as usual).
+   * instances of the channel verticle (or of the buffer and of the stream verticle); the other
+   * channels spread as usual.
    */
   private String verticles() {
     String pins = "\"channels\": {\"" + ch("isohot") + "\": 0, \"" + ch("isocalm") + "\": 1}";
-    return "{\"receiver\": [{\"verticle\": \"buffer\", \"instances\": \"event-loops\", " + pins + "},"
-        + " {\"verticle\": \"stream\", \"instances\": \"event-loops\", " + pins + "},"
+    String owners = channelVerticles()
+        ? "{\"verticle\": \"channel\", \"instances\": \"event-loops\", " + pins + "},"
+        : "{\"verticle\": \"buffer\", \"instances\": \"event-loops\", " + pins + "},"
+            + " {\"verticle\": \"stream\", \"instances\": \"event-loops\", " + pins + "},";
+    return "{\"receiver\": [" + owners
         + " {\"verticle\": \"admin\", \"instances\": 1}, {\"verticle\": \"ingest\", \"instances\": \"event-loops\"}]}";
   }
 
