@@ -1,0 +1,79 @@
+package io.cwm.faults;
+
+import io.cwm.testing.RabbitNode;
+import io.cwm.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The buffer a fault run uses, on a service of the suite's own (never the machine's shared
+ * ones): the embedded store (a data directory per run), a Redis started by the suite on its own
+ * port with AOF {@code appendfsync everysec}, or a RabbitMQ node of its own ({@link RabbitNode}).
+ * Started once for the suite; each run uses its own channel, so runs do not see each other.
+ */
+enum Backend {
+  EMBEDDED, REDIS, RABBITMQ;
+
+  private Process redis;
+  private int redisPort;
+  private Path redisDir;
+  private RabbitNode rabbit;
+
+  String label() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** Starts the service (once). */
+  synchronized void start() throws Exception {
+    if (this == REDIS && redis == null) {
+      redisDir = Files.createTempDirectory("cwm-faults-redis-");
+      redisPort = TestServer.freePort();
+      redis = new ProcessBuilder("redis-server", "--port", String.valueOf(redisPort), "--bind", "127.0.0.1",
+          "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", redisDir.toString())
+          .redirectErrorStream(true).redirectOutput(redisDir.resolve("redis.log").toFile()).start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (!accepts(redisPort)) {
+        if (System.nanoTime() > deadline || !redis.isAlive()) {
+          throw new IllegalStateException("the suite's redis-server did not start (see " + redisDir + "/redis.log)");
+        }
+        Thread.sleep(50); // polling with a deadline
+      }
+    } else if (this == RABBITMQ && rabbit == null) {
+      rabbit = RabbitNode.start("faults");
+    }
+  }
+
+  /** The receiver's environment for this buffer. */
+  Map<String, String> env() {
+    return switch (this) {
+      case EMBEDDED -> Map.of("WEBHOOK_CONNECT_BUFFER", "embedded");
+      case REDIS -> Map.of("WEBHOOK_CONNECT_BUFFER", "redis",
+          "WEBHOOK_CONNECT_REDIS_URL", "redis://127.0.0.1:" + redisPort + "/0");
+      case RABBITMQ -> Map.of("WEBHOOK_CONNECT_BUFFER", "rabbitmq", "WEBHOOK_CONNECT_RABBITMQ_URL", rabbit.url());
+    };
+  }
+
+  synchronized void stop() throws Exception {
+    if (redis != null) {
+      redis.destroy();
+      redis.waitFor(10, TimeUnit.SECONDS);
+      redis = null;
+    }
+    if (rabbit != null) {
+      rabbit.close();
+      rabbit = null;
+    }
+  }
+
+  private static boolean accepts(int port) {
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), (int) Duration.ofSeconds(1).toMillis());
+      return true;
+    } catch (java.io.IOException no) {
+      return false;
+    }
+  }
+}

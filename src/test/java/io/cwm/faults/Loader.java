@@ -1,0 +1,106 @@
+package io.cwm.faults;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Posts uniquely identified webhooks ({@code {"fault_id": "<run>-<n>"}}) from a few threads and
+ * records exactly which were answered 200 (accepted: they must be delivered) and how the others
+ * were answered (status, or 0 when no answer came: connection refused or reset, timeout). It does
+ * not retry: a sender that got no 200 would send again, and then that retry is what counts.
+ */
+final class Loader implements AutoCloseable {
+  private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(2)).build();
+
+  private final String run;
+  private final ExecutorService threads;
+  private final Set<String> accepted = ConcurrentHashMap.newKeySet();
+  private final Map<Integer, AtomicInteger> refused = new ConcurrentHashMap<>();
+  private final AtomicInteger posted = new AtomicInteger();
+  private volatile int port;
+  private volatile boolean stopped;
+
+  Loader(String run, int port, int concurrency) {
+    this.run = run;
+    this.port = port;
+    this.threads = Executors.newFixedThreadPool(concurrency);
+  }
+
+  /** Starts posting {@code count} webhooks to {@code /webhook/<webhookId>} (returns at once). */
+  void post(String webhookId, int count) {
+    AtomicInteger next = new AtomicInteger();
+    int senders = ((java.util.concurrent.ThreadPoolExecutor) threads).getCorePoolSize();
+    for (int t = 0; t < senders; t++) {
+      threads.submit(() -> {
+        for (int n = next.getAndIncrement(); n < count && !stopped; n = next.getAndIncrement()) {
+          send(webhookId, run + "-" + n);
+        }
+      });
+    }
+  }
+
+  private void send(String webhookId, String id) {
+    posted.incrementAndGet();
+    int status;
+    try {
+      HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/webhook/" + webhookId))
+          .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"fault_id\":\"" + id + "\",\"pad\":\"" + "x".repeat(200) + "\"}"))
+          .build();
+      status = CLIENT.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (Exception noAnswer) {
+      status = 0;
+    }
+    if (status == 200) {
+      accepted.add(id);
+    } else {
+      refused.computeIfAbsent(status, s -> new AtomicInteger()).incrementAndGet();
+      try {
+        Thread.sleep(100); // a sender backs off after a failure instead of spending its ids in a burst
+      } catch (InterruptedException stop) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Waits until every webhook was posted (answered or not). */
+  void awaitDone(long timeoutMillis) throws InterruptedException {
+    threads.shutdown();
+    if (!threads.awaitTermination(timeoutMillis, TimeUnit.MILLISECONDS)) {
+      throw new AssertionError(run + ": the loader did not finish in " + timeoutMillis + " ms");
+    }
+  }
+
+  int posted() {
+    return posted.get();
+  }
+
+  Set<String> accepted() {
+    return accepted;
+  }
+
+  /** Non-200 answers by status (0: no answer). */
+  Map<Integer, Integer> refused() {
+    Map<Integer, Integer> counts = new TreeMap<>();
+    refused.forEach((status, count) -> counts.put(status, count.get()));
+    return counts;
+  }
+
+  @Override
+  public void close() {
+    stopped = true;
+    threads.shutdownNow();
+  }
+}
