@@ -26,8 +26,17 @@ enum Backend {
     return name().toLowerCase(java.util.Locale.ROOT);
   }
 
-  /** Starts the service (once). */
+  /** Starts the service (once); a JVM that ends without the suite's clean-up stops it too. */
   synchronized void start() throws Exception {
+    if (this != EMBEDDED && redis == null && rabbit == null) {
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          stop();
+        } catch (Exception ignored) {
+          // the JVM is going anyway
+        }
+      }, "faults-" + label() + "-stop"));
+    }
     if (this == REDIS && redis == null) {
       redisDir = Files.createTempDirectory("cwm-faults-redis-");
       redisPort = TestServer.freePort();

@@ -44,7 +44,7 @@ class FaultSuiteIT {
 
   @BeforeAll
   void startServices() throws Exception {
-    root = Files.createDirectories(Path.of("target", "faults", "runs"));
+    root = Files.createDirectories(Path.of("target", "faults", "runs").toAbsolutePath());
     Backend.EMBEDDED.start();
     Backend.REDIS.start();
     if (RabbitNode.available()) {
@@ -82,6 +82,20 @@ class FaultSuiteIT {
     assertTrue(verdict.accepted() > 0, "the loader got some 200s");
   }
 
+  /** Receiver and connector up and the loader posting, until a {@code 1/divisor} share is delivered. */
+  private static void flowing(Run run, int divisor) throws Exception {
+    run.startReceiver();
+    run.startConnector();
+    run.loader.post("relay", SIZE);
+    Run.await(120_000, () -> run.target.unique() >= SIZE / divisor, "1/" + divisor + " delivered");
+  }
+
+  /** The fault is over: waits for every accepted webhook to arrive and judges the run. */
+  private void faultOver(Run run) throws Exception {
+    run.target.markFaultEnd();
+    judge(run, run.verdict(DELIVERY_DEADLINE_MILLIS));
+  }
+
   @Order(1)
   @ParameterizedTest(name = "receiver kill -9 during ingest, restart on the same data: {0}")
   @EnumSource(Backend.class)
@@ -93,8 +107,7 @@ class FaultSuiteIT {
       Run.await(120_000, () -> run.loader.accepted().size() >= SIZE / 3, "a third accepted");
       run.receiver.kill9();
       run.startReceiver();
-      run.target.markFaultEnd();
-      judge(run, run.verdict(DELIVERY_DEADLINE_MILLIS));
+      faultOver(run);
     }
   }
 
@@ -110,8 +123,7 @@ class FaultSuiteIT {
       Run.await(120_000, () -> run.target.unique() >= run.loader.accepted().size() / 3, "a third delivered");
       run.connector.kill9();
       run.startConnector();
-      run.target.markFaultEnd();
-      judge(run, run.verdict(DELIVERY_DEADLINE_MILLIS));
+      faultOver(run);
     }
   }
 
@@ -120,10 +132,7 @@ class FaultSuiteIT {
   @EnumSource(Backend.class)
   void connectorFrozenPastTheHeartbeatTimeout(Backend backend) throws Exception {
     try (Run run = run("connector-sigstop", backend, "\"heartbeat_interval_seconds\": 1")) {
-      run.startReceiver();
-      run.startConnector();
-      run.loader.post("relay", SIZE);
-      Run.await(120_000, () -> run.target.unique() >= SIZE / 4, "a quarter delivered");
+      flowing(run, 4);
       run.connector.stop();
       // the receiver evicts the silent session (no heartbeat for 3 intervals) and frees its messages
       Run.await(30_000, () -> {
@@ -131,8 +140,7 @@ class FaultSuiteIT {
         return stats != null && stats.getInteger("connected_clients", -1) == 0;
       }, "the frozen connector's session evicted");
       run.connector.resume();
-      run.target.markFaultEnd();
-      judge(run, run.verdict(DELIVERY_DEADLINE_MILLIS));
+      faultOver(run);
     }
   }
 
@@ -141,15 +149,11 @@ class FaultSuiteIT {
   @EnumSource(Backend.class)
   void targetOutage(Backend backend) throws Exception {
     try (Run run = run("target-503", backend, "")) {
-      run.startReceiver();
-      run.startConnector();
-      run.loader.post("relay", SIZE);
-      Run.await(120_000, () -> run.target.unique() >= SIZE / 4, "a quarter delivered");
+      flowing(run, 4);
       long recovers = System.currentTimeMillis() + OUTAGE_MILLIS;
       run.target.outage(OUTAGE_MILLIS);
       Run.await(OUTAGE_MILLIS + 10_000, () -> System.currentTimeMillis() >= recovers, "the outage's end");
-      run.target.markFaultEnd();
-      judge(run, run.verdict(DELIVERY_DEADLINE_MILLIS));
+      faultOver(run);
     }
   }
 }

@@ -42,7 +42,7 @@ final class Run implements AutoCloseable {
     this.scenario = scenario;
     this.backend = backend;
     this.size = size;
-    this.dir = Files.createDirectories(root.resolve(scenario + "-" + backend.label()));
+    this.dir = fresh(root.resolve(scenario + "-" + backend.label()));
     this.port = TestServer.freePort();
     this.channel = "faults-" + scenario + "-" + backend.label() + "-" + Long.toHexString(System.nanoTime());
     this.target = new Target();
@@ -60,6 +60,18 @@ final class Run implements AutoCloseable {
         "--data-dir", dir.resolve("data").toString(), "--host", "127.0.0.1", "--port", String.valueOf(port));
     connector = new JarProcess(dir, "connector", Map.of(), "connector", "--config", dir.resolve("connector.json").toString());
     loader = new Loader(scenario + "-" + backend.label(), port, 16);
+  }
+
+  /** The run's directory, emptied of an earlier run's data and logs. */
+  private static Path fresh(Path dir) throws java.io.IOException {
+    if (Files.exists(dir)) {
+      try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+        for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(path);
+        }
+      }
+    }
+    return Files.createDirectories(dir);
   }
 
   void startReceiver() throws Exception {
