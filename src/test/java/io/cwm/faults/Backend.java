@@ -40,18 +40,45 @@ enum Backend {
     if (this == REDIS && redis == null) {
       redisDir = Files.createTempDirectory("cwm-faults-redis-");
       redisPort = TestServer.freePort();
-      redis = new ProcessBuilder("redis-server", "--port", String.valueOf(redisPort), "--bind", "127.0.0.1",
-          "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", redisDir.toString())
-          .redirectErrorStream(true).redirectOutput(redisDir.resolve("redis.log").toFile()).start();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (!accepts(redisPort)) {
-        if (System.nanoTime() > deadline || !redis.isAlive()) {
-          throw new IllegalStateException("the suite's redis-server did not start (see " + redisDir + "/redis.log)");
-        }
-        Thread.sleep(50); // polling with a deadline
-      }
+      startRedis();
     } else if (this == RABBITMQ && rabbit == null) {
       rabbit = RabbitNode.start("faults");
+    }
+  }
+
+  /** Starts the suite's redis-server on its port and directory (again: it replays its AOF). */
+  private void startRedis() throws Exception {
+    redis = new ProcessBuilder("redis-server", "--port", String.valueOf(redisPort), "--bind", "127.0.0.1",
+        "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", redisDir.toString())
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(redisDir.resolve("redis.log").toFile()))
+        .start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!accepts(redisPort)) {
+      if (System.nanoTime() > deadline || !redis.isAlive()) {
+        throw new IllegalStateException("the suite's redis-server did not start (see " + redisDir + "/redis.log)");
+      }
+      Thread.sleep(50); // polling with a deadline
+    }
+  }
+
+  /** {@code kill -9} of the service (Redis or RabbitMQ): returns once it is gone. */
+  synchronized void kill9() throws Exception {
+    if (this == REDIS) {
+      redis.destroyForcibly();
+      redis.waitFor(10, TimeUnit.SECONDS);
+    } else if (this == RABBITMQ) {
+      rabbit.kill();
+    } else {
+      throw new IllegalStateException("the embedded store lives in the receiver");
+    }
+  }
+
+  /** Starts the killed service again on the same port and data. */
+  synchronized void restart() throws Exception {
+    if (this == REDIS) {
+      startRedis();
+    } else if (this == RABBITMQ) {
+      rabbit.start();
     }
   }
 

@@ -144,6 +144,24 @@ class FaultSuiteIT {
     }
   }
 
+  @Order(5)
+  @ParameterizedTest(name = "buffer service kill -9 during ingest and delivery, restart: {0}")
+  @EnumSource(value = Backend.class, names = {"REDIS", "RABBITMQ"})
+  void bufferServiceKilled(Backend backend) throws Exception {
+    try (Run run = run("buffer-kill", backend, "")) {
+      run.startReceiver();
+      run.startConnector();
+      run.loader.post("relay", SIZE);
+      Run.await(120_000, () -> run.loader.accepted().size() >= SIZE / 3, "a third accepted");
+      backend.kill9();
+      // the receiver notices: /ready answers 503 (buffer unreachable) and ingest refuses
+      Run.await(30_000, () -> !run.ready(), "the receiver sees its buffer gone");
+      backend.restart();
+      Run.await(60_000, run::ready, "the receiver back on its buffer");
+      faultOver(run);
+    }
+  }
+
   @Order(4)
   @ParameterizedTest(name = "target answers 503, then recovers: {0}")
   @EnumSource(Backend.class)

@@ -83,7 +83,8 @@ final class Run implements AutoCloseable {
     connector.start();
   }
 
-  private boolean ready() {
+  /** Whether the receiver answers {@code /ready} with 200 (up, its buffer reachable). */
+  boolean ready() {
     try {
       return STATUS.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready"))
           .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
