@@ -21,7 +21,6 @@ final class JarProcess implements AutoCloseable {
   private final List<String> arguments;
   private final Map<String, String> env;
   private Process process;
-  private int starts;
 
   JarProcess(Path dir, String name, Map<String, String> env, String... arguments) {
     this.dir = dir;
@@ -38,7 +37,6 @@ final class JarProcess implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
     builder.environment().putAll(env);
     process = builder.start();
-    starts++;
     return this;
   }
 
@@ -66,8 +64,8 @@ final class JarProcess implements AutoCloseable {
     }
   }
 
-  int starts() {
-    return starts;
+  boolean alive() {
+    return process != null && process.isAlive();
   }
 
   @Override

@@ -43,9 +43,13 @@ final class Run implements AutoCloseable {
     this.backend = backend;
     this.size = size;
     this.dir = fresh(root.resolve(scenario + "-" + backend.label()));
-    this.port = TestServer.freePort();
-    this.channel = "faults-" + scenario + "-" + backend.label() + "-" + Long.toHexString(System.nanoTime());
     this.target = new Target();
+    int free = TestServer.freePort();
+    while (free == target.port()) { // the target bound port 0 after freePort released its pick
+      free = TestServer.freePort();
+    }
+    this.port = free;
+    this.channel = "faults-" + scenario + "-" + backend.label() + "-" + Long.toHexString(System.nanoTime());
     Files.writeString(dir.resolve("webhooks.json"), """
         {"relay": {"module": "webhook_connect", "module-config": {"channel": "%s", "channel_token": "tok",
           "max_queue_size": %d, "max_in_flight": 50, "ack_timeout_seconds": 30%s}}}"""
@@ -76,7 +80,10 @@ final class Run implements AutoCloseable {
 
   void startReceiver() throws Exception {
     receiver.start();
-    await(60_000, this::ready, "receiver ready (" + receiver.log() + ")");
+    await(60_000, () -> ready() || !receiver.alive(), "receiver ready (" + receiver.log() + ")");
+    if (!receiver.alive()) {
+      throw new AssertionError("the receiver exited at start; see " + receiver.log());
+    }
   }
 
   void startConnector() throws Exception {
@@ -119,8 +126,9 @@ final class Run implements AutoCloseable {
     loader.awaitDone(120_000);
     TestConnector.await(timeoutMillis, () -> loader.accepted().stream().allMatch(target::received));
     List<String> lost = loader.accepted().stream().filter(id -> !target.received(id)).sorted().toList();
-    JsonObject stats = stats();
-    long deadLetters = stats == null ? -1 : stats.getLong("messages_dead_lettered", -1L);
+    JsonObject[] stats = new JsonObject[1];
+    TestConnector.await(30_000, () -> (stats[0] = stats()) != null);
+    long deadLetters = stats[0] == null ? -1 : stats[0].getLong("messages_dead_lettered", -1L);
     long end = target.faultEndNanos();
     long first = target.firstAfterMark();
     long last = target.lastDeliveryNanos();

@@ -27,6 +27,10 @@ final class Target implements AutoCloseable {
 
   Target() throws Exception {
     server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+      if (!request.path().equals("/sink")) {
+        request.response().setStatusCode(404).end(); // only the connector's deliveries: never taken for a receiver
+        return;
+      }
       long now = System.nanoTime();
       if (System.currentTimeMillis() < outageUntil.get()) {
         request.response().setStatusCode(503).end();
