@@ -95,6 +95,8 @@ public final class EnvVars {
   public static final String CONNECTOR_TARGET_URL = "CONNECTOR_TARGET_URL";
   public static final String CONNECTOR_TARGET_METHOD = "CONNECTOR_TARGET_METHOD";
   public static final String CONNECTOR_TARGET_TIMEOUT = "CONNECTOR_TARGET_TIMEOUT";
+  /** Java only: sets connector.json's {@code max_message_bytes} (the largest message taken from the receiver). */
+  public static final String CONNECTOR_MAX_MESSAGE_BYTES = "CONNECTOR_MAX_MESSAGE_BYTES";
   /** Java only: a file the connector rewrites every 10 s (a liveness probe reads it). */
   public static final String CONNECTOR_HEALTH_FILE = "CONNECTOR_HEALTH_FILE";
 }

@@ -32,17 +32,25 @@ import java.util.Map;
  * @param allowPrivateTargets Java: HTTP targets may be private or loopback addresses (the usual
  *     local service); false refuses them (link-local and metadata addresses are always refused)
  * @param shutdownGraceSeconds Java: how long in-progress deliveries may finish on SIGTERM
+ * @param maxMessageBytes Java: the largest single message taken from the receiver, in bytes (a
+ *     WebSocket message, an SSE line or event, a long-poll answer body); a bigger one breaks the link and
+ *     the connector reconnects. At least {@link #MIN_MAX_MESSAGE_BYTES}, by default
+ *     {@link #DEFAULT_MAX_MESSAGE_BYTES}
  */
 public record ConnectorConfig(String source, String cloudUrl, String channel, String token, String protocol,
     double reconnectDelay, double maxReconnectDelay, double reconnectBackoffMultiplier, double heartbeatTimeout,
     double connectionTimeout, int maxConcurrentRequests, double ackTimeout, String connectorId,
     Target defaultTarget, Map<String, Target> targets, Path webhooksConfig, Path connectionsConfig,
     boolean verifySsl, String caCertPath, String clientCertPath, String clientKeyPath, String logLevel,
-    int maxRefusedAttempts, boolean allowPrivateTargets, double shutdownGraceSeconds) {
+    int maxRefusedAttempts, boolean allowPrivateTargets, double shutdownGraceSeconds, int maxMessageBytes) {
 
   public static final String WEBSOCKET = "websocket";
   public static final String SSE = "sse";
   public static final String LONG_POLL = "long_poll";
+  /** {@code max_message_bytes} by default: 20 MiB, a 10 MiB payload escaped, with room. */
+  public static final int DEFAULT_MAX_MESSAGE_BYTES = 20 * 1024 * 1024;
+  /** The smallest {@code max_message_bytes} accepted: room for the protocol's own frames. */
+  public static final int MIN_MAX_MESSAGE_BYTES = 1024;
 
   public boolean httpMode() {
     return defaultTarget != null || !targets.isEmpty();

@@ -39,8 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConnectorVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectorVerticle.class);
-  /** Frames up to 20 MiB: a 10 MiB payload escaped, with room. */
-  static final int MAX_FRAME_BYTES = 20 * 1024 * 1024;
   /** While the receiver keeps refusing, one WARN line per this period (the others at DEBUG). */
   static final long REFUSAL_LOG_INTERVAL_MILLIS = 60_000;
 
@@ -87,8 +85,9 @@ public final class ConnectorVerticle extends VerticleBase {
     window = new DeliveryWindow(tag, config.maxConcurrentRequests(), deliverer, DeliveryWindow.Timers.of(vertx),
         new RecentDeliveries(System::currentTimeMillis), reconnect::delivered);
     endpoints = Endpoints.of(config.cloudUrl(), config.channel());
+    // max_message_bytes: a bigger frame or message ends the socket (WebSocketLink) and we reconnect
     WebSocketClientOptions wsOptions = ClientTls.webSocket(config, endpoints.tls())
-        .setMaxFrameSize(MAX_FRAME_BYTES).setMaxMessageSize(MAX_FRAME_BYTES);
+        .setMaxFrameSize(config.maxMessageBytes()).setMaxMessageSize(config.maxMessageBytes());
     webSockets = vertx.createWebSocketClient(wsOptions);
     HttpClientOptions httpOptions = ClientTls.http(config, endpoints.tls()).setKeepAlive(true);
     // the stream (SSE or a poll) holds one connection; acks use the others
@@ -154,15 +153,16 @@ public final class ConnectorVerticle extends VerticleBase {
   private StreamLink newLink(StreamLink.Listener listener) {
     return switch (config.protocol()) {
       case ConnectorConfig.SSE -> new SseLink(vertx, http, endpoints,
-          SseLink.streamRequest(endpoints, config.token(), connectorId), config.token(), listener);
+          SseLink.streamRequest(endpoints, config.token(), connectorId), config.token(), config.maxMessageBytes(),
+          listener);
       case ConnectorConfig.LONG_POLL -> new PollLink(vertx, http, endpoints, config.token(), connectorId,
-          window::room, reconnect.curve(), listener);
+          window::room, reconnect.curve(), config.maxMessageBytes(), listener);
       default -> {
         WebSocketConnectOptions options = endpoints.webSocket();
         options.addHeader("Authorization", "Bearer " + config.token());
         options.addHeader("X-Connector-ID", connectorId);
         options.setTimeout((long) (config.connectionTimeout() * 1000));
-        yield new WebSocketLink(webSockets, options, listener);
+        yield new WebSocketLink(webSockets, options, config.maxMessageBytes(), listener);
       }
     };
   }

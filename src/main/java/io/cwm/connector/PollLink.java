@@ -4,7 +4,10 @@ import io.cwm.retry.RetryCurve;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
@@ -24,6 +27,9 @@ import org.slf4j.LoggerFactory;
  * last answer held only messages the connector already has, and again at once after an ack
  * succeeds: a receiver that cannot take acks and hands the same message back on every poll is not
  * polled in a hot loop.
+ *
+ * <p>An answer body longer than {@code max_message_bytes} (by its {@code Content-Length}, or as it
+ * arrives) fails the poll like any other poll failure: the link ends and the connector reconnects.
  */
 final class PollLink extends PostedAckLink {
   private static final Logger LOG = LoggerFactory.getLogger(PollLink.class);
@@ -38,6 +44,8 @@ final class PollLink extends PostedAckLink {
   private final IntSupplier room;
   private final AckPoster acks;
   private final RetryCurve pause;
+  /** The longest answer body taken (max_message_bytes). */
+  private final int maxAnswerBytes;
   /** Polls spaced by {@link #pause} since the last ack that succeeded. */
   private int slowPolls;
   private volatile boolean closed;
@@ -47,9 +55,12 @@ final class PollLink extends PostedAckLink {
   private boolean onlyKnownMessages;
   private boolean warnedSlowing;
 
-  /** @param pause spacing of polls while acks fail or the receiver hands back known messages */
+  /**
+   * @param pause spacing of polls while acks fail or the receiver hands back known messages
+   * @param maxAnswerBytes max_message_bytes: the longest answer body taken
+   */
   PollLink(Vertx vertx, HttpClient client, Endpoints endpoints, String token, String connectorId, IntSupplier room,
-      RetryCurve pause, Listener listener) {
+      RetryCurve pause, int maxAnswerBytes, Listener listener) {
     super(listener);
     this.vertx = vertx;
     this.client = client;
@@ -58,6 +69,7 @@ final class PollLink extends PostedAckLink {
     this.connectorId = connectorId;
     this.room = room;
     this.pause = pause;
+    this.maxAnswerBytes = maxAnswerBytes;
     this.acks = new AckPoster(vertx, client, endpoints, token, this::settled);
   }
 
@@ -125,7 +137,7 @@ final class PollLink extends PostedAckLink {
     }
     client.request(options)
         .compose(request -> request.send())
-        .compose(response -> response.body().map(body -> {
+        .compose(response -> boundedBody(response, maxAnswerBytes).map(body -> {
           int status = response.statusCode();
           if (status == 401 || status == 403 || status == 404) {
             throw new Refused(status, "poll refused with HTTP " + status);
@@ -150,6 +162,49 @@ final class PollLink extends PostedAckLink {
           established.tryFail(failure);
           ended.tryFail(failure);
         });
+  }
+
+  /**
+   * The body of {@code response}, or a failure as soon as it is known to be longer than {@code max}
+   * bytes (its Content-Length, or what arrived so far): the request is reset and nothing more is
+   * buffered.
+   */
+  private static Future<Buffer> boundedBody(HttpClientResponse response, int max) {
+    String declared = response.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (declared != null && declaredLength(declared) > max) {
+      response.request().reset();
+      return Future.failedFuture(tooLarge(max, "Content-Length " + declared.trim()));
+    }
+    Promise<Buffer> whole = Promise.promise();
+    Buffer body = Buffer.buffer();
+    response.handler(chunk -> {
+      if (whole.future().isComplete()) {
+        return;
+      }
+      if ((long) body.length() + chunk.length() > max) {
+        whole.tryFail(tooLarge(max, null));
+        response.request().reset();
+        return;
+      }
+      body.appendBuffer(chunk);
+    });
+    response.exceptionHandler(whole::tryFail);
+    response.endHandler(done -> whole.tryComplete(body));
+    return whole.future();
+  }
+
+  private static long declaredLength(String header) {
+    try {
+      return Long.parseLong(header.trim());
+    } catch (NumberFormatException e) {
+      return -1; // not a length: the bytes as they arrive decide
+    }
+  }
+
+  /** @param declared the Content-Length that gave it away, or null when the bytes did */
+  private static IllegalStateException tooLarge(int max, String declared) {
+    return new IllegalStateException("poll answer longer than max_message_bytes (" + max + " bytes)"
+        + (declared == null ? "" : ": " + declared));
   }
 
   private void onBatch(JsonObject answer) {

@@ -18,25 +18,30 @@ import org.slf4j.LoggerFactory;
 /**
  * The Server-Sent Events stream (spec §3.3): {@code event: connected} (its data carries the
  * connection id that acks need), {@code webhook}, {@code heartbeat}, {@code error}. Acks and
- * nacks go by POST ({@link AckPoster}).
+ * nacks go by POST ({@link AckPoster}). A line, or the data lines of one event together, longer
+ * than {@code max_message_bytes} end the stream (the connector reconnects).
  */
 final class SseLink extends PostedAckLink {
   private static final Logger LOG = LoggerFactory.getLogger(SseLink.class);
-  /** A 10 MiB payload, JSON- and ASCII-escaped, fits. */
-  static final int MAX_EVENT_BYTES = 64 * 1024 * 1024;
 
   private final HttpClient client;
   private final RequestOptions options;
   private final AckPoster acks;
+  /** The longest line, and the most data of one event, taken (max_message_bytes). */
+  private final int maxEventBytes;
   private HttpClientResponse response;
   private String event = "message";
   private final StringBuilder data = new StringBuilder();
+  /** Bytes of the data lines of the event being read. */
+  private long dataBytes;
 
+  /** @param maxEventBytes max_message_bytes: the longest line, and the most data of one event, taken */
   SseLink(Vertx vertx, HttpClient client, Endpoints endpoints, RequestOptions options, String token,
-      Listener listener) {
+      int maxEventBytes, Listener listener) {
     super(listener);
     this.client = client;
     this.options = options;
+    this.maxEventBytes = maxEventBytes;
     this.acks = new AckPoster(vertx, client, endpoints, token, settled -> { });
   }
 
@@ -54,12 +59,9 @@ final class SseLink extends PostedAckLink {
             return Future.failedFuture(new IllegalStateException("stream answered HTTP " + status));
           }
           response = answer;
-          RecordParser lines = RecordParser.newDelimited("\n").maxRecordSize(MAX_EVENT_BYTES);
+          RecordParser lines = RecordParser.newDelimited("\n").maxRecordSize(maxEventBytes);
           lines.handler(this::onLine);
-          lines.exceptionHandler(failure -> {
-            ended.tryFail(new IllegalStateException("event too large or unreadable: " + failure.getMessage()));
-            answer.request().reset();
-          });
+          lines.exceptionHandler(failure -> tooLarge("a line", failure.getMessage()));
           answer.handler(lines);
           answer.exceptionHandler(failure -> ended.tryFail(failure));
           answer.endHandler(done -> ended.tryFail(new IllegalStateException("stream ended by the receiver")));
@@ -68,7 +70,17 @@ final class SseLink extends PostedAckLink {
         .onFailure(ended::tryFail);
   }
 
+  /** Ends the stream: the receiver sent more than max_message_bytes at once. */
+  private void tooLarge(String what, String detail) {
+    ended.tryFail(new IllegalStateException(what + " of the stream is longer than max_message_bytes ("
+        + maxEventBytes + " bytes)" + (detail == null ? "" : ": " + detail)));
+    response.request().reset();
+  }
+
   private void onLine(Buffer raw) {
+    if (ended.future().isComplete()) {
+      return;
+    }
     String line = raw.toString(StandardCharsets.UTF_8);
     if (line.endsWith("\r")) {
       line = line.substring(0, line.length() - 1);
@@ -90,6 +102,11 @@ final class SseLink extends PostedAckLink {
     switch (field) {
       case "event" -> event = value;
       case "data" -> {
+        dataBytes += raw.length();
+        if (dataBytes > maxEventBytes) {
+          tooLarge("an event", null);
+          return;
+        }
         if (!data.isEmpty()) {
           data.append('\n');
         }
@@ -104,6 +121,7 @@ final class SseLink extends PostedAckLink {
     String text = data.toString();
     event = "message";
     data.setLength(0);
+    dataBytes = 0;
     if (text.isEmpty() && type.equals("message")) {
       return;
     }

@@ -1,5 +1,7 @@
 package io.cwm.connector;
 
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.Future;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.UpgradeRejectedException;
@@ -17,18 +19,29 @@ import org.slf4j.LoggerFactory;
  * {@code webhook}, {@code heartbeat} from the receiver (in any order: a receiver may send a webhook
  * before connected); every heartbeat is echoed (a receiver may evict a silent client after 90 s);
  * acks and nacks are frames.
+ *
+ * <p>A frame or a message longer than {@code max_message_bytes} (the client's limits) breaks the
+ * link: Netty refuses a frame that is too long and drops the connection; a message of smaller
+ * frames that adds up to too much is only reported by Vert.x (and its tail would arrive as a
+ * message of its own), so the link closes the socket with 1009 Message Too Big itself.
  */
 final class WebSocketLink extends StreamLink {
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketLink.class);
 
   private final WebSocketClient client;
   private final WebSocketConnectOptions options;
+  /** max_message_bytes, for the reason of a break. */
+  private final int maxMessageBytes;
   private ClientWebSocket socket;
+  /** Why the receiver's last frame or message was refused as too long, or null. */
+  private volatile String tooLong;
 
-  WebSocketLink(WebSocketClient client, WebSocketConnectOptions options, Listener listener) {
+  /** @param maxMessageBytes the limit the client was built with (max_message_bytes), for messages */
+  WebSocketLink(WebSocketClient client, WebSocketConnectOptions options, int maxMessageBytes, Listener listener) {
     super(listener);
     this.client = client;
     this.options = options;
+    this.maxMessageBytes = maxMessageBytes;
   }
 
   @Override
@@ -38,17 +51,8 @@ final class WebSocketLink extends StreamLink {
     // handlers before connect: no early frame or close is missed
     ws.textMessageHandler(this::onText);
     ws.binaryMessageHandler(binary -> LOG.warn("binary frame from the receiver ignored ({} bytes)", binary.length()));
-    ws.exceptionHandler(failure -> LOG.debug("websocket error: {}", failure.toString()));
-    ws.closeHandler(closed -> {
-      Short code = ws.closeStatusCode();
-      String reason = ws.closeReason();
-      if (code != null && (code == 4001 || code == 4002)) {
-        ended.tryFail(new Refused(code, "closed " + code + (reason == null ? "" : " " + reason)));
-      } else {
-        ended.tryFail(new IllegalStateException("closed" + (code == null ? "" : " " + code)
-            + (reason == null || reason.isEmpty() ? "" : " " + reason)));
-      }
-    });
+    ws.exceptionHandler(this::onFailure);
+    ws.closeHandler(closed -> ended.tryFail(whyClosed(ws.closeStatusCode(), ws.closeReason())));
     return ws.connect(options).<Void>mapEmpty().recover(failure -> {
       ended.tryFail(failure);
       if (failure instanceof UpgradeRejectedException rejected) {
@@ -62,7 +66,43 @@ final class WebSocketLink extends StreamLink {
     });
   }
 
+  /** Why the socket closed: a message over the limit, a refusal (4001/4002), or the close code and reason. */
+  private RuntimeException whyClosed(Short code, String reason) {
+    if (tooLong != null) {
+      return new IllegalStateException("a message longer than max_message_bytes (" + maxMessageBytes + " bytes): "
+          + tooLong + (code == null ? "" : "; closed " + code));
+    }
+    if (code != null && (code == 4001 || code == 4002)) {
+      return new Refused(code, "closed " + code + (reason == null ? "" : " " + reason));
+    }
+    return new IllegalStateException("closed" + (code == null ? "" : " " + code)
+        + (reason == null || reason.isEmpty() ? "" : " " + reason));
+  }
+
+  private void onFailure(Throwable failure) {
+    if (!isTooLong(failure)) {
+      LOG.debug("websocket error: {}", failure.toString());
+      return;
+    }
+    if (tooLong == null) {
+      tooLong = failure.getMessage().replaceFirst("\\.$", "");
+    }
+    close(1009, "Message Too Big");
+  }
+
+  /** Netty's refusal of a frame over the maximum frame size, or Vert.x's of a message over the maximum size. */
+  private static boolean isTooLong(Throwable failure) {
+    if (failure instanceof CorruptedWebSocketFrameException corrupt) {
+      return corrupt.closeStatus().code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code();
+    }
+    return failure instanceof IllegalStateException && failure.getMessage() != null
+        && failure.getMessage().contains("max message size");
+  }
+
   private void onText(String text) {
+    if (tooLong != null) {
+      return; // the tail of the message that was too long: the socket is closing
+    }
     Object parsed;
     try {
       parsed = Json.decodeValue(text);

@@ -174,7 +174,7 @@ class ConnectorProtocolTest {
     ConnectorConfig base = config();
     ConnectorConfig quick = new ConnectorConfig(base.source(), base.cloudUrl(), base.channel(), base.token(),
         base.protocol(), 0.1, 0.5, 2, 1.0, 5, 10, 30, base.connectorId(), base.defaultTarget(), base.targets(),
-        null, null, true, null, null, null, "INFO", 3, true, 5);
+        null, null, true, null, null, null, "INFO", 3, true, 5, base.maxMessageBytes());
     deploy(quick, recording(0), reason -> { });
     assertTrue(await(10_000, () -> handshakes.get() >= 2), "reconnected after the silence");
     assertTrue(await(5_000, () -> closeCode.get() != null));
@@ -208,7 +208,7 @@ class ConnectorProtocolTest {
     ConnectorConfig base = config();
     ConnectorConfig single = new ConnectorConfig(base.source(), base.cloudUrl(), base.channel(), base.token(),
         base.protocol(), 0.2, 2, 2, 60, 5, 1, 30, base.connectorId(), base.defaultTarget(), base.targets(),
-        null, null, true, null, null, null, "INFO", 3, true, 5);
+        null, null, true, null, null, null, "INFO", 3, true, 5, base.maxMessageBytes());
     script = socket -> {
       socket.writeTextMessage(webhook("msg_running", 1).encode());
       socket.writeTextMessage(webhook("msg_queued", 2).encode());

@@ -26,7 +26,7 @@ public final class TestConnectors {
       Path webhooks, Path connections) {
     return new ConnectorConfig("test", "http://127.0.0.1:" + port, channel, token, protocol,
         0.2, 2, 2, 60, 5, 10, 30, "test-connector", target, Map.of(), webhooks, connections,
-        true, null, null, null, "INFO", 0, true, 5);
+        true, null, null, null, "INFO", 0, true, 5, ConnectorConfig.DEFAULT_MAX_MESSAGE_BYTES);
   }
 
   /** {@code base} with other reconnect delays (seconds) and {@code max_refused_attempts}. */
@@ -37,6 +37,16 @@ public final class TestConnectors {
         base.connectionTimeout(), base.maxConcurrentRequests(), base.ackTimeout(), base.connectorId(),
         base.defaultTarget(), base.targets(), base.webhooksConfig(), base.connectionsConfig(), base.verifySsl(),
         base.caCertPath(), base.clientCertPath(), base.clientKeyPath(), base.logLevel(), maxRefusedAttempts,
-        base.allowPrivateTargets(), base.shutdownGraceSeconds());
+        base.allowPrivateTargets(), base.shutdownGraceSeconds(), base.maxMessageBytes());
+  }
+
+  /** {@code base} with another {@code max_message_bytes}. */
+  public static ConnectorConfig maxMessageBytes(ConnectorConfig base, int maxMessageBytes) {
+    return new ConnectorConfig(base.source(), base.cloudUrl(), base.channel(), base.token(), base.protocol(),
+        base.reconnectDelay(), base.maxReconnectDelay(), base.reconnectBackoffMultiplier(), base.heartbeatTimeout(),
+        base.connectionTimeout(), base.maxConcurrentRequests(), base.ackTimeout(), base.connectorId(),
+        base.defaultTarget(), base.targets(), base.webhooksConfig(), base.connectionsConfig(), base.verifySsl(),
+        base.caCertPath(), base.clientCertPath(), base.clientKeyPath(), base.logLevel(), base.maxRefusedAttempts(),
+        base.allowPrivateTargets(), base.shutdownGraceSeconds(), maxMessageBytes);
   }
 }

@@ -40,6 +40,9 @@ final class ConnectorLayers {
       EnvVars.CONNECTOR_ETCD_PORT, "etcd_port",
       EnvVars.CONNECTOR_ETCD_PREFIX, "etcd_prefix",
       EnvVars.CONNECTOR_NAMESPACE, "namespace");
+  /** This build's extensions (Python has no such variables): variable → field, set like the above. */
+  static final Map<String, String> EXTENSION_VARIABLES = orderedMap(
+      EnvVars.CONNECTOR_MAX_MESSAGE_BYTES, "max_message_bytes");
   static final String VERIFY_SSL_VARIABLE = EnvVars.CONNECTOR_VERIFY_SSL;
   static final String TARGET_URL_VARIABLE = EnvVars.CONNECTOR_TARGET_URL;
   static final String TARGET_METHOD_VARIABLE = EnvVars.CONNECTOR_TARGET_METHOD;
@@ -91,6 +94,7 @@ final class ConnectorLayers {
 
   private void applyEnvironment(Env env) {
     VARIABLES.forEach((variable, field) -> set(field, given(env, variable), variable));
+    EXTENSION_VARIABLES.forEach((variable, field) -> set(field, given(env, variable), variable));
     String verifySsl = given(env, VERIFY_SSL_VARIABLE);
     if (verifySsl != null) {
       // true only for "true" in any case; "1" or "yes" turn verification off

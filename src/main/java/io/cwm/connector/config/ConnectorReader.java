@@ -31,7 +31,7 @@ final class ConnectorReader {
       "max_concurrent_requests", "ack_timeout", "default_target", "targets", "webhooks_config",
       "connections_config", "connector_id", "verify_ssl", "ca_cert_path", "client_cert_path", "client_key_path",
       "log_level", "log_format", "etcd_host", "etcd_port", "etcd_prefix", "namespace",
-      "max_refused_attempts", "allow_private_targets", "shutdown_grace_seconds");
+      "max_refused_attempts", "allow_private_targets", "shutdown_grace_seconds", "max_message_bytes");
 
   private static final Pattern CHANNEL = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]*$");
   private static final List<String> PROTOCOLS =
@@ -133,6 +133,8 @@ final class ConnectorReader {
     Integer maxRefused = fields.integer(values, "max_refused_attempts", "max_refused_attempts", 0, 0);
     Boolean allowPrivate = fields.bool(values, "allow_private_targets", "allow_private_targets", true);
     Double grace = fields.positive(values, "shutdown_grace_seconds", "shutdown_grace_seconds", 30.0);
+    Integer maxMessageBytes = fields.integer(values, "max_message_bytes", "max_message_bytes",
+        ConnectorConfig.DEFAULT_MAX_MESSAGE_BYTES, ConnectorConfig.MIN_MAX_MESSAGE_BYTES);
 
     Target defaultTarget = values.getValue("default_target") == null ? null
         : targetReader.target(values.getValue("default_target"), "default_target");
@@ -171,7 +173,7 @@ final class ConnectorReader {
     return new ConnectorConfig(source, cloudUrl, channel, token, protocol, reconnectDelay, maxReconnectDelay,
         backoff, heartbeatTimeout, connectionTimeout, maxConcurrent, ackTimeout, connectorId, defaultTarget,
         targets, webhooksConfig, connectionsConfig, verifySsl, text(caCert), text(clientCert), text(clientKey),
-        logLevel, maxRefused, allowPrivate, grace);
+        logLevel, maxRefused, allowPrivate, grace, maxMessageBytes);
   }
 
   private String cloudUrl() {

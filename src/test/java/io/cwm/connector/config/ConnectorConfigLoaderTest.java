@@ -112,6 +112,7 @@ class ConnectorConfigLoaderTest {
     assertEquals(0, config.maxRefusedAttempts(), "never gives up unless asked to");
     assertTrue(config.allowPrivateTargets());
     assertEquals(30.0, config.shutdownGraceSeconds());
+    assertEquals(20 * 1024 * 1024, config.maxMessageBytes(), "20 MiB");
     assertEquals(new Target("http://localhost:9000/hook", "POST", Map.of(), 30.0, true, 3, 1.0, 2.0),
         config.defaultTarget());
     assertTrue(config.httpMode());
@@ -129,6 +130,7 @@ class ConnectorConfigLoaderTest {
          "connector_id": "edge-1", "verify_ssl": false, "ca_cert_path": "%s", "client_cert_path": "%s",
          "client_key_path": "%s", "log_level": "DEBUG", "log_format": "%%(message)s",
          "max_refused_attempts": 5, "allow_private_targets": false, "shutdown_grace_seconds": 5.5,
+         "max_message_bytes": 65536,
          "default_target": {"url": "https://local.example/hook", "method": "put",
            "headers": {"Content-Type": "application/json", "X-Api-Key": "k"}, "timeout_seconds": 3,
            "retry_enabled": false, "retry_max_attempts": 5, "retry_delay_seconds": 0.5,
@@ -154,6 +156,7 @@ class ConnectorConfigLoaderTest {
     assertEquals(5, config.maxRefusedAttempts());
     assertFalse(config.allowPrivateTargets());
     assertEquals(5.5, config.shutdownGraceSeconds());
+    assertEquals(65536, config.maxMessageBytes());
     Target target = config.defaultTarget();
     assertEquals(new Target("https://local.example/hook", "PUT", target.headers(), 3.0, false, 5, 0.5, 3.0), target);
     assertEquals(List.of("Content-Type", "X-Api-Key"), List.copyOf(target.headers().keySet()));
@@ -170,7 +173,8 @@ class ConnectorConfigLoaderTest {
          "ca_cert_path": null, "client_cert_path": null, "client_key_path": null, "log_level": null,
          "log_format": null, "etcd_host": null, "etcd_port": null, "etcd_prefix": null, "namespace": null,
          "webhooks_config": null, "connections_config": null, "targets": null,
-         "max_refused_attempts": null, "allow_private_targets": null, "shutdown_grace_seconds": null}""");
+         "max_refused_attempts": null, "allow_private_targets": null, "shutdown_grace_seconds": null,
+         "max_message_bytes": null}""");
     ConnectorConfig config = one(load(NO_ENV, NO_FLAGS, file));
     assertEquals("websocket", config.protocol());
     assertEquals(1.0, config.reconnectDelay());
@@ -180,6 +184,7 @@ class ConnectorConfigLoaderTest {
     assertTrue(config.targets().isEmpty());
     assertEquals(30.0, config.shutdownGraceSeconds());
     assertEquals(0, config.maxRefusedAttempts());
+    assertEquals(ConnectorConfig.DEFAULT_MAX_MESSAGE_BYTES, config.maxMessageBytes());
   }
 
   @Test
@@ -346,6 +351,11 @@ class ConnectorConfigLoaderTest {
         Arguments.of("{\"etcd_port\": 70000}", "etcd_port: must be from 1 to 65535"),
         Arguments.of("{\"max_refused_attempts\": -1}", "max_refused_attempts: must be at least 0"),
         Arguments.of("{\"shutdown_grace_seconds\": 0}", "shutdown_grace_seconds: must be greater than 0"),
+        Arguments.of("{\"max_message_bytes\": 1023}", "max_message_bytes: must be at least 1024"),
+        Arguments.of("{\"max_message_bytes\": 0}", "max_message_bytes: must be at least 1024"),
+        Arguments.of("{\"max_message_bytes\": \"20MiB\"}", "max_message_bytes: must be an integer, got '20MiB'"),
+        Arguments.of("{\"max_message_bytes\": 4096.5}", "max_message_bytes: must be an integer, got a number"),
+        Arguments.of("{\"max_message_bytes\": true}", "max_message_bytes: must be an integer, got a boolean"),
         Arguments.of("{\"default_target\": {\"url\": \"ftp://files.example/x\"}}",
             "default_target.url: must be an http:// or https:// URL with a host"),
         Arguments.of("{\"default_target\": {\"url\": \"http://localhost:1/x\", \"method\": \"PO ST\"}}",
@@ -597,6 +607,29 @@ class ConnectorConfigLoaderTest {
         "CONNECTOR_CONNECTIONS_CONFIG", "CONNECTOR_ETCD_HOST", "CONNECTOR_ETCD_PORT", "CONNECTOR_ETCD_PREFIX",
         "CONNECTOR_NAMESPACE", "CONNECTOR_TARGET_URL", "CONNECTOR_TARGET_METHOD", "CONNECTOR_TARGET_TIMEOUT")),
         names);
+  }
+
+  @Test
+  void theJavaOnlyVariablesAreTheExtensions() {
+    assertEquals(Map.of("CONNECTOR_MAX_MESSAGE_BYTES", "max_message_bytes"), ConnectorLayers.EXTENSION_VARIABLES);
+  }
+
+  @Test
+  void maxMessageBytesFromTheEnvironmentOverridesTheFile() throws IOException {
+    Path file = minimalWith("{\"max_message_bytes\": 65536}");
+    assertEquals(1024, one(load(env("CONNECTOR_MAX_MESSAGE_BYTES", "1024"), NO_FLAGS, file)).maxMessageBytes());
+    assertEquals(65536, one(load(env("CONNECTOR_MAX_MESSAGE_BYTES", ""), NO_FLAGS, file)).maxMessageBytes(),
+        "an empty variable changes nothing");
+    assertEquals(4194304, one(load(env("CONNECTOR_MAX_MESSAGE_BYTES", " 4194304 "), NO_FLAGS, minimalWith("{}")))
+        .maxMessageBytes());
+  }
+
+  @Test
+  void aBadMaxMessageBytesVariableIsNamed() throws IOException {
+    assertEquals(List.of("max_message_bytes (from CONNECTOR_MAX_MESSAGE_BYTES): must be at least 1024"),
+        errors(load(env("CONNECTOR_MAX_MESSAGE_BYTES", "512"), NO_FLAGS, minimalWith("{}"))));
+    assertEquals(List.of("max_message_bytes (from CONNECTOR_MAX_MESSAGE_BYTES): must be an integer, got '1m'"),
+        errors(load(env("CONNECTOR_MAX_MESSAGE_BYTES", "1m"), NO_FLAGS, minimalWith("{}"))));
   }
 
   @Test

@@ -31,7 +31,8 @@ final class Deliveries {
       boolean verifySsl, String caCertPath, String clientCertPath, String clientKeyPath) {
     return new ConnectorConfig("test", "http://127.0.0.1:1", "test-channel", "token", ConnectorConfig.WEBSOCKET,
         1, 60, 2, 60, 30, 10, 30, null, defaultTarget, targets, null, null, verifySsl, caCertPath, clientCertPath,
-        clientKeyPath, "INFO", 0, allowPrivateTargets, 10);
+        clientKeyPath, "INFO", 0, allowPrivateTargets, 10,
+        ConnectorConfig.DEFAULT_MAX_MESSAGE_BYTES);
   }
 
   static Delivery delivery(Object payload) {
