@@ -1,6 +1,7 @@
 package io.cwm.ingest;
 
 import io.cwm.config.ChannelSpec;
+import io.cwm.buffer.BufferException;
 import io.cwm.buffer.Envelope;
 import io.cwm.buffer.MessageBuffer;
 import io.cwm.chain.Dispatcher;
@@ -22,6 +23,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.cwm.http.BoundedBody;
@@ -36,6 +39,8 @@ import io.cwm.http.ClientIp;
  */
 public final class WebhookHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookHandler.class);
+  /** How long a relayed webhook waits for its buffer to store it. */
+  static final long PUBLISH_TIMEOUT_MILLIS = 5_000;
   static final String OK_BODY = "{\"message\":\"200 OK\"}";
   private static final String HEAD = "cwm.webhook.head";
 
@@ -172,7 +177,11 @@ public final class WebhookHandler implements Handler<RoutingContext> {
   /**
    * webhook_connect: store the message in its channel's buffer and answer 200 only once the
    * buffer has it, so an answered message is never dropped. Full queue, unavailable buffer and
-   * oversized messages are refused (503 / 413) so the sender retries or knows.
+   * oversized messages are refused (503 / 413) so the sender retries or knows. A buffer that has
+   * not answered within {@value #PUBLISH_TIMEOUT_MILLIS} ms counts as unavailable (503): a
+   * healthy one answers in milliseconds, and one behind a network that silently drops packets
+   * would otherwise hold the sender (and a connection of ours) until its own timeout. The store
+   * may still complete later; the sender's retry is then a duplicate, never a loss.
    */
   private Future<String> relay(String channelName, WebhookEntry entry, WebhookRequest request, Object payload,
       Map<String, String> headers, String statsKey) {
@@ -180,7 +189,11 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     ChannelSpec.Queue queue = channel.queue(entry.id());
     Envelope envelope = Envelope.create(channel.name(), request.webhookId(),
         new JsonObject(new LinkedHashMap<>(headers)), payload, deps.clock().instant(), queue.ttlSeconds());
-    return buffer.publish(channel, envelope).map(stored -> {
+    return buffer.publish(channel, envelope).timeout(PUBLISH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+        .recover(failure -> Future.failedFuture(failure instanceof TimeoutException
+            ? new BufferException(BufferException.Reason.UNAVAILABLE, "message buffer did not answer in time")
+            : failure))
+        .map(stored -> {
       deps.stats().record(statsKey);
       return stored.messageId();
     });

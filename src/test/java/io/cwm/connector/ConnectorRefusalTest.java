@@ -92,8 +92,15 @@ class ConnectorRefusalTest {
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
+  /** A copy of the captured events: the appender adds to its list under its own lock, from the connector's thread. */
+  private java.util.List<ILoggingEvent> events() {
+    synchronized (logs) {
+      return new java.util.ArrayList<>(logs.list);
+    }
+  }
+
   long refusals(Level level) {
-    return logs.list.stream().filter(event -> event.getLevel() == level)
+    return events().stream().filter(event -> event.getLevel() == level)
         .filter(event -> event.getFormattedMessage().contains("refused by the receiver")).count();
   }
 
@@ -114,7 +121,7 @@ class ConnectorRefusalTest {
     assertTrue(await(20_000, () -> refusals(Level.WARN) + refusals(Level.DEBUG) >= 25),
         () -> "refusals seen: " + (refusals(Level.WARN) + refusals(Level.DEBUG)));
     assertEquals(1, refusals(Level.WARN), "one WARN line for a run of refusals within a minute, the rest DEBUG");
-    assertTrue(logs.list.stream().anyMatch(event -> event.getLevel() == Level.WARN
+    assertTrue(events().stream().anyMatch(event -> event.getLevel() == Level.WARN
         && event.getFormattedMessage().contains("retrying until accepted")), "the WARN line says it keeps trying");
     assertTrue(gaveUp.isEmpty(), "never gave up: " + gaveUp);
 
@@ -124,7 +131,7 @@ class ConnectorRefusalTest {
     String messageId = new ConnectApi(receiver).post("late", "{\"n\":1}");
     assertTrue(await(10_000, () -> delivered.stream().anyMatch(d -> d.messageId().equals(messageId))),
         "connected and delivered once the channel exists");
-    assertTrue(logs.list.stream().anyMatch(event -> event.getFormattedMessage().contains("refusal(s) in a row")
+    assertTrue(events().stream().anyMatch(event -> event.getFormattedMessage().contains("refusal(s) in a row")
         && event.getFormattedMessage().contains("connected")), "the connect line counts the refusals before it");
     assertTrue(gaveUp.isEmpty(), "never gave up: " + gaveUp);
   }

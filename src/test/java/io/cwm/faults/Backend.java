@@ -1,6 +1,7 @@
 package io.cwm.faults;
 
 import io.cwm.testing.RabbitNode;
+import io.cwm.testing.TestConnector;
 import io.cwm.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,12 +53,9 @@ enum Backend {
         "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", redisDir.toString())
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(redisDir.resolve("redis.log").toFile()))
         .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!accepts(redisPort)) {
-      if (System.nanoTime() > deadline || !redis.isAlive()) {
-        throw new IllegalStateException("the suite's redis-server did not start (see " + redisDir + "/redis.log)");
-      }
-      Thread.sleep(50); // polling with a deadline
+    Process started = redis;
+    if (!TestConnector.await(20_000, () -> accepts(redisPort) || !started.isAlive()) || !started.isAlive()) {
+      throw new IllegalStateException("the suite's redis-server did not start (see " + redisDir + "/redis.log)");
     }
   }
 
@@ -82,13 +80,23 @@ enum Backend {
     }
   }
 
-  /** The receiver's environment for this buffer. */
-  Map<String, String> env() {
+  /** The service's port on 127.0.0.1 (Redis or RabbitMQ's AMQP port). */
+  int port() {
+    return switch (this) {
+      case EMBEDDED -> throw new IllegalStateException("the embedded store has no port");
+      case REDIS -> redisPort;
+      case RABBITMQ -> rabbit.port();
+    };
+  }
+
+  /** The receiver's environment for this buffer, reached on {@code port} (the service's, or a proxy's). */
+  Map<String, String> env(int port) {
     return switch (this) {
       case EMBEDDED -> Map.of("WEBHOOK_CONNECT_BUFFER", "embedded");
       case REDIS -> Map.of("WEBHOOK_CONNECT_BUFFER", "redis",
-          "WEBHOOK_CONNECT_REDIS_URL", "redis://127.0.0.1:" + redisPort + "/0");
-      case RABBITMQ -> Map.of("WEBHOOK_CONNECT_BUFFER", "rabbitmq", "WEBHOOK_CONNECT_RABBITMQ_URL", rabbit.url());
+          "WEBHOOK_CONNECT_REDIS_URL", "redis://127.0.0.1:" + port + "/0");
+      case RABBITMQ -> Map.of("WEBHOOK_CONNECT_BUFFER", "rabbitmq",
+          "WEBHOOK_CONNECT_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:" + port + "/");
     };
   }
 

@@ -4,26 +4,36 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cwm.testing.RabbitNode;
+import io.cwm.testing.TcpProxy;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The fault suite (issue 20): real receiver and connector processes from the built jar, the
  * buffer on a service of the suite's own, a target that records every delivery and a loader
- * that records exactly which webhooks got a 200; then a fault, with real signals. Every
- * scenario runs on the embedded, Redis and RabbitMQ buffers. A webhook answered 200 that never
+ * that records exactly which webhooks got a 200; then a fault, with real signals and a TCP proxy
+ * that partitions. Every scenario runs on each buffer it applies to; the buffers of one scenario
+ * run at the same time (each on its own service, so they share nothing but the CPU; {@code
+ * -Dfaults.parallel=false} runs them one after the other). A webhook answered 200 that never
  * reaches the target fails the build, named with its run and the logs to read; duplicates
  * (at-least-once) and refusals are reported. The table goes to {@code target/faults/report.md}.
  *
@@ -36,11 +46,40 @@ class FaultSuiteIT {
   private static final boolean LARGE = "large".equals(System.getProperty("faults.size"));
   private static final int SIZE = LARGE ? 100_000 : Integer.getInteger("faults.size", 5_000);
   private static final long OUTAGE_MILLIS = (LARGE ? 60 : Integer.getInteger("faults.outage.seconds", 20)) * 1000L;
+  private static final long PARTITION_MILLIS = Integer.getInteger("faults.partition.seconds", 30) * 1000L;
+  /** Posting rate of the scenarios whose fault lasts a while: the load goes on through it (about 45 s of posting). */
+  private static final int PACED_RATE = Math.max(50, SIZE / 45);
   private static final long DELIVERY_DEADLINE_MILLIS = LARGE ? 900_000 : 180_000;
+  private static final boolean PARALLEL = !"false".equals(System.getProperty("faults.parallel"));
   private static final Path REPORT = Path.of("target", "faults", "report.md");
+  private static final Set<Backend> ALL = EnumSet.allOf(Backend.class);
+  private static final Set<Backend> SERVICES = EnumSet.of(Backend.REDIS, Backend.RABBITMQ);
 
-  private final List<Verdict> verdicts = new ArrayList<>();
+  private final List<Verdict> verdicts = Collections.synchronizedList(new ArrayList<>());
   private Path root;
+
+  /** The two kinds of network partition ({@link TcpProxy}). */
+  enum Partition {
+    DROP, BLACK_HOLE;
+
+    void apply(TcpProxy proxy) {
+      if (this == DROP) {
+        proxy.cut();
+      } else {
+        proxy.blackHole();
+      }
+    }
+
+    String label() {
+      return this == DROP ? "drop" : "blackhole";
+    }
+  }
+
+  /** One scenario's body on one buffer. */
+  @FunctionalInterface
+  interface Scenario {
+    void run(Backend backend) throws Exception;
+  }
 
   @BeforeAll
   void startServices() throws Exception {
@@ -55,9 +94,12 @@ class FaultSuiteIT {
   @AfterAll
   void report() throws Exception {
     StringBuilder table = new StringBuilder("# Fault suite\n\n")
-        .append(SIZE).append(" webhooks per run; target outage ").append(OUTAGE_MILLIS / 1000).append(" s. ")
-        .append("lost = answered 200 but never delivered (must be 0).\n\n").append(Verdict.HEADER);
-    verdicts.forEach(verdict -> table.append(verdict.row()));
+        .append(SIZE).append(" webhooks per run; target outage ").append(OUTAGE_MILLIS / 1000).append(" s; partitions ")
+        .append(PARTITION_MILLIS / 1000).append(" s; the buffers of a scenario ").append(PARALLEL ? "at the same time" : "in turn")
+        .append(". lost = answered 200 but never delivered (must be 0).\n\n").append(Verdict.HEADER);
+    List<Verdict> rows = new ArrayList<>(verdicts);
+    rows.sort(java.util.Comparator.comparingInt(verdicts::indexOf));
+    rows.forEach(verdict -> table.append(verdict.row()));
     Files.writeString(REPORT, table.toString());
     System.out.println(table);
     for (Backend backend : Backend.values()) {
@@ -65,28 +107,70 @@ class FaultSuiteIT {
     }
   }
 
-  private Run run(String scenario, Backend backend, String channelSettings) throws Exception {
-    Assumptions.assumeTrue(backend != Backend.RABBITMQ || RabbitNode.available(), "no RabbitMQ installation here");
-    return new Run(scenario, backend, SIZE, root, channelSettings);
+  /**
+   * Runs {@code scenario} on each of {@code backends} (RabbitMQ only where the machine has it),
+   * at the same time unless {@code -Dfaults.parallel=false}; fails with every run's failure.
+   */
+  private void onEach(Set<Backend> backends, Scenario scenario) throws Exception {
+    List<Backend> chosen = backends.stream().filter(b -> b != Backend.RABBITMQ || RabbitNode.available()).toList();
+    ExecutorService threads = Executors.newFixedThreadPool(PARALLEL ? chosen.size() : 1);
+    try {
+      List<Future<?>> runs = new ArrayList<>();
+      for (Backend backend : chosen) {
+        runs.add(threads.submit(() -> {
+          scenario.run(backend);
+          return null;
+        }));
+      }
+      List<String> failures = new ArrayList<>();
+      AssertionError first = null;
+      for (int i = 0; i < runs.size(); i++) {
+        try {
+          runs.get(i).get();
+        } catch (java.util.concurrent.ExecutionException failed) {
+          failures.add(chosen.get(i).label() + ": " + failed.getCause());
+          if (first == null) {
+            first = new AssertionError(failed.getCause());
+          }
+        }
+      }
+      if (first != null) {
+        AssertionError all = new AssertionError(String.join("\n", failures), first.getCause());
+        throw all;
+      }
+    } finally {
+      threads.shutdownNow();
+    }
   }
 
-  /** Records the verdict and fails on a lost webhook (naming it) or an unexpected dead letter. */
+  private Run run(String scenario, Backend backend, Setup setup) throws Exception {
+    return new Run(scenario, backend, SIZE, root, setup);
+  }
+
+  /** Records the verdict and fails on a lost webhook (naming it) or a dead letter the scenario does not cause. */
   private void judge(Run run, Verdict verdict) {
     verdicts.add(verdict);
     System.out.print(Verdict.HEADER + verdict.row());
     assertTrue(verdict.lost().isEmpty(), () -> run.scenario + " on " + run.backend.label() + ": " + verdict.lost().size()
         + " webhook(s) answered 200 and never delivered, e.g. " + verdict.lost().subList(0, Math.min(10,
         verdict.lost().size())) + "; logs: " + verdict.logs());
-    assertEquals(0, verdict.deadLetters(), () -> run.scenario + " on " + run.backend.label()
-        + ": dead letters where the fault causes none; logs: " + verdict.logs());
+    assertEquals(run.poison.size(), verdict.deadLetters(), () -> run.scenario + " on " + run.backend.label()
+        + ": dead letters other than the scenario's " + run.poison + "; logs: " + verdict.logs());
+    if (!run.poison.isEmpty()) {
+      assertEquals(run.poison, Set.copyOf(run.deadLetterIds()), () -> run.scenario + " on " + run.backend.label()
+          + ": the dead letters are not the poison alone; logs: " + verdict.logs());
+    }
     assertTrue(verdict.accepted() > 0, "the loader got some 200s");
   }
 
-  /** Receiver and connector up and the loader posting, until a {@code 1/divisor} share is delivered. */
-  private static void flowing(Run run, int divisor) throws Exception {
-    run.startReceiver();
+  /**
+   * Receivers and connector up and the loader posting (at {@code perSecond}, 0: full speed),
+   * until a {@code 1/divisor} share is delivered.
+   */
+  private static void flowing(Run run, int divisor, int perSecond) throws Exception {
+    run.startReceivers();
     run.startConnector();
-    run.loader.post("relay", SIZE);
+    run.loader.post("relay", SIZE, perSecond);
     Run.await(120_000, () -> run.target.unique() >= SIZE / divisor, "1/" + divisor + " delivered");
   }
 
@@ -97,81 +181,162 @@ class FaultSuiteIT {
   }
 
   @Order(1)
-  @ParameterizedTest(name = "receiver kill -9 during ingest, restart on the same data: {0}")
-  @EnumSource(Backend.class)
-  void receiverKilledDuringIngest(Backend backend) throws Exception {
-    try (Run run = run("receiver-kill", backend, "")) {
-      run.startReceiver();
-      run.startConnector();
-      run.loader.post("relay", SIZE);
-      Run.await(120_000, () -> run.loader.accepted().size() >= SIZE / 3, "a third accepted");
-      run.receiver.kill9();
-      run.startReceiver();
-      faultOver(run);
-    }
+  @Test
+  void receiverKilledDuringIngest() throws Exception {
+    onEach(ALL, backend -> {
+      try (Run run = run("receiver-kill", backend, Setup.DEFAULT)) {
+        run.startReceiver();
+        run.startConnector();
+        run.loader.post("relay", SIZE);
+        Run.await(120_000, () -> run.loader.accepted().size() >= SIZE / 3, "a third accepted");
+        run.receiver.kill9();
+        run.startReceiver();
+        faultOver(run);
+      }
+    });
   }
 
   @Order(2)
-  @ParameterizedTest(name = "connector kill -9 during a drain: {0}")
-  @EnumSource(Backend.class)
-  void connectorKilledDuringDrain(Backend backend) throws Exception {
-    try (Run run = run("connector-kill", backend, "")) {
-      run.startReceiver();
-      run.loader.post("relay", SIZE);
-      run.loader.awaitDone(300_000);
-      run.startConnector();
-      Run.await(120_000, () -> run.target.unique() >= run.loader.accepted().size() / 3, "a third delivered");
-      run.connector.kill9();
-      run.startConnector();
-      faultOver(run);
-    }
+  @Test
+  void connectorKilledDuringDrain() throws Exception {
+    onEach(ALL, backend -> {
+      try (Run run = run("connector-kill", backend, Setup.DEFAULT)) {
+        run.startReceiver();
+        run.loader.post("relay", SIZE);
+        run.loader.awaitDone(300_000);
+        run.startConnector();
+        Run.await(120_000, () -> run.target.unique() >= run.loader.accepted().size() / 3, "a third delivered");
+        run.connector.kill9();
+        run.startConnector();
+        faultOver(run);
+      }
+    });
   }
 
   @Order(3)
-  @ParameterizedTest(name = "connector SIGSTOP past the heartbeat timeout, then SIGCONT: {0}")
-  @EnumSource(Backend.class)
-  void connectorFrozenPastTheHeartbeatTimeout(Backend backend) throws Exception {
-    try (Run run = run("connector-sigstop", backend, "\"heartbeat_interval_seconds\": 1")) {
-      flowing(run, 4);
-      run.connector.stop();
-      // the receiver evicts the silent session (no heartbeat for 3 intervals) and frees its messages
-      Run.await(30_000, () -> {
-        JsonObject stats = run.stats();
-        return stats != null && stats.getInteger("connected_clients", -1) == 0;
-      }, "the frozen connector's session evicted");
-      run.connector.resume();
-      faultOver(run);
-    }
-  }
-
-  @Order(5)
-  @ParameterizedTest(name = "buffer service kill -9 during ingest and delivery, restart: {0}")
-  @EnumSource(value = Backend.class, names = {"REDIS", "RABBITMQ"})
-  void bufferServiceKilled(Backend backend) throws Exception {
-    try (Run run = run("buffer-kill", backend, "")) {
-      run.startReceiver();
-      run.startConnector();
-      run.loader.post("relay", SIZE);
-      Run.await(120_000, () -> run.loader.accepted().size() >= SIZE / 3, "a third accepted");
-      backend.kill9();
-      // the receiver notices: /ready answers 503 (buffer unreachable) and ingest refuses
-      Run.await(30_000, () -> !run.ready(), "the receiver sees its buffer gone");
-      backend.restart();
-      Run.await(60_000, run::ready, "the receiver back on its buffer");
-      faultOver(run);
-    }
+  @Test
+  void connectorFrozenPastTheHeartbeatTimeout() throws Exception {
+    onEach(ALL, backend -> {
+      try (Run run = run("connector-sigstop", backend, Setup.DEFAULT.channel("heartbeat_interval_seconds", 1))) {
+        flowing(run, 4, 0);
+        run.connector.stop();
+        // the receiver evicts the silent session (no heartbeat for 3 intervals) and frees its messages
+        Run.await(30_000, () -> {
+          JsonObject stats = run.stats();
+          return stats != null && stats.getInteger("connected_clients", -1) == 0;
+        }, "the frozen connector's session evicted");
+        run.connector.resume();
+        faultOver(run);
+      }
+    });
   }
 
   @Order(4)
-  @ParameterizedTest(name = "target answers 503, then recovers: {0}")
-  @EnumSource(Backend.class)
-  void targetOutage(Backend backend) throws Exception {
-    try (Run run = run("target-503", backend, "")) {
-      flowing(run, 4);
-      long recovers = System.currentTimeMillis() + OUTAGE_MILLIS;
-      run.target.outage(OUTAGE_MILLIS);
-      Run.await(OUTAGE_MILLIS + 10_000, () -> System.currentTimeMillis() >= recovers, "the outage's end");
-      faultOver(run);
-    }
+  @Test
+  void targetOutage() throws Exception {
+    onEach(ALL, backend -> {
+      try (Run run = run("target-503", backend, Setup.DEFAULT)) {
+        flowing(run, 4, 0);
+        run.target.outage(OUTAGE_MILLIS);
+        Run.hold(OUTAGE_MILLIS, "the outage's end");
+        faultOver(run);
+      }
+    });
+  }
+
+  @Order(5)
+  @Test
+  void bufferServiceKilled() throws Exception {
+    onEach(SERVICES, backend -> {
+      try (Run run = run("buffer-kill", backend, Setup.DEFAULT)) {
+        run.startReceiver();
+        run.startConnector();
+        run.loader.post("relay", SIZE);
+        Run.await(120_000, () -> run.loader.accepted().size() >= SIZE / 3, "a third accepted");
+        backend.kill9();
+        // the receiver notices: /ready answers 503 (buffer unreachable) and ingest refuses
+        Run.await(30_000, () -> !run.ready(), "the receiver sees its buffer gone");
+        backend.restart();
+        Run.await(60_000, run::ready, "the receiver back on its buffer");
+        faultOver(run);
+      }
+    });
+  }
+
+  @Order(6)
+  @ParameterizedTest(name = "partition connector <-> receiver: {0}")
+  @EnumSource(Partition.class)
+  void connectorPartitioned(Partition kind) throws Exception {
+    onEach(ALL, backend -> {
+      try (Run run = run("link-" + kind.label(), backend, Setup.DEFAULT)) {
+        flowing(run, 5, PACED_RATE);
+        kind.apply(run.link);
+        Run.hold(PARTITION_MILLIS, "the partition's end");
+        run.link.restore();
+        faultOver(run);
+      }
+    });
+  }
+
+  @Order(7)
+  @ParameterizedTest(name = "partition receiver <-> buffer: {0}")
+  @EnumSource(Partition.class)
+  void bufferPartitioned(Partition kind) throws Exception {
+    onEach(SERVICES, backend -> {
+      try (Run run = run("buffer-" + kind.label(), backend, Setup.DEFAULT.proxiedBuffer())) {
+        flowing(run, 5, PACED_RATE);
+        kind.apply(run.bufferLink);
+        Run.hold(PARTITION_MILLIS, "the partition's end");
+        run.bufferLink.restore();
+        Run.await(60_000, run::ready, "the receiver back on its buffer");
+        faultOver(run);
+      }
+    });
+  }
+
+  @Order(8)
+  @Test
+  void clusteredReceiverKilled() throws Exception {
+    onEach(SERVICES, backend -> {
+      try (Run run = run("cluster-kill", backend, Setup.DEFAULT.receivers(2))) {
+        // the connector's first connection goes to receiver 0 (the balancer's first turn)
+        flowing(run, 5, PACED_RATE);
+        run.receivers.get(0).kill9();
+        faultOver(run);
+      }
+    });
+  }
+
+  @Order(9)
+  @Test
+  void rollingRestartOfThreeClusteredReceivers() throws Exception {
+    onEach(SERVICES, backend -> {
+      try (Run run = run("rolling-restart", backend, Setup.DEFAULT.receivers(3))) {
+        flowing(run, 10, PACED_RATE);
+        for (int i = 0; i < run.receivers.size(); i++) {
+          int exit = run.receivers.get(i).terminate();
+          assertEquals(0, exit, "receiver " + i + " exit code after SIGTERM; see " + run.receivers.get(i).log());
+          run.startReceiver(i);
+        }
+        faultOver(run);
+      }
+    });
+  }
+
+  @Order(10)
+  @ParameterizedTest(name = "a poison message through the real connector: {0}")
+  @ValueSource(strings = {"websocket", "sse"})
+  void poisonMessage(String protocol) throws Exception {
+    onEach(ALL, backend -> {
+      Setup setup = Setup.DEFAULT.connector("protocol", protocol).connector("max_message_bytes", 1 << 20);
+      try (Run run = run("poison-" + protocol, backend, setup)) {
+        flowing(run, 5, PACED_RATE);
+        // bigger than the connector takes: every delivery of it breaks the connector's link
+        String poison = run.scenario + "-" + backend.label() + "-poison";
+        run.poison.add(poison);
+        assertEquals(200, run.loader.postOne("relay", poison, 2 << 20), "the poison message accepted");
+        faultOver(run);
+      }
+    });
   }
 }

@@ -49,6 +49,15 @@ final class JarProcess implements AutoCloseable {
     process.waitFor(10, TimeUnit.SECONDS);
   }
 
+  /** SIGTERM (a graceful stop, as an orchestrator's) and waits up to 60 s for the exit; its exit code. */
+  int terminate() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      throw new AssertionError(name + " did not exit within 60 s of SIGTERM; see " + log());
+    }
+    return process.exitValue();
+  }
+
   void stop() throws Exception {
     signal("STOP");
   }

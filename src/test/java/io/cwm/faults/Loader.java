@@ -26,10 +26,10 @@ final class Loader implements AutoCloseable {
 
   private final String run;
   private final ExecutorService threads;
-  private final Set<String> accepted = ConcurrentHashMap.newKeySet();
+  private final Map<String, Long> accepted = new ConcurrentHashMap<>();
   private final Map<Integer, AtomicInteger> refused = new ConcurrentHashMap<>();
   private final AtomicInteger posted = new AtomicInteger();
-  private volatile int port;
+  private final int port;
   private volatile boolean stopped;
 
   Loader(String run, int port, int concurrency) {
@@ -38,33 +38,59 @@ final class Loader implements AutoCloseable {
     this.threads = Executors.newFixedThreadPool(concurrency);
   }
 
-  /** Starts posting {@code count} webhooks to {@code /webhook/<webhookId>} (returns at once). */
+  /** Starts posting {@code count} webhooks to {@code /webhook/<webhookId>} as fast as it can (returns at once). */
   void post(String webhookId, int count) {
+    post(webhookId, count, 0);
+  }
+
+  /**
+   * Starts posting {@code count} webhooks to {@code /webhook/<webhookId>} (returns at once), at
+   * most {@code perSecond} a second (0: as fast as it can): a constant load over a fault that
+   * takes a while, such as a rolling restart.
+   */
+  void post(String webhookId, int count, int perSecond) {
     AtomicInteger next = new AtomicInteger();
+    long start = System.nanoTime();
     int senders = ((java.util.concurrent.ThreadPoolExecutor) threads).getCorePoolSize();
     for (int t = 0; t < senders; t++) {
       threads.submit(() -> {
         for (int n = next.getAndIncrement(); n < count && !stopped; n = next.getAndIncrement()) {
-          send(webhookId, run + "-" + n);
+          if (perSecond > 0) {
+            pace(start + n * 1_000_000_000L / perSecond);
+          }
+          send(webhookId, run + "-" + n, 200);
         }
       });
     }
   }
 
-  private void send(String webhookId, String id) {
+  /** Load pacing (not synchronisation): waits until the send's slot. */
+  private static void pace(long slotNanos) {
+    long wait = slotNanos - System.nanoTime();
+    if (wait > 0) {
+      java.util.concurrent.locks.LockSupport.parkNanos(wait);
+    }
+  }
+
+  /** Posts one webhook with {@code padBytes} of padding now, on the caller's thread; its status (0: no answer). */
+  int postOne(String webhookId, String id, int padBytes) {
+    return send(webhookId, id, padBytes);
+  }
+
+  private int send(String webhookId, String id, int padBytes) {
     posted.incrementAndGet();
     int status;
     try {
       HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/webhook/" + webhookId))
           .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString("{\"fault_id\":\"" + id + "\",\"pad\":\"" + "x".repeat(200) + "\"}"))
+          .POST(HttpRequest.BodyPublishers.ofString("{\"fault_id\":\"" + id + "\",\"pad\":\"" + "x".repeat(padBytes) + "\"}"))
           .build();
       status = CLIENT.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     } catch (Exception noAnswer) {
       status = 0;
     }
     if (status == 200) {
-      accepted.add(id);
+      accepted.put(id, System.nanoTime());
     } else {
       refused.computeIfAbsent(status, s -> new AtomicInteger()).incrementAndGet();
       try {
@@ -73,6 +99,7 @@ final class Loader implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    return status;
   }
 
   /** Waits until every webhook was posted (answered or not). */
@@ -88,7 +115,12 @@ final class Loader implements AutoCloseable {
   }
 
   Set<String> accepted() {
-    return accepted;
+    return accepted.keySet();
+  }
+
+  /** When (System.nanoTime) {@code id} was answered 200, or null. */
+  Long acceptedAt(String id) {
+    return accepted.get(id);
   }
 
   /** Non-200 answers by status (0: no answer). */

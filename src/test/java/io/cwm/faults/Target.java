@@ -18,10 +18,10 @@ final class Target implements AutoCloseable {
   private final Vertx vertx = Vertx.vertx();
   private final HttpServer server;
   private final Map<String, Integer> deliveries = new ConcurrentHashMap<>();
+  private final Map<String, Long> firstArrival = new ConcurrentHashMap<>();
   private final AtomicInteger total = new AtomicInteger();
   private final AtomicLong outageUntil = new AtomicLong();
   private final AtomicLong firstAfter = new AtomicLong();
-  private final AtomicLong last = new AtomicLong();
   private volatile long mark = Long.MAX_VALUE;
   private final int port;
 
@@ -44,8 +44,8 @@ final class Target implements AutoCloseable {
       }
       if (id != null) {
         deliveries.merge(id, 1, Integer::sum);
+        firstArrival.putIfAbsent(id, now);
         total.incrementAndGet();
-        last.set(now);
         if (now >= mark) {
           firstAfter.compareAndSet(0, now);
         }
@@ -80,13 +80,14 @@ final class Target implements AutoCloseable {
     return firstAfter.get();
   }
 
-  long lastDeliveryNanos() {
-    return last.get();
-  }
-
   /** How many distinct ids arrived. */
   int unique() {
     return deliveries.size();
+  }
+
+  /** When (System.nanoTime) {@code id} first arrived, or null. */
+  Long firstArrival(String id) {
+    return firstArrival.get(id);
   }
 
   boolean received(String id) {
