@@ -404,7 +404,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     });
     // SIGTERM: connectors drain for their grace period, then everything closes; a clean stop exits 0
     double grace = options.connectors().stream().mapToDouble(c -> c.shutdownGraceSeconds()).max().orElse(0);
-    long waitSeconds = (long) Math.max(10, grace + 10);
+    long waitSeconds = (long) Math.max(20, grace + 20); // the edge's drain (5 s), then the rest
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         process.close().toCompletionStage().toCompletableFuture().get(waitSeconds, TimeUnit.SECONDS);

@@ -98,10 +98,20 @@ public final class Launcher {
     return env.flag(EnvVars.ALLOW_DEFAULT_WEBHOOK);
   }
 
-  /** A started process: its Vert.x and context; close() stops it. */
-  public record Running(Vertx vertx, AppContext app) {
+  /**
+   * A started process: its Vert.x, context and deployments (in the order they were deployed).
+   * {@link #close()} undeploys them in reverse order, one after the other, then closes Vert.x: the
+   * edge (ingest) stops first and drains its requests while the buffer is still there to answer
+   * them; connectors (role {@code both}) drain before the receiver side goes.
+   */
+  public record Running(Vertx vertx, AppContext app, List<String> deployments) {
     public Future<Void> close() {
-      return vertx.close();
+      Future<Void> undeployed = Future.succeededFuture();
+      for (int i = deployments.size() - 1; i >= 0; i--) {
+        String id = deployments.get(i);
+        undeployed = undeployed.transform(previous -> vertx.undeploy(id).otherwise((Void) null));
+      }
+      return undeployed.transform(done -> vertx.close());
     }
   }
 
@@ -264,6 +274,7 @@ public final class Launcher {
     app.metrics().channelOwners("buffer", channelNames, ChannelDirectory.buffer(vertx)::owner);
     app.metrics().channelOwners("stream", channelNames, ChannelDirectory.stream(vertx)::owner);
     int eventLoops = vertxOptions.getEventLoopPoolSize();
+    List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>(); // one after the other
     Future<Void> deployed = Future.succeededFuture();
     for (VerticlesConfig.Deployment line : verticles.group(options.role())) {
       if (line.verticle().equals(VerticleCatalog.CONNECTOR)) {
@@ -271,7 +282,7 @@ public final class Launcher {
           Future<Void> each = Future.succeededFuture();
           for (int i = 0; i < configs.size(); i++) { // one verticle per channel
             ConnectorVerticle verticle = connectors.get(i).apply(configs.get(i));
-            each = each.compose(previous -> vertx.deployVerticle(verticle).<Void>mapEmpty());
+            each = each.compose(previous -> vertx.deployVerticle(verticle).onSuccess(deployments::add).<Void>mapEmpty());
           }
           return each;
         });
@@ -290,7 +301,8 @@ public final class Launcher {
       deployed = deployed.compose(previous -> vertx.deployVerticle(
           () -> factory.create(app, new VerticleCatalog.Instance(next.getAndIncrement(), owners)),
           new DeploymentOptions().setInstances(instances)
-              .setThreadingModel(line.worker() ? ThreadingModel.WORKER : ThreadingModel.EVENT_LOOP)).<Void>mapEmpty()
+              .setThreadingModel(line.worker() ? ThreadingModel.WORKER : ThreadingModel.EVENT_LOOP))
+          .onSuccess(deployments::add).<Void>mapEmpty()
           .onSuccess(id -> LOG.info("deployed {} x{}", line.verticle(), instances)));
     }
     String healthFile = options.env().get(EnvVars.CONNECTOR_HEALTH_FILE, "").trim();
@@ -300,7 +312,7 @@ public final class Launcher {
               HEALTH_FILE_PERIOD_MS / 1000)));
     }
     return deployed
-        .map(done -> new Running(vertx, app))
+        .map(done -> new Running(vertx, app, deployments))
         .recover(failure -> vertx.close().transform(closed -> Future.failedFuture(failure)));
   }
 }

@@ -51,6 +51,9 @@ public final class EdgeServer {
     return new EdgeServer(guard, server, options.getHost(), options.getPort());
   }
 
+  /** How long requests in progress may take to be answered when the server stops. */
+  static final int SHUTDOWN_GRACE_SECONDS = 5;
+
   /**
    * Starts the deadlines and binds; a failure names the address and port ({@code Address already in
    * use} alone does not say which listener or port).
@@ -61,8 +64,13 @@ public final class EdgeServer {
         "cannot listen on " + host + ":" + (port < 0 ? 0 : port) + ": " + failure.getMessage(), failure)));
   }
 
+  /**
+   * Graceful stop: the listener closes at once, requests in progress get up to {@value
+   * #SHUTDOWN_GRACE_SECONDS} s to be answered (their connections close after the answer), idle
+   * connections close; then whatever is left closes.
+   */
   public Future<Void> close() {
-    guard.stop();
-    return server.close();
+    return server.shutdown(SHUTDOWN_GRACE_SECONDS, java.util.concurrent.TimeUnit.SECONDS)
+        .onComplete(done -> guard.stop());
   }
 }

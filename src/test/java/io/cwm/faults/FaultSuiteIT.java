@@ -23,17 +23,15 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The fault suite (issue 20): real receiver and connector processes from the built jar, the
  * buffer on a service of the suite's own, a target that records every delivery and a loader
  * that records exactly which webhooks got a 200; then a fault, with real signals and a TCP proxy
- * that partitions. Every scenario runs on each buffer it applies to; the buffers of one scenario
- * run at the same time (each on its own service, so they share nothing but the CPU; {@code
- * -Dfaults.parallel=false} runs them one after the other). A webhook answered 200 that never
+ * that partitions. Every scenario runs on each buffer it applies to. The runs of a scenario that
+ * mostly waits (partitions, clustered receivers, the poison message) run at the same time, each
+ * on its own service, sharing nothing but the CPU ({@code -Dfaults.parallel=false}: one after
+ * the other); the others run in turn. A webhook answered 200 that never
  * reaches the target fails the build, named with its run and the logs to read; duplicates
  * (at-least-once) and refusals are reported. The table goes to {@code target/faults/report.md}.
  *
@@ -95,7 +93,8 @@ class FaultSuiteIT {
   void report() throws Exception {
     StringBuilder table = new StringBuilder("# Fault suite\n\n")
         .append(SIZE).append(" webhooks per run; target outage ").append(OUTAGE_MILLIS / 1000).append(" s; partitions ")
-        .append(PARTITION_MILLIS / 1000).append(" s; the buffers of a scenario ").append(PARALLEL ? "at the same time" : "in turn")
+        .append(PARTITION_MILLIS / 1000).append(" s; the runs of a scenario that mostly waits (partitions, cluster, poison) ")
+        .append(PARALLEL ? "at the same time" : "in turn")
         .append(". lost = answered 200 but never delivered (must be 0).\n\n").append(Verdict.HEADER);
     List<Verdict> rows = new ArrayList<>(verdicts);
     rows.sort(java.util.Comparator.comparingInt(verdicts::indexOf));
@@ -107,36 +106,53 @@ class FaultSuiteIT {
     }
   }
 
-  /**
-   * Runs {@code scenario} on each of {@code backends} (RabbitMQ only where the machine has it),
-   * at the same time unless {@code -Dfaults.parallel=false}; fails with every run's failure.
-   */
-  private void onEach(Set<Backend> backends, Scenario scenario) throws Exception {
-    List<Backend> chosen = backends.stream().filter(b -> b != Backend.RABBITMQ || RabbitNode.available()).toList();
-    ExecutorService threads = Executors.newFixedThreadPool(PARALLEL ? chosen.size() : 1);
-    try {
-      List<Future<?>> runs = new ArrayList<>();
-      for (Backend backend : chosen) {
-        runs.add(threads.submit(() -> {
+  /** One run of a scenario: its label for failures, and its body. */
+  private record Job(String label, java.util.concurrent.Callable<Void> body) {}
+
+  /** The jobs of {@code scenario} on each of {@code backends} (RabbitMQ only where the machine has it). */
+  private static List<Job> jobs(Set<Backend> backends, Scenario scenario) {
+    return backends.stream().filter(b -> b != Backend.RABBITMQ || RabbitNode.available())
+        .map(backend -> new Job(backend.label(), () -> {
           scenario.run(backend);
           return null;
-        }));
-      }
+        })).toList();
+  }
+
+  /** {@link #jobs} for each variant of a scenario (partition kinds, transports). */
+  private static <V> List<Job> jobs(List<V> variants, Set<Backend> backends, java.util.function.BiFunction<V, Backend,
+      Scenario> scenario) {
+    List<Job> all = new ArrayList<>();
+    for (V variant : variants) {
+      jobs(backends, backend -> scenario.apply(variant, backend).run(backend)).forEach(job ->
+          all.add(new Job(variant + " on " + job.label(), job.body())));
+    }
+    return all;
+  }
+
+  /**
+   * Runs the jobs one after the other, or all at once when {@code together} (and not {@code
+   * -Dfaults.parallel=false}): for scenarios that mostly wait (a partition, a poison message's
+   * redeliveries, restarts), whose jobs share nothing but the CPU. Scenarios that load the CPU
+   * (ingest at full speed, a drain) run in turn: together they take as long on 2 cores, and their
+   * recovery times would measure the machine. Fails with every job's failure.
+   */
+  private static void runAll(boolean together, List<Job> jobs) throws Exception {
+    ExecutorService threads = Executors.newFixedThreadPool(together && PARALLEL ? Math.max(1, jobs.size()) : 1);
+    try {
+      List<Future<Void>> runs = new ArrayList<>();
+      jobs.forEach(job -> runs.add(threads.submit(job.body())));
       List<String> failures = new ArrayList<>();
-      AssertionError first = null;
+      Throwable first = null;
       for (int i = 0; i < runs.size(); i++) {
         try {
           runs.get(i).get();
         } catch (java.util.concurrent.ExecutionException failed) {
-          failures.add(chosen.get(i).label() + ": " + failed.getCause());
-          if (first == null) {
-            first = new AssertionError(failed.getCause());
-          }
+          failures.add(jobs.get(i).label() + ": " + failed.getCause());
+          first = first == null ? failed.getCause() : first;
         }
       }
       if (first != null) {
-        AssertionError all = new AssertionError(String.join("\n", failures), first.getCause());
-        throw all;
+        throw new AssertionError(String.join("\n", failures), first);
       }
     } finally {
       threads.shutdownNow();
@@ -174,6 +190,14 @@ class FaultSuiteIT {
     Run.await(120_000, () -> run.target.unique() >= SIZE / divisor, "1/" + divisor + " delivered");
   }
 
+  /** Under a steady load, {@code proxy} partitioned ({@code kind}) for the partition's length, then healed. */
+  private static void partitioned(Run run, Partition kind, TcpProxy proxy) throws Exception {
+    flowing(run, 5, PACED_RATE);
+    kind.apply(proxy);
+    Run.hold(PARTITION_MILLIS, "the partition's end");
+    proxy.restore();
+  }
+
   /** The fault is over: waits for every accepted webhook to arrive and judges the run. */
   private void faultOver(Run run) throws Exception {
     run.target.markFaultEnd();
@@ -183,7 +207,7 @@ class FaultSuiteIT {
   @Order(1)
   @Test
   void receiverKilledDuringIngest() throws Exception {
-    onEach(ALL, backend -> {
+    runAll(false, jobs(ALL, backend -> {
       try (Run run = run("receiver-kill", backend, Setup.DEFAULT)) {
         run.startReceiver();
         run.startConnector();
@@ -193,13 +217,13 @@ class FaultSuiteIT {
         run.startReceiver();
         faultOver(run);
       }
-    });
+    }));
   }
 
   @Order(2)
   @Test
   void connectorKilledDuringDrain() throws Exception {
-    onEach(ALL, backend -> {
+    runAll(false, jobs(ALL, backend -> {
       try (Run run = run("connector-kill", backend, Setup.DEFAULT)) {
         run.startReceiver();
         run.loader.post("relay", SIZE);
@@ -210,13 +234,13 @@ class FaultSuiteIT {
         run.startConnector();
         faultOver(run);
       }
-    });
+    }));
   }
 
   @Order(3)
   @Test
   void connectorFrozenPastTheHeartbeatTimeout() throws Exception {
-    onEach(ALL, backend -> {
+    runAll(false, jobs(ALL, backend -> {
       try (Run run = run("connector-sigstop", backend, Setup.DEFAULT.channel("heartbeat_interval_seconds", 1))) {
         flowing(run, 4, 0);
         run.connector.stop();
@@ -228,26 +252,26 @@ class FaultSuiteIT {
         run.connector.resume();
         faultOver(run);
       }
-    });
+    }));
   }
 
   @Order(4)
   @Test
   void targetOutage() throws Exception {
-    onEach(ALL, backend -> {
+    runAll(false, jobs(ALL, backend -> {
       try (Run run = run("target-503", backend, Setup.DEFAULT)) {
         flowing(run, 4, 0);
         run.target.outage(OUTAGE_MILLIS);
         Run.hold(OUTAGE_MILLIS, "the outage's end");
         faultOver(run);
       }
-    });
+    }));
   }
 
   @Order(5)
   @Test
   void bufferServiceKilled() throws Exception {
-    onEach(SERVICES, backend -> {
+    runAll(false, jobs(SERVICES, backend -> {
       try (Run run = run("buffer-kill", backend, Setup.DEFAULT)) {
         run.startReceiver();
         run.startConnector();
@@ -260,57 +284,49 @@ class FaultSuiteIT {
         Run.await(60_000, run::ready, "the receiver back on its buffer");
         faultOver(run);
       }
-    });
+    }));
   }
 
   @Order(6)
-  @ParameterizedTest(name = "partition connector <-> receiver: {0}")
-  @EnumSource(Partition.class)
-  void connectorPartitioned(Partition kind) throws Exception {
-    onEach(ALL, backend -> {
+  @Test
+  void connectorPartitioned() throws Exception {
+    runAll(true, jobs(List.of(Partition.values()), ALL, (kind, b) -> backend -> {
       try (Run run = run("link-" + kind.label(), backend, Setup.DEFAULT)) {
-        flowing(run, 5, PACED_RATE);
-        kind.apply(run.link);
-        Run.hold(PARTITION_MILLIS, "the partition's end");
-        run.link.restore();
+        partitioned(run, kind, run.link);
         faultOver(run);
       }
-    });
+    }));
   }
 
   @Order(7)
-  @ParameterizedTest(name = "partition receiver <-> buffer: {0}")
-  @EnumSource(Partition.class)
-  void bufferPartitioned(Partition kind) throws Exception {
-    onEach(SERVICES, backend -> {
+  @Test
+  void bufferPartitioned() throws Exception {
+    runAll(true, jobs(List.of(Partition.values()), SERVICES, (kind, b) -> backend -> {
       try (Run run = run("buffer-" + kind.label(), backend, Setup.DEFAULT.proxiedBuffer())) {
-        flowing(run, 5, PACED_RATE);
-        kind.apply(run.bufferLink);
-        Run.hold(PARTITION_MILLIS, "the partition's end");
-        run.bufferLink.restore();
+        partitioned(run, kind, run.bufferLink);
         Run.await(60_000, run::ready, "the receiver back on its buffer");
         faultOver(run);
       }
-    });
+    }));
   }
 
   @Order(8)
   @Test
   void clusteredReceiverKilled() throws Exception {
-    onEach(SERVICES, backend -> {
+    runAll(true, jobs(SERVICES, backend -> {
       try (Run run = run("cluster-kill", backend, Setup.DEFAULT.receivers(2))) {
         // the connector's first connection goes to receiver 0 (the balancer's first turn)
         flowing(run, 5, PACED_RATE);
         run.receivers.get(0).kill9();
         faultOver(run);
       }
-    });
+    }));
   }
 
   @Order(9)
   @Test
   void rollingRestartOfThreeClusteredReceivers() throws Exception {
-    onEach(SERVICES, backend -> {
+    runAll(true, jobs(SERVICES, backend -> {
       try (Run run = run("rolling-restart", backend, Setup.DEFAULT.receivers(3))) {
         flowing(run, 10, PACED_RATE);
         for (int i = 0; i < run.receivers.size(); i++) {
@@ -320,14 +336,13 @@ class FaultSuiteIT {
         }
         faultOver(run);
       }
-    });
+    }));
   }
 
   @Order(10)
-  @ParameterizedTest(name = "a poison message through the real connector: {0}")
-  @ValueSource(strings = {"websocket", "sse"})
-  void poisonMessage(String protocol) throws Exception {
-    onEach(ALL, backend -> {
+  @Test
+  void poisonMessage() throws Exception {
+    runAll(true, jobs(List.of("websocket", "sse"), ALL, (protocol, b) -> backend -> {
       Setup setup = Setup.DEFAULT.connector("protocol", protocol).connector("max_message_bytes", 1 << 20);
       try (Run run = run("poison-" + protocol, backend, setup)) {
         flowing(run, 5, PACED_RATE);
@@ -337,6 +352,6 @@ class FaultSuiteIT {
         assertEquals(200, run.loader.postOne("relay", poison, 2 << 20), "the poison message accepted");
         faultOver(run);
       }
-    });
+    }));
   }
 }

@@ -83,7 +83,7 @@ final class Loader implements AutoCloseable {
     try {
       HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/webhook/" + webhookId))
           .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString("{\"fault_id\":\"" + id + "\",\"pad\":\"" + "x".repeat(padBytes) + "\"}"))
+          .POST(HttpRequest.BodyPublishers.ofString("{\"fault_id\":\"" + id + "\",\"pad\":" + pad(padBytes) + "}"))
           .build();
       status = CLIENT.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     } catch (Exception noAnswer) {
@@ -100,6 +100,15 @@ final class Loader implements AutoCloseable {
       }
     }
     return status;
+  }
+
+  /** {@code bytes} of padding as JSON: a string, or an array of strings of 512 KiB at most (the receiver's string limit is 1 MiB). */
+  private static String pad(int bytes) {
+    if (bytes <= 512 * 1024) {
+      return "\"" + "x".repeat(bytes) + "\"";
+    }
+    String chunk = "\"" + "x".repeat(512 * 1024) + "\"";
+    return "[" + String.join(",", java.util.Collections.nCopies(bytes / (512 * 1024), chunk)) + "]";
   }
 
   /** Waits until every webhook was posted (answered or not). */

@@ -135,10 +135,13 @@ final class Run implements AutoCloseable {
     return Files.createDirectories(dir);
   }
 
-  /** Starts every receiver and waits until each is ready. */
+  /** Starts every receiver at once and waits until each is ready. */
   void startReceivers() throws Exception {
+    for (JarProcess process : receivers) {
+      process.start();
+    }
     for (int i = 0; i < receivers.size(); i++) {
-      startReceiver(i);
+      awaitReady(i);
     }
   }
 
@@ -148,8 +151,13 @@ final class Run implements AutoCloseable {
 
   /** Starts receiver {@code i} and waits until it is ready; fails at once if it exits. */
   void startReceiver(int i) throws Exception {
+    receivers.get(i).start();
+    awaitReady(i);
+  }
+
+  /** Waits until receiver {@code i} is ready; fails at once if it exits. */
+  private void awaitReady(int i) throws Exception {
     JarProcess process = receivers.get(i);
-    process.start();
     await(60_000, () -> ready(i) || !process.alive(), "receiver " + i + " ready (" + process.log() + ")");
     if (!process.alive()) {
       throw new AssertionError("receiver " + i + " exited at start; see " + process.log());

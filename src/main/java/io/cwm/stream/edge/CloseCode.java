@@ -8,6 +8,8 @@ import io.cwm.stream.SessionEnd;
  * event with the same reason and code.
  */
 enum CloseCode {
+  /** This receiver is stopping (SIGTERM): the connector reconnects, through the balancer to another. */
+  GOING_AWAY(1001, "Server shutting down"),
   /** An admin disconnected the session. */
   ADMIN_DISCONNECT(1000, "Disconnected by admin"),
   /** The session could not be opened (not a refusal: a failure on our side). */

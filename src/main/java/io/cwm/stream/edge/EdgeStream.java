@@ -69,6 +69,17 @@ abstract class EdgeStream {
     }
   }
 
+  /**
+   * The listener is stopping (its graceful shutdown began): end the stream now, saying so
+   * ({@link CloseCode#GOING_AWAY}), instead of holding the shutdown until its grace runs out.
+   */
+  final void serverStopping() {
+    if (!closed) {
+      closeByServer(CloseCode.GOING_AWAY);
+      end();
+    }
+  }
+
   /** The session was refused (channel full, or a failure): tell the client and close. */
   protected abstract void refuse(boolean full);
 

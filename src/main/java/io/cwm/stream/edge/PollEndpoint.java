@@ -60,11 +60,18 @@ final class PollEndpoint implements Handler<RoutingContext> {
     // names this poll, so it cannot end a newer poll of the same session
     String pollId = Frames.connectionId("p");
     context.response().closeHandler(gone -> streams.cancelPoll(channel.name(), connectionId, pollId));
+    // the listener is stopping: answer the waiting poll now (no messages) so the connector polls again elsewhere
+    request.connection().shutdownHandler(stopping -> {
+      if (!context.response().ended()) {
+        streams.cancelPoll(channel.name(), connectionId, pollId);
+        context.response().setStatusCode(204).end();
+      }
+    });
     streams.poll(channel.name(), connectionId, connectorId, maxMessages, timeout * 1000L,
             ClientIp.resolve(request, trustedProxies), pollId)
         .onSuccess(messages -> {
-          if (context.response().closed()) {
-            // leased just as the client left: back to the channel (counts as a delivery attempt)
+          if (context.response().closed() || context.response().ended()) {
+            // leased just as the client left or the listener stopped: back to the channel (counts as a delivery attempt)
             messages.forEach(envelope -> streams.settleAny(channel.name(), connectionId, envelope.messageId(), false,
                 true));
             return;

@@ -41,8 +41,10 @@ final class SseEndpoint implements Handler<RoutingContext> {
           .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
           .putHeader(HttpHeaders.CONNECTION, "keep-alive")
           .putHeader("X-Accel-Buffering", "no");
-      new SseStream(channel, response, EdgeRequests.header(request, "X-Connector-Id", "sse_default"),
-          ClientIp.resolve(request, parts.trustedProxies()), tokenHash).open();
+      SseStream stream = new SseStream(channel, response, EdgeRequests.header(request, "X-Connector-Id", "sse_default"),
+          ClientIp.resolve(request, parts.trustedProxies()), tokenHash);
+      request.connection().shutdownHandler(stopping -> stream.serverStopping());
+      stream.open();
     });
   }
 

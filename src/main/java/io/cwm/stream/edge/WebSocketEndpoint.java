@@ -68,6 +68,7 @@ final class WebSocketEndpoint implements Handler<RoutingContext> {
         return; // the client left during the upgrade: nothing started, nothing to give back
       }
       socket.closeHandler(gone -> end());
+      socket.shutdownHandler(stopping -> serverStopping());
       socket.exceptionHandler(failure -> LOG.debug("[connection_id: {}] socket error: {}", connectionId, failure.toString()));
       socket.textMessageHandler(this::onText);
       socket.binaryMessageHandler(binary ->
