@@ -47,6 +47,7 @@ class FaultSuiteIT {
   private static final long PARTITION_MILLIS = Integer.getInteger("faults.partition.seconds", 30) * 1000L;
   /** Posting rate of the scenarios whose fault lasts a while: the load goes on through it (about 45 s of posting). */
   private static final int PACED_RATE = Math.max(50, SIZE / 45);
+  private static final long FLOW_DEADLINE_MILLIS = LARGE ? 600_000 : 120_000;
   private static final long DELIVERY_DEADLINE_MILLIS = LARGE ? 900_000 : 180_000;
   private static final boolean PARALLEL = !"false".equals(System.getProperty("faults.parallel"));
   /** {@code -Dfaults.only=REGEX}: only the runs whose {@code <scenario>-<buffer>} matches (e.g. {@code link-.*-redis}). */
@@ -209,7 +210,7 @@ class FaultSuiteIT {
       return stats != null && stats.getInteger("connected_clients", 0) >= 1;
     }, "the connector's session open");
     run.loader.post("relay", SIZE, perSecond);
-    Run.await(120_000, () -> run.target.unique() >= SIZE / divisor, "1/" + divisor + " delivered");
+    Run.await(FLOW_DEADLINE_MILLIS, () -> run.target.unique() >= SIZE / divisor, "1/" + divisor + " delivered");
   }
 
   /** Under a steady load, {@code proxy} partitioned ({@code kind}) for the partition's length, then healed. */
@@ -235,7 +236,7 @@ class FaultSuiteIT {
         run.startReceiver();
         run.startConnector();
         run.loader.post("relay", SIZE);
-        Run.await(120_000, () -> run.loader.accepted().size() >= SIZE / 3, "a third accepted");
+        Run.await(FLOW_DEADLINE_MILLIS, () -> run.loader.accepted().size() >= SIZE / 3, "a third accepted");
         run.receiver.kill9();
         run.startReceiver();
         faultOver(run);
@@ -252,7 +253,7 @@ class FaultSuiteIT {
         run.loader.post("relay", SIZE);
         run.loader.awaitDone(300_000);
         run.startConnector();
-        Run.await(120_000, () -> run.target.unique() >= run.loader.accepted().size() / 3, "a third delivered");
+        Run.await(FLOW_DEADLINE_MILLIS, () -> run.target.unique() >= run.loader.accepted().size() / 3, "a third delivered");
         run.connector.kill9();
         run.startConnector();
         faultOver(run);
@@ -299,7 +300,7 @@ class FaultSuiteIT {
         run.startReceiver();
         run.startConnector();
         run.loader.post("relay", SIZE);
-        Run.await(120_000, () -> run.loader.accepted().size() >= SIZE / 3, "a third accepted");
+        Run.await(FLOW_DEADLINE_MILLIS, () -> run.loader.accepted().size() >= SIZE / 3, "a third accepted");
         backend.kill9();
         // the receiver notices: /ready answers 503 (buffer unreachable) and ingest refuses
         Run.await(30_000, () -> !run.ready(), "the receiver sees its buffer gone");
