@@ -47,8 +47,12 @@ public record ConnectorConfig(String source, String cloudUrl, String channel, St
   public static final String WEBSOCKET = "websocket";
   public static final String SSE = "sse";
   public static final String LONG_POLL = "long_poll";
-  /** {@code max_message_bytes} by default: 20 MiB, a 10 MiB payload escaped, with room. */
-  public static final int DEFAULT_MAX_MESSAGE_BYTES = 20 * 1024 * 1024;
+  /**
+   * {@code max_message_bytes} by default: 64 MiB, so the largest message a receiver sends fits (a
+   * 10 MiB body whose every byte JSON's ASCII escaping turns into six, a backslash-u escape, plus its
+   * headers). 20 MiB could refuse a legitimate 10 MiB webhook once escaped.
+   */
+  public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
   /** The smallest {@code max_message_bytes} accepted: room for the protocol's own frames. */
   public static final int MIN_MAX_MESSAGE_BYTES = 1024;
 

@@ -112,7 +112,7 @@ class ConnectorConfigLoaderTest {
     assertEquals(0, config.maxRefusedAttempts(), "never gives up unless asked to");
     assertTrue(config.allowPrivateTargets());
     assertEquals(30.0, config.shutdownGraceSeconds());
-    assertEquals(20 * 1024 * 1024, config.maxMessageBytes(), "20 MiB");
+    assertEquals(64 * 1024 * 1024, config.maxMessageBytes(), "64 MiB");
     assertEquals(new Target("http://localhost:9000/hook", "POST", Map.of(), 30.0, true, 3, 1.0, 2.0),
         config.defaultTarget());
     assertTrue(config.httpMode());
