@@ -24,6 +24,8 @@ final class Loader implements AutoCloseable {
   private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(2)).build();
 
+  private static final long BACK_OFF_NANOS = 100_000_000;
+
   private final String run;
   private final ExecutorService threads;
   private final Map<String, Long> accepted = new ConcurrentHashMap<>();
@@ -64,7 +66,7 @@ final class Loader implements AutoCloseable {
     }
   }
 
-  /** Load pacing (not synchronisation): waits until the send's slot. */
+  /** Load pacing (not synchronisation): waits until {@code slotNanos} (System.nanoTime). */
   private static void pace(long slotNanos) {
     long wait = slotNanos - System.nanoTime();
     if (wait > 0) {
@@ -93,11 +95,8 @@ final class Loader implements AutoCloseable {
       accepted.put(id, System.nanoTime());
     } else {
       refused.computeIfAbsent(status, s -> new AtomicInteger()).incrementAndGet();
-      try {
-        Thread.sleep(100); // a sender backs off after a failure instead of spending its ids in a burst
-      } catch (InterruptedException stop) {
-        Thread.currentThread().interrupt();
-      }
+      // a sender backs off after a failure instead of spending its ids in a burst (load pacing)
+      pace(System.nanoTime() + BACK_OFF_NANOS);
     }
     return status;
   }

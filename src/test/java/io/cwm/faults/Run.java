@@ -185,39 +185,30 @@ final class Run implements AutoCloseable {
 
   /** The channel's stats ({@code /connect/status}) from the first receiver alive, or null while none answers. */
   JsonObject stats() {
-    for (int i = 0; i < receivers.size(); i++) {
-      if (!receivers.get(i).alive()) {
-        continue;
-      }
-      try {
-        HttpResponse<String> response = STATUS.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(i)
-            + "/connect/status/" + channel)).header("Authorization", "Bearer tok").timeout(Duration.ofSeconds(5))
-            .GET().build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() == 200) {
-          return new JsonObject(response.body()).getJsonObject("stats");
-        }
-      } catch (Exception notNow) {
-        // the next one
-      }
-    }
-    return null;
+    JsonObject answer = firstAnswer("/connect/status/" + channel, "tok");
+    return answer == null ? null : answer.getJsonObject("stats");
   }
 
   /** The ids ({@code fault_id} of the payload) of the channel's dead letters, from the admin API, or null. */
   List<String> deadLetterIds() {
+    JsonObject answer = firstAnswer("/admin/webhook-connect/channels/" + channel + "/dead-letters?limit=100", ADMIN_TOKEN);
+    return answer == null ? null : answer.getJsonArray("messages").stream().map(JsonObject.class::cast)
+        .map(letter -> letter.getValue("payload") instanceof JsonObject payload ? payload.getString("fault_id") : null)
+        .toList();
+  }
+
+  /** The JSON a {@code GET path} (bearer {@code token}) answers with 200 from the first receiver alive, or null. */
+  private JsonObject firstAnswer(String path, String token) {
     for (int i = 0; i < receivers.size(); i++) {
       if (!receivers.get(i).alive()) {
         continue;
       }
       try {
         HttpResponse<String> response = STATUS.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(i)
-            + "/admin/webhook-connect/channels/" + channel + "/dead-letters?limit=100"))
-            .header("Authorization", "Bearer " + ADMIN_TOKEN).timeout(Duration.ofSeconds(5)).GET().build(),
+            + path)).header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(5)).GET().build(),
             HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == 200) {
-          return new JsonObject(response.body()).getJsonArray("messages").stream().map(JsonObject.class::cast)
-              .map(letter -> letter.getValue("payload") instanceof JsonObject payload ? payload.getString("fault_id") : null)
-              .toList();
+          return new JsonObject(response.body());
         }
       } catch (Exception notNow) {
         // the next one
