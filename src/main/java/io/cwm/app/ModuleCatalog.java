@@ -59,13 +59,34 @@ public final class ModuleCatalog {
   private static final Map<String, String> ALIASES = new LinkedHashMap<>();
 
   static {
-    for (ModuleType<?> type : List.of(LogModuleVerticle.TYPE, SaveToDiskModuleVerticle.TYPE, RELAY,
-        HttpWebhookModuleVerticle.TYPE, RedisPublishModuleVerticle.TYPE, RedisRqModuleVerticle.TYPE,
-        RabbitMqModuleVerticle.TYPE, KafkaModuleVerticle.TYPE, PostgresModuleVerticle.TYPE, S3ModuleVerticle.TYPE,
-        ModuleType.unavailable("mysql", "mariadb"), ModuleType.unavailable("clickhouse"),
-        ModuleType.unavailable("mqtt"), ModuleType.unavailable("zeromq"), ModuleType.unavailable("activemq"),
-        ModuleType.unavailable("aws_sqs"), ModuleType.unavailable("gcp_pubsub"),
-        ModuleType.unavailable("websocket"))) {
+    // one module per line
+    for (ModuleType<?> type : List.of(
+        LogModuleVerticle.TYPE,
+        SaveToDiskModuleVerticle.TYPE,
+        RELAY,
+        HttpWebhookModuleVerticle.TYPE,
+        RedisPublishModuleVerticle.TYPE,
+        RedisRqModuleVerticle.TYPE,
+        RabbitMqModuleVerticle.TYPE,
+        KafkaModuleVerticle.TYPE,
+        PostgresModuleVerticle.TYPE,
+        S3ModuleVerticle.TYPE,
+
+        ModuleType.unavailable("mysql", "mariadb"),
+
+        ModuleType.unavailable("clickhouse"),
+
+        ModuleType.unavailable("mqtt"),
+
+        ModuleType.unavailable("websocket"),
+
+        ModuleType.unavailable("zeromq"),
+
+        ModuleType.unavailable("activemq"),
+
+        ModuleType.unavailable("aws_sqs"),
+
+        ModuleType.unavailable("gcp_pubsub"))) {
       BY_NAME.put(type.name(), type);
       type.aliases().forEach(alias -> ALIASES.put(alias, type.name()));
     }

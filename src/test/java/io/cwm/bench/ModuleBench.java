@@ -117,6 +117,7 @@ public final class ModuleBench {
       throw new IllegalStateException("bench config refused: " + loaded.problems());
     }
     ConfigSnapshot config = loaded.snapshot();
+    ConfigSnapshot extraConfig = extraCases(dir, env, only);
 
     Map<String, Supplier<Deployable>> modules = new HashMap<>();
     modules.put("http_webhook", HttpWebhookModuleVerticle::new);
@@ -129,6 +130,12 @@ public final class ModuleBench {
     modules.put("save_to_disk", SaveToDiskModuleVerticle::new);
     for (Supplier<Deployable> module : modules.values()) {
       await(vertx.deployVerticle(module.get()));
+    }
+    for (ModuleBenchCase extra : EXTRA_CASES) {
+      if (only.isEmpty() || only.contains(extra.name())) {
+        await(vertx.deployVerticle(io.cwm.app.ModuleCatalog.type(io.cwm.app.ModuleCatalog.canonical(extra.name()))
+            .verticle(env)));
+      }
     }
     Dispatcher dispatcher = new Dispatcher(vertx, 30_000);
 
@@ -158,12 +165,65 @@ public final class ModuleBench {
         System.out.printf(Locale.ROOT, "%-28s first failure: %s%n", "", result.firstFailure());
       }
     }
+    for (ModuleBenchCase extra : EXTRA_CASES) {
+      if (!only.isEmpty() && !only.contains(extra.name())) {
+        continue;
+      }
+      WebhookEntry entry = extraConfig.webhooks().get(extra.name());
+      run(vertx, dispatcher, entry, warmup, outstanding);
+      Recording recording = new Recording();
+      recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(10));
+      recording.start();
+      Result result = run(vertx, dispatcher, entry, seconds, outstanding);
+      recording.stop();
+      Path jfr = dir.resolve(extra.name() + ".jfr");
+      recording.dump(jfr);
+      recording.close();
+      System.out.printf(Locale.ROOT, "%-28s %12.0f %8d %9.1f  %s%n", extra.name(), result.perSecond(), result.failed(),
+          result.p99Millis(), String.join(" | ", topFrames(jfr, 3)));
+      if (result.firstFailure() != null) {
+        System.out.printf(Locale.ROOT, "%-28s first failure: %s%n", "", result.firstFailure());
+      }
+      if (extra.baselineName() != null) {
+        double baseline = extra.baselinePerSecond(seconds, outstanding);
+        System.out.printf(Locale.ROOT, "%-28s %12.0f %8s %9s  baseline: %s; module/baseline = %.0f%%%n",
+            extra.name() + " baseline", baseline, "", "", extra.baselineName(), 100.0 * result.perSecond() / baseline);
+      }
+      extra.close();
+    }
     await(target.close());
     await(vertx.close());
     cleanUp(table, suffix);
     s3.deleteBucket("cwm-bench-" + suffix);
     KafkaBroker.deleteTopics("cwm-bench-" + suffix);
     System.exit(0);
+  }
+
+  /** The cases of the modules of issue 15, each with its baseline (see {@link ModuleBenchCase}). */
+  private static final List<ModuleBenchCase> EXTRA_CASES = List.of();
+
+  /** Starts the selected extra cases, deploys their module verticles and loads their entries. */
+  private static ConfigSnapshot extraCases(Path dir, Env env, List<String> only) throws Exception {
+    JsonObject webhooks = new JsonObject();
+    JsonObject connections = new JsonObject();
+    for (ModuleBenchCase extra : EXTRA_CASES) {
+      if (!only.isEmpty() && !only.contains(extra.name())) {
+        continue;
+      }
+      extra.start();
+      webhooks.put(extra.name(), extra.entry());
+      connections.mergeIn(extra.connections());
+    }
+    Path extraDir = Files.createDirectories(dir.resolve("extra"));
+    Files.writeString(extraDir.resolve("webhooks.json"), webhooks.encodePrettily());
+    Files.writeString(extraDir.resolve("connections.json"), connections.encodePrettily());
+    ConfigLoader.Result loaded = ConfigLoader.load(extraDir.resolve("webhooks.json"),
+        extraDir.resolve("connections.json"), env, new io.cwm.validate.ValidatorContext(Clock.systemUTC(), env,
+            () -> null), true, true);
+    if (!loaded.ok()) {
+      throw new IllegalStateException("bench config of the extra cases refused: " + loaded.problems());
+    }
+    return loaded.snapshot();
   }
 
   record Result(double perSecond, long failed, double p99Millis, String firstFailure) {}

@@ -40,6 +40,7 @@ public final class TcpProxy implements AutoCloseable {
   private final String host;
   private final List<Integer> ports;
   private final AtomicInteger turn = new AtomicInteger();
+  private final AtomicInteger accepted = new AtomicInteger();
   private final Set<Link> links = ConcurrentHashMap.newKeySet();
   private final Set<NetSocket> held = ConcurrentHashMap.newKeySet();
   private volatile Mode mode = Mode.RELAY;
@@ -61,7 +62,13 @@ public final class TcpProxy implements AutoCloseable {
     return server.actualPort();
   }
 
+  /** How many connections clients have opened to the proxy so far (relayed, dropped or held). */
+  public int accepted() {
+    return accepted.get();
+  }
+
   private void accepted(NetSocket inbound) {
+    accepted.incrementAndGet();
     switch (mode) {
       case DROP -> inbound.close();
       case BLACK_HOLE -> {
