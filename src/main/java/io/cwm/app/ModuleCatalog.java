@@ -9,6 +9,7 @@ import io.cwm.module.disk.SaveToDiskModuleVerticle;
 import io.cwm.module.http.HttpWebhookModuleVerticle;
 import io.cwm.module.kafka.KafkaModuleVerticle;
 import io.cwm.module.log.LogModuleVerticle;
+import io.cwm.module.mysql.MySqlModuleVerticle;
 import io.cwm.module.postgres.PostgresModuleVerticle;
 import io.cwm.module.rabbitmq.RabbitMqModuleVerticle;
 import io.cwm.module.redis.RedisPublishModuleVerticle;
@@ -72,7 +73,7 @@ public final class ModuleCatalog {
         PostgresModuleVerticle.TYPE,
         S3ModuleVerticle.TYPE,
 
-        ModuleType.unavailable("mysql", "mariadb"),
+        MySqlModuleVerticle.TYPE,
 
         ModuleType.unavailable("clickhouse"),
 
