@@ -1,5 +1,6 @@
 package io.cwm.module.mysql;
 
+import io.cwm.module.ModuleFailure;
 import io.cwm.module.sql.ColumnType;
 import io.cwm.module.sql.SqlDialect;
 import io.cwm.module.sql.SqlNames;
@@ -9,6 +10,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -23,14 +25,18 @@ import java.util.Set;
  * unique key, so an upsert on a string key would never get its table), and a TEXT column in an
  * index is indexed on its first 255 characters. DATETIME has no zone: moments are stored in UTC.
  */
-public final class MySqlDialect implements SqlDialect {
-  public static final MySqlDialect INSTANCE = new MySqlDialect();
+public final class MySqlDialect extends SqlDialect {
   static final int MAX_IDENTIFIER = 64;
   /** The length of a unique text column and of an indexed text prefix. */
   static final int KEY_CHARACTERS = 255;
   private static final SqlNames NAMES = new SqlNames('`', MAX_IDENTIFIER, keywords(), Set.of("index"), null);
+  /** After NAMES: the constructor reads it. */
+  public static final MySqlDialect INSTANCE = new MySqlDialect();
 
-  private MySqlDialect() {}
+  private MySqlDialect() {
+    super(MySqlModuleVerticle.NAME, "MySQL", NAMES, Map.of(ColumnType.TIMESTAMP, "DATETIME"),
+        "CHAR(36) PRIMARY KEY DEFAULT (UUID())");
+  }
 
   private static Set<String> keywords() {
     Set<String> keywords = new HashSet<>(SqlNames.KEYWORDS);
@@ -39,45 +45,11 @@ public final class MySqlDialect implements SqlDialect {
   }
 
   @Override
-  public String module() {
-    return MySqlModuleVerticle.NAME;
-  }
-
-  @Override
-  public String product() {
-    return "MySQL";
-  }
-
-  @Override
-  public SqlNames names() {
-    return NAMES;
-  }
-
-  @Override
-  public String typeSql(ColumnType type) {
-    return switch (type) {
-      case TEXT -> "TEXT";
-      case BIGINT -> "BIGINT";
-      case DOUBLE -> "DOUBLE";
-      case BOOLEAN -> "BOOLEAN";
-      case TIMESTAMP -> "DATETIME";
-      case DATE -> "DATE";
-      case TIME -> "TIME";
-      case JSON -> "JSON";
-    };
-  }
-
-  @Override
   public String columnSql(Field field) {
     if (field.type() == ColumnType.TEXT && field.constraints().contains("UNIQUE")) {
       return "VARCHAR(" + KEY_CHARACTERS + ")";
     }
     return typeSql(field.type());
-  }
-
-  @Override
-  public String idColumn() {
-    return "CHAR(36) PRIMARY KEY DEFAULT (UUID())";
   }
 
   @Override
@@ -104,5 +76,10 @@ public final class MySqlDialect implements SqlDialect {
     // DATETIME has no zone and the driver takes LocalDateTime: the moment in UTC
     return parameter instanceof OffsetDateTime moment
         ? moment.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime() : parameter;
+  }
+
+  @Override
+  public ModuleFailure classify(Throwable failure) {
+    return MySqlFailures.classify(failure);
   }
 }

@@ -3,8 +3,10 @@ package io.cwm.module.mysql;
 import io.cwm.config.Env;
 import io.cwm.module.ModuleType;
 import io.cwm.module.sql.PreparedTarget;
+import io.cwm.module.sql.SqlLink;
 import io.cwm.module.sql.SqlModuleVerticle;
 import io.vertx.core.json.JsonObject;
+import io.vertx.mysqlclient.MySQLBuilder;
 import java.util.Set;
 
 /**
@@ -16,7 +18,7 @@ import java.util.Set;
  * {@link MySqlDialect}, the connection ({@link MySqlConnection}) and the error numbers
  * ({@link MySqlFailures}).
  *
- * <p>One pool per named connection ({@link MySqlLink}), created on first use and shared by every
+ * <p>One pool per named connection ({@link SqlLink}), created on first use and shared by every
  * webhook, chain item and connector delivery that names it; a call never closes it (Python's
  * teardown closed the shared registry pool, connections-json.md §6.4): only a changed connection
  * object (the old pool closes after its calls in flight) or undeploy does. The table is created
@@ -29,7 +31,7 @@ import java.util.Set;
  * <p>Blob payloads ({@code data_type: blob}): json and hybrid storage keep the bytes as a JSON
  * string of their base64; relational storage refuses blob entries at load.
  */
-public final class MySqlModuleVerticle extends SqlModuleVerticle<MySqlLink> {
+public final class MySqlModuleVerticle extends SqlModuleVerticle {
   /** The module's registry name (event-bus address {@code cwm.module.mysql}). */
   public static final String NAME = "mysql";
   /** The module as the catalogue sees it; {@code mariadb} is an alias. */
@@ -42,7 +44,9 @@ public final class MySqlModuleVerticle extends SqlModuleVerticle<MySqlLink> {
   }
 
   @Override
-  protected MySqlLink newLink(String name, JsonObject connection) {
-    return new MySqlLink(vertx, name, connection.copy(), MySqlConnection.of(connection, env));
+  protected SqlLink newLink(String name, JsonObject connection) {
+    MySqlConnection settings = MySqlConnection.of(connection, env);
+    return new SqlLink(vertx, name, connection.copy(), MySqlDialect.INSTANCE, MySQLBuilder.pool(),
+        settings.connectOptions(), settings.poolOptions());
   }
 }

@@ -29,8 +29,6 @@ import io.vertx.sqlclient.PoolOptions;
  * {@code ssl_cert} + {@code ssl_key} (PEM) present a client certificate.
  */
 record PostgresConnection(PgConnectOptions connectOptions, PoolOptions poolOptions) {
-  static final int CONNECT_TIMEOUT_MILLIS = SqlConnections.CONNECT_TIMEOUT_MILLIS;
-
   /** Builds the settings; throws ConfigException naming the connection key that is wrong. */
   static PostgresConnection of(JsonObject connection, Env env) {
     PgConnectOptions options;

@@ -1,10 +1,12 @@
 package io.cwm.module.postgres;
 
+import io.cwm.module.ModuleFailure;
 import io.cwm.module.sql.ColumnType;
 import io.cwm.module.sql.SqlDialect;
 import io.cwm.module.sql.SqlNames;
 import io.cwm.module.sql.SqlTarget;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -16,45 +18,16 @@ import java.util.Set;
  * {@code ON CONFLICT (…) DO UPDATE SET c = EXCLUDED.c}; a GIN index on payload for json storage with
  * upsert.
  */
-public final class PostgresDialect implements SqlDialect {
-  public static final PostgresDialect INSTANCE = new PostgresDialect();
+public final class PostgresDialect extends SqlDialect {
   static final int MAX_IDENTIFIER = 63;
   private static final SqlNames NAMES = new SqlNames('"', MAX_IDENTIFIER, SqlNames.KEYWORDS, Set.of(), "pg_");
+  /** After NAMES: the constructor reads it. */
+  public static final PostgresDialect INSTANCE = new PostgresDialect();
 
-  private PostgresDialect() {}
-
-  @Override
-  public String module() {
-    return PostgresModuleVerticle.NAME;
-  }
-
-  @Override
-  public String product() {
-    return "PostgreSQL";
-  }
-
-  @Override
-  public SqlNames names() {
-    return NAMES;
-  }
-
-  @Override
-  public String typeSql(ColumnType type) {
-    return switch (type) {
-      case TEXT -> "TEXT";
-      case BIGINT -> "BIGINT";
-      case DOUBLE -> "DOUBLE PRECISION";
-      case BOOLEAN -> "BOOLEAN";
-      case TIMESTAMP -> "TIMESTAMP WITH TIME ZONE";
-      case DATE -> "DATE";
-      case TIME -> "TIME";
-      case JSON -> "JSONB";
-    };
-  }
-
-  @Override
-  public String idColumn() {
-    return "UUID PRIMARY KEY DEFAULT gen_random_uuid()";
+  private PostgresDialect() {
+    super(PostgresModuleVerticle.NAME, "PostgreSQL", NAMES, Map.of(ColumnType.DOUBLE, "DOUBLE PRECISION",
+        ColumnType.TIMESTAMP, "TIMESTAMP WITH TIME ZONE", ColumnType.JSON, "JSONB"),
+        "UUID PRIMARY KEY DEFAULT gen_random_uuid()");
   }
 
   @Override
@@ -73,6 +46,11 @@ public final class PostgresDialect implements SqlDialect {
     // a GIN index on payload for payload->>key look-ups, created after the table
     return List.of("CREATE INDEX IF NOT EXISTS " + NAMES.quote(ginIndexName(target.table()))
         + " ON " + NAMES.quote(target.table()) + " USING GIN (\"payload\")");
+  }
+
+  @Override
+  public ModuleFailure classify(Throwable failure) {
+    return PostgresFailures.classify(failure);
   }
 
   /** {@code <table>_payload_gin}, cut to the identifier limit as PostgreSQL would. */

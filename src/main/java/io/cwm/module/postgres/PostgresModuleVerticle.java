@@ -3,9 +3,11 @@ package io.cwm.module.postgres;
 import io.cwm.config.Env;
 import io.cwm.module.ModuleType;
 import io.cwm.module.sql.PreparedTarget;
+import io.cwm.module.sql.SqlLink;
 import io.cwm.module.sql.SqlModuleVerticle;
 import io.cwm.module.sql.SqlTarget;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
 import java.util.Set;
 
 /**
@@ -17,7 +19,7 @@ import java.util.Set;
  * {@link io.cwm.module.sql.SqlRow}; connection settings and host rules: {@link PostgresConnection};
  * failure types: {@link PostgresFailures}.
  *
- * <p>One pool per named connection ({@link PostgresLink}), created on first use and reused; a
+ * <p>One pool per named connection ({@link SqlLink}), created on first use and reused; a
  * changed connection object under the same name gets a new pool and the old one closes after its
  * calls in flight; all closed on stop. The table is prepared once per pool, not per call. A webhook
  * answers only after the row is committed, and an unreachable or restarting database is a retryable
@@ -33,7 +35,7 @@ import java.util.Set;
  * is still tried, so a user with only INSERT on a table the DBA created works; the insert's own
  * failure is what the caller sees.
  */
-public final class PostgresModuleVerticle extends SqlModuleVerticle<PostgresLink> {
+public final class PostgresModuleVerticle extends SqlModuleVerticle {
   /** The module's registry name (event-bus address {@code cwm.module.postgresql}). */
   public static final String NAME = "postgresql";
   /**
@@ -49,7 +51,9 @@ public final class PostgresModuleVerticle extends SqlModuleVerticle<PostgresLink
   }
 
   @Override
-  protected PostgresLink newLink(String name, JsonObject connection) {
-    return new PostgresLink(vertx, name, connection.copy(), PostgresConnection.of(connection, env));
+  protected SqlLink newLink(String name, JsonObject connection) {
+    PostgresConnection settings = PostgresConnection.of(connection, env);
+    return new SqlLink(vertx, name, connection.copy(), PostgresDialect.INSTANCE, PgBuilder.pool(),
+        settings.connectOptions(), settings.poolOptions());
   }
 }

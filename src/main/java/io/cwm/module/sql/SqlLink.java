@@ -5,12 +5,19 @@ import io.cwm.module.ModuleFailure;
 import io.cwm.module.ModuleFailure.Category;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.sqlclient.ClientBuilder;
+import io.vertx.sqlclient.DatabaseException;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlConnectOptions;
 import io.vertx.sqlclient.Tuple;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,42 +34,47 @@ import org.slf4j.LoggerFactory;
  * a DDL failure without an answer (connection lost) is forgotten so the next call prepares again.
  * An insert that finds no table (it was dropped) also forgets the preparation.
  *
- * <p>Used from the owning verticle's event loop only. Subclasses build the pool and type the
- * driver's failures.
+ * <p>Used from the owning verticle's event loop only.
  */
-public abstract class SqlLink extends ConnectionLink {
+public final class SqlLink extends ConnectionLink {
   private static final Logger LOG = LoggerFactory.getLogger(SqlLink.class);
 
+  /** SQLSTATE of a missing table: PostgreSQL's, and the ODBC one MySQL uses. */
+  private static final Set<String> UNDEFINED_TABLE = Set.of("42P01", "42S02");
+
   private final String name;
+  private final SqlDialect dialect;
   private final String product;
   /** Kept in a field: Vert.x closes unreferenced clients. */
   private final Pool pool;
   /** Preparation by DDL text; a completed future means "prepared or refused, do not repeat". */
   private final Map<String, Future<Void>> prepared = new HashMap<>();
 
-  protected SqlLink(JsonObject connection, String name, String product, Pool pool) {
+  /**
+   * @param connection the connection object (a changed object gets a new link)
+   * @param builder the driver's pool builder ({@code PgBuilder.pool()}, {@code MySQLBuilder.pool()})
+   */
+  public SqlLink(Vertx vertx, String name, JsonObject connection, SqlDialect dialect, ClientBuilder<Pool> builder,
+      SqlConnectOptions connectOptions, PoolOptions poolOptions) {
     super(connection);
     this.name = name;
-    this.product = product;
-    this.pool = pool;
+    this.dialect = dialect;
+    this.product = dialect.product();
+    this.pool = builder
+        .with(poolOptions)
+        .with(new NetClientOptions().setConnectTimeout(SqlConnections.CONNECT_TIMEOUT_MILLIS))
+        .connectingTo(connectOptions)
+        .using(vertx)
+        .build();
   }
 
   /** The pool (tests check that calls share it). */
-  public final Pool pool() {
+  public Pool pool() {
     return pool;
   }
 
-  /** The typed failure for anything the driver or the server failed with. */
-  protected abstract ModuleFailure classify(Throwable failure);
-
-  /** Whether the server itself answered with this error (as opposed to a lost connection). */
-  protected abstract boolean answeredByServer(Throwable failure);
-
-  /** Whether the server said the table does not exist. */
-  protected abstract boolean tableMissing(Throwable failure);
-
   /** Prepares the table (first use on this pool) and inserts one row. */
-  public final Future<Void> write(PreparedTarget target, Tuple row) {
+  public Future<Void> write(PreparedTarget target, Tuple row) {
     if (isClosed()) {
       return Future.failedFuture(new ModuleFailure(Category.CONNECTION, product + " pool is closed"));
     }
@@ -73,10 +85,10 @@ public abstract class SqlLink extends ConnectionLink {
         .compose(ready -> pool.preparedQuery(sql.insert()).execute(row))
         .<Void>mapEmpty()
         .recover(failure -> {
-          if (tableMissing(failure)) {
+          if (failure instanceof DatabaseException answered && UNDEFINED_TABLE.contains(answered.getSqlState())) {
             prepared.remove(key);
           }
-          ModuleFailure typed = classify(failure);
+          ModuleFailure typed = dialect.classify(failure);
           LOG.warn("[connection: {}, table: {}] {} insert failed: {} ({}, {})", name, table, product,
               typed.getMessage(), typed.category(), failure.getClass().getName());
           return Future.failedFuture(typed);
@@ -93,12 +105,12 @@ public abstract class SqlLink extends ConnectionLink {
     run(statements, 0).onComplete(done -> {
       if (done.succeeded()) {
         LOG.info("[connection: {}, table: {}] {} table ready", name, table, product);
-      } else if (answeredByServer(done.cause())) {
+      } else if (done.cause() instanceof DatabaseException) {
         LOG.warn("[connection: {}, table: {}] {} refused to create the table or an index ({}); inserting anyway",
-            name, table, product, classify(done.cause()).getMessage());
+            name, table, product, dialect.classify(done.cause()).getMessage());
       } else {
         LOG.warn("[connection: {}, table: {}] could not prepare the {} table: {}", name, table, product,
-            classify(done.cause()).getMessage());
+            dialect.classify(done.cause()).getMessage());
         prepared.remove(key, outcome.future());
       }
       outcome.complete();
@@ -114,7 +126,7 @@ public abstract class SqlLink extends ConnectionLink {
   }
 
   @Override
-  protected final Future<Void> release() {
+  protected Future<Void> release() {
     return pool.close().otherwiseEmpty();
   }
 }

@@ -11,13 +11,12 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 
 /**
- * Base of the SQL module verticles: one {@link SqlLink} (pool) per named connection, and per call
- * one row ({@link SqlRow}) inserted into the call's prepared table ({@link SqlLink#write}). A call
- * without a {@code connection} is refused (CONFIG) instead of silently trying {@code localhost}.
- *
- * @param <L> the module's link type
+ * Base of the SQL module verticles: one {@link SqlLink} (pool) per named connection, built by the
+ * subclass from the connection object, and per call one row ({@link SqlRow}) inserted into the
+ * call's prepared table ({@link SqlLink#write}). A call without a {@code connection} is refused
+ * (CONFIG) instead of silently trying {@code localhost}.
  */
-public abstract class SqlModuleVerticle<L extends SqlLink> extends LinkedModuleVerticle<PreparedTarget, L> {
+public abstract class SqlModuleVerticle extends LinkedModuleVerticle<PreparedTarget, SqlLink> {
   private final SqlDialect dialect;
 
   protected SqlModuleVerticle(SqlDialect dialect, Env env) {
@@ -26,7 +25,7 @@ public abstract class SqlModuleVerticle<L extends SqlLink> extends LinkedModuleV
   }
 
   @Override
-  protected final Future<Void> deliver(ModuleCall call, PreparedTarget prepared, L link) {
+  protected final Future<Void> deliver(ModuleCall call, PreparedTarget prepared, SqlLink link) {
     if (prepared.dialect() != dialect) {
       throw new ModuleFailure(Category.CONFIG, dialect.module() + " call carries the target of another SQL module");
     }

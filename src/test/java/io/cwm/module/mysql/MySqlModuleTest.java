@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.cwm.app.Launcher;
 import io.cwm.testing.Http;
 import io.cwm.testing.TestServer;
 import io.vertx.core.Vertx;
@@ -354,29 +352,5 @@ class MySqlModuleTest {
     assertPermanent(post("my_bad_password", "{\"a\":1}"));
     // ssl: true never falls back to a plain connection (the machine's MariaDB has no TLS)
     assertPermanent(post("my_tls", "{\"a\":1}"));
-  }
-
-  @Test
-  void aTableNameWithSqlIsRefusedAtLoadNamingTheKey() {
-    Exception e = assertThrows(Exception.class, () -> TestServer.start("""
-        {"evil": {"module": "mariadb", "connection": "db", "module-config": {"table": "mysql.user"}}}
-        """, """
-        {"db": {"type": "mysql", "host": "127.0.0.1", "port": 3306}}
-        """, Map.of("ALLOW_LOCALHOST_FOR_TESTS", "true")).close());
-    Launcher.ConfigRefused refused = (Launcher.ConfigRefused) (e instanceof Launcher.ConfigRefused ? e : e.getCause());
-    String text = refused.problems().toString();
-    assertTrue(text.contains("evil") && text.contains("module-config.table"), text);
-  }
-
-  @Test
-  void relationalStorageOfBlobsIsRefusedAtLoad() {
-    Exception e = assertThrows(Exception.class, () -> TestServer.start("""
-        {"bytes": {"module": "mysql", "connection": "db", "data_type": "blob",
-                   "module-config": {"storage_mode": "relational", "schema": {"fields": {"a": {}}}}}}
-        """, """
-        {"db": {"type": "mysql", "host": "127.0.0.1", "port": 3306}}
-        """, Map.of("ALLOW_LOCALHOST_FOR_TESTS", "true")).close());
-    Launcher.ConfigRefused refused = (Launcher.ConfigRefused) (e instanceof Launcher.ConfigRefused ? e : e.getCause());
-    assertTrue(refused.problems().toString().contains("module-config.storage_mode"), refused.problems()::toString);
   }
 }
