@@ -80,7 +80,7 @@ public final class SqlLink extends ConnectionLink {
     }
     String table = target.target().table();
     SqlStatements sql = target.sql();
-    String key = String.join(";\n", sql.ddl());
+    String key = sql.ddlKey();
     return counted(() -> prepare(table, key, sql.ddl())
         .compose(ready -> pool.preparedQuery(sql.insert()).execute(row))
         .<Void>mapEmpty()

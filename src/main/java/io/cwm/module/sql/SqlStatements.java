@@ -16,8 +16,13 @@ import java.util.stream.Collectors;
  * @param ddl CREATE TABLE IF NOT EXISTS, then the CREATE INDEX IF NOT EXISTS statements, in order
  * @param insert the INSERT statement
  * @param insertTypes the parameter types of {@code insert}, in order (for the row builder)
+ * @param ddlKey the DDL as one text, built once: which table preparation a call needs
  */
-public record SqlStatements(List<String> ddl, String insert, List<ColumnType> insertTypes) {
+public record SqlStatements(List<String> ddl, String insert, List<ColumnType> insertTypes, String ddlKey) {
+
+  public SqlStatements(List<String> ddl, String insert, List<ColumnType> insertTypes) {
+    this(ddl, insert, insertTypes, String.join(";\n", ddl));
+  }
 
   public static SqlStatements of(SqlDialect dialect, SqlTarget target) {
     return new SqlStatements(ddl(dialect, target), insert(dialect, target), insertTypes(target));
