@@ -43,9 +43,7 @@ final class MySqlBenchCase implements ModuleBenchCase {
   @Override
   public JsonObject connections() {
     return new JsonObject().put("bench_mysql", new JsonObject().put("type", "mysql").put("host", "127.0.0.1")
-        .put("port", 3306).put("database", database).put("user", "root")
-        // one session per call in flight, as mysqlslap has one per client (the default is 10)
-        .put("pool_max_size", 64));
+        .put("port", 3306).put("database", database).put("user", "root"));
   }
 
   @Override

@@ -68,11 +68,6 @@ public final class SqlLink extends ConnectionLink {
         .build();
   }
 
-  /** The pool (tests check that calls share it). */
-  public Pool pool() {
-    return pool;
-  }
-
   /** Prepares the table (first use on this pool) and inserts one row. */
   public Future<Void> write(PreparedTarget target, Tuple row) {
     if (isClosed()) {
