@@ -5,6 +5,7 @@ import io.cwm.config.Env;
 import io.cwm.config.RelayChannels;
 import io.cwm.module.ModuleType;
 import io.cwm.module.ModuleVerticle;
+import io.cwm.module.clickhouse.ClickHouseModuleVerticle;
 import io.cwm.module.disk.SaveToDiskModuleVerticle;
 import io.cwm.module.http.HttpWebhookModuleVerticle;
 import io.cwm.module.kafka.KafkaModuleVerticle;
@@ -74,7 +75,7 @@ public final class ModuleCatalog {
 
         ModuleType.unavailable("mysql", "mariadb"),
 
-        ModuleType.unavailable("clickhouse"),
+        ClickHouseModuleVerticle.TYPE,
 
         ModuleType.unavailable("mqtt"),
 
