@@ -208,7 +208,7 @@ public final class EventLogVerticle extends VerticleBase {
     if (outage == null) {
       outage = reason;
       droppedAtOutage = log.dropped();
-      LOG.warn("ClickHouse event log: writing failed ({}); keeping up to {} rows in memory and retrying every {} s, "
+      LOG.warn("ClickHouse event log: writing failed ({}); keeping the batch in hand and up to {} queued rows, retrying every {} s, "
           + "ingest is not affected", reason, log.capacity(), FLUSH_MILLIS / 1000);
     }
   }
