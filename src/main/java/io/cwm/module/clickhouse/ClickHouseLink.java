@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One ClickHouse client for one named connection ({@link ClickHouseWriter}), shared by every call
- * that uses it. Each table is created once per link (CREATE TABLE IF NOT EXISTS), not per call;
+ * that uses it, with one {@link InsertBatches} per table (at most {@value #INSERTS_IN_FLIGHT}
+ * INSERTs of a table at once; rows arriving meanwhile go together in the next). Each table is created once per link (CREATE TABLE IF NOT EXISTS), not per call;
  * later calls wait for that same outcome. A CREATE the server refuses (a user without the CREATE
  * privilege on a table the DBA made) is logged and the insert is tried anyway; a CREATE that got
  * no answer is forgotten so the next call tries again, as is one whose insert then finds no table
@@ -25,16 +26,21 @@ import org.slf4j.LoggerFactory;
  */
 final class ClickHouseLink extends ConnectionLink {
   private static final Logger LOG = LoggerFactory.getLogger(ClickHouseLink.class);
+  static final int INSERTS_IN_FLIGHT = 4;
   private final Vertx vertx;
   private final String name;
   private final ClickHouseWriter writer;
   private final Map<String, Future<Void>> prepared = new HashMap<>();
+  private final Map<String, InsertBatches> batchesByTable = new HashMap<>();
+  /** INSERTs one table runs at once; rows arriving meanwhile wait and go together. */
+  private final int insertsInFlight;
 
   ClickHouseLink(Vertx vertx, String name, JsonObject connection, ClickHouseConnection settings) {
     super(connection);
     this.vertx = vertx;
     this.name = name;
     this.writer = new ClickHouseWriter(settings);
+    this.insertsInFlight = Math.min(INSERTS_IN_FLIGHT, settings.maxConnections());
     LOG.info("[connection: {}] ClickHouse over HTTP at port {}, database {}", name, settings.httpPort(),
         settings.database());
   }
@@ -44,14 +50,21 @@ final class ClickHouseLink extends ConnectionLink {
   }
 
   /**
-   * Creates the table (first use) and inserts the rows. An insert that finds no table (code 60:
+   * Creates the table (first use) and inserts the row, together with the rows of other calls
+   * waiting for the same table ({@link InsertBatches}). An insert that finds no table (code 60:
    * dropped since, or its creation raced a restart) creates it again and inserts once more.
    */
-  Future<Void> write(String table, Buffer rows) {
+  Future<Void> write(String table, Buffer row) {
     if (isClosed()) {
       return Future.failedFuture(new ModuleFailure(Category.CONNECTION, "ClickHouse client is closed"));
     }
-    return counted(() -> insert(table, rows).recover(failure -> {
+    InsertBatches batches = batchesByTable.computeIfAbsent(table,
+        key -> new InsertBatches(insertsInFlight, (rows, count) -> insertBatch(table, rows, count)));
+    return counted(() -> batches.add(row));
+  }
+
+  private Future<Void> insertBatch(String table, Buffer rows, int count) {
+    return insert(table, rows).recover(failure -> {
       if (!isUnknownTable(failure)) {
         return Future.failedFuture(failure);
       }
@@ -59,10 +72,10 @@ final class ClickHouseLink extends ConnectionLink {
       return insert(table, rows);
     }).recover(failure -> {
       ModuleFailure typed = ClickHouseFailures.classify(failure);
-      LOG.warn("[connection: {}, table: {}] ClickHouse insert failed: {} ({})", name, table,
+      LOG.warn("[connection: {}, table: {}] ClickHouse insert of {} row(s) failed: {} ({})", name, table, count,
           typed.getMessage(), typed.category());
       return Future.failedFuture(typed);
-    }));
+    });
   }
 
   private Future<Void> insert(String table, Buffer rows) {

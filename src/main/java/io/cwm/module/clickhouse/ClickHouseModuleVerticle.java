@@ -18,8 +18,10 @@ import java.util.Set;
  *
  * <p>One client per named connection ({@link ClickHouseLink}), reused by every call; a changed
  * connection object gets a new client and the old one closes after its calls in flight; all closed
- * on stop. A webhook answers only once ClickHouse answered the INSERT (the row is written to a
- * part; for a Replicated table, as the server's {@code insert_quorum} says). Python logs insert
+ * on stop. Rows of concurrent calls to the same table go together in one INSERT once four INSERTs
+ * of that table are running ({@link InsertBatches}: ClickHouse writes a part per INSERT). A
+ * webhook answers only once ClickHouse answered the INSERT carrying its row (the row is written to
+ * a part; for a Replicated table, as the server's {@code insert_quorum} says). Python logs insert
  * failures and reports success; here they are typed: unreachable, timed out or overloaded servers
  * are retryable (503 with Retry-After on the direct path), authentication, permission, schema and
  * value errors are not. A call without a {@code connection} is refused (CONFIG).
