@@ -5,6 +5,7 @@ import io.cwm.config.Env;
 import io.cwm.config.RelayChannels;
 import io.cwm.module.ModuleType;
 import io.cwm.module.ModuleVerticle;
+import io.cwm.module.clickhouse.ClickHouseModuleVerticle;
 import io.cwm.module.disk.SaveToDiskModuleVerticle;
 import io.cwm.module.http.HttpWebhookModuleVerticle;
 import io.cwm.module.kafka.KafkaModuleVerticle;
@@ -75,7 +76,7 @@ public final class ModuleCatalog {
 
         MySqlModuleVerticle.TYPE,
 
-        ModuleType.unavailable("clickhouse"),
+        ClickHouseModuleVerticle.TYPE,
 
         ModuleType.unavailable("mqtt"),
 
