@@ -14,6 +14,7 @@ import io.cwm.module.rabbitmq.RabbitMqModuleVerticle;
 import io.cwm.module.redis.RedisPublishModuleVerticle;
 import io.cwm.module.redis.RedisRqModuleVerticle;
 import io.cwm.module.s3.S3ModuleVerticle;
+import io.cwm.module.zeromq.ZeroMqModuleVerticle;
 import io.vertx.core.json.JsonObject;
 import java.util.Collection;
 import java.util.Collections;
@@ -80,7 +81,7 @@ public final class ModuleCatalog {
 
         ModuleType.unavailable("websocket"),
 
-        ModuleType.unavailable("zeromq"),
+        ZeroMqModuleVerticle.TYPE,
 
         ModuleType.unavailable("activemq"),
 
