@@ -5,6 +5,7 @@ import io.cwm.config.Env;
 import io.cwm.config.RelayChannels;
 import io.cwm.module.ModuleType;
 import io.cwm.module.ModuleVerticle;
+import io.cwm.module.activemq.ActiveMqModuleVerticle;
 import io.cwm.module.disk.SaveToDiskModuleVerticle;
 import io.cwm.module.http.HttpWebhookModuleVerticle;
 import io.cwm.module.kafka.KafkaModuleVerticle;
@@ -83,7 +84,7 @@ public final class ModuleCatalog {
 
         ZeroMqModuleVerticle.TYPE,
 
-        ModuleType.unavailable("activemq"),
+        ActiveMqModuleVerticle.TYPE,
 
         ModuleType.unavailable("aws_sqs"),
 
