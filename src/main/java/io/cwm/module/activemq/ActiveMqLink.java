@@ -13,7 +13,9 @@ import io.vertx.ext.stomp.Frame;
 import io.vertx.ext.stomp.StompClient;
 import io.vertx.ext.stomp.StompClientConnection;
 import io.vertx.ext.stomp.StompClientOptions;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -45,8 +47,14 @@ final class ActiveMqLink extends ConnectionLink {
   private Future<StompClientConnection> connecting;
   /** The last ERROR frame's message seen while connecting (refused credentials). */
   private String connectError;
-  /** SENDs awaiting their RECEIPT, by receipt id, so that an ERROR naming one can fail it. */
-  private final Map<String, Promise<Void>> awaitingReceipt = new HashMap<>();
+  /**
+   * SENDs awaiting their RECEIPT, by receipt id (so that an ERROR naming one can fail it), oldest
+   * first (so that one periodic sweep finds the overdue ones: no timer per message).
+   */
+  private final Map<String, Awaiting> awaitingReceipt = new LinkedHashMap<>();
+  private long sweeper = -1;
+
+  private record Awaiting(Promise<Void> promise, long sentNanos) {}
 
   ActiveMqLink(Vertx vertx, String name, JsonObject connection, ActiveMqConnection settings,
       long receiptTimeoutMillis) {
@@ -81,6 +89,10 @@ final class ActiveMqLink extends ConnectionLink {
 
   @Override
   protected Future<Void> release() {
+    if (sweeper >= 0) {
+      vertx.cancelTimer(sweeper);
+      sweeper = -1;
+    }
     failAwaiting(new ModuleFailure(Category.CONNECTION, "ActiveMQ connection closed before the receipt"));
     StompClientConnection open = connection;
     connection = null;
@@ -125,6 +137,9 @@ final class ActiveMqLink extends ConnectionLink {
         return Future.failedFuture(new ModuleFailure(Category.CONNECTION, "ActiveMQ connection is closed"));
       }
       connection = open;
+      if (sweeper < 0) {
+        sweeper = vertx.setPeriodic(1_000, id -> sweep());
+      }
       LOG.info("[connection: {}] ActiveMQ connected (STOMP {})", name, open.version());
       return Future.succeededFuture(open);
     });
@@ -132,39 +147,53 @@ final class ActiveMqLink extends ConnectionLink {
   }
 
   private Future<Void> sendOn(StompClientConnection open, Map<String, String> headers, Buffer body) {
-    Map<String, String> frameHeaders = new HashMap<>(headers);
     // send(Frame) does not add it (only send(destination, headers, body) does): without it the
     // broker ends the body at its first NUL byte
-    frameHeaders.put(Frame.CONTENT_LENGTH, Integer.toString(body.length()));
-    Frame frame = new Frame(Command.SEND, frameHeaders, body);
+    headers.put(Frame.CONTENT_LENGTH, Integer.toString(body.length()));
+    Frame frame = new Frame(Command.SEND, headers, body);
     Promise<Void> received = Promise.promise();
     Future<Frame> receipt = open.send(frame);
     // the client has added its receipt header to the frame: keep it to match ERROR frames
     String receiptId = frame.getHeader(Frame.RECEIPT);
     if (receiptId != null) {
-      awaitingReceipt.put(receiptId, received);
+      awaitingReceipt.put(receiptId, new Awaiting(received, System.nanoTime()));
     }
-    long timer = vertx.setTimer(receiptTimeoutMillis, id -> {
-      if (received.tryFail(new ModuleFailure(Category.TIMEOUT, "ActiveMQ did not confirm the message in time"))) {
-        LOG.warn("[connection: {}] no RECEIPT within {} ms, closing the connection", name, receiptTimeoutMillis);
-        if (connection == open) {
-          dropConnection(new ModuleFailure(Category.CONNECTION, "ActiveMQ connection closed before the receipt"));
-        }
-      }
-    });
     receipt.onComplete(done -> {
+      if (receiptId != null) {
+        awaitingReceipt.remove(receiptId);
+      }
       if (done.succeeded()) {
         received.tryComplete();
       } else {
         received.tryFail(new ModuleFailure(Category.CONNECTION, "ActiveMQ connection lost before the receipt"));
       }
     });
-    return received.future().andThen(done -> {
-      vertx.cancelTimer(timer);
-      if (receiptId != null) {
-        awaitingReceipt.remove(receiptId);
+    return received.future();
+  }
+
+  /**
+   * Runs every second while connected: SENDs without a RECEIPT after the timeout fail (TIMEOUT)
+   * and the connection, which the broker no longer serves, is closed (the rest fail as CONNECTION,
+   * the next call reconnects).
+   */
+  private void sweep() {
+    long overdue = System.nanoTime() - receiptTimeoutMillis * 1_000_000L;
+    List<Promise<Void>> late = new ArrayList<>();
+    for (Iterator<Awaiting> it = awaitingReceipt.values().iterator(); it.hasNext(); ) {
+      Awaiting awaiting = it.next();
+      if (awaiting.sentNanos() - overdue > 0) {
+        break;
       }
-    });
+      it.remove();
+      late.add(awaiting.promise());
+    }
+    if (late.isEmpty()) {
+      return;
+    }
+    LOG.warn("[connection: {}] no RECEIPT within {} ms, closing the connection", name, receiptTimeoutMillis);
+    late.forEach(promise -> promise.tryFail(new ModuleFailure(Category.TIMEOUT,
+        "ActiveMQ did not confirm the message in time")));
+    dropConnection(new ModuleFailure(Category.CONNECTION, "ActiveMQ connection closed before the receipt"));
   }
 
   /** An ERROR frame: fails the SEND it names; without one it is about the connection, which ends. */
@@ -172,7 +201,8 @@ final class ActiveMqLink extends ConnectionLink {
     String message = error.getHeader("message");
     String receiptId = error.getHeader(Frame.RECEIPT_ID);
     ModuleFailure failure = classifyError(message);
-    Promise<Void> failed = receiptId == null ? null : awaitingReceipt.remove(receiptId);
+    Awaiting named = receiptId == null ? null : awaitingReceipt.remove(receiptId);
+    Promise<Void> failed = named == null ? null : named.promise();
     if (connecting != null && connection == null) {
       connectError = message == null ? "" : message;
       return;
@@ -196,9 +226,9 @@ final class ActiveMqLink extends ConnectionLink {
   }
 
   private void failAwaiting(ModuleFailure failure) {
-    List<Promise<Void>> pending = List.copyOf(awaitingReceipt.values());
+    List<Awaiting> pending = List.copyOf(awaitingReceipt.values());
     awaitingReceipt.clear();
-    pending.forEach(promise -> promise.tryFail(failure));
+    pending.forEach(awaiting -> awaiting.promise().tryFail(failure));
   }
 
   /** A failed connect: refused credentials (the broker's ERROR while connecting) AUTH, the rest CONNECTION. */

@@ -58,7 +58,7 @@ final class StompMessage {
     return payload instanceof String ? TEXT : JSON;
   }
 
-  /** The SEND frame's headers for one webhook to {@code destination}. */
+  /** The SEND frame's headers for one webhook to {@code destination} (a new map the caller may change). */
   static Map<String, String> headers(Map<String, String> requestHeaders, String destination, Object payload) {
     Map<String, String> headers = new LinkedHashMap<>();
     if (requestHeaders != null) {

@@ -78,6 +78,6 @@ public final class ZeroMqModuleVerticle extends ModuleVerticle<ZeroMqTarget> {
     if (payload instanceof String text) {
       return text.getBytes(StandardCharsets.UTF_8);
     }
-    return Json.encode(payload).getBytes(StandardCharsets.UTF_8);
+    return Json.encodeToBuffer(payload).getBytes();
   }
 }

@@ -21,6 +21,7 @@ import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 import org.zeromq.ZMQException;
+import org.zeromq.ZMonitor;
 
 /**
  * One long-lived ZeroMQ socket (one endpoint, one socket type), connected as a client, with its
@@ -46,7 +47,7 @@ import org.zeromq.ZMQException;
 final class ZeroMqSocket {
   private static final Logger LOG = LoggerFactory.getLogger(ZeroMqSocket.class);
   private static final AtomicInteger THREADS = new AtomicInteger();
-  private static final AtomicInteger MONITORS = new AtomicInteger();
+
   /** Messages waiting for this socket's thread; more are refused (UNAVAILABLE) rather than queued. */
   static final int MAX_QUEUED = 10_000;
   private static final int BATCH = 256;
@@ -65,10 +66,12 @@ final class ZeroMqSocket {
   private volatile boolean closing;
   /** Owned by {@link #thread}. */
   private ZMQ.Socket socket;
-  /** The socket's monitor (not for PUB): tells when a peer has completed the ZMTP handshake. */
-  private ZMQ.Socket monitor;
-  /** Whether a peer's handshake completed and its connection has not dropped since. */
-  private boolean peerUp;
+  /**
+   * Whether a peer's handshake completed and its connection has not dropped since (not for PUB):
+   * set by the socket's event hook on ZeroMQ's I/O thread, read here; guarded by itself. A new
+   * one per socket built, so that a late event of a closed socket cannot touch it.
+   */
+  private PeerState peer = new PeerState();
 
   private record Pending(byte[] frame, long deadlineNanos, Promise<Void> promise) {}
 
@@ -203,29 +206,49 @@ final class ZeroMqSocket {
     return false;
   }
 
-  /** Reads the monitor's events; waits (in slices) until a peer is up or the deadline. */
+  /** Waits (in slices, so that a close is noticed) until a peer is up or the deadline. */
   private boolean awaitPeer(long deadlineNanos) {
-    readEvents(ZMQ.DONTWAIT);
-    while (!peerUp && !closing) {
+    while (!closing) {
       long remaining = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+      if (peer.awaitUp(Math.max(0, Math.min(SLICE_MILLIS, remaining)))) {
+        return true;
+      }
       if (remaining <= 0) {
         return false;
       }
-      monitor.setReceiveTimeOut((int) Math.min(SLICE_MILLIS, remaining));
-      readEvents(0);
     }
-    return peerUp;
+    return false;
   }
 
-  /** Applies the monitor's events in order: the first one as {@code flags} say, the rest without waiting. */
-  private void readEvents(int flags) {
-    for (ZMQ.Event event = ZMQ.Event.recv(monitor, flags); event != null;
-        event = ZMQ.Event.recv(monitor, ZMQ.DONTWAIT)) {
-      if (event.getEvent() == ZMQ.EVENT_HANDSHAKE_PROTOCOL) {
-        peerUp = true;
-      } else if (event.getEvent() == ZMQ.EVENT_DISCONNECTED) {
-        peerUp = false;
+  /**
+   * The connection state the socket's event hook reports (ZeroMQ's I/O thread calls it, in order):
+   * up after a ZMTP handshake, down after a disconnect. A direct hook, not an inproc monitor
+   * socket: JeroMQ may drop the monitor's first events while its pipe is being attached.
+   */
+  private static final class PeerState {
+    private boolean up;
+
+    synchronized void set(boolean value) {
+      up = value;
+      notifyAll();
+    }
+
+    /** Whether a peer is up, waiting up to {@code millis} for one (0: no wait). */
+    synchronized boolean awaitUp(long millis) {
+      long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+      while (!up) {
+        long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
+        if (left <= 0) {
+          return false;
+        }
+        try {
+          wait(left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
       }
+      return true;
     }
   }
 
@@ -293,12 +316,15 @@ final class ZeroMqSocket {
       // instead of filling a queue. JeroMQ's own "immediate" flag means the opposite (attach the
       // pipe at once, its default); delay-attach-on-connect is libzmq's ZMQ_IMMEDIATE.
       created.setDelayAttachOnConnect(true);
-      String monitorEndpoint = "inproc://cwm-zeromq-monitor-" + MONITORS.incrementAndGet();
-      created.monitor(monitorEndpoint, ZMQ.EVENT_HANDSHAKE_PROTOCOL | ZMQ.EVENT_DISCONNECTED);
-      monitor = zmq.createSocket(SocketType.PAIR);
-      monitor.setLinger(0);
-      monitor.connect(monitorEndpoint);
-      peerUp = false;
+      PeerState state = new PeerState();
+      peer = state;
+      created.setEventHook(event -> {
+        if (event.getEvent() == ZMonitor.Event.HANDSHAKE_PROTOCOL) {
+          state.set(true);
+        } else if (event.getEvent() == ZMonitor.Event.DISCONNECTED) {
+          state.set(false);
+        }
+      }, ZMQ.EVENT_HANDSHAKE_PROTOCOL | ZMQ.EVENT_DISCONNECTED);
     }
     if (!created.connect(endpoint)) {
       socket = created;
@@ -338,18 +364,13 @@ final class ZeroMqSocket {
       return;
     }
     try {
-      if (monitor != null) {
-        socket.monitor(null, 0);
-        zmq.destroySocket(monitor);
-      }
       socket.setLinger(lingerMillis);
       zmq.destroySocket(socket);
     } catch (RuntimeException e) {
       LOG.debug("[module: zeromq] closing the socket: {}", e.toString());
     }
     socket = null;
-    monitor = null;
-    peerUp = false;
+    peer = new PeerState();
   }
 
   private static final class RefusedAddress extends RuntimeException {
