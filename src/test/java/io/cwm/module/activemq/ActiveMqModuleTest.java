@@ -35,6 +35,7 @@ class ActiveMqModuleTest {
   static final String PROXIED_QUEUE = "cwm.proxied." + UUID.randomUUID();
   static ActiveMqBroker broker;
   static TcpProxy proxy;
+  static TcpProxy silentProxy;
   static TestServer server;
   static MessageConsumer queue;
   static MessageConsumer topic;
@@ -45,6 +46,7 @@ class ActiveMqModuleTest {
     queue = broker.consumer(QUEUE, false);
     topic = broker.consumer(TOPIC, true);
     proxy = new TcpProxy(broker.host(), broker.stompPort());
+    silentProxy = new TcpProxy(broker.host(), broker.stompPort());
     int closed = TestServer.freePort();
     JsonObject webhooks = new JsonObject()
         .put("queue", entry("broker", QUEUE, null))
@@ -52,6 +54,7 @@ class ActiveMqModuleTest {
         .put("topic", entry("broker", TOPIC, "Topic"))
         .put("login", entry("login", LOGIN_QUEUE, null))
         .put("proxied", entry("proxied", PROXIED_QUEUE, null))
+        .put("silent", entry("silent", QUEUE, null))
         .put("bad_login", entry("bad_login", QUEUE, null))
         .put("forbidden", entry("broker", "forbidden.orders", null))
         .put("down", entry("down", QUEUE, null));
@@ -62,6 +65,7 @@ class ActiveMqModuleTest {
             .put("port", String.valueOf(broker.stompPort())).put("username", ActiveMqBroker.USER)
             .put("password", ActiveMqBroker.PASSWORD))
         .put("proxied", broker.connection("127.0.0.1", proxy.port()))
+        .put("silent", broker.connection("127.0.0.1", silentProxy.port()))
         .put("bad_login", broker.connection("127.0.0.1", broker.stompPort()).put("user", ActiveMqBroker.USER)
             .put("password", "wrong"))
         .put("down", broker.connection("127.0.0.1", closed));
@@ -84,6 +88,7 @@ class ActiveMqModuleTest {
       server.close();
     }
     proxy.close();
+    silentProxy.close();
     queue.close();
     topic.close();
     for (String name : List.of(QUEUE, LOGIN_QUEUE, PROXIED_QUEUE, "forbidden.orders")) {
@@ -187,6 +192,28 @@ class ActiveMqModuleTest {
     HttpResponse<String> response = post("down", "{\"n\":1}");
     assertEquals(503, response.statusCode(), response::body);
     assertTrue(response.headers().firstValue("retry-after").isPresent());
+  }
+
+  @Test
+  void aBrokerThatStopsAnsweringFailsRetryablyAndTheNextCallReconnects() throws Exception {
+    assertEquals(200, post("silent", "{\"before\":1}").statusCode());
+    assertNotNull(ActiveMqBroker.next(queue, 5_000));
+    silentProxy.blackHole();
+    HttpResponse<String> lost;
+    try {
+      // no RECEIPT: the receipt timeout (10 s) or the missing heart-beats end the connection
+      lost = post("silent", "{\"during\":1}");
+    } finally {
+      silentProxy.restore();
+    }
+    assertTrue(lost.statusCode() == 503 || lost.statusCode() == 504, lost::body);
+    HttpResponse<String> after = post("silent", "{\"after\":1}");
+    assertEquals(200, after.statusCode(), after::body);
+    assertTrue(silentProxy.accepted() >= 2, "no new connection after the silent one");
+    // what the broker got meanwhile (the held SEND, flowing on after the restore) is drained here
+    while (ActiveMqBroker.next(queue, 500) != null) {
+      // drain
+    }
   }
 
   private record AutoCloseableConsumer(MessageConsumer consumer) implements AutoCloseable {
