@@ -5,6 +5,7 @@ import io.cwm.config.Env;
 import io.cwm.config.RelayChannels;
 import io.cwm.module.ModuleType;
 import io.cwm.module.ModuleVerticle;
+import io.cwm.module.activemq.ActiveMqModuleVerticle;
 import io.cwm.module.clickhouse.ClickHouseModuleVerticle;
 import io.cwm.module.disk.SaveToDiskModuleVerticle;
 import io.cwm.module.http.HttpWebhookModuleVerticle;
@@ -16,6 +17,7 @@ import io.cwm.module.rabbitmq.RabbitMqModuleVerticle;
 import io.cwm.module.redis.RedisPublishModuleVerticle;
 import io.cwm.module.redis.RedisRqModuleVerticle;
 import io.cwm.module.s3.S3ModuleVerticle;
+import io.cwm.module.zeromq.ZeroMqModuleVerticle;
 import io.vertx.core.json.JsonObject;
 import java.util.Collection;
 import java.util.Collections;
@@ -82,9 +84,9 @@ public final class ModuleCatalog {
 
         ModuleType.unavailable("websocket"),
 
-        ModuleType.unavailable("zeromq"),
+        ZeroMqModuleVerticle.TYPE,
 
-        ModuleType.unavailable("activemq"),
+        ActiveMqModuleVerticle.TYPE,
 
         ModuleType.unavailable("aws_sqs"),
 
