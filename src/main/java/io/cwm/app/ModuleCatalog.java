@@ -9,11 +9,13 @@ import io.cwm.module.disk.SaveToDiskModuleVerticle;
 import io.cwm.module.http.HttpWebhookModuleVerticle;
 import io.cwm.module.kafka.KafkaModuleVerticle;
 import io.cwm.module.log.LogModuleVerticle;
+import io.cwm.module.mqtt.MqttModuleVerticle;
 import io.cwm.module.postgres.PostgresModuleVerticle;
 import io.cwm.module.rabbitmq.RabbitMqModuleVerticle;
 import io.cwm.module.redis.RedisPublishModuleVerticle;
 import io.cwm.module.redis.RedisRqModuleVerticle;
 import io.cwm.module.s3.S3ModuleVerticle;
+import io.cwm.module.websocket.WebSocketModuleVerticle;
 import io.vertx.core.json.JsonObject;
 import java.util.Collection;
 import java.util.Collections;
@@ -76,9 +78,9 @@ public final class ModuleCatalog {
 
         ModuleType.unavailable("clickhouse"),
 
-        ModuleType.unavailable("mqtt"),
+        MqttModuleVerticle.TYPE,
 
-        ModuleType.unavailable("websocket"),
+        WebSocketModuleVerticle.TYPE,
 
         ModuleType.unavailable("zeromq"),
 
