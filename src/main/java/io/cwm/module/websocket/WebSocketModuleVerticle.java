@@ -24,7 +24,6 @@ import io.vertx.core.net.SocketAddress;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -137,7 +136,7 @@ public final class WebSocketModuleVerticle extends ModuleVerticle<WebSocketTarge
                       "WebSocket server did not reply within the timeout"))
                   : Future.<Void>succeededFuture())
               .compose(answered -> {
-                socket.shutdown(timeout, TimeUnit.MILLISECONDS, NORMAL_CLOSURE, null);
+                socket.close(NORMAL_CLOSURE);
                 return bounded(closeFrame.future(), timeout, () -> new ModuleFailure(Category.TIMEOUT,
                     "WebSocket server did not answer the close handshake within the timeout"));
               })
