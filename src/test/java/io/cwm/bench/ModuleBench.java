@@ -200,7 +200,9 @@ public final class ModuleBench {
   }
 
   /** The cases of the modules of issue 15, each with its baseline (see {@link ModuleBenchCase}). */
-  private static final List<ModuleBenchCase> EXTRA_CASES = List.of();
+  private static final List<ModuleBenchCase> EXTRA_CASES = List.of(
+      new MqttBenchCase(),
+      new WebSocketBenchCase());
 
   /** Starts the selected extra cases, deploys their module verticles and loads their entries. */
   private static ConfigSnapshot extraCases(Path dir, Env env, List<String> only) throws Exception {

@@ -15,7 +15,7 @@ import io.vertx.mqtt.MqttClient;
 import io.vertx.mqtt.MqttClientOptions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * most {@value #WINDOW} QoS 1/2 publishes are unacknowledged at a time; later calls wait in
  * order (at most {@value #MAX_WAITING}; beyond that they fail as UNAVAILABLE). Every wait is
  * bounded: connecting (TCP, TLS, CONNACK) by {@value #CONNECT_TIMEOUT_MS} ms, an
- * acknowledgement by {@value #ACK_TIMEOUT_MS} ms (then the connection is dropped, since a
- * broker that does not ack is not trusted with the next message either).
+ * acknowledgement by {@value #ACK_TIMEOUT_MS} ms, checked every second (then the connection is
+ * dropped, since a broker that does not ack is not trusted with the next message either).
  *
  * <p>Each connection is a fresh vertx-mqtt client (its packet-id bookkeeping is not reset by a
  * close); a connection that closes fails its unacknowledged publishes as CONNECTION (retryable:
@@ -48,6 +48,8 @@ final class MqttLink extends ConnectionLink {
   static final int MAX_WAITING = 10_000;
   static final int CONNECT_TIMEOUT_MS = 5_000;
   static final int ACK_TIMEOUT_MS = 10_000;
+  private static final long ACK_TIMEOUT_NANOS = ACK_TIMEOUT_MS * 1_000_000L;
+  private static final long DEADLINE_CHECK_MS = 1_000;
   private static final Logger LOG = LoggerFactory.getLogger(MqttLink.class);
   /** Broker connections opened per connection name since the JVM started (tests check reuse). */
   private static final Map<String, AtomicInteger> OPENED = new ConcurrentHashMap<>();
@@ -131,6 +133,9 @@ final class MqttLink extends ConnectionLink {
     return current == null ? Future.succeededFuture() : current.close(closing);
   }
 
+  /** A QoS 1/2 publish written and not yet acknowledged. */
+  private record Pending(Promise<Void> promise, long deadline) {}
+
   /** A QoS 1/2 publish waiting for room in the window. */
   private record Waiting(String topic, Buffer message, MqttQoS qos, boolean retained, Promise<Void> done) {}
 
@@ -139,7 +144,9 @@ final class MqttLink extends ConnectionLink {
     private final MqttClient client;
     private final Promise<Session> opened = Promise.promise();
     private final Future<Session> ready = opened.future();
-    private final Map<Integer, Promise<Void>> pending = new HashMap<>();
+    /** By packet id, in the order written (so the first is the oldest). */
+    private final Map<Integer, Pending> pending = new LinkedHashMap<>();
+    private long deadlines = -1;
     /** Acks that arrived before their publish's write completed (kept until it does). */
     private final Set<Integer> early = new HashSet<>();
     private boolean closed;
@@ -150,6 +157,7 @@ final class MqttLink extends ConnectionLink {
 
     void open() {
       client.publishCompletionHandler(this::acknowledged);
+      deadlines = vertx.setPeriodic(DEADLINE_CHECK_MS, id -> checkDeadlines());
       client.closeHandler(closed -> close(new ModuleFailure(Category.CONNECTION,
           "MQTT connection closed before the broker acknowledged")));
       client.exceptionHandler(failure -> LOG.debug("[connection: {}] MQTT client error: {}", name, failure.toString()));
@@ -181,11 +189,6 @@ final class MqttLink extends ConnectionLink {
             .recover(failure -> Future.failedFuture(MqttFailures.classify(failure)));
       }
       Promise<Void> acked = Promise.promise();
-      long timer = vertx.setTimer(ACK_TIMEOUT_MS, id -> {
-        if (acked.tryFail(new ModuleFailure(Category.TIMEOUT, "MQTT broker did not acknowledge in time"))) {
-          close(new ModuleFailure(Category.TIMEOUT, "MQTT broker did not acknowledge in time"));
-        }
-      });
       client.publish(topic, message, qos, false, retained).onComplete(written -> {
         if (written.failed()) {
           acked.tryFail(MqttFailures.classify(written.cause()));
@@ -194,16 +197,28 @@ final class MqttLink extends ConnectionLink {
         } else if (closed) {
           acked.tryFail(new ModuleFailure(Category.CONNECTION, "MQTT connection closed before the broker acknowledged"));
         } else {
-          pending.put(written.result(), acked);
+          pending.put(written.result(), new Pending(acked, System.nanoTime() + ACK_TIMEOUT_NANOS));
         }
       });
-      return acked.future().andThen(done -> vertx.cancelTimer(timer));
+      return acked.future();
+    }
+
+    /**
+     * The acknowledgement deadline, checked once a second rather than with a timer per publish
+     * (a timer each costs more than the publish): publishes are written in order, so the
+     * oldest unacknowledged one is the first of {@link #pending}.
+     */
+    private void checkDeadlines() {
+      java.util.Iterator<Pending> oldest = pending.values().iterator();
+      if (oldest.hasNext() && oldest.next().deadline() - System.nanoTime() < 0) {
+        close(new ModuleFailure(Category.TIMEOUT, "MQTT broker did not acknowledge in time"));
+      }
     }
 
     private void acknowledged(int packetId) {
-      Promise<Void> acked = pending.remove(packetId);
+      Pending acked = pending.remove(packetId);
       if (acked != null) {
-        acked.tryComplete();
+        acked.promise().tryComplete();
       } else {
         early.add(packetId);
       }
@@ -216,10 +231,11 @@ final class MqttLink extends ConnectionLink {
       }
       closed = true;
       opened.tryFail(failure);
-      List<Promise<Void>> unanswered = new ArrayList<>(pending.values());
+      vertx.cancelTimer(deadlines);
+      List<Pending> unanswered = new ArrayList<>(pending.values());
       pending.clear();
       early.clear();
-      unanswered.forEach(promise -> promise.tryFail(failure));
+      unanswered.forEach(call -> call.promise().tryFail(failure));
       if (!unanswered.isEmpty()) {
         LOG.warn("[connection: {}] MQTT connection closed with {} publishes unacknowledged", name,
             unanswered.size());

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cwm.app.Launcher;
 import io.cwm.testing.Http;
+import io.cwm.testing.TcpProxy;
 import io.cwm.testing.TestServer;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
@@ -294,6 +295,33 @@ class MqttModuleTest {
       subscriber.await(20, BASE + "/shared");
       // one connection each, never taken over by the other (Python's fixed id would reconnect every time)
       assertEquals(2, MqttLink.connectionsOpened(connection));
+    }
+  }
+
+  @Test
+  void aBrokerThatStopsAcknowledgingIsARetryable504AndTheNextCallReconnects() throws Exception {
+    try (TcpProxy proxy = new TcpProxy(HOST, PORT)) {
+      String webhooks = "{\"hook\": {\"module\": \"mqtt\", \"connection\": \"silent\", \"module-config\": "
+          + "{\"topic\": \"" + BASE + "/silent\"}}}";
+      String connections = "{\"silent\": {\"type\": \"mqtt\", \"host\": \"127.0.0.1\", \"port\": " + proxy.port()
+          + "}}";
+      try (TestServer receiver = TestServer.start(webhooks, connections, ENV)) {
+        assertEquals(200, Http.post(receiver.port(), "/webhook/hook", "{\"n\":1}", "Content-Type",
+            "application/json").statusCode());
+        proxy.blackHole(); // the connection stays open, nothing comes back
+        long started = System.nanoTime();
+        HttpResponse<String> unacknowledged = Http.post(receiver.port(), "/webhook/hook", "{\"n\":2}",
+            "Content-Type", "application/json");
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+        assertEquals(504, unacknowledged.statusCode(), unacknowledged::body);
+        assertTrue(seconds >= MqttLink.ACK_TIMEOUT_MS / 1000 - 1 && seconds <= MqttLink.ACK_TIMEOUT_MS / 1000 + 2,
+            "took " + seconds + " s");
+        proxy.restore();
+        assertEquals(200, Http.post(receiver.port(), "/webhook/hook", "{\"n\":3}", "Content-Type",
+            "application/json").statusCode());
+        assertEquals(2, MqttLink.connectionsOpened("silent"));
+        subscriber.await(1, message -> message.topic().equals(BASE + "/silent") && message.text().equals("{\"n\":3}"));
+      }
     }
   }
 
