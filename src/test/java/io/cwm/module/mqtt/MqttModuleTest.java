@@ -101,13 +101,25 @@ class MqttModuleTest {
       if (subscriber != null) {
         subscriber.close();
       }
-      // the retained message would outlive the test run
-      new ProcessBuilder("mosquitto_pub", "-h", HOST, "-p", String.valueOf(PORT), "-r", "-n", "-t",
-          BASE + "/retained").start().waitFor(10, TimeUnit.SECONDS);
+      clearRetained(BASE + "/retained"); // the retained message would outlive the test run
     } finally {
       if (own != null) {
         own.close();
       }
+    }
+  }
+
+  /** An empty retained message deletes the retained one (MQTT 3.1.1 §3.3.1.3). */
+  private static void clearRetained(String topic) {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      io.vertx.mqtt.MqttClient client = io.vertx.mqtt.MqttClient.create(vertx);
+      io.cwm.testing.Futures.await(client.connect(PORT, HOST));
+      io.cwm.testing.Futures.await(client.publish(topic, io.vertx.core.buffer.Buffer.buffer(),
+          io.netty.handler.codec.mqtt.MqttQoS.AT_MOST_ONCE, false, true));
+      io.cwm.testing.Futures.await(client.disconnect());
+    } finally {
+      io.cwm.testing.Futures.await(vertx.close());
     }
   }
 
