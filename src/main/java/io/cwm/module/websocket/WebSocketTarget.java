@@ -27,8 +27,8 @@ import java.util.stream.Collectors;
  *   <li>{@code timeout} seconds (default 10): bounds each of opening (TCP, TLS, upgrade), waiting
  *       for the reply and the close handshake.
  *   <li>{@code max_retries} (default 3): attempts in all, as in Python ({@code range(max_retries)});
- *       0 is taken as 1 (Python made no attempt and reported success). Re-attempted at once only
- *       after a WebSocket protocol failure (an upgrade refused with 5xx, a connection closed
+ *       0 is taken as 1 (Python made no attempt and reported success), more than 10 as 10.
+ *       Re-attempted at once only after a WebSocket protocol failure (an upgrade refused with 5xx, a connection closed
  *       without the close handshake).
  *   <li>{@code wait_for_response} (default false): succeed only once the server sent one message
  *       back (logged by size only).
@@ -69,7 +69,8 @@ public record WebSocketTarget(TargetUrl url, boolean json, boolean includeHeader
       }
     }
     double timeoutSeconds = Coerce.number(config, "timeout", DEFAULT_TIMEOUT_SECONDS, 0.001, 3600);
-    int attempts = Math.max(1, (int) Coerce.integer(config, "max_retries", 3, 0, MAX_ATTEMPTS));
+    int attempts = (int) Math.max(1, Math.min(MAX_ATTEMPTS,
+        Coerce.integer(config, "max_retries", 3, 0, Integer.MAX_VALUE)));
     return new WebSocketTarget(url, json, Coerce.bool(config, "include_headers", false), Map.copyOf(headers),
         Math.max(1, (long) (timeoutSeconds * 1000)), attempts, Coerce.bool(config, "wait_for_response", false),
         allowedHosts);

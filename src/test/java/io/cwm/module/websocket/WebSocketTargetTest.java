@@ -50,6 +50,9 @@ class WebSocketTargetTest {
     assertEquals(10_000, target.timeoutMillis());
     assertEquals(3, target.attempts());
     assertEquals(1, target(new JsonObject().put("url", "ws://feed.example.org").put("max_retries", 0)).attempts());
+    assertEquals(10, target(new JsonObject().put("url", "ws://feed.example.org").put("max_retries", "50")).attempts());
+    assertEquals("max_retries", refused(new JsonObject().put("url", "ws://feed.example.org").put("max_retries", -1))
+        .key());
   }
 
   @Test
