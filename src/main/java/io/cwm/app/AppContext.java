@@ -1,6 +1,9 @@
 package io.cwm.app;
 
 import io.cwm.admin.AdminAuth;
+import io.cwm.analytics.EventLog;
+import io.cwm.analytics.EventLogSettings;
+import io.cwm.analytics.EventLogVerticle;
 import io.vertx.core.Promise;
 import io.cwm.buffer.Readiness;
 import io.cwm.webhook.ConfigSnapshot;
@@ -60,6 +63,8 @@ public final class AppContext {
   private final EdgeSettings edge;
   private final BodyBudget bodyBudget;
   private final MetricsAccess metricsAccess;
+  private final EventLogSettings eventLogSettings;
+  private final EventLog eventLog;
 
   public AppContext(Env env, Clock clock, ConfigSnapshot config, String host, int port,
       Integer adminPort, Supplier<MessageBuffer> bufferFactory, CwmMetrics metrics) {
@@ -84,13 +89,18 @@ public final class AppContext {
     this.bodyBudget = new BodyBudget(edge.bodyBudgetBytes());
     metrics.bodyBudget(bodyBudget.capacity(), bodyBudget::inUse);
     this.metricsAccess = MetricsAccess.fromEnv(env, adminPort != null);
+    this.eventLogSettings = EventLogSettings.from(config.connections(), env);
+    this.eventLog = eventLogSettings == null ? null : new EventLog(eventLogSettings.queueCapacity());
+    if (eventLog != null) {
+      metrics.eventLog(eventLog::queued, eventLog::written, eventLog::dropped, eventLog::failed);
+    }
   }
 
   /** The public listener: hardening, webhooks, streaming API, the admin API unless it has its own port, services. */
   public IngestVerticle.Deps ingest() {
     List<Routes> routes = new ArrayList<>(List.of(new Hardening(settings),
         new WebhookRoutes(new WebhookRoutes.Deps(config, clock, settings.maxConcurrentTasks(),
-            (long) (settings.taskTimeoutSeconds() * 1000), tasksInFlight, stats, metrics)),
+            (long) (settings.taskTimeoutSeconds() * 1000), tasksInFlight, stats, metrics, eventLog)),
         new ConnectRoutes(config.channels(), tokenGuard, settings.trustedProxyIps())));
     if (adminPort == null) {
       routes.add(adminRoutes());
@@ -113,6 +123,19 @@ public final class AppContext {
   private ServiceRoutes.Deps serviceDeps() {
     return new ServiceRoutes.Deps(settings, rootLimiter, statsLimiter, stats, readiness, metrics, metricsAccess,
         config.channels().values());
+  }
+
+  /**
+   * The ClickHouse event log's writer (receiver logging), or null when the log is off (no
+   * clickhouse connection, or {@code CWM_CLICKHOUSE_EVENT_LOG=false}).
+   */
+  public EventLogVerticle eventLogWriter() {
+    return eventLog == null ? null : new EventLogVerticle(eventLog, eventLogSettings, stats::snapshot);
+  }
+
+  /** The ClickHouse event log's queue, or null when it is off. */
+  public EventLog eventLog() {
+    return eventLog;
   }
 
   /** Who may read /metrics on which port. */

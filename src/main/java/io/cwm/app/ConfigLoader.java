@@ -162,7 +162,7 @@ public final class ConfigLoader {
       secrets.environment();
     }
     ConfigSnapshot snapshot = problems.anyError() ? null : new ConfigSnapshot(Map.copyOf(webhooks),
-        Map.copyOf(connections.connections()), Collections.unmodifiableMap(channels));
+        Collections.unmodifiableMap(new java.util.LinkedHashMap<>(connections.connections())), Collections.unmodifiableMap(channels));
     return new Result(snapshot, problems.all());
   }
 

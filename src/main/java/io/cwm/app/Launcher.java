@@ -276,6 +276,12 @@ public final class Launcher {
     int eventLoops = vertxOptions.getEventLoopPoolSize();
     List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>(); // one after the other
     Future<Void> deployed = Future.succeededFuture();
+    io.cwm.analytics.EventLogVerticle eventLogWriter = options.role().equals("connector") ? null : app.eventLogWriter();
+    if (eventLogWriter != null) {
+      // first deployed, last undeployed: the edge drains (and logs) its requests before the writer's last flush
+      deployed = vertx.deployVerticle(eventLogWriter, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+          .onSuccess(deployments::add).<Void>mapEmpty();
+    }
     for (VerticlesConfig.Deployment line : verticles.group(options.role())) {
       if (line.verticle().equals(VerticleCatalog.CONNECTOR)) {
         deployed = deployed.compose(previous -> finalConnectors(options, app)).compose(configs -> {

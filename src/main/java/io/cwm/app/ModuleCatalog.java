@@ -5,11 +5,13 @@ import io.cwm.config.Env;
 import io.cwm.config.RelayChannels;
 import io.cwm.module.ModuleType;
 import io.cwm.module.ModuleVerticle;
+import io.cwm.module.clickhouse.ClickHouseModuleVerticle;
 import io.cwm.module.disk.SaveToDiskModuleVerticle;
 import io.cwm.module.http.HttpWebhookModuleVerticle;
 import io.cwm.module.kafka.KafkaModuleVerticle;
 import io.cwm.module.log.LogModuleVerticle;
 import io.cwm.module.mqtt.MqttModuleVerticle;
+import io.cwm.module.mysql.MySqlModuleVerticle;
 import io.cwm.module.postgres.PostgresModuleVerticle;
 import io.cwm.module.rabbitmq.RabbitMqModuleVerticle;
 import io.cwm.module.redis.RedisPublishModuleVerticle;
@@ -74,9 +76,9 @@ public final class ModuleCatalog {
         PostgresModuleVerticle.TYPE,
         S3ModuleVerticle.TYPE,
 
-        ModuleType.unavailable("mysql", "mariadb"),
+        MySqlModuleVerticle.TYPE,
 
-        ModuleType.unavailable("clickhouse"),
+        ClickHouseModuleVerticle.TYPE,
 
         MqttModuleVerticle.TYPE,
 

@@ -44,6 +44,10 @@ public final class EnvVars {
   public static final String CWM_HTTP_BODY_TIMEOUT = "CWM_HTTP_BODY_TIMEOUT";
   public static final String CWM_HTTP_BODY_MIN_RATE = "CWM_HTTP_BODY_MIN_RATE";
   public static final String CWM_HTTP_IDLE_TIMEOUT = "CWM_HTTP_IDLE_TIMEOUT";
+  /** {@code false} turns off the ClickHouse event log that any clickhouse connection turns on. */
+  public static final String CWM_CLICKHOUSE_EVENT_LOG = "CWM_CLICKHOUSE_EVENT_LOG";
+  /** Rows the ClickHouse event log's in-memory queue holds before it drops (default 10,000). */
+  public static final String CWM_CLICKHOUSE_EVENT_LOG_QUEUE = "CWM_CLICKHOUSE_EVENT_LOG_QUEUE";
 
   // ---- Webhook Connect
   public static final String WEBHOOK_CONNECT_ADMIN_TOKEN = "WEBHOOK_CONNECT_ADMIN_TOKEN";

@@ -1,7 +1,9 @@
 package io.cwm.ingest;
 
 import io.cwm.config.ChannelSpec;
+import io.cwm.analytics.EventLog;
 import io.cwm.buffer.BufferException;
+import io.cwm.webhook.CredentialCleaner;
 import io.cwm.buffer.Envelope;
 import io.cwm.buffer.MessageBuffer;
 import io.cwm.chain.Dispatcher;
@@ -167,6 +169,7 @@ public final class WebhookHandler implements Handler<RoutingContext> {
           deps.tasksInFlight().decrementAndGet();
           if (done.succeeded()) {
             deps.stats().record(statsKey);
+            logEvent(entry, request, statsKey, cleanPayload, cleanHeaders);
           } else {
             LOG.warn("[webhook_id: {}] delivery failed: {}", request.webhookId(), done.cause().getMessage());
           }
@@ -195,8 +198,29 @@ public final class WebhookHandler implements Handler<RoutingContext> {
             : failure))
         .map(stored -> {
       deps.stats().record(statsKey);
+      logEvent(entry, request, statsKey, payload, headers);
       return stored.messageId();
     });
+  }
+
+  /**
+   * Queues an accepted webhook for the ClickHouse event log, when it is on (a null check when it
+   * is off). The log always gets credential-masked data: the entry's cleaned data, or, for an
+   * entry with {@code credential_cleanup} disabled, the default cleanup of the raw data.
+   */
+  private void logEvent(WebhookEntry entry, WebhookRequest request, String statsKey, Object cleanPayload,
+      Map<String, String> cleanHeaders) {
+    EventLog eventLog = deps.eventLog();
+    if (eventLog == null) {
+      return;
+    }
+    Object payload = cleanPayload;
+    Map<String, String> headers = cleanHeaders;
+    if (!entry.cleaner().enabled()) {
+      payload = CredentialCleaner.DEFAULT.cleanPayload(payload);
+      headers = CredentialCleaner.DEFAULT.cleanHeaders(headers);
+    }
+    eventLog.offer(new EventLog.Event(statsKey, deps.clock().millis() / 1000, payload, headers));
   }
 
   private static Map<String, List<String>> query(RoutingContext context) {

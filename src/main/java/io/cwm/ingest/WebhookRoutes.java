@@ -1,5 +1,6 @@
 package io.cwm.ingest;
 
+import io.cwm.analytics.EventLog;
 import io.cwm.buffer.BufferClient;
 import io.cwm.chain.Dispatcher;
 import io.cwm.metrics.CwmMetrics;
@@ -24,9 +25,16 @@ public final class WebhookRoutes implements Routes {
    * @param maxConcurrentTasks module tasks (direct webhooks) allowed at once ({@code MAX_CONCURRENT_TASKS})
    * @param taskTimeoutMillis how long a module or chain may take ({@code TASK_TIMEOUT})
    * @param tasksInFlight the module tasks running now, over every instance
+   * @param eventLog where accepted webhooks are queued for the ClickHouse event log, or null when it is off
    */
   public record Deps(ConfigSnapshot config, Clock clock, int maxConcurrentTasks, long taskTimeoutMillis,
-      AtomicInteger tasksInFlight, StatsRecorder stats, CwmMetrics metrics) {}
+      AtomicInteger tasksInFlight, StatsRecorder stats, CwmMetrics metrics, EventLog eventLog) {
+
+    public Deps(ConfigSnapshot config, Clock clock, int maxConcurrentTasks, long taskTimeoutMillis,
+        AtomicInteger tasksInFlight, StatsRecorder stats, CwmMetrics metrics) {
+      this(config, clock, maxConcurrentTasks, taskTimeoutMillis, tasksInFlight, stats, metrics, null);
+    }
+  }
 
   private final Deps deps;
 

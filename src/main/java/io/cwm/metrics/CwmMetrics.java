@@ -236,6 +236,23 @@ public final class CwmMetrics {
   }
 
   /**
+   * The ClickHouse event log (receiver logging): {@code cwm_event_log_queued} rows waiting in its
+   * bounded queue, and the counters {@code cwm_event_log_rows_total{outcome="written|dropped|failed"}}:
+   * written to ClickHouse, dropped because the queue was full, refused by ClickHouse for good.
+   */
+  public void eventLog(java.util.function.LongSupplier queued, java.util.function.LongSupplier written,
+      java.util.function.LongSupplier dropped, java.util.function.LongSupplier failed) {
+    Gauge.builder("cwm.event.log.queued", queued::getAsLong)
+        .description("Event-log rows waiting for the ClickHouse writer").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("cwm.event.log.rows", written, w -> w.getAsLong())
+        .tag("outcome", "written").description("Event-log rows by outcome").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("cwm.event.log.rows", dropped, d -> d.getAsLong())
+        .tag("outcome", "dropped").description("Event-log rows by outcome").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("cwm.event.log.rows", failed, f -> f.getAsLong())
+        .tag("outcome", "failed").description("Event-log rows by outcome").register(registry);
+  }
+
+  /**
    * The embedded buffer's store: {@code cwm_buffer_store_bytes{kind="file"}} (the file) and
    * {@code kind="live"} (what its live pages take, as MVStore estimates it).
    */

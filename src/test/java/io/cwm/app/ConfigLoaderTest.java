@@ -173,10 +173,10 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void aliasOfAModuleNotInThisBuildNamesTheCanonicalModule() throws IOException {
-    assertEquals(webhookProblem("x", "module",
-        "module 'mysql' is not available in this build"),
-        onlyError(load("{\"x\": {\"module\": \"mariadb\"}}")));
+  void aliasRunsTheCanonicalModuleAndItsChecksNameTheKey() throws IOException {
+    assertEquals("mysql", steps(load("{\"x\": {\"module\": \"mariadb\"}}"), "x").get(0).module());
+    assertEquals(webhookProblem("x", "module-config.table", "must not be the SQL keyword 'show'"),
+        onlyError(load("{\"x\": {\"module\": \"mariadb\", \"module-config\": {\"table\": \"show\"}}}")));
   }
 
   @Test

@@ -201,6 +201,8 @@ public final class ModuleBench {
 
   /** The cases of the modules of issue 15, each with its baseline (see {@link ModuleBenchCase}). */
   private static final List<ModuleBenchCase> EXTRA_CASES = List.of(
+      new MySqlBenchCase(),
+      new ClickHouseBenchCase(),
       new MqttBenchCase(),
       new WebSocketBenchCase());
 
@@ -313,7 +315,7 @@ public final class ModuleBench {
   private static boolean clientThread(String name) {
     return name != null && (name.startsWith("vert.x-") || name.startsWith("kafka-producer-network-thread")
         || name.startsWith("aws-java-sdk") || name.startsWith("sdk-async") || name.startsWith("rabbitmq")
-        || name.startsWith("AMQP"));
+        || name.startsWith("AMQP") || name.startsWith("cwm-clickhouse"));
   }
 
   private static void cleanUp(String table, String suffix) {

@@ -2,16 +2,12 @@ package io.cwm.module.postgres;
 
 import io.cwm.config.Coerce;
 import io.cwm.config.ConfigException;
-import io.cwm.config.ConnectionRules;
 import io.cwm.config.Env;
+import io.cwm.module.sql.SqlConnections;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.ClientSSLOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.SslMode;
 import io.vertx.sqlclient.PoolOptions;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Client settings of a {@code postgresql} connection (connections-json.md §4.3): {@code host}
@@ -21,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * {@code ssl}, {@code ssl_ca_cert}, {@code ssl_cert}, {@code ssl_key}, {@code pool_max_size} (10).
  * {@code pool_min_size} is accepted and unused (the Vert.x pool opens connections on demand).
  *
- * <p>The host rules of connections-json.md §3 ({@link ConnectionRules}) are applied to the host
+ * <p>The host rules of connections-json.md §3 ({@link SqlConnections#checkHost}) are applied to the host
  * actually used, including the one inside a connection string (the load-time check skips it):
  * loopback needs {@code ALLOW_LOCALHOST_FOR_TESTS=true}, private addresses
  * {@code ALLOW_PRIVATE_IP_CONNECTIONS=true}. Credentials are passed as options, never pasted into
@@ -33,10 +29,6 @@ import java.util.concurrent.TimeUnit;
  * {@code ssl_cert} + {@code ssl_key} (PEM) present a client certificate.
  */
 record PostgresConnection(PgConnectOptions connectOptions, PoolOptions poolOptions) {
-  static final int CONNECT_TIMEOUT_MILLIS = 5_000;
-  static final int POOL_WAIT_MILLIS = 10_000;
-  static final int IDLE_SECONDS = 300;
-
   /** Builds the settings; throws ConfigException naming the connection key that is wrong. */
   static PostgresConnection of(JsonObject connection, Env env) {
     PgConnectOptions options;
@@ -67,20 +59,7 @@ record PostgresConnection(PgConnectOptions connectOptions, PoolOptions poolOptio
           .setPassword(Coerce.string(connection, "password", ""));
     }
     if (Coerce.bool(connection, "ssl", false)) {
-      ClientSSLOptions ssl = new ClientSSLOptions();
-      String ca = nonBlank(connection, "ssl_ca_cert");
-      if (ca != null) {
-        ssl.setTrustOptions(new PemTrustOptions().addCertPath(ca));
-      }
-      String cert = nonBlank(connection, "ssl_cert");
-      String key = nonBlank(connection, "ssl_key");
-      if ((cert == null) != (key == null)) {
-        throw new ConfigException(cert == null ? "ssl_cert" : "ssl_key", "ssl_cert and ssl_key go together");
-      }
-      if (cert != null) {
-        ssl.setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert).setKeyPath(key));
-      }
-      options.setSslMode(SslMode.REQUIRE).setSslOptions(ssl);
+      options.setSslMode(SslMode.REQUIRE).setSslOptions(SqlConnections.sslOptions(connection));
     } else if (dsn == null || dsn.isBlank()) {
       options.setSslMode(SslMode.DISABLE);
     }
@@ -89,30 +68,10 @@ record PostgresConnection(PgConnectOptions connectOptions, PoolOptions poolOptio
       options.addProperty("application_name", "cwm");
     }
     options.setReconnectAttempts(0);
-    int maxSize = (int) Coerce.integer(connection, "pool_max_size", 10, 1, 1000);
-    Coerce.integer(connection, "pool_min_size", 2, 0, 1000);
-    PoolOptions pool = new PoolOptions()
-        .setMaxSize(maxSize)
-        // waiting for a free pooled connection; the TCP connect timeout is CONNECT_TIMEOUT_MILLIS
-        .setConnectionTimeout(POOL_WAIT_MILLIS)
-        .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
-        // an idle pool gives its sessions back to the server
-        .setIdleTimeout(IDLE_SECONDS)
-        .setIdleTimeoutUnit(TimeUnit.SECONDS)
-        .setName("cwm-postgresql");
-    return new PostgresConnection(options, pool);
+    return new PostgresConnection(options, SqlConnections.poolOptions(connection, "cwm-postgresql"));
   }
 
   private static void checkHost(String key, String host, int port, Env env) {
-    try {
-      ConnectionRules.check(new JsonObject().put("type", "postgresql").put("host", host).put("port", port), env);
-    } catch (ConfigException e) {
-      throw new ConfigException(key, e.getMessage());
-    }
-  }
-
-  private static String nonBlank(JsonObject connection, String key) {
-    String value = Coerce.string(connection, key, null);
-    return value == null || value.isBlank() ? null : value.trim();
+    SqlConnections.checkHost("postgresql", key, host, port, env);
   }
 }

@@ -2,14 +2,8 @@ package io.cwm.module.postgres;
 
 import io.cwm.module.ModuleFailure;
 import io.cwm.module.ModuleFailure.Category;
-import io.vertx.core.VertxException;
+import io.cwm.module.sql.SqlFailures;
 import io.vertx.pgclient.PgException;
-import io.vertx.sqlclient.ClosedConnectionException;
-import java.io.IOException;
-import java.net.ConnectException;
-import java.net.UnknownHostException;
-import java.util.concurrent.TimeoutException;
-import javax.net.ssl.SSLException;
 
 /**
  * Types a PostgreSQL failure. The server's SQLSTATE decides when it answered: class 08
@@ -19,7 +13,8 @@ import javax.net.ssl.SSLException;
  * VALIDATION, 28 (authentication) AUTH, 42501 PERMISSION, other 42 and 3D/3F (missing database or
  * schema) CONFIG, the rest INTERNAL — none of those retryable. When it did not answer: refused,
  * reset or closed connections and timeouts are retryable; an unknown host, a server without TLS
- * when {@code ssl} is true, or a failed TLS handshake is CONFIG.
+ * when {@code ssl} is true, or a failed TLS handshake is CONFIG ({@link SqlFailures}; the driver
+ * says "does not handle SSL" when the server answers 'N' to the TLS request).
  *
  * <p>A database that is down is retryable, whether that shows at connect or at query time
  * (modules.md §4). Messages carry the SQLSTATE but never the server's text (it can quote payload
@@ -29,38 +24,8 @@ final class PostgresFailures {
   private PostgresFailures() {}
 
   static ModuleFailure classify(Throwable failure) {
-    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-      if (cause instanceof ModuleFailure typed) {
-        return typed;
-      }
-      if (cause instanceof PgException pg) {
-        return fromSqlState(pg.getSqlState());
-      }
-    }
-    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-      if (cause instanceof UnknownHostException) {
-        return new ModuleFailure(Category.CONFIG, "PostgreSQL host name does not resolve");
-      }
-      if (cause.getMessage() != null && cause.getMessage().contains("does not handle SSL")) {
-        // the driver's plain Exception when the server answers 'N' to the TLS request
-        return new ModuleFailure(Category.CONFIG, "PostgreSQL server does not offer TLS (ssl is true)");
-      }
-      if (cause instanceof SSLException) {
-        return new ModuleFailure(Category.CONFIG, "PostgreSQL TLS handshake failed (check ssl and ssl_ca_cert)");
-      }
-      if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
-        return new ModuleFailure(Category.TIMEOUT, "PostgreSQL did not answer in time");
-      }
-      if (cause instanceof ConnectException || cause instanceof ClosedConnectionException
-          || cause instanceof IOException) {
-        return new ModuleFailure(Category.CONNECTION, "PostgreSQL unreachable");
-      }
-    }
-    if (failure instanceof VertxException) {
-      // the client's own connection-level errors ("Connection closed", pool closed, ...)
-      return new ModuleFailure(Category.CONNECTION, "PostgreSQL connection failed");
-    }
-    return new ModuleFailure(Category.INTERNAL, "PostgreSQL write failed");
+    return SqlFailures.classify(failure, "PostgreSQL", "does not handle SSL",
+        cause -> cause instanceof PgException pg ? fromSqlState(pg.getSqlState()) : null);
   }
 
   static ModuleFailure fromSqlState(String sqlState) {

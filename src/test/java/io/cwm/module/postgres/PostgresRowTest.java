@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.cwm.module.ModuleFailure;
 import io.cwm.module.ModuleFailure.Category;
+import io.cwm.module.ModuleFailure;
+import io.cwm.module.sql.SqlRow;
+import io.cwm.module.sql.SqlTarget;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
@@ -19,13 +21,13 @@ class PostgresRowTest {
   private static final OffsetDateTime NOW = OffsetDateTime.of(2024, 5, 1, 10, 15, 30, 0, ZoneOffset.UTC);
   private static final Map<String, String> HEADERS = Map.of("x-b", "2", "x-a", "1");
 
-  private static PostgresTarget target(String json) {
-    return PostgresTarget.fromConfig(new JsonObject(json));
+  private static SqlTarget target(String json) {
+    return SqlTarget.fromConfig(new JsonObject(json), PostgresDialect.INSTANCE.names());
   }
 
   @Test
   void jsonRowHasWebhookIdTimePayloadAndHeaders() {
-    Tuple row = PostgresRow.of(target("{}"), "hook", new JsonObject().put("a", 1), HEADERS, NOW);
+    Tuple row = SqlRow.of(PostgresDialect.INSTANCE, target("{}"), "hook", new JsonObject().put("a", 1), HEADERS, NOW);
     assertEquals(4, row.size());
     assertEquals("hook", row.getValue(0));
     assertEquals(NOW, row.getValue(1));
@@ -35,21 +37,21 @@ class PostgresRowTest {
 
   @Test
   void jsonRowWithoutHeadersStoresNull() {
-    Tuple row = PostgresRow.of(target("{\"include_headers\": false}"), "hook", "text", HEADERS, NOW);
+    Tuple row = SqlRow.of(PostgresDialect.INSTANCE, target("{\"include_headers\": false}"), "hook", "text", HEADERS, NOW);
     assertEquals("\"text\"", row.getValue(2));
     assertNull(row.getValue(3));
   }
 
   @Test
   void jsonNullPayloadIsTheJsonLiteral() {
-    assertEquals("null", PostgresRow.of(target("{}"), "hook", null, HEADERS, NOW).getValue(2));
+    assertEquals("null", SqlRow.of(PostgresDialect.INSTANCE, target("{}"), "hook", null, HEADERS, NOW).getValue(2));
   }
 
   @Test
   void blobIsABase64JsonStringInJsonAndHybrid() {
     Buffer bytes = Buffer.buffer(new byte[] {0, 1, (byte) 0xfe});
-    assertEquals("\"AAH+\"", PostgresRow.of(target("{}"), "hook", bytes, HEADERS, NOW).getValue(2));
-    Tuple hybrid = PostgresRow.of(target("{\"storage_mode\": \"hybrid\", \"schema\": {\"fields\": {\"a\": {\"default\": \"d\"}}}}"),
+    assertEquals("\"AAH+\"", SqlRow.of(PostgresDialect.INSTANCE, target("{}"), "hook", bytes, HEADERS, NOW).getValue(2));
+    Tuple hybrid = SqlRow.of(PostgresDialect.INSTANCE, target("{\"storage_mode\": \"hybrid\", \"schema\": {\"fields\": {\"a\": {\"default\": \"d\"}}}}"),
         "hook", bytes, HEADERS, NOW);
     assertEquals("\"AAH+\"", hybrid.getValue(1));
     assertEquals("d", hybrid.getValue(3), "fields read nothing from a blob; the default applies");
@@ -57,36 +59,36 @@ class PostgresRowTest {
 
   @Test
   void blobInRelationalStorageIsAConfigFailure() {
-    PostgresTarget relational = target("{\"storage_mode\": \"relational\", \"schema\": {\"fields\": {\"a\": {}}}}");
+    SqlTarget relational = target("{\"storage_mode\": \"relational\", \"schema\": {\"fields\": {\"a\": {}}}}");
     ModuleFailure failure = assertThrows(ModuleFailure.class,
-        () -> PostgresRow.of(relational, "hook", Buffer.buffer("x"), HEADERS, NOW));
+        () -> SqlRow.of(PostgresDialect.INSTANCE, relational, "hook", Buffer.buffer("x"), HEADERS, NOW));
     assertEquals(Category.CONFIG, failure.category());
   }
 
   @Test
   void relationalRowReadsTopLevelKeysWithDefaults() {
-    PostgresTarget relational = target("""
+    SqlTarget relational = target("""
         {"storage_mode": "relational", "schema": {"fields": {
           "n": {"type": "integer"}, "at": {"type": "datetime", "default": "CURRENT_TIMESTAMP"},
           "s": {"default": "fallback"}, "missing": {}}}}
         """);
-    Tuple row = PostgresRow.of(relational, "hook", new JsonObject().put("n", "7").put("s", "given"), HEADERS, NOW);
+    Tuple row = SqlRow.of(PostgresDialect.INSTANCE, relational, "hook", new JsonObject().put("n", "7").put("s", "given"), HEADERS, NOW);
     assertEquals(5, row.size());
     assertEquals("hook", row.getValue(0));
     assertEquals(7L, row.getValue(1));
     assertEquals(NOW, row.getValue(2));
     assertEquals("given", row.getValue(3));
     assertNull(row.getValue(4));
-    Tuple notAnObject = PostgresRow.of(relational, "hook", new io.vertx.core.json.JsonArray().add(1), HEADERS, NOW);
+    Tuple notAnObject = SqlRow.of(PostgresDialect.INSTANCE, relational, "hook", new io.vertx.core.json.JsonArray().add(1), HEADERS, NOW);
     assertNull(notAnObject.getValue(1));
     assertEquals("fallback", notAnObject.getValue(3));
   }
 
   @Test
   void aValueThatDoesNotFitIsAValidationFailureNamingTheField() {
-    PostgresTarget relational = target("{\"storage_mode\": \"relational\", \"schema\": {\"fields\": {\"n\": {\"type\": \"int\"}}}}");
+    SqlTarget relational = target("{\"storage_mode\": \"relational\", \"schema\": {\"fields\": {\"n\": {\"type\": \"int\"}}}}");
     ModuleFailure failure = assertThrows(ModuleFailure.class,
-        () -> PostgresRow.of(relational, "hook", new JsonObject().put("n", "seven"), HEADERS, NOW));
+        () -> SqlRow.of(PostgresDialect.INSTANCE, relational, "hook", new JsonObject().put("n", "seven"), HEADERS, NOW));
     assertEquals(Category.VALIDATION, failure.category());
     assertEquals("postgresql field 'n' must be an integer for column type BIGINT", failure.getMessage());
   }

@@ -2,6 +2,9 @@ package io.cwm.module.postgres;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.cwm.module.sql.ColumnType;
+import io.cwm.module.sql.SqlStatements;
+import io.cwm.module.sql.SqlTarget;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -9,13 +12,13 @@ import org.junit.jupiter.api.Test;
 /** The SQL text built for each storage mode: quoted identifiers, parameters only. */
 class PostgresSqlTest {
 
-  private static PostgresSql sql(String json) {
-    return PostgresSql.of(PostgresTarget.fromConfig(new JsonObject(json)));
+  private static SqlStatements sql(String json) {
+    return SqlStatements.of(PostgresDialect.INSTANCE, SqlTarget.fromConfig(new JsonObject(json), PostgresDialect.INSTANCE.names()));
   }
 
   @Test
   void jsonMode() {
-    PostgresSql sql = sql("{\"table\": \"events\"}");
+    SqlStatements sql = sql("{\"table\": \"events\"}");
     assertEquals(List.of("CREATE TABLE IF NOT EXISTS \"events\" (\"id\" UUID PRIMARY KEY DEFAULT gen_random_uuid(), "
         + "\"webhook_id\" TEXT NOT NULL, \"timestamp\" TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP, "
         + "\"payload\" JSONB NOT NULL, \"headers\" JSONB, "
@@ -26,7 +29,7 @@ class PostgresSqlTest {
 
   @Test
   void jsonModeUpsertAddsTheGinIndexButNoConflictClause() {
-    PostgresSql sql = sql("{\"table\": \"events\", \"upsert\": true, \"upsert_key\": \"event_id\"}");
+    SqlStatements sql = sql("{\"table\": \"events\", \"upsert\": true, \"upsert_key\": \"event_id\"}");
     assertEquals("CREATE INDEX IF NOT EXISTS \"events_payload_gin\" ON \"events\" USING GIN (\"payload\")", sql.ddl().get(1));
     assertEquals("INSERT INTO \"events\" (\"webhook_id\", \"timestamp\", \"payload\", \"headers\") "
         + "VALUES ($1, $2, $3::text::jsonb, $4::text::jsonb)", sql.insert());
@@ -35,12 +38,12 @@ class PostgresSqlTest {
   @Test
   void ginIndexNameIsCutToTheIdentifierLimit() {
     String table = "t".repeat(60);
-    assertEquals(63, PostgresSql.ginIndexName(table).length());
+    assertEquals(63, PostgresDialect.ginIndexName(table).length());
   }
 
   @Test
   void relationalModeWithUpsertAndIndexes() {
-    PostgresSql sql = sql("""
+    SqlStatements sql = sql("""
         {"table": "orders", "storage_mode": "relational", "upsert": true, "upsert_key": "order_id",
          "schema": {"fields": {
            "order_id": {"column": "order_ref", "type": "integer", "constraints": ["UNIQUE", "NOT NULL"]},
@@ -57,18 +60,18 @@ class PostgresSqlTest {
         + "VALUES ($1, $2, $3, $4::text::jsonb) ON CONFLICT (\"order_ref\") DO UPDATE SET "
         + "\"order_ref\" = EXCLUDED.\"order_ref\", \"total\" = EXCLUDED.\"total\", \"meta\" = EXCLUDED.\"meta\"",
         sql.insert());
-    assertEquals(List.of(ColumnType.TEXT, ColumnType.BIGINT, ColumnType.DOUBLE, ColumnType.JSONB), sql.insertTypes());
+    assertEquals(List.of(ColumnType.TEXT, ColumnType.BIGINT, ColumnType.DOUBLE, ColumnType.JSON), sql.insertTypes());
   }
 
   @Test
   void relationalModeWithoutUpsertIsAPlainInsert() {
-    PostgresSql sql = sql("{\"table\": \"t\", \"storage_mode\": \"relational\", \"schema\": {\"fields\": {\"a\": {\"type\": \"date\"}}}}");
+    SqlStatements sql = sql("{\"table\": \"t\", \"storage_mode\": \"relational\", \"schema\": {\"fields\": {\"a\": {\"type\": \"date\"}}}}");
     assertEquals("INSERT INTO \"t\" (\"webhook_id\", \"a\") VALUES ($1, $2)", sql.insert());
   }
 
   @Test
   void hybridModeWithHeaders() {
-    PostgresSql sql = sql("""
+    SqlStatements sql = sql("""
         {"table": "mixed", "storage_mode": "hybrid", "upsert": true, "upsert_key": "ref",
          "schema": {"fields": {"ref": {"constraints": ["UNIQUE", "PRIMARY KEY"]}, "n": {"type": "bool"}}}}
         """);
@@ -84,10 +87,16 @@ class PostgresSqlTest {
 
   @Test
   void hybridModeWithoutHeadersHasNoHeadersColumn() {
-    PostgresSql sql = sql("{\"table\": \"mixed\", \"storage_mode\": \"other\", \"include_headers\": false}");
+    SqlStatements sql = sql("{\"table\": \"mixed\", \"storage_mode\": \"other\", \"include_headers\": false}");
     assertEquals(List.of("CREATE TABLE IF NOT EXISTS \"mixed\" (\"id\" UUID PRIMARY KEY DEFAULT gen_random_uuid(), "
         + "\"webhook_id\" TEXT NOT NULL, \"payload\" JSONB NOT NULL, "
         + "\"created_at\" TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP)"), sql.ddl());
     assertEquals("INSERT INTO \"mixed\" (\"webhook_id\", \"payload\") VALUES ($1, $2::text::jsonb)", sql.insert());
+  }
+
+  @Test
+  void jsonValuesAreCastOnTheServer() {
+    assertEquals("$3::text::jsonb", PostgresDialect.INSTANCE.placeholder(ColumnType.JSON, 3));
+    assertEquals("$3", PostgresDialect.INSTANCE.placeholder(ColumnType.BIGINT, 3));
   }
 }

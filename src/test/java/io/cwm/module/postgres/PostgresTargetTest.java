@@ -9,20 +9,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cwm.config.ConfigException;
 import io.cwm.config.Env;
 import io.cwm.module.ModuleType;
-import io.cwm.module.postgres.PostgresTarget.Field;
-import io.cwm.module.postgres.PostgresTarget.StorageMode;
+import io.cwm.module.sql.ColumnType;
+import io.cwm.module.sql.PreparedTarget;
+import io.cwm.module.sql.SqlTarget;
+import io.cwm.module.sql.SqlTarget.Field;
+import io.cwm.module.sql.SqlTarget.StorageMode;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** The load-time parse of the postgresql module-config: defaults, name rules, keys in errors. */
 class PostgresTargetTest {
 
-  private static PostgresTarget parse(String json) {
-    return PostgresTarget.fromConfig(new JsonObject(json));
+  private static SqlTarget parse(String json) {
+    return SqlTarget.fromConfig(new JsonObject(json), PostgresDialect.INSTANCE.names());
   }
 
   private static ConfigException refused(String json) {
@@ -31,7 +34,7 @@ class PostgresTargetTest {
 
   @Test
   void defaultsAreJsonStorageInWebhookEventsWithHeaders() {
-    PostgresTarget target = PostgresTarget.fromConfig(null);
+    SqlTarget target = SqlTarget.fromConfig(null, PostgresDialect.INSTANCE.names());
     assertEquals("webhook_events", target.table());
     assertEquals(StorageMode.JSON, target.mode());
     assertFalse(target.upsert());
@@ -98,7 +101,7 @@ class PostgresTargetTest {
 
   @Test
   void flagsAcceptSubstitutedStrings() {
-    PostgresTarget target = parse("{\"include_headers\": \"false\", \"upsert\": \"true\"}");
+    SqlTarget target = parse("{\"include_headers\": \"false\", \"upsert\": \"true\"}");
     assertFalse(target.includeHeaders());
     assertTrue(target.upsert());
     assertEquals("include_headers", refused("{\"include_headers\": \"maybe\"}").key());
@@ -106,7 +109,7 @@ class PostgresTargetTest {
 
   @Test
   void fieldsTakeColumnTypeConstraintsAndDefault() {
-    PostgresTarget target = parse("""
+    SqlTarget target = parse("""
         {"storage_mode": "relational", "schema": {"fields": {
           "amount": {"column": "amount_cents", "type": "INTEGER", "constraints": ["not null", "CHECK (x > 0)", "unique"]},
           "note": {},
@@ -118,7 +121,7 @@ class PostgresTargetTest {
     assertEquals(4, fields.size());
     assertEquals(new Field("amount", "amount_cents", ColumnType.BIGINT, List.of("NOT NULL", "UNIQUE"), false, null), fields.get(0));
     assertEquals(new Field("note", "note", ColumnType.TEXT, List.of(), false, null), fields.get(1));
-    assertEquals(ColumnType.TIMESTAMPTZ, fields.get(2).type());
+    assertEquals(ColumnType.TIMESTAMP, fields.get(2).type());
     assertTrue(fields.get(2).hasDefault());
     assertEquals(ColumnType.TEXT, fields.get(3).type(), "unknown type is TEXT");
     assertTrue(fields.get(3).hasDefault());
@@ -130,12 +133,12 @@ class PostgresTargetTest {
         Map.entry("integer", ColumnType.BIGINT), Map.entry("int", ColumnType.BIGINT),
         Map.entry("float", ColumnType.DOUBLE), Map.entry("number", ColumnType.DOUBLE),
         Map.entry("boolean", ColumnType.BOOLEAN), Map.entry("bool", ColumnType.BOOLEAN),
-        Map.entry("datetime", ColumnType.TIMESTAMPTZ), Map.entry("timestamp", ColumnType.TIMESTAMPTZ),
-        Map.entry("date", ColumnType.DATE), Map.entry("time", ColumnType.TIME), Map.entry("json", ColumnType.JSONB),
+        Map.entry("datetime", ColumnType.TIMESTAMP), Map.entry("timestamp", ColumnType.TIMESTAMP),
+        Map.entry("date", ColumnType.DATE), Map.entry("time", ColumnType.TIME), Map.entry("json", ColumnType.JSON),
         Map.entry("uuid", ColumnType.TEXT), Map.entry("varchar(10); DROP TABLE x", ColumnType.TEXT));
     expected.forEach((name, type) -> assertEquals(type, ColumnType.of(name), name));
-    assertEquals("DOUBLE PRECISION", ColumnType.DOUBLE.sql());
-    assertEquals("TIMESTAMP WITH TIME ZONE", ColumnType.TIMESTAMPTZ.sql());
+    assertEquals("DOUBLE PRECISION", PostgresDialect.INSTANCE.typeSql(ColumnType.DOUBLE));
+    assertEquals("TIMESTAMP WITH TIME ZONE", PostgresDialect.INSTANCE.typeSql(ColumnType.TIMESTAMP));
   }
 
   @Test
@@ -205,7 +208,7 @@ class PostgresTargetTest {
     assertEquals("upsert_key", refused("""
         {"storage_mode": "relational", "upsert": true, "schema": {"fields": {"ref": {}}}}
         """).key());
-    PostgresTarget target = parse("""
+    SqlTarget target = parse("""
         {"storage_mode": "relational", "upsert": true, "upsert_key": "ref", "schema": {"fields": {"ref": {"column": "r"}}}}
         """);
     assertEquals("r", target.conflictField().column());
@@ -215,8 +218,8 @@ class PostgresTargetTest {
 
   @Test
   void indexNamesFollowTableRulesAndColumnsColumnRules() {
-    PostgresTarget target = parse("{\"schema\": {\"indexes\": {\"idx_a\": {\"columns\": [\"a\", \"b\"]}, \"idx_empty\": {\"columns\": []}}}}");
-    assertEquals(List.of(new PostgresTarget.Index("idx_a", List.of("a", "b"))), target.indexes());
+    SqlTarget target = parse("{\"schema\": {\"indexes\": {\"idx_a\": {\"columns\": [\"a\", \"b\"]}, \"idx_empty\": {\"columns\": []}}}}");
+    assertEquals(List.of(new SqlTarget.Index("idx_a", List.of("a", "b"))), target.indexes());
     assertEquals("schema.indexes.pg_idx", refused("{\"schema\": {\"indexes\": {\"pg_idx\": {\"columns\": [\"a\"]}}}}").key());
     assertEquals("schema.indexes.i; DROP TABLE y",
         refused("{\"schema\": {\"indexes\": {\"i; DROP TABLE y\": {\"columns\": [\"a\"]}}}}").key());
@@ -237,8 +240,8 @@ class PostgresTargetTest {
 
   @Test
   void quoteRefusesWhatTheRulesRefuse() {
-    assertEquals("\"events\"", SqlNames.quote("events"));
-    assertThrows(IllegalArgumentException.class, () -> SqlNames.quote("a\"b"));
-    assertThrows(IllegalArgumentException.class, () -> SqlNames.quote("x; DROP TABLE y"));
+    assertEquals("\"events\"", PostgresDialect.INSTANCE.names().quote("events"));
+    assertThrows(IllegalArgumentException.class, () -> PostgresDialect.INSTANCE.names().quote("a\"b"));
+    assertThrows(IllegalArgumentException.class, () -> PostgresDialect.INSTANCE.names().quote("x; DROP TABLE y"));
   }
 }

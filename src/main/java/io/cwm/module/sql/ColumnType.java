@@ -1,4 +1,4 @@
-package io.cwm.module.postgres;
+package io.cwm.module.sql;
 
 import io.cwm.config.Coerce;
 import io.vertx.core.json.Json;
@@ -18,54 +18,38 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A schema field's column type (modules.md §3.16 type map; unknown names are TEXT) and how a
- * payload value becomes a statement parameter of that type.
+ * A schema field's logical column type (modules.md §3.16/§3.17 type map; unknown names are TEXT)
+ * and how a payload value becomes a statement parameter of that type. The SQL spelling of each type
+ * is the dialect's ({@link SqlDialect#typeSql}).
  *
  * <p>Values are converted where the meaning is unambiguous (numeric strings to numbers,
  * {@code "true"}/{@code "false"} to booleans, ISO-8601 strings and epoch seconds to timestamps, any
- * JSON value to JSONB or its JSON text to TEXT), and anything else is refused before the database
- * is asked, as a non-retryable validation failure.
+ * JSON value to its JSON text for JSON columns or TEXT), and anything else is refused before the
+ * database is asked, as a non-retryable validation failure.
  */
-enum ColumnType {
-  TEXT("TEXT"),
-  BIGINT("BIGINT"),
-  DOUBLE("DOUBLE PRECISION"),
-  BOOLEAN("BOOLEAN"),
-  TIMESTAMPTZ("TIMESTAMP WITH TIME ZONE"),
-  DATE("DATE"),
-  TIME("TIME"),
-  JSONB("JSONB");
+public enum ColumnType {
+  TEXT,
+  BIGINT,
+  DOUBLE,
+  BOOLEAN,
+  /** A moment: {@link OffsetDateTime} parameters (the dialect may store it without zone, in UTC). */
+  TIMESTAMP,
+  DATE,
+  TIME,
+  /** Any JSON value, sent as its JSON text. */
+  JSON;
 
   private static final Map<String, ColumnType> BY_NAME = Map.ofEntries(
       Map.entry("string", TEXT), Map.entry("text", TEXT),
       Map.entry("integer", BIGINT), Map.entry("int", BIGINT),
       Map.entry("float", DOUBLE), Map.entry("number", DOUBLE),
       Map.entry("boolean", BOOLEAN), Map.entry("bool", BOOLEAN),
-      Map.entry("datetime", TIMESTAMPTZ), Map.entry("timestamp", TIMESTAMPTZ),
-      Map.entry("date", DATE), Map.entry("time", TIME), Map.entry("json", JSONB));
-
-  private final String sql;
-
-  ColumnType(String sql) {
-    this.sql = sql;
-  }
-
-  /** The SQL type in CREATE TABLE. */
-  String sql() {
-    return sql;
-  }
+      Map.entry("datetime", TIMESTAMP), Map.entry("timestamp", TIMESTAMP),
+      Map.entry("date", DATE), Map.entry("time", TIME), Map.entry("json", JSON));
 
   /** The configured type name (any case); unknown names map to TEXT. */
-  static ColumnType of(String name) {
+  public static ColumnType of(String name) {
     return BY_NAME.getOrDefault(name.trim().toLowerCase(Locale.ROOT), TEXT);
-  }
-
-  /**
-   * The placeholder for parameter {@code index}. JSONB values are sent as their JSON text and cast
-   * on the server, so every JSON value (string, number, null literal, object) keeps its meaning.
-   */
-  String placeholder(int index) {
-    return this == JSONB ? "$" + index + "::text::jsonb" : "$" + index;
   }
 
   /**
@@ -74,7 +58,7 @@ enum ColumnType {
    *
    * @throws IllegalArgumentException saying which type was expected (no value in the text)
    */
-  Object parameter(Object value) {
+  public Object parameter(Object value) {
     if (value == null) {
       return null;
     }
@@ -83,10 +67,10 @@ enum ColumnType {
       case BIGINT -> integer(value);
       case DOUBLE -> floating(value);
       case BOOLEAN -> bool(value);
-      case TIMESTAMPTZ -> timestamp(value);
+      case TIMESTAMP -> timestamp(value);
       case DATE -> date(value);
       case TIME -> time(value);
-      case JSONB -> Json.encode(value instanceof OffsetDateTime moment ? moment.toString() : value);
+      case JSON -> Json.encode(value instanceof OffsetDateTime moment ? moment.toString() : value);
     };
   }
 

@@ -1,4 +1,4 @@
-package io.cwm.module.postgres;
+package io.cwm.module.sql;
 
 import io.cwm.config.Coerce;
 import io.cwm.config.ConfigException;
@@ -14,9 +14,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The module-config of {@code postgresql} / {@code postgres} (modules.md §3.16), parsed and
- * checked once: {@code table} (default {@code webhook_events}), {@code storage_mode}
- * ({@code json} default, {@code relational}, anything else hybrid), {@code upsert},
+ * The module-config of the SQL modules ({@code postgresql} modules.md §3.16, {@code mysql}
+ * §3.17), parsed and checked once against the module's {@link SqlNames}: {@code table} (default
+ * {@code webhook_events}), {@code storage_mode} ({@code json} default, {@code relational},
+ * anything else hybrid), {@code upsert},
  * {@code upsert_key} (default {@code id}), {@code include_headers} (default true) and
  * {@code schema} ({@code fields} by payload key with {@code column}, {@code type},
  * {@code constraints}, {@code default}; {@code indexes} by name with {@code columns}).
@@ -33,7 +34,7 @@ import java.util.Set;
  * @param fields in config order
  * @param indexes in config order, only those with columns
  */
-public record PostgresTarget(String table, StorageMode mode, boolean upsert, String upsertKey,
+public record SqlTarget(String table, StorageMode mode, boolean upsert, String upsertKey,
     boolean includeHeaders, List<Field> fields, List<Index> indexes) {
 
   static final String DEFAULT_TABLE = "webhook_events";
@@ -53,7 +54,7 @@ public record PostgresTarget(String table, StorageMode mode, boolean upsert, Str
       boolean hasDefault, Object defaultValue) {
 
     /** The parameter for this field's value in the payload (null when absent). */
-    Object parameter(Object value, OffsetDateTime now) {
+    public Object parameter(Object value, OffsetDateTime now) {
       if (value == null && hasDefault) {
         value = CURRENT_TIMESTAMP.equals(defaultValue) ? now : defaultValue;
       }
@@ -65,9 +66,9 @@ public record PostgresTarget(String table, StorageMode mode, boolean upsert, Str
   public record Index(String name, List<String> columns) {}
 
   /** Parses and checks a module-config; throws ConfigException naming the key. */
-  public static PostgresTarget fromConfig(JsonObject moduleConfig) {
+  public static SqlTarget fromConfig(JsonObject moduleConfig, SqlNames names) {
     JsonObject config = moduleConfig == null ? new JsonObject() : moduleConfig;
-    String table = table(config);
+    String table = table(config, names);
     StorageMode mode = switch (Coerce.string(config, "storage_mode", "json")) {
       case "json" -> StorageMode.JSON;
       case "relational" -> StorageMode.RELATIONAL;
@@ -77,12 +78,12 @@ public record PostgresTarget(String table, StorageMode mode, boolean upsert, Str
     String upsertKey = upsertKey(config);
     boolean includeHeaders = Coerce.bool(config, "include_headers", true);
     JsonObject schema = Coerce.object(config, "schema");
-    List<Field> fields = fields(schema, mode);
-    List<Index> indexes = indexes(schema);
+    List<Field> fields = fields(schema, mode, names);
+    List<Index> indexes = indexes(schema, names);
     if (mode == StorageMode.RELATIONAL && fields.isEmpty()) {
       throw new ConfigException("schema.fields", "relational storage needs at least one field");
     }
-    PostgresTarget target = new PostgresTarget(table, mode, upsert, upsertKey, includeHeaders,
+    SqlTarget target = new SqlTarget(table, mode, upsert, upsertKey, includeHeaders,
         List.copyOf(fields), List.copyOf(indexes));
     if (upsert && mode != StorageMode.JSON && target.conflictField() == null) {
       throw new ConfigException("upsert_key", "names no field of schema.fields (upsert needs the "
@@ -91,8 +92,8 @@ public record PostgresTarget(String table, StorageMode mode, boolean upsert, Str
     return target;
   }
 
-  /** The field whose column is the ON CONFLICT target, or null for a plain insert. */
-  Field conflictField() {
+  /** The field whose column is the upsert's conflict target, or null for a plain insert. */
+  public Field conflictField() {
     if (!upsert || mode == StorageMode.JSON) {
       return null;
     }
@@ -100,7 +101,7 @@ public record PostgresTarget(String table, StorageMode mode, boolean upsert, Str
   }
 
   /** The columns every table of this mode has before the field columns. */
-  List<String> fixedColumns() {
+  public List<String> fixedColumns() {
     return switch (mode) {
       case JSON -> List.of("id", "webhook_id", "timestamp", "payload", "headers", "created_at");
       case RELATIONAL -> List.of("id", "webhook_id", "created_at");
@@ -110,7 +111,7 @@ public record PostgresTarget(String table, StorageMode mode, boolean upsert, Str
     };
   }
 
-  private static String table(JsonObject config) {
+  private static String table(JsonObject config, SqlNames names) {
     Object value = config.getValue("table");
     if (value == null) {
       return DEFAULT_TABLE;
@@ -119,7 +120,7 @@ public record PostgresTarget(String table, StorageMode mode, boolean upsert, Str
       throw new ConfigException("table", "must be a string");
     }
     String name = text.trim();
-    String problem = SqlNames.tableProblem(name);
+    String problem = names.tableProblem(name);
     if (problem != null) {
       throw new ConfigException("table", problem);
     }
@@ -145,14 +146,14 @@ public record PostgresTarget(String table, StorageMode mode, boolean upsert, Str
     return key;
   }
 
-  private static List<Field> fields(JsonObject schema, StorageMode mode) {
+  private static List<Field> fields(JsonObject schema, StorageMode mode, SqlNames names) {
     JsonObject configured = within("schema", () -> Coerce.object(schema, "fields"));
     if (mode == StorageMode.JSON) {
       // json storage has no field columns; the fields are not read
       return List.of();
     }
     List<Field> fields = new ArrayList<>();
-    PostgresTarget probe = new PostgresTarget("t", mode, false, "id", true, List.of(), List.of());
+    SqlTarget probe = new SqlTarget("t", mode, false, "id", true, List.of(), List.of());
     Set<String> taken = new HashSet<>();
     probe.fixedColumns().forEach(column -> taken.add(column.toLowerCase(Locale.ROOT)));
     for (Map.Entry<String, Object> entry : configured) {
@@ -167,12 +168,13 @@ public record PostgresTarget(String table, StorageMode mode, boolean upsert, Str
       }
       String column = within(at, () -> Coerce.string(field, "column", key));
       column = column == null ? key : column.trim();
-      String problem = SqlNames.columnProblem(column);
+      String problem = names.columnProblem(column);
       if (problem != null) {
         throw new ConfigException(at + ".column", problem);
       }
       // PostgreSQL folds nothing here (we quote), but "Amount" and "amount" in one table would be
-      // two columns that confuse every reader: refuse case-insensitive repeats too
+      // two columns that confuse every reader (and one column to MySQL): refuse case-insensitive
+      // repeats too
       if (!taken.add(column.toLowerCase(Locale.ROOT))) {
         throw new ConfigException(at + ".column", "column '" + column + "' is already a column of the table");
       }
@@ -188,7 +190,7 @@ public record PostgresTarget(String table, StorageMode mode, boolean upsert, Str
         try {
           type.parameter(defaultValue);
         } catch (IllegalArgumentException e) {
-          throw new ConfigException(at + ".default", "does not fit the column type " + type.sql() + ": " + e.getMessage());
+          throw new ConfigException(at + ".default", "does not fit the column type " + type + ": " + e.getMessage());
         }
       } else if (hasDefault) {
         try {
@@ -242,13 +244,13 @@ public record PostgresTarget(String table, StorageMode mode, boolean upsert, Str
     }
   }
 
-  private static List<Index> indexes(JsonObject schema) {
+  private static List<Index> indexes(JsonObject schema, SqlNames names) {
     JsonObject configured = within("schema", () -> Coerce.object(schema, "indexes"));
     List<Index> indexes = new ArrayList<>();
     for (Map.Entry<String, Object> entry : configured) {
       String at = "schema.indexes." + entry.getKey();
       String name = entry.getKey().trim();
-      String problem = SqlNames.tableProblem(name);
+      String problem = names.indexProblem(name);
       if (problem != null) {
         throw new ConfigException(at, "index name " + problem);
       }
@@ -258,7 +260,7 @@ public record PostgresTarget(String table, StorageMode mode, boolean upsert, Str
       List<String> columns = new ArrayList<>();
       for (String column : within(at, () -> Coerce.stringList(index, "columns"))) {
         String trimmed = column.trim();
-        String columnProblem = SqlNames.columnProblem(trimmed);
+        String columnProblem = names.columnProblem(trimmed);
         if (columnProblem != null) {
           throw new ConfigException(at + ".columns", "column name " + columnProblem);
         }
