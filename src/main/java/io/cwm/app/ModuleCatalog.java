@@ -11,12 +11,14 @@ import io.cwm.module.disk.SaveToDiskModuleVerticle;
 import io.cwm.module.http.HttpWebhookModuleVerticle;
 import io.cwm.module.kafka.KafkaModuleVerticle;
 import io.cwm.module.log.LogModuleVerticle;
+import io.cwm.module.mqtt.MqttModuleVerticle;
 import io.cwm.module.mysql.MySqlModuleVerticle;
 import io.cwm.module.postgres.PostgresModuleVerticle;
 import io.cwm.module.rabbitmq.RabbitMqModuleVerticle;
 import io.cwm.module.redis.RedisPublishModuleVerticle;
 import io.cwm.module.redis.RedisRqModuleVerticle;
 import io.cwm.module.s3.S3ModuleVerticle;
+import io.cwm.module.websocket.WebSocketModuleVerticle;
 import io.cwm.module.zeromq.ZeroMqModuleVerticle;
 import io.vertx.core.json.JsonObject;
 import java.util.Collection;
@@ -80,9 +82,9 @@ public final class ModuleCatalog {
 
         ClickHouseModuleVerticle.TYPE,
 
-        ModuleType.unavailable("mqtt"),
+        MqttModuleVerticle.TYPE,
 
-        ModuleType.unavailable("websocket"),
+        WebSocketModuleVerticle.TYPE,
 
         ZeroMqModuleVerticle.TYPE,
 

@@ -4,6 +4,7 @@ import io.cwm.chain.ChainConfig;
 import io.cwm.chain.ChainItem;
 import io.cwm.chain.RetryPolicy;
 import io.cwm.config.ConfigException;
+import io.cwm.config.ConfigProblem.Severity;
 import io.cwm.config.Env;
 import io.cwm.config.RelayChannels;
 import io.cwm.config.WebhookIdRules;
@@ -17,6 +18,7 @@ import io.cwm.webhook.WebhookEntry;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +48,7 @@ final class WebhookEntryReader {
   private final LoadProblems problems;
   private final SecretChecks secrets;
   private final Set<String> referenced = new LinkedHashSet<>();
+  private final Set<String> checkedConnections = new HashSet<>();
 
   /**
    * @param strict unknown entry keys are errors, not warnings
@@ -112,8 +115,8 @@ final class WebhookEntryReader {
           null);
       if (module != null) {
         Object target = target(id, "module-config", module, moduleConfig, entry);
-        steps.add(new ChainItem(module.name(), connectionName, connection(connectionName), moduleConfig, target,
-            retry));
+        steps.add(new ChainItem(module.name(), connectionName, connection(module, connectionName), moduleConfig,
+            target, retry));
       }
     }
     CredentialCleaner cleaner = problems.attempt(id, "credential_cleanup",
@@ -179,7 +182,7 @@ final class WebhookEntryReader {
         if (module != null) {
           Object target = target(id, key, module, entryModuleConfig, entry);
           // string items get the entry's connection with its details
-          steps.add(new ChainItem(module.name(), entryConnection, connection(entryConnection), entryModuleConfig,
+          steps.add(new ChainItem(module.name(), entryConnection, connection(module, entryConnection), entryModuleConfig,
               target, RetryPolicy.DISABLED));
         }
       } else if (item instanceof JsonObject object) {
@@ -229,7 +232,7 @@ final class WebhookEntryReader {
     if (problems.errorSince(mark) || module == null) {
       return null;
     }
-    return new ChainItem(module.name(), connectionName, connection(connectionName), merged, target, retry);
+    return new ChainItem(module.name(), connectionName, connection(module, connectionName), merged, target, retry);
   }
 
   /** A connection name that connections.json defines (recorded as used), or null with the problem recorded. */
@@ -250,8 +253,21 @@ final class WebhookEntryReader {
     return name;
   }
 
-  private JsonObject connection(String name) {
-    return name == null ? null : connections.get(name);
+  /**
+   * The named connection's object, or null; checked at load by the module that uses it
+   * ({@link ModuleType#checkConnection}), once per module and connection.
+   */
+  private JsonObject connection(ModuleType<?> module, String name) {
+    JsonObject connection = name == null ? null : connections.get(name);
+    if (connection != null && checkedConnections.add(module.name() + "\0" + name)) {
+      try {
+        module.checkConnection(connection, env);
+      } catch (ConfigException e) {
+        problems.add(problems.connection(Severity.ERROR, name, e.key(),
+            e.getMessage() + " (for module " + module.name() + ")"));
+      }
+    }
+    return connection;
   }
 
   /** The module's load-time check: its target, or null with the problem recorded. */

@@ -38,6 +38,16 @@ public interface ModuleType<T> {
    */
   T target(JsonObject moduleConfig, JsonObject entry, Env env);
 
+  /**
+   * Load-time check of a connection that a webhook uses with this module (its substituted object
+   * from connections.json): the connection keys the module reads. Default: none, the module
+   * checks them when it builds the connection's client.
+   *
+   * @throws io.cwm.config.ConfigException naming the key, relative to the connection
+   */
+  default void checkConnection(JsonObject connection, Env env) {
+  }
+
   /** Whether a module verticle serves this module (not webhook_connect: the ingest relays it). */
   default boolean hasVerticle() {
     return available();
@@ -53,6 +63,13 @@ public interface ModuleType<T> {
     T check(JsonObject moduleConfig, JsonObject entry, Env env);
   }
 
+  /** A module's load-time check of a connection it uses (see {@link #checkConnection}). */
+  @FunctionalInterface
+  interface ConnectionCheck {
+    /** @throws io.cwm.config.ConfigException naming the key, relative to the connection */
+    void check(JsonObject connection, Env env);
+  }
+
   /**
    * A module this build serves, from its parts.
    *
@@ -62,14 +79,24 @@ public interface ModuleType<T> {
    */
   static <T> ModuleType<T> served(String name, Set<String> aliases, TargetCheck<T> check,
       Function<Env, ModuleVerticle<T>> verticle) {
-    return new DeclaredModule<>(name, aliases, true, check, verticle);
+    return new DeclaredModule<>(name, aliases, true, check, (connection, env) -> { }, verticle);
+  }
+
+  /**
+   * A module this build serves whose connections are checked at load too.
+   *
+   * @param connectionCheck the load-time check of a connection the module uses ({@link #checkConnection})
+   */
+  static <T> ModuleType<T> served(String name, Set<String> aliases, TargetCheck<T> check,
+      ConnectionCheck connectionCheck, Function<Env, ModuleVerticle<T>> verticle) {
+    return new DeclaredModule<>(name, aliases, true, check, connectionCheck, verticle);
   }
 
   /** A module known by name (so configs get a clear refusal) that this build does not serve. */
   static ModuleType<Void> unavailable(String name, String... aliases) {
     return new DeclaredModule<>(name, Set.of(aliases), false, (moduleConfig, entry, env) -> {
       throw new IllegalStateException("module '" + name + "' is not in this build");
-    }, env -> {
+    }, (connection, env) -> { }, env -> {
       throw new IllegalStateException("module '" + name + "' is not in this build");
     });
   }

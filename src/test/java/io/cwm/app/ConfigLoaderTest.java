@@ -166,9 +166,9 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void moduleNotInThisBuildGivesAClearMessage() throws IOException {
-    assertEquals(webhookProblem("x", "module",
-        "module 'mqtt' is not available in this build"),
+  void moduleCheckNamesTheKeyOfTheModuleConfig() throws IOException {
+    assertEquals(webhookProblem("x", "module-config.topic",
+        "is required (in module-config or on the entry)"),
         onlyError(load("{\"x\": {\"module\": \"mqtt\"}}")));
   }
 
@@ -359,9 +359,9 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void chainItemModuleNotInThisBuildIsRefused() throws IOException {
-    assertEquals(webhookProblem("x", "chain[1].module",
-        "module 'mqtt' is not available in this build"),
+  void chainItemModuleCheckNamesTheItemsKey() throws IOException {
+    assertEquals(webhookProblem("x", "chain[1].module-config.topic",
+        "is required (in module-config or on the entry)"),
         onlyError(load("{\"x\": {\"chain\": [\"log\", {\"module\": \"mqtt\"}]}}")));
   }
 

@@ -204,7 +204,9 @@ public final class ModuleBench {
       new MySqlBenchCase(),
       new ClickHouseBenchCase(),
       new ZeroMqBenchCase(),
-      new ActiveMqBenchCase());
+      new ActiveMqBenchCase(),
+      new MqttBenchCase(),
+      new WebSocketBenchCase());
 
   /** Starts the selected extra cases, deploys their module verticles and loads their entries. */
   private static ConfigSnapshot extraCases(Path dir, Env env, List<String> only) throws Exception {

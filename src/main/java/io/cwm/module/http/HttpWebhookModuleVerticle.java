@@ -111,9 +111,10 @@ public final class HttpWebhookModuleVerticle extends ModuleVerticle<HttpWebhookT
 
   /**
    * The address to connect to: the host resolved and, unless allow-listed, every address it has
-   * checked (a name with one internal address among public ones is refused).
+   * checked (a name with one internal address among public ones is refused). Also used by the
+   * websocket module.
    */
-  static Future<byte[]> addressFor(Vertx vertx, TargetUrl url, boolean allowListed) {
+  public static Future<byte[]> addressFor(Vertx vertx, TargetUrl url, boolean allowListed) {
     return HostLookup.resolve(vertx, url.host()).compose(addresses -> {
       if (!allowListed) {
         for (byte[] address : addresses) {

@@ -59,7 +59,13 @@ public record HttpWebhookTarget(TargetUrl url, HttpMethod method, Map<String, St
     return !allowedHosts.isEmpty();
   }
 
-  private static TargetUrl checkedUrl(String text, Set<String> allowedHosts) {
+  /**
+   * Checks a target URL at load (also for the websocket module, which hands in its ws/wss URL in
+   * http/https spelling): length, {@code %00}, syntax, then {@code allowed_hosts} (lower-case;
+   * non-empty: the host must be listed and nothing else is checked) or the address policy for
+   * what can be judged without DNS. Throws ConfigException at key {@code url}.
+   */
+  public static TargetUrl checkedUrl(String text, Set<String> allowedHosts) {
     if (text.length() > MAX_URL_LENGTH) {
       throw new ConfigException("url", "must be at most " + MAX_URL_LENGTH + " characters");
     }

@@ -10,9 +10,10 @@ import java.util.regex.Pattern;
  * The outgoing header filter of {@code http_webhook} (security-notes §5.4), applied to forwarded
  * and configured headers alike: no hop-by-hop or framing names, names that are RFC 7230 tokens
  * of at most 200 characters, values without CR, LF, NUL, U+2028, U+2029, VT or FF and at most
- * 8192 characters (trimmed), then {@code allowed_headers}.
+ * 8192 characters (trimmed), then {@code allowed_headers}. Also filters the websocket module's
+ * handshake headers.
  */
-final class OutgoingHeaders {
+public final class OutgoingHeaders {
   static final int MAX_NAME_LENGTH = 200;
   static final int MAX_VALUE_LENGTH = 8192;
   private static final Set<String> DROPPED = Set.of("host", "connection", "keep-alive", "transfer-encoding",
@@ -23,7 +24,7 @@ final class OutgoingHeaders {
   private OutgoingHeaders() {}
 
   /** Copies the headers that pass into {@code out}, replacing any of the same name. */
-  static void copy(Map<String, String> headers, Set<String> allowedHeaders, MultiMap out) {
+  public static void copy(Map<String, String> headers, Set<String> allowedHeaders, MultiMap out) {
     headers.forEach((name, value) -> {
       String trimmed = value == null ? null : value.trim();
       if (allowed(name, trimmed, allowedHeaders)) {
