@@ -51,8 +51,6 @@ public class PythonFixturesTest {
   /** Optional: the directory of the Python version's fixture files (python-configs). */
   public static final String FIXTURES_PROPERTY = "cwm.python.fixtures.dir";
 
-  static final String NOT_IN_BUILD = "is not available in this build";
-
   /**
    * The save_to_disk paths under {@code /app} are inside the working directory of the Python
    * Docker image; SAVE_TO_DISK_BASE_DIR reproduces it. Nothing else comes from the environment.
@@ -97,21 +95,13 @@ public class PythonFixturesTest {
             + "STANDBY_MQ_PASS is not set and has no default (not used by any webhook)",
         "warning: standby-connections.json: connection 'warehouse_mq_standby': host: host contains forbidden "
             + "characters (not used by any webhook)"));
-    expected.put("mysql-webhooks.json", Expected.refused(
-        "error: mysql-webhooks.json: webhook 'stock-levels': module: module 'mysql' " + NOT_IN_BUILD,
-        "error: mysql-webhooks.json: webhook 'stock-levels-maria': module: module 'mysql' " + NOT_IN_BUILD));
-    expected.put("clickhouse-webhooks.json", Expected.refused(
-        "error: clickhouse-webhooks.json: webhook 'page-views': module: module 'clickhouse' " + NOT_IN_BUILD));
-    expected.put("mqtt-webhooks.json", Expected.refused(
-        "error: mqtt-webhooks.json: webhook 'thermostat': module: module 'mqtt' " + NOT_IN_BUILD));
-    expected.put("activemq-webhooks.json", Expected.refused(
-        "error: activemq-webhooks.json: webhook 'returns': module: module 'activemq' " + NOT_IN_BUILD));
-    expected.put("aws-sqs-webhooks.json", Expected.refused(
-        "error: aws-sqs-webhooks.json: webhook 'refunds': module: module 'aws_sqs' " + NOT_IN_BUILD));
-    expected.put("gcp-pubsub-webhooks.json", Expected.refused(
-        "error: gcp-pubsub-webhooks.json: webhook 'signups': module: module 'gcp_pubsub' " + NOT_IN_BUILD));
-    expected.put("websocket-webhooks.json", Expected.refused(
-        "error: websocket-webhooks.json: webhook 'live-dashboard': module: module 'websocket' " + NOT_IN_BUILD));
+    expected.put("mysql-webhooks.json", Expected.accepted());
+    expected.put("clickhouse-webhooks.json", Expected.accepted());
+    expected.put("mqtt-webhooks.json", Expected.accepted());
+    expected.put("activemq-webhooks.json", Expected.accepted());
+    expected.put("aws-sqs-webhooks.json", Expected.accepted());
+    expected.put("gcp-pubsub-webhooks.json", Expected.accepted());
+    expected.put("websocket-webhooks.json", Expected.accepted());
     expected.put("vault-webhooks.json", Expected.refused(
         "error: vault-webhooks.json: webhook 'vault-only': authorization: Vault reference "
             + "{$vault:hooks/partners#inbound_token} has no default and Vault is not supported by this build"));
@@ -140,20 +130,15 @@ public class PythonFixturesTest {
 
   /** Python fixture files refused, and the only reasons (substrings of each error) they may be refused for. */
   static final Map<String, List<String>> REFUSED = Map.ofEntries(
-      Map.entry("activemq-webhooks.json", List.of(NOT_IN_BUILD)),
-      Map.entry("aws-sqs-webhooks.json", List.of(NOT_IN_BUILD)),
-      Map.entry("clickhouse-webhooks.json", List.of(NOT_IN_BUILD)),
-      Map.entry("gcp-pubsub-webhooks.json", List.of(NOT_IN_BUILD)),
-      Map.entry("mqtt-webhooks.json", List.of(NOT_IN_BUILD)),
-      Map.entry("mysql-webhooks.json", List.of(NOT_IN_BUILD)),
       // Vault is not supported: a reference without an inline default cannot be resolved, and
       // test_vault_save writes to /tmp/webhooks, outside the working directory it must stay in.
       Map.entry("vault-webhooks.json", List.of("Vault reference", "must stay inside base_dir")),
-      // The example file references unset variables without defaults ({$JWT_SECRET}, ...), modules
-      // not in this build, connections on localhost (refused unless ALLOW_LOCALHOST_FOR_TESTS), and
-      // http_webhook URLs on localhost by default ({$API_HOST:localhost}; only allowed_hosts relaxes).
+      // The example file references unset variables without defaults ({$JWT_SECRET}, ...),
+      // connections on localhost (refused unless ALLOW_LOCALHOST_FOR_TESTS), and http_webhook and
+      // websocket URLs on localhost by default ({$API_HOST:localhost}, ws://localhost:8080; only
+      // allowed_hosts relaxes).
       Map.entry("examples-webhooks.example.json",
-          List.of(NOT_IN_BUILD, "is not set and has no default", "localhost is refused", "is a loopback name")));
+          List.of("is not set and has no default", "localhost is refused", "is a loopback name")));
 
   /** Python fixture connector.json files: checked by {@code check --connector} in {@code io.cwm.MainConnectorTest}. */
   public static final List<String> CONNECTOR_FIXTURES = List.of("02_connector-connector.json",
@@ -467,7 +452,7 @@ public class PythonFixturesTest {
   }
 
   @Test
-  void theExampleFixtureIsAcceptedOnceItsVariablesAreSetExceptForModulesNotInThisBuild() {
+  void theExampleFixtureIsAcceptedOnceItsVariablesAreSetExceptForItsLoopbackWebSocket() {
     Path fixtures = assumePythonFixtures();
     Env env = Env.of(Map.ofEntries(Map.entry("SAVE_TO_DISK_BASE_DIR", "/app"),
         Map.entry("ALLOW_LOCALHOST_FOR_TESTS", "true"),
@@ -482,10 +467,11 @@ public class PythonFixturesTest {
         Map.entry("AWS_SECRET_ACCESS_KEY", "y"), Map.entry("API_HOST", "api.example.com")));
     ConfigLoader.Result result = load(fixtures.resolve("examples-webhooks.example.json"),
         fixtures.resolve("examples-connections.example.json"), env);
+    // websocket_realtime sends to ws://localhost:8080: loopback targets need allowed_hosts (as for
+    // http_webhook), ALLOW_LOCALHOST_FOR_TESTS relaxes only connections.json hosts
     List<ConfigProblem> errors = result.errors();
-    assertFalse(errors.isEmpty());
-    for (ConfigProblem error : errors) {
-      assertTrue(error.message().contains(NOT_IN_BUILD), error::toString);
-    }
+    assertEquals(1, errors.size(), errors::toString);
+    assertTrue(errors.get(0).toString().contains("websocket_realtime"), errors::toString);
+    assertTrue(errors.get(0).message().contains("is a loopback name"), errors::toString);
   }
 }
