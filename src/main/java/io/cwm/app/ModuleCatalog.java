@@ -14,6 +14,7 @@ import io.cwm.module.rabbitmq.RabbitMqModuleVerticle;
 import io.cwm.module.redis.RedisPublishModuleVerticle;
 import io.cwm.module.redis.RedisRqModuleVerticle;
 import io.cwm.module.s3.S3ModuleVerticle;
+import io.cwm.module.sqs.SqsModuleVerticle;
 import io.vertx.core.json.JsonObject;
 import java.util.Collection;
 import java.util.Collections;
@@ -84,7 +85,7 @@ public final class ModuleCatalog {
 
         ModuleType.unavailable("activemq"),
 
-        ModuleType.unavailable("aws_sqs"),
+        SqsModuleVerticle.TYPE,
 
         ModuleType.unavailable("gcp_pubsub"))) {
       BY_NAME.put(type.name(), type);
