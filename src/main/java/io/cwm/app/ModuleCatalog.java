@@ -10,6 +10,7 @@ import io.cwm.module.http.HttpWebhookModuleVerticle;
 import io.cwm.module.kafka.KafkaModuleVerticle;
 import io.cwm.module.log.LogModuleVerticle;
 import io.cwm.module.postgres.PostgresModuleVerticle;
+import io.cwm.module.pubsub.PubSubModuleVerticle;
 import io.cwm.module.rabbitmq.RabbitMqModuleVerticle;
 import io.cwm.module.redis.RedisPublishModuleVerticle;
 import io.cwm.module.redis.RedisRqModuleVerticle;
@@ -87,7 +88,7 @@ public final class ModuleCatalog {
 
         SqsModuleVerticle.TYPE,
 
-        ModuleType.unavailable("gcp_pubsub"))) {
+        PubSubModuleVerticle.TYPE)) {
       BY_NAME.put(type.name(), type);
       type.aliases().forEach(alias -> ALIASES.put(alias, type.name()));
     }
