@@ -200,7 +200,9 @@ public final class ModuleBench {
   }
 
   /** The cases of the modules of issue 15, each with its baseline (see {@link ModuleBenchCase}). */
-  private static final List<ModuleBenchCase> EXTRA_CASES = List.of();
+  private static final List<ModuleBenchCase> EXTRA_CASES = List.of(
+      new SqsBenchCase(),
+      new PubSubBenchCase());
 
   /** Starts the selected extra cases, deploys their module verticles and loads their entries. */
   private static ConfigSnapshot extraCases(Path dir, Env env, List<String> only) throws Exception {
@@ -311,7 +313,7 @@ public final class ModuleBench {
   private static boolean clientThread(String name) {
     return name != null && (name.startsWith("vert.x-") || name.startsWith("kafka-producer-network-thread")
         || name.startsWith("aws-java-sdk") || name.startsWith("sdk-async") || name.startsWith("rabbitmq")
-        || name.startsWith("AMQP"));
+        || name.startsWith("AMQP") || name.startsWith("cwm-") || name.startsWith("grpc-"));
   }
 
   private static void cleanUp(String table, String suffix) {

@@ -11,15 +11,20 @@ import com.google.pubsub.v1.TopicName;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.stub.StreamObserver;
 import io.vertx.core.json.JsonObject;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -38,6 +43,11 @@ public final class PubSubServer {
   private static PubSubServer shared;
 
   private final Server server;
+  private final NioEventLoopGroup bosses;
+  private final NioEventLoopGroup workers;
+  private final ExecutorService calls;
+  private final Set<String> countOnly = ConcurrentHashMap.newKeySet();
+  private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
   private final Set<String> topics = ConcurrentHashMap.newKeySet();
   private final Set<String> denied = ConcurrentHashMap.newKeySet();
   private final Map<String, List<PubsubMessage>> messages = new ConcurrentHashMap<>();
@@ -45,7 +55,19 @@ public final class PubSubServer {
   private final AtomicLong publishCalls = new AtomicLong();
 
   private PubSubServer(int port) throws Exception {
+    // threads of its own (not gRPC's shared ones, which the client in this JVM uses), named for the bench's profile
+    bosses = new NioEventLoopGroup(1, new DefaultThreadFactory("pubsub-test-server-boss", true));
+    workers = new NioEventLoopGroup(2, new DefaultThreadFactory("pubsub-test-server", true));
+    calls = Executors.newFixedThreadPool(2, runnable -> {
+      Thread thread = new Thread(runnable, "pubsub-test-server-call");
+      thread.setDaemon(true);
+      return thread;
+    });
     server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+        .bossEventLoopGroup(bosses)
+        .workerEventLoopGroup(workers)
+        .channelType(NioServerSocketChannel.class)
+        .executor(calls)
         .addService(new Service())
         .build()
         .start();
@@ -55,7 +77,13 @@ public final class PubSubServer {
   public static synchronized PubSubServer shared() throws Exception {
     if (shared == null) {
       PubSubServer started = new PubSubServer(TestServer.freePort());
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> started.server.shutdownNow(), "pubsub-stop"));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          started.stop();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "pubsub-stop"));
       shared = started;
     }
     return shared;
@@ -68,6 +96,9 @@ public final class PubSubServer {
 
   public void stop() throws InterruptedException {
     server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    calls.shutdownNow();
+    bosses.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
   }
 
   public int port() {
@@ -91,6 +122,18 @@ public final class PubSubServer {
     return topics.contains(TopicName.of(PROJECT, topic).toString());
   }
 
+  /** A topic whose messages are only counted, not kept (benchmarks). */
+  public void createCountingTopic(String topic) {
+    createTopic(topic);
+    countOnly.add(TopicName.of(PROJECT, topic).toString());
+  }
+
+  /** Messages published to the topic so far (kept or counted). */
+  public long count(String topic) {
+    AtomicLong count = counts.get(TopicName.of(PROJECT, topic).toString());
+    return count == null ? 0 : count.get();
+  }
+
   /** Publishing to this topic answers PERMISSION_DENIED. */
   public void deny(String topic) {
     createTopic(topic);
@@ -102,11 +145,16 @@ public final class PubSubServer {
     topics.remove(name);
     denied.remove(name);
     messages.remove(name);
+    countOnly.remove(name);
+    counts.remove(name);
   }
 
   /** What the topic holds so far, in arrival order. */
   public List<PubsubMessage> messages(String topic) {
-    return new ArrayList<>(messages.getOrDefault(TopicName.of(PROJECT, topic).toString(), List.of()));
+    List<PubsubMessage> stored = messages.getOrDefault(TopicName.of(PROJECT, topic).toString(), List.of());
+    synchronized (stored) {
+      return new ArrayList<>(stored);
+    }
   }
 
   /** Publish RPCs answered so far (a batch is one). */
@@ -139,13 +187,17 @@ public final class PubSubServer {
         }
       }
       PublishResponse.Builder answer = PublishResponse.newBuilder();
-      List<PubsubMessage> stored = messages.computeIfAbsent(topic, name -> new CopyOnWriteArrayList<>());
+      boolean keep = !countOnly.contains(topic);
+      List<PubsubMessage> stored = messages.computeIfAbsent(topic, name -> Collections.synchronizedList(new ArrayList<>()));
+      counts.computeIfAbsent(topic, name -> new AtomicLong()).addAndGet(request.getMessagesCount());
       long now = System.currentTimeMillis();
       for (PubsubMessage message : request.getMessagesList()) {
         String id = Long.toString(ids.incrementAndGet());
-        stored.add(message.toBuilder().setMessageId(id)
-            .setPublishTime(Timestamp.newBuilder().setSeconds(now / 1000).setNanos((int) (now % 1000) * 1_000_000))
-            .build());
+        if (keep) {
+          stored.add(message.toBuilder().setMessageId(id)
+              .setPublishTime(Timestamp.newBuilder().setSeconds(now / 1000).setNanos((int) (now % 1000) * 1_000_000))
+              .build());
+        }
         answer.addMessageIds(id);
       }
       response.onNext(answer.build());

@@ -16,6 +16,7 @@ import io.cwm.module.ModuleFailure.Category;
 import io.cwm.testing.Futures;
 import io.cwm.testing.Http;
 import io.cwm.testing.PubSubServer;
+import io.cwm.testing.TcpProxy;
 import io.cwm.testing.TestConnector;
 import io.cwm.testing.TestServer;
 import io.vertx.core.Future;
@@ -216,6 +217,22 @@ class PubSubModuleTest {
     assertTrue(failure.retryable(), failure::getMessage);
     assertEquals(Category.CONNECTION, failure.category(), failure::getMessage);
     assertTrue(millis < 5_000, "took " + millis + " ms");
+  }
+
+  @Test
+  void aServerThatStopsAnsweringFailsWithin10sAsTimeout() throws Exception {
+    try (TcpProxy proxy = new TcpProxy("127.0.0.1", pubsub.port())) {
+      JsonObject connection = PubSubServer.connection("127.0.0.1", proxy.port());
+      await(call(vertx, new JsonObject().put("topic", TOPIC), "holed", connection, "before", Map.of()));
+      proxy.blackHole();
+      long started = System.nanoTime();
+      ModuleFailure failure = failure(call(vertx, new JsonObject().put("topic", TOPIC), "holed", connection, "held",
+          Map.of()));
+      long millis = (System.nanoTime() - started) / 1_000_000;
+      assertEquals(Category.TIMEOUT, failure.category(), failure::getMessage);
+      assertTrue(millis >= 9_000 && millis < 15_000, "took " + millis + " ms");
+      proxy.restore();
+    }
   }
 
   private static boolean awaitQuietly(java.util.function.BooleanSupplier condition) {
