@@ -6,12 +6,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * What one webhook becomes in Pub/Sub:
@@ -32,7 +29,6 @@ final class PubSubMessages {
   static final int MAX_VALUE = 1024;
   /** Pub/Sub's largest message (data plus attributes). */
   static final int MAX_MESSAGE_BYTES = 10_000_000;
-  private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9_-]{1,256}$");
 
   private PubSubMessages() {}
 
@@ -53,7 +49,7 @@ final class PubSubMessages {
         continue;
       }
       message.putAttributes(name, value);
-      size += name.length() + value.getBytes(StandardCharsets.UTF_8).length;
+      size += name.length() + utf8Length(value);
       kept++;
     }
     return new Built(message.build(), size, dropped);
@@ -76,11 +72,40 @@ final class PubSubMessages {
     return ByteString.copyFromUtf8(text);
   }
 
+  /** {@code ^[A-Za-z0-9_-]{1,256}$}, not starting with {@code goog} (a loop: it runs for every header). */
   static boolean acceptedName(String name) {
-    return name != null && NAME.matcher(name).matches() && !name.toLowerCase(Locale.ROOT).startsWith("goog");
+    if (name == null || name.isEmpty() || name.length() > 256 || name.regionMatches(true, 0, "goog", 0, 4)) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static boolean acceptedValue(String value) {
-    return value != null && value.length() <= MAX_VALUE && value.getBytes(StandardCharsets.UTF_8).length <= MAX_VALUE;
+    return value != null && value.length() <= MAX_VALUE && utf8Length(value) <= MAX_VALUE;
+  }
+
+  /** The UTF-8 length of {@code text} without encoding it. */
+  static int utf8Length(String text) {
+    int bytes = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x80) {
+        bytes++;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3;
+      }
+    }
+    return bytes;
   }
 }
