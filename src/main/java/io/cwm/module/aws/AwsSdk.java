@@ -87,6 +87,18 @@ public final class AwsSdk {
   }
 
   /**
+   * Where a module starts SDK calls instead of its event loop: the SDK prepares a request
+   * (interceptors, marshalling, checksums, SigV4 signing, the connection pool's acquire) on the
+   * calling thread. The shared Netty loops; {@link #start()} must have run.
+   */
+  public synchronized java.util.concurrent.Executor callExecutor() {
+    if (eventLoops == null) {
+      throw new IllegalStateException("AWS SDK threads are not started");
+    }
+    return eventLoops.eventLoopGroup();
+  }
+
+  /**
    * The credentials of a connection: static keys, or the default chain after its first lookup.
    * Blocks (profile files, the instance metadata service): call on a worker. A default chain
    * returned is {@link AutoCloseable} (its refresh thread) and closed with the client.

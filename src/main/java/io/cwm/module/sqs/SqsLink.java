@@ -13,6 +13,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +45,7 @@ final class SqsLink extends ConnectionLink {
   private final AwsClient<SqsAsyncClient> client;
   private final Runnable onClose;
   private final Map<String, Future<String>> queueUrls = new HashMap<>();
+  private final Executor callExecutor;
 
   SqsLink(Vertx vertx, String name, JsonObject connection, AwsConnection settings, AwsSdk sdk, Runnable onClose) {
     super(connection);
@@ -50,6 +53,7 @@ final class SqsLink extends ConnectionLink {
     this.name = name;
     this.settings = settings;
     this.onClose = onClose;
+    this.callExecutor = sdk.callExecutor();
     this.client = new AwsClient<>(vertx, SqsFailures.SERVICE, name, settings,
         credentials -> sdk.configure(SqsAsyncClient.builder(), settings, credentials).build(),
         failure -> SqsFailures.classify(failure).getMessage());
@@ -80,7 +84,10 @@ final class SqsLink extends ConnectionLink {
             : webhookId != null && GROUP_ID.matcher(webhookId).matches() ? webhookId : "cwm";
         request.messageGroupId(group).messageDeduplicationId(UUID.randomUUID().toString());
       }
-      return Future.fromCompletionStage(sqs.sendMessage(request.build()), context);
+      SendMessageRequest built = request.build();
+      // the SDK prepares and signs the request on the calling thread: on its own loops, not the verticle's
+      return Future.fromCompletionStage(CompletableFuture.supplyAsync(() -> sqs.sendMessage(built), callExecutor)
+          .thenCompose(sent -> sent), context);
     })).map(response -> response.messageId())
         .recover(failure -> {
           LOG.debug("[connection: {}] SQS call failed", name, failure);
