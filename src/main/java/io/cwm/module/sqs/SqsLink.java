@@ -28,8 +28,9 @@ import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
  * {@link AwsSdk} (the same as the {@code s3} module's). Queue names are resolved to URLs with
  * GetQueueUrl once per link and cached; a queue that turns out missing is looked up again on the
  * next call. With {@code create_queue} a missing queue is created (CreateQueue with SQS's
- * defaults; {@code FifoQueue=true} for a {@code .fifo} name). The SDK completes on its Netty
- * threads; results are handed back to the verticle's context.
+ * defaults; {@code FifoQueue=true} for a {@code .fifo} name). SendMessage is started on the
+ * SDK's Netty loops (the SDK marshals and signs on the calling thread) and completes there;
+ * results are handed back to the verticle's context.
  *
  * <p>Used from the owning verticle's event loop only.
  */
