@@ -14,10 +14,12 @@ import io.cwm.module.log.LogModuleVerticle;
 import io.cwm.module.mqtt.MqttModuleVerticle;
 import io.cwm.module.mysql.MySqlModuleVerticle;
 import io.cwm.module.postgres.PostgresModuleVerticle;
+import io.cwm.module.pubsub.PubSubModuleVerticle;
 import io.cwm.module.rabbitmq.RabbitMqModuleVerticle;
 import io.cwm.module.redis.RedisPublishModuleVerticle;
 import io.cwm.module.redis.RedisRqModuleVerticle;
 import io.cwm.module.s3.S3ModuleVerticle;
+import io.cwm.module.sqs.SqsModuleVerticle;
 import io.cwm.module.websocket.WebSocketModuleVerticle;
 import io.cwm.module.zeromq.ZeroMqModuleVerticle;
 import io.vertx.core.json.JsonObject;
@@ -90,9 +92,9 @@ public final class ModuleCatalog {
 
         ActiveMqModuleVerticle.TYPE,
 
-        ModuleType.unavailable("aws_sqs"),
+        SqsModuleVerticle.TYPE,
 
-        ModuleType.unavailable("gcp_pubsub"))) {
+        PubSubModuleVerticle.TYPE)) {
       BY_NAME.put(type.name(), type);
       type.aliases().forEach(alias -> ALIASES.put(alias, type.name()));
     }

@@ -202,11 +202,13 @@ public final class ModuleBench {
   /** The cases of the modules of issue 15, each with its baseline (see {@link ModuleBenchCase}). */
   private static final List<ModuleBenchCase> EXTRA_CASES = List.of(
       new MySqlBenchCase(),
-      new ClickHouseBenchCase(),
+      new MqttBenchCase(),
+      new WebSocketBenchCase(),
       new ZeroMqBenchCase(),
       new ActiveMqBenchCase(),
-      new MqttBenchCase(),
-      new WebSocketBenchCase());
+      new SqsBenchCase(),
+      new PubSubBenchCase(),
+      new ClickHouseBenchCase());
 
   /** Starts the selected extra cases, deploys their module verticles and loads their entries. */
   private static ConfigSnapshot extraCases(Path dir, Env env, List<String> only) throws Exception {
@@ -317,8 +319,8 @@ public final class ModuleBench {
   private static boolean clientThread(String name) {
     return name != null && (name.startsWith("vert.x-") || name.startsWith("kafka-producer-network-thread")
         || name.startsWith("aws-java-sdk") || name.startsWith("sdk-async") || name.startsWith("rabbitmq")
-        || name.startsWith("AMQP") || name.startsWith("cwm-clickhouse")
-        || name.startsWith("cwm-zeromq") || name.startsWith("iothread") || name.startsWith("reaper"));
+        || name.startsWith("AMQP") || name.startsWith("cwm-") || name.startsWith("grpc-")
+        || name.startsWith("iothread") || name.startsWith("reaper"));
   }
 
   private static void cleanUp(String table, String suffix) {

@@ -7,6 +7,8 @@ import io.cwm.module.ModuleCall;
 import io.cwm.module.ModuleFailure;
 import io.cwm.module.ModuleFailure.Category;
 import io.cwm.module.ModuleType;
+import io.cwm.module.aws.AwsConnection;
+import io.cwm.module.aws.AwsSdk;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -17,13 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 
 /**
  * The {@code s3} module (modules.md §3.8): one object per webhook at
@@ -37,14 +35,15 @@ import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
  *
  * <p>One AWS SDK v2 async client per named connection, created on first use and reused
  * ({@link S3Link}; a changed connection gets a new client, the old one closes after its calls, all
- * close on stop); {@code endpoint_url} honoured ({@link S3Connection}: path-style, checked against
+ * close on stop); {@code endpoint_url} honoured ({@link AwsConnection}: path-style, checked against
  * the connection host rules); a missing or invalid {@code bucket} is a load error; failures typed
  * ({@link S3Failures}: unreachable, timeouts, 5xx and SlowDown retryable; 403, 404 NoSuchBucket,
  * other 4xx not).
  *
  * <p>A webhook without {@code connection} uses the defaults (us-east-1, default credential chain).
- * The SDK's Netty threads (2) and its timer thread are shared by this verticle's clients, started
- * with the first client and stopped on undeploy.
+ * The SDK's Netty threads (2) and its timer thread are shared by this verticle's clients
+ * ({@link AwsSdk}, the same set-up as the {@code aws_sqs} module's), started with the first client
+ * and stopped on undeploy.
  */
 public final class S3ModuleVerticle extends LinkedModuleVerticle<S3Target, S3Link> {
   /** The module's registry name (event-bus address {@code cwm.module.s3}). */
@@ -59,12 +58,12 @@ public final class S3ModuleVerticle extends LinkedModuleVerticle<S3Target, S3Lin
   private static final Logger LOG = LoggerFactory.getLogger(S3ModuleVerticle.class);
   /** Links key of webhooks without a connection (a NUL cannot start a usable connection name). */
   private static final String NO_CONNECTION = "\0(none)";
-  private static final int SDK_EVENT_LOOP_THREADS = 2;
+  /** The connection key of the region (SQS reads {@code region_name} first). */
+  static final String REGION_KEY = "region";
 
   private final AtomicInteger clientsCreated = new AtomicInteger();
   private final AtomicInteger clientsOpen = new AtomicInteger();
-  private SdkEventLoopGroup eventLoops;
-  private ScheduledExecutorService scheduler;
+  private final AwsSdk sdk = new AwsSdk("cwm-s3-sdk-timer");
 
   public S3ModuleVerticle(Env env) {
     super(NAME, S3Target.class, NO_CONNECTION, env);
@@ -114,25 +113,12 @@ public final class S3ModuleVerticle extends LinkedModuleVerticle<S3Target, S3Lin
   /** A client that failed to start (no credentials found, ...) is not reused: the next call builds a new one. */
   @Override
   protected S3Link newLink(String name, JsonObject connection) {
-    S3Connection parsed = S3Connection.from(connection, env);
-    startSharedThreads();
-    S3Link created = new S3Link(vertx, name, connection, parsed, eventLoops, scheduler, clientsOpen::decrementAndGet);
+    AwsConnection parsed = AwsConnection.from(connection, env, REGION_KEY);
+    sdk.start();
+    S3Link created = new S3Link(vertx, name, connection, parsed, sdk, clientsOpen::decrementAndGet);
     clientsCreated.incrementAndGet();
     clientsOpen.incrementAndGet();
     return created;
-  }
-
-  private void startSharedThreads() {
-    if (eventLoops == null) {
-      eventLoops = SdkEventLoopGroup.builder().numberOfThreads(SDK_EVENT_LOOP_THREADS).build();
-      ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
-        Thread thread = new Thread(runnable, "cwm-s3-sdk-timer");
-        thread.setDaemon(true);
-        return thread;
-      });
-      timer.setRemoveOnCancelPolicy(true);
-      scheduler = timer;
-    }
   }
 
   /** How many S3 clients this verticle has built (tests: one per connection, reused). */
@@ -147,21 +133,6 @@ public final class S3ModuleVerticle extends LinkedModuleVerticle<S3Target, S3Lin
 
   @Override
   protected Future<Void> stopModule() {
-    return super.stopModule().eventually(() -> stopSharedThreads()).otherwiseEmpty();
-  }
-
-  private Future<Void> stopSharedThreads() {
-    if (eventLoops == null) {
-      return Future.succeededFuture();
-    }
-    SdkEventLoopGroup loops = eventLoops;
-    ScheduledExecutorService timer = scheduler;
-    eventLoops = null;
-    scheduler = null;
-    return vertx.executeBlocking(() -> {
-      timer.shutdownNow();
-      loops.eventLoopGroup().shutdownGracefully(0, 2, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
-      return null;
-    }, false);
+    return super.stopModule().eventually(() -> sdk.stop(vertx)).otherwiseEmpty();
   }
 }

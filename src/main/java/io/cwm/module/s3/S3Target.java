@@ -69,11 +69,11 @@ public record S3Target(String bucket, String prefix, String filenamePattern, Str
 
   /**
    * Load-time check of an {@code s3} connection (region, credentials, {@code endpoint_url} host
-   * rules, see {@link S3Connection}); throws ConfigException naming the key in the connection.
+   * rules, see {@link io.cwm.module.aws.AwsConnection}); throws ConfigException naming the key in the connection.
    * The module applies the same check when it builds the connection's client.
    */
   public static void checkConnection(JsonObject connection, Env env) {
-    S3Connection.from(connection, env);
+    io.cwm.module.aws.AwsConnection.from(connection, env, S3ModuleVerticle.REGION_KEY);
   }
 
   /** Parses and checks a module-config; throws ConfigException naming the key. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cwm.config.ConfigException;
 import io.cwm.config.Env;
+import io.cwm.module.aws.AwsConnection;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.util.Map;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Reading an s3 connection: defaults, credentials, and the endpoint_url rules. */
+/** Reading an s3 connection ({@link AwsConnection}): defaults, credentials, and the endpoint_url rules. */
 class S3ConnectionTest {
   static final Env STRICT = Env.of(Map.of());
   static final Env LOCAL = Env.of(Map.of("ALLOW_LOCALHOST_FOR_TESTS", "true"));
@@ -23,7 +24,7 @@ class S3ConnectionTest {
 
   @Test
   void noConnectionMeansUsEast1AndTheDefaultChain() {
-    S3Connection connection = S3Connection.from(null, STRICT);
+    AwsConnection connection = AwsConnection.from(null, STRICT, "region");
     assertEquals("us-east-1", connection.region());
     assertNull(connection.endpoint());
     assertFalse(connection.staticCredentials());
@@ -31,27 +32,27 @@ class S3ConnectionTest {
 
   @Test
   void bothKeysGiveStaticCredentialsAndTheSecretIsNeverPrinted() {
-    S3Connection connection = S3Connection.from(new JsonObject().put("type", "s3").put("region", "eu-west-1")
-        .put("aws_access_key_id", "AKIAEXAMPLE").put("aws_secret_access_key", "s3cr3t-value"), STRICT);
+    AwsConnection connection = AwsConnection.from(new JsonObject().put("type", "s3").put("region", "eu-west-1")
+        .put("aws_access_key_id", "AKIAEXAMPLE").put("aws_secret_access_key", "s3cr3t-value"), STRICT, "region");
     assertTrue(connection.staticCredentials());
     assertEquals("eu-west-1", connection.region());
     assertFalse(connection.toString().contains("s3cr3t-value"), connection::toString);
     assertFalse(connection.toString().contains("AKIAEXAMPLE"), connection::toString);
     // one key alone (or an unset variable substituted to "") falls back to the default chain
-    assertFalse(S3Connection.from(new JsonObject().put("aws_access_key_id", "AKIAEXAMPLE")
-        .put("aws_secret_access_key", ""), STRICT).staticCredentials());
+    assertFalse(AwsConnection.from(new JsonObject().put("aws_access_key_id", "AKIAEXAMPLE")
+        .put("aws_secret_access_key", ""), STRICT, "region").staticCredentials());
   }
 
   @Test
   void endpointUrlIsHonouredAsSchemeHostPort() {
     assertEquals(URI.create("http://minio:9000"),
-        S3Connection.from(new JsonObject().put("endpoint_url", "http://minio:9000"), STRICT).endpoint());
+        AwsConnection.from(new JsonObject().put("endpoint_url", "http://minio:9000"), STRICT, "region").endpoint());
     assertEquals(URI.create("https://s3.example.com:443"),
-        S3Connection.from(new JsonObject().put("endpoint_url", "https://s3.example.com/"), STRICT).endpoint());
+        AwsConnection.from(new JsonObject().put("endpoint_url", "https://s3.example.com/"), STRICT, "region").endpoint());
     assertEquals(URI.create("http://127.0.0.1:9090"),
-        S3Connection.from(new JsonObject().put("endpoint_url", "http://127.0.0.1:9090"), LOCAL).endpoint());
+        AwsConnection.from(new JsonObject().put("endpoint_url", "http://127.0.0.1:9090"), LOCAL, "region").endpoint());
     assertEquals(URI.create("http://10.1.2.3:9000"),
-        S3Connection.from(new JsonObject().put("endpoint_url", "http://10.1.2.3:9000"), PRIVATE).endpoint());
+        AwsConnection.from(new JsonObject().put("endpoint_url", "http://10.1.2.3:9000"), PRIVATE, "region").endpoint());
   }
 
   @Test
@@ -74,13 +75,13 @@ class S3ConnectionTest {
   @Test
   void regionMustLookLikeARegion() {
     ConfigException e = assertThrows(ConfigException.class,
-        () -> S3Connection.from(new JsonObject().put("region", "us-east-1/../x"), STRICT));
+        () -> AwsConnection.from(new JsonObject().put("region", "us-east-1/../x"), STRICT, "region"));
     assertEquals("region", e.key());
   }
 
   private static void assertRefused(String url, Env env) {
     ConfigException e = assertThrows(ConfigException.class,
-        () -> S3Connection.from(new JsonObject().put("endpoint_url", url), env), url);
+        () -> AwsConnection.from(new JsonObject().put("endpoint_url", url), env, "region"), url);
     assertEquals("endpoint_url", e.key(), e::getMessage);
   }
 }

@@ -1,4 +1,4 @@
-package io.cwm.module.s3;
+package io.cwm.module.aws;
 
 import io.cwm.config.ConfigException;
 import io.cwm.config.ConnectionRules;
@@ -11,58 +11,74 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * An {@code s3} connection (connections-json.md §4.7), checked: {@code region} (default
- * {@code us-east-1}), {@code aws_access_key_id} + {@code aws_secret_access_key} (both set: static
- * credentials, otherwise the SDK's default chain: environment, profile, container and instance
- * roles), and {@code endpoint_url} (MinIO, Garage, LocalStack, S3Mock), used with path-style
- * addressing.
+ * The keys an AWS connection of connections.json shares between the {@code s3} and
+ * {@code aws_sqs} types (connections-json.md §4.7, §4.8), checked: the region (default
+ * {@code us-east-1}; the key names are the module's: {@code region} for s3, {@code region_name}
+ * then {@code region} for SQS), {@code aws_access_key_id} + {@code aws_secret_access_key} (both
+ * set: static credentials, otherwise the SDK's default chain: environment, profile, container and
+ * instance roles), and {@code endpoint_url} (MinIO, LocalStack, ElasticMQ, ...).
  *
  * <p>{@code endpoint_url} is operator config like a broker's host, so it follows the connection
  * host rules (connections-json.md §3, {@link ConnectionRules}): loopback only with
  * {@code ALLOW_LOCALHOST_FOR_TESTS=true}, private addresses only with
- * {@code ALLOW_PRIVATE_IP_CONNECTIONS=true} (an S3-compatible store on the private network is the
- * usual case). On top, what {@link TargetAddressPolicy} refuses for any outbound URL is refused
- * always: link-local, multicast and metadata addresses and names, non-canonical numeric hosts
- * ({@code 127.1}). http or https only, no user info, path or query. Names are not resolved here
- * (as for every connection host); the SDK connects to what DNS says at call time.
+ * {@code ALLOW_PRIVATE_IP_CONNECTIONS=true}. On top, what {@link TargetAddressPolicy} refuses for
+ * any outbound URL is refused always: link-local, multicast and metadata addresses and names,
+ * non-canonical numeric hosts ({@code 127.1}). http or https only, no user info, path or query.
+ * Names are not resolved here (as for every connection host); the SDK connects to what DNS says
+ * at call time.
  *
- * @param endpoint null for AWS itself
+ * @param region the region name
+ * @param endpoint null for AWS itself, else {@code scheme://host:port}
  * @param accessKeyId null unless both keys are set
+ * @param secretAccessKey null unless both keys are set
  */
-record S3Connection(String region, URI endpoint, String accessKeyId, String secretAccessKey) {
-  static final String DEFAULT_REGION = "us-east-1";
+public record AwsConnection(String region, URI endpoint, String accessKeyId, String secretAccessKey) {
+  public static final String DEFAULT_REGION = "us-east-1";
   private static final Pattern REGION = Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
   private static final String RELAXATION = "ALLOW_LOCALHOST_FOR_TESTS / ALLOW_PRIVATE_IP_CONNECTIONS are not set";
 
-  /** Parses and checks a connection object (null: no connection, all defaults). */
-  static S3Connection from(JsonObject connection, Env env) {
+  /**
+   * Parses and checks a connection object (null: no connection, all defaults).
+   *
+   * @param regionKeys the keys that may name the region, the first one set wins
+   * @throws ConfigException naming the key of the connection that is wrong
+   */
+  public static AwsConnection from(JsonObject connection, Env env, String... regionKeys) {
     JsonObject config = connection == null ? new JsonObject() : connection;
-    String region = optionalString(config, "region");
+    String region = null;
+    for (String key : regionKeys) {
+      region = optionalString(config, key);
+      if (region != null) {
+        if (!REGION.matcher(region).matches()) {
+          throw new ConfigException(key, "must be a region name such as us-east-1");
+        }
+        break;
+      }
+    }
     if (region == null) {
       region = DEFAULT_REGION;
-    } else if (!REGION.matcher(region).matches()) {
-      throw new ConfigException("region", "must be a region name such as us-east-1");
     }
     String endpointText = optionalString(config, "endpoint_url");
     URI endpoint = endpointText == null ? null : endpoint(endpointText, env);
     String keyId = optionalString(config, "aws_access_key_id");
     String secret = optionalString(config, "aws_secret_access_key");
     boolean staticKeys = keyId != null && secret != null;
-    return new S3Connection(region, endpoint, staticKeys ? keyId : null, staticKeys ? secret : null);
+    return new AwsConnection(region, endpoint, staticKeys ? keyId : null, staticKeys ? secret : null);
   }
 
-  boolean staticCredentials() {
+  public boolean staticCredentials() {
     return accessKeyId != null;
   }
 
-  /** Never prints the secret (a record's default toString would). */
+  /** Never prints the keys (a record's default toString would). */
   @Override
   public String toString() {
-    return "S3Connection[region=" + region + ", endpoint=" + (endpoint == null ? "aws" : endpoint)
+    return "AwsConnection[region=" + region + ", endpoint=" + (endpoint == null ? "aws" : endpoint)
         + ", credentials=" + (staticCredentials() ? "static" : "default chain") + "]";
   }
 
-  static URI endpoint(String text, Env env) {
+  /** Checks {@code endpoint_url} and returns it as {@code scheme://host:port}. */
+  public static URI endpoint(String text, Env env) {
     TargetUrl url;
     try {
       url = TargetUrl.parse(text);
