@@ -1,5 +1,6 @@
 package io.cwm.module.pubsub;
 
+import io.cwm.module.Utf8;
 import com.google.protobuf.ByteString;
 import com.google.pubsub.v1.PubsubMessage;
 import io.vertx.core.buffer.Buffer;
@@ -49,7 +50,7 @@ final class PubSubMessages {
         continue;
       }
       message.putAttributes(name, value);
-      size += name.length() + utf8Length(value);
+      size += name.length() + Utf8.length(value);
       kept++;
     }
     return new Built(message.build(), size, dropped);
@@ -87,25 +88,6 @@ final class PubSubMessages {
   }
 
   static boolean acceptedValue(String value) {
-    return value != null && value.length() <= MAX_VALUE && utf8Length(value) <= MAX_VALUE;
-  }
-
-  /** The UTF-8 length of {@code text} without encoding it. */
-  static int utf8Length(String text) {
-    int bytes = 0;
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c < 0x80) {
-        bytes++;
-      } else if (c < 0x800) {
-        bytes += 2;
-      } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-        bytes += 4;
-        i++;
-      } else {
-        bytes += 3;
-      }
-    }
-    return bytes;
+    return value != null && value.length() <= MAX_VALUE && Utf8.length(value) <= MAX_VALUE;
   }
 }

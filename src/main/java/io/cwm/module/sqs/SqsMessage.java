@@ -1,5 +1,6 @@
 package io.cwm.module.sqs;
 
+import io.cwm.module.Utf8;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -42,10 +43,10 @@ record SqsMessage(String body, Map<String, MessageAttributeValue> attributes, in
     boolean blob = payload instanceof Buffer;
     String body = body(payload);
     Map<String, MessageAttributeValue> attributes = new LinkedHashMap<>();
-    int size = utf8Length(body);
+    int size = Utf8.length(body);
     if (blob) {
       attributes.put(ENCODING_ATTRIBUTE, string("base64"));
-      size += utf8Length(ENCODING_ATTRIBUTE) + STRING.length() + "base64".length();
+      size += Utf8.length(ENCODING_ATTRIBUTE) + STRING.length() + "base64".length();
     }
     List<String> names = new ArrayList<>(headers == null ? List.of() : headers.keySet());
     names.sort(null);
@@ -58,7 +59,7 @@ record SqsMessage(String body, Map<String, MessageAttributeValue> attributes, in
         continue;
       }
       attributes.put(name, string(value));
-      size += utf8Length(name) + STRING.length() + utf8Length(value);
+      size += Utf8.length(name) + STRING.length() + Utf8.length(value);
     }
     return new SqsMessage(body, attributes, size, dropped);
   }
@@ -115,23 +116,5 @@ record SqsMessage(String body, Map<String, MessageAttributeValue> attributes, in
 
   private static MessageAttributeValue string(String value) {
     return MessageAttributeValue.builder().dataType(STRING).stringValue(value).build();
-  }
-
-  private static int utf8Length(String text) {
-    int bytes = 0;
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c < 0x80) {
-        bytes++;
-      } else if (c < 0x800) {
-        bytes += 2;
-      } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-        bytes += 4;
-        i++;
-      } else {
-        bytes += 3;
-      }
-    }
-    return bytes;
   }
 }
