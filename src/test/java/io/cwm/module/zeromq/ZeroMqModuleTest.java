@@ -107,6 +107,27 @@ class ZeroMqModuleTest {
   }
 
   @Test
+  void anotherPusherThatCameAndWentBeforeTheModuleDoesNotStopIt() throws Exception {
+    try (ZeroMqPeer shared = new ZeroMqPeer(SocketType.PULL);
+        org.zeromq.ZContext other = new org.zeromq.ZContext(1)) {
+      org.zeromq.ZMQ.Socket push = other.createSocket(SocketType.PUSH);
+      push.connect(shared.endpoint());
+      for (int i = 0; i < 50_000; i++) {
+        push.send("{\"other\":" + i + "}");
+      }
+      other.destroySocket(push);
+      JsonObject webhooks = new JsonObject().put("late", entry("PUSH", shared.endpoint()));
+      try (TestServer late = TestServer.start(webhooks.encodePrettily(), "{}", Map.of())) {
+        String marker = UUID.randomUUID().toString();
+        HttpResponse<String> response = Http.post(late.port(), "/webhook/late", "{\"marker\":\"" + marker + "\"}",
+            "Content-Type", "application/json");
+        assertEquals(200, response.statusCode(), response::body);
+        assertTrue(receivedBy(shared, marker));
+      }
+    }
+  }
+
+  @Test
   void pushSendsTheJsonPayloadAsOneCompactFrame() throws Exception {
     String marker = UUID.randomUUID().toString();
     HttpResponse<String> response = post("push", "{ \"marker\": \"" + marker + "\", \"n\": 1, \"ok\": true }");
