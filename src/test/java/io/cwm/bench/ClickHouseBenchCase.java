@@ -75,7 +75,8 @@ final class ClickHouseBenchCase implements ModuleBenchCase {
     for (int i = 0; i < outstanding; i++) {
       insertLoop(client, columns, payload, running, done, stopped);
     }
-    Thread.sleep(seconds * 1000L);
+    // the measured window; it ends early only if every insert loop has stopped
+    stopped.await(seconds, TimeUnit.SECONDS);
     running.set(false);
     long count = done.get();
     double elapsed = (System.nanoTime() - started) / 1e9;
