@@ -15,10 +15,77 @@ import java.util.UUID;
 /**
  * The stored message of Webhook Connect (spec §2.2), in the exact JSON shape every peer reads and
  * writes (Python receivers and connectors included), so a shared buffer and the wire stay
- * compatible. {@code deliveryCount} is kept with the message.
+ * compatible. {@code deliveryCount} is kept with the message. {@code extras} are the fields only
+ * Java peers write (Python readers ignore unknown fields): see {@link Extras}.
  */
 public record Envelope(String messageId, String channel, String webhookId, String timestamp,
-    String expiresAt, JsonObject headers, Object payload, long sequence, int deliveryCount) {
+    String expiresAt, JsonObject headers, Object payload, long sequence, int deliveryCount, Extras extras) {
+
+  /**
+   * The Java-only envelope fields, each written only when set.
+   *
+   * @param rawBody the exact request body ({@code raw_body}, base64 on the wire), or null
+   * @param dedupKey the webhook's idempotency key ({@code dedup_key}), or null
+   * @param orderingKey the channel's ordering key of this message ({@code ordering_key}), or null
+   */
+  public record Extras(byte[] rawBody, String dedupKey, String orderingKey) {
+    public static final Extras NONE = new Extras(null, null, null);
+
+    public Extras withRawBody(byte[] value) {
+      return new Extras(value, dedupKey, orderingKey);
+    }
+
+    public Extras withDedupKey(String value) {
+      return new Extras(rawBody, value, orderingKey);
+    }
+
+    public Extras withOrderingKey(String value) {
+      return new Extras(rawBody, dedupKey, value);
+    }
+
+    /** Writes the fields that are set into {@code json}. */
+    void writeTo(JsonObject json) {
+      if (rawBody != null) {
+        json.put("raw_body", java.util.Base64.getEncoder().encodeToString(rawBody));
+      }
+      if (dedupKey != null) {
+        json.put("dedup_key", dedupKey);
+      }
+      if (orderingKey != null) {
+        json.put("ordering_key", orderingKey);
+      }
+    }
+
+    /** Reads the fields of any writer; a bad {@code raw_body} is ignored (null). */
+    static Extras readFrom(JsonObject json) {
+      byte[] raw = null;
+      if (json.getValue("raw_body") instanceof String text) {
+        try {
+          raw = java.util.Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+          raw = null;
+        }
+      }
+      String dedup = json.getValue("dedup_key") instanceof String text ? text : null;
+      String ordering = json.getValue("ordering_key") instanceof String text ? text : null;
+      return raw == null && dedup == null && ordering == null ? NONE : new Extras(raw, dedup, ordering);
+    }
+  }
+
+  public Envelope {
+    extras = extras == null ? Extras.NONE : extras;
+  }
+
+  /** An envelope without Java-only fields. */
+  public Envelope(String messageId, String channel, String webhookId, String timestamp,
+      String expiresAt, JsonObject headers, Object payload, long sequence, int deliveryCount) {
+    this(messageId, channel, webhookId, timestamp, expiresAt, headers, payload, sequence, deliveryCount, Extras.NONE);
+  }
+
+  public Envelope withExtras(Extras value) {
+    return new Envelope(messageId, channel, webhookId, timestamp, expiresAt, headers, payload, sequence,
+        deliveryCount, value);
+  }
 
   /** ISO-8601 UTC with microseconds and a numeric offset, the wire format of spec §2.4. */
   private static final DateTimeFormatter PYTHON_TIME =
@@ -120,11 +187,13 @@ public record Envelope(String messageId, String channel, String webhookId, Strin
   }
 
   public Envelope withSequence(long value) {
-    return new Envelope(messageId, channel, webhookId, timestamp, expiresAt, headers, payload, value, deliveryCount);
+    return new Envelope(messageId, channel, webhookId, timestamp, expiresAt, headers, payload, value, deliveryCount,
+        extras);
   }
 
   public Envelope withDeliveryCount(int value) {
-    return new Envelope(messageId, channel, webhookId, timestamp, expiresAt, headers, payload, sequence, value);
+    return new Envelope(messageId, channel, webhookId, timestamp, expiresAt, headers, payload, sequence, value,
+        extras);
   }
 
   /** True when {@code expires_at} is set and not after {@code now}. */
@@ -142,7 +211,7 @@ public record Envelope(String messageId, String channel, String webhookId, Strin
 
   /** Every field of {@link #toJson} up to the sequence, in its order. */
   private JsonObject storedFields() {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("message_id", messageId)
         .put("channel", channel)
         .put("webhook_id", webhookId)
@@ -151,6 +220,8 @@ public record Envelope(String messageId, String channel, String webhookId, Strin
         .put("metadata", new JsonObject().put("source", "webhook_connect_module"))
         .put("headers", headers)
         .put("payload", payload);
+    extras.writeTo(json);
+    return json;
   }
 
   private static final byte[] SEQUENCE_KEY = ",\"sequence\":".getBytes(StandardCharsets.UTF_8);
@@ -190,12 +261,12 @@ public record Envelope(String messageId, String channel, String webhookId, Strin
     Number deliveries = json.getValue("delivery_count") instanceof Number number ? number : 0;
     return new Envelope(json.getString("message_id"), json.getString("channel"),
         json.getString("webhook_id"), json.getString("timestamp"), json.getString("expires_at"),
-        headers, json.getValue("payload"), sequence.longValue(), deliveries.intValue());
+        headers, json.getValue("payload"), sequence.longValue(), deliveries.intValue(), Extras.readFrom(json));
   }
 
   /** The {@code webhook} frame of the streaming protocol (§3.2): flat, no channel or expiry. */
   public JsonObject webhookFrame() {
-    return new JsonObject()
+    JsonObject frame = new JsonObject()
         .put("type", "webhook")
         .put("message_id", messageId)
         .put("sequence", sequence)
@@ -203,5 +274,7 @@ public record Envelope(String messageId, String channel, String webhookId, Strin
         .put("timestamp", timestamp)
         .put("headers", headers)
         .put("payload", payload);
+    extras.writeTo(frame);
+    return frame;
   }
 }

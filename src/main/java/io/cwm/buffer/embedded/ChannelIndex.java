@@ -276,7 +276,7 @@ final class ChannelIndex {
           ? original.sequence() : nextSequence();
       Envelope fresh = new Envelope(original.messageId(), original.channel(), original.webhookId(),
           original.timestamp(), Envelope.format(now.plusSeconds(queue.ttlSeconds())), original.headers(),
-          original.payload(), seq, 0);
+          original.payload(), seq, 0, original.extras());
       deliveries.remove(seq);
       add(fresh, fresh.toJson().toBuffer().getBytes());
       dropDead(deadKey, fresh.messageId());
