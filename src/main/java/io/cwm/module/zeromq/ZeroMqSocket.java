@@ -55,6 +55,9 @@ final class ZeroMqSocket {
   private static final int SLICE_MILLIS = 250;
   private static final int RECONNECT_MAX_MILLIS = 1_000;
   private static final int HEARTBEAT_MILLIS = 5_000;
+  /** A TCP connection without a ZMTP handshake for this long gets the socket rebuilt (doubling up to the max). */
+  private static final long HANDSHAKE_STALL_MILLIS = 750;
+  private static final long HANDSHAKE_STALL_MAX_MILLIS = 6_000;
   /** On shutdown, what ZeroMQ still holds may take this long to be written. */
   private static final int CLOSE_LINGER_MILLIS = 1_000;
 
@@ -72,6 +75,8 @@ final class ZeroMqSocket {
    * one per socket built, so that a late event of a closed socket cannot touch it.
    */
   private PeerState peer = new PeerState();
+  /** Owned by {@link #thread}: the current handshake stall limit. */
+  private long stallLimitMillis;
 
   private record Pending(byte[] frame, long deadlineNanos, Promise<Void> promise) {}
 
@@ -81,6 +86,7 @@ final class ZeroMqSocket {
     this.zmq = zmq;
     this.target = target;
     this.context = context;
+    this.stallLimitMillis = firstStallLimit();
     this.thread = new Thread(this::run, "cwm-zeromq-" + target.socketType().name().toLowerCase(java.util.Locale.ROOT)
         + "-" + THREADS.incrementAndGet());
     this.thread.setDaemon(true);
@@ -206,18 +212,42 @@ final class ZeroMqSocket {
     return false;
   }
 
-  /** Waits (in slices, so that a close is noticed) until a peer is up or the deadline. */
+  /**
+   * Waits (in slices, so that a close is noticed) until a peer is up or the deadline. A TCP
+   * connection whose ZMTP handshake has not completed within {@link #stallLimitMillis} gets the
+   * socket rebuilt: JeroMQ 0.6.0's I/O thread can lose the read registration of a freshly
+   * connected channel (its poller skips a handle whose channel still has the connecter's
+   * cancelled key, and registers it only at the next registration of any socket of the context),
+   * so the greeting the peer sent sits unread until something else happens on that thread.
+   * Observed: a 5 s stall on loopback, ended by an unrelated socket's connect. Nothing has been
+   * sent when this happens (the send waits for the handshake), so a rebuild loses nothing.
+   */
   private boolean awaitPeer(long deadlineNanos) {
     while (!closing) {
       long remaining = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
       if (peer.awaitUp(Math.max(0, Math.min(SLICE_MILLIS, remaining)))) {
+        stallLimitMillis = firstStallLimit();
         return true;
       }
       if (remaining <= 0) {
         return false;
       }
+      if (peer.connectedWithoutHandshakeMillis() > stallLimitMillis) {
+        LOG.info("[module: zeromq, socket: {}] connected to port {} but no handshake within {} ms, rebuilding the socket",
+            target.socketType(), target.port(), stallLimitMillis);
+        stallLimitMillis = Math.min(stallLimitMillis * 2, HANDSHAKE_STALL_MAX_MILLIS);
+        closeSocket(0);
+        if (open() != null) {
+          return false;
+        }
+      }
     }
     return false;
+  }
+
+  /** The first stall limit: {@link #HANDSHAKE_STALL_MILLIS}, or a third of a shorter timeout (at least 100 ms). */
+  private long firstStallLimit() {
+    return Math.max(100, Math.min(HANDSHAKE_STALL_MILLIS, target.timeoutMillis() / 3));
   }
 
   /**
@@ -227,10 +257,24 @@ final class ZeroMqSocket {
    */
   private static final class PeerState {
     private boolean up;
+    /** When the TCP connection of a peer whose handshake has not completed came up; 0: none. */
+    private long connectedAtNanos;
 
     synchronized void set(boolean value) {
       up = value;
+      connectedAtNanos = 0;
       notifyAll();
+    }
+
+    synchronized void connected() {
+      if (!up) {
+        connectedAtNanos = System.nanoTime();
+      }
+    }
+
+    /** How long a TCP connection has waited for its handshake; 0 when none waits. */
+    synchronized long connectedWithoutHandshakeMillis() {
+      return up || connectedAtNanos == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connectedAtNanos);
     }
 
     /** Whether a peer is up, waiting up to {@code millis} for one (0: no wait). */
@@ -321,10 +365,12 @@ final class ZeroMqSocket {
       created.setEventHook(event -> {
         if (event.getEvent() == ZMonitor.Event.HANDSHAKE_PROTOCOL) {
           state.set(true);
+        } else if (event.getEvent() == ZMonitor.Event.CONNECTED) {
+          state.connected();
         } else if (event.getEvent() == ZMonitor.Event.DISCONNECTED) {
           state.set(false);
         }
-      }, ZMQ.EVENT_HANDSHAKE_PROTOCOL | ZMQ.EVENT_DISCONNECTED);
+      }, ZMQ.EVENT_HANDSHAKE_PROTOCOL | ZMQ.EVENT_CONNECTED | ZMQ.EVENT_DISCONNECTED);
     }
     if (!created.connect(endpoint)) {
       socket = created;
