@@ -9,6 +9,7 @@ import io.cwm.config.Env;
 import io.cwm.config.RelayChannels;
 import io.cwm.config.WebhookIdRules;
 import io.cwm.config.WebhookKeys;
+import io.cwm.filter.Filter;
 import io.cwm.module.ModuleType;
 import io.cwm.validate.Validator;
 import io.cwm.validate.ValidatorContext;
@@ -130,13 +131,25 @@ final class WebhookEntryReader {
     for (String empty : emptyBlocks) {
       problems.add(problems.webhookWarning(id, empty, "block is empty: no check is made"));
     }
+    Filter filter = filter(id, entry.getValue("filters"));
     if (secrets != null) {
       secrets.entry(id, entry, raw instanceof JsonObject rawEntry ? rawEntry : new JsonObject(), mark);
     }
     if (problems.errorSince(mark)) {
       return null;
     }
-    return new WebhookEntry(id, entry, blob, List.copyOf(steps), chain, chainConfig, cleaner, validators);
+    return new WebhookEntry(id, entry, blob, List.copyOf(steps), chain, chainConfig, cleaner, validators, filter);
+  }
+
+  /** The entry's {@code filters} (null when it has none), each problem recorded under {@code filters.<key>}. */
+  private Filter filter(String id, Object raw) {
+    List<ConfigException> filterProblems = new ArrayList<>();
+    Filter filter = Filter.parse(raw, filterProblems);
+    for (ConfigException problem : filterProblems) {
+      problems.add(problems.webhookError(id, problem.key().isEmpty() ? "filters" : "filters." + problem.key(),
+          problem.getMessage()));
+    }
+    return filter;
   }
 
   private static JsonObject connectorSide(JsonObject original) {
