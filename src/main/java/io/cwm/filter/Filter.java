@@ -56,6 +56,9 @@ public final class Filter {
       }
     }
     if (!object.containsKey("accept") && !object.containsKey("drop")) {
+      if (problems.size() > before) {
+        return null; // a misspelt list said so already
+      }
       problems.add(new ConfigException("", "has no rules: give \"accept\" and/or \"drop\" (or remove \"filters\")"));
       return null;
     }
