@@ -259,7 +259,8 @@ abstract sealed class FilterRule permits FilterRule.Field, FilterRule.Any {
         return Pattern.compile(text);
       } catch (PatternSyntaxException e) {
         // RE2 has no backreferences nor lookaround: that is what keeps matching linear
-        problems.add(new ConfigException(key, "is not a valid RE2 regular expression: " + e.getDescription()));
+        problems.add(new ConfigException(key, "is not a valid RE2 regular expression (RE2 has no "
+            + "backreferences nor lookaround): " + e.getDescription()));
         return null;
       }
     }
