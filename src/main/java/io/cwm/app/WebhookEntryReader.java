@@ -33,9 +33,9 @@ import java.util.Set;
  * On the connector side only the keys that delivery uses are read.
  */
 final class WebhookEntryReader {
-  /** Keys of a webhooks.json entry that the connector side uses (spec §8.11); the rest is ingress. */
+  /** Keys of a webhooks.json entry that the connector side uses (spec §8.11, and filters); the rest is ingress. */
   private static final Set<String> CONNECTOR_SIDE_KEYS = Set.of("module", "module-config", "connection", "chain",
-      "chain-config");
+      "chain-config", "filters");
   private static final int MAX_CHAIN_ITEMS = 20;
   private static final Set<String> CHAIN_ITEM_KEYS =
       Set.of("module", "connection", "module-config", "retry", "topic", "queue_name", "destination");

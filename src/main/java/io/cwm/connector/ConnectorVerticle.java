@@ -84,7 +84,8 @@ public final class ConnectorVerticle extends VerticleBase {
     deliverer = delivererFactory.apply(vertx);
     reconnect = new Reconnect(config.reconnectDelay(), config.maxReconnectDelay(),
         config.reconnectBackoffMultiplier(), System::currentTimeMillis, () -> ThreadLocalRandom.current().nextDouble());
-    screen = TargetFilters.of(config, tag, System::currentTimeMillis);
+    screen = deliverer instanceof ModuleDeliverer module ? module.filters(tag)
+        : ConnectorFilters.of(config, tag, System::currentTimeMillis);
     window = new DeliveryWindow(tag, config.maxConcurrentRequests(), deliverer, DeliveryWindow.Timers.of(vertx),
         new RecentDeliveries(System::currentTimeMillis), reconnect::delivered, screen);
     endpoints = Endpoints.of(config.cloudUrl(), config.channel());
@@ -275,7 +276,7 @@ public final class ConnectorVerticle extends VerticleBase {
       }
       return Future.<Void>succeededFuture();
     }).compose(closed -> deliverer.close()).onComplete(done -> {
-      if (screen instanceof TargetFilters filters) {
+      if (screen instanceof ConnectorFilters filters) {
         filters.logSummary();
       }
       LOG.info("{} connector stopped", tag);

@@ -12,6 +12,7 @@ import io.cwm.connector.config.ConnectorConfigLoader;
 import io.cwm.connector.config.ConnectorFlags;
 import io.cwm.connector.http.HttpDeliverer;
 import io.cwm.testing.ConnectApi;
+import io.cwm.testing.TestConnectors;
 import io.cwm.testing.TestServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -120,6 +122,35 @@ class ConnectorFiltersTest {
     }
   }
 
+  /**
+   * Module mode (role both): the filters of the local webhooks.json entry apply at the connector;
+   * what they drop is acked, the rest runs the entry's module (save_to_disk).
+   */
+  @Test
+  void inModuleModeTheLocalEntrysFiltersApply() throws Exception {
+    Path local = dir.resolve("local-webhooks.json");
+    Files.writeString(local, """
+        {"stripe": {"module": "save_to_disk", "module-config": {"path": "out"},
+                    "filters": {"accept": [{"field": "/type", "in": ["payment_intent.succeeded"]}]}}}""");
+    int port = TestServer.freePort();
+    ConnectorConfig connector = TestConnectors.module(port, "pay", TOKEN, "websocket", local, null);
+    try (TestServer server = TestServer.startIn(dir, port, "both", """
+        {"stripe": {"module": "webhook_connect", "module-config": {"channel": "pay", "channel_token": "%s"}}}
+        """.formatted(TOKEN), "{}", Map.of(), List.of(connector))) {
+      ConnectApi api = new ConnectApi(server);
+      for (int i = 0; i < 6; i++) {
+        String type = i % 3 == 0 ? "payment_intent.succeeded" : "charge.refunded";
+        api.post("stripe", new JsonObject().put("n", i).put("type", type).encode());
+      }
+      JsonObject stats = api.awaitStats("pay", TOKEN, s -> s.getInteger("messages_delivered") == 6);
+      assertEquals(0, stats.getInteger("messages_queued"), stats.encode());
+      assertEquals(0, stats.getInteger("messages_dead_lettered"), stats.encode());
+      try (Stream<Path> written = Files.list(dir.resolve("out"))) {
+        assertEquals(2, written.count(), "only the accepted events ran the module");
+      }
+    }
+  }
+
   @Test
   void badTargetFiltersAreRefusedAtLoadWithTheirFullKey() throws Exception {
     ConnectorConfigLoader.Result loaded = load("""
@@ -146,6 +177,6 @@ class ConnectorFiltersTest {
         """);
     assertTrue(loaded.ok(), () -> loaded.problems().toString());
     assertNull(loaded.connectors().get(0).defaultTarget().filters());
-    assertEquals(DeliveryWindow.Screen.NONE, TargetFilters.of(loaded.connectors().get(0), "[t]", () -> 0));
+    assertEquals(DeliveryWindow.Screen.NONE, ConnectorFilters.of(loaded.connectors().get(0), "[t]", () -> 0));
   }
 }

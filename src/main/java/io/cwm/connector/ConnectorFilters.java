@@ -3,30 +3,32 @@ package io.cwm.connector;
 import io.cwm.filter.Filter;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The connector side of {@code filters} (HTTP mode): a message whose target's filters do not
- * deliver it is acked without delivery, so it leaves the receiver's buffer. Counted per webhook id;
+ * The connector side of {@code filters}: the filters of the message's target (HTTP mode,
+ * connector.json) or of its entry in the local webhooks.json (module mode). A message they do not
+ * deliver is acked without delivery, so it leaves the receiver's buffer. Counted per webhook id;
  * each message is logged at DEBUG, the first of each webhook id at INFO, and the counts at INFO at
  * most once per {@link #SUMMARY_INTERVAL_MILLIS} while messages are filtered, and when the
  * connector stops. Never logs a header or payload value. Used on the connector's event loop only.
  */
-final class TargetFilters implements DeliveryWindow.Screen {
-  private static final Logger LOG = LoggerFactory.getLogger(TargetFilters.class);
+final class ConnectorFilters implements DeliveryWindow.Screen {
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectorFilters.class);
   static final long SUMMARY_INTERVAL_MILLIS = 60_000;
 
-  private final ConnectorConfig config;
+  private final Function<String, Filter> filterOf;
   private final String tag;
   private final LongSupplier clock;
   private final Map<String, Long> counts = new TreeMap<>();
   private long total;
   private long summaryAt;
 
-  private TargetFilters(ConnectorConfig config, String tag, LongSupplier clock) {
-    this.config = config;
+  private ConnectorFilters(Function<String, Filter> filterOf, String tag, LongSupplier clock) {
+    this.filterOf = filterOf;
     this.tag = tag;
     this.clock = clock;
     this.summaryAt = clock.getAsLong();
@@ -38,13 +40,24 @@ final class TargetFilters implements DeliveryWindow.Screen {
     for (Target target : config.targets().values()) {
       any |= target.filters() != null;
     }
-    return any ? new TargetFilters(config, tag, clock) : DeliveryWindow.Screen.NONE;
+    return any ? new ConnectorFilters(webhookId -> {
+      Target target = config.targetFor(webhookId);
+      return target == null ? null : target.filters();
+    }, tag, clock) : DeliveryWindow.Screen.NONE;
+  }
+
+  /**
+   * The screen of a module-mode connector: each entry's filters ({@code filterOf} by webhook id,
+   * null for none), or {@link DeliveryWindow.Screen#NONE} when no entry has filters.
+   */
+  static DeliveryWindow.Screen of(boolean anyFilters, Function<String, Filter> filterOf, String tag,
+      LongSupplier clock) {
+    return anyFilters ? new ConnectorFilters(filterOf, tag, clock) : DeliveryWindow.Screen.NONE;
   }
 
   @Override
   public String dropReason(Delivery delivery) {
-    Target target = config.targetFor(delivery.webhookId());
-    Filter filters = target == null ? null : target.filters();
+    Filter filters = delivery.webhookId() == null ? null : filterOf.apply(delivery.webhookId());
     if (filters == null) {
       return null;
     }
@@ -60,10 +73,10 @@ final class TargetFilters implements DeliveryWindow.Screen {
     long count = counts.merge(webhookId, 1L, Long::sum);
     total++;
     if (count == 1) {
-      LOG.info("{} first message of webhook {} filtered by its target's {} (message {}): acked, not delivered; "
+      LOG.info("{} first message of webhook {} filtered by its {} (message {}): acked, not delivered; "
           + "counts follow at most once a minute", tag, webhookId, reason, delivery.messageId());
     } else {
-      LOG.debug("{} message {} (webhook {}) filtered by its target's {}: acked, not delivered", tag,
+      LOG.debug("{} message {} (webhook {}) filtered by its {}: acked, not delivered", tag,
           delivery.messageId(), webhookId, reason);
     }
     long now = clock.getAsLong();
