@@ -11,6 +11,7 @@ import io.cwm.config.Env;
 import io.cwm.connector.config.ConnectorConfigLoader;
 import io.cwm.connector.config.ConnectorFlags;
 import io.cwm.connector.http.HttpDeliverer;
+import io.cwm.filter.Filter;
 import io.cwm.testing.ConnectApi;
 import io.cwm.testing.TestConnectors;
 import io.cwm.testing.TestServer;
@@ -167,6 +168,21 @@ class ConnectorFiltersTest {
         && error.contains("is not a valid RE2 regular expression")), errors::toString);
     assertTrue(errors.stream().anyMatch(error -> error.contains("targets.stripe.filters.reject")
         && error.contains("unknown key 'reject'")), errors::toString);
+  }
+
+  @Test
+  void theConnectorCountsWhatItFiltersPerWebhookId() {
+    Target target = new Target("http://127.0.0.1:2/", "POST", Map.of(), 5, true, 3, 0.2, 2,
+        Filter.parse(new JsonObject("{\"drop\": [{\"field\": \"/type\", \"prefix\": \"charge.\"}]}")));
+    ConnectorFilters filters = (ConnectorFilters) ConnectorFilters.of(
+        TestConnectors.http(1, "pay", TOKEN, "websocket", target), "[channel: pay]", () -> 0);
+    JsonObject charge = new JsonObject().put("type", "charge.refunded");
+    assertEquals("drop[0]", filters.dropReason(new Delivery("m1", "stripe", new JsonObject(), charge, 1)));
+    assertEquals("drop[0]", filters.dropReason(new Delivery("m2", "stripe", new JsonObject(), charge, 1)));
+    assertEquals("drop[0]", filters.dropReason(new Delivery("m3", "shop", new JsonObject(), charge, 1)));
+    assertNull(filters.dropReason(new Delivery("m4", "stripe", new JsonObject(), new JsonObject(), 1)));
+    assertEquals(3, filters.total());
+    assertEquals(Map.of("stripe", 2L, "shop", 1L), filters.counts());
   }
 
   @Test
