@@ -62,7 +62,7 @@ public final class ConnectorVerticle extends VerticleBase {
   private long reconnectTimer = -1;
   private long watchdogTimer = -1;
   private DeliveryWindow window;
-  /** The targets' filters ({@link DeliveryWindow.Screen#NONE} without any). */
+  /** The targets' (or module mode: local entries') filters; {@link DeliveryWindow.Screen#NONE} without any. */
   private DeliveryWindow.Screen screen;
 
   /**

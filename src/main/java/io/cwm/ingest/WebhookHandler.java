@@ -36,8 +36,9 @@ import io.cwm.http.ClientIp;
 /**
  * {@code POST /webhook/{id}} and {@code POST /webhook/{namespace}/{id}}: id rules, lookup,
  * header limits and the header-only validators before the body is read; then the body (through
- * {@link BoundedBody}), the body validators in the spec's order, body parsing, credential
- * cleanup, then the module or chain — and only then the answer. 200 means the module (or every chain step)
+ * {@link BoundedBody}), the body validators in the spec's order, the entry's filters (a request
+ * they drop is answered 200 with {@value #FILTERED_HEADER}), body parsing, credential cleanup, then
+ * the module or chain — and only then the answer. 200 means the module (or every chain step)
  * succeeded; a failure is a 5xx so the sender retries and no message is lost.
  */
 public final class WebhookHandler implements Handler<RoutingContext> {
