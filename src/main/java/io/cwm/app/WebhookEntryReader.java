@@ -9,6 +9,7 @@ import io.cwm.config.Env;
 import io.cwm.config.RelayChannels;
 import io.cwm.config.WebhookIdRules;
 import io.cwm.config.WebhookKeys;
+import io.cwm.filter.Filter;
 import io.cwm.module.ModuleType;
 import io.cwm.validate.Validator;
 import io.cwm.validate.ValidatorContext;
@@ -32,9 +33,9 @@ import java.util.Set;
  * On the connector side only the keys that delivery uses are read.
  */
 final class WebhookEntryReader {
-  /** Keys of a webhooks.json entry that the connector side uses (spec §8.11); the rest is ingress. */
+  /** Keys of a webhooks.json entry that the connector side uses (spec §8.11, and filters); the rest is ingress. */
   private static final Set<String> CONNECTOR_SIDE_KEYS = Set.of("module", "module-config", "connection", "chain",
-      "chain-config");
+      "chain-config", "filters");
   private static final int MAX_CHAIN_ITEMS = 20;
   private static final Set<String> CHAIN_ITEM_KEYS =
       Set.of("module", "connection", "module-config", "retry", "topic", "queue_name", "destination");
@@ -130,13 +131,25 @@ final class WebhookEntryReader {
     for (String empty : emptyBlocks) {
       problems.add(problems.webhookWarning(id, empty, "block is empty: no check is made"));
     }
+    Filter filter = filter(id, entry.getValue("filters"));
     if (secrets != null) {
       secrets.entry(id, entry, raw instanceof JsonObject rawEntry ? rawEntry : new JsonObject(), mark);
     }
     if (problems.errorSince(mark)) {
       return null;
     }
-    return new WebhookEntry(id, entry, blob, List.copyOf(steps), chain, chainConfig, cleaner, validators);
+    return new WebhookEntry(id, entry, blob, List.copyOf(steps), chain, chainConfig, cleaner, validators, filter);
+  }
+
+  /** The entry's {@code filters} (null when it has none), each problem recorded under {@code filters.<key>}. */
+  private Filter filter(String id, Object raw) {
+    List<ConfigException> filterProblems = new ArrayList<>();
+    Filter filter = Filter.parse(raw, filterProblems);
+    for (ConfigException problem : filterProblems) {
+      problems.add(problems.webhookError(id, problem.key().isEmpty() ? "filters" : "filters." + problem.key(),
+          problem.getMessage()));
+    }
+    return filter;
   }
 
   private static JsonObject connectorSide(JsonObject original) {

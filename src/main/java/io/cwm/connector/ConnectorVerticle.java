@@ -62,6 +62,8 @@ public final class ConnectorVerticle extends VerticleBase {
   private long reconnectTimer = -1;
   private long watchdogTimer = -1;
   private DeliveryWindow window;
+  /** The targets' (or module mode: local entries') filters; {@link DeliveryWindow.Screen#NONE} without any. */
+  private DeliveryWindow.Screen screen;
 
   /**
    * @param delivererFactory builds the HTTP or module deliverer on this verticle's Vert.x
@@ -82,8 +84,10 @@ public final class ConnectorVerticle extends VerticleBase {
     deliverer = delivererFactory.apply(vertx);
     reconnect = new Reconnect(config.reconnectDelay(), config.maxReconnectDelay(),
         config.reconnectBackoffMultiplier(), System::currentTimeMillis, () -> ThreadLocalRandom.current().nextDouble());
+    screen = deliverer instanceof ModuleDeliverer module ? module.filters(tag)
+        : ConnectorFilters.of(config, tag, System::currentTimeMillis);
     window = new DeliveryWindow(tag, config.maxConcurrentRequests(), deliverer, DeliveryWindow.Timers.of(vertx),
-        new RecentDeliveries(System::currentTimeMillis), reconnect::delivered);
+        new RecentDeliveries(System::currentTimeMillis), reconnect::delivered, screen);
     endpoints = Endpoints.of(config.cloudUrl(), config.channel());
     // max_message_bytes: a bigger frame or message ends the socket (WebSocketLink) and we reconnect
     WebSocketClientOptions wsOptions = ClientTls.webSocket(config, endpoints.tls())
@@ -271,6 +275,11 @@ public final class ConnectorVerticle extends VerticleBase {
         return closed.future();
       }
       return Future.<Void>succeededFuture();
-    }).compose(closed -> deliverer.close()).onComplete(done -> LOG.info("{} connector stopped", tag));
+    }).compose(closed -> deliverer.close()).onComplete(done -> {
+      if (screen instanceof ConnectorFilters filters) {
+        filters.logSummary();
+      }
+      LOG.info("{} connector stopped", tag);
+    });
   }
 }

@@ -47,6 +47,15 @@ final class DeliveryWindow {
     }
   }
 
+  /** Which messages are acked without delivery (the targets' {@code filters}). */
+  interface Screen {
+    /** Delivers everything. */
+    Screen NONE = delivery -> null;
+
+    /** Why {@code delivery} is not delivered (it is acked), or null to deliver it. */
+    String dropReason(Delivery delivery);
+  }
+
   private record Queued(StreamLink link, Delivery delivery) {}
 
   /** A retry nack waiting for its back-off, and the link to send it on. */
@@ -58,6 +67,7 @@ final class DeliveryWindow {
   private final Timers timers;
   private final RecentDeliveries delivered;
   private final Runnable onDelivered;
+  private final Screen screen;
   private final ArrayDeque<Queued> queue = new ArrayDeque<>();
   /** Messages queued or being delivered → the link to settle them on (the latest they came on). */
   private final Map<String, StreamLink> inHand = new HashMap<>();
@@ -73,6 +83,15 @@ final class DeliveryWindow {
    */
   DeliveryWindow(String tag, int maxConcurrent, Deliverer deliverer, Timers timers, RecentDeliveries delivered,
       Runnable onDelivered) {
+    this(tag, maxConcurrent, deliverer, timers, delivered, onDelivered, Screen.NONE);
+  }
+
+  /**
+   * @param screen the messages acked at once without delivery (filtered): they take no slot
+   */
+  DeliveryWindow(String tag, int maxConcurrent, Deliverer deliverer, Timers timers, RecentDeliveries delivered,
+      Runnable onDelivered, Screen screen) {
+    this.screen = screen;
     this.tag = tag;
     this.maxConcurrent = maxConcurrent;
     this.deliverer = deliverer;
@@ -105,6 +124,10 @@ final class DeliveryWindow {
     DelayedNack delayed = delayedNacks.remove(messageId);
     if (delayed != null) { // back already (its lease ran out): this delivery settles it
       timers.cancel(delayed.timer());
+    }
+    if (screen != Screen.NONE && screen.dropReason(delivery) != null) {
+      source.ack(messageId); // filtered: it leaves the receiver's buffer, counted by the screen
+      return true;
     }
     inHand.put(messageId, source);
     queue.add(new Queued(source, delivery));

@@ -27,6 +27,18 @@ public final class ModuleDeliverer implements Deliverer {
     this.dispatcher = new Dispatcher(vertx, stepTimeoutMillis);
   }
 
+  /**
+   * The filters of the local webhooks.json entries (the connector acks what they do not deliver),
+   * or {@link DeliveryWindow.Screen#NONE} when no entry has any.
+   */
+  DeliveryWindow.Screen filters(String tag) {
+    boolean any = local.webhooks().values().stream().anyMatch(entry -> entry.filter() != null);
+    return ConnectorFilters.of(any, webhookId -> {
+      WebhookEntry entry = local.webhooks().get(webhookId);
+      return entry == null ? null : entry.filter();
+    }, tag, System::currentTimeMillis);
+  }
+
   @Override
   public Future<Outcome> deliver(Delivery delivery) {
     if (delivery.webhookId() == null) {

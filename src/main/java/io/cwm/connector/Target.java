@@ -1,5 +1,6 @@
 package io.cwm.connector;
 
+import io.cwm.filter.Filter;
 import java.util.Map;
 
 /**
@@ -15,11 +16,21 @@ import java.util.Map;
  * @param retryMaxAttempts total attempts when retries are on (≥ 1)
  * @param retryDelaySeconds pause before the second attempt
  * @param retryBackoffMultiplier pause growth after each pause
+ * @param filters which messages this target gets ({@code filters}); null: all of them. The others
+ *     are acked without delivery (they leave the receiver's buffer)
  */
 public record Target(String url, String method, Map<String, String> headers, double timeoutSeconds,
-    boolean retryEnabled, int retryMaxAttempts, double retryDelaySeconds, double retryBackoffMultiplier) {
+    boolean retryEnabled, int retryMaxAttempts, double retryDelaySeconds, double retryBackoffMultiplier,
+    Filter filters) {
 
   public static final double MAX_RETRY_DELAY_SECONDS = 60;
+
+  /** A target without filters. */
+  public Target(String url, String method, Map<String, String> headers, double timeoutSeconds, boolean retryEnabled,
+      int retryMaxAttempts, double retryDelaySeconds, double retryBackoffMultiplier) {
+    this(url, method, headers, timeoutSeconds, retryEnabled, retryMaxAttempts, retryDelaySeconds,
+        retryBackoffMultiplier, null);
+  }
 
   /** Attempts this target makes for one delivery. */
   public int attempts() {

@@ -11,6 +11,7 @@ import io.cwm.webhook.WebhookEntry;
 import io.cwm.config.WebhookIdRules;
 import io.cwm.error.CwmException;
 import io.cwm.error.FailureCode;
+import io.cwm.filter.Filter;
 import io.cwm.validate.Validator;
 import io.cwm.validate.WebhookRequest;
 import io.vertx.core.Future;
@@ -35,8 +36,9 @@ import io.cwm.http.ClientIp;
 /**
  * {@code POST /webhook/{id}} and {@code POST /webhook/{namespace}/{id}}: id rules, lookup,
  * header limits and the header-only validators before the body is read; then the body (through
- * {@link BoundedBody}), the body validators in the spec's order, body parsing, credential
- * cleanup, then the module or chain — and only then the answer. 200 means the module (or every chain step)
+ * {@link BoundedBody}), the body validators in the spec's order, the entry's filters (a request
+ * they drop is answered 200 with {@value #FILTERED_HEADER}), body parsing, credential cleanup, then
+ * the module or chain — and only then the answer. 200 means the module (or every chain step)
  * succeeded; a failure is a 5xx so the sender retries and no message is lost.
  */
 public final class WebhookHandler implements Handler<RoutingContext> {
@@ -44,7 +46,12 @@ public final class WebhookHandler implements Handler<RoutingContext> {
   /** How long a relayed webhook waits for its buffer to store it. */
   static final long PUBLISH_TIMEOUT_MILLIS = 5_000;
   static final String OK_BODY = "{\"message\":\"200 OK\"}";
+  /** The answer to a request the entry's filters did not deliver: 200, so the sender does not retry. */
+  static final String FILTERED_BODY = "{\"message\":\"200 OK\",\"filtered\":true}";
+  /** Names the filter rule that kept a request from delivery ({@code drop[0]}, {@code accept[1]}). */
+  static final String FILTERED_HEADER = "X-Webhook-Filtered";
   private static final String HEAD = "cwm.webhook.head";
+  private static final String FILTERED = "cwm.webhook.filtered";
 
   private final WebhookRoutes.Deps deps;
   private final Dispatcher dispatcher;
@@ -91,13 +98,25 @@ public final class WebhookHandler implements Handler<RoutingContext> {
       WebhookRequest request = head.request().withBody(body == null ? Buffer.buffer() : body);
       Future<String> done;
       try {
-        done = validate(head.entry().validators(), request, false)
-            .compose(valid -> deliver(head.entry(), request, head.statsKey()));
+        done = validate(head.entry().validators(), request, false).compose(valid -> {
+          String filtered = filtered(head.entry(), request);
+          if (filtered != null) {
+            context.put(FILTERED, filtered);
+            return Future.succeededFuture(null);
+          }
+          return deliver(head.entry(), request, head.statsKey());
+        });
       } catch (RuntimeException failure) {
         done = Future.failedFuture(failure);
       }
       done.onComplete(answered -> {
         if (answered.succeeded()) {
+          String filtered = head.entry().filter() == null ? null : context.get(FILTERED);
+          if (filtered != null) {
+            context.response().putHeader(FILTERED_HEADER, filtered)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(FILTERED_BODY);
+            return;
+          }
           if (answered.result() != null) {
             context.response().putHeader("X-Webhook-Message-Id", answered.result());
           }
@@ -150,6 +169,25 @@ public final class WebhookHandler implements Handler<RoutingContext> {
           .onFailure(failure -> deps.metrics().validationFailed(validator.key(), failure)));
     }
     return outcome;
+  }
+
+  /**
+   * The entry's filters on the authenticated request, before cleanup (rules see the headers and body
+   * as received): the rule that keeps it from delivery, or null. Without filters, a null check. A
+   * filtered request is counted ({@code cwm_webhooks_filtered_total}), never queued nor delivered.
+   */
+  private String filtered(WebhookEntry entry, WebhookRequest request) {
+    Filter filter = entry.filter();
+    if (filter == null) {
+      return null;
+    }
+    String reason = filter.dropReason(request.headers(), entry.blob() ? null : request.json());
+    if (reason != null) {
+      deps.metrics().webhookFiltered(request.webhookId());
+      LOG.debug("[webhook_id: {}] filtered by {}: answered 200, not queued nor delivered", request.webhookId(),
+          reason);
+    }
+    return reason;
   }
 
   private Future<String> deliver(WebhookEntry entry, WebhookRequest request, String statsKey) {

@@ -143,6 +143,16 @@ public final class CwmMetrics {
   }
 
   /**
+   * The webhook's {@code filters} kept a request from delivery ({@code cwm_webhooks_filtered_total}):
+   * answered 200, not queued nor delivered. Same {@code webhook_id} label as
+   * {@link #webhookReceived}.
+   */
+  public void webhookFiltered(String webhookId) {
+    WebhookCounters counters = webhookId == null ? null : webhooks.get(webhookId);
+    (counters == null ? unknownWebhook : counters).filtered();
+  }
+
+  /**
    * A validator refused a webhook ({@code cwm_validation_failures_total}). Called by the webhook
    * handler.
    *
@@ -276,9 +286,24 @@ public final class CwmMetrics {
   private final class WebhookCounters {
     private final String label;
     private final AtomicReferenceArray<Counter> byStatus = new AtomicReferenceArray<>(MAX_STATUS - MIN_STATUS + 1);
+    private volatile Counter filtered;
 
     WebhookCounters(String label) {
       this.label = label;
+    }
+
+    void filtered() {
+      Counter counter = filtered;
+      if (counter == null) {
+        // the registry returns the same counter to racing threads
+        counter = Counter.builder("cwm.webhooks.filtered")
+            .description("Webhook requests kept from delivery by the webhook's filters (answered 200, not queued), "
+                + "by webhook id")
+            .tags("webhook_id", label)
+            .register(registry);
+        filtered = counter;
+      }
+      counter.increment();
     }
 
     void increment(int status) {

@@ -7,6 +7,7 @@ import io.cwm.validate.Validator;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import io.cwm.config.RelayChannels;
+import io.cwm.filter.Filter;
 
 /**
  * One webhooks.json entry, parsed and validated at load: how a request to it is checked and
@@ -20,9 +21,11 @@ import io.cwm.config.RelayChannels;
  * @param chainConfig chain execution settings (defaults for a single module)
  * @param cleaner credential cleanup settings
  * @param validators validators in the spec's order
+ * @param filter the entry's {@code filters} (which requests are delivered), or null: every request is
+ *     (a null check per request)
  */
 public record WebhookEntry(String id, JsonObject raw, boolean blob, List<ChainItem> steps,
-    boolean chain, ChainConfig chainConfig, CredentialCleaner cleaner, List<Validator> validators)
+    boolean chain, ChainConfig chainConfig, CredentialCleaner cleaner, List<Validator> validators, Filter filter)
     implements DeliveryPlan {
 
   /** The Webhook Connect channel this entry relays to, or null when it runs a module or chain. */

@@ -72,6 +72,20 @@ class DeliveryWindowTest {
   }
 
   @Test
+  void aFilteredMessageIsAckedAtOnceWithoutTakingASlotNorCountingAsDelivered() {
+    DeliveryWindow window = new DeliveryWindow("[channel: test]", 1, deliverer, timers, new RecentDeliveries(now::get),
+        deliveredCalls::incrementAndGet, delivery -> delivery.messageId().startsWith("skip") ? "drop[0]" : null);
+    assertTrue(window.offer(link, message("m1")));
+    assertTrue(window.offer(link, message("skip1")), "a new message, even though filtered");
+    assertEquals(List.of("ack skip1"), link.settled);
+    assertEquals(List.of("m1"), deliverer.started());
+    assertEquals(0, window.queued());
+    deliverer.finish("m1", Outcome.ack());
+    assertEquals(List.of("ack skip1", "ack m1"), link.settled);
+    assertEquals(1, deliveredCalls.get());
+  }
+
+  @Test
   void aRetryNackWaitsItsBackOff() {
     DeliveryWindow window = window(1);
     window.offer(link, message("m1"));

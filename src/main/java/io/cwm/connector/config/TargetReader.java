@@ -1,7 +1,10 @@
 package io.cwm.connector.config;
 
 import io.cwm.config.Coerce;
+import io.cwm.config.ConfigException;
 import io.cwm.connector.Target;
+import io.cwm.filter.Filter;
+import java.util.ArrayList;
 import io.vertx.core.json.JsonObject;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -17,7 +20,7 @@ import java.util.regex.Pattern;
  */
 final class TargetReader {
   static final List<String> TARGET_KEYS = List.of("url", "method", "headers", "timeout_seconds", "retry_enabled",
-      "retry_max_attempts", "retry_delay_seconds", "retry_backoff_multiplier");
+      "retry_max_attempts", "retry_delay_seconds", "retry_backoff_multiplier", "filters");
   /** RFC 9110 token: an HTTP method or header name. */
   private static final Pattern TOKEN = Pattern.compile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$");
 
@@ -84,11 +87,22 @@ final class TargetReader {
     Double delay = fields.atLeast(target, "retry_delay_seconds", key + ".retry_delay_seconds", 1.0, 0.0);
     Double multiplier = fields.atLeast(target, "retry_backoff_multiplier", key + ".retry_backoff_multiplier", 2.0,
         1.0);
+    Filter filters = filters(target.getValue("filters"), key + ".filters");
     if (fields.errorsSince(before)) {
       return null;
     }
     return new Target(url, method.toUpperCase(Locale.ROOT), headers, timeout, retryEnabled, attempts, delay,
-        multiplier);
+        multiplier, filters);
+  }
+
+  /** The target's {@code filters} (null when it has none), each problem under {@code <key>.<rule key>}. */
+  private Filter filters(Object raw, String key) {
+    List<ConfigException> problems = new ArrayList<>();
+    Filter filters = Filter.parse(raw, problems);
+    for (ConfigException problem : problems) {
+      fields.error(problem.key().isEmpty() ? key : key + "." + problem.key(), problem.getMessage());
+    }
+    return filters;
   }
 
   private Map<String, String> headers(Object raw, String key) {
