@@ -15,9 +15,18 @@ import java.util.Map;
  * @param retryMaxAttempts total attempts when retries are on (≥ 1)
  * @param retryDelaySeconds pause before the second attempt
  * @param retryBackoffMultiplier pause growth after each pause
+ * @param sign re-signing of each request (Standard Webhooks) with the target's secret, or null
  */
 public record Target(String url, String method, Map<String, String> headers, double timeoutSeconds,
-    boolean retryEnabled, int retryMaxAttempts, double retryDelaySeconds, double retryBackoffMultiplier) {
+    boolean retryEnabled, int retryMaxAttempts, double retryDelaySeconds, double retryBackoffMultiplier,
+    Signing sign) {
+
+  /** A target that does not re-sign. */
+  public Target(String url, String method, Map<String, String> headers, double timeoutSeconds,
+      boolean retryEnabled, int retryMaxAttempts, double retryDelaySeconds, double retryBackoffMultiplier) {
+    this(url, method, headers, timeoutSeconds, retryEnabled, retryMaxAttempts, retryDelaySeconds,
+        retryBackoffMultiplier, null);
+  }
 
   public static final double MAX_RETRY_DELAY_SECONDS = 60;
 

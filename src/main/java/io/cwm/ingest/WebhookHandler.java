@@ -21,7 +21,12 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -190,8 +195,14 @@ public final class WebhookHandler implements Handler<RoutingContext> {
       Map<String, String> headers, String statsKey) {
     ChannelSpec channel = deps.config().channels().get(channelName);
     ChannelSpec.Queue queue = channel.queue(entry.id());
+    byte[] rawBody = queue.rawBody() || entry.blob() ? request.body().getBytes() : null;
+    Object relayed = entry.blob() ? blobPayload(rawBody) : payload;
     Envelope envelope = Envelope.create(channel.name(), request.webhookId(),
-        new JsonObject(new LinkedHashMap<>(headers)), payload, deps.clock().instant(), queue.ttlSeconds());
+        new JsonObject(new LinkedHashMap<>(headers)), relayed, deps.clock().instant(), queue.ttlSeconds());
+    if (queue.rawBody()) {
+      // the bytes the validators saw, untouched: a local app re-checks the sender's signature over them
+      envelope = envelope.withExtras(Envelope.Extras.NONE.withRawBody(rawBody));
+    }
     return buffer.publish(channel, envelope).timeout(PUBLISH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
         .recover(failure -> Future.failedFuture(failure instanceof TimeoutException
             ? new BufferException(BufferException.Reason.UNAVAILABLE, "message buffer did not answer in time")
@@ -201,6 +212,22 @@ public final class WebhookHandler implements Handler<RoutingContext> {
       logEvent(entry, request, statsKey, payload, headers);
       return stored.messageId();
     });
+  }
+
+  /**
+   * The {@code payload} of a relayed {@code data_type: blob} body, for readers of the envelope that
+   * do not read {@code raw_body} (a Python connector, a module): the body as text when it is valid
+   * UTF-8 (a Python connector then posts exactly these bytes), else its standard base64.
+   */
+  static String blobPayload(byte[] body) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(body)).toString();
+    } catch (CharacterCodingException notText) {
+      return Base64.getEncoder().encodeToString(body);
+    }
   }
 
   /**
