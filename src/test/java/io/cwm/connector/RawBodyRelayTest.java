@@ -11,6 +11,7 @@ import io.cwm.buffer.rabbitmq.RabbitBroker;
 import io.cwm.connector.http.HttpDeliverer;
 import io.cwm.testing.RedisCleanup;
 import io.cwm.testing.TestConnector;
+import io.cwm.testing.TestConnectors;
 import io.cwm.testing.TestServer;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -22,6 +23,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Base64;
@@ -208,6 +211,45 @@ class RawBodyRelayTest {
       connector.close();
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * Module mode: a local {@code data_type: blob} entry gets the raw bytes (save_to_disk writes them
+   * as they came); a local JSON entry gets the payload as today.
+   */
+  @Test
+  void moduleModeGivesALocalBlobEntryTheRawBytes() throws Exception {
+    Path dir = Files.createTempDirectory("cwm-raw-module");
+    String channel = "raw-module-" + suffix;
+    Path local = dir.resolve("local-webhooks.json");
+    Files.writeString(local, """
+        {"binary": {"data_type": "blob", "module": "save_to_disk", "module-config": {"path": "blob-out"}},
+         "stripe": {"module": "save_to_disk", "module-config": {"path": "json-out"}}}""");
+    int port = TestServer.freePort();
+    ConnectorConfig connector = TestConnectors.module(port, channel, "tok", ConnectorConfig.WEBSOCKET, local, null);
+    try (TestServer server = TestServer.startIn(dir, port, "both", webhooks(channel), "{}",
+        Map.of("WEBHOOK_CONNECT_EMBEDDED_FSYNC", "false"), List.of(connector))) {
+      post(port, "binary", "application/octet-stream", BINARY_BODY);
+      post(port, "stripe", "application/json", STRIPE_BODY.getBytes(StandardCharsets.UTF_8));
+      assertTrue(await(20_000, () -> onlyFile(dir.resolve("blob-out")) != null
+          && onlyFile(dir.resolve("json-out")) != null), "both written");
+      assertArrayEquals(BINARY_BODY, Files.readAllBytes(onlyFile(dir.resolve("blob-out"))));
+      JsonObject written = new JsonObject(Files.readString(onlyFile(dir.resolve("json-out"))));
+      assertEquals("payment_intent.succeeded", written.getString("type"), "a JSON entry gets the payload");
+    }
+  }
+
+  /** The one file in {@code dir}, or null while there is none. */
+  static Path onlyFile(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return null;
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      List<Path> all = files.toList();
+      return all.size() == 1 ? all.get(0) : null;
+    } catch (java.io.IOException e) {
+      return null;
     }
   }
 
