@@ -199,11 +199,16 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     Object relayed = entry.blob() ? blobPayload(rawBody) : payload;
     Envelope envelope = Envelope.create(channel.name(), request.webhookId(),
         new JsonObject(new LinkedHashMap<>(headers)), relayed, deps.clock().instant(), queue.ttlSeconds());
+    Future<Envelope> publishing;
     if (queue.rawBody()) {
       // the bytes the validators saw, untouched: a local app re-checks the sender's signature over them
-      envelope = envelope.withExtras(Envelope.Extras.NONE.withRawBody(rawBody));
+      Envelope plain = envelope;
+      publishing = buffer.publish(channel, envelope.withExtras(Envelope.Extras.NONE.withRawBody(rawBody)))
+          .recover(failure -> tooLarge(failure) ? withoutRawBody(channel, plain, failure) : Future.failedFuture(failure));
+    } else {
+      publishing = buffer.publish(channel, envelope);
     }
-    return buffer.publish(channel, envelope).timeout(PUBLISH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+    return publishing.timeout(PUBLISH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
         .recover(failure -> Future.failedFuture(failure instanceof TimeoutException
             ? new BufferException(BufferException.Reason.UNAVAILABLE, "message buffer did not answer in time")
             : failure))
@@ -212,6 +217,22 @@ public final class WebhookHandler implements Handler<RoutingContext> {
       logEvent(entry, request, statsKey, payload, headers);
       return stored.messageId();
     });
+  }
+
+  private static boolean tooLarge(Throwable failure) {
+    return failure instanceof BufferException refused && refused.reason() == BufferException.Reason.TOO_LARGE;
+  }
+
+  /**
+   * A message whose raw body would take it over the buffer's message limit (the body travels twice,
+   * once as base64: bodies from about 4 MiB) is stored without it rather than refused: it was
+   * relayed before raw bodies existed, and a sender's retry of a 413 would never succeed. Logged,
+   * so the missing raw body (and the signature a local app cannot check) has an explanation.
+   */
+  private Future<Envelope> withoutRawBody(ChannelSpec channel, Envelope envelope, Throwable refused) {
+    LOG.warn("[channel: {}, webhook_id: {}, message_id: {}] message too large with its raw body: stored without it",
+        channel.name(), envelope.webhookId(), envelope.messageId());
+    return buffer.publish(channel, envelope);
   }
 
   /**

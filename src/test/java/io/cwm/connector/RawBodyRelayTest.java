@@ -215,6 +215,31 @@ class RawBodyRelayTest {
   }
 
   /**
+   * A body that fits the message limit only without its raw copy (about 6 MiB: twice, once as
+   * base64, it would not) is relayed without the raw body, not refused as it would be otherwise.
+   */
+  @Test
+  void aBodyTooLargeToTravelTwiceIsRelayedWithoutItsRawBody() throws Exception {
+    String channel = "raw-large-" + suffix;
+    Vertx vertx = Vertx.vertx();
+    try (TestServer server = TestServer.start(webhooks(channel))) {
+      TestConnector connector = new TestConnector(vertx).autoAck(true).connect(server.port(), channel, "tok");
+      String chunk = "\"" + "x".repeat(1_000_000) + "\"";
+      String body = "[" + String.join(",", java.util.Collections.nCopies(6, chunk)) + "]";
+      post(server.port(), "stripe", "application/json", body.getBytes(StandardCharsets.UTF_8));
+      JsonObject frame = connector.next("webhook", 20_000);
+      assertNotNull(frame, "delivered");
+      assertNull(frame.getValue("raw_body"), "stored without the raw body");
+      assertEquals(6, frame.getJsonArray("payload").size());
+      post(server.port(), "stripe", "application/json", STRIPE_BODY.getBytes(StandardCharsets.UTF_8));
+      assertNotNull(connector.next("webhook", 10_000).getString("raw_body"), "the next small one has its raw body");
+      connector.close();
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
    * Module mode: a local {@code data_type: blob} entry gets the raw bytes (save_to_disk writes them
    * as they came); a local JSON entry gets the payload as today.
    */
