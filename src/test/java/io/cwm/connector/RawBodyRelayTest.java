@@ -106,8 +106,11 @@ class RawBodyRelayTest {
     String connect = "\"module\": \"webhook_connect\", \"module-config\": {\"channel\": \"" + channel
         + "\", \"channel_token\": \"tok\"";
     return "{"
-        + "\"stripe\": {" + connect + "}},"
-        + "\"github\": {" + connect + ", \"raw_body\": true}},"
+        // the receiver checks the providers' signatures too: the raw body is the bytes it checked
+        + "\"stripe\": {\"hmac\": {\"secret\": \"" + STRIPE_SECRET + "\", \"header\": \"Stripe-Signature\"}, "
+        + connect + "}},"
+        + "\"github\": {\"hmac\": {\"secret\": \"" + GITHUB_SECRET + "\", \"header\": \"X-Hub-Signature-256\"}, "
+        + connect + ", \"raw_body\": true}},"
         + "\"form\": {\"data_type\": \"blob\", " + connect + "}},"
         + "\"xml\": {\"data_type\": \"blob\", " + connect + "}},"
         + "\"binary\": {\"data_type\": \"blob\", " + connect + "}},"
@@ -188,7 +191,7 @@ class RawBodyRelayTest {
     Vertx vertx = Vertx.vertx();
     try (TestServer server = TestServer.start(webhooks(channel))) {
       TestConnector connector = new TestConnector(vertx).autoAck(true).connect(server.port(), channel, "tok");
-      post(server.port(), "stripe", "application/json", STRIPE_BODY.getBytes(StandardCharsets.UTF_8));
+      postStripe(server.port(), STRIPE_BODY.getBytes(StandardCharsets.UTF_8));
       JsonObject json = connector.next("webhook", 10_000);
       post(server.port(), "xml", "application/xml", XML_BODY.getBytes(StandardCharsets.UTF_8));
       JsonObject xml = connector.next("webhook", 10_000);
@@ -226,12 +229,12 @@ class RawBodyRelayTest {
       TestConnector connector = new TestConnector(vertx).autoAck(true).connect(server.port(), channel, "tok");
       String chunk = "\"" + "x".repeat(1_000_000) + "\"";
       String body = "[" + String.join(",", java.util.Collections.nCopies(6, chunk)) + "]";
-      post(server.port(), "stripe", "application/json", body.getBytes(StandardCharsets.UTF_8));
+      postStripe(server.port(), body.getBytes(StandardCharsets.UTF_8));
       JsonObject frame = connector.next("webhook", 20_000);
       assertNotNull(frame, "delivered");
       assertNull(frame.getValue("raw_body"), "stored without the raw body");
       assertEquals(6, frame.getJsonArray("payload").size());
-      post(server.port(), "stripe", "application/json", STRIPE_BODY.getBytes(StandardCharsets.UTF_8));
+      postStripe(server.port(), STRIPE_BODY.getBytes(StandardCharsets.UTF_8));
       assertNotNull(connector.next("webhook", 10_000).getString("raw_body"), "the next small one has its raw body");
       connector.close();
     } finally {
@@ -256,7 +259,7 @@ class RawBodyRelayTest {
     try (TestServer server = TestServer.startIn(dir, port, "both", webhooks(channel), "{}",
         Map.of("WEBHOOK_CONNECT_EMBEDDED_FSYNC", "false"), List.of(connector))) {
       post(port, "binary", "application/octet-stream", BINARY_BODY);
-      post(port, "stripe", "application/json", STRIPE_BODY.getBytes(StandardCharsets.UTF_8));
+      postStripe(port, STRIPE_BODY.getBytes(StandardCharsets.UTF_8));
       assertTrue(await(20_000, () -> onlyFile(dir.resolve("blob-out")) != null
           && onlyFile(dir.resolve("json-out")) != null), "both written");
       assertArrayEquals(BINARY_BODY, Files.readAllBytes(onlyFile(dir.resolve("blob-out"))));
@@ -309,6 +312,14 @@ class RawBodyRelayTest {
     assertNotNull(arrival, path);
     assertArrayEquals(expected, arrival.body(), path + " byte for byte");
     assertEquals(contentType, arrival.headers().get("Content-Type"), path + " content type");
+  }
+
+  /** A Stripe-format signed POST to webhook {@code stripe}, as Stripe sends it. */
+  static void postStripe(int port, byte[] body) throws Exception {
+    long now = System.currentTimeMillis() / 1000;
+    String signature = "t=" + now + ",v1=" + hex(hmac(STRIPE_SECRET.getBytes(StandardCharsets.UTF_8),
+        concat((now + ".").getBytes(StandardCharsets.UTF_8), body)));
+    post(port, "stripe", "application/json", body, "Stripe-Signature", signature);
   }
 
   static void post(int port, String webhookId, String contentType, byte[] body, String... headers) throws Exception {
