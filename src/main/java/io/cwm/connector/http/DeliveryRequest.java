@@ -24,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * one of the same name (case insensitive), so none is ever sent twice. No {@code Accept-Encoding}
  * is added and the body is never compressed.
  *
+ * <p>A delivery with a raw body (issue 16) sends those bytes with the original {@code Content-Type}
+ * and also repeats the original headers under their own names, so the provider's signature
+ * headers reach the target as the provider sent them ({@link #forwardOriginals}). A target with
+ * {@code sign} gets the Standard Webhooks headers last ({@link StandardWebhooks}).
+ *
  * <p>Never sent: a header whose name is not an HTTP token or whose value holds a control
  * character (CR, LF, NUL, ... — header injection); original hop-by-hop headers; target
  * {@code Content-Length}/{@code Transfer-Encoding} (the client frames the body itself).
