@@ -111,6 +111,17 @@ class RawBodyRequestTest extends RecordingTargetTest {
         "ours replaces the original's");
   }
 
+  /** A Python receiver's message (no raw body) to a signing target: the signature covers the JSON text sent. */
+  @Test
+  void withoutARawBodyTheSignatureCoversTheJsonTextThatIsSent(Vertx vertx) throws Exception {
+    byte[] key = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8);
+    RecordingTarget.Received received = deliverTo(vertx, target(Map.of(), new Signing(key)),
+        new Delivery("msg_0123456789abcdef", "relay_a", new JsonObject(), new JsonObject().put("n", 1), 0));
+    assertEquals("{\"n\":1}", received.body());
+    assertEquals("v1," + StandardWebhooks.signature(key, "msg_0123456789abcdef", received.header("webhook-timestamp"),
+        "{\"n\":1}".getBytes(StandardCharsets.UTF_8)), received.header("webhook-signature"));
+  }
+
   @Test
   void aSigningKeyIsNeverPrinted() {
     String text = new Target("http://x", "POST", Map.of(), 1, false, 1, 1, 2,
