@@ -98,7 +98,7 @@ final class DeliveryRequest {
     if (!headers.contains("Accept")) { // some frameworks answer 406 without one
       headers.set("Accept", "*/*");
     }
-    if (url.basicAuth() != null && !headers.contains("Authorization")) {
+    if (url.basicAuth() != null && !targetSets(target, "authorization")) { // the URL's, not a forwarded one
       headers.set("Authorization", url.basicAuth());
     }
     if (target.sign() != null && body != null) {

@@ -70,6 +70,17 @@ class RawBodyRequestTest extends RecordingTargetTest {
     assertEquals("msg_0123456789abcdef", received.header("X-Webhook-Message-ID"));
   }
 
+  /** With cleanup disabled the sender's Authorization is forwarded, but a target URL's user info wins. */
+  @Test
+  void theTargetUrlsBasicAuthWinsOverAForwardedAuthorization(Vertx vertx) throws Exception {
+    Target target = new Target("http://user:pass@127.0.0.1:" + server.port() + "/in", "POST", Map.of(), 10, false, 1,
+        0.05, 2);
+    RecordingTarget.Received received = deliverTo(vertx, target,
+        raw(new JsonObject().put("authorization", "Bearer for-the-cloud"), "x", "x"));
+    assertEquals("Basic " + Base64.getEncoder().encodeToString("user:pass".getBytes(StandardCharsets.UTF_8)),
+        received.header("authorization"));
+  }
+
   @Test
   void aRawBodyWithoutAnOriginalContentTypeGoesWithoutOneUnlessTheTargetSetsIt(Vertx vertx) throws Exception {
     RecordingTarget.Received received = deliverTo(vertx, target(Map.of(), null), raw(new JsonObject(), "x", "x"));
