@@ -159,6 +159,9 @@ final class WebhookEntryReader {
         kept.put(key, original.getValue(key));
       }
     }
+    if ("blob".equals(original.getValue("data_type"))) {
+      kept.put("data_type", "blob"); // the entry then gets a message's raw body as bytes (ModuleDeliverer)
+    }
     return kept;
   }
 

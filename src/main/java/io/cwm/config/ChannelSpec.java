@@ -24,8 +24,18 @@ public record ChannelSpec(String name, String token, Map<String, Queue> queues,
 
   public static final int MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
-  /** One webhook's queue inside the channel. */
-  public record Queue(String webhookId, long ttlSeconds, int maxQueueSize) {}
+  /**
+   * One webhook's queue inside the channel.
+   *
+   * @param rawBody {@code raw_body} of the webhook's module-config: keep the exact request bytes in
+   *     the envelope ({@code Envelope.Extras.rawBody}); true by default
+   */
+  public record Queue(String webhookId, long ttlSeconds, int maxQueueSize, boolean rawBody) {
+    /** A queue that keeps raw bodies (the default). */
+    public Queue(String webhookId, long ttlSeconds, int maxQueueSize) {
+      this(webhookId, ttlSeconds, maxQueueSize, true);
+    }
+  }
 
   public Queue queue(String webhookId) {
     return queues.get(webhookId);

@@ -24,7 +24,7 @@ public final class RelayChannels {
   /** One entry's view of its channel. */
   record EntryChannel(String channel, String token, long ttlSeconds, int maxQueueSize,
       int maxConnections, int maxInFlight, int ackTimeoutSeconds, int heartbeatSeconds,
-      int maxDeliveries) {
+      int maxDeliveries, boolean rawBody) {
     boolean sameChannelSettings(EntryChannel other) {
       return token.equals(other.token) && maxConnections == other.maxConnections
           && maxInFlight == other.maxInFlight && ackTimeoutSeconds == other.ackTimeoutSeconds
@@ -32,12 +32,13 @@ public final class RelayChannels {
     }
   }
 
-  /** Load-time check of one webhook_connect module-config. */
+  /**
+   * Load-time check of one webhook_connect module-config. {@code data_type: blob} is relayed too:
+   * the payload is then the body as text (see {@code ingest.WebhookHandler}), the exact bytes in
+   * the envelope's raw body.
+   */
   public static void checkConfig(JsonObject moduleConfig, JsonObject entry, Env env) {
     parse(moduleConfig);
-    if ("blob".equals(entry.getString("data_type"))) {
-      throw new ConfigException("", "webhook_connect relays JSON payloads; data_type blob is not supported");
-    }
   }
 
   static EntryChannel parse(JsonObject config) {
@@ -53,7 +54,8 @@ public final class RelayChannels {
         (int) Coerce.integer(config, "max_in_flight", 100, 1, 10_000),
         (int) Coerce.integer(config, "ack_timeout_seconds", 120, 1, 86_400),
         (int) Coerce.integer(config, "heartbeat_interval_seconds", 30, 1, 3600),
-        (int) Coerce.integer(config, "max_deliveries", 10, 1, 1000));
+        (int) Coerce.integer(config, "max_deliveries", 10, 1, 1000),
+        Coerce.bool(config, "raw_body", true));
   }
 
   /**
@@ -80,7 +82,7 @@ public final class RelayChannels {
               + "max_in_flight, ack_timeout_seconds, heartbeat_interval_seconds or max_deliveries");
         }
         queues.put(feeder.getKey(), new ChannelSpec.Queue(feeder.getKey(), feeder.getValue().ttlSeconds(),
-            feeder.getValue().maxQueueSize()));
+            feeder.getValue().maxQueueSize(), feeder.getValue().rawBody()));
       }
       channels.put(channel.getKey(), new ChannelSpec(channel.getKey(), first.token(), Map.copyOf(queues),
           first.maxConnections(), first.maxInFlight(), first.ackTimeoutSeconds(), first.heartbeatSeconds(),

@@ -11,5 +11,14 @@ import io.vertx.core.json.JsonObject;
  * @param headers the original request headers as stored (lower-case names), never null
  * @param payload JSON value: object, array, string, number, boolean or null
  * @param deliveryCount the receiver's delivery count if it sent one, else 0
+ * @param rawBody the exact request body the receiver kept ({@code raw_body} of the frame, a Java
+ *     receiver with {@code raw_body} on), or null (a Python receiver, {@code raw_body: false})
  */
-public record Delivery(String messageId, String webhookId, JsonObject headers, Object payload, int deliveryCount) {}
+public record Delivery(String messageId, String webhookId, JsonObject headers, Object payload, int deliveryCount,
+    byte[] rawBody) {
+
+  /** A delivery without a raw body. */
+  public Delivery(String messageId, String webhookId, JsonObject headers, Object payload, int deliveryCount) {
+    this(messageId, webhookId, headers, payload, deliveryCount, null);
+  }
+}

@@ -7,6 +7,7 @@ import io.cwm.webhook.WebhookEntry;
 import io.cwm.module.ModuleFailure;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -15,7 +16,9 @@ import java.util.Map;
  * local webhooks.json; its module or chain runs through the same module verticles and chain
  * runner as on the receiver. Unknown id: dead letter. Failures use the module's classification,
  * so a config error is not retried forever: retryable → nack with retry after a local back-off,
- * permanent → dead letter.
+ * permanent → dead letter. A local entry with {@code data_type: blob} gets the message's raw body
+ * (the exact request bytes) as its payload when the receiver kept one; any other entry gets the
+ * envelope's payload.
  */
 public final class ModuleDeliverer implements Deliverer {
   private final ConfigSnapshot local;
@@ -50,7 +53,9 @@ public final class ModuleDeliverer implements Deliverer {
     }
     Map<String, String> headers = new LinkedHashMap<>();
     delivery.headers().forEach(header -> headers.put(header.getKey(), String.valueOf(header.getValue())));
-    return dispatcher.dispatch(entry, delivery.webhookId(), delivery.payload(), headers, delivery.messageId())
+    // a local data_type blob entry gets the exact bytes the receiver kept, as a blob webhook would
+    Object payload = entry.blob() && delivery.rawBody() != null ? Buffer.buffer(delivery.rawBody()) : delivery.payload();
+    return dispatcher.dispatch(entry, delivery.webhookId(), payload, headers, delivery.messageId())
         .map(done -> Outcome.ack())
         .recover(failure -> {
           ModuleFailure module = ModuleFailure.from(failure);

@@ -74,6 +74,18 @@ abstract class StreamLink {
     String webhookId = frame.getValue("webhook_id") instanceof String id && !id.isEmpty() ? id : null;
     JsonObject headers = frame.getValue("headers") instanceof JsonObject object ? object : new JsonObject();
     int count = frame.getValue("delivery_count") instanceof Number number ? number.intValue() : 0;
-    return new Delivery(messageId, webhookId, headers, frame.getValue("payload"), count);
+    return new Delivery(messageId, webhookId, headers, frame.getValue("payload"), count, rawBody(frame));
+  }
+
+  /** The frame's {@code raw_body} (base64), or null when absent or not base64 (the payload is delivered then). */
+  static byte[] rawBody(JsonObject frame) {
+    if (!(frame.getValue("raw_body") instanceof String text)) {
+      return null;
+    }
+    try {
+      return java.util.Base64.getDecoder().decode(text);
+    } catch (IllegalArgumentException notBase64) {
+      return null;
+    }
   }
 }

@@ -18,18 +18,35 @@ import java.util.Map;
  * @param retryBackoffMultiplier pause growth after each pause
  * @param filters which messages this target gets ({@code filters}); null: all of them. The others
  *     are acked without delivery (they leave the receiver's buffer)
+ * @param sign re-signing of each request (Standard Webhooks) with the target's secret, or null
  */
 public record Target(String url, String method, Map<String, String> headers, double timeoutSeconds,
     boolean retryEnabled, int retryMaxAttempts, double retryDelaySeconds, double retryBackoffMultiplier,
-    Filter filters) {
+    Filter filters, Signing sign) {
+
+  /** A target with filters that does not re-sign. */
+  public Target(String url, String method, Map<String, String> headers, double timeoutSeconds,
+      boolean retryEnabled, int retryMaxAttempts, double retryDelaySeconds, double retryBackoffMultiplier,
+      Filter filters) {
+    this(url, method, headers, timeoutSeconds, retryEnabled, retryMaxAttempts, retryDelaySeconds,
+        retryBackoffMultiplier, filters, null);
+  }
+
+  /** A target without filters that re-signs with {@code sign}. */
+  public Target(String url, String method, Map<String, String> headers, double timeoutSeconds,
+      boolean retryEnabled, int retryMaxAttempts, double retryDelaySeconds, double retryBackoffMultiplier,
+      Signing sign) {
+    this(url, method, headers, timeoutSeconds, retryEnabled, retryMaxAttempts, retryDelaySeconds,
+        retryBackoffMultiplier, null, sign);
+  }
 
   public static final double MAX_RETRY_DELAY_SECONDS = 60;
 
-  /** A target without filters. */
+  /** A target without filters that does not re-sign. */
   public Target(String url, String method, Map<String, String> headers, double timeoutSeconds, boolean retryEnabled,
       int retryMaxAttempts, double retryDelaySeconds, double retryBackoffMultiplier) {
     this(url, method, headers, timeoutSeconds, retryEnabled, retryMaxAttempts, retryDelaySeconds,
-        retryBackoffMultiplier, null);
+        retryBackoffMultiplier, null, null);
   }
 
   /** Attempts this target makes for one delivery. */

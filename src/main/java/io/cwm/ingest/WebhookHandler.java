@@ -22,7 +22,12 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -228,9 +233,20 @@ public final class WebhookHandler implements Handler<RoutingContext> {
       Map<String, String> headers, String statsKey) {
     ChannelSpec channel = deps.config().channels().get(channelName);
     ChannelSpec.Queue queue = channel.queue(entry.id());
+    byte[] rawBody = queue.rawBody() || entry.blob() ? request.body().getBytes() : null;
+    Object relayed = entry.blob() ? blobPayload(rawBody) : payload;
     Envelope envelope = Envelope.create(channel.name(), request.webhookId(),
-        new JsonObject(new LinkedHashMap<>(headers)), payload, deps.clock().instant(), queue.ttlSeconds());
-    return buffer.publish(channel, envelope).timeout(PUBLISH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+        new JsonObject(new LinkedHashMap<>(headers)), relayed, deps.clock().instant(), queue.ttlSeconds());
+    Future<Envelope> publishing;
+    if (queue.rawBody()) {
+      // the bytes the validators saw, untouched: a local app re-checks the sender's signature over them
+      Envelope plain = envelope;
+      publishing = buffer.publish(channel, envelope.withExtras(Envelope.Extras.NONE.withRawBody(rawBody)))
+          .recover(failure -> tooLarge(failure) ? withoutRawBody(channel, plain, failure) : Future.failedFuture(failure));
+    } else {
+      publishing = buffer.publish(channel, envelope);
+    }
+    return publishing.timeout(PUBLISH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
         .recover(failure -> Future.failedFuture(failure instanceof TimeoutException
             ? new BufferException(BufferException.Reason.UNAVAILABLE, "message buffer did not answer in time")
             : failure))
@@ -239,6 +255,38 @@ public final class WebhookHandler implements Handler<RoutingContext> {
       logEvent(entry, request, statsKey, payload, headers);
       return stored.messageId();
     });
+  }
+
+  private static boolean tooLarge(Throwable failure) {
+    return failure instanceof BufferException refused && refused.reason() == BufferException.Reason.TOO_LARGE;
+  }
+
+  /**
+   * A message whose raw body would take it over the buffer's message limit (the body travels twice,
+   * once as base64: bodies from about 4 MiB) is stored without it rather than refused: it was
+   * relayed before raw bodies existed, and a sender's retry of a 413 would never succeed. Logged,
+   * so the missing raw body (and the signature a local app cannot check) has an explanation.
+   */
+  private Future<Envelope> withoutRawBody(ChannelSpec channel, Envelope envelope, Throwable refused) {
+    LOG.warn("[channel: {}, webhook_id: {}, message_id: {}] message too large with its raw body: stored without it",
+        channel.name(), envelope.webhookId(), envelope.messageId());
+    return buffer.publish(channel, envelope);
+  }
+
+  /**
+   * The {@code payload} of a relayed {@code data_type: blob} body, for readers of the envelope that
+   * do not read {@code raw_body} (a Python connector, a module): the body as text when it is valid
+   * UTF-8 (a Python connector then posts exactly these bytes), else its standard base64.
+   */
+  static String blobPayload(byte[] body) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(body)).toString();
+    } catch (CharacterCodingException notText) {
+      return Base64.getEncoder().encodeToString(body);
+    }
   }
 
   /**

@@ -2,10 +2,12 @@ package io.cwm.connector.config;
 
 import io.cwm.config.Coerce;
 import io.cwm.config.ConfigException;
+import io.cwm.connector.Signing;
 import io.cwm.connector.Target;
 import io.cwm.filter.Filter;
 import java.util.ArrayList;
 import io.vertx.core.json.JsonObject;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +22,9 @@ import java.util.regex.Pattern;
  */
 final class TargetReader {
   static final List<String> TARGET_KEYS = List.of("url", "method", "headers", "timeout_seconds", "retry_enabled",
-      "retry_max_attempts", "retry_delay_seconds", "retry_backoff_multiplier", "filters");
+      "retry_max_attempts", "retry_delay_seconds", "retry_backoff_multiplier", "filters", "sign");
+  /** Fewest key bytes a {@code sign.secret} may have (Standard Webhooks recommends 24 to 64). */
+  static final int MIN_SIGNING_KEY_BYTES = 16;
   /** RFC 9110 token: an HTTP method or header name. */
   private static final Pattern TOKEN = Pattern.compile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$");
 
@@ -88,11 +92,12 @@ final class TargetReader {
     Double multiplier = fields.atLeast(target, "retry_backoff_multiplier", key + ".retry_backoff_multiplier", 2.0,
         1.0);
     Filter filters = filters(target.getValue("filters"), key + ".filters");
+    Signing sign = sign(target.getValue("sign"), key + ".sign");
     if (fields.errorsSince(before)) {
       return null;
     }
     return new Target(url, method.toUpperCase(Locale.ROOT), headers, timeout, retryEnabled, attempts, delay,
-        multiplier, filters);
+        multiplier, filters, sign);
   }
 
   /** The target's {@code filters} (null when it has none), each problem under {@code <key>.<rule key>}. */
@@ -103,6 +108,46 @@ final class TargetReader {
       fields.error(problem.key().isEmpty() ? key : key + "." + problem.key(), problem.getMessage());
     }
     return filters;
+  }
+
+  /**
+   * {@code "sign": {"secret": "whsec_<base64>"}} (Standard Webhooks; the prefix may be left out):
+   * null when absent. Messages never quote the secret.
+   */
+  private Signing sign(Object raw, String key) {
+    if (raw == null) {
+      return null;
+    }
+    if (!(raw instanceof JsonObject sign)) {
+      fields.error(key, "must be an object {\"secret\": \"whsec_...\"}, got " + Coerce.describe(raw));
+      return null;
+    }
+    for (String field : sign.fieldNames()) {
+      if (!field.equals("secret")) {
+        fields.error(key + "." + field, "unknown key '" + field + "' in sign (known: secret)");
+      }
+    }
+    String secret = fields.requiredString(sign, "secret", key + ".secret");
+    if (secret == null) {
+      return null;
+    }
+    String encoded = secret.trim();
+    if (encoded.startsWith(Signing.SECRET_PREFIX)) {
+      encoded = encoded.substring(Signing.SECRET_PREFIX.length());
+    }
+    byte[] bytes;
+    try {
+      bytes = Base64.getDecoder().decode(encoded);
+    } catch (IllegalArgumentException notBase64) {
+      fields.error(key + ".secret", "must be a Standard Webhooks secret: whsec_ followed by base64");
+      return null;
+    }
+    if (bytes.length < MIN_SIGNING_KEY_BYTES) {
+      fields.error(key + ".secret", "decodes to " + bytes.length + " bytes; at least " + MIN_SIGNING_KEY_BYTES
+          + " are required (24 to 64 recommended)");
+      return null;
+    }
+    return new Signing(bytes);
   }
 
   private Map<String, String> headers(Object raw, String key) {

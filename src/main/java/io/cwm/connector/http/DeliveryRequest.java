@@ -3,6 +3,7 @@ package io.cwm.connector.http;
 import io.cwm.connector.Delivery;
 import io.cwm.connector.Target;
 import io.cwm.net.TargetUrl;
+import io.cwm.webhook.CredentialCleaner;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -23,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * one of the same name (case insensitive), so none is ever sent twice. No {@code Accept-Encoding}
  * is added and the body is never compressed.
  *
+ * <p>A delivery with a raw body (issue 16) sends those bytes with the original {@code Content-Type}
+ * and also repeats the original headers under their own names, so the provider's signature
+ * headers reach the target as the provider sent them ({@link #forwardOriginals}). A target with
+ * {@code sign} gets the Standard Webhooks headers last ({@link StandardWebhooks}).
+ *
  * <p>Never sent: a header whose name is not an HTTP token or whose value holds a control
  * character (CR, LF, NUL, ... — header injection); original hop-by-hop headers; target
  * {@code Content-Length}/{@code Transfer-Encoding} (the client frames the body itself).
@@ -33,12 +39,26 @@ final class DeliveryRequest {
   private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "transfer-encoding", "te",
       "trailer", "trailers", "upgrade");
   private static final Set<String> FRAMING = Set.of("content-length", "transfer-encoding");
+  /** Original headers a raw-body delivery does not repeat under their own names (see {@link #forwardOriginals}). */
+  private static final Set<String> NOT_FORWARDED = Set.of("host", "expect", "content-type",
+      "x-webhook-message-id", "x-webhook-id", "x-webhook-attempt");
   static final String ORIGINAL_PREFIX = "X-Original-";
 
   private DeliveryRequest() {}
 
-  /** Headers of attempt {@code attempt} (1-based). */
+  /** Headers of attempt {@code attempt} (1-based), of a delivery without re-signing. */
   static MultiMap headers(Target target, TargetUrl url, Delivery delivery, int attempt) {
+    return headers(target, url, delivery, attempt, null, 0);
+  }
+
+  /**
+   * Headers of attempt {@code attempt} (1-based). With a raw body the original headers also go
+   * under their own names ({@link #forwardOriginals}) and {@code Content-Type} is the original's.
+   * With the target's {@code sign}, the Standard Webhooks headers of {@code body} at
+   * {@code epochSeconds} come last.
+   */
+  static MultiMap headers(Target target, TargetUrl url, Delivery delivery, int attempt, Buffer body,
+      long epochSeconds) {
     MultiMap headers = HttpHeaders.headers();
     for (Map.Entry<String, String> header : target.headers().entrySet()) {
       String name = header.getKey();
@@ -60,7 +80,14 @@ final class DeliveryRequest {
       }
       put(headers, ORIGINAL_PREFIX + name, value.toString(), delivery);
     }
-    if (!target.headers().containsKey("Content-Type")) {
+    boolean raw = delivery.rawBody() != null;
+    if (raw) {
+      forwardOriginals(headers, target, delivery);
+    }
+    Object originalType = raw ? original(delivery, "content-type") : null;
+    if (originalType instanceof String type && !hasControlCharacter(type)) {
+      headers.set("Content-Type", type); // the bytes are the original's: so is their type
+    } else if (!raw && !target.headers().containsKey("Content-Type")) {
       headers.set("Content-Type", "application/json");
     }
     put(headers, "X-Webhook-Message-ID", delivery.messageId(), delivery);
@@ -71,10 +98,63 @@ final class DeliveryRequest {
     if (!headers.contains("Accept")) { // some frameworks answer 406 without one
       headers.set("Accept", "*/*");
     }
-    if (url.basicAuth() != null && !headers.contains("Authorization")) {
+    if (url.basicAuth() != null && !targetSets(target, "authorization")) { // the URL's, not a forwarded one
       headers.set("Authorization", url.basicAuth());
     }
+    if (target.sign() != null && body != null) {
+      StandardWebhooks.sign(headers, target.sign().key(), delivery.messageId(), epochSeconds, body);
+    }
     return headers;
+  }
+
+  /**
+   * A raw-body delivery carries the original headers under their own names too (as ngrok and the
+   * Stripe CLI forward them), so a local app finds {@code Stripe-Signature} or
+   * {@code X-Hub-Signature-256} where its provider's library looks. Not forwarded: hop-by-hop and
+   * proxy headers, {@code host}, the framing ({@code content-length}, {@code transfer-encoding}),
+   * {@code expect}, a header the target sets itself (in any case: the target's value wins) and a
+   * value masked by credential cleanup ({@value CredentialCleaner#MASK} is no credential).
+   */
+  private static void forwardOriginals(MultiMap headers, Target target, Delivery delivery) {
+    for (Map.Entry<String, Object> original : delivery.headers()) {
+      String name = original.getKey();
+      String lower = name == null ? "" : name.toLowerCase(Locale.ROOT);
+      if (HOP_BY_HOP.contains(lower) || FRAMING.contains(lower) || NOT_FORWARDED.contains(lower)
+          || lower.startsWith("proxy-") || targetSets(target, lower)) {
+        continue;
+      }
+      if (original.getValue() instanceof String value && !CredentialCleaner.MASK.equals(value)) {
+        put(headers, name, value, delivery);
+      }
+    }
+  }
+
+  private static boolean targetSets(Target target, String lowerName) {
+    for (String name : target.headers().keySet()) {
+      if (name.toLowerCase(Locale.ROOT).equals(lowerName)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** An envelope header by lower-case name (as stored), or null. */
+  private static Object original(Delivery delivery, String lowerName) {
+    Object value = delivery.headers().getValue(lowerName);
+    if (value != null) {
+      return value;
+    }
+    for (Map.Entry<String, Object> header : delivery.headers()) { // a writer that kept the case
+      if (header.getKey().equalsIgnoreCase(lowerName)) {
+        return header.getValue();
+      }
+    }
+    return null;
+  }
+
+  /** The request body: the raw body when the receiver kept one, else the payload ({@link #body(Object)}). */
+  static Buffer body(Delivery delivery) {
+    return delivery.rawBody() != null ? Buffer.buffer(delivery.rawBody()) : body(delivery.payload());
   }
 
   /**

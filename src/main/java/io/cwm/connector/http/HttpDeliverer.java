@@ -154,7 +154,7 @@ public final class HttpDeliverer implements Deliverer {
       return Future.succeededFuture(Outcome.drop("invalid target method"));
     }
     double timeoutSeconds = target.timeoutSeconds() > 0 ? target.timeoutSeconds() : DEFAULT_TIMEOUT_SECONDS;
-    Run run = new Run(delivery, target, url, HttpMethod.valueOf(method), DeliveryRequest.body(delivery.payload()),
+    Run run = new Run(delivery, target, url, HttpMethod.valueOf(method), DeliveryRequest.body(delivery),
         Math.max(1, (long) (timeoutSeconds * 1000)), new RetrySchedule(target), context);
     return attemptFrom(run, 1);
   }
@@ -301,7 +301,8 @@ public final class HttpDeliverer implements Deliverer {
           .setSsl(run.url().ssl())
           .setMethod(run.method())
           .setURI(run.url().requestUri())
-          .setHeaders(DeliveryRequest.headers(run.target(), run.url(), run.delivery(), number))
+          .setHeaders(DeliveryRequest.headers(run.target(), run.url(), run.delivery(), number, run.body(),
+              Instant.now().getEpochSecond()))
           .setFollowRedirects(false)
           .setConnectTimeout(remaining);
       if (run.url().host().indexOf(':') >= 0 && !options.getHeaders().contains("Host")) {

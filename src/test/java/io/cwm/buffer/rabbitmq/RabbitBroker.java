@@ -13,14 +13,14 @@ import java.util.concurrent.TimeoutException;
  * {@code CWM_TEST_RABBITMQ_PORT}, default 127.0.0.1:5672 guest/guest) through the plain Java client,
  * to look at and set up what the buffer sees, and to delete the queues a test made.
  */
-final class RabbitBroker implements AutoCloseable {
-  static final String URL = System.getenv().getOrDefault("CWM_TEST_RABBITMQ_URL",
+public final class RabbitBroker implements AutoCloseable {
+  public static final String URL = System.getenv().getOrDefault("CWM_TEST_RABBITMQ_URL",
       "amqp://guest:guest@" + System.getenv().getOrDefault("CWM_TEST_RABBITMQ_HOST", "127.0.0.1") + ":"
           + System.getenv().getOrDefault("CWM_TEST_RABBITMQ_PORT", "5672") + "/");
 
   private final Connection connection;
 
-  RabbitBroker() throws Exception {
+  public RabbitBroker() throws Exception {
     ConnectionFactory factory = new ConnectionFactory();
     factory.setUri(URL.endsWith("/") ? URL.substring(0, URL.length() - 1) : URL);
     factory.setAutomaticRecoveryEnabled(false);
@@ -81,7 +81,7 @@ final class RabbitBroker implements AutoCloseable {
    * Deletes every queue whose name contains {@code part} (a run-unique channel suffix); the names
    * come from {@code rabbitmqctl list_queues} (this machine's broker).
    */
-  void deleteQueuesContaining(String part) throws Exception {
+  public void deleteQueuesContaining(String part) throws Exception {
     Process list = new ProcessBuilder("rabbitmqctl", "-q", "list_queues", "name").redirectErrorStream(true).start();
     String output = new String(list.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     list.waitFor();

@@ -110,8 +110,11 @@ class SseStreamTest {
       assertTrue(webhook.data().toLowerCase().contains("\\ud83d\\ude00"), webhook::data);
       JsonObject frame = new JsonObject(webhook.data());
       assertEquals(payload, frame.getJsonObject("payload"));
-      assertEquals(Set.of("type", "message_id", "sequence", "webhook_id", "timestamp", "headers", "payload"),
+      // Python's fields, plus raw_body (on by default; a Python connector ignores it)
+      assertEquals(Set.of("type", "message_id", "sequence", "webhook_id", "timestamp", "headers", "payload", "raw_body"),
           frame.fieldNames());
+      assertEquals(payload.encode(), new String(java.util.Base64.getDecoder().decode(frame.getString("raw_body")),
+          java.nio.charset.StandardCharsets.UTF_8));
       assertEquals("webhook", frame.getString("type"));
       assertEquals(messageId, frame.getString("message_id"));
       assertEquals("sse_ascii", frame.getString("webhook_id"));
