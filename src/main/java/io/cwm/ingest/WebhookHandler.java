@@ -1,6 +1,7 @@
 package io.cwm.ingest;
 
 import io.cwm.config.ChannelSpec;
+import io.cwm.config.FieldSelector;
 import io.cwm.analytics.EventLog;
 import io.cwm.buffer.BufferException;
 import io.cwm.webhook.CredentialCleaner;
@@ -192,6 +193,13 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     ChannelSpec.Queue queue = channel.queue(entry.id());
     Envelope envelope = Envelope.create(channel.name(), request.webhookId(),
         new JsonObject(new LinkedHashMap<>(headers)), payload, deps.clock().instant(), queue.ttlSeconds());
+    if (channel.ordered()) {
+      // read from what is stored (cleaned), so the connector and the buffer see the same key
+      String orderingKey = FieldSelector.text(channel.orderingKey().find(headers, payload));
+      if (orderingKey != null) {
+        envelope = envelope.withExtras(envelope.extras().withOrderingKey(orderingKey));
+      }
+    }
     return buffer.publish(channel, envelope).timeout(PUBLISH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
         .recover(failure -> Future.failedFuture(failure instanceof TimeoutException
             ? new BufferException(BufferException.Reason.UNAVAILABLE, "message buffer did not answer in time")
