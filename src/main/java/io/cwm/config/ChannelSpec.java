@@ -17,10 +17,25 @@ import java.util.Map;
  * @param ackTimeoutSeconds lease length of a delivery before it is requeued
  * @param heartbeatIntervalSeconds server heartbeat interval
  * @param maxDeliveries deliveries before a message is dead-lettered
+ * @param orderingKey {@code "ordering": {"key": ...}}: where a message's ordering key is read at
+ *     ingest (messages with the same key are delivered one at a time in publish order), or null
+ *     when the channel is unordered
  */
 public record ChannelSpec(String name, String token, Map<String, Queue> queues,
     int maxConnections, int maxInFlight, int ackTimeoutSeconds, int heartbeatIntervalSeconds,
-    int maxDeliveries) {
+    int maxDeliveries, FieldSelector orderingKey) {
+
+  /** An unordered channel. */
+  public ChannelSpec(String name, String token, Map<String, Queue> queues, int maxConnections, int maxInFlight,
+      int ackTimeoutSeconds, int heartbeatIntervalSeconds, int maxDeliveries) {
+    this(name, token, queues, maxConnections, maxInFlight, ackTimeoutSeconds, heartbeatIntervalSeconds,
+        maxDeliveries, null);
+  }
+
+  /** Whether messages of the same ordering key are delivered one at a time, in publish order. */
+  public boolean ordered() {
+    return orderingKey != null;
+  }
 
   public static final int MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -13,7 +14,7 @@ import java.util.regex.Pattern;
  * channel's first webhook (and after a restart).
  * Several webhooks may feed one channel: each gets its own queue (TTL, max_queue_size); the
  * channel-level settings (token, max_connections, max_in_flight, ack timeout, heartbeat,
- * max_deliveries) must agree, or the config is refused.
+ * max_deliveries, ordering) must agree, or the config is refused.
  */
 public final class RelayChannels {
   public static final String MODULE = "webhook_connect";
@@ -24,11 +25,16 @@ public final class RelayChannels {
   /** One entry's view of its channel. */
   record EntryChannel(String channel, String token, long ttlSeconds, int maxQueueSize,
       int maxConnections, int maxInFlight, int ackTimeoutSeconds, int heartbeatSeconds,
-      int maxDeliveries, boolean rawBody) {
+      int maxDeliveries, boolean rawBody, FieldSelector orderingKey) {
     boolean sameChannelSettings(EntryChannel other) {
       return token.equals(other.token) && maxConnections == other.maxConnections
           && maxInFlight == other.maxInFlight && ackTimeoutSeconds == other.ackTimeoutSeconds
-          && heartbeatSeconds == other.heartbeatSeconds && maxDeliveries == other.maxDeliveries;
+          && heartbeatSeconds == other.heartbeatSeconds && maxDeliveries == other.maxDeliveries
+          && Objects.equals(orderingText(), other.orderingText());
+    }
+
+    private String orderingText() {
+      return orderingKey == null ? null : orderingKey.toString();
     }
   }
 
@@ -55,7 +61,31 @@ public final class RelayChannels {
         (int) Coerce.integer(config, "ack_timeout_seconds", 120, 1, 86_400),
         (int) Coerce.integer(config, "heartbeat_interval_seconds", 30, 1, 3600),
         (int) Coerce.integer(config, "max_deliveries", 10, 1, 1000),
-        Coerce.bool(config, "raw_body", true));
+        Coerce.bool(config, "raw_body", true),
+        orderingKey(config));
+  }
+
+  /** {@code "ordering": {"key": "<header or JSON pointer>"}}; absent (or null): unordered. */
+  private static FieldSelector orderingKey(JsonObject config) {
+    if (config.getValue("ordering") == null) {
+      return null;
+    }
+    JsonObject ordering = Coerce.object(config, "ordering");
+    for (String key : ordering.fieldNames()) {
+      if (!key.equals("key")) {
+        throw new ConfigException("ordering." + key, "unknown key (ordering takes only \"key\")");
+      }
+    }
+    Object key = ordering.getValue("key");
+    if (!(key instanceof String text)) {
+      throw new ConfigException("ordering.key", "must be a header name or a JSON pointer starting with \"/\", got "
+          + Coerce.describe(key));
+    }
+    try {
+      return FieldSelector.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("ordering.key", e.getMessage());
+    }
   }
 
   /**
@@ -79,14 +109,14 @@ public final class RelayChannels {
         if (!feeder.getValue().sameChannelSettings(first)) {
           conflicts.put(feeder.getKey(), "channel '" + channel.getKey() + "' is also fed by webhook '"
               + channel.getValue().get(0).getKey() + "' with a different channel_token, max_connections, "
-              + "max_in_flight, ack_timeout_seconds, heartbeat_interval_seconds or max_deliveries");
+              + "max_in_flight, ack_timeout_seconds, heartbeat_interval_seconds, max_deliveries or ordering");
         }
         queues.put(feeder.getKey(), new ChannelSpec.Queue(feeder.getKey(), feeder.getValue().ttlSeconds(),
             feeder.getValue().maxQueueSize(), feeder.getValue().rawBody()));
       }
       channels.put(channel.getKey(), new ChannelSpec(channel.getKey(), first.token(), Map.copyOf(queues),
           first.maxConnections(), first.maxInFlight(), first.ackTimeoutSeconds(), first.heartbeatSeconds(),
-          first.maxDeliveries()));
+          first.maxDeliveries(), first.orderingKey()));
     }
     return channels;
   }

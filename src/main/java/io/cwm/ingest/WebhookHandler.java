@@ -1,6 +1,7 @@
 package io.cwm.ingest;
 
 import io.cwm.config.ChannelSpec;
+import io.cwm.config.FieldSelector;
 import io.cwm.analytics.EventLog;
 import io.cwm.buffer.BufferException;
 import io.cwm.webhook.CredentialCleaner;
@@ -237,11 +238,18 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     Object relayed = entry.blob() ? blobPayload(rawBody) : payload;
     Envelope envelope = Envelope.create(channel.name(), request.webhookId(),
         new JsonObject(new LinkedHashMap<>(headers)), relayed, deps.clock().instant(), queue.ttlSeconds());
+    if (channel.ordered()) {
+      // read from what is stored (cleaned), so the connector and the buffer see the same key
+      String orderingKey = FieldSelector.text(channel.orderingKey().find(headers, relayed));
+      if (orderingKey != null) {
+        envelope = envelope.withExtras(envelope.extras().withOrderingKey(orderingKey));
+      }
+    }
     Future<Envelope> publishing;
     if (queue.rawBody()) {
       // the bytes the validators saw, untouched: a local app re-checks the sender's signature over them
       Envelope plain = envelope;
-      publishing = buffer.publish(channel, envelope.withExtras(Envelope.Extras.NONE.withRawBody(rawBody)))
+      publishing = buffer.publish(channel, envelope.withExtras(envelope.extras().withRawBody(rawBody)))
           .recover(failure -> tooLarge(failure) ? withoutRawBody(channel, plain, failure) : Future.failedFuture(failure));
     } else {
       publishing = buffer.publish(channel, envelope);

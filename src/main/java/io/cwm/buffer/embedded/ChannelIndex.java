@@ -7,6 +7,7 @@ import io.cwm.buffer.TokenState;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -33,7 +34,7 @@ import org.h2.mvstore.MVStore;
  * {@code tokens} map channel → token state JSON ({@link TokenState} fields).
  */
 final class ChannelIndex {
-  private record Lease(long sequence, String webhookId, String owner, long deadline) {}
+  private record Lease(long sequence, String webhookId, String owner, long deadline, String orderingKey) {}
 
   private record Delayed(long notBefore, long sequence) {}
 
@@ -54,6 +55,15 @@ final class ChannelIndex {
   private final Map<String, Lease> inFlight = new HashMap<>();
   private final Map<String, Long> sequenceById = new HashMap<>();
   private final Map<String, Integer> depthByWebhook = new HashMap<>();
+  /**
+   * Ordering (a channel with {@code ordering.key}): per key, the message that is out (ready,
+   * delayed or in flight: only the key's oldest stored message) and the newer ones parked behind
+   * it, neither ready nor counted as delivered until the head is acked or dead-lettered. Rebuilt
+   * from the store at start-up (the oldest stored message of each key is its head), so a restart
+   * keeps the order.
+   */
+  private final Map<String, Long> headByKey = new HashMap<>();
+  private final Map<String, ArrayDeque<Long>> parkedByKey = new HashMap<>();
   private long sequence;
 
   ChannelIndex(String name, MVStore store, MVMap<String, Long> meta) {
@@ -78,7 +88,7 @@ final class ChannelIndex {
     // Everything stored is ready again after a restart: leases were only in memory.
     for (Map.Entry<Long, Object> entry : messages.entrySet()) {
       Envelope envelope = Envelope.fromJson(json(entry.getValue()));
-      ready.add(entry.getKey());
+      enqueue(entry.getKey(), envelope.extras().orderingKey());
       sequenceById.put(envelope.messageId(), entry.getKey());
       depthByWebhook.merge(envelope.webhookId(), 1, Integer::sum);
       sequence = Math.max(sequence, entry.getKey());
@@ -106,9 +116,47 @@ final class ChannelIndex {
 
   void add(Envelope envelope, byte[] json) {
     messages.put(envelope.sequence(), json);
-    ready.add(envelope.sequence());
+    enqueue(envelope.sequence(), envelope.extras().orderingKey());
     sequenceById.put(envelope.messageId(), envelope.sequence());
     depthByWebhook.merge(envelope.webhookId(), 1, Integer::sum);
+  }
+
+  /** A new (or replayed) message: ready, or parked behind its key's head. */
+  private void enqueue(long seq, String orderingKey) {
+    if (orderingKey == null) {
+      ready.add(seq);
+      return;
+    }
+    Long head = headByKey.putIfAbsent(orderingKey, seq);
+    if (head == null) {
+      ready.add(seq);
+    } else {
+      parkedByKey.computeIfAbsent(orderingKey, key -> new ArrayDeque<>()).add(seq);
+    }
+  }
+
+  /** The key's head is settled (acked or dead-lettered): the next parked message of the key is ready. */
+  private void nextOfKey(String orderingKey, long settled) {
+    if (orderingKey == null || !Long.valueOf(settled).equals(headByKey.get(orderingKey))) {
+      return;
+    }
+    ArrayDeque<Long> parked = parkedByKey.get(orderingKey);
+    Long next = parked == null ? null : parked.pollFirst();
+    if (next == null) {
+      headByKey.remove(orderingKey);
+      parkedByKey.remove(orderingKey);
+      return;
+    }
+    if (parked.isEmpty()) {
+      parkedByKey.remove(orderingKey);
+    }
+    headByKey.put(orderingKey, next);
+    ready.add(next);
+  }
+
+  /** Messages parked behind their key's head (counted as queued). */
+  int parked() {
+    return parkedByKey.values().stream().mapToInt(ArrayDeque::size).sum();
   }
 
   /** The oldest ready message (due delayed ones first become ready), removed from ready. */
@@ -130,7 +178,7 @@ final class ChannelIndex {
   void lease(Envelope delivered, String owner, long deadline) {
     deliveries.put(delivered.sequence(), delivered.deliveryCount());
     inFlight.put(delivered.messageId(),
-        new Lease(delivered.sequence(), delivered.webhookId(), owner, deadline));
+        new Lease(delivered.sequence(), delivered.webhookId(), owner, deadline, delivered.extras().orderingKey()));
   }
 
   String owner(String messageId) {
@@ -144,6 +192,7 @@ final class ChannelIndex {
       return false;
     }
     remove(messageId, lease.sequence(), lease.webhookId());
+    nextOfKey(lease.orderingKey(), lease.sequence());
     increment("delivered");
     return true;
   }
@@ -206,6 +255,7 @@ final class ChannelIndex {
         .encode());
     deadIds.put(envelope.messageId(), deadKey);
     remove(envelope.messageId(), envelope.sequence(), envelope.webhookId());
+    nextOfKey(envelope.extras().orderingKey(), envelope.sequence());
     // an expired message is counted as expired, not as dead-lettered (as the Redis backend does)
     increment(reason.equals("expired") ? "expired" : "dead_lettered");
   }

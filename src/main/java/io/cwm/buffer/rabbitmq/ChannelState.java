@@ -4,9 +4,13 @@ import io.cwm.config.ChannelSpec;
 import io.cwm.buffer.Envelope;
 import io.vertx.rabbitmq.RabbitMQConsumer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What this receiver knows about one channel: its webhook queues and the deliveries it holds
@@ -58,12 +62,50 @@ final class ChannelState {
 
   /** Whether a delivery waits here for a lease at {@code nowMillis}. */
   boolean hasWaiting(long nowMillis) {
+    return !leasable(nowMillis, 1).isEmpty();
+  }
+
+  /**
+   * Up to {@code limit} held deliveries a lease may take at {@code nowMillis}, in the order held:
+   * not leased, due, and, when they have an ordering key, the first delivery of their key held
+   * here (the broker delivers a queue in publish order and requeues in place; a key's newer
+   * deliveries wait behind its head, leased or waiting for its redelivery).
+   */
+  List<Held> leasable(long nowMillis, int limit) {
+    List<Held> due = new ArrayList<>();
+    Set<String> keysSeen = null;
     for (Held delivery : held.values()) {
+      String key = delivery.envelope.extras().orderingKey();
+      if (key != null) {
+        if (keysSeen == null) {
+          keysSeen = new HashSet<>();
+        }
+        if (!keysSeen.add(key)) {
+          continue;
+        }
+      }
       if (delivery.owner == null && delivery.notBeforeMillis <= nowMillis) {
-        return true;
+        due.add(delivery);
+        if (due.size() == limit) {
+          break;
+        }
       }
     }
-    return false;
+    return due;
+  }
+
+  /** Whether {@code delivery} is the first delivery of its ordering key held here (true without a key). */
+  boolean firstOfKey(Held delivery) {
+    String key = delivery.envelope.extras().orderingKey();
+    if (key == null) {
+      return true;
+    }
+    for (Held other : held.values()) {
+      if (key.equals(other.envelope.extras().orderingKey())) {
+        return other == delivery;
+      }
+    }
+    return true;
   }
 
   /** Whether a consumer of one of the channel's queues is being started. */

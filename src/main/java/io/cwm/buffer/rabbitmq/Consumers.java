@@ -44,10 +44,12 @@ final class Consumers {
 
   /**
    * Unacked deliveries the broker may push to one consumer (Python's takes 100): a session's
-   * window in flight and one more waiting, never more than {@value #MAX_PREFETCH}.
+   * window in flight and one more waiting, never more than {@value #MAX_PREFETCH}. An ordered
+   * channel holds ten windows: deliveries parked behind their key's head wait here, and other
+   * keys must still find their messages behind them.
    */
   static int prefetch(ChannelSpec spec) {
-    return Math.min(MAX_PREFETCH, 2 * spec.maxInFlight());
+    return Math.min(MAX_PREFETCH, (spec.ordered() ? 10 : 2) * spec.maxInFlight());
   }
 
   /** Whether every queue of the channel has a consumer on the connection that is up now. */

@@ -458,22 +458,14 @@ public final class RabbitMqBuffer implements MessageBuffer {
     });
   }
 
-  /** Leases what waits here, in the order it came, up to {@code max}. */
+  /** Leases what waits here, in the order it came (one delivery of an ordering key at a time), up to {@code max}. */
   private void takeWaiting(ChannelState channel, String owner, int max, long leaseMillis, List<Envelope> leased,
       List<Future<?>> deadLetters) {
     Instant now = clock.instant();
     long nowMillis = now.toEpochMilli();
     while (leased.size() < max) {
       // chosen first, then offered: an offer may dead-letter, which removes it from held
-      List<Held> due = new ArrayList<>();
-      for (Held held : channel.held.values()) {
-        if (held.owner == null && held.notBeforeMillis <= nowMillis) {
-          due.add(held);
-          if (due.size() == max - leased.size()) {
-            break;
-          }
-        }
-      }
+      List<Held> due = channel.leasable(nowMillis, max - leased.size());
       if (due.isEmpty()) {
         return;
       }
@@ -543,7 +535,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
   private void received(ChannelState channel, QueueState queue, RabbitMQMessage message,
       String owner, long leaseMillis, List<Envelope> leased, List<Future<?>> deadLetters) {
     Held held = hold(channel, queue, message);
-    if (held != null) {
+    if (held != null && channel.firstOfKey(held)) { // else it waits here behind its key's head
       offer(channel, held, owner, clock.instant(), leaseMillis, leased, deadLetters);
     }
   }

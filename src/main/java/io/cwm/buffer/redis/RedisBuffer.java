@@ -259,6 +259,7 @@ public final class RedisBuffer implements MessageBuffer {
     args.add(ENVELOPE_TAIL);
     args.add(envelope.messageId());
     args.add(envelope.expiresAt() == null ? "" : envelope.expiresAt());
+    args.add(envelope.extras().orderingKey() == null ? "" : envelope.extras().orderingKey());
     return PUBLISH.run(redis, channel.keysWith(List.of(stream)), args).recover(this::unavailable)
         .compose(reply -> {
           if (reply.type() == ResponseType.NUMBER) { // -1: full

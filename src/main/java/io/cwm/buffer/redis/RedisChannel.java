@@ -34,8 +34,8 @@ record RedisChannel(String name, List<String> keys, String ownerPrefix, List<Str
   }
 
   /**
-   * ARGV[1..7] of every script: now (ms), now (ISO), owner-set prefix, group, held-set prefix,
-   * liveness prefix, the receiver process; a script's own arguments follow.
+   * ARGV[1..8] of every script: now (ms), now (ISO), owner-set prefix, group, held-set prefix,
+   * liveness prefix, the receiver process, parked-list prefix; a script's own arguments follow.
    */
   List<Object> scriptArgs(Instant now, String process) {
     List<Object> args = new ArrayList<>(20);
@@ -46,6 +46,7 @@ record RedisChannel(String name, List<String> keys, String ownerPrefix, List<Str
     args.add(RedisKeys.heldPrefix(name));
     args.add(RedisKeys.ALIVE_PREFIX);
     args.add(process);
+    args.add(RedisKeys.parkedPrefix(name));
     return args;
   }
 }

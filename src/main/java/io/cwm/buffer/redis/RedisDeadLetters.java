@@ -156,6 +156,7 @@ final class RedisDeadLetters {
     args.add(dead.messageId());
     args.add(data);
     args.add(expiresAt);
+    args.add(dead.envelope().getValue("ordering_key") instanceof String key ? key : "");
     String stream = RedisKeys.stream(spec.name(), queue.webhookId());
     return REPLAY.run(redis, channel.keysWith(List.of(stream)), args).compose(reply -> switch (reply.toString()) {
       case "full" -> Future.succeededFuture(-1);

@@ -108,9 +108,29 @@ public final class RedisKeys {
     return JAVA_PREFIX + "held:" + channel + ":";
   }
 
-  /** KEYS[1..8] of every script, in the order common.lua expects. */
+  /**
+   * Hash ordering key → the message of the key that is out (in flight or waiting in the retry
+   * set); the key's newer messages wait in {@link #parked} lists. Only for ordered channels.
+   */
+  public static String orderingHeads(String channel) {
+    return JAVA_PREFIX + "oheads:" + channel;
+  }
+
+  /**
+   * List of the messages of one ordering key read from their streams but parked behind the key's
+   * head ({@code {message_id, stream, entry_id, okey}}, in the order read); gone when empty.
+   */
+  public static String parked(String channel, String orderingKey) {
+    return parkedPrefix(channel) + orderingKey;
+  }
+
+  static String parkedPrefix(String channel) {
+    return JAVA_PREFIX + "parked:" + channel + ":";
+  }
+
+  /** KEYS[1..9] of every script, in the order common.lua expects. */
   static List<String> channelKeys(String channel) {
     return List.of(inFlight(channel), retry(channel), deliveries(channel), stats(channel),
-        deadLetters(channel), leaseDeadlines(channel), sequence(channel), holders(channel));
+        deadLetters(channel), leaseDeadlines(channel), sequence(channel), holders(channel), orderingHeads(channel));
   }
 }

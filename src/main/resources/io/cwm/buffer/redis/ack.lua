@@ -7,5 +7,6 @@ end
 local lease = cjson.decode(raw)
 drop_lease(message_id, lease)
 settle(lease.stream, lease.entry_id, message_id)
+next_of_key(lease.okey, message_id)
 redis.call('HINCRBY', K_STATS, 'delivered', 1)
 return 1

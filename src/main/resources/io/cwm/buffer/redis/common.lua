@@ -1,12 +1,13 @@
 -- Prelude of every RedisBuffer script (prepended by LuaScript). Calling convention:
--- KEYS[1..8] the channel's keys (RedisKeys.channelKeys), KEYS[KEY0 + 1 ..] script-specific (streams,
+-- KEYS[1..9] the channel's keys (RedisKeys.channelKeys), KEYS[KEY0 + 1 ..] script-specific (streams,
 -- owner set); ARGV[1] now (Unix ms, from the Java clock), ARGV[2] now as ISO-8601 (failed_at),
 -- ARGV[3] prefix of the per-owner lease sets, ARGV[4] consumer group, ARGV[5] prefix of the
--- per-process lease sets, ARGV[6] prefix of the liveness keys, ARGV[7] this receiver process's id;
+-- per-process lease sets, ARGV[6] prefix of the liveness keys, ARGV[7] this receiver process's id,
+-- ARGV[8] prefix of the per-key lists of messages parked behind their ordering key's head;
 -- ARGV[ARG0 + 1 ..] script-specific.
-local K_INFLIGHT, K_RETRY, K_DELIVERIES, K_STATS, K_DLQ, K_LEASES, K_SEQ, K_HOLDERS =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
-local KEY0, ARG0 = 8, 7
+local K_INFLIGHT, K_RETRY, K_DELIVERIES, K_STATS, K_DLQ, K_LEASES, K_SEQ, K_HOLDERS, K_HEADS =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+local KEY0, ARG0 = 9, 8
 local NOW = tonumber(ARGV[1])
 local FAILED_AT = ARGV[2]
 local OWNER_PREFIX = ARGV[3]
@@ -14,6 +15,7 @@ local GROUP = ARGV[4]
 local HELD_PREFIX = ARGV[5]
 local ALIVE_PREFIX = ARGV[6]
 local PROCESS = ARGV[7]
+local PARKED_PREFIX = ARGV[8]
 
 -- Error texts of the DLQ member ("Permanent failure" for a reject is also what Python receivers
 -- write and read).
@@ -96,6 +98,45 @@ local function drop_lease(message_id, lease)
   end
 end
 
+-- Ordering (a stream entry with an ordering_key field): K_HEADS maps each key to the one message of
+-- the key that is out (in flight, or in K_RETRY: waiting for a redelivery or a lease); the key's
+-- newer messages wait in the list PARKED_PREFIX .. key ({message_id, stream, entry_id, okey}, in
+-- the order they were read), read from the stream but neither leased nor counted. When the head
+-- is settled (acked or dead-lettered) the next parked message becomes the head, leasable at once.
+local function key_of(okey)
+  if okey and okey ~= '' then return okey end
+  return nil
+end
+
+-- Whether the message may be leased now: it is its key's head (or becomes it); otherwise it is
+-- parked behind the head and false is answered.
+local function take_key(okey, message_id, stream, entry_id)
+  okey = key_of(okey)
+  if not okey then return true end
+  local head = redis.call('HGET', K_HEADS, okey)
+  if not head then
+    redis.call('HSET', K_HEADS, okey, message_id)
+    return true
+  end
+  if head == message_id then return true end
+  redis.call('RPUSH', PARKED_PREFIX .. okey,
+    cjson.encode({message_id = message_id, stream = stream, entry_id = entry_id, okey = okey}))
+  return false
+end
+
+-- The key's head `message_id` is settled: the next parked message of the key becomes its head.
+local function next_of_key(okey, message_id)
+  okey = key_of(okey)
+  if not okey or redis.call('HGET', K_HEADS, okey) ~= message_id then return end
+  local parked = redis.call('LPOP', PARKED_PREFIX .. okey)
+  if parked then
+    redis.call('HSET', K_HEADS, okey, cjson.decode(parked).message_id)
+    redis.call('ZADD', K_RETRY, NOW, parked)
+  else
+    redis.call('HDEL', K_HEADS, okey)
+  end
+end
+
 -- Removes the stream entry for good: acked in the group, deleted, delivery count forgotten.
 local function settle(stream, entry_id, message_id)
   redis.call('XACK', stream, GROUP, entry_id)
@@ -120,6 +161,7 @@ local function dead_letter(stream, entry_id, fields, reason, deliveries)
   })
   redis.call('ZADD', K_DLQ, NOW / 1000, member)
   settle(stream, entry_id, fields.message_id)
+  next_of_key(fields.ordering_key, fields.message_id)
   redis.call('HINCRBY', K_STATS, reason == 'expired' and 'expired' or 'dead_lettered', 1)
 end
 
@@ -127,7 +169,7 @@ end
 local function requeue(message_id, lease, not_before)
   drop_lease(message_id, lease)
   redis.call('ZADD', K_RETRY, not_before,
-    cjson.encode({message_id = message_id, stream = lease.stream, entry_id = lease.entry_id}))
+    cjson.encode({message_id = message_id, stream = lease.stream, entry_id = lease.entry_id, okey = lease.okey}))
 end
 
 -- Requeues (leasable at once) every message of the lease set `held` whose lease has `field` equal

@@ -21,6 +21,7 @@ drop_lease(message_id, lease)
 local fields = entry_fields(lease.stream, lease.entry_id)
 if not fields then
   redis.call('HDEL', K_DELIVERIES, message_id) -- entry deleted behind our back
+  next_of_key(lease.okey, message_id)
   return 'not_in_flight'
 end
 dead_letter(lease.stream, lease.entry_id, fields, retry and 'max_deliveries' or 'rejected', deliveries)
