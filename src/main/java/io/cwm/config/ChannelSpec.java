@@ -24,8 +24,23 @@ public record ChannelSpec(String name, String token, Map<String, Queue> queues,
 
   public static final int MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
-  /** One webhook's queue inside the channel. */
-  public record Queue(String webhookId, long ttlSeconds, int maxQueueSize) {}
+  /**
+   * One webhook's queue inside the channel.
+   *
+   * @param dedupWindowSeconds how long the buffer remembers a message's idempotency key
+   *     ({@code Envelope.Extras.dedupKey}, the entry's {@code dedup}); 0: no deduplication
+   */
+  public record Queue(String webhookId, long ttlSeconds, int maxQueueSize, long dedupWindowSeconds) {
+    /** A queue without deduplication. */
+    public Queue(String webhookId, long ttlSeconds, int maxQueueSize) {
+      this(webhookId, ttlSeconds, maxQueueSize, 0);
+    }
+
+    /** True when a message of this queue with a dedup key is deduplicated. */
+    public boolean deduplicates() {
+      return dedupWindowSeconds > 0;
+    }
+  }
 
   public Queue queue(String webhookId) {
     return queues.get(webhookId);

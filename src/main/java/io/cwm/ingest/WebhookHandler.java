@@ -1,6 +1,8 @@
 package io.cwm.ingest;
 
 import io.cwm.config.ChannelSpec;
+import io.cwm.config.DedupSettings;
+import io.cwm.config.FieldSelector;
 import io.cwm.analytics.EventLog;
 import io.cwm.buffer.BufferException;
 import io.cwm.webhook.CredentialCleaner;
@@ -190,17 +192,43 @@ public final class WebhookHandler implements Handler<RoutingContext> {
       Map<String, String> headers, String statsKey) {
     ChannelSpec channel = deps.config().channels().get(channelName);
     ChannelSpec.Queue queue = channel.queue(entry.id());
-    Envelope envelope = Envelope.create(channel.name(), request.webhookId(),
+    Envelope created = Envelope.create(channel.name(), request.webhookId(),
         new JsonObject(new LinkedHashMap<>(headers)), payload, deps.clock().instant(), queue.ttlSeconds());
+    Envelope envelope = withDedupKey(entry, request, created);
     return buffer.publish(channel, envelope).timeout(PUBLISH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
         .recover(failure -> Future.failedFuture(failure instanceof TimeoutException
             ? new BufferException(BufferException.Reason.UNAVAILABLE, "message buffer did not answer in time")
             : failure))
         .map(stored -> {
+      if (MessageBuffer.isDuplicate(envelope, stored)) {
+        // the first message's id, stored once: the sender's retry is answered as the first was
+        deps.metrics().duplicateDropped(entry.id());
+        LOG.debug("[webhook_id: {}, message_id: {}] duplicate dropped", request.webhookId(), stored.messageId());
+        return stored.messageId();
+      }
       deps.stats().record(statsKey);
       logEvent(entry, request, statsKey, payload, headers);
       return stored.messageId();
     });
+  }
+
+  /**
+   * The envelope with its idempotency key ({@code Envelope.Extras.dedupKey}) when the entry has a
+   * {@code dedup}: read from the request's headers or its JSON payload as received (before the
+   * credential cleanup). A message without the key is relayed as it is, not deduplicated, and counted.
+   */
+  private Envelope withDedupKey(WebhookEntry entry, WebhookRequest request, Envelope envelope) {
+    DedupSettings dedup = entry.dedup();
+    if (dedup == null) {
+      return envelope;
+    }
+    Object payload = entry.blob() ? null : request.json();
+    String key = DedupSettings.recordKey(FieldSelector.text(dedup.key().find(request.headers(), payload)));
+    if (key == null) {
+      deps.metrics().dedupKeyMissing(entry.id());
+      return envelope;
+    }
+    return envelope.withExtras(envelope.extras().withDedupKey(key));
   }
 
   /**

@@ -6,6 +6,7 @@ import io.cwm.chain.DeliveryPlan;
 import io.cwm.validate.Validator;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import io.cwm.config.DedupSettings;
 import io.cwm.config.RelayChannels;
 
 /**
@@ -20,10 +21,19 @@ import io.cwm.config.RelayChannels;
  * @param chainConfig chain execution settings (defaults for a single module)
  * @param cleaner credential cleanup settings
  * @param validators validators in the spec's order
+ * @param dedup the entry's {@code dedup} (idempotency key and window), or null; only on
+ *     {@code webhook_connect} entries
  */
 public record WebhookEntry(String id, JsonObject raw, boolean blob, List<ChainItem> steps,
-    boolean chain, ChainConfig chainConfig, CredentialCleaner cleaner, List<Validator> validators)
+    boolean chain, ChainConfig chainConfig, CredentialCleaner cleaner, List<Validator> validators,
+    DedupSettings dedup)
     implements DeliveryPlan {
+
+  /** An entry without {@code dedup}. */
+  public WebhookEntry(String id, JsonObject raw, boolean blob, List<ChainItem> steps,
+      boolean chain, ChainConfig chainConfig, CredentialCleaner cleaner, List<Validator> validators) {
+    this(id, raw, blob, steps, chain, chainConfig, cleaner, validators, null);
+  }
 
   /** The Webhook Connect channel this entry relays to, or null when it runs a module or chain. */
   public String relayChannel() {
