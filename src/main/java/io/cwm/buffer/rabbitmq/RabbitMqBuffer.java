@@ -89,6 +89,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
     }
   };
   private final Consumers consumers;
+  private final DedupClaims dedup;
   private Consumer<String> readyListener = channel -> { };
   private long heldGeneration = -1;
   private long housekeepingTimer = -1;
@@ -116,6 +117,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
     this.room = new QueueRoom(clock, admin, brokerLimits);
     this.deadLetterQueues = new DeadLetterQueues(clock, publisher, admin, room, store);
     this.consumers = new Consumers(context, deliveries, this::takeArrivals);
+    this.dedup = new DedupClaims(vertx);
   }
 
   /** The client-provided name of one of this buffer's connections, as the broker lists it. */
@@ -389,8 +391,22 @@ public final class RabbitMqBuffer implements MessageBuffer {
     return publish(spec, envelope, envelope.storedHead());
   }
 
+  /**
+   * With a dedup key and window, through {@link DedupClaims} (the records are not in the broker:
+   * see there what is atomic).
+   */
   @Override
   public Future<Envelope> publish(ChannelSpec spec, Envelope envelope, byte[] storedHead) {
+    ChannelSpec.Queue queue = spec.queue(envelope.webhookId());
+    String dedupKey = envelope.extras().dedupKey();
+    if (dedupKey == null || queue == null || !queue.deduplicates()) {
+      return store(spec, envelope, storedHead);
+    }
+    return dedup.publishOnce(envelope, dedupKey, queue.dedupWindowSeconds() * 1000,
+        () -> onContext(() -> store(spec, envelope, storedHead)));
+  }
+
+  private Future<Envelope> store(ChannelSpec spec, Envelope envelope, byte[] storedHead) {
     return onContext(() -> {
       ChannelState channel = channels.get(spec.name());
       QueueState queue = channel == null ? null : channel.queues.get(envelope.webhookId());
