@@ -29,8 +29,10 @@ import org.h2.mvstore.MVStore;
  *
  * <p>Persistent maps: {@code msg:<channel>} sequence → envelope JSON, {@code deliveries:<channel>}
  * sequence → deliveries so far, {@code dead:<channel>} dead-letter number (increasing, so oldest
- * first) → item JSON, {@code deadIds:<channel>} message id → dead-letter number, and the shared
- * {@code tokens} map channel → token state JSON ({@link TokenState} fields).
+ * first) → item JSON, {@code deadIds:<channel>} message id → dead-letter number, the shared
+ * {@code tokens} map channel → token state JSON ({@link TokenState} fields), and the dedup records
+ * {@code dedup:<channel>} ({@code <webhook id>\n<key>} → {@code <expires at ms> <message id>}) with
+ * their expiry index {@code dedupExpiry:<channel>}, written with the message they name.
  */
 final class ChannelIndex {
   private record Lease(long sequence, String webhookId, String owner, long deadline) {}
