@@ -2,7 +2,7 @@
 # Idempotency benchmark (issue 16): ingest req/s of a webhook_connect webhook with "dedup" (GitHub
 # preset, a new X-GitHub-Delivery on every request: every publish checks and writes a record) next
 # to the same webhook without dedup, on the same receiver, in the same run: off and on alternate
-# RUNS times, the report gives the medians and on/off. Per backend in BUFFERS (redis|rabbitmq|embedded).
+# RUNS times (which one goes first alternates too), the report gives the medians and on/off. Per backend in BUFFERS (redis|rabbitmq|embedded).
 # See bench/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -112,7 +112,9 @@ for B in $BUFFERS; do
   wrk_run $((WARMUP / 2)) bench_dedup "warm-$TS-on" >/dev/null
   OFF=(); ON=(); ERRORS=0; DETAIL=""
   for RUN in $(seq 1 "$RUNS"); do
-    for HOOK in bench_plain bench_dedup; do
+    ORDER="bench_plain bench_dedup"
+    [ $((RUN % 2)) = 0 ] && ORDER="bench_dedup bench_plain"  # alternate which goes first
+    for HOOK in $ORDER; do
       flush_between_runs "$B"
       read -r RPS P99 NON2XX < <(wrk_run "$DURATION" "$HOOK" "$TS-$RUN-$HOOK")
       ERRORS=$((ERRORS + NON2XX))

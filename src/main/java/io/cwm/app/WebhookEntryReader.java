@@ -159,6 +159,11 @@ final class WebhookEntryReader {
           + (chain ? "a chain" : "module " + steps.get(0).module()) + ", which has none"));
       return null;
     }
+    if (dedup != null && !dedup.key().isHeader() && "blob".equals(entry.getValue("data_type"))) {
+      problems.add(problems.webhookError(id, "dedup.key", "a JSON pointer reads a JSON payload; this entry has "
+          + "data_type blob: use a header"));
+      return null;
+    }
     return dedup;
   }
 

@@ -44,6 +44,22 @@ final class DedupClaims {
     this.vertx = vertx;
   }
 
+  /**
+   * Says once, at open, when a webhook deduplicates and this process is not clustered: its records
+   * are then its own, and another receiver on the same broker does not see them.
+   */
+  void warnIfLocal(java.util.Collection<io.cwm.config.ChannelSpec> specs) {
+    boolean deduplicating = specs.stream().anyMatch(spec -> spec.queues().values().stream()
+        .anyMatch(io.cwm.config.ChannelSpec.Queue::deduplicates));
+    if (deduplicating && !vertx.isClustered() && !warned) {
+      warned = true;
+      LOG.warn("dedup on the RabbitMQ buffer keeps its records in this process (not clustered): receivers that "
+          + "share the broker deduplicate only across --cluster members");
+    }
+  }
+
+  private boolean warned;
+
   private Future<AsyncMap<String, String>> map() {
     if (map == null || map.failed()) {
       map = vertx.sharedData().getAsyncMap(MAP);

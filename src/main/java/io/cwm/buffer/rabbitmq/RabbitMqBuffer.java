@@ -190,6 +190,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
         return Future.failedFuture(new BufferException(Reason.UNAVAILABLE, "message buffer closed"));
       }
       List<ChannelState> opened = new ArrayList<>();
+      dedup.warnIfLocal(specs);
       for (ChannelSpec spec : specs) {
         ChannelState channel = channels.computeIfAbsent(spec.name(),
             name -> new ChannelState(spec, store.register(name)));
