@@ -113,6 +113,15 @@ class DedupConfigTest {
   }
 
   @Test
+  void aPointerKeyOnABlobEntryIsRefused() throws IOException {
+    ConfigLoader.Result result = load("{\"hook\": {" + RELAY + ", \"data_type\": \"blob\", \"dedup\": \"stripe\"}}");
+    assertFalse(result.ok());
+    assertTrue(result.errors().stream().map(Object::toString).anyMatch(problem("dedup.key",
+        "a JSON pointer reads a JSON payload; this entry has data_type blob: use a header")::equals),
+        () -> "errors: " + result.errors());
+  }
+
+  @Test
   void longKeysAreRecordedAsTheirDigest() {
     assertEquals("evt_1", DedupSettings.recordKey("evt_1"));
     assertNull(DedupSettings.recordKey(""));
