@@ -135,6 +135,9 @@ final class WebhookEntryReader {
       secrets.entry(id, entry, raw instanceof JsonObject rawEntry ? rawEntry : new JsonObject(), mark);
     }
     DedupSettings dedup = dedup(id, entry, chain, steps);
+    if (dedup != null && cleaner.enabled() && cleaner.isCredential(dedup.fieldName())) {
+      dedup = dedup.hashingKeys(); // the key stays in the envelope: never a credential's text
+    }
     if (problems.errorSince(mark)) {
       return null;
     }

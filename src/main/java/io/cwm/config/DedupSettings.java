@@ -18,8 +18,36 @@ import java.util.Map;
  * @param key where the key is read (a header name or a JSON pointer)
  * @param windowSeconds how long a key is remembered after its first message was stored
  * @param preset the preset it came from, or null
+ * @param hashKeys record every key as its SHA-256, never as its text: the key is read from a field
+ *     the entry's credential cleanup masks, and a secret must not be stored in the envelope
  */
-public record DedupSettings(FieldSelector key, long windowSeconds, String preset) {
+public record DedupSettings(FieldSelector key, long windowSeconds, String preset, boolean hashKeys) {
+
+  public DedupSettings(FieldSelector key, long windowSeconds, String preset) {
+    this(key, windowSeconds, preset, false);
+  }
+
+  /** These settings with every key recorded as its digest. */
+  public DedupSettings hashingKeys() {
+    return new DedupSettings(key, windowSeconds, preset, true);
+  }
+
+  /** The header name, or the last field name of the JSON pointer: what a credential cleanup matches. */
+  public String fieldName() {
+    if (key.isHeader()) {
+      return key.headerName();
+    }
+    String text = key.toString();
+    return text.substring(text.lastIndexOf('/') + 1).replace("~1", "/").replace("~0", "~");
+  }
+
+  /** {@link #recordKey(String)}, hashed whatever its length when {@link #hashKeys}. */
+  public String recordKeyOf(String text) {
+    if (hashKeys && text != null && !text.isEmpty()) {
+      return sha256(text);
+    }
+    return recordKey(text);
+  }
 
   /** Default window: 24 h, longer than GitHub's and Shopify's retry spans. */
   public static final long DEFAULT_WINDOW_SECONDS = 86_400;
@@ -115,6 +143,10 @@ public record DedupSettings(FieldSelector key, long windowSeconds, String preset
     if (text.length() <= MAX_KEY_CHARS) {
       return text;
     }
+    return sha256(text);
+  }
+
+  private static String sha256(String text) {
     try {
       return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
           .digest(text.getBytes(StandardCharsets.UTF_8)));

@@ -223,7 +223,7 @@ public final class WebhookHandler implements Handler<RoutingContext> {
       return envelope;
     }
     Object payload = entry.blob() ? null : request.json();
-    String key = DedupSettings.recordKey(FieldSelector.text(dedup.key().find(request.headers(), payload)));
+    String key = dedup.recordKeyOf(FieldSelector.text(dedup.key().find(request.headers(), payload)));
     if (key == null) {
       deps.metrics().dedupKeyMissing(entry.id());
       return envelope;

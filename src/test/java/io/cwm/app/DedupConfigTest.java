@@ -122,6 +122,17 @@ class DedupConfigTest {
   }
 
   @Test
+  void aKeyFromAFieldTheCleanupMasksIsRecordedOnlyAsItsDigest() throws IOException {
+    DedupSettings header = entry("{\"key\": \"X-Api-Key\"}").dedup();
+    assertTrue(header.hashKeys());
+    assertEquals(DedupSettings.recordKey("k".repeat(300)).length(), header.recordKeyOf("key-123").length());
+    assertTrue(header.recordKeyOf("key-123").startsWith("sha256:"));
+    assertTrue(entry("{\"key\": \"/data/token\"}").dedup().hashKeys());
+    assertFalse(entry("\"github\"").dedup().hashKeys());
+    assertEquals("evt_1", entry("\"stripe\"").dedup().recordKeyOf("evt_1"));
+  }
+
+  @Test
   void longKeysAreRecordedAsTheirDigest() {
     assertEquals("evt_1", DedupSettings.recordKey("evt_1"));
     assertNull(DedupSettings.recordKey(""));
