@@ -34,7 +34,7 @@ flush_redis() {  # the bench channels' streams, state and dedup records
 purge_rabbitmq() {  # purge_rabbitmq delete|purge: the bench channels' queues
   command -v rabbitmqctl >/dev/null || return 0
   local queues
-  queues=$(rabbitmqctl -q list_queues name 2>/dev/null | grep -E '^webhook_connect\.(j\.state\.)?bench[0-9]?($|\.)' || true)
+  queues=$(rabbitmqctl -q list_queues name 2>/dev/null | grep -E '^webhook_connect\.(j\.(state|counts|dedup)\.)?bench[0-9]?($|\.)' || true)
   for queue in $queues; do rabbitmqctl -q "${1}_queue" "$queue" >/dev/null 2>&1 || true; done
 }
 flush_between_runs() {  # keeps the queues from growing over the run (embedded: nothing to do from outside)

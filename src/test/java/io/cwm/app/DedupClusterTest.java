@@ -86,6 +86,24 @@ class DedupClusterTest {
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      if (backend.equals("redis")) {
+        RedisCleanup.deleteKeysContaining(channel);
+      } else {
+        deleteRabbitQueuesContaining(channel);
+      }
+    }
+  }
+
+  /** The channel's queues (main, DLQ, Java state, counters, dedup journal) on the machine's broker. */
+  private static void deleteRabbitQueuesContaining(String part) throws Exception {
+    Process list = new ProcessBuilder("rabbitmqctl", "-q", "list_queues", "name").redirectErrorStream(true).start();
+    String output = new String(list.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    list.waitFor();
+    for (String line : output.split("\n")) {
+      String queue = line.trim();
+      if (queue.startsWith("webhook_connect.") && queue.contains(part)) {
+        new ProcessBuilder("rabbitmqctl", "-q", "delete_queue", queue).redirectErrorStream(true).start().waitFor();
+      }
     }
   }
 

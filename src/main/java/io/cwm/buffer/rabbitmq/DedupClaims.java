@@ -6,7 +6,14 @@ import io.cwm.buffer.Envelope;
 import io.cwm.buffer.MessageBuffer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.cwm.config.ChannelSpec;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
+import io.vertx.rabbitmq.RabbitMQMessage;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * cluster's shared map ({@code cwm.dedup}: Hazelcast, one backup, when the receivers run with
  * {@code --cluster}; this process's memory otherwise). A publish claims its key with
  * {@code putIfAbsent} (pending, {@value #PENDING_TTL_MILLIS} ms), publishes the message with its
- * publisher confirm, then marks the record stored for the window; a failed publish removes its
- * claim. An arrival that finds a pending claim waits (polling every {@value #POLL_MILLIS} ms, at
+ * publisher confirm, then marks the record stored for the window and appends it to the channel's
+ * journal in the broker ({@link RabbitLayout#dedupQueue}, read back by {@link #load} when the
+ * cluster has no records of the channel); a failed publish removes its claim. An arrival that finds a pending claim waits (polling every {@value #POLL_MILLIS} ms, at
  * most {@value #WAIT_MILLIS} ms) until it is stored (answered as a duplicate of it) or gone
  * (claims again), so no duplicate is answered before the first message is confirmed. What is
  * not atomic: claim, message and mark are three writes; a receiver killed between the confirm and
@@ -37,11 +45,84 @@ final class DedupClaims {
   private static final String PENDING = "pending ";
   private static final String STORED = "stored ";
 
+  /** Journal records read back at most per channel at open (a larger journal is read in part, with a warning). */
+  static final int LOAD_LIMIT = 200_000;
+  private static final String LOADED = "loaded\n";
+
   private final Vertx vertx;
+  private final Clock clock;
+  private final RabbitLink publisher;
+  private final AdminSteps admin;
   private Future<AsyncMap<String, String>> map;
 
-  DedupClaims(Vertx vertx) {
+  DedupClaims(Vertx vertx, Clock clock, RabbitLink publisher, AdminSteps admin) {
     this.vertx = vertx;
+    this.clock = clock;
+    this.publisher = publisher;
+    this.admin = admin;
+  }
+
+  /**
+   * Reads the journals ({@link RabbitLayout#dedupQueue}) of the deduplicating channels back into
+   * the records, once per cluster (the first receiver to open a channel after every receiver was
+   * down; without a cluster, each process at its start). Never fails the open: a journal that cannot
+   * be read leaves the records to the cluster, with a warning.
+   */
+  Future<Void> load(List<ChannelSpec> specs) {
+    List<Future<Void>> loads = new ArrayList<>();
+    for (ChannelSpec spec : specs) {
+      if (spec.queues().values().stream().anyMatch(ChannelSpec.Queue::deduplicates)) {
+        loads.add(loadJournal(spec.name()).recover(failure -> {
+          LOG.warn("[channel: {}] dedup journal not read back: {}", spec.name(), failure.toString());
+          return Future.succeededFuture();
+        }));
+      }
+    }
+    return Future.all(loads).mapEmpty();
+  }
+
+  private Future<Void> loadJournal(String channel) {
+    String marker = LOADED + channel;
+    return map().compose(records -> records.putIfAbsent(marker, "1").compose(previous -> {
+      if (previous != null) {
+        return Future.succeededFuture(); // another member read it (or this process, earlier)
+      }
+      String queue = RabbitLayout.dedupQueue(channel);
+      return admin.run(client -> StateStore.getAll(client, queue, new ArrayList<>(), LOAD_LIMIT)
+              .compose(messages -> StateStore.requeueAll(client, messages).map(messages)))
+          .compose(messages -> {
+            if (messages.size() >= LOAD_LIMIT) {
+              LOG.warn("[channel: {}] dedup journal holds {} records or more: only the first were read back",
+                  channel, LOAD_LIMIT);
+            }
+            long now = clock.millis();
+            List<Future<?>> puts = new ArrayList<>();
+            for (RabbitMQMessage message : messages) {
+              JsonObject record;
+              try {
+                record = new JsonObject(message.body());
+              } catch (RuntimeException unreadable) {
+                continue;
+              }
+              long left = record.getLong("expires_at", 0L) - now;
+              if (left > 0 && record.getString("webhook_id") != null && record.getString("key") != null) {
+                puts.add(records.putIfAbsent(channel + "\n" + record.getString("webhook_id") + "\n"
+                    + record.getString("key"), STORED + record.getString("message_id"), left));
+              }
+            }
+            LOG.info("[channel: {}] dedup journal read back: {} live record(s)", channel, puts.size());
+            return Future.all(puts).<Void>mapEmpty();
+          })
+          .recover(failure -> records.remove(marker).transform(removed -> Future.failedFuture(failure)));
+    }));
+  }
+
+  /** Appends a stored record to the channel's journal (confirmed), expiring with its window. */
+  private Future<Void> journal(Envelope stored, String key, long windowMillis) {
+    JsonObject record = new JsonObject().put("webhook_id", stored.webhookId()).put("key", key)
+        .put("message_id", stored.messageId()).put("expires_at", clock.millis() + windowMillis);
+    return publisher.publish("", RabbitLayout.dedupQueue(stored.channel()), RabbitLayout.dedupProperties(windowMillis),
+        Buffer.buffer(record.encode()));
   }
 
   /**
@@ -75,10 +156,10 @@ final class DedupClaims {
   Future<Envelope> publishOnce(Envelope envelope, String key, long windowMillis, Supplier<Future<Envelope>> publish) {
     String record = envelope.channel() + "\n" + envelope.webhookId() + "\n" + key;
     long deadline = System.nanoTime() + WAIT_MILLIS * 1_000_000;
-    return attempt(record, envelope, windowMillis, publish, deadline);
+    return attempt(record, envelope, key, windowMillis, publish, deadline);
   }
 
-  private Future<Envelope> attempt(String record, Envelope envelope, long windowMillis,
+  private Future<Envelope> attempt(String record, Envelope envelope, String key, long windowMillis,
       Supplier<Future<Envelope>> publish, long deadline) {
     String claim = PENDING + envelope.messageId();
     return map().recover(failure -> Future.failedFuture(unavailable(failure)))
@@ -87,13 +168,15 @@ final class DedupClaims {
         .compose(previous -> {
           if (previous == null) {
             return publish.get().compose(
-                stored -> records.put(record, STORED + stored.messageId(), windowMillis)
-                    .map(stored)
-                    .otherwise(failure -> {
-                      LOG.warn("[channel: {}, webhook_id: {}, message_id: {}] dedup record not marked stored: {}",
-                          envelope.channel(), envelope.webhookId(), stored.messageId(), failure.toString());
-                      return stored;
-                    }),
+                stored -> Future.join(
+                        records.put(record, STORED + stored.messageId(), windowMillis).onFailure(failure ->
+                            LOG.warn("[channel: {}, webhook_id: {}, message_id: {}] dedup record not marked stored: {}",
+                                envelope.channel(), envelope.webhookId(), stored.messageId(), failure.toString())),
+                        journal(stored, key, windowMillis).onFailure(failure ->
+                            LOG.warn("[channel: {}, webhook_id: {}, message_id: {}] dedup record not journaled "
+                                + "(kept by the cluster only): {}", envelope.channel(), envelope.webhookId(),
+                                stored.messageId(), failure.toString())))
+                    .transform(marked -> Future.succeededFuture(stored)),
                 failure -> records.removeIfPresent(record, claim)
                     .transform(removed -> Future.failedFuture(failure)));
           }
@@ -104,7 +187,8 @@ final class DedupClaims {
             return Future.failedFuture(new BufferException(Reason.UNAVAILABLE,
                 "the first message with this dedup key is not stored yet"));
           }
-          return vertx.timer(POLL_MILLIS).compose(waited -> attempt(record, envelope, windowMillis, publish, deadline));
+          return vertx.timer(POLL_MILLIS).compose(waited -> attempt(record, envelope, key, windowMillis, publish,
+              deadline));
         }));
   }
 

@@ -117,7 +117,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
     this.room = new QueueRoom(clock, admin, brokerLimits);
     this.deadLetterQueues = new DeadLetterQueues(clock, publisher, admin, room, store);
     this.consumers = new Consumers(context, deliveries, this::takeArrivals);
-    this.dedup = new DedupClaims(vertx);
+    this.dedup = new DedupClaims(vertx, clock, publisher, admin);
   }
 
   /** The client-provided name of one of this buffer's connections, as the broker lists it. */
@@ -212,6 +212,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
       return admin.run(client -> declareExchanges(client).compose(done -> declareChannels(client, opened, 0)))
           .compose(declared -> Future.all(opened.stream().map(channel -> store.align(channel.stored, channel.spec))
               .toList()))
+          .compose(aligned -> dedup.load(opened.stream().map(channel -> channel.spec).toList()))
           .<Void>mapEmpty()
           .onSuccess(done -> LOG.info("RabbitMQ buffer open [channels: {}, queue limits: {}]",
               opened.stream().map(channel -> channel.spec.name()).toList(), brokerLimits ? "broker" : "receiver"))
@@ -240,6 +241,10 @@ public final class RabbitMqBuffer implements MessageBuffer {
           .compose(done -> declare(client, name, queue.webhookId, queue.name, RabbitLayout.queueArguments(name,
               queue.webhookId, queue.ttlSeconds, brokerLimits, queue.maxQueueSize)))
           .compose(done -> client.queueBind(queue.name, RabbitLayout.EXCHANGE, queue.routingKey));
+    }
+    if (channel.spec.queues().values().stream().anyMatch(ChannelSpec.Queue::deduplicates)) {
+      steps = steps.compose(done -> declare(client, name, null, RabbitLayout.dedupQueue(name),
+          RabbitLayout.dedupQueueArguments()));
     }
     return steps
         .compose(done -> declare(client, name, null, RabbitLayout.stateQueue(name), RabbitLayout.stateQueueArguments()))
