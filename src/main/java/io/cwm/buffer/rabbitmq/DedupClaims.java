@@ -27,9 +27,10 @@ import org.slf4j.LoggerFactory;
  * {@code putIfAbsent} (pending, {@value #PENDING_TTL_MILLIS} ms), publishes the message with its
  * publisher confirm, then marks the record stored for the window and appends it to the channel's
  * journal in the broker ({@link RabbitLayout#dedupQueue}, read back by {@link #load} when the
- * cluster has no records of the channel); a failed publish removes its claim. An arrival that finds a pending claim waits (polling every {@value #POLL_MILLIS} ms, at
- * most {@value #WAIT_MILLIS} ms) until it is stored (answered as a duplicate of it) or gone
- * (claims again), so no duplicate is answered before the first message is confirmed. What is
+ * cluster has no records of the channel); a failed publish removes its claim. An arrival that
+ * finds a pending claim waits (polling after {@value #POLL_MILLIS} ms, doubling to
+ * {@value #MAX_POLL_MILLIS} ms, at most {@value #WAIT_MILLIS} ms) until it is stored (answered as a
+ * duplicate of it) or gone (claims again), so no duplicate is answered before the first message is confirmed. What is
  * not atomic: claim, message and mark are three writes; a receiver killed between the confirm and
  * the mark leaves a pending claim that blocks the key (503) for at most the pending TTL, after
  * which a retry is stored as a second message (at-least-once, as without dedup).
@@ -39,7 +40,9 @@ final class DedupClaims {
   static final String MAP = "cwm.dedup";
   /** A claim whose publish never settled (its receiver died) frees the key after this long. */
   static final long PENDING_TTL_MILLIS = 30_000;
+  /** A waiting arrival looks again after 10 ms, doubling to 200 ms (it must not flood the cluster map). */
   static final long POLL_MILLIS = 10;
+  static final long MAX_POLL_MILLIS = 200;
   /** Below the receiver's 5 s publish timeout. */
   static final long WAIT_MILLIS = 4_000;
   private static final String PENDING = "pending ";
@@ -156,11 +159,11 @@ final class DedupClaims {
   Future<Envelope> publishOnce(Envelope envelope, String key, long windowMillis, Supplier<Future<Envelope>> publish) {
     String record = envelope.channel() + "\n" + envelope.webhookId() + "\n" + key;
     long deadline = System.nanoTime() + WAIT_MILLIS * 1_000_000;
-    return attempt(record, envelope, key, windowMillis, publish, deadline);
+    return attempt(record, envelope, key, windowMillis, publish, deadline, POLL_MILLIS);
   }
 
   private Future<Envelope> attempt(String record, Envelope envelope, String key, long windowMillis,
-      Supplier<Future<Envelope>> publish, long deadline) {
+      Supplier<Future<Envelope>> publish, long deadline, long pollMillis) {
     String claim = PENDING + envelope.messageId();
     return map().recover(failure -> Future.failedFuture(unavailable(failure)))
         .compose(records -> records.putIfAbsent(record, claim, PENDING_TTL_MILLIS)
@@ -187,8 +190,8 @@ final class DedupClaims {
             return Future.failedFuture(new BufferException(Reason.UNAVAILABLE,
                 "the first message with this dedup key is not stored yet"));
           }
-          return vertx.timer(POLL_MILLIS).compose(waited -> attempt(record, envelope, key, windowMillis, publish,
-              deadline));
+          return vertx.timer(pollMillis).compose(waited -> attempt(record, envelope, key, windowMillis, publish,
+              deadline, Math.min(pollMillis * 2, MAX_POLL_MILLIS)));
         }));
   }
 
