@@ -209,13 +209,17 @@ public final class ConfigLoader {
   /** The Webhook Connect channels of the webhook_connect entries; entries that disagree on a channel are errors. */
   private static Map<String, ChannelSpec> channels(Map<String, WebhookEntry> webhooks, LoadProblems problems) {
     Map<String, JsonObject> relayConfigs = new LinkedHashMap<>();
+    Map<String, Long> dedupWindows = new LinkedHashMap<>();
     for (WebhookEntry entry : webhooks.values()) {
       if (!entry.chain() && RelayChannels.MODULE.equals(entry.steps().get(0).module())) {
         relayConfigs.put(entry.id(), entry.steps().get(0).moduleConfig());
+        if (entry.dedup() != null) {
+          dedupWindows.put(entry.id(), entry.dedup().windowSeconds());
+        }
       }
     }
     Map<String, String> conflicts = new LinkedHashMap<>();
-    Map<String, ChannelSpec> channels = RelayChannels.build(relayConfigs, conflicts);
+    Map<String, ChannelSpec> channels = RelayChannels.build(relayConfigs, dedupWindows, conflicts);
     conflicts.forEach((id, message) -> problems.add(problems.webhookError(id, "module-config.channel", message)));
     return channels;
   }

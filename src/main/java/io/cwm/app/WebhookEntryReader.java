@@ -4,6 +4,7 @@ import io.cwm.chain.ChainConfig;
 import io.cwm.chain.ChainItem;
 import io.cwm.chain.RetryPolicy;
 import io.cwm.config.ConfigException;
+import io.cwm.config.DedupSettings;
 import io.cwm.config.ConfigProblem.Severity;
 import io.cwm.config.Env;
 import io.cwm.config.RelayChannels;
@@ -135,10 +136,15 @@ final class WebhookEntryReader {
     if (secrets != null) {
       secrets.entry(id, entry, raw instanceof JsonObject rawEntry ? rawEntry : new JsonObject(), mark);
     }
+    DedupSettings dedup = dedup(id, entry, chain, steps);
+    if (dedup != null && cleaner.enabled() && cleaner.isCredential(dedup.fieldName())) {
+      dedup = dedup.hashingKeys(); // the key stays in the envelope: never a credential's text
+    }
     if (problems.errorSince(mark)) {
       return null;
     }
-    return new WebhookEntry(id, entry, blob, List.copyOf(steps), chain, chainConfig, cleaner, validators, filter);
+    return new WebhookEntry(id, entry, blob, List.copyOf(steps), chain, chainConfig, cleaner, validators, filter,
+        dedup);
   }
 
   /** The entry's {@code filters} (null when it has none), each problem recorded under {@code filters.<key>}. */
@@ -150,6 +156,32 @@ final class WebhookEntryReader {
           problem.getMessage()));
     }
     return filter;
+  }
+
+  /**
+   * The entry's {@code dedup}, or null. Only a {@code webhook_connect} entry deduplicates: its
+   * record lives in the channel's buffer, written with the message; a module or chain has no store
+   * that could hold it with what it delivers, so {@code dedup} there is refused.
+   */
+  private DedupSettings dedup(String id, JsonObject entry, boolean chain, List<ChainItem> steps) {
+    Object value = entry.getValue("dedup");
+    if (value == null) {
+      return null;
+    }
+    DedupSettings dedup = problems.attempt(id, "dedup", () -> DedupSettings.parse(value), null);
+    boolean relay = !chain && !steps.isEmpty() && RelayChannels.MODULE.equals(steps.get(0).module());
+    if (dedup != null && !relay && (chain || !steps.isEmpty())) {
+      problems.add(problems.webhookError(id, "dedup", "needs \"module\": \"webhook_connect\": the dedup record "
+          + "is kept in the channel's buffer with the message; this entry delivers through "
+          + (chain ? "a chain" : "module " + steps.get(0).module()) + ", which has none"));
+      return null;
+    }
+    if (dedup != null && !dedup.key().isHeader() && "blob".equals(entry.getValue("data_type"))) {
+      problems.add(problems.webhookError(id, "dedup.key", "a JSON pointer reads a JSON payload; this entry has "
+          + "data_type blob: use a header"));
+      return null;
+    }
+    return dedup;
   }
 
   private static JsonObject connectorSide(JsonObject original) {

@@ -52,7 +52,7 @@ public sealed interface BufferCall<T> {
 
     @Override
     public boolean madeReady(Envelope stored) {
-      return true;
+      return !MessageBuffer.isDuplicate(envelope, stored);
     }
   }
 

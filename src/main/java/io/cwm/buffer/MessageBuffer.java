@@ -27,8 +27,26 @@ public interface MessageBuffer {
    * Stores a message durably and stamps its sequence. Fails with a {@link BufferException}:
    * QUEUE_FULL when the webhook's queue holds max_queue_size messages (ready + in flight),
    * TOO_LARGE, UNAVAILABLE. Nothing refused is stored.
+   *
+   * <p>Deduplication (issue 16): when the envelope carries a dedup key
+   * ({@link Envelope.Extras#dedupKey}) and its webhook's queue has a window
+   * ({@link ChannelSpec.Queue#deduplicates}), the backend keeps a record key → message id for the
+   * window, written atomically with the message. A message whose key has a record of the same
+   * webhook within the window is not stored: the answer is {@link #duplicateOf} the first message
+   * (its id), and only once that first message is durably stored. A refused publish writes no record.
    */
   Future<Envelope> publish(ChannelSpec channel, Envelope envelope);
+
+  /** What {@link #publish} answers for a duplicate: the envelope given, with the first message's id. */
+  static Envelope duplicateOf(Envelope envelope, String firstMessageId) {
+    return new Envelope(firstMessageId, envelope.channel(), envelope.webhookId(), envelope.timestamp(),
+        envelope.expiresAt(), envelope.headers(), envelope.payload(), 0, 0, envelope.extras());
+  }
+
+  /** Whether {@code answered}, the answer of {@link #publish} for {@code sent}, says it was a duplicate. */
+  static boolean isDuplicate(Envelope sent, Envelope answered) {
+    return !sent.messageId().equals(answered.messageId());
+  }
 
   /**
    * {@link #publish} with the envelope's {@link Envelope#storedHead} already encoded (by the

@@ -44,11 +44,28 @@ public record ChannelSpec(String name, String token, Map<String, Queue> queues,
    *
    * @param rawBody {@code raw_body} of the webhook's module-config: keep the exact request bytes in
    *     the envelope ({@code Envelope.Extras.rawBody}); true by default
+   * @param dedupWindowSeconds how long the buffer remembers a message's idempotency key
+   *     ({@code Envelope.Extras.dedupKey}, the entry's {@code dedup}); 0: no deduplication
    */
-  public record Queue(String webhookId, long ttlSeconds, int maxQueueSize, boolean rawBody) {
-    /** A queue that keeps raw bodies (the default). */
+  public record Queue(String webhookId, long ttlSeconds, int maxQueueSize, boolean rawBody, long dedupWindowSeconds) {
+    /** A queue that keeps raw bodies (the default), without deduplication. */
     public Queue(String webhookId, long ttlSeconds, int maxQueueSize) {
-      this(webhookId, ttlSeconds, maxQueueSize, true);
+      this(webhookId, ttlSeconds, maxQueueSize, true, 0);
+    }
+
+    /** A queue without deduplication. */
+    public Queue(String webhookId, long ttlSeconds, int maxQueueSize, boolean rawBody) {
+      this(webhookId, ttlSeconds, maxQueueSize, rawBody, 0);
+    }
+
+    /** A queue that keeps raw bodies, with deduplication over {@code dedupWindowSeconds} (0: none). */
+    public Queue(String webhookId, long ttlSeconds, int maxQueueSize, long dedupWindowSeconds) {
+      this(webhookId, ttlSeconds, maxQueueSize, true, dedupWindowSeconds);
+    }
+
+    /** True when a message of this queue with a dedup key is deduplicated. */
+    public boolean deduplicates() {
+      return dedupWindowSeconds > 0;
     }
   }
 

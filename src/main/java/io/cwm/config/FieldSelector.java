@@ -118,7 +118,8 @@ public final class FieldSelector {
     Object value = pointer.queryJson(payload);
     if (value == null) {
       // queryJson answers null both for a JSON null and for a missing value: tell them apart
-      return pointer.parent().queryJson(payload) instanceof JsonObject parent
+      // (on a copy: JsonPointer.parent() removes the last token of the pointer it is called on)
+      return pointer.copy().parent().queryJson(payload) instanceof JsonObject parent
           && parent.containsKey(lastToken()) ? null : ABSENT;
     }
     return value;

@@ -96,6 +96,15 @@ public final class RelayChannels {
    *     first entry of that channel, keyed by webhook id
    */
   public static Map<String, ChannelSpec> build(Map<String, JsonObject> relayConfigs, Map<String, String> conflicts) {
+    return build(relayConfigs, Map.of(), conflicts);
+  }
+
+  /**
+   * {@link #build(Map, Map)} with the dedup window of the webhooks that have a {@code dedup}
+   * (webhook id → seconds), kept in their queue ({@link ChannelSpec.Queue#dedupWindowSeconds}).
+   */
+  public static Map<String, ChannelSpec> build(Map<String, JsonObject> relayConfigs, Map<String, Long> dedupWindows,
+      Map<String, String> conflicts) {
     Map<String, List<Map.Entry<String, EntryChannel>>> byChannel = new LinkedHashMap<>();
     for (Map.Entry<String, JsonObject> relay : relayConfigs.entrySet()) {
       EntryChannel parsed = parse(relay.getValue());
@@ -112,7 +121,8 @@ public final class RelayChannels {
               + "max_in_flight, ack_timeout_seconds, heartbeat_interval_seconds, max_deliveries or ordering");
         }
         queues.put(feeder.getKey(), new ChannelSpec.Queue(feeder.getKey(), feeder.getValue().ttlSeconds(),
-            feeder.getValue().maxQueueSize(), feeder.getValue().rawBody()));
+            feeder.getValue().maxQueueSize(), feeder.getValue().rawBody(),
+            dedupWindows.getOrDefault(feeder.getKey(), 0L)));
       }
       channels.put(channel.getKey(), new ChannelSpec(channel.getKey(), first.token(), Map.copyOf(queues),
           first.maxConnections(), first.maxInFlight(), first.ackTimeoutSeconds(), first.heartbeatSeconds(),

@@ -111,7 +111,7 @@ public final class WebhookKeys {
 
   private static Set<String> known() {
     Set<String> keys = new LinkedHashSet<>(List.of("module", "module-config", "data_type", "connection", "chain",
-        "chain-config", "retry", "credential_cleanup", "filters"));
+        "chain-config", "retry", "credential_cleanup", "filters", "dedup"));
     keys.addAll(VALIDATORS);
     keys.addAll(List.of("trusted_proxies", "redis", "queue_name", "topic", "destination"));
     return java.util.Collections.unmodifiableSet(keys);

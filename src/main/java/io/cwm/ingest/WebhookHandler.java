@@ -1,6 +1,7 @@
 package io.cwm.ingest;
 
 import io.cwm.config.ChannelSpec;
+import io.cwm.config.DedupSettings;
 import io.cwm.config.FieldSelector;
 import io.cwm.analytics.EventLog;
 import io.cwm.buffer.BufferException;
@@ -245,20 +246,26 @@ public final class WebhookHandler implements Handler<RoutingContext> {
         envelope = envelope.withExtras(envelope.extras().withOrderingKey(orderingKey));
       }
     }
+    Envelope keyed = withDedupKey(entry, request, envelope);
     Future<Envelope> publishing;
     if (queue.rawBody()) {
       // the bytes the validators saw, untouched: a local app re-checks the sender's signature over them
-      Envelope plain = envelope;
-      publishing = buffer.publish(channel, envelope.withExtras(envelope.extras().withRawBody(rawBody)))
-          .recover(failure -> tooLarge(failure) ? withoutRawBody(channel, plain, failure) : Future.failedFuture(failure));
+      publishing = buffer.publish(channel, keyed.withExtras(keyed.extras().withRawBody(rawBody)))
+          .recover(failure -> tooLarge(failure) ? withoutRawBody(channel, keyed, failure) : Future.failedFuture(failure));
     } else {
-      publishing = buffer.publish(channel, envelope);
+      publishing = buffer.publish(channel, keyed);
     }
     return publishing.timeout(PUBLISH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
         .recover(failure -> Future.failedFuture(failure instanceof TimeoutException
             ? new BufferException(BufferException.Reason.UNAVAILABLE, "message buffer did not answer in time")
             : failure))
         .map(stored -> {
+      if (MessageBuffer.isDuplicate(keyed, stored)) {
+        // the first message's id, stored once: the sender's retry is answered as the first was
+        deps.metrics().duplicateDropped(entry.id());
+        LOG.debug("[webhook_id: {}, message_id: {}] duplicate dropped", request.webhookId(), stored.messageId());
+        return stored.messageId();
+      }
       deps.stats().record(statsKey);
       logEvent(entry, request, statsKey, payload, headers);
       return stored.messageId();
@@ -295,6 +302,25 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     } catch (CharacterCodingException notText) {
       return Base64.getEncoder().encodeToString(body);
     }
+  }
+
+  /**
+   * The envelope with its idempotency key ({@code Envelope.Extras.dedupKey}) when the entry has a
+   * {@code dedup}: read from the request's headers or its JSON payload as received (before the
+   * credential cleanup). A message without the key is relayed as it is, not deduplicated, and counted.
+   */
+  private Envelope withDedupKey(WebhookEntry entry, WebhookRequest request, Envelope envelope) {
+    DedupSettings dedup = entry.dedup();
+    if (dedup == null) {
+      return envelope;
+    }
+    Object payload = entry.blob() ? null : request.json();
+    String key = dedup.recordKeyOf(FieldSelector.text(dedup.key().find(request.headers(), payload)));
+    if (key == null) {
+      deps.metrics().dedupKeyMissing(entry.id());
+      return envelope;
+    }
+    return envelope.withExtras(envelope.extras().withDedupKey(key));
   }
 
   /**

@@ -153,6 +153,31 @@ public final class CwmMetrics {
   }
 
   /**
+   * A webhook with {@code dedup} was a duplicate: answered with its first message's id, not queued
+   * again ({@code cwm_dedup_duplicates_total{webhook_id}}).
+   */
+  public void duplicateDropped(String webhookId) {
+    dedupCounter("cwm.dedup.duplicates", "Webhooks answered as a duplicate of a message stored within "
+        + "their dedup window, not queued again", webhookId).increment();
+  }
+
+  /**
+   * A webhook with {@code dedup} came without its key: relayed without deduplication
+   * ({@code cwm_dedup_missing_key_total{webhook_id}}).
+   */
+  public void dedupKeyMissing(String webhookId) {
+    dedupCounter("cwm.dedup.missing.key", "Webhooks of an entry with dedup that carried no key: "
+        + "relayed without deduplication", webhookId).increment();
+  }
+
+  private Counter dedupCounter(String name, String description, String webhookId) {
+    WebhookCounters counters = webhookId == null ? null : webhooks.get(webhookId);
+    String label = (counters == null ? unknownWebhook : counters).label;
+    // the registry caches meters by name and tags: a lookup, no new meter after the first
+    return Counter.builder(name).description(description).tags("webhook_id", label).register(registry);
+  }
+
+  /**
    * A validator refused a webhook ({@code cwm_validation_failures_total}). Called by the webhook
    * handler.
    *

@@ -63,7 +63,8 @@ public final class CredentialCleaner {
     return enabled;
   }
 
-  boolean isCredential(String key) {
+  /** Whether a header or JSON field of this name is masked (or removed) by this cleanup. */
+  public boolean isCredential(String key) {
     return names.contains(key.trim().toLowerCase(Locale.ROOT));
   }
 

@@ -6,6 +6,7 @@ import io.cwm.chain.DeliveryPlan;
 import io.cwm.validate.Validator;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import io.cwm.config.DedupSettings;
 import io.cwm.config.RelayChannels;
 import io.cwm.filter.Filter;
 
@@ -23,10 +24,19 @@ import io.cwm.filter.Filter;
  * @param validators validators in the spec's order
  * @param filter the entry's {@code filters} (which requests are delivered), or null: every request is
  *     (a null check per request)
+ * @param dedup the entry's {@code dedup} (idempotency key and window), or null; only on
+ *     {@code webhook_connect} entries
  */
 public record WebhookEntry(String id, JsonObject raw, boolean blob, List<ChainItem> steps,
-    boolean chain, ChainConfig chainConfig, CredentialCleaner cleaner, List<Validator> validators, Filter filter)
+    boolean chain, ChainConfig chainConfig, CredentialCleaner cleaner, List<Validator> validators, Filter filter,
+    DedupSettings dedup)
     implements DeliveryPlan {
+
+  /** An entry without {@code filters} nor {@code dedup}. */
+  public WebhookEntry(String id, JsonObject raw, boolean blob, List<ChainItem> steps,
+      boolean chain, ChainConfig chainConfig, CredentialCleaner cleaner, List<Validator> validators) {
+    this(id, raw, blob, steps, chain, chainConfig, cleaner, validators, null, null);
+  }
 
   /** The Webhook Connect channel this entry relays to, or null when it runs a module or chain. */
   public String relayChannel() {

@@ -589,4 +589,124 @@ public abstract class MessageBufferContractTest {
     assertEquals(Set.of(kept.messageId(), queued.messageId()), Set.copyOf(ids(leaseAll(channel, "s2", 2))));
     assertEquals(2, await(buffer.stats(channel)).deadLettered());
   }
+
+  // ------------------------------------------------------------------ dedup (issue 16, idempotency)
+
+  /** {@code spec} with a dedup window on every queue (the buffer reads it from the spec of each call). */
+  protected static ChannelSpec deduplicating(ChannelSpec spec, long windowSeconds) {
+    Map<String, ChannelSpec.Queue> queues = new java.util.HashMap<>();
+    spec.queues().forEach((id, queue) -> queues.put(id,
+        new ChannelSpec.Queue(id, queue.ttlSeconds(), queue.maxQueueSize(), windowSeconds)));
+    return new ChannelSpec(spec.name(), spec.token(), Map.copyOf(queues), spec.maxConnections(), spec.maxInFlight(),
+        spec.ackTimeoutSeconds(), spec.heartbeatIntervalSeconds(), spec.maxDeliveries());
+  }
+
+  protected Envelope keyed(ChannelSpec spec, String webhookId, int n, String key) {
+    Envelope envelope = message(spec, webhookId, n);
+    return key == null ? envelope : envelope.withExtras(envelope.extras().withDedupKey(key));
+  }
+
+  @Test
+  void aDuplicateInsideTheWindowIsAnsweredWithTheFirstIdAndNotStored() {
+    ChannelSpec dedup = deduplicating(channel, 3600);
+    Envelope first = keyed(dedup, "hook-a", 1, "evt_1");
+    Envelope stored = await(buffer.publish(dedup, first));
+    assertFalse(MessageBuffer.isDuplicate(first, stored));
+    Envelope again = keyed(dedup, "hook-a", 2, "evt_1");
+    Envelope answered = await(buffer.publish(dedup, again));
+    assertTrue(MessageBuffer.isDuplicate(again, answered));
+    assertEquals(first.messageId(), answered.messageId());
+    List<Envelope> leased = leaseAll(dedup, "s1", 1);
+    assertEquals(List.of(first.messageId()), ids(leased));
+    assertEquals("evt_1", leased.get(0).extras().dedupKey(), "the key travels with the message");
+    assertTrue(await(buffer.ack(dedup, first.messageId())));
+    Envelope late = keyed(dedup, "hook-a", 3, "evt_1");
+    assertEquals(first.messageId(), await(buffer.publish(dedup, late)).messageId(),
+        "still a duplicate after the first was delivered and acked");
+    assertTrue(await(buffer.lease(dedup, "s1", 10, 60_000)).isEmpty());
+  }
+
+  @Test
+  void theSameKeyAfterTheWindowIsANewMessage() {
+    ChannelSpec dedup = deduplicating(channel, 1);
+    Envelope first = await(buffer.publish(dedup, keyed(dedup, "hook-a", 1, "evt_w")));
+    long start = System.nanoTime();
+    Envelope later = null;
+    while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10)) {
+      Envelope attempt = keyed(dedup, "hook-a", 2, "evt_w");
+      Envelope answered = await(buffer.publish(dedup, attempt));
+      if (!MessageBuffer.isDuplicate(attempt, answered)) {
+        later = answered;
+        break;
+      }
+      assertEquals(first.messageId(), answered.messageId());
+      await(vertx.timer(50));
+    }
+    assertTrue(later != null, "the key is forgotten after its window");
+    assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(900), "not before the window ended");
+    assertEquals(Set.of(first.messageId(), later.messageId()), Set.copyOf(ids(leaseAll(dedup, "s1", 2))));
+  }
+
+  @Test
+  void theSameKeyOfAnotherWebhookIsNotADuplicate() {
+    ChannelSpec dedup = deduplicating(channel, 3600);
+    Envelope a = await(buffer.publish(dedup, keyed(dedup, "hook-a", 1, "evt_2")));
+    Envelope b = keyed(dedup, "hook-b", 2, "evt_2");
+    assertFalse(MessageBuffer.isDuplicate(b, await(buffer.publish(dedup, b))));
+    assertEquals(Set.of(a.messageId(), b.messageId()), Set.copyOf(ids(leaseAll(dedup, "s1", 2))));
+  }
+
+  @Test
+  void withoutAKeyOrWithoutAWindowNothingIsDeduplicated() {
+    ChannelSpec dedup = deduplicating(channel, 3600);
+    Envelope first = await(buffer.publish(dedup, keyed(dedup, "hook-a", 1, null)));
+    Envelope second = await(buffer.publish(dedup, keyed(dedup, "hook-a", 2, null)));
+    Envelope keyedOne = await(buffer.publish(channel, keyed(channel, "hook-a", 3, "evt_3")));
+    Envelope keyedTwo = await(buffer.publish(channel, keyed(channel, "hook-a", 4, "evt_3")));
+    assertEquals(4, Set.of(first.messageId(), second.messageId(), keyedOne.messageId(), keyedTwo.messageId()).size());
+    assertEquals(4, leaseAll(channel, "s1", 4).size());
+  }
+
+  @Test
+  void aRefusedPublishLeavesNoRecord() {
+    ChannelSpec dedup = deduplicating(tiny, 3600);
+    Envelope one = await(buffer.publish(dedup, keyed(dedup, "hook-a", 1, "evt_a")));
+    await(buffer.publish(dedup, keyed(dedup, "hook-a", 2, "evt_b")));
+    Throwable refused = failure(buffer.publish(dedup, keyed(dedup, "hook-a", 3, "evt_c")));
+    assertEquals(BufferException.Reason.QUEUE_FULL, assertInstanceOf(BufferException.class, refused).reason());
+    List<Envelope> leased = leaseAll(dedup, "s1", 1);
+    assertEquals(one.messageId(), leased.get(0).messageId());
+    assertTrue(await(buffer.ack(dedup, one.messageId())));
+    Envelope retry = keyed(dedup, "hook-a", 3, "evt_c");
+    Envelope stored = await(buffer.publish(dedup, retry));
+    assertFalse(MessageBuffer.isDuplicate(retry, stored), "the refused message was not stored: its retry is");
+    assertTrue(ids(leaseAll(dedup, "s1", 2)).contains(retry.messageId()));
+  }
+
+  @Test
+  void racingArrivalsOfOneKeyStoreOneMessage() {
+    ChannelSpec dedup = deduplicating(channel, 3600);
+    List<Future<Envelope>> answers = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      answers.add(buffer.publish(dedup, keyed(dedup, "hook-a", i, "evt_race")));
+    }
+    await(Future.all(answers));
+    Set<String> answeredIds = new HashSet<>();
+    answers.forEach(answer -> answeredIds.add(answer.result().messageId()));
+    assertEquals(1, answeredIds.size(), "every arrival is answered with the one stored id");
+    assertEquals(List.copyOf(answeredIds), ids(leaseAll(dedup, "s1", 1)));
+    assertTrue(await(buffer.lease(dedup, "s2", 10, 60_000)).isEmpty());
+  }
+
+  @Test
+  void aRecordOutlivesAReopen() throws Exception {
+    ChannelSpec dedup = deduplicating(channel, 3600);
+    Envelope first = await(buffer.publish(dedup, keyed(dedup, "hook-a", 1, "evt_restart")));
+    await(buffer.close());
+    buffer = reopen(vertx);
+    await(buffer.open(List.of(channel, tiny)));
+    Envelope again = keyed(dedup, "hook-a", 2, "evt_restart");
+    assertEquals(first.messageId(), await(buffer.publish(dedup, again)).messageId());
+    assertEquals(List.of(first.messageId()), ids(leaseAll(dedup, "s1", 1)));
+  }
 }

@@ -66,4 +66,13 @@ class FieldSelectorTest {
     assertFalse(FieldSelector.parse(" /id ").isHeader());
     assertEquals("/id", FieldSelector.parse(" /id ").toString());
   }
+
+  @Test
+  void aMissAtAPointerDoesNotChangeTheSelector() {
+    FieldSelector id = FieldSelector.parse("/id");
+    JsonObject without = new JsonObject().put("type", "payment_intent.succeeded");
+    assertSame(FieldSelector.ABSENT, id.find(Map.of(), without));
+    assertSame(FieldSelector.ABSENT, id.find(Map.of(), without), "the second miss is a miss too, not the whole payload");
+    assertEquals("evt_1", id.find(Map.of(), new JsonObject().put("id", "evt_1")));
+  }
 }

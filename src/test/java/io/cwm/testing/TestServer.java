@@ -59,8 +59,22 @@ public final class TestServer implements AutoCloseable {
         verticlesJson);
   }
 
+  /**
+   * A receiver that joins the Hazelcast cluster the {@code CWM_CLUSTER_*} variables of {@code env}
+   * describe ({@code --cluster}), in this JVM: several of them make an in-process cluster.
+   */
+  public static TestServer startClustered(Path dir, String webhooksJson, Map<String, String> env) throws Exception {
+    return startIn(dir, freePort(), "receiver", webhooksJson, "{}", env, List.of(), null, true);
+  }
+
   private static TestServer startIn(Path dir, int port, String role, String webhooksJson, String connectionsJson,
       Map<String, String> env, List<ConnectorConfig> connectors, String verticlesJson) throws Exception {
+    return startIn(dir, port, role, webhooksJson, connectionsJson, env, connectors, verticlesJson, false);
+  }
+
+  private static TestServer startIn(Path dir, int port, String role, String webhooksJson, String connectionsJson,
+      Map<String, String> env, List<ConnectorConfig> connectors, String verticlesJson, boolean cluster)
+      throws Exception {
     Path verticles = null;
     if (verticlesJson != null) {
       verticles = dir.resolve("verticles.json");
@@ -75,7 +89,7 @@ public final class TestServer implements AutoCloseable {
     String adminPort = fullEnv.get("WEBHOOK_CONNECT_ADMIN_PORT");
     Launcher.Options options = new Launcher.Options(role, webhooks, connections, verticles,
         "127.0.0.1", port, adminPort == null ? null : Integer.valueOf(adminPort), dir.resolve("data"), Env.of(fullEnv),
-        connectors);
+        connectors, cluster);
     Launcher.Running running = Launcher.start(options).toCompletionStage().toCompletableFuture()
         .get(30, TimeUnit.SECONDS);
     return new TestServer(running, port, dir);

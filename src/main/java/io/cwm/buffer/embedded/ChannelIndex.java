@@ -30,8 +30,10 @@ import org.h2.mvstore.MVStore;
  *
  * <p>Persistent maps: {@code msg:<channel>} sequence → envelope JSON, {@code deliveries:<channel>}
  * sequence → deliveries so far, {@code dead:<channel>} dead-letter number (increasing, so oldest
- * first) → item JSON, {@code deadIds:<channel>} message id → dead-letter number, and the shared
- * {@code tokens} map channel → token state JSON ({@link TokenState} fields).
+ * first) → item JSON, {@code deadIds:<channel>} message id → dead-letter number, the shared
+ * {@code tokens} map channel → token state JSON ({@link TokenState} fields), and the dedup records
+ * {@code dedup:<channel>} ({@code <webhook id>\n<key>} → {@code <expires at ms> <message id>}) with
+ * their expiry index {@code dedupExpiry:<channel>}, written with the message they name.
  */
 final class ChannelIndex {
   private record Lease(long sequence, String webhookId, String owner, long deadline, String orderingKey) {}
@@ -48,6 +50,10 @@ final class ChannelIndex {
   private final MVMap<String, Long> deadIds;
   private final MVMap<String, String> tokens;
   private final MVMap<String, Long> meta;
+  /** Dedup records: {@code <webhook id>\n<key>} → {@code <expires at ms> <first message id>}. */
+  private final MVMap<String, String> dedup;
+  /** The records by expiry: {@code <expires at ms, 15 digits>\n<record key>} → "", swept oldest first. */
+  private final MVMap<String, String> dedupExpiry;
   /** Ready to lease, in publish order. */
   private final TreeSet<Long> ready = new TreeSet<>();
   private final PriorityQueue<Delayed> delayed =
@@ -74,6 +80,8 @@ final class ChannelIndex {
     this.deadIds = store.openMap("deadIds:" + name);
     this.tokens = store.openMap("tokens");
     this.meta = meta;
+    this.dedup = store.openMap("dedup:" + name);
+    this.dedupExpiry = store.openMap("dedupExpiry:" + name);
     if (deadIds.size() != dead.size()) {
       // a data file from before the index existed (or a crash between the two writes)
       deadIds.clear();
@@ -112,6 +120,57 @@ final class ChannelIndex {
   /** A stored envelope's JSON, whichever way it was written. */
   private static JsonObject json(Object stored) {
     return stored instanceof byte[] bytes ? new JsonObject(Buffer.buffer(bytes)) : new JsonObject((String) stored);
+  }
+
+  /** Records swept per publish at most, so a publish never pays for a large backlog at once. */
+  private static final int DEDUP_SWEEP = 16;
+
+  /**
+   * The first message id recorded for {@code key} of {@code webhookId} within its window, or
+   * null. Sweeps a few expired records first (so the store holds about one window of them).
+   */
+  String duplicateOf(String webhookId, String key, long nowMillis) {
+    sweepDedup(nowMillis);
+    String record = dedup.get(webhookId + "\n" + key);
+    if (record == null) {
+      return null;
+    }
+    int space = record.indexOf(' ');
+    return Long.parseLong(record.substring(0, space)) > nowMillis ? record.substring(space + 1) : null;
+  }
+
+  /** Records {@code key} → the message's id until {@code expiresAtMillis}, in the same commit as the message. */
+  void recordDedup(String webhookId, String key, String messageId, long expiresAtMillis) {
+    String recordKey = webhookId + "\n" + key;
+    String before = dedup.put(recordKey, expiresAtMillis + " " + messageId);
+    if (before != null) {
+      dedupExpiry.remove(expiryKey(Long.parseLong(before.substring(0, before.indexOf(' '))), recordKey));
+    }
+    dedupExpiry.put(expiryKey(expiresAtMillis, recordKey), "");
+  }
+
+  private static String expiryKey(long expiresAtMillis, String recordKey) {
+    return String.format("%015d", expiresAtMillis) + "\n" + recordKey;
+  }
+
+  private void sweepDedup(long nowMillis) {
+    for (int i = 0; i < DEDUP_SWEEP; i++) {
+      String oldest = dedupExpiry.firstKey();
+      if (oldest == null || Long.parseLong(oldest.substring(0, 15)) > nowMillis) {
+        return;
+      }
+      dedupExpiry.remove(oldest);
+      String recordKey = oldest.substring(16);
+      String record = dedup.get(recordKey);
+      if (record != null && Long.parseLong(record.substring(0, record.indexOf(' '))) <= nowMillis) {
+        dedup.remove(recordKey);
+      }
+    }
+  }
+
+  /** Dedup records kept (expired ones not swept yet included). */
+  int dedupRecords() {
+    return dedup.size();
   }
 
   void add(Envelope envelope, byte[] json) {

@@ -195,6 +195,16 @@ public final class EmbeddedBuffer implements MessageBuffer {
       if (store == null) {
         return Future.failedFuture(new BufferException(BufferException.Reason.UNAVAILABLE, "buffer closed"));
       }
+      String dedupKey = queue.deduplicates() ? envelope.extras().dedupKey() : null;
+      long now = dedupKey == null ? 0 : clock.millis();
+      if (dedupKey != null) {
+        String first = index.duplicateOf(envelope.webhookId(), dedupKey, now);
+        if (first != null) {
+          // the first message was put before its record, under this lock; its commit may still be
+          // running: the next commit covers it, and only then is the duplicate answered
+          return commit().map(MessageBuffer.duplicateOf(envelope, first));
+        }
+      }
       if (index.depth(envelope.webhookId()) >= queue.maxQueueSize()) {
         return Future.failedFuture(new BufferException(BufferException.Reason.QUEUE_FULL, "queue full"));
       }
@@ -204,6 +214,9 @@ public final class EmbeddedBuffer implements MessageBuffer {
         return Future.failedFuture(new BufferException(BufferException.Reason.TOO_LARGE, "message too large"));
       }
       index.add(stamped, json);
+      if (dedupKey != null) {
+        index.recordDedup(envelope.webhookId(), dedupKey, stamped.messageId(), now + queue.dedupWindowSeconds() * 1000);
+      }
     }
     return commit().map(stamped);
   }

@@ -23,6 +23,7 @@ final class RabbitLayout {
   static final String DEAD_LETTERED_AT_HEADER = "x-cwm-dead-lettered-at";
   private static final String STATE_PREFIX = "webhook_connect.j.state.";
   private static final String COUNTS_PREFIX = "webhook_connect.j.counts.";
+  private static final String DEDUP_PREFIX = "webhook_connect.j.dedup.";
 
   private RabbitLayout() {}
 
@@ -44,6 +45,25 @@ final class RabbitLayout {
   /** Java-only: the counters of a channel, per receiver process ({@link CounterRecord} messages). */
   static String countsQueue(String channel) {
     return COUNTS_PREFIX + channel;
+  }
+
+  /**
+   * Java-only, declared for a channel one of whose webhooks has {@code dedup}: the journal of its
+   * dedup records (one message per stored message with a key, expiring after its window), read back
+   * into the cluster's records by the first receiver that opens the channel ({@link DedupClaims}).
+   */
+  static String dedupQueue(String channel) {
+    return DEDUP_PREFIX + channel;
+  }
+
+  static JsonObject dedupQueueArguments() {
+    return new JsonObject().put("x-queue-type", "classic");
+  }
+
+  /** A persistent journal record that the broker drops after {@code ttlMillis}. */
+  static AMQP.BasicProperties dedupProperties(long ttlMillis) {
+    return new AMQP.BasicProperties.Builder().deliveryMode(2).contentType("application/json")
+        .expiration(String.valueOf(Math.max(1, ttlMillis))).build();
   }
 
   /** Java-only: the last written token and sequence state of a channel (one message). */

@@ -89,6 +89,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
     }
   };
   private final Consumers consumers;
+  private final DedupClaims dedup;
   private Consumer<String> readyListener = channel -> { };
   private long heldGeneration = -1;
   private long housekeepingTimer = -1;
@@ -116,6 +117,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
     this.room = new QueueRoom(clock, admin, brokerLimits);
     this.deadLetterQueues = new DeadLetterQueues(clock, publisher, admin, room, store);
     this.consumers = new Consumers(context, deliveries, this::takeArrivals);
+    this.dedup = new DedupClaims(vertx, clock, publisher, admin);
   }
 
   /** The client-provided name of one of this buffer's connections, as the broker lists it. */
@@ -188,6 +190,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
         return Future.failedFuture(new BufferException(Reason.UNAVAILABLE, "message buffer closed"));
       }
       List<ChannelState> opened = new ArrayList<>();
+      dedup.warnIfLocal(specs);
       for (ChannelSpec spec : specs) {
         ChannelState channel = channels.computeIfAbsent(spec.name(),
             name -> new ChannelState(spec, store.register(name)));
@@ -209,6 +212,7 @@ public final class RabbitMqBuffer implements MessageBuffer {
       return admin.run(client -> declareExchanges(client).compose(done -> declareChannels(client, opened, 0)))
           .compose(declared -> Future.all(opened.stream().map(channel -> store.align(channel.stored, channel.spec))
               .toList()))
+          .compose(aligned -> dedup.load(opened.stream().map(channel -> channel.spec).toList()))
           .<Void>mapEmpty()
           .onSuccess(done -> LOG.info("RabbitMQ buffer open [channels: {}, queue limits: {}]",
               opened.stream().map(channel -> channel.spec.name()).toList(), brokerLimits ? "broker" : "receiver"))
@@ -237,6 +241,10 @@ public final class RabbitMqBuffer implements MessageBuffer {
           .compose(done -> declare(client, name, queue.webhookId, queue.name, RabbitLayout.queueArguments(name,
               queue.webhookId, queue.ttlSeconds, brokerLimits, queue.maxQueueSize)))
           .compose(done -> client.queueBind(queue.name, RabbitLayout.EXCHANGE, queue.routingKey));
+    }
+    if (channel.spec.queues().values().stream().anyMatch(ChannelSpec.Queue::deduplicates)) {
+      steps = steps.compose(done -> declare(client, name, null, RabbitLayout.dedupQueue(name),
+          RabbitLayout.dedupQueueArguments()));
     }
     return steps
         .compose(done -> declare(client, name, null, RabbitLayout.stateQueue(name), RabbitLayout.stateQueueArguments()))
@@ -389,8 +397,22 @@ public final class RabbitMqBuffer implements MessageBuffer {
     return publish(spec, envelope, envelope.storedHead());
   }
 
+  /**
+   * With a dedup key and window, through {@link DedupClaims} (the records are not in the broker:
+   * see there what is atomic).
+   */
   @Override
   public Future<Envelope> publish(ChannelSpec spec, Envelope envelope, byte[] storedHead) {
+    ChannelSpec.Queue queue = spec.queue(envelope.webhookId());
+    String dedupKey = envelope.extras().dedupKey();
+    if (dedupKey == null || queue == null || !queue.deduplicates()) {
+      return store(spec, envelope, storedHead);
+    }
+    return dedup.publishOnce(envelope, dedupKey, queue.dedupWindowSeconds() * 1000,
+        () -> onContext(() -> store(spec, envelope, storedHead)));
+  }
+
+  private Future<Envelope> store(ChannelSpec spec, Envelope envelope, byte[] storedHead) {
     return onContext(() -> {
       ChannelState channel = channels.get(spec.name());
       QueueState queue = channel == null ? null : channel.queues.get(envelope.webhookId());

@@ -395,13 +395,13 @@ final class StateStore {
   // ------------------------------------------------------------------------------ queue reading
 
   /** Puts back every message got on this admin step (one basic.nack, multiple, requeue). */
-  private static Future<Void> requeueAll(RabbitLink.Ops client, List<RabbitMQMessage> messages) {
+  static Future<Void> requeueAll(RabbitLink.Ops client, List<RabbitMQMessage> messages) {
     return messages.isEmpty() ? Future.succeededFuture()
         : client.basicNack(messages.get(messages.size() - 1).envelope().getDeliveryTag(), true, true);
   }
 
   /** Gets (unacked) up to {@code limit} messages of a queue, in batches of basic.gets. */
-  private static Future<List<RabbitMQMessage>> getAll(RabbitLink.Ops client, String queue,
+  static Future<List<RabbitMQMessage>> getAll(RabbitLink.Ops client, String queue,
       List<RabbitMQMessage> messages, int limit) {
     int wanted = Math.min(GET_BATCH, limit - messages.size());
     return client.basicGet(queue, wanted).compose(got -> {

@@ -76,6 +76,8 @@ public final class RedisBuffer implements MessageBuffer {
   /** Envelope JSON after the sequence number, in the stored shape every receiver reads. */
   private static final String ENVELOPE_TAIL = ",\"delivery_count\":0,\"state\":\"pending\"}";
   private static final int SEQUENCE_BYTES = ",\"sequence\":0".length();
+  /** What publish.lua answers in place of a sequence for a duplicate. */
+  private static final long DUPLICATE = -2;
   /** Redelivery delays after 1..7 deliveries; the 7th (60 s cap) applies beyond. */
   private static final List<Object> RETRY_DELAYS = IntStream.rangeClosed(1, 7)
       .mapToObj(deliveries -> (Object) ChannelSpec.retryDelayMillis(deliveries)).toList();
@@ -260,14 +262,27 @@ public final class RedisBuffer implements MessageBuffer {
     args.add(envelope.messageId());
     args.add(envelope.expiresAt() == null ? "" : envelope.expiresAt());
     args.add(envelope.extras().orderingKey() == null ? "" : envelope.extras().orderingKey());
-    return PUBLISH.run(redis, channel.keysWith(List.of(stream)), args).recover(this::unavailable)
+    String dedupKey = envelope.extras().dedupKey();
+    List<String> keys;
+    if (dedupKey != null && queue.deduplicates()) {
+      keys = List.of(stream, RedisKeys.dedup(spec.name(), queue.webhookId(), dedupKey));
+      args.add(queue.dedupWindowSeconds() * 1000);
+    } else {
+      keys = List.of(stream);
+    }
+    return PUBLISH.run(redis, channel.keysWith(keys), args).recover(this::unavailable)
         .compose(reply -> {
           if (reply.type() == ResponseType.NUMBER) { // -1: full
             return Future.failedFuture(new BufferException(Reason.QUEUE_FULL, "queue of webhook "
                 + queue.webhookId() + " on channel " + spec.name() + " holds max_queue_size "
                 + queue.maxQueueSize() + " messages"));
           }
-          return Future.succeededFuture(envelope.withSequence(reply.get(0).toLong()));
+          long sequence = reply.get(0).toLong();
+          if (sequence == DUPLICATE) {
+            // the record is written by the script that stored the first message: it is stored
+            return Future.succeededFuture(MessageBuffer.duplicateOf(envelope, reply.get(1).toString()));
+          }
+          return Future.succeededFuture(envelope.withSequence(sequence));
         });
   }
 

@@ -42,6 +42,14 @@ public final class RedisKeys {
     return JAVA_PREFIX + "channel:" + channel;
   }
 
+  /**
+   * The dedup record of one key of one webhook's queue (string: the first message's id, expiring
+   * after the webhook's dedup window), written by the publish that stored that message.
+   */
+  public static String dedup(String channel, String webhookId, String key) {
+    return JAVA_PREFIX + "dedup:" + channel + ":" + webhookId + ":" + key;
+  }
+
   /** Sequence counter (INCR). */
   public static String sequence(String channel) {
     return JAVA_PREFIX + "seq:" + channel;

@@ -69,6 +69,7 @@ public final class RabbitBroker implements AutoCloseable {
       }
       queues.add(RabbitLayout.stateQueue(channel));
       queues.add(RabbitLayout.countsQueue(channel));
+      queues.add(RabbitLayout.dedupQueue(channel));
     }
     try (Channel channel = channel()) {
       for (String queue : queues) {

@@ -568,4 +568,32 @@ class RabbitMqBufferTest extends MessageBufferContractTest {
     assertEquals(List.of(first.messageId(), next.messageId()), ids(leased), "both receivers feed one queue");
     assertNull(await(buffer.leaseOwner(channel, first.messageId())), "leases are per receiver");
   }
+
+  /**
+   * The dedup records are claimed in the cluster's map, and journaled in the broker: after every
+   * receiver stopped (the map is gone with them), the first to open the channel reads the journal
+   * back, so a provider's retry is still answered as a duplicate.
+   */
+  @Test
+  void aDedupRecordOutlivesEveryReceiverThroughTheJournal() throws Exception {
+    ChannelSpec dedup = deduplicating(extraChannel("journal", 100, 3600), 3600);
+    Vertx first = Vertx.vertx();
+    MessageBuffer before = new RabbitMqBuffer(first, RabbitBroker.URL, Clock.systemUTC(), false);
+    await(before.open(List.of(dedup)));
+    Envelope stored = await(before.publish(dedup, keyed(dedup, "hook-a", 1, "evt_journal")));
+    await(before.close());
+    await(first.close());
+    Vertx second = Vertx.vertx();
+    try {
+      MessageBuffer after = new RabbitMqBuffer(second, RabbitBroker.URL, Clock.systemUTC(), false);
+      await(after.open(List.of(dedup)));
+      Envelope retry = keyed(dedup, "hook-a", 2, "evt_journal");
+      assertEquals(stored.messageId(), await(after.publish(dedup, retry)).messageId());
+      Envelope other = keyed(dedup, "hook-a", 3, "evt_other");
+      assertFalse(MessageBuffer.isDuplicate(other, await(after.publish(dedup, other))));
+      await(after.close());
+    } finally {
+      await(second.close());
+    }
+  }
 }
