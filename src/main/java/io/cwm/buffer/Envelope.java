@@ -24,29 +24,44 @@ public record Envelope(String messageId, String channel, String webhookId, Strin
   /**
    * The Java-only envelope fields, each written only when set.
    *
-   * @param rawBody the exact request body ({@code raw_body}, base64 on the wire), or null
+   * @param rawBodyBase64 the exact request body, base64 as on the wire ({@code raw_body}), or null:
+   *     kept as text so that a lease, which reads the stored JSON and writes the frame, copies it
+   *     without decoding and encoding it again ({@link #rawBody} decodes)
    * @param dedupKey the webhook's idempotency key ({@code dedup_key}), or null
    * @param orderingKey the channel's ordering key of this message ({@code ordering_key}), or null
    */
-  public record Extras(byte[] rawBody, String dedupKey, String orderingKey) {
+  public record Extras(String rawBodyBase64, String dedupKey, String orderingKey) {
     public static final Extras NONE = new Extras(null, null, null);
 
+    /** The exact request body, or null when absent or not valid base64. */
+    public byte[] rawBody() {
+      if (rawBodyBase64 == null) {
+        return null;
+      }
+      try {
+        return java.util.Base64.getDecoder().decode(rawBodyBase64);
+      } catch (IllegalArgumentException e) {
+        return null;
+      }
+    }
+
     public Extras withRawBody(byte[] value) {
-      return new Extras(value, dedupKey, orderingKey);
+      return new Extras(value == null ? null : java.util.Base64.getEncoder().encodeToString(value), dedupKey,
+          orderingKey);
     }
 
     public Extras withDedupKey(String value) {
-      return new Extras(rawBody, value, orderingKey);
+      return new Extras(rawBodyBase64, value, orderingKey);
     }
 
     public Extras withOrderingKey(String value) {
-      return new Extras(rawBody, dedupKey, value);
+      return new Extras(rawBodyBase64, dedupKey, value);
     }
 
     /** Writes the fields that are set into {@code json}. */
     void writeTo(JsonObject json) {
-      if (rawBody != null) {
-        json.put("raw_body", java.util.Base64.getEncoder().encodeToString(rawBody));
+      if (rawBodyBase64 != null) {
+        json.put("raw_body", rawBodyBase64);
       }
       if (dedupKey != null) {
         json.put("dedup_key", dedupKey);
@@ -56,16 +71,9 @@ public record Envelope(String messageId, String channel, String webhookId, Strin
       }
     }
 
-    /** Reads the fields of any writer; a bad {@code raw_body} is ignored (null). */
+    /** Reads the fields of any writer; a {@code raw_body} that is not base64 reads as none ({@link #rawBody} null). */
     static Extras readFrom(JsonObject json) {
-      byte[] raw = null;
-      if (json.getValue("raw_body") instanceof String text) {
-        try {
-          raw = java.util.Base64.getDecoder().decode(text);
-        } catch (IllegalArgumentException e) {
-          raw = null;
-        }
-      }
+      String raw = json.getValue("raw_body") instanceof String text ? text : null;
       String dedup = json.getValue("dedup_key") instanceof String text ? text : null;
       String ordering = json.getValue("ordering_key") instanceof String text ? text : null;
       return raw == null && dedup == null && ordering == null ? NONE : new Extras(raw, dedup, ordering);
