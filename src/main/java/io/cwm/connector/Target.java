@@ -15,11 +15,20 @@ import java.util.Map;
  * @param retryMaxAttempts total attempts when retries are on (≥ 1)
  * @param retryDelaySeconds pause before the second attempt
  * @param retryBackoffMultiplier pause growth after each pause
+ * @param circuitBreaker its circuit breaker ({@code circuit_breaker}); null: none (turned off)
  */
 public record Target(String url, String method, Map<String, String> headers, double timeoutSeconds,
-    boolean retryEnabled, int retryMaxAttempts, double retryDelaySeconds, double retryBackoffMultiplier) {
+    boolean retryEnabled, int retryMaxAttempts, double retryDelaySeconds, double retryBackoffMultiplier,
+    CircuitSettings circuitBreaker) {
 
   public static final double MAX_RETRY_DELAY_SECONDS = 60;
+
+  /** A target with the default circuit breaker. */
+  public Target(String url, String method, Map<String, String> headers, double timeoutSeconds,
+      boolean retryEnabled, int retryMaxAttempts, double retryDelaySeconds, double retryBackoffMultiplier) {
+    this(url, method, headers, timeoutSeconds, retryEnabled, retryMaxAttempts, retryDelaySeconds,
+        retryBackoffMultiplier, CircuitSettings.DEFAULT);
+  }
 
   /** Attempts this target makes for one delivery. */
   public int attempts() {

@@ -283,6 +283,47 @@ final class ChannelWindow {
     return lease;
   }
 
+  // ---------------------------------------------------------------- flow (issue 16)
+
+  /**
+   * The connector of {@code session} asks for a window of {@code maxInFlight} messages (null: the
+   * channel's own again), e.g. 0 while a target's circuit is open and 1 for its probe. With 0,
+   * every message the session holds is handed back: it leaves the session's window here (the caller
+   * releases it in the buffer, its delivery given back).
+   *
+   * @param circuits what the connector reports about its circuits (admin view), or null
+   * @return the messages handed back (empty unless {@code maxInFlight} is 0)
+   */
+  Set<String> flow(Session session, Integer maxInFlight, io.vertx.core.json.JsonArray circuits) {
+    int limit = maxInFlight == null ? -1 : Math.max(0, maxInFlight);
+    if (limit < 0) {
+      session.flowSince = 0;
+    } else if (session.flowLimit < 0) {
+      session.flowSince = clock.millis();
+    }
+    session.flowLimit = limit;
+    session.circuits = limit < 0 ? null : circuits;
+    if (limit != 0 || session.inFlight.isEmpty()) {
+      return Set.of();
+    }
+    Set<String> handedBack = Set.copyOf(session.inFlight.keySet());
+    session.inFlight.clear();
+    handedBack.forEach(suspects::remove);
+    session.lastPollActivityAt = clock.millis();
+    return handedBack;
+  }
+
+  /** Sessions whose connector asked for a window of 0 (paused). */
+  int pausedCount() {
+    int count = 0;
+    for (Session session : sessions.values()) {
+      if (session.flowLimit == 0 && !session.closed) {
+        count++;
+      }
+    }
+    return count;
+  }
+
   // ---------------------------------------------------------------- long-poll
 
   /**

@@ -1,6 +1,7 @@
 package io.cwm.connector.config;
 
 import io.cwm.config.Coerce;
+import io.cwm.connector.CircuitSettings;
 import io.cwm.connector.Target;
 import io.vertx.core.json.JsonObject;
 import java.util.Collections;
@@ -17,7 +18,9 @@ import java.util.regex.Pattern;
  */
 final class TargetReader {
   static final List<String> TARGET_KEYS = List.of("url", "method", "headers", "timeout_seconds", "retry_enabled",
-      "retry_max_attempts", "retry_delay_seconds", "retry_backoff_multiplier");
+      "retry_max_attempts", "retry_delay_seconds", "retry_backoff_multiplier", "circuit_breaker");
+  static final List<String> CIRCUIT_KEYS = List.of("enabled", "failure_threshold", "probe_delay_seconds",
+      "probe_max_delay_seconds", "probe_backoff_multiplier");
   /** RFC 9110 token: an HTTP method or header name. */
   private static final Pattern TOKEN = Pattern.compile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$");
 
@@ -84,11 +87,55 @@ final class TargetReader {
     Double delay = fields.atLeast(target, "retry_delay_seconds", key + ".retry_delay_seconds", 1.0, 0.0);
     Double multiplier = fields.atLeast(target, "retry_backoff_multiplier", key + ".retry_backoff_multiplier", 2.0,
         1.0);
+    CircuitSettings circuit = circuit(target.getValue("circuit_breaker"), key + ".circuit_breaker");
     if (fields.errorsSince(before)) {
       return null;
     }
     return new Target(url, method.toUpperCase(Locale.ROOT), headers, timeout, retryEnabled, attempts, delay,
-        multiplier);
+        multiplier, circuit);
+  }
+
+  /**
+   * {@code circuit_breaker}: absent, null or true = the defaults; false = none; an object sets
+   * the fields it names ({@code "enabled": false} turns it off too). Null for none (or after an error).
+   */
+  private CircuitSettings circuit(Object raw, String key) {
+    if (raw == null || Boolean.TRUE.equals(raw)) {
+      return CircuitSettings.DEFAULT;
+    }
+    if (Boolean.FALSE.equals(raw)) {
+      return null;
+    }
+    if (!(raw instanceof JsonObject object)) {
+      fields.error(key, "must be true, false or an object with " + String.join(", ", CIRCUIT_KEYS) + ", got "
+          + Coerce.describe(raw));
+      return null;
+    }
+    for (String field : object.fieldNames()) {
+      if (!CIRCUIT_KEYS.contains(field)) {
+        fields.error(key + "." + field, "unknown key '" + field + "' in circuit_breaker (known: "
+            + String.join(", ", CIRCUIT_KEYS) + ")");
+      }
+    }
+    CircuitSettings defaults = CircuitSettings.DEFAULT;
+    Boolean enabled = fields.bool(object, "enabled", key + ".enabled", true);
+    Integer threshold = fields.integer(object, "failure_threshold", key + ".failure_threshold",
+        defaults.failureThreshold(), 1);
+    Double first = fields.positive(object, "probe_delay_seconds", key + ".probe_delay_seconds",
+        defaults.probeDelaySeconds());
+    Double cap = fields.positive(object, "probe_max_delay_seconds", key + ".probe_max_delay_seconds",
+        defaults.probeMaxDelaySeconds());
+    Double multiplier = fields.atLeast(object, "probe_backoff_multiplier", key + ".probe_backoff_multiplier",
+        defaults.probeBackoffMultiplier(), 1.0);
+    if (first != null && cap != null && cap < first) {
+      fields.error(key + ".probe_max_delay_seconds", "must be at least probe_delay_seconds (" + first + "), got "
+          + cap);
+      return null;
+    }
+    if (enabled == null || threshold == null || first == null || cap == null || multiplier == null) {
+      return null;
+    }
+    return enabled ? new CircuitSettings(threshold, first, cap, multiplier) : null;
   }
 
   private Map<String, String> headers(Object raw, String key) {
