@@ -23,13 +23,14 @@ final class Circuits {
   private final Circuit fallback;
   private final Map<String, Circuit> all = new LinkedHashMap<>();
 
-  private Circuits(Map<String, Circuit> byWebhook, Circuit fallback) {
+  /** @param byWebhook webhook id → the circuit of its own target (null: turned off); others: {@code fallback} */
+  Circuits(Map<String, Circuit> byWebhook, Circuit fallback) {
     this.byWebhook = byWebhook;
     this.fallback = fallback;
     if (fallback != null) {
       all.put(fallback.target(), fallback);
     }
-    byWebhook.values().forEach(circuit -> all.put(circuit.target(), circuit));
+    byWebhook.values().stream().filter(java.util.Objects::nonNull).forEach(circuit -> all.put(circuit.target(), circuit));
   }
 
   /** The circuits of the HTTP targets of {@code config} (none in module mode or when every one is off). */
