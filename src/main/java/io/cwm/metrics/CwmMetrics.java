@@ -65,6 +65,8 @@ public final class CwmMetrics {
   private final WebhookCounters unknownWebhook;
   private final ConcurrentMap<String, AtomicReferenceArray<Counter>> validationFailures = new ConcurrentHashMap<>();
   private final Map<String, ChannelMeters> channels;
+  /** What the circuit meters read, kept reachable. */
+  private final java.util.List<Object> circuitSuppliers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
    * @param registry the registry Vert.x was built with ({@link #newRegistry()})
@@ -219,6 +221,8 @@ public final class CwmMetrics {
   public void circuit(String channel, String target, java.util.function.IntSupplier state,
       java.util.function.LongSupplier probes, java.util.function.LongSupplier opened) {
     Tags tags = Tags.of("channel", channel, "target", target);
+    circuitSuppliers.add(probes); // Micrometer holds a function counter's object weakly
+    circuitSuppliers.add(opened);
     Gauge.builder("cwm.connector.circuit.state", state::getAsInt)
         .description("Circuit of a connector's target: 0 closed, 1 open (its messages wait in the receiver's "
             + "buffer), 2 probing")
