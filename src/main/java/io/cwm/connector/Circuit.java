@@ -95,12 +95,14 @@ public final class Circuit {
 
   /**
    * A delivery to the target succeeded (or the target answered for good, e.g. a 4xx): it is up.
+   * That closes an open circuit: the probe's success, or a delivery that started before the circuit
+   * opened and got through after all.
    *
-   * @return true when this closed an open circuit (a probe succeeded)
+   * @return true when this closed an open circuit
    */
   public boolean succeeded() {
     failuresInARow = 0;
-    if (state == State.PROBING) {
+    if (state != State.CLOSED) {
       state = State.CLOSED;
       failedProbes = 0;
       return true;

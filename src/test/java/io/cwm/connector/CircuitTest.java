@@ -76,6 +76,14 @@ class CircuitTest {
   }
 
   @Test
+  void aDeliveryThatStartedBeforeItOpenedAndSucceedsClosesIt() {
+    openIt();
+    assertTrue(circuit.succeeded(), "the target is up after all");
+    assertEquals(Circuit.State.CLOSED, circuit.state());
+    assertEquals(0, circuit.probesSent());
+  }
+
+  @Test
   void anAbandonedProbeWaitsAgainWithoutLengtheningTheWait() {
     openIt();
     now.addAndGet(1000);
