@@ -152,11 +152,6 @@ final class DeliveryWindow {
       source.ack(messageId);
       return false;
     }
-    if (held.containsKey(messageId)) {
-      held.put(messageId, new Queued(source, delivery, handBacks));
-      inHand.put(messageId, source);
-      return false;
-    }
     DelayedNack delayed = delayedNacks.remove(messageId);
     if (delayed != null) { // back already (its lease ran out): this delivery settles it
       timers.cancel(delayed.timer());
