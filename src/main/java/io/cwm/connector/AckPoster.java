@@ -64,8 +64,9 @@ final class AckPoster {
 
   /**
    * Issue 16: {@code POST /connect/flow} with {@code {"max_in_flight": n, "circuits": [...]}}. Sent
-   * in order, one at a time. A transport failure or a 5xx is tried again after 1 s (while no later
-   * request waits), up to {@link #ATTEMPTS} attempts; any other refusal is logged.
+   * in order, one at a time. A transport failure or a 5xx is tried again after the delays of
+   * {@link #RETRIES} (while no later request waits), up to {@link #ATTEMPTS} attempts; any other refusal
+   * is logged.
    */
   void flow(Integer maxInFlight, io.vertx.core.json.JsonArray circuits) {
     pendingFlows.add(new io.vertx.core.json.JsonObject().put("max_in_flight", maxInFlight).put("circuits", circuits));
@@ -93,13 +94,14 @@ final class AckPoster {
             flowRetries = 0;
           }
           if (done.failed() || done.result() < 200 || done.result() >= 300) {
+            long wait = RETRIES.delayMillis(flowRetries - 1);
             LOG.warn("flow request (max_in_flight {}) not taken by the receiver: {}{}", body.getValue("max_in_flight"),
                 done.failed() ? done.cause().getMessage() : "HTTP " + done.result(),
-                retryable && pendingFlows.isEmpty() ? "; again in 1 s" : "");
+                retryable && pendingFlows.isEmpty() ? "; again in " + wait + " ms" : "");
             if (retryable && pendingFlows.isEmpty()) {
               pendingFlows.add(body);
               flowSending = true;
-              vertx.setTimer(1000, id -> {
+              vertx.setTimer(wait, id -> {
                 flowSending = false;
                 sendFlow();
               });

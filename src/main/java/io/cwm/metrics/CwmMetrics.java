@@ -227,17 +227,10 @@ public final class CwmMetrics {
         .description("Circuit of a connector's target: 0 closed, 1 open (its messages wait in the receiver's "
             + "buffer), 2 probing")
         .tags(tags).register(registry);
-    FunctionCounter.builder("cwm.connector.circuit.probes", probes, LongSupplierValue::of)
+    FunctionCounter.builder("cwm.connector.circuit.probes", probes, java.util.function.LongSupplier::getAsLong)
         .description("Probes sent to a target whose circuit was open").tags(tags).register(registry);
-    FunctionCounter.builder("cwm.connector.circuit.opened", opened, LongSupplierValue::of)
+    FunctionCounter.builder("cwm.connector.circuit.opened", opened, java.util.function.LongSupplier::getAsLong)
         .description("Times a target's circuit opened").tags(tags).register(registry);
-  }
-
-  /** Reads a LongSupplier for a FunctionCounter. */
-  private static final class LongSupplierValue {
-    static double of(java.util.function.LongSupplier supplier) {
-      return supplier.getAsLong();
-    }
   }
 
   /**
