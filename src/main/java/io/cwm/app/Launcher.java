@@ -162,7 +162,9 @@ public final class Launcher {
       long stepTimeout = (long) (app.settings().taskTimeoutSeconds() * 1000);
       deliverer = last -> v -> new ModuleDeliverer(v, local.snapshot(), stepTimeout);
     }
-    return last -> new ConnectorVerticle(last, deliverer.apply(last), reason -> app.fatal().tryComplete(reason));
+    return last -> new ConnectorVerticle(last, deliverer.apply(last), reason -> app.fatal().tryComplete(reason),
+        (channel, circuit) -> app.metrics().circuit(channel, circuit.target(), () -> circuit.state().ordinal(),
+            circuit::probesSent, circuit::timesOpened));
   }
 
   /**

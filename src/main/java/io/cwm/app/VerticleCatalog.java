@@ -62,6 +62,11 @@ public final class VerticleCatalog {
       public void connectors(String channel, String protocol, int count) {
         app.metrics().connectors(channel, protocol, count);
       }
+
+      @Override
+      public void paused(String channel, int count) {
+        app.metrics().pausedSessions(channel, count);
+      }
     }, Clock.systemUTC(), instance.index());
   }
 

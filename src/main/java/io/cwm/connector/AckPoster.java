@@ -38,6 +38,12 @@ final class AckPoster {
   private final List<String[]> waiting = new ArrayList<>();
   private String connectionId;
   private boolean warnedNotInFlight;
+  /** Issue 16: flow requests not sent yet (in order: a 0 hands messages back, the next one may not replace it). */
+  private final java.util.ArrayDeque<io.vertx.core.json.JsonObject> pendingFlows = new java.util.ArrayDeque<>();
+  /** Flow requests are sent one at a time, in order: one is on its way. */
+  private boolean flowSending;
+  /** Failed attempts of the flow request at the head (up to {@link #ATTEMPTS} in all). */
+  private int flowRetries;
 
   /** @param settled told the final result of every ack and nack (true: 2xx) */
   AckPoster(Vertx vertx, HttpClient client, Endpoints endpoints, String token, Consumer<Boolean> settled) {
@@ -53,6 +59,58 @@ final class AckPoster {
     List<String[]> pending = List.copyOf(waiting);
     waiting.clear();
     pending.forEach(args -> post(args[0], args[1], args[2]));
+    sendFlow();
+  }
+
+  /**
+   * Issue 16: {@code POST /connect/flow} with {@code {"max_in_flight": n, "circuits": [...]}}. Sent
+   * in order, one at a time. A transport failure or a 5xx is tried again after the delays of
+   * {@link #RETRIES} (while no later request waits), up to {@link #ATTEMPTS} attempts; any other refusal
+   * is logged.
+   */
+  void flow(Integer maxInFlight, io.vertx.core.json.JsonArray circuits) {
+    pendingFlows.add(new io.vertx.core.json.JsonObject().put("max_in_flight", maxInFlight).put("circuits", circuits));
+    sendFlow();
+  }
+
+  private void sendFlow() {
+    if (flowSending || pendingFlows.isEmpty() || connectionId == null) {
+      return;
+    }
+    io.vertx.core.json.JsonObject body = pendingFlows.poll();
+    flowSending = true;
+    RequestOptions options = endpoints.request(HttpMethod.POST, endpoints.flowPath())
+        .putHeader("Authorization", authorization)
+        .putHeader("X-Connection-ID", connectionId)
+        .putHeader("Content-Type", "application/json")
+        .setTimeout(30_000);
+    client.request(options)
+        .compose(request -> request.send(body.encode()))
+        .compose(response -> response.body().map(drained -> response.statusCode()))
+        .onComplete(done -> {
+          flowSending = false;
+          boolean retryable = (done.failed() || done.result() >= 500) && ++flowRetries < ATTEMPTS;
+          if (done.succeeded() && done.result() < 300) {
+            flowRetries = 0;
+          }
+          if (done.failed() || done.result() < 200 || done.result() >= 300) {
+            long wait = RETRIES.delayMillis(flowRetries - 1);
+            LOG.warn("flow request (max_in_flight {}) not taken by the receiver: {}{}", body.getValue("max_in_flight"),
+                done.failed() ? done.cause().getMessage() : "HTTP " + done.result(),
+                retryable && pendingFlows.isEmpty() ? "; again in " + wait + " ms" : "");
+            if (retryable && pendingFlows.isEmpty()) {
+              pendingFlows.add(body);
+              flowSending = true;
+              vertx.setTimer(wait, id -> {
+                flowSending = false;
+                sendFlow();
+              });
+              return;
+            }
+          }
+          flowRetries = 0;
+          sendFlow();
+        });
   }
 
   void ack(String messageId) {

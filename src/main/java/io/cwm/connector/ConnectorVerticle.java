@@ -45,6 +45,7 @@ public final class ConnectorVerticle extends VerticleBase {
   private final ConnectorConfig config;
   private final Function<Vertx, Deliverer> delivererFactory;
   private final Consumer<String> giveUp;
+  private final java.util.function.BiConsumer<String, Circuit> circuitMeters;
   private final String connectorId;
   private final String tag;
 
@@ -71,6 +72,15 @@ public final class ConnectorVerticle extends VerticleBase {
    */
   public ConnectorVerticle(ConnectorConfig config, Function<Vertx, Deliverer> delivererFactory,
       Consumer<String> giveUp) {
+    this(config, delivererFactory, giveUp, (channel, circuit) -> { });
+  }
+
+  /**
+   * @param circuitMeters told (channel, circuit) once per circuit of the targets at start (issue 16: metrics)
+   */
+  public ConnectorVerticle(ConnectorConfig config, Function<Vertx, Deliverer> delivererFactory,
+      Consumer<String> giveUp, java.util.function.BiConsumer<String, Circuit> circuitMeters) {
+    this.circuitMeters = circuitMeters;
     this.config = config;
     this.delivererFactory = delivererFactory;
     this.giveUp = giveUp;
@@ -86,8 +96,11 @@ public final class ConnectorVerticle extends VerticleBase {
         config.reconnectBackoffMultiplier(), System::currentTimeMillis, () -> ThreadLocalRandom.current().nextDouble());
     screen = deliverer instanceof ModuleDeliverer module ? module.filters(tag)
         : ConnectorFilters.of(config, tag, System::currentTimeMillis);
+    Circuits circuits = Circuits.of(config, System::currentTimeMillis);
+    circuits.all().forEach(circuit -> circuitMeters.accept(config.channel(), circuit));
     window = new DeliveryWindow(tag, config.maxConcurrentRequests(), deliverer, DeliveryWindow.Timers.of(vertx),
-        new RecentDeliveries(System::currentTimeMillis), reconnect::delivered, screen);
+        new RecentDeliveries(System::currentTimeMillis), reconnect::delivered, screen, circuits,
+        System::currentTimeMillis);
     endpoints = Endpoints.of(config.cloudUrl(), config.channel());
     // max_message_bytes: a bigger frame or message ends the socket (WebSocketLink) and we reconnect
     WebSocketClientOptions wsOptions = ClientTls.webSocket(config, endpoints.tls())
@@ -124,6 +137,14 @@ public final class ConnectorVerticle extends VerticleBase {
       public void onAlive() {
         lastAlive = System.currentTimeMillis();
       }
+
+      @Override
+      public void onFlowSupported() {
+        StreamLink from = linkOf.get(this);
+        if (from != null) {
+          window.flowSupported(from);
+        }
+      }
     };
     StreamLink fresh = newLink(listener);
     linkOf.put(listener, fresh);
@@ -143,6 +164,7 @@ public final class ConnectorVerticle extends VerticleBase {
       }
       refusedInARow = 0;
       refusalLoggedAt = 0;
+      window.linkUp(fresh);
       if (stopping) {
         fresh.close(1001, "Going Away");
         return;
@@ -160,7 +182,7 @@ public final class ConnectorVerticle extends VerticleBase {
           SseLink.streamRequest(endpoints, config.token(), connectorId), config.token(), config.maxMessageBytes(),
           listener);
       case ConnectorConfig.LONG_POLL -> new PollLink(vertx, http, endpoints, config.token(), connectorId,
-          window::room, reconnect.curve(), config.maxMessageBytes(), listener);
+          window::pollSize, reconnect.curve(), config.maxMessageBytes(), listener);
       default -> {
         WebSocketConnectOptions options = endpoints.webSocket();
         options.addHeader("Authorization", "Bearer " + config.token());

@@ -9,6 +9,14 @@ import io.vertx.core.Future;
 public interface Deliverer {
   Future<Outcome> deliver(Delivery delivery);
 
+  /**
+   * Issue 16: delivers the probe of an open circuit: one attempt, no retries within it (its
+   * failure waits for the next probe). By default a plain delivery.
+   */
+  default Future<Outcome> probe(Delivery delivery) {
+    return deliver(delivery);
+  }
+
   /** Releases clients and pools. */
   Future<Void> close();
 }

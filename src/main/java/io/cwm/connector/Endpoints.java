@@ -31,6 +31,11 @@ record Endpoints(String host, int port, boolean tls, String basePath, String cha
     return basePath + "/connect/ack";
   }
 
+  /** Issue 16: where our receiver takes an SSE or long-poll session's flow requests. */
+  String flowPath() {
+    return basePath + "/connect/flow";
+  }
+
   RequestOptions request(HttpMethod method, String uri) {
     return new RequestOptions().setMethod(method).setHost(host).setPort(port).setSsl(tls).setURI(uri);
   }

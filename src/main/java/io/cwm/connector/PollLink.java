@@ -139,6 +139,12 @@ final class PollLink extends PostedAckLink {
         .compose(request -> request.send())
         .compose(response -> boundedBody(response, maxAnswerBytes).map(body -> {
           int status = response.statusCode();
+          String id = response.getHeader("X-Connection-ID");
+          if (id != null && !id.equals(connectionId) && (status == 200 || status == 204)) {
+            connectionId = id;
+            acks.connectionId(id);
+          }
+          features(response.getHeader("X-Connect-Features"));
           if (status == 401 || status == 403 || status == 404) {
             throw new Refused(status, "poll refused with HTTP " + status);
           }

@@ -21,4 +21,9 @@ abstract class PostedAckLink extends StreamLink {
   final void nack(String messageId, boolean retry) {
     acks().nack(messageId, retry);
   }
+
+  @Override
+  final void flow(Integer maxInFlight, io.vertx.core.json.JsonArray circuits) {
+    acks().flow(maxInFlight, circuits);
+  }
 }

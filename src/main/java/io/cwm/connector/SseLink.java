@@ -138,6 +138,7 @@ final class SseLink extends PostedAckLink {
           connectionId = id;
           acks.connectionId(id);
           LOG.info("connected: connection_id {}", id);
+          features(body.getValue("features"));
         }
       }
       case "webhook" -> {

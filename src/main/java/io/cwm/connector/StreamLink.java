@@ -2,6 +2,7 @@ package io.cwm.connector;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -24,6 +25,10 @@ abstract class StreamLink {
 
     /** Anything that proves the receiver alive (heartbeat, connected, a frame, a poll answer). */
     void onAlive();
+
+    /** Issue 16: the receiver said it takes flow requests ({@link #flow}); told once per link. */
+    default void onFlowSupported() {
+    }
   }
 
   /** The receiver refused the connection (bad token, unknown channel): HTTP status or close code. */
@@ -40,6 +45,8 @@ abstract class StreamLink {
   protected final Promise<Void> ended = Promise.promise();
   /** The connection id the receiver gave (from {@code connected} or a poll answer), or null. */
   protected volatile String connectionId;
+  /** Issue 16: the receiver advertised {@code flow} (ours does; a Python receiver does not). */
+  private volatile boolean flowSupported;
 
   StreamLink(Listener listener) {
     this.listener = listener;
@@ -50,6 +57,28 @@ abstract class StreamLink {
   abstract void ack(String messageId);
 
   abstract void nack(String messageId, boolean retry);
+
+  /**
+   * Issue 16, only when {@link #flowSupported}: asks the receiver to hold this session to
+   * {@code maxInFlight} messages (0: paused, and every message the session holds is handed back
+   * with its delivery given back; null: the channel's window again). {@code circuits} is the report
+   * of the open circuits for the receiver's admin view.
+   */
+  abstract void flow(Integer maxInFlight, JsonArray circuits);
+
+  boolean flowSupported() {
+    return flowSupported;
+  }
+
+  /** The receiver advertised {@code features} (a {@code connected} frame or event, a poll header). */
+  protected void features(Object features) {
+    boolean flow = features instanceof JsonArray array ? array.contains("flow")
+        : features instanceof String text && java.util.Arrays.asList(text.split("\\s*,\\s*")).contains("flow");
+    if (flow && !flowSupported) {
+      flowSupported = true;
+      listener.onFlowSupported();
+    }
+  }
 
   /** Ends the connection (WebSocket close code and reason; other protocols end the request). */
   abstract void close(int code, String reason);

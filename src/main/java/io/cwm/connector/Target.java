@@ -19,34 +19,43 @@ import java.util.Map;
  * @param filters which messages this target gets ({@code filters}); null: all of them. The others
  *     are acked without delivery (they leave the receiver's buffer)
  * @param sign re-signing of each request (Standard Webhooks) with the target's secret, or null
+ * @param circuitBreaker its circuit breaker ({@code circuit_breaker}); null: none (turned off)
  */
 public record Target(String url, String method, Map<String, String> headers, double timeoutSeconds,
     boolean retryEnabled, int retryMaxAttempts, double retryDelaySeconds, double retryBackoffMultiplier,
-    Filter filters, Signing sign) {
+    Filter filters, Signing sign, CircuitSettings circuitBreaker) {
 
-  /** A target with filters that does not re-sign. */
+  public static final double MAX_RETRY_DELAY_SECONDS = 60;
+
+  /** A target with filters that does not re-sign, with the default circuit breaker. */
   public Target(String url, String method, Map<String, String> headers, double timeoutSeconds,
       boolean retryEnabled, int retryMaxAttempts, double retryDelaySeconds, double retryBackoffMultiplier,
       Filter filters) {
     this(url, method, headers, timeoutSeconds, retryEnabled, retryMaxAttempts, retryDelaySeconds,
-        retryBackoffMultiplier, filters, null);
+        retryBackoffMultiplier, filters, null, CircuitSettings.DEFAULT);
   }
 
-  /** A target without filters that re-signs with {@code sign}. */
+  /** A target without filters that re-signs with {@code sign}, with the default circuit breaker. */
   public Target(String url, String method, Map<String, String> headers, double timeoutSeconds,
       boolean retryEnabled, int retryMaxAttempts, double retryDelaySeconds, double retryBackoffMultiplier,
       Signing sign) {
     this(url, method, headers, timeoutSeconds, retryEnabled, retryMaxAttempts, retryDelaySeconds,
-        retryBackoffMultiplier, null, sign);
+        retryBackoffMultiplier, null, sign, CircuitSettings.DEFAULT);
   }
 
-  public static final double MAX_RETRY_DELAY_SECONDS = 60;
+  /** A target without filters nor re-signing, with the given circuit breaker (null: none). */
+  public Target(String url, String method, Map<String, String> headers, double timeoutSeconds,
+      boolean retryEnabled, int retryMaxAttempts, double retryDelaySeconds, double retryBackoffMultiplier,
+      CircuitSettings circuitBreaker) {
+    this(url, method, headers, timeoutSeconds, retryEnabled, retryMaxAttempts, retryDelaySeconds,
+        retryBackoffMultiplier, null, null, circuitBreaker);
+  }
 
-  /** A target without filters that does not re-sign. */
+  /** A target without filters nor re-signing, with the default circuit breaker. */
   public Target(String url, String method, Map<String, String> headers, double timeoutSeconds, boolean retryEnabled,
       int retryMaxAttempts, double retryDelaySeconds, double retryBackoffMultiplier) {
     this(url, method, headers, timeoutSeconds, retryEnabled, retryMaxAttempts, retryDelaySeconds,
-        retryBackoffMultiplier, null, null);
+        retryBackoffMultiplier, null, null, CircuitSettings.DEFAULT);
   }
 
   /** Attempts this target makes for one delivery. */

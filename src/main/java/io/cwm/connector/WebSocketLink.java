@@ -129,6 +129,7 @@ final class WebSocketLink extends StreamLink {
       case "connected" -> {
         connectionId = frame.getString("connection_id");
         LOG.info("connected: connection_id {}", connectionId);
+        features(frame.getValue("features"));
       }
       case "error" -> LOG.warn("receiver reported an error: {}", frame.getValue("error", frame.getValue("message")));
       default -> LOG.debug("frame type '{}' ignored", type);
@@ -150,6 +151,11 @@ final class WebSocketLink extends StreamLink {
   @Override
   void nack(String messageId, boolean retry) {
     send(new JsonObject().put("type", "nack").put("message_id", messageId).put("retry", retry));
+  }
+
+  @Override
+  void flow(Integer maxInFlight, io.vertx.core.json.JsonArray circuits) {
+    send(new JsonObject().put("type", "flow").put("max_in_flight", maxInFlight).put("circuits", circuits));
   }
 
   @Override

@@ -65,6 +65,8 @@ public final class CwmMetrics {
   private final WebhookCounters unknownWebhook;
   private final ConcurrentMap<String, AtomicReferenceArray<Counter>> validationFailures = new ConcurrentHashMap<>();
   private final Map<String, ChannelMeters> channels;
+  /** What the circuit meters read, kept reachable. */
+  private final java.util.List<Object> circuitSuppliers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
    * @param registry the registry Vert.x was built with ({@link #newRegistry()})
@@ -233,6 +235,40 @@ public final class CwmMetrics {
   }
 
   /**
+   * Issue 16: sessions of this process on {@code channel} that their connector paused because a
+   * target's circuit is open ({@code cwm_connect_sessions_paused}). Unknown channels are ignored.
+   */
+  public void pausedSessions(String channel, int count) {
+    ChannelMeters meters = channels.get(channel);
+    if (meters != null) {
+      meters.paused.set(count);
+    }
+  }
+
+  /**
+   * Issue 16, the connector side: the circuit of one target of the connector of {@code channel}
+   * ({@code target} is its name in connector.json, a bounded set). Registers
+   * {@code cwm_connector_circuit_state{channel,target}} (0 closed, 1 open, 2 probing),
+   * {@code cwm_connector_circuit_probes_total} and {@code cwm_connector_circuit_opened_total}, read at
+   * each scrape. A second registration of the same channel and target (a connector redeployed) reads
+   * the first one's suppliers: Micrometer keeps the first meter.
+   */
+  public void circuit(String channel, String target, java.util.function.IntSupplier state,
+      java.util.function.LongSupplier probes, java.util.function.LongSupplier opened) {
+    Tags tags = Tags.of("channel", channel, "target", target);
+    circuitSuppliers.add(probes); // Micrometer holds a function counter's object weakly
+    circuitSuppliers.add(opened);
+    Gauge.builder("cwm.connector.circuit.state", state::getAsInt)
+        .description("Circuit of a connector's target: 0 closed, 1 open (its messages wait in the receiver's "
+            + "buffer), 2 probing")
+        .tags(tags).register(registry);
+    FunctionCounter.builder("cwm.connector.circuit.probes", probes, java.util.function.LongSupplier::getAsLong)
+        .description("Probes sent to a target whose circuit was open").tags(tags).register(registry);
+    FunctionCounter.builder("cwm.connector.circuit.opened", opened, java.util.function.LongSupplier::getAsLong)
+        .description("Times a target's circuit opened").tags(tags).register(registry);
+  }
+
+  /**
    * Time from the webhook POST (the envelope's receive time) to the connector's ack
    * ({@code cwm_relay_post_to_ack_seconds}). Called by the stream code when an ack settles a
    * message. Unknown channels are ignored.
@@ -352,6 +388,7 @@ public final class CwmMetrics {
     private final String channel;
     private final AtomicBoolean registered = new AtomicBoolean();
     private final AtomicInteger[] connectors = new AtomicInteger[PROTOCOLS.length];
+    private final AtomicInteger paused = new AtomicInteger();
     private final Timer ackLatency;
     private volatile ChannelStats latest;
 
@@ -364,6 +401,10 @@ public final class CwmMetrics {
             .tags("channel", channel, "protocol", PROTOCOLS[i])
             .register(registry);
       }
+      Gauge.builder("cwm.connect.sessions.paused", paused, AtomicInteger::get)
+          .description("Connector sessions of this process paused by their connector: a target's circuit is open")
+          .tags("channel", channel)
+          .register(registry);
       ackLatency = Timer.builder("cwm.relay.post.to.ack")
           .description("Time from the webhook POST to the connector's ack, by channel")
           .tags("channel", channel)

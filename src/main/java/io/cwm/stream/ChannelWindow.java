@@ -283,6 +283,81 @@ final class ChannelWindow {
     return lease;
   }
 
+  // ---------------------------------------------------------------- flow (issue 16)
+
+  /**
+   * The connector of {@code session} asks for a window of {@code maxInFlight} messages (null: the
+   * channel's own again), e.g. 0 while a target's circuit is open and 1 for its probe. With 0,
+   * every message the session holds is handed back: it leaves the session's window here (the caller
+   * releases it in the buffer, its delivery given back).
+   *
+   * @param circuits what the connector reports about its circuits (admin view), or null
+   * @return the messages handed back (empty unless {@code maxInFlight} is 0)
+   */
+  Set<String> flow(Session session, Integer maxInFlight, io.vertx.core.json.JsonArray circuits) {
+    int limit = maxInFlight == null ? -1 : Math.max(0, maxInFlight);
+    if (limit < 0) {
+      session.flowSince = 0;
+    } else if (session.flowLimit < 0) {
+      session.flowSince = clock.millis();
+    }
+    session.flowLimit = limit;
+    session.circuits = limit < 0 ? null : report(circuits);
+    if (limit != 0 || session.inFlight.isEmpty()) {
+      return Set.of();
+    }
+    Set<String> handedBack = Set.copyOf(session.inFlight.keySet());
+    session.inFlight.clear();
+    handedBack.forEach(suspects::remove);
+    session.lastPollActivityAt = clock.millis();
+    return handedBack;
+  }
+
+  /** Entries of a connector's circuit report kept for the admin view, and the longest text of one. */
+  static final int MAX_REPORTED_CIRCUITS = 16;
+  static final int MAX_REPORTED_TEXT = 200;
+
+  /**
+   * The connector's circuit report as the admin view shows it: at most {@link #MAX_REPORTED_CIRCUITS}
+   * objects of {@code target}, {@code state}, {@code since} (texts, shortened) and {@code probes} (a
+   * number); anything else the client sent is left out. Null when it sent none.
+   */
+  static io.vertx.core.json.JsonArray report(io.vertx.core.json.JsonArray circuits) {
+    if (circuits == null) {
+      return null;
+    }
+    io.vertx.core.json.JsonArray kept = new io.vertx.core.json.JsonArray();
+    for (Object item : circuits) {
+      if (kept.size() == MAX_REPORTED_CIRCUITS) {
+        break;
+      }
+      if (item instanceof JsonObject circuit) {
+        JsonObject entry = new JsonObject();
+        for (String key : List.of("target", "state", "since")) {
+          if (circuit.getValue(key) instanceof String text) {
+            entry.put(key, text.length() > MAX_REPORTED_TEXT ? text.substring(0, MAX_REPORTED_TEXT) : text);
+          }
+        }
+        if (circuit.getValue("probes") instanceof Number probes) {
+          entry.put("probes", probes.longValue());
+        }
+        kept.add(entry);
+      }
+    }
+    return kept;
+  }
+
+  /** Sessions whose connector asked for a window of 0 (paused). */
+  int pausedCount() {
+    int count = 0;
+    for (Session session : sessions.values()) {
+      if (session.flowLimit == 0 && !session.closed) {
+        count++;
+      }
+    }
+    return count;
+  }
+
   // ---------------------------------------------------------------- long-poll
 
   /**

@@ -35,6 +35,15 @@ final class Session {
   long pollTimer = -1;
   /** Long-poll only: when a poll last started or ended or a lease last ended (the idle rule's baseline). */
   long lastPollActivityAt;
+  /**
+   * Issue 16: the window the connector asked for with a {@code flow} request (0 paused, 1 probing),
+   * or -1 when it asked for none (the channel's max_in_flight). Only our connector asks.
+   */
+  int flowLimit = -1;
+  /** When the connector first asked for a smaller window (ms; 0 while it has none). */
+  long flowSince;
+  /** The connector's open circuits as it reported them (target, state, since, probes), or null. */
+  io.vertx.core.json.JsonArray circuits;
 
   /** A message handed to this session: until when its lease runs, and when it was received (ms). */
   record InFlight(long deadline, long receivedAt) {}
@@ -65,7 +74,10 @@ final class Session {
         .put("messages_received", received)
         .put("messages_acked", acked)
         .put("messages_nacked", nacked)
-        .put("remote_ip", remoteIp);
+        .put("remote_ip", remoteIp)
+        .put("paused", flowLimit == 0)
+        .put("flow", flowLimit < 0 ? null : new JsonObject().put("max_in_flight", flowLimit)
+            .put("since", time(flowSince)).put("circuits", circuits == null ? null : circuits.copy()));
   }
 
   private static String time(long millis) {
@@ -85,14 +97,16 @@ final class Session {
   }
 
   /**
-   * How many messages this session can take now: what its window ({@code max_in_flight}) leaves;
+   * How many messages this session can take now: what its window ({@code max_in_flight}, or the
+   * smaller one its connector asked for) leaves;
    * a poll session only while a poll waits, and no more than that poll asked for.
    */
   int room(int maxInFlight) {
     if (closed) {
       return 0;
     }
-    int window = Math.max(0, maxInFlight - inFlight.size());
+    int limit = flowLimit >= 0 ? Math.min(maxInFlight, flowLimit) : maxInFlight;
+    int window = Math.max(0, limit - inFlight.size());
     if (isPoll()) {
       return pendingPoll == null ? 0 : Math.min(pollMax, window);
     }

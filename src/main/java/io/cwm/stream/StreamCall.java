@@ -51,6 +51,17 @@ public sealed interface StreamCall {
   /** The client of the poll {@code pollId} went away (the poll session ends if it holds no leases). */
   record CancelPoll(String channel, String connectionId, String pollId) implements StreamCall {}
 
+  /**
+   * Issue 16, our connector only: the session's connector asks for a window of {@code maxInFlight}
+   * messages (0: paused, every message it holds handed back with its delivery given back; null: the
+   * channel's window again). Replies the Integer count handed back; refused with
+   * {@link StreamFailure.Reason#NOT_FOUND} when the session is not one of the channel's.
+   *
+   * @param circuits the connector's report of its circuits (admin view), or null
+   */
+  record Flow(String channel, String connectionId, Integer maxInFlight, io.vertx.core.json.JsonArray circuits)
+      implements StreamCall {}
+
   /** The edge saw the client of a session alive. No reply. */
   record Heartbeat(String channel, String connectionId) implements StreamCall {}
 

@@ -84,6 +84,12 @@ public final class StreamClient implements StreamService {
   }
 
   @Override
+  public Future<Integer> flow(String channel, String connectionId, Integer maxInFlight,
+      io.vertx.core.json.JsonArray circuits) {
+    return request(new StreamCall.Flow(channel, connectionId, maxInFlight, circuits), options);
+  }
+
+  @Override
   public void heartbeat(String channel, String connectionId) {
     vertx.eventBus().send(owners.address(channel), new StreamCall.Heartbeat(channel, connectionId), Addresses.LOCAL);
   }

@@ -56,6 +56,15 @@ public interface StreamService {
   /** The client of poll {@code pollId} went away: it takes no messages, and its session ends if it holds none. */
   Future<Void> cancelPoll(String channel, String connectionId, String pollId);
 
+  /**
+   * Issue 16: the session's connector asks for a window of {@code maxInFlight} messages (0 paused:
+   * what the session holds is handed back, its deliveries given back; null: the channel's own).
+   * Answers how many were handed back; fails with {@link StreamFailure.Reason#NOT_FOUND} when the
+   * session is not one of the channel's.
+   */
+  Future<Integer> flow(String channel, String connectionId, Integer maxInFlight,
+      io.vertx.core.json.JsonArray circuits);
+
   /** The client of a session is alive (fire and forget). */
   void heartbeat(String channel, String connectionId);
 

@@ -71,6 +71,10 @@ public final class StreamVerticle extends VerticleBase {
 
     /** The channel now has {@code count} active sessions of {@code protocol} in this process. */
     void connectors(String channel, String protocol, int count);
+
+    /** Issue 16: the channel now has {@code count} sessions whose connector paused them (a circuit is open). */
+    default void paused(String channel, int count) {
+    }
   }
 
   private final Observer observer;
@@ -175,6 +179,8 @@ public final class StreamVerticle extends VerticleBase {
       poll(window, poll, message);
     } else if (call instanceof StreamCall.CancelPoll cancel) {
       cancelPoll(window, cancel, message);
+    } else if (call instanceof StreamCall.Flow flow) {
+      flow(window, flow, message);
     } else if (call instanceof StreamCall.Open open) {
       open(window, open, message);
     } else if (call instanceof StreamCall.Close close) {
@@ -260,6 +266,9 @@ public final class StreamVerticle extends VerticleBase {
     ChannelWindow window = windows.get(session.channel);
     window.remove(connectionId); // a waiting poll is answered (empty) and its timer cancelled
     reportConnectors(window);
+    if (session.flowLimit >= 0 && observer != null) {
+      observer.paused(window.name(), window.pausedCount());
+    }
     int inFlight = session.inFlight.size();
     // Poll sessions keep their leases until acked or timed out (a later poll may ack them).
     if (!session.isPoll()) {
@@ -440,6 +449,42 @@ public final class StreamVerticle extends VerticleBase {
     }
     return buffer.nack(window.spec(), messageId, retry)
         .map(outcome -> outcome != MessageBuffer.NackOutcome.NOT_IN_FLIGHT);
+  }
+
+  // ---------------------------------------------------------------- flow (issue 16)
+
+  /**
+   * The connector asks for a smaller window (a target's circuit is open: 0, then 1 for a probe) or
+   * for the channel's again. With 0 what the session holds goes back to the buffer at once, its
+   * deliveries given back: a message waiting for a target that is down does not spend its attempts.
+   */
+  private void flow(ChannelWindow window, StreamCall.Flow call, Message<StreamCall> message) {
+    Session session = sessions.get(call.connectionId());
+    if (session == null || !session.channel.equals(window.name())) {
+      StreamFailure.fail(message, StreamFailure.Reason.NOT_FOUND);
+      return;
+    }
+    boolean wasLimited = session.flowLimit >= 0;
+    Set<String> handedBack = window.flow(session, call.maxInFlight(), call.circuits());
+    if (observer != null) {
+      observer.paused(window.name(), window.pausedCount());
+    }
+    if (session.flowLimit < 0 && wasLimited) {
+      LOG.info("[channel: {}, connection_id: {}] connector resumed the session", session.channel, session.id);
+    } else if (session.flowLimit >= 0 && (!wasLimited || !handedBack.isEmpty())) {
+      LOG.info("[channel: {}, connection_id: {}] connector asked for at most {} in flight (a target's circuit is "
+          + "open): {} message(s) handed back, their deliveries not counted", session.channel, session.id,
+          session.flowLimit, handedBack.size());
+    }
+    if (handedBack.isEmpty()) {
+      message.reply(new StreamCall.Reply(0));
+      pump(window);
+      return;
+    }
+    buffer.release(window.spec(), session.id, handedBack).onComplete(done -> {
+      message.reply(new StreamCall.Reply(done.succeeded() ? done.result() : 0));
+      pump(window);
+    });
   }
 
   // ---------------------------------------------------------------- long-poll

@@ -309,6 +309,11 @@ class DeliveryWindowTest {
     }
 
     @Override
+    void flow(Integer maxInFlight, io.vertx.core.json.JsonArray circuits) {
+      settled.add("flow " + maxInFlight);
+    }
+
+    @Override
     void close(int code, String reason) {
     }
   }

@@ -3,6 +3,7 @@ package io.cwm.connector.config;
 import io.cwm.config.Coerce;
 import io.cwm.config.ConfigException;
 import io.cwm.connector.Signing;
+import io.cwm.connector.CircuitSettings;
 import io.cwm.connector.Target;
 import io.cwm.filter.Filter;
 import java.util.ArrayList;
@@ -22,9 +23,12 @@ import java.util.regex.Pattern;
  */
 final class TargetReader {
   static final List<String> TARGET_KEYS = List.of("url", "method", "headers", "timeout_seconds", "retry_enabled",
-      "retry_max_attempts", "retry_delay_seconds", "retry_backoff_multiplier", "filters", "sign");
+      "retry_max_attempts", "retry_delay_seconds", "retry_backoff_multiplier", "filters", "sign",
+      "circuit_breaker");
   /** Fewest key bytes a {@code sign.secret} may have (Standard Webhooks recommends 24 to 64). */
   static final int MIN_SIGNING_KEY_BYTES = 16;
+  static final List<String> CIRCUIT_KEYS = List.of("enabled", "failure_threshold", "probe_delay_seconds",
+      "probe_max_delay_seconds", "probe_backoff_multiplier");
   /** RFC 9110 token: an HTTP method or header name. */
   private static final Pattern TOKEN = Pattern.compile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$");
 
@@ -93,11 +97,12 @@ final class TargetReader {
         1.0);
     Filter filters = filters(target.getValue("filters"), key + ".filters");
     Signing sign = sign(target.getValue("sign"), key + ".sign");
+    CircuitSettings circuit = circuit(target.getValue("circuit_breaker"), key + ".circuit_breaker");
     if (fields.errorsSince(before)) {
       return null;
     }
     return new Target(url, method.toUpperCase(Locale.ROOT), headers, timeout, retryEnabled, attempts, delay,
-        multiplier, filters, sign);
+        multiplier, filters, sign, circuit);
   }
 
   /** The target's {@code filters} (null when it has none), each problem under {@code <key>.<rule key>}. */
@@ -148,6 +153,49 @@ final class TargetReader {
       return null;
     }
     return new Signing(bytes);
+  }
+
+  /**
+   * {@code circuit_breaker}: absent, null or true = the defaults; false = none; an object sets
+   * the fields it names ({@code "enabled": false} turns it off too). Null for none (or after an error).
+   */
+  private CircuitSettings circuit(Object raw, String key) {
+    if (raw == null || Boolean.TRUE.equals(raw)) {
+      return CircuitSettings.DEFAULT;
+    }
+    if (Boolean.FALSE.equals(raw)) {
+      return null;
+    }
+    if (!(raw instanceof JsonObject object)) {
+      fields.error(key, "must be true, false or an object with " + String.join(", ", CIRCUIT_KEYS) + ", got "
+          + Coerce.describe(raw));
+      return null;
+    }
+    for (String field : object.fieldNames()) {
+      if (!CIRCUIT_KEYS.contains(field)) {
+        fields.error(key + "." + field, "unknown key '" + field + "' in circuit_breaker (known: "
+            + String.join(", ", CIRCUIT_KEYS) + ")");
+      }
+    }
+    CircuitSettings defaults = CircuitSettings.DEFAULT;
+    Boolean enabled = fields.bool(object, "enabled", key + ".enabled", true);
+    Integer threshold = fields.integer(object, "failure_threshold", key + ".failure_threshold",
+        defaults.failureThreshold(), 1);
+    Double first = fields.positive(object, "probe_delay_seconds", key + ".probe_delay_seconds",
+        defaults.probeDelaySeconds());
+    Double cap = fields.positive(object, "probe_max_delay_seconds", key + ".probe_max_delay_seconds",
+        defaults.probeMaxDelaySeconds());
+    Double multiplier = fields.atLeast(object, "probe_backoff_multiplier", key + ".probe_backoff_multiplier",
+        defaults.probeBackoffMultiplier(), 1.0);
+    if (first != null && cap != null && cap < first) {
+      fields.error(key + ".probe_max_delay_seconds", "must be at least probe_delay_seconds (" + first + "), got "
+          + cap);
+      return null;
+    }
+    if (enabled == null || threshold == null || first == null || cap == null || multiplier == null) {
+      return null;
+    }
+    return enabled ? new CircuitSettings(threshold, first, cap, multiplier) : null;
   }
 
   private Map<String, String> headers(Object raw, String key) {

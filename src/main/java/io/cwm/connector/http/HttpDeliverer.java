@@ -98,21 +98,31 @@ public final class HttpDeliverer implements Deliverer {
 
   @Override
   public Future<Outcome> deliver(Delivery delivery) {
+    return deliver(delivery, false);
+  }
+
+  /** Issue 16: the probe of an open circuit makes one attempt (its failure waits for the next probe). */
+  @Override
+  public Future<Outcome> probe(Delivery delivery) {
+    return deliver(delivery, true);
+  }
+
+  private Future<Outcome> deliver(Delivery delivery, boolean oneAttempt) {
     Context context = vertx.getOrCreateContext();
     Promise<Outcome> outcome = Promise.promise();
     // one context (one thread) for the whole delivery: attempt state needs no locking
     if (Vertx.currentContext() == context) {
-      start(delivery, context).onComplete(outcome);
+      start(delivery, context, oneAttempt).onComplete(outcome);
     } else {
-      context.runOnContext(v -> start(delivery, context).onComplete(outcome));
+      context.runOnContext(v -> start(delivery, context, oneAttempt).onComplete(outcome));
     }
     return outcome.future();
   }
 
-  private Future<Outcome> start(Delivery delivery, Context context) {
+  private Future<Outcome> start(Delivery delivery, Context context, boolean oneAttempt) {
     Future<Outcome> outcome;
     try {
-      outcome = plan(delivery, context);
+      outcome = plan(delivery, context, oneAttempt);
     } catch (RuntimeException e) {
       outcome = Future.failedFuture(e);
     }
@@ -124,7 +134,7 @@ public final class HttpDeliverer implements Deliverer {
     });
   }
 
-  private Future<Outcome> plan(Delivery delivery, Context context) {
+  private Future<Outcome> plan(Delivery delivery, Context context, boolean oneAttempt) {
     if (closed) {
       return Future.succeededFuture(Outcome.retry("deliverer closed", RetrySchedule.MIN_NACK_BACKOFF_MILLIS));
     }
@@ -155,7 +165,7 @@ public final class HttpDeliverer implements Deliverer {
     }
     double timeoutSeconds = target.timeoutSeconds() > 0 ? target.timeoutSeconds() : DEFAULT_TIMEOUT_SECONDS;
     Run run = new Run(delivery, target, url, HttpMethod.valueOf(method), DeliveryRequest.body(delivery),
-        Math.max(1, (long) (timeoutSeconds * 1000)), new RetrySchedule(target), context);
+        Math.max(1, (long) (timeoutSeconds * 1000)), new RetrySchedule(target), context, oneAttempt);
     return attemptFrom(run, 1);
   }
 
@@ -173,9 +183,9 @@ public final class HttpDeliverer implements Deliverer {
 
   /** Everything one delivery's attempts share. */
   private record Run(Delivery delivery, Target target, TargetUrl url, HttpMethod method, Buffer body,
-      long timeoutMillis, RetrySchedule schedule, Context context) {
+      long timeoutMillis, RetrySchedule schedule, Context context, boolean oneAttempt) {
     int attempts() {
-      return Math.max(1, target.attempts());
+      return oneAttempt ? 1 : Math.max(1, target.attempts());
     }
   }
 

@@ -51,6 +51,7 @@ public final class ConnectRoutes implements Routes {
     router.get("/connect/stream/:channel/sse").handler(new SseEndpoint(parts));
     router.get("/connect/stream/:channel/poll").handler(new PollEndpoint(parts));
     router.post("/connect/ack").handler(edge.smallBody()).handler(new AckEndpoint(access, streams));
+    router.post("/connect/flow").handler(edge.smallBody()).handler(new FlowEndpoint(access, streams));
     router.get("/connect/status/:channel").handler(new StatusEndpoint(access, streams, buffer));
   }
 

@@ -20,7 +20,12 @@ final class Frames {
 
   static JsonObject connected(String connectionId, String channel) {
     return new JsonObject().put("type", "connected").put("connection_id", connectionId)
-        .put("channel", channel).put("timestamp", now());
+        .put("channel", channel).put("timestamp", now()).put("features", features());
+  }
+
+  /** What this receiver understands beyond the Python protocol (issue 16: {@code flow}); Python ignores the field. */
+  static io.vertx.core.json.JsonArray features() {
+    return new io.vertx.core.json.JsonArray().add(FlowEndpoint.FEATURE);
   }
 
   static JsonObject heartbeat() {

@@ -59,6 +59,9 @@ final class PollEndpoint implements Handler<RoutingContext> {
     // a client that leaves mid-wait must not be handed messages it will never see; the cancel
     // names this poll, so it cannot end a newer poll of the same session
     String pollId = Frames.connectionId("p");
+    // issue 16: our connector may send POST /connect/flow for this session (Python clients ignore both headers)
+    context.response().putHeader(FlowEndpoint.FEATURES_HEADER, FlowEndpoint.FEATURE)
+        .putHeader("X-Connection-ID", connectionId);
     context.response().closeHandler(gone -> streams.cancelPoll(channel.name(), connectionId, pollId));
     // the listener is stopping: answer the waiting poll now (no messages) so the connector polls again elsewhere
     request.connection().shutdownHandler(stopping -> {

@@ -67,7 +67,7 @@ final class SseEndpoint implements Handler<RoutingContext> {
     protected void writeConnected() {
       // first event, and only for an accepted stream: a refused one gets just the error (spec §3.3)
       response.write(Frames.sse("connected", new JsonObject().put("connection_id", connectionId)
-          .put("channel", channel.name())));
+          .put("channel", channel.name()).put("features", Frames.features())));
     }
 
     @Override

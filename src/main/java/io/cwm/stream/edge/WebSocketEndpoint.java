@@ -139,6 +139,15 @@ final class WebSocketEndpoint implements Handler<RoutingContext> {
           boolean ack = type.equals("ack");
           streams.settleNoReply(channel.name(), connectionId, messageId, ack, !ack && Frames.truthy(frame, "retry"));
         }
+        case "flow" -> { // issue 16, our connector: a smaller window while a target's circuit is open
+          Object max = frame.getValue("max_in_flight");
+          if (max != null && !(max instanceof Number number && number.intValue() >= 0)) {
+            LOG.warn("[connection_id: {}] flow frame with a bad max_in_flight ignored", connectionId);
+            return;
+          }
+          streams.flow(channel.name(), connectionId, max == null ? null : ((Number) max).intValue(),
+              frame.getValue("circuits") instanceof io.vertx.core.json.JsonArray circuits ? circuits : null);
+        }
         case "heartbeat" -> {
           lastClientHeartbeat = System.currentTimeMillis();
           streams.heartbeat(channel.name(), connectionId);

@@ -263,9 +263,9 @@ class ConnectorConfigLoaderTest {
          "targets": {"stripe": {"url": "http://localhost:1/y", "verify": false}}}"""));
     assertEquals(List.of(
         "default_target.retries: unknown key 'retries' in a target (known: url, method, headers, timeout_seconds, "
-            + "retry_enabled, retry_max_attempts, retry_delay_seconds, retry_backoff_multiplier, filters, sign)",
+            + "retry_enabled, retry_max_attempts, retry_delay_seconds, retry_backoff_multiplier, filters, sign, circuit_breaker)",
         "targets.stripe.verify: unknown key 'verify' in a target (known: url, method, headers, timeout_seconds, "
-            + "retry_enabled, retry_max_attempts, retry_delay_seconds, retry_backoff_multiplier, filters, sign)"),
+            + "retry_enabled, retry_max_attempts, retry_delay_seconds, retry_backoff_multiplier, filters, sign, circuit_breaker)"),
         errors(result));
     assertTrue(result.connectors().isEmpty());
   }

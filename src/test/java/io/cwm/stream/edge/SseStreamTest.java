@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.util.Map;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -80,7 +81,9 @@ class SseStreamTest {
       assertNotNull(first);
       assertEquals("connected", first.event());
       JsonObject data = new JsonObject(first.data());
-      assertEquals(Set.of("connection_id", "channel"), data.fieldNames());
+      // Python's two fields, and the Java-only "features" (issue 16: flow requests) that Python clients ignore
+      assertEquals(Set.of("connection_id", "channel", "features"), data.fieldNames());
+      assertEquals(List.of("flow"), data.getJsonArray("features").getList());
       assertEquals("sse-basic", data.getString("channel"));
       assertTrue(data.getString("connection_id").startsWith("sse_"), data::encode);
       // exact framing: event line, one data line, blank line; no id: or retry: lines
