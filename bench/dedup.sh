@@ -25,43 +25,22 @@ TS=$(date +%Y%m%d-%H%M%S)
 REPORT=$RESULTS/dedup-$TS.txt
 PID=
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-stop() { [ -n "${1:-}" ] && kill "$1" 2>/dev/null && wait "$1" 2>/dev/null || true; }
-flush_redis() {  # the bench channels' streams, state and dedup records
-  command -v redis-cli >/dev/null || return 0
-  redis-cli -u "$REDIS_URL" --scan --pattern 'webhook_connect:*bench*' | xargs -r redis-cli -u "$REDIS_URL" del >/dev/null || true
-}
-purge_rabbitmq() {  # purge_rabbitmq delete|purge: the bench channels' queues
-  command -v rabbitmqctl >/dev/null || return 0
-  local queues
-  queues=$(rabbitmqctl -q list_queues name 2>/dev/null | grep -E '^webhook_connect\.(j\.(state|counts|dedup)\.)?bench[0-9]?($|\.)' || true)
-  for queue in $queues; do rabbitmqctl -q "${1}_queue" "$queue" >/dev/null 2>&1 || true; done
-}
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+DEDUP_QUEUES='^webhook_connect\.(j\.(state|counts|dedup)\.)?bench[0-9]?($|\.)'
 flush_between_runs() {  # keeps the queues from growing over the run (embedded: nothing to do from outside)
-  case "$1" in redis) flush_redis ;; rabbitmq) purge_rabbitmq purge ;; esac
+  case "$1" in redis) flush_redis 'webhook_connect:*bench*' ;; rabbitmq) rabbitmq_queues purge "$DEDUP_QUEUES" ;; esac
 }
-cleanup() { stop "$PID"; flush_redis; purge_rabbitmq delete; }
+cleanup() { stop "$PID"; flush_redis 'webhook_connect:*bench*'; rabbitmq_queues delete "$DEDUP_QUEUES"; }
 trap cleanup EXIT
-
-wait_port() {
-  for _ in $(seq 1 150); do
-    curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
-    sleep 0.2
-  done
-  log "port $1 did not open"; exit 1
-}
 
 start_receiver() {  # start_receiver BUFFER
   if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then
     log "port $PORT is in use by another process: set PORT"; exit 1
   fi
   local data; data=$(mktemp -d)
-  local env=()
-  case "$1" in
-    redis) env=(WEBHOOK_CONNECT_BUFFER=redis WEBHOOK_CONNECT_REDIS_URL="$REDIS_URL") ;;
-    rabbitmq) env=(WEBHOOK_CONNECT_BUFFER=rabbitmq WEBHOOK_CONNECT_RABBITMQ_URL="$RABBITMQ_URL") ;;
-  esac
-  env "${env[@]}" java $JAVA_OPTS -jar "$JAR" receiver --webhooks "$WEBHOOKS" --host 127.0.0.1 --port "$PORT" \
+  buffer_env "$1"
+  env "${BUFFER_ENV[@]}" java $JAVA_OPTS -jar "$JAR" receiver --webhooks "$WEBHOOKS" --host 127.0.0.1 --port "$PORT" \
     --data-dir "$data" > "$RESULTS/dedup-receiver-$1-$TS.log" 2>&1 &
   PID=$!
   wait_port "$PORT"
@@ -106,7 +85,7 @@ median() { tr ' ' '\n' | sort -n | awk '{v[NR]=$1} END {print v[int((NR + 1) / 2
 } | tee "$REPORT"
 
 for B in $BUFFERS; do
-  flush_redis; purge_rabbitmq delete
+  flush_redis 'webhook_connect:*bench*'; rabbitmq_queues delete "$DEDUP_QUEUES"
   start_receiver "$B"
   wrk_run $((WARMUP / 2)) bench_plain "warm-$TS-off" >/dev/null
   wrk_run $((WARMUP / 2)) bench_dedup "warm-$TS-on" >/dev/null

@@ -28,38 +28,19 @@ RAW_WEBHOOKS=bench/relay-webhooks.json          # raw_body absent: true
 JSON_WEBHOOKS=$RESULTS/raw-body-off-$TS.json    # the same with "raw_body": false
 PID=
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-stop() { [ -n "${1:-}" ] && kill "$1" 2>/dev/null && wait "$1" 2>/dev/null || true; }
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 flush_buffers() {
-  if command -v redis-cli >/dev/null; then
-    redis-cli -u "$REDIS_URL" --scan --pattern 'webhook_connect:*bench*' | xargs -r redis-cli -u "$REDIS_URL" del >/dev/null || true
-  fi
-  if command -v rabbitmqctl >/dev/null; then
-    for queue in $(rabbitmqctl -q list_queues name 2>/dev/null | grep -E '^webhook_connect\.(j\.state\.)?bench($|\.)' || true); do
-      rabbitmqctl -q delete_queue "$queue" >/dev/null 2>&1 || true
-    done
-  fi
+  flush_redis 'webhook_connect:*bench*'
+  rabbitmq_queues delete '^webhook_connect\.(j\.state\.)?bench($|\.)'
 }
 cleanup() { stop "$PID"; flush_buffers; }
 trap cleanup EXIT
 
-wait_port() {
-  for _ in $(seq 1 150); do
-    curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
-    sleep 0.2
-  done
-  log "port $1 did not open"; exit 1
-}
-
 start_receiver() {  # start_receiver BUFFER WEBHOOKS_FILE
   local data; data=$(mktemp -d)
-  local env=()
-  case "$1" in
-    redis) env=(WEBHOOK_CONNECT_BUFFER=redis WEBHOOK_CONNECT_REDIS_URL="$REDIS_URL") ;;
-    rabbitmq) env=(WEBHOOK_CONNECT_BUFFER=rabbitmq WEBHOOK_CONNECT_RABBITMQ_URL="$RABBITMQ_URL") ;;
-    *) env=(WEBHOOK_CONNECT_BUFFER=embedded) ;;
-  esac
-  env "${env[@]}" java $JAVA_OPTS -jar target/cwm.jar receiver --webhooks "$2" --host 127.0.0.1 --port "$PORT" \
+  buffer_env "$1"
+  env "${BUFFER_ENV[@]}" java $JAVA_OPTS -jar target/cwm.jar receiver --webhooks "$2" --host 127.0.0.1 --port "$PORT" \
     --data-dir "$data" > "$RESULTS/raw-body-receiver-$TS.log" 2>&1 &
   PID=$!
   wait_port "$PORT"
