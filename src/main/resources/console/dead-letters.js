@@ -1,7 +1,7 @@
 // #/dead-letters[/<channel>]: list, search, replay and delete dead letters of one channel.
 import { h } from './dom.js';
 import { api, qs } from './api.js';
-import { href, bytes, timeEl, tableWrap, channelPicker, confirmDialog, debounce, errorText } from './ui.js';
+import { href, bytes, timeEl, tableWrap, channelPicker, confirmDialog, debounce, errorText, replayText } from './ui.js';
 
 const LIMIT = 50;
 
@@ -103,9 +103,7 @@ export function render(view, { channel }) {
     if (!(await confirmDialog(`Replay ${what} on channel ${channel}? They go back on the queue as fresh deliveries.`, 'Replay'))) return;
     try {
       const r = await api(`${adminBase}/replay`, { method: 'POST', body: { message_ids: ids } });
-      const missing = (r && (r.not_found || r.not_replayed)) || [];
-      const n = r && r.replayed != null ? (Array.isArray(r.replayed) ? r.replayed.length : r.replayed) : ids.length;
-      result.textContent = `Replayed ${n}.` + (missing.length ? ` Not replayed: ${missing.join(', ')}.` : '');
+      result.textContent = replayText(r, ids.length);
     } catch (e) {
       result.textContent = `Replay failed: ${errorText(e)}`;
     }

@@ -1,7 +1,7 @@
 // #/channels/<channel>/messages/<id>: one message, its payload, headers and attempts.
 import { h } from './dom.js';
 import { api, ApiError } from './api.js';
-import { href, bytes, badge, timeEl, tableWrap, jsonTree, copyJsonButton, confirmDialog, errorText } from './ui.js';
+import { href, bytes, badge, timeEl, tableWrap, jsonTree, copyJsonButton, confirmDialog, errorText, replayText } from './ui.js';
 
 const LIVE_STATES = new Set(['queued', 'in_flight', 'retrying']);
 
@@ -10,6 +10,9 @@ function dlRow(term, ...value) {
 }
 
 function payloadView(m, result) {
+  if (!m.payload_type) {
+    return [h('p', { class: 'muted' }, m.payload_note || 'No payload available.')];
+  }
   if (m.payload_type === 'json') {
     return [h('div', { class: 'actions' }, copyJsonButton(m.payload, result)), jsonTree(m.payload)];
   }
@@ -132,7 +135,7 @@ export function render(view, { channel, id }) {
     try {
       const r = await api(`/admin/webhook-connect/channels/${encodeURIComponent(channel)}/dead-letters/replay`,
         { method: 'POST', body: { message_ids: [id] } });
-      result.textContent = `Replayed: ${r && r.replayed != null ? r.replayed : 1}.`;
+      result.textContent = replayText(r, 1);
     } catch (e) {
       result.textContent = `Replay failed: ${errorText(e)}`;
     }

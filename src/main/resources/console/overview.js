@@ -108,10 +108,10 @@ export function render(view, params, ctx) {
       const r = rowFor(ch);
       const values = { ...ch, connected: (ch.connectors || []).length };
       for (const f of FIELDS) {
-        const t = num(values[f] ?? 0);
+        const t = num(values[f]); // null: stats unavailable (stats_error)
         if (r.cells[f].textContent !== t) r.cells[f].textContent = t;
       }
-      r.hooks.textContent = (ch.webhook_ids || []).join(', ');
+      r.hooks.textContent = (ch.webhook_ids || []).join(', ') + (ch.stats_error ? ` · stats: ${ch.stats_error}` : '');
       r.spark.replaceChildren(sparkline(ch));
       r.conns.replaceChildren(...(ch.connectors || []).map(connectorItem));
       if (!(ch.connectors || []).length) r.conns.append(h('li', { class: 'muted' }, 'none'));

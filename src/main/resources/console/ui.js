@@ -7,8 +7,15 @@ export function href(...parts) {
   return '#/' + parts.map((p) => encodeURIComponent(p)).join('/');
 }
 
+/** Epoch ms from an ISO time (no offset = UTC, as the server writes UTC) or epoch s/ms; NaN if none. */
+export function parseTime(v) {
+  if (typeof v === 'number') return v < 1e12 ? v * 1000 : v;
+  if (typeof v !== 'string' || !v) return NaN;
+  return Date.parse(/T.*([zZ]|[+-]\d\d:?\d\d)$/.test(v) || !v.includes('T') ? v : `${v}Z`);
+}
+
 export function ageText(iso, now = Date.now()) {
-  const t = Date.parse(iso);
+  const t = parseTime(iso);
   if (Number.isNaN(t)) return '–';
   const s = Math.max(0, Math.round((now - t) / 1000));
   if (s < 60) return `${s} s`;
@@ -19,7 +26,7 @@ export function ageText(iso, now = Date.now()) {
 
 function timeLabel(el) {
   const iso = el.getAttribute('datetime');
-  const t = Date.parse(iso);
+  const t = parseTime(iso);
   if (Number.isNaN(t)) return '–';
   if (el.dataset.rel === 'age') return ageText(iso);
   if (t > Date.now() + 1000) return `in ${ageText(new Date(2 * Date.now() - t).toISOString())}`;
@@ -27,8 +34,10 @@ function timeLabel(el) {
 }
 
 /** <time> with a relative text ("12 s ago", or "3 s" with mode 'age'); the ISO time in title. */
-export function timeEl(iso, mode = 'ago') {
-  if (!iso) return h('span', { class: 'muted' }, '–');
+export function timeEl(value, mode = 'ago') {
+  const t = parseTime(value);
+  if (Number.isNaN(t)) return h('span', { class: 'muted' }, value ? String(value) : '–');
+  const iso = new Date(t).toISOString();
   const el = h('time', { datetime: iso, title: iso, 'data-rel': mode });
   el.textContent = timeLabel(el);
   return el;
@@ -43,7 +52,7 @@ export function refreshTimes(root = document) {
 }
 
 export function bytes(n) {
-  if (n == null || Number.isNaN(Number(n))) return '–';
+  if (n == null || Number.isNaN(Number(n)) || Number(n) < 0) return '–';
   n = Number(n);
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
@@ -181,6 +190,15 @@ export function channelPicker({ id, label, value = '', onPick }) {
   h('label', { for: id }, label), input, list, h('button', { type: 'submit' }, 'Open'));
   form.input = input;
   return form;
+}
+
+/** Text for a replay answer: {"replayed": [ids] or n, "replayed_count", "not_replayed" | "not_found"}. */
+export function replayText(r, asked) {
+  const n = r && r.replayed_count != null ? r.replayed_count
+    : r && Array.isArray(r.replayed) ? r.replayed.length
+      : r && r.replayed != null ? r.replayed : asked;
+  const missing = (r && (r.not_replayed || r.not_found)) || [];
+  return `Replayed ${n}.` + (missing.length ? ` Not replayed (no longer a dead letter): ${missing.join(', ')}.` : '');
 }
 
 export function errorText(e) {
