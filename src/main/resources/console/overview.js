@@ -103,6 +103,7 @@ export function render(view, params, ctx) {
     next.disabled = offset + LIMIT >= matched;
     status.textContent = chans.length ? '' : (q ? `No channel matches “${q}”.` : 'No channels.');
     const seen = new Set();
+    let prevRow = null;
     for (const ch of chans) {
       seen.add(ch.name);
       const r = rowFor(ch);
@@ -115,7 +116,10 @@ export function render(view, params, ctx) {
       r.spark.replaceChildren(sparkline(ch));
       r.conns.replaceChildren(...(ch.connectors || []).map(connectorItem));
       if (!(ch.connectors || []).length) r.conns.append(h('li', { class: 'muted' }, 'none'));
-      tbody.append(r.tr); // keeps the server's order
+      // keep the server's order, moving a row only when out of place (a move would drop the focus)
+      const want = prevRow ? prevRow.nextSibling : tbody.firstChild;
+      if (want !== r.tr) tbody.insertBefore(r.tr, want);
+      prevRow = r.tr;
     }
     for (const [name, r] of rows) if (!seen.has(name)) { r.tr.remove(); rows.delete(name); }
   }
