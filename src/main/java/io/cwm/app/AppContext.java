@@ -19,6 +19,8 @@ import io.cwm.buffer.MessageBuffer;
 import io.cwm.metrics.CwmMetrics;
 import io.cwm.metrics.MetricsAccess;
 import io.cwm.admin.AdminRoutes;
+import io.cwm.console.ConsoleRoutes;
+import io.cwm.console.MessageTrail;
 import io.cwm.admin.AdminVerticle;
 import io.cwm.http.Hardening;
 import io.cwm.http.Routes;
@@ -65,6 +67,8 @@ public final class AppContext {
   private final MetricsAccess metricsAccess;
   private final EventLogSettings eventLogSettings;
   private final EventLog eventLog;
+  private final MessageTrail trail;
+  private ConsoleRoutes console;
 
   public AppContext(Env env, Clock clock, ConfigSnapshot config, String host, int port,
       Integer adminPort, Supplier<MessageBuffer> bufferFactory, CwmMetrics metrics) {
@@ -89,6 +93,7 @@ public final class AppContext {
     this.bodyBudget = new BodyBudget(edge.bodyBudgetBytes());
     metrics.bodyBudget(bodyBudget.capacity(), bodyBudget::inUse);
     this.metricsAccess = MetricsAccess.fromEnv(env, adminPort != null);
+    this.trail = new MessageTrail(clock, config.channels().size());
     this.eventLogSettings = EventLogSettings.from(config.connections(), env);
     this.eventLog = eventLogSettings == null ? null : new EventLog(eventLogSettings.queueCapacity());
     if (eventLog != null) {
@@ -104,6 +109,7 @@ public final class AppContext {
         new ConnectRoutes(config.channels(), tokenGuard, settings.trustedProxyIps())));
     if (adminPort == null) {
       routes.add(adminRoutes());
+      routes.add(consoleRoutes());
     }
     routes.add(ServiceRoutes.all(serviceDeps()));
     return new IngestVerticle.Deps(host, listenPort(), port, edge, bodyBudget, settings, List.copyOf(routes), boundPort);
@@ -112,12 +118,37 @@ public final class AppContext {
   /** The admin listener (on {@code --admin-port} only): the admin API and {@code /metrics}. */
   public AdminVerticle.Deps admin() {
     return new AdminVerticle.Deps(host, adminPort, port, edge, bodyBudget,
-        List.of(adminRoutes(), ServiceRoutes.metricsOnly(serviceDeps())), adminBoundPort);
+        List.of(adminRoutes(), consoleRoutes(), ServiceRoutes.metricsOnly(serviceDeps())), adminBoundPort);
   }
 
   private AdminRoutes adminRoutes() {
     return new AdminRoutes(new AdminRoutes.Deps(config.channels(), tokenGuard, adminAuth, readiness, clock,
         settings.trustedProxyIps(), startedAt));
+  }
+
+  /**
+   * The operator console, beside the admin API (issue 17): one per process, so its limits on
+   * calls and streams hold over every listener instance.
+   */
+  private synchronized ConsoleRoutes consoleRoutes() {
+    if (console == null) {
+      console = new ConsoleRoutes(new ConsoleRoutes.Deps(config, adminAuth, readiness, trail, clock,
+          BufferBackends.choose(env), nodeName(), adminPort != null));
+    }
+    return console;
+  }
+
+  private static String nodeName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException unknown) {
+      return "local";
+    }
+  }
+
+  /** What the operator console knows of recent messages: every buffer instance of the process feeds it. */
+  public MessageTrail trail() {
+    return trail;
   }
 
   private ServiceRoutes.Deps serviceDeps() {

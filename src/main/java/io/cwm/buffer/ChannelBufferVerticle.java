@@ -55,6 +55,7 @@ public final class ChannelBufferVerticle extends VerticleBase {
   /** The stream part sharing this context ({@link #local}), or null: ready notices go to it. */
   private Consumer<String> localReady;
   private long unavailableNotLogged;
+  private final BufferObserver observer;
 
   /** The only instance: it owns every channel. */
   public ChannelBufferVerticle(Supplier<MessageBuffer> backendFactory, Collection<ChannelSpec> channels) {
@@ -66,6 +67,13 @@ public final class ChannelBufferVerticle extends VerticleBase {
    * @param index this instance's number among the buffer's instances
    */
   public ChannelBufferVerticle(Supplier<MessageBuffer> backendFactory, Collection<ChannelSpec> channels, int index) {
+    this(backendFactory, channels, index, BufferObserver.NONE);
+  }
+
+  /** Instance {@code index}, whose successful operations {@code observer} is told of. */
+  public ChannelBufferVerticle(Supplier<MessageBuffer> backendFactory, Collection<ChannelSpec> channels, int index,
+      BufferObserver observer) {
+    this.observer = observer;
     this.backendFactory = backendFactory;
     this.channels = channels;
     this.index = index;
@@ -145,6 +153,7 @@ public final class ChannelBufferVerticle extends VerticleBase {
       backend.reclaimExpiredLeases(channel).onSuccess(count -> {
         if (count > 0) {
           LOG.info("[channel: {}] {} lease(s) expired without ack: requeued", channel.name(), count);
+          observe(() -> observer.leasesExpired(channel, count));
           ready(channel.name());
         }
       });
@@ -181,6 +190,9 @@ public final class ChannelBufferVerticle extends VerticleBase {
     }
     return call.runOn(backend).transform(done -> {
       if (done.succeeded()) {
+        if (observer != BufferObserver.NONE) { // first: a ready notice can lease at once, on this thread
+          observe(() -> observer.completed(call, done.result()));
+        }
         if (call.madeReady(done.result())) {
           ready(call.channel().name());
         }
@@ -203,6 +215,15 @@ public final class ChannelBufferVerticle extends VerticleBase {
   public MessageBuffer local(Consumer<String> onReady) {
     this.localReady = onReady;
     return new BufferClient(this::call);
+  }
+
+  /** An observer only watches: its failure is logged, never the operation's. */
+  private static void observe(Runnable tell) {
+    try {
+      tell.run();
+    } catch (RuntimeException failure) {
+      LOG.warn("buffer observer failed: {}", failure.toString());
+    }
   }
 
   private boolean owns(ChannelSpec channel) {

@@ -11,6 +11,8 @@ public enum FailureCode {
   FORBIDDEN(403, false, "Forbidden"),
   NOT_FOUND(404, false, "Not Found"),
   METHOD_NOT_ALLOWED(405, false, "Method Not Allowed"),
+  /** The request does not fit the resource's state now (the console's dead-letter of a message not in flight). */
+  CONFLICT(409, false, "Conflict"),
   /** The request body arrived too slowly or too late. */
   REQUEST_TIMEOUT(408, true, "Request body timeout: the body arrived too slowly"),
   PAYLOAD_TOO_LARGE(413, false, "Payload too large"),

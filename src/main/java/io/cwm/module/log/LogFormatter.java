@@ -48,7 +48,7 @@ public final class LogFormatter {
       new java.util.concurrent.ConcurrentHashMap<>();
   private static final int MAX_VERDICTS = 10_000;
 
-  static boolean sensitive(String key) {
+  public static boolean sensitive(String key) {
     Boolean known = VERDICTS.get(key);
     if (known != null) {
       return known;
