@@ -21,6 +21,8 @@ import io.cwm.metrics.MetricsAccess;
 import io.cwm.admin.AdminRoutes;
 import io.cwm.console.ConsoleRoutes;
 import io.cwm.console.MessageTrail;
+import io.cwm.buffer.BufferObserver;
+import io.cwm.config.EnvVars;
 import io.cwm.admin.AdminVerticle;
 import io.cwm.http.Hardening;
 import io.cwm.http.Routes;
@@ -93,7 +95,8 @@ public final class AppContext {
     this.bodyBudget = new BodyBudget(edge.bodyBudgetBytes());
     metrics.bodyBudget(bodyBudget.capacity(), bodyBudget::inUse);
     this.metricsAccess = MetricsAccess.fromEnv(env, adminPort != null);
-    this.trail = new MessageTrail(clock, config.channels().size());
+    this.trail = env.get(EnvVars.CWM_CONSOLE, "true").trim().equalsIgnoreCase("false") ? null
+        : new MessageTrail(clock, config.channels().size());
     this.eventLogSettings = EventLogSettings.from(config.connections(), env);
     this.eventLog = eventLogSettings == null ? null : new EventLog(eventLogSettings.queueCapacity());
     if (eventLog != null) {
@@ -109,7 +112,9 @@ public final class AppContext {
         new ConnectRoutes(config.channels(), tokenGuard, settings.trustedProxyIps())));
     if (adminPort == null) {
       routes.add(adminRoutes());
-      routes.add(consoleRoutes());
+      if (trail != null) {
+        routes.add(consoleRoutes());
+      }
     }
     routes.add(ServiceRoutes.all(serviceDeps()));
     return new IngestVerticle.Deps(host, listenPort(), port, edge, bodyBudget, settings, List.copyOf(routes), boundPort);
@@ -118,7 +123,8 @@ public final class AppContext {
   /** The admin listener (on {@code --admin-port} only): the admin API and {@code /metrics}. */
   public AdminVerticle.Deps admin() {
     return new AdminVerticle.Deps(host, adminPort, port, edge, bodyBudget,
-        List.of(adminRoutes(), consoleRoutes(), ServiceRoutes.metricsOnly(serviceDeps())), adminBoundPort);
+        trail == null ? List.of(adminRoutes(), ServiceRoutes.metricsOnly(serviceDeps()))
+            : List.of(adminRoutes(), consoleRoutes(), ServiceRoutes.metricsOnly(serviceDeps())), adminBoundPort);
   }
 
   private AdminRoutes adminRoutes() {
@@ -146,9 +152,12 @@ public final class AppContext {
     }
   }
 
-  /** What the operator console knows of recent messages: every buffer instance of the process feeds it. */
-  public MessageTrail trail() {
-    return trail;
+  /**
+   * Told of every buffer operation: the console's message trail, which every buffer instance of
+   * the process feeds; nothing when the console is off ({@code CWM_CONSOLE=false}).
+   */
+  public BufferObserver bufferObserver() {
+    return trail == null ? BufferObserver.NONE : trail;
   }
 
   private ServiceRoutes.Deps serviceDeps() {

@@ -46,10 +46,10 @@ public final class VerticleCatalog {
       Map.entry("ingest", (app, instance) -> new IngestVerticle(app.ingest())),
       Map.entry("admin", (app, instance) -> new AdminVerticle(app.admin())),
       Map.entry("buffer", (app, instance) -> new ChannelBufferVerticle(app.bufferFactory(),
-          instance.channels(app).values(), instance.index(), app.trail())),
+          instance.channels(app).values(), instance.index(), app.bufferObserver())),
       Map.entry("stream", VerticleCatalog::stream),
       Map.entry("channel", (app, instance) -> new ChannelVerticle(new ChannelBufferVerticle(app.bufferFactory(),
-          instance.channels(app).values(), instance.index(), app.trail()), stream(app, instance)))));
+          instance.channels(app).values(), instance.index(), app.bufferObserver()), stream(app, instance)))));
 
   private static StreamVerticle stream(AppContext app, Instance instance) {
     return new StreamVerticle(instance.channels(app), new StreamVerticle.Observer() {

@@ -46,6 +46,11 @@ public final class EnvVars {
   public static final String CWM_HTTP_IDLE_TIMEOUT = "CWM_HTTP_IDLE_TIMEOUT";
   /** {@code false} turns off the ClickHouse event log that any clickhouse connection turns on. */
   public static final String CWM_CLICKHOUSE_EVENT_LOG = "CWM_CLICKHOUSE_EVENT_LOG";
+  /**
+   * {@code false} turns off the web console: no {@code /console} routes and no message trail
+   * (the console is on by default, behind the admin token).
+   */
+  public static final String CWM_CONSOLE = "CWM_CONSOLE";
   /** Rows the ClickHouse event log's in-memory queue holds before it drops (default 10,000). */
   public static final String CWM_CLICKHOUSE_EVENT_LOG_QUEUE = "CWM_CLICKHOUSE_EVENT_LOG_QUEUE";
 

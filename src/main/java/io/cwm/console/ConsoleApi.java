@@ -41,7 +41,7 @@ final class ConsoleApi {
   /** Summaries the tail sends when it opens. */
   static final int TAIL_SNAPSHOT = 200;
   static final long TAIL_FLUSH_MS = 250;
-  static final int TAIL_BATCH = 500;
+  static final int TAIL_BATCH = MessageTrail.TAIL_CAPACITY;
   static final long OVERVIEW_CHECK_MS = 500;
   /** The overview is rebuilt at least this often even with no local change (other receivers, heartbeats). */
   static final long OVERVIEW_REFRESH_MS = 5000;

@@ -46,8 +46,13 @@ public final class MessageTrail implements BufferObserver {
   static final long MAX_HELD_ENVELOPE_BYTES = 1024 * 1024;
   static final int BUCKET_SECONDS = 10;
   static final int BUCKETS = 90;
-  /** Events a tail holds before it drops. */
-  static final int TAIL_CAPACITY = 2000;
+  /**
+   * Events a tail holds before it drops: the console's stream drains it 4 times a second, so a
+   * viewer gets at most 400 events a second (the page keeps 500 rows: more than anyone reads);
+   * on a busier channel, a sample and the count of what it missed. Each event a viewer gets
+   * costs the relay a summary and its JSON: this bound keeps an open tail's cost small.
+   */
+  static final int TAIL_CAPACITY = 100;
 
   private final Clock clock;
   private final int perChannel;
@@ -161,6 +166,10 @@ public final class MessageTrail implements BufferObserver {
 
     Tail(ChannelTrail trail) {
       this.trail = trail;
+    }
+
+    boolean hasRoom() {
+      return size.get() < TAIL_CAPACITY;
     }
 
     void offer(JsonObject summary) {
@@ -369,6 +378,14 @@ public final class MessageTrail implements BufferObserver {
     private void publish(Entry entry, String event) {
       version.incrementAndGet();
       if (tails.isEmpty()) {
+        return;
+      }
+      boolean room = false;
+      for (Tail tail : tails) {
+        room |= tail.hasRoom();
+      }
+      if (!room) { // every viewer is behind: count the loss, build nothing
+        tails.forEach(tail -> tail.dropped.incrementAndGet());
         return;
       }
       JsonObject summary = entry.summary(event, clock.millis());
