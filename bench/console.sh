@@ -23,6 +23,7 @@ WARMUP=${WARMUP:-10}
 JAR=${JAR:-target/cwm.jar}
 BASE_JAR=${BASE_JAR:-}
 OFF_ROUNDS=${OFF_ROUNDS:-1}       # 0: skip the CWM_CONSOLE=false rounds
+STREAMS=${STREAMS:-overview tail} # which of the console's streams "open" reads
 PORT=${PORT:-19331}
 TOKEN=bench-console-admin-token
 JAVA_OPTS=${JAVA_OPTS:--Xms512m -Xmx1g}
@@ -53,9 +54,14 @@ start_receiver() {  # start_receiver JAR CONSOLE(true|false)
   wait_port "$PORT"
 }
 
-open_console() {  # the overview stream and the channel tail, as the page opens them
-  local path
-  for path in /console/api/overview/stream /console/api/channels/bench/tail; do
+open_console() {  # the overview stream and the channel tail, as the page opens them (STREAMS picks)
+  local path name
+  for name in $STREAMS; do
+    case "$name" in
+      overview) path=/console/api/overview/stream ;;
+      tail) path=/console/api/channels/bench/tail ;;
+      *) log "unknown stream $name (overview|tail)"; exit 1 ;;
+    esac
     curl -s -N -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT$path" \
       > "$RESULTS/console-stream-$TS-$(basename "$path").txt" &
     VIEWERS+=($!)

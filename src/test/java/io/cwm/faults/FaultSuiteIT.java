@@ -213,9 +213,14 @@ class FaultSuiteIT {
     Run.await(FLOW_DEADLINE_MILLIS, () -> run.target.unique() >= SIZE / divisor, "1/" + divisor + " delivered");
   }
 
-  /** Under a steady load, {@code proxy} partitioned ({@code kind}) for the partition's length, then healed. */
+  /**
+   * Under a steady load, {@code proxy} partitioned ({@code kind}) for the partition's length, then
+   * healed. The partition comes once a tenth is delivered (the paced load lasts about 45 s, a
+   * tenth takes 4.5 s at its rate): with ten runs at once on 2 cores, a run whose deliveries lag
+   * far behind the load must still meet its partition while the load goes on.
+   */
   private static void partitioned(Run run, Partition kind, TcpProxy proxy) throws Exception {
-    flowing(run, 5, PACED_RATE);
+    flowing(run, 10, PACED_RATE);
     assertTrue(run.loader.posted() < SIZE, "the load still goes on when the partition begins");
     kind.apply(proxy);
     Run.hold(PARTITION_MILLIS, "the partition's end");
