@@ -191,7 +191,7 @@ public final class ChannelBufferVerticle extends VerticleBase {
     return call.runOn(backend).transform(done -> {
       if (done.succeeded()) {
         if (observer != BufferObserver.NONE) { // first: a ready notice can lease at once, on this thread
-          observe(() -> observer.completed(call, done.result()));
+          observeCompleted(call, done.result());
         }
         if (call.madeReady(done.result())) {
           ready(call.channel().name());
@@ -215,6 +215,15 @@ public final class ChannelBufferVerticle extends VerticleBase {
   public MessageBuffer local(Consumer<String> onReady) {
     this.localReady = onReady;
     return new BufferClient(this::call);
+  }
+
+  /** {@link #observe} without a lambda per call: this runs on every buffer operation. */
+  private void observeCompleted(BufferCall<?> call, Object result) {
+    try {
+      observer.completed(call, result);
+    } catch (RuntimeException failure) {
+      LOG.warn("buffer observer failed: {}", failure.toString());
+    }
   }
 
   /** An observer only watches: its failure is logged, never the operation's. */

@@ -243,7 +243,7 @@ final class ConsoleApi {
       if (stream.congested()) {
         return; // the tail keeps filling and drops what does not fit: counted below
       }
-      List<io.vertx.core.json.JsonObject> events = tail.drain(TAIL_BATCH);
+      List<JsonObject> events = tail.drain(TAIL_BATCH);
       long dropped = tail.takeDropped();
       if (!events.isEmpty() || dropped > 0) {
         stream.send("messages", new JsonObject().put("events", new JsonArray(new ArrayList<>(events)))

@@ -8,6 +8,7 @@ import io.cwm.error.FailureCode;
 import io.cwm.http.Edge;
 import io.cwm.http.Routes;
 import io.cwm.webhook.ConfigSnapshot;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -108,7 +109,7 @@ public final class ConsoleRoutes implements Routes {
     context.next();
   }
 
-  private io.vertx.core.Handler<RoutingContext> stream(io.vertx.core.Handler<RoutingContext> handler) {
+  private Handler<RoutingContext> stream(Handler<RoutingContext> handler) {
     return context -> {
       if (streams.incrementAndGet() > MAX_STREAMS) {
         streams.decrementAndGet();

@@ -10,7 +10,6 @@ import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -154,7 +153,7 @@ public final class MessageTrail implements BufferObserver {
 
   private ChannelTrail channel(String name) {
     ChannelTrail trail = channels.get(name);
-    return trail != null ? trail : channels.computeIfAbsent(name, ChannelTrail::new);
+    return trail != null ? trail : channels.computeIfAbsent(name, absent -> new ChannelTrail());
   }
 
   /** A live tail: the console's stream drains it; {@link #close} when the viewer leaves. */
@@ -211,10 +210,6 @@ public final class MessageTrail implements BufferObserver {
     private final AtomicLong failedTotal = new AtomicLong();
     private final long[][] buckets = new long[3][BUCKETS]; // queued, delivered, failed
     private final long[] bucketEpoch = new long[BUCKETS];
-
-    ChannelTrail(String name) {
-      // one per channel name (computeIfAbsent)
-    }
 
     synchronized void queued(Envelope envelope, long size) {
       Entry entry = recent.get(envelope.messageId());
@@ -485,10 +480,5 @@ public final class MessageTrail implements BufferObserver {
           .put("outcome", outcome == null ? "pending" : outcome)
           .put("outcome_at", outcome == null ? null : Envelope.format(Instant.ofEpochMilli(outcomeAt)));
     }
-  }
-
-  /** Channels seen so far (for tests). */
-  Collection<String> channelNames() {
-    return channels.keySet();
   }
 }
