@@ -7,6 +7,7 @@ import io.cwm.config.ConfigJson;
 import io.cwm.config.ConfigProblem;
 import io.cwm.config.Env;
 import io.cwm.config.RelayChannels;
+import io.cwm.config.Secrets;
 import io.cwm.config.Substitution;
 import io.cwm.validate.ValidatorContext;
 import io.cwm.webhook.ConfigSnapshot;
@@ -74,11 +75,30 @@ public final class ConfigLoader {
     return env.flag(EnvVars.CWM_STRICT_CONFIG);
   }
 
+  /**
+   * A config as its source holds it, before substitution: the files' objects, or what the etcd
+   * backend read.
+   *
+   * @param webhooksSource names the webhooks' source in problems (a file name, an etcd prefix)
+   * @param webhooks the webhook entries by id (of the default namespace with etcd)
+   * @param namespaces with etcd, the entries of every namespace by namespace (the default one
+   *     included); empty with files
+   * @param connectionsSource names the connections' source in problems
+   * @param connections the connections by name
+   */
+  public record RawConfig(String webhooksSource, JsonObject webhooks, Map<String, JsonObject> namespaces,
+      String connectionsSource, JsonObject connections) {
+    public RawConfig {
+      namespaces = Map.copyOf(namespaces);
+    }
+  }
+
   private final Env env;
   private final ValidatorContext validatorContext;
   private final boolean strict;
   private final String listenHost;
   private final boolean connectorSide;
+  private Secrets secrets = Secrets.NONE;
 
   private ConfigLoader(Env env, ValidatorContext validatorContext, boolean strict, String listenHost,
       boolean connectorSide) {
@@ -125,13 +145,43 @@ public final class ConfigLoader {
   /** Loads both files under {@code rules}. */
   public static Result load(Path webhooksFile, Path connectionsFile, Env env, ValidatorContext validatorContext,
       Rules rules) {
-    return new ConfigLoader(env, validatorContext, rules.strict(), rules.listenHost(), false)
-        .run(webhooksFile, connectionsFile, rules.requireWebhooks(), rules.requireConnections());
+    return load(webhooksFile, connectionsFile, env, validatorContext, rules, Secrets.NONE);
   }
 
-  private Result run(Path webhooksFile, Path connectionsFile, boolean requireWebhooks,
-      boolean requireConnections) {
+  /** Loads both files under {@code rules}, Vault references resolved through {@code secrets}. */
+  public static Result load(Path webhooksFile, Path connectionsFile, Env env, ValidatorContext validatorContext,
+      Rules rules, Secrets secrets) {
+    ConfigLoader loader = new ConfigLoader(env, validatorContext, rules.strict(), rules.listenHost(), false);
+    loader.secrets = secrets;
+    return loader.run(webhooksFile, connectionsFile, rules.requireWebhooks(), rules.requireConnections());
+  }
+
+  /**
+   * Builds a snapshot from a config already read (the etcd backend, or files read earlier): the
+   * same substitution and validation as {@link #load}.
+   */
+  public static Result load(RawConfig raw, Env env, ValidatorContext validatorContext, Rules rules, Secrets secrets) {
+    ConfigLoader loader = new ConfigLoader(env, validatorContext, rules.strict(), rules.listenHost(), false);
+    loader.secrets = secrets;
+    LoadProblems problems = new LoadProblems(raw.webhooksSource(), raw.connectionsSource());
+    return loader.build(raw.webhooks(), raw.namespaces(), raw.connections(), problems);
+  }
+
+  /**
+   * Reads the two files as they are now, without building anything: what a reload validates, and
+   * what a Vault backend scans for references. Null when a file is missing (and required) or
+   * broken; the problems say why.
+   */
+  public static RawConfig read(Path webhooksFile, Path connectionsFile, Rules rules, List<ConfigProblem> sink) {
     LoadProblems problems = new LoadProblems(webhooksFile.toString(), connectionsFile.toString());
+    RawConfig raw = readFiles(webhooksFile, connectionsFile, rules.requireWebhooks(), rules.requireConnections(),
+        false, problems);
+    sink.addAll(problems.all());
+    return raw;
+  }
+
+  private static RawConfig readFiles(Path webhooksFile, Path connectionsFile, boolean requireWebhooks,
+      boolean requireConnections, boolean connectorSide, LoadProblems problems) {
     JsonObject connectionsJson = read(connectionsFile, "{}", requireConnections, "file not found", problems);
     JsonObject webhooksJson = read(webhooksFile, null, requireWebhooks,
         connectorSide ? "file not found" : MISSING_WEBHOOKS, problems);
@@ -142,28 +192,60 @@ public final class ConfigLoader {
       webhooksJson = new JsonObject(DEFAULT_WEBHOOKS);
     }
     if (webhooksJson == null || connectionsJson == null) {
+      return null;
+    }
+    return new RawConfig(webhooksFile.toString(), webhooksJson, Map.of(), connectionsFile.toString(),
+        connectionsJson);
+  }
+
+  private Result run(Path webhooksFile, Path connectionsFile, boolean requireWebhooks,
+      boolean requireConnections) {
+    LoadProblems problems = new LoadProblems(webhooksFile.toString(), connectionsFile.toString());
+    RawConfig raw = readFiles(webhooksFile, connectionsFile, requireWebhooks, requireConnections, connectorSide,
+        problems);
+    if (raw == null) {
       return new Result(null, problems.all());
     }
-    ConnectionsFile connections = new ConnectionsFile(connectionsJson, env, problems);
+    return build(raw.webhooks(), Map.of(), raw.connections(), problems);
+  }
+
+  private Result build(JsonObject webhooksJson, Map<String, JsonObject> namespacesJson, JsonObject connectionsJson,
+      LoadProblems problems) {
+    ConnectionsFile connections = new ConnectionsFile(connectionsJson, env, secrets, problems);
     SecretChecks secrets = connectorSide ? null : new SecretChecks(env, listenHost, problems);
     WebhookEntryReader reader = new WebhookEntryReader(env, validatorContext, strict, connectorSide,
         connections.connections(), problems, secrets);
-    Map<String, WebhookEntry> webhooks = new LinkedHashMap<>();
-    JsonObject substituted = substitute(webhooksJson, problems);
-    for (String id : substituted.fieldNames()) {
-      WebhookEntry entry = reader.read(id, substituted.getValue(id), webhooksJson.getValue(id));
-      if (entry != null) {
-        webhooks.put(id, entry);
+    Map<String, WebhookEntry> webhooks = entries(webhooksJson, reader, problems);
+    Map<String, Map<String, WebhookEntry>> namespaces = new LinkedHashMap<>();
+    List<WebhookEntry> all = new ArrayList<>(webhooks.values());
+    namespacesJson.forEach((namespace, json) -> {
+      Map<String, WebhookEntry> entries = json == webhooksJson ? webhooks : entries(json, reader, problems);
+      namespaces.put(namespace, Map.copyOf(entries));
+      if (json != webhooksJson) {
+        all.addAll(entries.values());
       }
-    }
-    Map<String, ChannelSpec> channels = channels(webhooks, problems);
+    });
+    Map<String, ChannelSpec> channels = channels(all, problems);
     connections.check(reader.referenced());
     if (secrets != null) {
       secrets.environment();
     }
     ConfigSnapshot snapshot = problems.anyError() ? null : new ConfigSnapshot(Map.copyOf(webhooks),
-        Collections.unmodifiableMap(new java.util.LinkedHashMap<>(connections.connections())), Collections.unmodifiableMap(channels));
+        Collections.unmodifiableMap(new LinkedHashMap<>(connections.connections())),
+        Collections.unmodifiableMap(channels), Collections.unmodifiableMap(namespaces));
     return new Result(snapshot, problems.all());
+  }
+
+  private Map<String, WebhookEntry> entries(JsonObject json, WebhookEntryReader reader, LoadProblems problems) {
+    Map<String, WebhookEntry> webhooks = new LinkedHashMap<>();
+    JsonObject substituted = substitute(json, problems);
+    for (String id : substituted.fieldNames()) {
+      WebhookEntry entry = reader.read(id, substituted.getValue(id), json.getValue(id));
+      if (entry != null) {
+        webhooks.put(id, entry);
+      }
+    }
+    return webhooks;
   }
 
   /** The file's JSON object, the default when it is missing and not required, else null with the problem. */
@@ -196,7 +278,7 @@ public final class ConfigLoader {
   /** webhooks.json with its variables substituted: every unresolved placeholder is an error. */
   private JsonObject substitute(JsonObject json, LoadProblems problems) {
     List<Substitution.Problem> found = new ArrayList<>();
-    JsonObject result = Substitution.apply(json, env, found);
+    JsonObject result = Substitution.apply(json, env, secrets, found);
     for (Substitution.Problem problem : found) {
       List<String> path = problem.path();
       String entry = path.isEmpty() ? null : path.get(0);
@@ -207,10 +289,10 @@ public final class ConfigLoader {
   }
 
   /** The Webhook Connect channels of the webhook_connect entries; entries that disagree on a channel are errors. */
-  private static Map<String, ChannelSpec> channels(Map<String, WebhookEntry> webhooks, LoadProblems problems) {
+  private static Map<String, ChannelSpec> channels(List<WebhookEntry> webhooks, LoadProblems problems) {
     Map<String, JsonObject> relayConfigs = new LinkedHashMap<>();
     Map<String, Long> dedupWindows = new LinkedHashMap<>();
-    for (WebhookEntry entry : webhooks.values()) {
+    for (WebhookEntry entry : webhooks) {
       if (!entry.chain() && RelayChannels.MODULE.equals(entry.steps().get(0).module())) {
         relayConfigs.put(entry.id(), entry.steps().get(0).moduleConfig());
         if (entry.dedup() != null) {

@@ -5,6 +5,7 @@ import io.cwm.config.ConfigProblem;
 import io.cwm.config.ConfigProblem.Severity;
 import io.cwm.config.ConnectionRules;
 import io.cwm.config.Env;
+import io.cwm.config.Secrets;
 import io.cwm.config.Substitution;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -26,9 +27,13 @@ final class ConnectionsFile {
   private final Map<String, JsonObject> connections = new LinkedHashMap<>();
 
   ConnectionsFile(JsonObject json, Env env, LoadProblems problems) {
+    this(json, env, Secrets.NONE, problems);
+  }
+
+  ConnectionsFile(JsonObject json, Env env, Secrets secrets, LoadProblems problems) {
     this.env = env;
     this.problems = problems;
-    JsonObject substituted = Substitution.apply(json, env, unresolved);
+    JsonObject substituted = Substitution.apply(json, env, secrets, unresolved);
     for (String name : substituted.fieldNames()) {
       Object value = substituted.getValue(name);
       if (value instanceof JsonObject object) {

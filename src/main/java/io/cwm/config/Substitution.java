@@ -14,8 +14,10 @@ import java.util.regex.Pattern;
  *
  * <p>Values are used as they are: a secret containing {@code $ & ; ( )} or {@code ..} arrives
  * intact. Only NUL characters are removed and values are capped at 4096 characters. An unset
- * variable without a default is reported as a problem. Vault is not supported: a Vault reference
- * resolves to its inline default, and one without a default is a problem.
+ * variable without a default is reported as a problem. A Vault reference resolves through
+ * {@link Secrets} (its inline default when the secret is missing or no backend is configured; a
+ * problem when there is neither). Vault references are resolved first, and a secret's value is
+ * never scanned for placeholders again.
  */
 public final class Substitution {
   static final int MAX_VALUE_LENGTH = 4096;
@@ -29,15 +31,22 @@ public final class Substitution {
   public record Problem(List<String> path, String message) {}
 
   private final Env env;
+  private final Secrets secrets;
   private final List<Problem> problems = new ArrayList<>();
 
-  private Substitution(Env env) {
+  private Substitution(Env env, Secrets secrets) {
     this.env = env;
+    this.secrets = secrets;
   }
 
   /** Substitutes in place inside a copy of {@code root}; problems are added to {@code sink}. */
   public static JsonObject apply(JsonObject root, Env env, List<Problem> sink) {
-    Substitution substitution = new Substitution(env);
+    return apply(root, env, Secrets.NONE, sink);
+  }
+
+  /** As above, with Vault references resolved through {@code secrets}. */
+  public static JsonObject apply(JsonObject root, Env env, Secrets secrets, List<Problem> sink) {
+    Substitution substitution = new Substitution(env, secrets);
     JsonObject copy = root.copy();
     substitution.walkObject(copy, new ArrayList<>(), 0);
     sink.addAll(substitution.problems);
@@ -46,7 +55,7 @@ public final class Substitution {
 
   /** Substitutes one string; problems are added to {@code sink} with an empty path. */
   public static String applyToString(String value, Env env, List<Problem> sink) {
-    Substitution substitution = new Substitution(env);
+    Substitution substitution = new Substitution(env, Secrets.NONE);
     String result = substitution.substitute(value, List.of());
     sink.addAll(substitution.problems);
     return result;
@@ -87,7 +96,27 @@ public final class Substitution {
   }
 
   private String substitute(String text, List<String> path) {
-    String withVault = replaceVault(text, path);
+    if (!text.contains("{$vault:")) {
+      return substituteEnv(text, path);
+    }
+    // Vault first; the text around each reference gets the environment's placeholders, the
+    // secret's value is taken as it is (a secret holding "{$X}" is not expanded)
+    Matcher vault = VAULT.matcher(text);
+    StringBuilder out = new StringBuilder();
+    int last = 0;
+    while (vault.find()) {
+      out.append(substituteEnv(text.substring(last, vault.start()), path));
+      out.append(resolveVault(vault, path));
+      last = vault.end();
+    }
+    out.append(substituteEnv(text.substring(last), path));
+    return out.toString();
+  }
+
+  private String substituteEnv(String withVault, List<String> path) {
+    if (!withVault.contains("{$")) {
+      return withVault;
+    }
     Matcher whole = WHOLE.matcher(withVault);
     // Whole-value form: exactly one placeholder spanning the string. Its default may contain ':'.
     // A string with a second placeholder ("{$A:x}-{$B:y}") is read as embedded placeholders,
@@ -106,24 +135,26 @@ public final class Substitution {
     return out.toString();
   }
 
-  private String replaceVault(String text, List<String> path) {
-    if (!text.contains("{$vault:")) {
-      return text;
+  /** One Vault reference: the secret, else its default, else a problem (and the reference as written). */
+  private String resolveVault(Matcher vault, List<String> path) {
+    String secretPath = vault.group(1);
+    String field = vault.group(2);
+    String fallback = vault.group(3);
+    String value = secrets.enabled() ? secrets.lookup(secretPath, field) : null;
+    if (value != null) {
+      return clean(value);
     }
-    Matcher vault = VAULT.matcher(text);
-    StringBuilder out = new StringBuilder();
-    while (vault.find()) {
-      String fallback = vault.group(3);
-      if (fallback == null) {
-        problems.add(new Problem(List.copyOf(path),
-            "Vault reference {$vault:" + vault.group(1) + "#" + vault.group(2)
-                + "} has no default and Vault is not supported by this build"));
-      }
-      // without a default the reference is left as written, so no second error follows from it
-      vault.appendReplacement(out, Matcher.quoteReplacement(fallback == null ? vault.group() : clean(fallback)));
+    if (fallback != null) {
+      return clean(fallback);
     }
-    vault.appendTail(out);
-    return out.toString();
+    String reference = "{$vault:" + secretPath + "#" + field + "}";
+    String why = secrets.enabled() ? secrets.failure(secretPath, field) : null;
+    problems.add(new Problem(List.copyOf(path), !secrets.enabled()
+        ? "Vault reference " + reference + " has no default and no secrets backend is configured "
+            + "(SECRETS_BACKEND=vault or VAULT_ENABLED=true)"
+        : "Vault reference " + reference + " could not be resolved and has no default"
+            + (why == null ? "" : ": " + why)));
+    return vault.group(); // left as written, so no second error follows from it
   }
 
   private String lookup(String name, String fallback, List<String> path) {

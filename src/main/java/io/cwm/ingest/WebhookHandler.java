@@ -9,6 +9,7 @@ import io.cwm.webhook.CredentialCleaner;
 import io.cwm.buffer.Envelope;
 import io.cwm.buffer.MessageBuffer;
 import io.cwm.chain.Dispatcher;
+import io.cwm.webhook.ConfigSnapshot;
 import io.cwm.webhook.WebhookEntry;
 import io.cwm.config.WebhookIdRules;
 import io.cwm.error.CwmException;
@@ -111,7 +112,7 @@ public final class WebhookHandler implements Handler<RoutingContext> {
             context.put(FILTERED, filtered);
             return Future.succeededFuture(null);
           }
-          return deliver(head.entry(), request, head.statsKey());
+          return deliver(head, request);
         });
       } catch (RuntimeException failure) {
         done = Future.failedFuture(failure);
@@ -136,7 +137,11 @@ public final class WebhookHandler implements Handler<RoutingContext> {
   }
 
   /** What the head phase found, for the body phase. */
-  private record Head(WebhookEntry entry, WebhookRequest request, String statsKey) {}
+  /**
+   * What the head phase found, for the body phase; {@code config} is the snapshot the request
+   * started on: a reload meanwhile does not change how it finishes.
+   */
+  private record Head(ConfigSnapshot config, WebhookEntry entry, WebhookRequest request, String statsKey) {}
 
   private Head head(RoutingContext context) {
     HttpServerRequest http = context.request();
@@ -150,14 +155,15 @@ public final class WebhookHandler implements Handler<RoutingContext> {
       throw CwmException.badRequest(idProblem);
     }
     String id = requested.trim();
-    WebhookEntry entry = deps.config().find(id);
+    ConfigSnapshot config = deps.config().current();
+    WebhookEntry entry = config.find(namespace, id);
     if (entry == null) {
       throw new CwmException(FailureCode.NOT_FOUND, "Webhook ID not found");
     }
     Map<String, String> headers = HeaderGuard.check(http.headers());
     WebhookRequest request = new WebhookRequest(http.method().name(), http.path(), id, headers,
         query(context), null, ClientIp.peer(http));
-    return new Head(entry, request, namespace == null ? id : namespace + "/" + id);
+    return new Head(config, entry, request, namespace == null ? id : namespace + "/" + id);
   }
 
   /**
@@ -197,13 +203,15 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     return reason;
   }
 
-  private Future<String> deliver(WebhookEntry entry, WebhookRequest request, String statsKey) {
+  private Future<String> deliver(Head head, WebhookRequest request) {
+    WebhookEntry entry = head.entry();
+    String statsKey = head.statsKey();
     Object payload = entry.blob() ? request.body() : request.json();
     Object cleanPayload = entry.cleaner().cleanPayload(payload);
     Map<String, String> cleanHeaders = entry.cleaner().cleanHeaders(request.headers());
     String channel = entry.relayChannel();
     if (channel != null) {
-      return relay(channel, entry, request, cleanPayload, cleanHeaders, statsKey);
+      return relay(head.config().channels().get(channel), entry, request, cleanPayload, cleanHeaders, statsKey);
     }
     if (deps.tasksInFlight().incrementAndGet() > deps.maxConcurrentTasks()) {
       deps.tasksInFlight().decrementAndGet();
@@ -231,9 +239,8 @@ public final class WebhookHandler implements Handler<RoutingContext> {
    * would otherwise hold the sender (and a connection of ours) until its own timeout. The store
    * may still complete later; the sender's retry is then a duplicate, never a loss.
    */
-  private Future<String> relay(String channelName, WebhookEntry entry, WebhookRequest request, Object payload,
+  private Future<String> relay(ChannelSpec channel, WebhookEntry entry, WebhookRequest request, Object payload,
       Map<String, String> headers, String statsKey) {
-    ChannelSpec channel = deps.config().channels().get(channelName);
     ChannelSpec.Queue queue = channel.queue(entry.id());
     byte[] rawBody = queue.rawBody() || entry.blob() ? request.body().getBytes() : null;
     Object relayed = entry.blob() ? blobPayload(rawBody) : payload;

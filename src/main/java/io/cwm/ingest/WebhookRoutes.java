@@ -7,6 +7,7 @@ import io.cwm.metrics.CwmMetrics;
 import io.cwm.http.Edge;
 import io.cwm.http.Routes;
 import io.cwm.webhook.ConfigSnapshot;
+import io.cwm.webhook.LiveConfig;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.PlatformHandler;
@@ -27,8 +28,14 @@ public final class WebhookRoutes implements Routes {
    * @param tasksInFlight the module tasks running now, over every instance
    * @param eventLog where accepted webhooks are queued for the ClickHouse event log, or null when it is off
    */
-  public record Deps(ConfigSnapshot config, Clock clock, int maxConcurrentTasks, long taskTimeoutMillis,
+  public record Deps(LiveConfig config, Clock clock, int maxConcurrentTasks, long taskTimeoutMillis,
       AtomicInteger tasksInFlight, StatsRecorder stats, CwmMetrics metrics, EventLog eventLog) {
+
+    public Deps(ConfigSnapshot config, Clock clock, int maxConcurrentTasks, long taskTimeoutMillis,
+        AtomicInteger tasksInFlight, StatsRecorder stats, CwmMetrics metrics, EventLog eventLog) {
+      this(new LiveConfig(config), clock, maxConcurrentTasks, taskTimeoutMillis, tasksInFlight, stats, metrics,
+          eventLog);
+    }
 
     public Deps(ConfigSnapshot config, Clock clock, int maxConcurrentTasks, long taskTimeoutMillis,
         AtomicInteger tasksInFlight, StatsRecorder stats, CwmMetrics metrics) {

@@ -104,7 +104,7 @@ public class PythonFixturesTest {
     expected.put("websocket-webhooks.json", Expected.accepted());
     expected.put("vault-webhooks.json", Expected.refused(
         "error: vault-webhooks.json: webhook 'vault-only': authorization: Vault reference "
-            + "{$vault:hooks/partners#inbound_token} has no default and Vault is not supported by this build"));
+            + "{$vault:hooks/partners#inbound_token} has no default and no secrets backend is configured (SECRETS_BACKEND=vault or VAULT_ENABLED=true)"));
     expected.put("outside-base-dir-webhooks.json", Expected.refused(
         "error: outside-base-dir-webhooks.json: webhook 'tmp-dump': module-config.path: must stay inside "
             + "base_dir /app"));

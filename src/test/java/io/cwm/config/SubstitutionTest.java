@@ -173,7 +173,8 @@ class SubstitutionTest {
     JsonObject result = apply("{\"github\":{\"authorization\":\"{$vault:webhooks/github#token}\"}}", Map.of());
 
     assertEquals(List.of(new Substitution.Problem(List.of("github", "authorization"),
-        "Vault reference {$vault:webhooks/github#token} has no default and Vault is not supported by this build")),
+        "Vault reference {$vault:webhooks/github#token} has no default and no secrets backend is configured "
+            + "(SECRETS_BACKEND=vault or VAULT_ENABLED=true)")),
         problems);
     assertEquals("{$vault:webhooks/github#token}", result.getJsonObject("github").getString("authorization"),
         "left as written, so no second error follows from an empty value");
