@@ -7,6 +7,7 @@ import io.cwm.analytics.EventLogVerticle;
 import io.vertx.core.Promise;
 import io.cwm.buffer.Readiness;
 import io.cwm.webhook.ConfigSnapshot;
+import io.cwm.webhook.LiveConfig;
 import io.cwm.config.EdgeSettings;
 import io.cwm.config.Env;
 import io.cwm.config.ReceiverSettings;
@@ -19,6 +20,7 @@ import io.cwm.buffer.MessageBuffer;
 import io.cwm.metrics.CwmMetrics;
 import io.cwm.metrics.MetricsAccess;
 import io.cwm.admin.AdminRoutes;
+import io.cwm.admin.ConfigRoutes;
 import io.cwm.console.ConsoleRoutes;
 import io.cwm.console.MessageTrail;
 import io.cwm.buffer.BufferObserver;
@@ -46,7 +48,7 @@ public final class AppContext {
   private final Env env;
   private final Clock clock;
   private final ReceiverSettings settings;
-  private final ConfigSnapshot config;
+  private final LiveConfig config;
   private final String host;
   private final int port;
   private final StatsRecorder stats;
@@ -71,6 +73,8 @@ public final class AppContext {
   private final EventLog eventLog;
   private final MessageTrail trail;
   private ConsoleRoutes console;
+  private volatile ConfigReloader reloader;
+  private volatile Supplier<String> configBackend = () -> "file";
 
   public AppContext(Env env, Clock clock, ConfigSnapshot config, String host, int port,
       Integer adminPort, Supplier<MessageBuffer> bufferFactory, CwmMetrics metrics) {
@@ -80,7 +84,8 @@ public final class AppContext {
     this.env = env;
     this.clock = clock;
     this.settings = ReceiverSettings.fromEnv(env);
-    this.config = config;
+    this.config = new LiveConfig(config);
+    this.config.onSwap(next -> metrics.configure(next.webhooks().keySet(), next.channels().keySet()));
     this.host = host;
     this.port = port;
     this.stats = new StatsRecorder(clock);
@@ -112,6 +117,7 @@ public final class AppContext {
         new ConnectRoutes(config.channels(), tokenGuard, settings.trustedProxyIps())));
     if (adminPort == null) {
       routes.add(adminRoutes());
+      routes.add(configRoutes());
       if (trail != null) {
         routes.add(consoleRoutes());
       }
@@ -123,8 +129,29 @@ public final class AppContext {
   /** The admin listener (on {@code --admin-port} only): the admin API and {@code /metrics}. */
   public AdminVerticle.Deps admin() {
     return new AdminVerticle.Deps(host, adminPort, port, edge, bodyBudget,
-        trail == null ? List.of(adminRoutes(), ServiceRoutes.metricsOnly(serviceDeps()))
-            : List.of(adminRoutes(), consoleRoutes(), ServiceRoutes.metricsOnly(serviceDeps())), adminBoundPort);
+        trail == null ? List.of(adminRoutes(), configRoutes(), ServiceRoutes.metricsOnly(serviceDeps()))
+            : List.of(adminRoutes(), configRoutes(), consoleRoutes(), ServiceRoutes.metricsOnly(serviceDeps())),
+        adminBoundPort);
+  }
+
+  /** Python's config admin API, beside the admin API (public port, or the admin port). */
+  private ConfigRoutes configRoutes() {
+    return new ConfigRoutes(env.get(EnvVars.CONFIG_RELOAD_ADMIN_TOKEN).orElse(null), reloader);
+  }
+
+  /** The receiver's config reloader (set by the Launcher before the listeners are deployed). */
+  void reloader(ConfigReloader reloader) {
+    this.reloader = reloader;
+  }
+
+  /** The reloader, or null in the connector role. */
+  public ConfigReloader reloader() {
+    return reloader;
+  }
+
+  /** What /health says of the config backend: {@code file}, or etcd's {@code healthy} / {@code disconnected}. */
+  void configBackend(Supplier<String> state) {
+    this.configBackend = state;
   }
 
   private AdminRoutes adminRoutes() {
@@ -162,7 +189,7 @@ public final class AppContext {
 
   private ServiceRoutes.Deps serviceDeps() {
     return new ServiceRoutes.Deps(settings, rootLimiter, statsLimiter, stats, readiness, metrics, metricsAccess,
-        config.channels().values());
+        config.channels().values(), () -> configBackend.get());
   }
 
   /**
@@ -244,7 +271,13 @@ public final class AppContext {
     return settings;
   }
 
+  /** The config in force now (a reload replaces it: see {@link #liveConfig()}). */
   public ConfigSnapshot config() {
+    return config.current();
+  }
+
+  /** The config holder every listener and verticle of the process reads; a reload swaps it. */
+  public LiveConfig liveConfig() {
     return config;
   }
 

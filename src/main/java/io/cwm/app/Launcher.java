@@ -239,12 +239,38 @@ public final class Launcher {
       VertxOptions vertxOptions, Vertx vertx) {
     registerCodecs(vertx);
     Clock clock = Clock.systemUTC();
-    // the connector role serves no webhooks: the receiver's files are not read
-    ConfigLoader.Result config = options.role().equals("connector")
-        ? new ConfigLoader.Result(new ConfigSnapshot(Map.of(), Map.of(), Map.of()), List.of())
-        : ConfigLoader.load(options.webhooks(), options.connections(), options.env(),
-            ValidatorContext.create(vertx, clock, options.env()),
-            new ConfigLoader.Rules(!options.defaultWebhookAllowed(), false, options.strict(), options.host()));
+    if (options.role().equals("connector")) { // no webhooks served: the receiver's files are not read
+      return deploy(options, verticles, vertxOptions, vertx, clock, registry,
+          new ConfigLoader.Result(new ConfigSnapshot(Map.of(), Map.of(), Map.of()), List.of()), null);
+    }
+    ConfigLoader.Rules rules = new ConfigLoader.Rules(!options.defaultWebhookAllowed(), false, options.strict(),
+        options.host());
+    ValidatorContext validators = ValidatorContext.create(vertx, clock, options.env());
+    List<ConfigProblem> readProblems = new ArrayList<>();
+    ConfigLoader.RawConfig raw = ConfigLoader.read(options.webhooks(), options.connections(), rules, readProblems);
+    if (raw == null) {
+      return vertx.close().transform(closed -> Future.failedFuture(new ConfigRefused(readProblems)));
+    }
+    ConfigReloader.SecretsResolver secrets = ConfigReloader.SecretsResolver.NONE;
+    ConfigReloader.Source source = ConfigReloader.files(vertx, options.webhooks(), options.connections(), rules);
+    return secrets.resolve(ConfigReloader.parts(raw)).compose(resolved -> {
+      ConfigLoader.Result loaded = ConfigLoader.load(raw, options.env(), validators, rules, resolved);
+      List<ConfigProblem> problems = new ArrayList<>(readProblems);
+      problems.addAll(loaded.problems());
+      return deploy(options, verticles, vertxOptions, vertx, clock, registry,
+          new ConfigLoader.Result(loaded.snapshot(), problems),
+          app -> new ConfigReloader(vertx, app.liveConfig(), raw, source, secrets, options.env(), validators, rules,
+              clock));
+    }, unresolved -> vertx.close().transform(closed -> Future.failedFuture(unresolved)));
+  }
+
+  /**
+   * Deploys the role once its config is loaded; {@code reloader} builds the config reloader of a
+   * receiver (null for the connector role).
+   */
+  private static Future<Running> deploy(Options options, VerticlesConfig verticles, VertxOptions vertxOptions,
+      Vertx vertx, Clock clock, PrometheusMeterRegistry registry, ConfigLoader.Result config,
+      Function<AppContext, ConfigReloader> reloader) {
     config.problems().stream().filter(p -> !p.isError()).forEach(p -> LOG.warn("{}", p));
     if (!config.ok()) {
       return vertx.close().transform(closed -> Future.failedFuture(new ConfigRefused(config.problems())));
@@ -278,11 +304,27 @@ public final class Launcher {
     int eventLoops = vertxOptions.getEventLoopPoolSize();
     List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>(); // one after the other
     Future<Void> deployed = Future.succeededFuture();
+    if (reloader != null) {
+      ConfigReloader reloads = reloader.apply(app);
+      app.reloader(reloads);
+      List<Path> watched;
+      long debounce;
+      try {
+        watched = options.env().flag(EnvVars.CONFIG_FILE_WATCHING_ENABLED)
+            ? List.of(options.webhooks(), options.connections()) : List.of();
+        debounce = ConfigWatcher.debounceMillis(options.env());
+      } catch (IllegalArgumentException badSetting) {
+        return vertx.close().transform(closed -> Future.failedFuture(badSetting));
+      }
+      // first deployed, last undeployed: a reload asked while the listeners drain still answers
+      deployed = vertx.deployVerticle(new ConfigReloadVerticle(reloads, watched, debounce))
+          .onSuccess(deployments::add).mapEmpty();
+    }
     io.cwm.analytics.EventLogVerticle eventLogWriter = options.role().equals("connector") ? null : app.eventLogWriter();
     if (eventLogWriter != null) {
       // first deployed, last undeployed: the edge drains (and logs) its requests before the writer's last flush
-      deployed = vertx.deployVerticle(eventLogWriter, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
-          .onSuccess(deployments::add).<Void>mapEmpty();
+      deployed = deployed.compose(previous -> vertx.deployVerticle(eventLogWriter,
+          new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)).onSuccess(deployments::add).<Void>mapEmpty());
     }
     for (VerticlesConfig.Deployment line : verticles.group(options.role())) {
       if (line.verticle().equals(VerticleCatalog.CONNECTOR)) {

@@ -13,6 +13,14 @@ public final class EnvVars {
   public static final String HOST = "HOST";
   public static final String PORT = "PORT";
 
+  // ---- live config (names shared with the Python version's deployments)
+  /** {@code true}: the files given on the command line are watched and reloaded when they change. */
+  public static final String CONFIG_FILE_WATCHING_ENABLED = "CONFIG_FILE_WATCHING_ENABLED";
+  /** Seconds of quiet after a change before the reload (default 3.0, clamped to 0.1 ... 3600). */
+  public static final String CONFIG_RELOAD_DEBOUNCE_SECONDS = "CONFIG_RELOAD_DEBOUNCE_SECONDS";
+  /** The token of POST /admin/reload-config and GET /admin/config-status; unset: both answer 403. */
+  public static final String CONFIG_RELOAD_ADMIN_TOKEN = "CONFIG_RELOAD_ADMIN_TOKEN";
+
   // ---- receiver behaviour (names shared with the Python version's deployments)
   public static final String MAX_CONCURRENT_TASKS = "MAX_CONCURRENT_TASKS";
   public static final String TASK_TIMEOUT = "TASK_TIMEOUT";

@@ -51,7 +51,10 @@ final class ConsoleApi {
   private final Vertx vertx;
   private final BufferClient buffer;
   private final StreamService streams;
-  private final JsonObject configView;
+  private volatile ConfigViewCache configView = new ConfigViewCache(0, null);
+
+  /** The masked config of one config version: built again only after a reload. */
+  private record ConfigViewCache(long version, JsonObject view) {}
 
   ConsoleApi(ConsoleRoutes.Deps deps, ConsoleRoutes.ChannelIndex channels, Vertx vertx) {
     this.deps = deps;
@@ -59,7 +62,6 @@ final class ConsoleApi {
     this.vertx = vertx;
     this.buffer = new BufferClient(vertx);
     this.streams = new StreamClient(vertx, STREAM_TIMEOUT_MS);
-    this.configView = ConfigView.of(deps.config());
   }
 
   // ---------------------------------------------------------------- session, channels, config
@@ -71,6 +73,16 @@ final class ConsoleApi {
         .put("admin_port", deps.adminPort())
         .put("channels_count", channels.size())
         .put("reload_available", false));
+  }
+
+  private JsonObject configView() {
+    ConfigViewCache cached = configView;
+    long version = deps.config().version();
+    if (cached.version() != version) {
+      cached = new ConfigViewCache(version, ConfigView.of(deps.config().current()));
+      configView = cached;
+    }
+    return cached.view();
   }
 
   void channels(RoutingContext context) {
@@ -87,7 +99,7 @@ final class ConsoleApi {
   }
 
   void config(RoutingContext context) {
-    json(context, 200, configView.copy().put("reload_available", false));
+    json(context, 200, configView().copy().put("reload_available", false));
   }
 
   // ---------------------------------------------------------------- overview

@@ -7,7 +7,7 @@ import io.cwm.error.CwmException;
 import io.cwm.error.FailureCode;
 import io.cwm.http.Edge;
 import io.cwm.http.Routes;
-import io.cwm.webhook.ConfigSnapshot;
+import io.cwm.webhook.LiveConfig;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
@@ -44,7 +44,7 @@ public final class ConsoleRoutes implements Routes {
    * @param node this receiver's name (the host name)
    * @param adminPort whether the admin side has its own port
    */
-  public record Deps(ConfigSnapshot config, AdminAuth auth, Readiness readiness, MessageTrail trail, Clock clock,
+  public record Deps(LiveConfig config, AdminAuth auth, Readiness readiness, MessageTrail trail, Clock clock,
       String bufferBackend, String node, boolean adminPort) {}
 
   private final Deps deps;
@@ -54,7 +54,7 @@ public final class ConsoleRoutes implements Routes {
 
   public ConsoleRoutes(Deps deps) {
     this.deps = deps;
-    this.channels = new ChannelIndex(deps.config().channels().values());
+    this.channels = new ChannelIndex(deps.config());
   }
 
   @Override
@@ -123,18 +123,35 @@ public final class ConsoleRoutes implements Routes {
 
   /** The channels, sorted by name, with the webhook ids that feed them. */
   static final class ChannelIndex {
-    private final java.util.List<ChannelSpec> sorted;
+    private final LiveConfig config;
+    private volatile Sorted index = new Sorted(0, java.util.List.of());
 
-    ChannelIndex(java.util.Collection<ChannelSpec> all) {
-      this.sorted = all.stream().sorted(java.util.Comparator.comparing(ChannelSpec::name)).toList();
+    /** The channels sorted by name, for one config version. */
+    private record Sorted(long version, java.util.List<ChannelSpec> channels) {}
+
+    ChannelIndex(LiveConfig config) {
+      this.config = config;
+    }
+
+    /** Sorted again only after a reload. */
+    private java.util.List<ChannelSpec> sorted() {
+      Sorted now = index;
+      long version = config.version();
+      if (now.version() != version) {
+        now = new Sorted(version, config.channels().values().stream()
+            .sorted(java.util.Comparator.comparing(ChannelSpec::name)).toList());
+        index = now;
+      }
+      return now.channels();
     }
 
     int size() {
-      return sorted.size();
+      return sorted().size();
     }
 
     /** Channels whose name or one of whose webhook ids contains {@code query} (any case); all when blank. */
     java.util.List<ChannelSpec> search(String query) {
+      java.util.List<ChannelSpec> sorted = sorted();
       if (query == null || query.isBlank()) {
         return sorted;
       }

@@ -36,10 +36,18 @@ public final class ServiceRoutes implements Routes {
    * What the service endpoints read.
    *
    * @param channels the relay channels (their gauges are read at scrape time)
+   * @param configBackend the {@code config_backend} component of {@code /health}: {@code file}, or
+   *     with etcd {@code healthy} / {@code disconnected}
    */
   public record Deps(ReceiverSettings settings, EndpointRateLimiter rootLimiter, EndpointRateLimiter statsLimiter,
       StatsRecorder stats, Readiness readiness, CwmMetrics metrics, MetricsAccess metricsAccess,
-      Collection<ChannelSpec> channels) {}
+      Collection<ChannelSpec> channels, java.util.function.Supplier<String> configBackend) {
+    public Deps(ReceiverSettings settings, EndpointRateLimiter rootLimiter, EndpointRateLimiter statsLimiter,
+        StatsRecorder stats, Readiness readiness, CwmMetrics metrics, MetricsAccess metricsAccess,
+        Collection<ChannelSpec> channels) {
+      this(settings, rootLimiter, statsLimiter, stats, readiness, metrics, metricsAccess, channels, () -> "file");
+    }
+  }
 
   private final Deps deps;
   private final boolean adminPort;
@@ -90,7 +98,7 @@ public final class ServiceRoutes implements Routes {
           : up.succeeded() && up.result() ? "healthy" : "unavailable";
       JsonObject components = new JsonObject()
           .put("config_manager", "healthy")
-          .put("config_backend", "file")
+          .put("config_backend", deps.configBackend().get())
           .put("webhook_connect", connect);
       json(context, 200, new JsonObject()
           .put("status", "healthy")

@@ -61,10 +61,12 @@ public final class CwmMetrics {
   private static final Iterable<Tag> OTHER_METHOD = Tags.of(Label.HTTP_METHOD.toString(), "OTHER");
 
   private final PrometheusMeterRegistry registry;
-  private final Map<String, WebhookCounters> webhooks;
+  /** Replaced whole (copy on write) when a reload adds ids: read on every request without a lock. */
+  private volatile Map<String, WebhookCounters> webhooks;
   private final WebhookCounters unknownWebhook;
   private final ConcurrentMap<String, AtomicReferenceArray<Counter>> validationFailures = new ConcurrentHashMap<>();
-  private final Map<String, ChannelMeters> channels;
+  private volatile Map<String, ChannelMeters> channels;
+  private final boolean hideWebhookIds;
   /** What the circuit meters read, kept reachable. */
   private final java.util.List<Object> circuitSuppliers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -79,6 +81,7 @@ public final class CwmMetrics {
   public CwmMetrics(PrometheusMeterRegistry registry, Set<String> webhookIds, Set<String> channels,
       boolean hideWebhookIds) {
     this.registry = registry;
+    this.hideWebhookIds = hideWebhookIds;
     Map<String, WebhookCounters> byId = new HashMap<>();
     for (String id : webhookIds) {
       byId.put(id, new WebhookCounters(hideWebhookIds ? hidden(id) : id));
@@ -90,6 +93,25 @@ public final class CwmMetrics {
       byChannel.put(channel, new ChannelMeters(channel));
     }
     this.channels = Map.copyOf(byChannel);
+  }
+
+  /**
+   * After a config reload: the label values of webhook ids and channels that are new. Series of ids
+   * that left the config stay (their counts are history); an id unknown to the config is still
+   * {@value #UNKNOWN}.
+   */
+  public synchronized void configure(Set<String> webhookIds, Set<String> channelNames) {
+    if (!webhooks.keySet().containsAll(webhookIds)) {
+      Map<String, WebhookCounters> byId = new HashMap<>(webhooks);
+      webhookIds.forEach(id -> byId.computeIfAbsent(id, added -> new WebhookCounters(
+          hideWebhookIds ? hidden(added) : added)));
+      webhooks = Map.copyOf(byId);
+    }
+    if (!channels.keySet().containsAll(channelNames)) {
+      Map<String, ChannelMeters> byChannel = new HashMap<>(channels);
+      channelNames.forEach(name -> byChannel.computeIfAbsent(name, ChannelMeters::new));
+      channels = Map.copyOf(byChannel);
+    }
   }
 
   /** The registry for one process; pass it to Vert.x ({@code withMetrics}) and to the constructor. */

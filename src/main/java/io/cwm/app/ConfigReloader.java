@@ -1,0 +1,393 @@
+package io.cwm.app;
+
+import io.cwm.admin.ConfigRoutes;
+import io.cwm.config.ChannelSpec;
+import io.cwm.config.ConfigProblem;
+import io.cwm.config.Env;
+import io.cwm.config.Secrets;
+import io.cwm.validate.ValidatorContext;
+import io.cwm.webhook.ConfigSnapshot;
+import io.cwm.webhook.LiveConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reloads the receiver's config while it runs: from the admin API, file watching, {@code SIGHUP},
+ * the etcd watch, or another cluster node. Every reload reads its source, resolves Vault
+ * references, and validates everything with the same code as start-up and {@code check}
+ * ({@link ConfigLoader}); only a config without errors is put in force, as a whole
+ * ({@link LiveConfig#swap}), else the last good one stays (Python could make a rejected webhooks
+ * file live through a later connections reload: here a partial reload re-uses the last good raw
+ * text of the part it does not read, and is validated together with it). Reloads run one at a
+ * time, in the order they were asked for; parsing and validation run on a worker thread.
+ *
+ * <p>What a swap changes is the {@link LiveConfig}'s job: requests that started keep the snapshot
+ * they started on; module verticles key their client pools by the connection's content, so an
+ * unchanged connection keeps its pool and a changed one gets a new pool while the old one closes
+ * after its calls in flight.
+ */
+public final class ConfigReloader implements ConfigRoutes.Reloads {
+  private static final Logger LOG = LoggerFactory.getLogger(ConfigReloader.class);
+  /** Cluster-wide address: a node that reloaded from the admin API or SIGHUP tells the others. */
+  static final String CLUSTER_ADDRESS = "cwm.config.reload";
+  /** Python's migration window: a replaced connection's pool counts as deprecated this long. */
+  static final long DEPRECATED_WINDOW_MILLIS = 5 * 60_000;
+  private static final Pattern URL_USERINFO = Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)[^/@\\s]+@");
+  private static final Pattern DIRECTORIES = Pattern.compile("(?<![\\w:/.])/(?:[^/\\s:'\"]+/)+([^/\\s:'\"]+)");
+
+  /** Where the config comes from: the files, or etcd. */
+  public interface Source {
+    /** The config as it is now, not yet substituted; a failed future when it cannot be read. */
+    Future<ConfigLoader.RawConfig> read();
+
+    /** {@code file} or {@code etcd}. */
+    String type();
+
+    /** What {@code config-status} shows under {@code provider}. */
+    JsonObject describe();
+  }
+
+  /** Resolves the Vault references of a raw config (Secrets.NONE when Vault is off). */
+  public interface SecretsResolver {
+    SecretsResolver NONE = raws -> Future.succeededFuture(Secrets.NONE);
+
+    Future<Secrets> resolve(List<JsonObject> raws);
+  }
+
+  /** One connection name's pool generation, as config-status reports it. */
+  private record PoolVersion(int version, Instant createdAt, JsonObject connection, Instant deprecatedAt) {}
+
+  private final Vertx vertx;
+  private final LiveConfig live;
+  private final Source source;
+  private final SecretsResolver secrets;
+  private final Env env;
+  private final ValidatorContext validators;
+  private final ConfigLoader.Rules rules;
+  private final Clock clock;
+  private final String node = UUID.randomUUID().toString();
+  private final Map<String, PoolVersion> pools = new LinkedHashMap<>();
+  private final List<PoolVersion> deprecated = new ArrayList<>();
+  private ConfigLoader.RawConfig lastGood;
+  private Future<?> tail = Future.succeededFuture();
+  private volatile boolean inProgress;
+  private volatile boolean fileWatching;
+  private volatile Instant lastReload;
+  private volatile JsonObject lastResult;
+  private long succeeded;
+  private long failed;
+  private MessageConsumer<JsonObject> cluster;
+
+  /**
+   * @param initial the raw config the process started with (its snapshot is {@code live}'s)
+   */
+  public ConfigReloader(Vertx vertx, LiveConfig live, ConfigLoader.RawConfig initial, Source source,
+      SecretsResolver secrets, Env env, ValidatorContext validators, ConfigLoader.Rules rules, Clock clock) {
+    this.vertx = vertx;
+    this.live = live;
+    this.lastGood = initial;
+    this.source = source;
+    this.secrets = secrets;
+    this.env = env;
+    this.validators = validators;
+    this.rules = rules;
+    this.clock = clock;
+    Instant now = clock.instant();
+    live.current().connections().forEach((name, connection) -> pools.put(name, new PoolVersion(1, now, connection,
+        null)));
+  }
+
+  /** Listens for reloads of the other cluster nodes (on a plain process: nobody else publishes). */
+  public Future<Void> start() {
+    cluster = vertx.eventBus().consumer(CLUSTER_ADDRESS, message -> {
+      JsonObject asked = message.body();
+      if (node.equals(asked.getString("node"))) {
+        return;
+      }
+      reload(asked.getBoolean("reload_webhooks", true), asked.getBoolean("reload_connections", true), false,
+          "cluster node " + asked.getString("node", "?").substring(0, 8));
+    });
+    return cluster.completion();
+  }
+
+  public Future<Void> stop() {
+    return cluster == null ? Future.succeededFuture() : cluster.unregister();
+  }
+
+  /** config-status shows whether the files are watched. */
+  void fileWatching(boolean enabled) {
+    this.fileWatching = enabled;
+  }
+
+  /** The version of the config in force (1 at start). */
+  public long version() {
+    return live.version();
+  }
+
+  @Override
+  public synchronized Future<ConfigRoutes.Answer> reload(boolean webhooks, boolean connections, boolean validateOnly,
+      String trigger) {
+    if (!webhooks && !connections) {
+      return Future.succeededFuture(new ConfigRoutes.Answer(200, new JsonObject().put("status", "error")
+          .put("error", "No reload operation specified").put("timestamp", clock.instant().toString())));
+    }
+    Promise<ConfigRoutes.Answer> answer = Promise.promise();
+    tail = tail.transform(previous -> run(webhooks, connections, validateOnly, trigger).andThen(answer));
+    return answer.future();
+  }
+
+  private Future<ConfigRoutes.Answer> run(boolean webhooks, boolean connections, boolean validateOnly,
+      String trigger) {
+    inProgress = true;
+    long started = System.nanoTime();
+    Future<ConfigRoutes.Answer> done = source.read().compose(read -> {
+      ConfigLoader.RawConfig base = lastGood();
+      ConfigLoader.RawConfig merged = new ConfigLoader.RawConfig(
+          webhooks ? read.webhooksSource() : base.webhooksSource(), webhooks ? read.webhooks() : base.webhooks(),
+          webhooks ? read.namespaces() : base.namespaces(),
+          connections ? read.connectionsSource() : base.connectionsSource(),
+          connections ? read.connections() : base.connections());
+      return secrets.resolve(parts(merged))
+          .compose(resolved -> vertx.executeBlocking(() -> ConfigLoader.load(merged, env, validators, rules,
+              resolved), false))
+          .map(result -> finish(merged, result, webhooks, connections, validateOnly, trigger, started));
+    }, unreadable -> Future.succeededFuture(failure(List.of(new ConfigProblem(ConfigProblem.Severity.ERROR,
+        source.type(), null, null, null, "cannot read the config: " + unreadable.getMessage())), trigger, started)));
+    return done.andThen(finished -> inProgress = false);
+  }
+
+  private synchronized ConfigLoader.RawConfig lastGood() {
+    return lastGood;
+  }
+
+  private synchronized ConfigRoutes.Answer finish(ConfigLoader.RawConfig merged, ConfigLoader.Result result,
+      boolean webhooks, boolean connections, boolean validateOnly, String trigger, long started) {
+    if (!result.ok()) {
+      return failure(result.problems(), trigger, started);
+    }
+    ConfigSnapshot before = live.current();
+    ConfigSnapshot next = result.snapshot();
+    JsonObject details = diff(lastGood, merged, before, next);
+    JsonArray warnings = new JsonArray();
+    result.problems().forEach(problem -> warnings.add(sanitise(problem.toString())));
+    details.put("warnings", warnings);
+    String now = clock.instant().toString();
+    if (validateOnly) {
+      details.put("duration_ms", millisSince(started));
+      return new ConfigRoutes.Answer(200, new JsonObject().put("status", "valid").put("details", details)
+          .put("timestamp", now));
+    }
+    boolean changed = details.getBoolean("changed");
+    if (changed) {
+      live.swap(next);
+      track(next.connections());
+      lastGood = merged;
+    }
+    succeeded++;
+    lastReload = clock.instant();
+    details.put("config_version", live.version()).put("duration_ms", millisSince(started));
+    lastResult = new JsonObject().put("status", "success").put("trigger", trigger).put("at", now)
+        .put("changed", changed).put("duration_ms", details.getValue("duration_ms"));
+    LOG.info("config reloaded ({}): {} in {} ms (version {}): webhooks {}, connections {}, channels {}", trigger,
+        changed ? "changed" : "unchanged", details.getValue("duration_ms"), live.version(),
+        summary(details.getJsonObject("webhooks")), summary(details.getJsonObject("connections")),
+        summary(details.getJsonObject("channels")));
+    if (changed && !trigger.startsWith("cluster") && !trigger.startsWith("file") && !trigger.startsWith("etcd")) {
+      // the other nodes read their own files (or etcd) again: the same validation, each keeps its last good
+      vertx.eventBus().publish(CLUSTER_ADDRESS, new JsonObject().put("node", node)
+          .put("reload_webhooks", webhooks).put("reload_connections", connections));
+    }
+    return new ConfigRoutes.Answer(200, new JsonObject().put("status", "success")
+        .put("reloaded", new JsonObject().put("webhooks", webhooks).put("connections", connections))
+        .put("details", details).put("timestamp", now));
+  }
+
+  private synchronized ConfigRoutes.Answer failure(List<ConfigProblem> problems, String trigger, long started) {
+    failed++;
+    JsonArray errors = new JsonArray();
+    JsonArray warnings = new JsonArray();
+    for (ConfigProblem problem : problems) {
+      (problem.isError() ? errors : warnings).add(sanitise(problem.toString()));
+    }
+    String now = clock.instant().toString();
+    long millis = millisSince(started);
+    lastResult = new JsonObject().put("status", "error").put("trigger", trigger).put("at", now)
+        .put("errors", errors.size()).put("duration_ms", millis);
+    LOG.warn("config reload ({}) refused, the config in force stays (version {}): {} error(s)", trigger,
+        live.version(), errors.size());
+    errors.forEach(error -> LOG.warn("  {}", error));
+    return new ConfigRoutes.Answer(400, new JsonObject().put("status", "error")
+        .put("error", "Processing error occurred in reload_config")
+        .put("details", new JsonObject().put("errors", errors).put("warnings", warnings)
+            .put("config_version", live.version()).put("duration_ms", millis))
+        .put("timestamp", now));
+  }
+
+  /** What changed between the config in force and the new one; {@code changed} is false when nothing did. */
+  private JsonObject diff(ConfigLoader.RawConfig oldRaw, ConfigLoader.RawConfig newRaw, ConfigSnapshot before,
+      ConfigSnapshot after) {
+    JsonObject webhooks = compare(entries(oldRaw), entries(newRaw), after.webhooks().size());
+    JsonObject connections = compare(before.connections(), after.connections(), after.connections().size());
+    Map<String, ChannelSpec> oldChannels = live.channels();
+    JsonObject channels = compare(before.channels(), after.channels(), after.channels().size());
+    JsonArray retired = new JsonArray();
+    for (String name : new TreeSet<>(oldChannels.keySet())) {
+      if (!after.channels().containsKey(name)) {
+        retired.add(name);
+      }
+    }
+    channels.put("retired", retired);
+    boolean changed = !unchanged(webhooks) || !unchanged(connections) || !unchanged(channels)
+        || !before.namespaces().keySet().equals(after.namespaces().keySet());
+    return new JsonObject().put("changed", changed).put("webhooks", webhooks).put("connections", connections)
+        .put("channels", channels);
+  }
+
+  /** Raw entries by id (namespaced ids as {@code namespace/id} with etcd). */
+  private static Map<String, Object> entries(ConfigLoader.RawConfig raw) {
+    Map<String, Object> all = new LinkedHashMap<>(raw.webhooks().getMap());
+    raw.namespaces().forEach((namespace, json) -> json.getMap().forEach((id, entry) -> all.put(namespace + "/" + id,
+        entry)));
+    return all;
+  }
+
+  private static JsonObject compare(Map<String, ?> before, Map<String, ?> after, int count) {
+    JsonArray added = new JsonArray();
+    JsonArray removed = new JsonArray();
+    JsonArray changed = new JsonArray();
+    for (String name : new TreeSet<>(after.keySet())) {
+      if (!before.containsKey(name)) {
+        added.add(name);
+      } else if (!Objects.equals(before.get(name), after.get(name))) {
+        changed.add(name);
+      }
+    }
+    for (String name : new TreeSet<>(before.keySet())) {
+      if (!after.containsKey(name)) {
+        removed.add(name);
+      }
+    }
+    return new JsonObject().put("count", count).put("added", added).put("removed", removed).put("changed", changed);
+  }
+
+  private static boolean unchanged(JsonObject part) {
+    return part.getJsonArray("added").isEmpty() && part.getJsonArray("removed").isEmpty()
+        && part.getJsonArray("changed").isEmpty();
+  }
+
+  private static String summary(JsonObject part) {
+    return part.getInteger("count") + " (+" + part.getJsonArray("added").size() + " -"
+        + part.getJsonArray("removed").size() + " ~" + part.getJsonArray("changed").size() + ")";
+  }
+
+  /** New pool generations for connections whose content changed; the old ones count as deprecated a while. */
+  private void track(Map<String, JsonObject> connections) {
+    Instant now = clock.instant();
+    Set<String> names = new TreeSet<>(pools.keySet());
+    names.addAll(connections.keySet());
+    for (String name : names) {
+      PoolVersion current = pools.get(name);
+      JsonObject connection = connections.get(name);
+      if (current != null && (connection == null || !current.connection().equals(connection))) {
+        deprecated.add(new PoolVersion(current.version(), current.createdAt(), current.connection(), now));
+        pools.remove(name);
+      }
+      if (connection != null && !pools.containsKey(name)) {
+        pools.put(name, new PoolVersion(current == null ? 1 : current.version() + 1, now, connection, null));
+      }
+    }
+    deprecated.removeIf(old -> now.toEpochMilli() - old.deprecatedAt().toEpochMilli() > DEPRECATED_WINDOW_MILLIS);
+  }
+
+  @Override
+  public synchronized JsonObject status() {
+    Instant now = clock.instant();
+    deprecated.removeIf(old -> now.toEpochMilli() - old.deprecatedAt().toEpochMilli() > DEPRECATED_WINDOW_MILLIS);
+    ConfigSnapshot current = live.current();
+    JsonObject details = new JsonObject();
+    pools.forEach((name, pool) -> details.put(name, new JsonObject().put("connection_name", name)
+        .put("version", pool.version()).put("created_at", pool.createdAt().toString())
+        .put("deprecated", false).put("deprecated_at", (String) null)));
+    return new JsonObject()
+        .put("last_reload", lastReload == null ? null : lastReload.toString())
+        .put("reload_in_progress", inProgress)
+        .put("webhooks_count", current.webhooks().size())
+        .put("connections_count", current.connections().size())
+        .put("connection_pools", new JsonObject().put("active", pools.size()).put("deprecated", deprecated.size()))
+        .put("pool_details", details)
+        .put("provider", source.describe().copy().put("type", source.type()))
+        .put("file_watching_enabled", fileWatching)
+        .put("config_version", live.version())
+        .put("channels_count", current.channels().size())
+        .put("retired_channels", new JsonArray(List.copyOf(live.retired())))
+        .put("reloads", new JsonObject().put("succeeded", succeeded).put("failed", failed))
+        .put("last_result", lastResult);
+  }
+
+  /**
+   * A problem's text for an HTTP body: problems never quote secret values (the loader's rule), so
+   * what is left to hide are credentials inside URLs and the directories of file names.
+   */
+  static String sanitise(String text) {
+    String noUserInfo = URL_USERINFO.matcher(text).replaceAll("$1***@");
+    return DIRECTORIES.matcher(noUserInfo).replaceAll("$1");
+  }
+
+  private static long millisSince(long startedNanos) {
+    return (System.nanoTime() - startedNanos) / 1_000_000;
+  }
+
+  /** The JSON objects of a raw config that may hold Vault references. */
+  static List<JsonObject> parts(ConfigLoader.RawConfig raw) {
+    List<JsonObject> parts = new ArrayList<>(List.of(raw.webhooks(), raw.connections()));
+    raw.namespaces().values().stream().filter(json -> json != raw.webhooks()).forEach(parts::add);
+    return parts;
+  }
+
+  /** The file source: both files read again (whatever their names), on a worker thread. */
+  public static Source files(Vertx vertx, Path webhooks, Path connections, ConfigLoader.Rules rules) {
+    return new Source() {
+      @Override
+      public Future<ConfigLoader.RawConfig> read() {
+        return vertx.executeBlocking(() -> {
+          List<ConfigProblem> problems = new ArrayList<>();
+          ConfigLoader.RawConfig raw = ConfigLoader.read(webhooks, connections, rules, problems);
+          if (raw == null) {
+            throw new IllegalStateException(problems.stream().filter(ConfigProblem::isError)
+                .map(ConfigProblem::toString).reduce((a, b) -> a + "; " + b).orElse("unreadable"));
+          }
+          return raw;
+        }, false);
+      }
+
+      @Override
+      public String type() {
+        return "file";
+      }
+
+      @Override
+      public JsonObject describe() {
+        return new JsonObject().put("webhooks_file", webhooks.getFileName().toString())
+            .put("connections_file", connections.getFileName().toString());
+      }
+    };
+  }
+}
