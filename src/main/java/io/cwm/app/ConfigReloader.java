@@ -8,6 +8,7 @@ import io.cwm.config.Secrets;
 import io.cwm.validate.ValidatorContext;
 import io.cwm.webhook.ConfigSnapshot;
 import io.cwm.webhook.LiveConfig;
+import io.cwm.webhook.WebhookEntry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -184,7 +185,7 @@ public final class ConfigReloader implements ConfigRoutes.Reloads {
       return failure(result.problems(), trigger, started);
     }
     ConfigSnapshot before = live.current();
-    ConfigSnapshot next = result.snapshot();
+    ConfigSnapshot next = carryOver(before, result.snapshot());
     JsonObject details = diff(lastGood, merged, before, next);
     JsonArray warnings = new JsonArray();
     result.problems().forEach(problem -> warnings.add(sanitise(problem.toString())));
@@ -239,6 +240,28 @@ public final class ConfigReloader implements ConfigRoutes.Reloads {
         .put("details", new JsonObject().put("errors", errors).put("warnings", warnings)
             .put("config_version", live.version()).put("duration_ms", millis))
         .put("timestamp", now));
+  }
+
+  /**
+   * {@code next} with every entry that did not change (same substituted content) replaced by the
+   * entry in force: its validators keep their state (rate-limit windows, fetched JWKS and OAuth
+   * answers), so a reload lets no burst through and costs no refetch.
+   */
+  static ConfigSnapshot carryOver(ConfigSnapshot before, ConfigSnapshot next) {
+    Map<String, Map<String, WebhookEntry>> namespaces = new LinkedHashMap<>();
+    next.namespaces().forEach((namespace, entries) -> namespaces.put(namespace,
+        keep(before.namespaces().getOrDefault(namespace, Map.of()), entries)));
+    return new ConfigSnapshot(keep(before.webhooks(), next.webhooks()), next.connections(), next.channels(),
+        java.util.Collections.unmodifiableMap(namespaces));
+  }
+
+  private static Map<String, WebhookEntry> keep(Map<String, WebhookEntry> before, Map<String, WebhookEntry> next) {
+    Map<String, WebhookEntry> kept = new LinkedHashMap<>();
+    next.forEach((id, entry) -> {
+      WebhookEntry old = before.get(id);
+      kept.put(id, old != null && old.raw().equals(entry.raw()) ? old : entry);
+    });
+    return java.util.Collections.unmodifiableMap(kept);
   }
 
   /** What changed between the config in force and the new one; {@code changed} is false when nothing did. */

@@ -137,6 +137,25 @@ class ConfigReloadTest {
     }
   }
 
+  /** An entry that did not change keeps its validators, and so their state: a reload lets no burst through. */
+  @Test
+  void unchangedEntriesKeepTheirRateLimitWindow() throws Exception {
+    String limited = "{\"a\": {\"module\": \"log\", \"rate_limit\": {\"max_requests\": 2, \"window_seconds\": 600}}";
+    try (TestServer server = TestServer.start(limited + "}", "{}", Map.of("CONFIG_RELOAD_ADMIN_TOKEN", TOKEN))) {
+      assertEquals(200, post(server, "a"));
+      assertEquals(200, post(server, "a"));
+      assertEquals(429, post(server, "a"), "the window is full");
+      Files.writeString(server.dir().resolve("webhooks.json"), limited + ", \"b\": {\"module\": \"log\"}}");
+      assertEquals(200, reload(server, "{}").statusCode());
+      assertEquals(200, post(server, "b"));
+      assertEquals(429, post(server, "a"), "the unchanged entry kept its window");
+      Files.writeString(server.dir().resolve("webhooks.json"), limited.replace("\"max_requests\": 2",
+          "\"max_requests\": 3") + "}");
+      assertEquals(200, reload(server, "{}").statusCode());
+      assertEquals(200, post(server, "a"), "a changed entry starts afresh");
+    }
+  }
+
   @Test
   void validateOnlyAndNothingToReload() throws Exception {
     try (TestServer server = TestServer.start(ONE, "{}", Map.of("CONFIG_RELOAD_ADMIN_TOKEN", TOKEN))) {
