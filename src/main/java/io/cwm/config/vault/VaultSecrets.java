@@ -13,6 +13,8 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +30,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -373,7 +376,11 @@ public final class VaultSecrets implements AutoCloseable {
     if (type.contains("Timeout")) {
       return "Vault at " + settings.address() + " did not answer within " + settings.timeout().toSeconds() + " s";
     }
-    return "Vault unreachable at " + settings.address() + " (" + type + ")";
+    String why = failure instanceof ConnectException ? "connection refused"
+        : failure instanceof UnknownHostException ? "unknown host"
+        : failure instanceof SSLException ? "TLS failed: " + type
+        : type;
+    return "Vault unreachable at " + settings.address() + " (" + why + ")";
   }
 
   /** What one resolve read: synchronous lookups for Substitution. */
