@@ -3,9 +3,11 @@ package io.cwm.testing;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SelfSignedCertificate;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -48,20 +50,29 @@ public final class VaultTestServer implements AutoCloseable {
   private volatile long leaseSeconds = 3600;
   private volatile boolean sealed;
 
-  private VaultTestServer(Vertx vertx) {
+  private final boolean tls;
+
+  private VaultTestServer(Vertx vertx, HttpServerOptions options) {
     mounts.add("secret");
-    server = vertx.createHttpServer().requestHandler(this::handle);
+    tls = options.isSsl();
+    server = vertx.createHttpServer(options).requestHandler(this::handle);
     Futures.await(server.listen(0, "127.0.0.1"));
   }
 
   /** A server on a free loopback port with the KV v2 mount {@code secret}, no token and no secret yet. */
   public static VaultTestServer start(Vertx vertx) {
-    return new VaultTestServer(vertx);
+    return new VaultTestServer(vertx, new HttpServerOptions());
   }
 
-  /** {@code http://127.0.0.1:<port>}, for {@code VAULT_ADDR}. */
+  /** As {@link #start}, over TLS with {@code certificate} (made for the host name {@code localhost}). */
+  public static VaultTestServer startTls(Vertx vertx, SelfSignedCertificate certificate) {
+    return new VaultTestServer(vertx, new HttpServerOptions().setSsl(true)
+        .setKeyCertOptions(certificate.keyCertOptions()));
+  }
+
+  /** {@code http://127.0.0.1:<port>} (or {@code https://localhost:<port>}), for {@code VAULT_ADDR}. */
   public String address() {
-    return "http://127.0.0.1:" + server.actualPort();
+    return tls ? "https://localhost:" + server.actualPort() : "http://127.0.0.1:" + server.actualPort();
   }
 
   /** Adds a KV v2 mount besides {@code secret}. */
