@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>the API overview's conventions: the token in {@code X-Vault-Token} (403
  *       {@code {"errors": ["permission denied"]}} when missing, unknown, revoked or expired), the
  *       namespace in {@code X-Vault-Namespace}, 503 {@code {"errors": ["Vault is sealed"]}} while sealed.</li>
+ *   <li>and, for timeouts, a silent mode that answers nothing.</li>
  * </ul>
  * Tests change secrets, revoke tokens and seal it between calls, and count what was asked
  * ({@link #reads()}, {@link #logins()}, {@link #requests()}).
@@ -49,6 +50,7 @@ public final class VaultTestServer implements AutoCloseable {
   private final AtomicInteger issued = new AtomicInteger();
   private volatile long leaseSeconds = 3600;
   private volatile boolean sealed;
+  private volatile boolean silent;
 
   private final boolean tls;
 
@@ -130,6 +132,11 @@ public final class VaultTestServer implements AutoCloseable {
     this.sealed = sealed;
   }
 
+  /** While silent requests are received and never answered (a hung Vault or network). */
+  public void silent(boolean silent) {
+    this.silent = silent;
+  }
+
   /** KV reads asked for (whatever their answer). */
   public int reads() {
     return reads.get();
@@ -160,6 +167,9 @@ public final class VaultTestServer implements AutoCloseable {
     String namespace = request.getHeader("X-Vault-Namespace");
     if (namespace != null) {
       namespaces.add(namespace);
+    }
+    if (silent) {
+      return;
     }
     if (sealed) {
       answer(request, 503, errors("Vault is sealed"));

@@ -307,6 +307,15 @@ class VaultSecretsTest {
   }
 
   @Test
+  void aVaultThatDoesNotAnswerFailsAfterTheTimeout() {
+    vault.silent(true);
+    VaultSecrets secrets = withToken("VAULT_TIMEOUT_SECONDS", "1");
+    Secrets snapshot = await(secrets.resolve(List.of(webhooks("{$vault:hooks/a#token}"))));
+    assertEquals("Vault at " + vault.address() + " did not answer within 1 s",
+        snapshot.failure("hooks/a", "token"));
+  }
+
+  @Test
   void noSecretValueOrCredentialReachesAProblemOrALogLine() {
     vault.approle("cwm-role", "cwm-secret-id-value");
     VaultSecrets secrets = secrets("VAULT_ROLE_ID", "cwm-role", "VAULT_SECRET_ID", "cwm-secret-id-value");
