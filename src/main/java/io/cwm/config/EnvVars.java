@@ -40,6 +40,22 @@ public final class EnvVars {
   public static final String ALLOW_PRIVATE_IP_CONNECTIONS = "ALLOW_PRIVATE_IP_CONNECTIONS";
   public static final String SAVE_TO_DISK_BASE_DIR = "SAVE_TO_DISK_BASE_DIR";
 
+  // ---- Vault secrets for {$vault:path#field} (names shared with the Python version's deployments;
+  // docs/vault.md)
+  public static final String SECRETS_BACKEND = "SECRETS_BACKEND";
+  public static final String VAULT_ENABLED = "VAULT_ENABLED";
+  public static final String VAULT_ADDR = "VAULT_ADDR";
+  public static final String VAULT_TOKEN = "VAULT_TOKEN";
+  public static final String VAULT_ROLE_ID = "VAULT_ROLE_ID";
+  public static final String VAULT_SECRET_ID = "VAULT_SECRET_ID";
+  public static final String VAULT_MOUNT_POINT = "VAULT_MOUNT_POINT";
+  public static final String VAULT_KV_VERSION = "VAULT_KV_VERSION";
+  public static final String VAULT_NAMESPACE = "VAULT_NAMESPACE";
+  public static final String VAULT_VERIFY = "VAULT_VERIFY";
+  public static final String VAULT_TIMEOUT_SECONDS = "VAULT_TIMEOUT_SECONDS";
+  public static final String VAULT_CACHE_TTL_SECONDS = "VAULT_CACHE_TTL_SECONDS";
+  public static final String VAULT_CACHE_MAX_SIZE = "VAULT_CACHE_MAX_SIZE";
+
   // ---- receiver, Java only
   public static final String ALLOW_DEFAULT_WEBHOOK = "ALLOW_DEFAULT_WEBHOOK";
   public static final String CWM_STRICT_CONFIG = "CWM_STRICT_CONFIG";

@@ -3,8 +3,10 @@ package io.cwm.config;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -59,6 +61,32 @@ public final class Substitution {
     String result = substitution.substitute(value, List.of());
     sink.addAll(substitution.problems);
     return result;
+  }
+
+  /**
+   * The secret paths of every {@code {$vault:path#field}} reference in the string values of
+   * {@code root}, as {@link #apply} would see them: what a secrets backend reads before the load.
+   */
+  public static Set<String> vaultPaths(JsonObject root) {
+    Set<String> paths = new LinkedHashSet<>();
+    collectVaultPaths(root, paths, 0);
+    return paths;
+  }
+
+  private static void collectVaultPaths(Object value, Set<String> paths, int depth) {
+    if (depth > MAX_DEPTH) {
+      return;
+    }
+    if (value instanceof String text && text.contains("{$vault:")) {
+      Matcher vault = VAULT.matcher(text);
+      while (vault.find()) {
+        paths.add(vault.group(1));
+      }
+    } else if (value instanceof JsonObject object) {
+      object.forEach(field -> collectVaultPaths(field.getValue(), paths, depth + 1));
+    } else if (value instanceof JsonArray array) {
+      array.forEach(element -> collectVaultPaths(element, paths, depth + 1));
+    }
   }
 
   private void walkObject(JsonObject object, List<String> path, int depth) {

@@ -185,4 +185,13 @@ class SubstitutionTest {
     assertEquals("amqp://mq:5672", Substitution.applyToString("amqp://{$MQ_HOST:mq}:5672", Env.of(Map.of()), problems));
     assertTrue(problems.isEmpty());
   }
+
+  @Test
+  void vaultPathsListsEveryReferencedPathOnceFromStringValuesOnly() {
+    JsonObject root = new JsonObject("""
+        {"a": {"authorization": "Bearer {$vault:hooks/a#token}", "{$vault:key/ignored#x}": 1,
+               "list": ["{$vault:db/main#user}:{$vault:db/main#password:pw}", 5, {"deep": "{$vault:hooks/a#other}"}]},
+         "env": "{$HOME}", "broken": "{$vault:no-field}"}""");
+    assertEquals(List.of("hooks/a", "db/main"), List.copyOf(Substitution.vaultPaths(root)));
+  }
 }
