@@ -7,10 +7,15 @@ import io.cwm.app.ConfigLoader;
 import io.cwm.config.ConfigProblem;
 import io.cwm.config.Env;
 import io.cwm.config.SecretRules;
+import io.cwm.config.Secrets;
+import io.cwm.config.vault.VaultSecrets;
+import io.cwm.config.vault.VaultSettings;
 import io.cwm.connector.ConnectorConfig;
 import io.cwm.connector.config.ConnectorConfigLoader;
 import io.cwm.connector.config.ConnectorFlags;
 import io.cwm.validate.ValidatorContext;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -300,11 +305,25 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
   }
 
   private int check(Path webhooksFile, Path connectionsFile, boolean connectionsGiven) {
-    ConfigLoader.Result result = ConfigLoader.load(webhooksFile, connectionsFile, env,
-        new ValidatorContext(Clock.systemUTC(), env, () -> {
-          throw new IllegalStateException("check makes no HTTP calls");
-        }), new ConfigLoader.Rules(!allowDefaultWebhook && !Launcher.allowDefaultWebhookFromEnv(env), connectionsGiven,
-            strict || ConfigLoader.strictFromEnv(env), bindHost()));
+    ValidatorContext validators = new ValidatorContext(Clock.systemUTC(), env, () -> {
+      throw new IllegalStateException("check makes no HTTP calls");
+    });
+    ConfigLoader.Rules rules = new ConfigLoader.Rules(!allowDefaultWebhook && !Launcher.allowDefaultWebhookFromEnv(env),
+        connectionsGiven, strict || ConfigLoader.strictFromEnv(env), bindHost());
+    ConfigLoader.Result result;
+    VaultSettings vault;
+    try {
+      vault = VaultSettings.fromEnv(env);
+    } catch (IllegalArgumentException badVault) {
+      out.println("error: vault: " + badVault.getMessage());
+      out.println("REFUSED: 1 error(s), 0 warning(s)");
+      return 1;
+    }
+    if (vault == null) {
+      result = ConfigLoader.load(webhooksFile, connectionsFile, env, validators, rules);
+    } else { // the references are read from Vault, as the receiver will
+      result = checkWithVault(webhooksFile, connectionsFile, validators, rules, vault);
+    }
     for (ConfigProblem problem : result.problems()) {
       out.println(problem);
     }
@@ -318,6 +337,30 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     }
     out.println("REFUSED: " + errors + " error(s), " + warnings + " warning(s)");
     return 1;
+  }
+
+  private ConfigLoader.Result checkWithVault(Path webhooksFile, Path connectionsFile, ValidatorContext validators,
+      ConfigLoader.Rules rules, VaultSettings settings) {
+    List<ConfigProblem> problems = new ArrayList<>();
+    ConfigLoader.RawConfig raw = ConfigLoader.read(webhooksFile, connectionsFile, rules, problems);
+    if (raw == null) {
+      return new ConfigLoader.Result(null, problems);
+    }
+    Vertx vertx = Vertx.vertx();
+    try {
+      List<JsonObject> parts = List.of(raw.webhooks(), raw.connections());
+      Secrets secrets = VaultSecrets.create(vertx, settings).resolve(parts, true).toCompletionStage()
+          .toCompletableFuture().get(settings.timeout().toMillis() * 4 + 5_000, TimeUnit.MILLISECONDS);
+      ConfigLoader.Result loaded = ConfigLoader.load(raw, env, validators, rules, secrets);
+      problems.addAll(loaded.problems());
+      return new ConfigLoader.Result(loaded.snapshot(), problems);
+    } catch (Exception unresolved) {
+      problems.add(new ConfigProblem(ConfigProblem.Severity.ERROR, "vault", null, null, null,
+          "secrets could not be read: " + unresolved.getClass().getSimpleName()));
+      return new ConfigLoader.Result(null, problems);
+    } finally {
+      vertx.close();
+    }
   }
 
   /** Same layering as start (variables and flags apply), but missing container-only files only warn. */

@@ -66,11 +66,14 @@ public final class ConfigReloader implements ConfigRoutes.Reloads {
     JsonObject describe();
   }
 
-  /** Resolves the Vault references of a raw config (Secrets.NONE when Vault is off). */
+  /**
+   * Resolves the Vault references of a raw config (Secrets.NONE when Vault is off); {@code refresh}
+   * reads every secret again instead of using the cache.
+   */
   public interface SecretsResolver {
-    SecretsResolver NONE = raws -> Future.succeededFuture(Secrets.NONE);
+    SecretsResolver NONE = (raws, refresh) -> Future.succeededFuture(Secrets.NONE);
 
-    Future<Secrets> resolve(List<JsonObject> raws);
+    Future<Secrets> resolve(List<JsonObject> raws, boolean refresh);
   }
 
   /** One connection name's pool generation, as config-status reports it. */
@@ -166,7 +169,10 @@ public final class ConfigReloader implements ConfigRoutes.Reloads {
           webhooks ? read.namespaces() : base.namespaces(),
           connections ? read.connectionsSource() : base.connectionsSource(),
           connections ? read.connections() : base.connections());
-      return secrets.resolve(parts(merged))
+      // an operator's reload (admin API, SIGHUP, another node's) reads the secrets again: it may be
+      // meant to pick up a rotated one; file saves and etcd events use the cache (bursts of them)
+      boolean refresh = !trigger.startsWith("file") && !trigger.startsWith("etcd");
+      return secrets.resolve(parts(merged), refresh)
           .compose(resolved -> vertx.executeBlocking(() -> ConfigLoader.load(merged, env, validators, rules,
               resolved), false))
           .map(result -> finish(merged, result, webhooks, connections, validateOnly, trigger, started));
@@ -186,7 +192,7 @@ public final class ConfigReloader implements ConfigRoutes.Reloads {
     }
     ConfigSnapshot before = live.current();
     ConfigSnapshot next = carryOver(before, result.snapshot());
-    JsonObject details = diff(lastGood, merged, before, next);
+    JsonObject details = diff(before, next);
     JsonArray warnings = new JsonArray();
     result.problems().forEach(problem -> warnings.add(sanitise(problem.toString())));
     details.put("warnings", warnings);
@@ -265,9 +271,8 @@ public final class ConfigReloader implements ConfigRoutes.Reloads {
   }
 
   /** What changed between the config in force and the new one; {@code changed} is false when nothing did. */
-  private JsonObject diff(ConfigLoader.RawConfig oldRaw, ConfigLoader.RawConfig newRaw, ConfigSnapshot before,
-      ConfigSnapshot after) {
-    JsonObject webhooks = compare(entries(oldRaw), entries(newRaw), after.webhooks().size());
+  private JsonObject diff(ConfigSnapshot before, ConfigSnapshot after) {
+    JsonObject webhooks = compare(entries(before), entries(after), after.webhooks().size());
     JsonObject connections = compare(before.connections(), after.connections(), after.connections().size());
     Map<String, ChannelSpec> oldChannels = live.channels();
     JsonObject channels = compare(before.channels(), after.channels(), after.channels().size());
@@ -284,11 +289,15 @@ public final class ConfigReloader implements ConfigRoutes.Reloads {
         .put("channels", channels);
   }
 
-  /** Raw entries by id (namespaced ids as {@code namespace/id} with etcd). */
-  private static Map<String, Object> entries(ConfigLoader.RawConfig raw) {
-    Map<String, Object> all = new LinkedHashMap<>(raw.webhooks().getMap());
-    raw.namespaces().forEach((namespace, json) -> json.getMap().forEach((id, entry) -> all.put(namespace + "/" + id,
-        entry)));
+  /**
+   * Each entry's substituted content by id (namespaced ids as {@code namespace/id} with etcd): a
+   * changed variable or Vault secret is a change too.
+   */
+  private static Map<String, Object> entries(ConfigSnapshot config) {
+    Map<String, Object> all = new LinkedHashMap<>();
+    config.webhooks().forEach((id, entry) -> all.put(id, entry.raw()));
+    config.namespaces().forEach((namespace, entries) -> entries.forEach((id, entry) -> all.put(namespace + "/" + id,
+        entry.raw())));
     return all;
   }
 

@@ -20,6 +20,8 @@ import io.cwm.config.ChannelOwners;
 import io.cwm.config.ConfigProblem;
 import io.cwm.config.Env;
 import io.cwm.config.ReceiverSettings;
+import io.cwm.config.vault.VaultSecrets;
+import io.cwm.config.vault.VaultSettings;
 import io.cwm.metrics.CwmMetrics;
 import io.cwm.module.ModuleCall;
 import io.cwm.validate.ValidatorContext;
@@ -251,15 +253,28 @@ public final class Launcher {
     if (raw == null) {
       return vertx.close().transform(closed -> Future.failedFuture(new ConfigRefused(readProblems)));
     }
-    ConfigReloader.SecretsResolver secrets = ConfigReloader.SecretsResolver.NONE;
+    ConfigReloader.SecretsResolver secrets;
+    try {
+      VaultSettings vault = VaultSettings.fromEnv(options.env());
+      if (vault == null) {
+        secrets = ConfigReloader.SecretsResolver.NONE;
+      } else {
+        VaultSecrets client = VaultSecrets.create(vertx, vault);
+        secrets = client::resolve;
+        LOG.info("Vault secrets: {}", vault);
+      }
+    } catch (IllegalArgumentException badVault) {
+      return vertx.close().transform(closed -> Future.failedFuture(badVault));
+    }
     ConfigReloader.Source source = ConfigReloader.files(vertx, options.webhooks(), options.connections(), rules);
-    return secrets.resolve(ConfigReloader.parts(raw)).compose(resolved -> {
+    ConfigReloader.SecretsResolver resolver = secrets;
+    return secrets.resolve(ConfigReloader.parts(raw), false).compose(resolved -> {
       ConfigLoader.Result loaded = ConfigLoader.load(raw, options.env(), validators, rules, resolved);
       List<ConfigProblem> problems = new ArrayList<>(readProblems);
       problems.addAll(loaded.problems());
       return deploy(options, verticles, vertxOptions, vertx, clock, registry,
           new ConfigLoader.Result(loaded.snapshot(), problems),
-          app -> new ConfigReloader(vertx, app.liveConfig(), raw, source, secrets, options.env(), validators, rules,
+          app -> new ConfigReloader(vertx, app.liveConfig(), raw, source, resolver, options.env(), validators, rules,
               clock));
     }, unresolved -> vertx.close().transform(closed -> Future.failedFuture(unresolved)));
   }
