@@ -58,6 +58,7 @@ public final class ChannelBufferVerticle extends VerticleBase {
   /** Who owns what on this line; null: this instance is the only one (it owns every channel). */
   private ChannelOwners owners;
   private boolean registering;
+  private boolean stopping;
   private long registerTimer = -1;
   private MessageConsumer<ChannelUpdate> updates;
   private MessageBuffer backend;
@@ -151,6 +152,9 @@ public final class ChannelBufferVerticle extends VerticleBase {
 
   /** A reload: see the class comment. On this instance's context (its own consumer). */
   private void update(ChannelUpdate update) {
+    if (stopping) {
+      return;
+    }
     Map<String, ChannelSpec> configured = update.channels();
     Set<String> mine;
     if (owners == null) {
@@ -195,9 +199,10 @@ public final class ChannelBufferVerticle extends VerticleBase {
   private void registerChanged() {
     List<ChannelSpec> pending = channels.values().stream()
         .filter(spec -> !spec.equals(registered.get(spec.name()))).toList();
-    if (pending.isEmpty() || registering || !open) {
+    if (pending.isEmpty() || registering || !open || stopping) {
       return;
     }
+    vertx.cancelTimer(registerTimer); // this attempt replaces a retry still waiting
     registering = true;
     backend.addChannels(pending).onComplete(done -> {
       registering = false;
@@ -247,6 +252,7 @@ public final class ChannelBufferVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopping = true;
     vertx.cancelTimer(reclaimTimer);
     vertx.cancelTimer(reopenTimer);
     vertx.cancelTimer(registerTimer);
