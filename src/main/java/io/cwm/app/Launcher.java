@@ -17,6 +17,7 @@ import io.cwm.connector.Deliverer;
 import io.cwm.connector.ModuleDeliverer;
 import io.cwm.connector.http.HttpDeliverer;
 import io.cwm.config.ChannelOwners;
+import io.cwm.config.ChannelUpdate;
 import io.cwm.config.ConfigProblem;
 import io.cwm.config.Env;
 import io.cwm.config.ReceiverSettings;
@@ -135,7 +136,8 @@ public final class Launcher {
 
   /** Local codecs: these records pass between verticles of one process without copying. */
   public static void registerCodecs(Vertx vertx) {
-    for (Class<?> type : List.of(ModuleCall.class, Envelope.class, StreamCall.Reply.class, SessionEnd.class)) {
+    for (Class<?> type : List.of(ModuleCall.class, Envelope.class, StreamCall.Reply.class, SessionEnd.class,
+        ChannelUpdate.class)) {
       register(vertx, type);
     }
     for (Class<?> type : StreamCall.class.getPermittedSubclasses()) { // one record per stream operation

@@ -46,10 +46,11 @@ public final class VerticleCatalog {
       Map.entry("ingest", (app, instance) -> new IngestVerticle(app.ingest())),
       Map.entry("admin", (app, instance) -> new AdminVerticle(app.admin())),
       Map.entry("buffer", (app, instance) -> new ChannelBufferVerticle(app.bufferFactory(),
-          instance.channels(app).values(), instance.index(), app.bufferObserver())),
+          instance.channels(app).values(), instance.index(), app.bufferObserver(), instance.owners())),
       Map.entry("stream", VerticleCatalog::stream),
       Map.entry("channel", (app, instance) -> new ChannelVerticle(new ChannelBufferVerticle(app.bufferFactory(),
-          instance.channels(app).values(), instance.index(), app.bufferObserver()), stream(app, instance)))));
+          instance.channels(app).values(), instance.index(), app.bufferObserver(), instance.owners()),
+          stream(app, instance)))));
 
   private static StreamVerticle stream(AppContext app, Instance instance) {
     return new StreamVerticle(instance.channels(app), new StreamVerticle.Observer() {
@@ -67,7 +68,7 @@ public final class VerticleCatalog {
       public void paused(String channel, int count) {
         app.metrics().pausedSessions(channel, count);
       }
-    }, Clock.systemUTC(), instance.index());
+    }, Clock.systemUTC(), instance.index(), instance.owners());
   }
 
   /** One ConnectorVerticle per configured connector (channel); deployed by the Launcher. */

@@ -2,19 +2,26 @@ package io.cwm.buffer;
 
 import io.cwm.bus.Addresses;
 import io.cwm.bus.ChannelDirectory;
+import io.cwm.config.ChannelOwners;
+import io.cwm.config.ChannelSpec;
+import io.cwm.config.ChannelUpdate;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.shareddata.LocalMap;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.cwm.config.ChannelSpec;
 
 /**
  * The only code that talks to the buffer backend. One instance owns a share of the channels
@@ -25,6 +32,13 @@ import io.cwm.config.ChannelSpec;
  * background; meanwhile every call fails with UNAVAILABLE (ingest answers 503). When it can
  * never open as configured ({@link BufferStartRefused}), start-up fails. A ping (readiness) is
  * answered by any instance for all of them.
+ *
+ * <p>Channels at run time: a {@link ChannelUpdate} on {@link Addresses#CHANNELS_UPDATE} (after a
+ * reload) extends the owners ({@link ChannelOwners#extend}); a new channel this instance owns is
+ * claimed at once (its calls fail UNAVAILABLE until the backend has it) and registered on the
+ * backend ({@link MessageBuffer#addChannels}), opening it first when the instance was idle; a
+ * changed spec is registered again (a changed token is aligned). A channel absent from the update
+ * stays as it is: owned, its leases, acks, nacks and dead letters served until it is drained.
  */
 public final class ChannelBufferVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ChannelBufferVerticle.class);
@@ -36,9 +50,17 @@ public final class ChannelBufferVerticle extends VerticleBase {
   private static final String HEALTH_MAP = "cwm.buffer.health";
 
   private final Supplier<MessageBuffer> backendFactory;
-  private final Collection<ChannelSpec> channels;
+  /** The channels this instance owns, with their latest spec (only ever grows). */
+  private final Map<String, ChannelSpec> channels = new LinkedHashMap<>();
+  /** The spec the backend last registered, per channel: a channel missing here answers UNAVAILABLE. */
+  private final Map<String, ChannelSpec> registered = new HashMap<>();
   private final int index;
-  private final Set<String> owned = new HashSet<>();
+  /** Who owns what on this line; null: this instance is the only one (it owns every channel). */
+  private ChannelOwners owners;
+  private boolean registering;
+  private boolean stopping;
+  private long registerTimer = -1;
+  private MessageConsumer<ChannelUpdate> updates;
   private MessageBuffer backend;
   private ChannelDirectory directory;
   /** Who streams each channel: ready notices go to that instance only. */
@@ -73,11 +95,20 @@ public final class ChannelBufferVerticle extends VerticleBase {
   /** Instance {@code index}, whose successful operations {@code observer} is told of. */
   public ChannelBufferVerticle(Supplier<MessageBuffer> backendFactory, Collection<ChannelSpec> channels, int index,
       BufferObserver observer) {
+    this(backendFactory, channels, index, observer, null);
+  }
+
+  /**
+   * @param owners which instance of the line owns which channel, extended by each
+   *     {@link ChannelUpdate}; null when this instance is the only one
+   */
+  public ChannelBufferVerticle(Supplier<MessageBuffer> backendFactory, Collection<ChannelSpec> channels, int index,
+      BufferObserver observer, ChannelOwners owners) {
     this.observer = observer;
     this.backendFactory = backendFactory;
-    this.channels = channels;
     this.index = index;
-    channels.forEach(channel -> owned.add(channel.name()));
+    this.owners = owners;
+    channels.forEach(channel -> this.channels.put(channel.name(), channel));
   }
 
   @Override
@@ -85,26 +116,109 @@ public final class ChannelBufferVerticle extends VerticleBase {
     directory = ChannelDirectory.buffer(vertx);
     streams = ChannelDirectory.stream(vertx);
     health = vertx.sharedData().getLocalMap(HEALTH_MAP);
+    updates = vertx.eventBus().localConsumer(Addresses.CHANNELS_UPDATE, message -> update(message.body()));
     if (channels.isEmpty()) {
       LOG.debug("buffer instance {} owns no webhook_connect channel: it stays idle", index);
-      return Future.succeededFuture();
+      return updates.completion();
     }
+    health.put(index, false);
+    return Future.all(updates.completion(), serve()).recover(refused -> updates.unregister()
+        .transform(done -> Future.failedFuture(refused)));
+  }
+
+  /**
+   * Starts serving the owned channels: consumers, backend, claims. At start, or when an idle
+   * instance gets its first channel from an update.
+   */
+  private Future<Void> serve() {
     // the shared address takes pings and calls about channels nobody owns: only owners answer it
     shared = vertx.eventBus().localConsumer(directory.sharedAddress(), this::onCall);
     consumer = vertx.eventBus().localConsumer(directory.instanceAddress(index), this::onCall);
-    Future<Void> registered = Future.all(shared.completion(), consumer.completion()).mapEmpty();
+    Future<Void> listening = Future.all(shared.completion(), consumer.completion()).mapEmpty();
     backend = backendFactory.get();
     backend.onReady(this::ready);
-    health.put(index, false);
     reclaimTimer = vertx.setPeriodic(RECLAIM_PERIOD_MS, id -> reclaim());
-    return registered.compose(done -> {
-      channels.forEach(channel -> directory.claim(channel.name(), index));
+    return listening.compose(done -> {
+      channels.keySet().forEach(channel -> directory.claim(channel, index));
       return openBackend();
     }).recover(refused -> {
       vertx.cancelTimer(reclaimTimer);
-      channels.forEach(channel -> directory.release(channel.name(), index));
+      channels.keySet().forEach(channel -> directory.release(channel, index));
       health.remove(index);
+      backend = null; // a later update tries again
       return Future.all(shared.unregister(), consumer.unregister()).transform(done -> Future.failedFuture(refused));
+    });
+  }
+
+  /** A reload: see the class comment. On this instance's context (its own consumer). */
+  private void update(ChannelUpdate update) {
+    if (stopping) {
+      return;
+    }
+    Map<String, ChannelSpec> configured = update.channels();
+    Set<String> mine;
+    if (owners == null) {
+      mine = configured.keySet();
+    } else {
+      owners = owners.extend(configured.keySet());
+      mine = new HashSet<>(owners.channelsOf(index));
+    }
+    List<String> added = new ArrayList<>();
+    boolean changed = false;
+    for (Map.Entry<String, ChannelSpec> entry : configured.entrySet()) {
+      if (!mine.contains(entry.getKey()) || entry.getValue().equals(channels.get(entry.getKey()))) {
+        continue;
+      }
+      if (channels.put(entry.getKey(), entry.getValue()) == null) {
+        added.add(entry.getKey());
+      }
+      changed = true;
+    }
+    if (!changed) {
+      return;
+    }
+    if (!added.isEmpty()) {
+      LOG.info("buffer instance {} takes new channel(s) {}", index, added);
+    }
+    if (backend == null) {
+      health.put(index, false);
+      serve().onFailure(refused -> LOG.error("buffer instance {} cannot serve its new channel(s): {}", index,
+          refused.getMessage()));
+      return;
+    }
+    added.forEach(channel -> directory.claim(channel, index));
+    if (open) {
+      registerChanged();
+    } // else the open under way, or the next attempt, registers them
+  }
+
+  /**
+   * Registers on the open backend every channel whose latest spec it does not have yet, one batch
+   * at a time; a failure is retried every {@value #REOPEN_PERIOD_MS} ms.
+   */
+  private void registerChanged() {
+    List<ChannelSpec> pending = channels.values().stream()
+        .filter(spec -> !spec.equals(registered.get(spec.name()))).toList();
+    if (pending.isEmpty() || registering || !open || stopping) {
+      return;
+    }
+    vertx.cancelTimer(registerTimer); // this attempt replaces a retry still waiting
+    registering = true;
+    backend.addChannels(pending).onComplete(done -> {
+      registering = false;
+      if (done.failed()) {
+        LOG.error("buffer instance {}: channel(s) {} not registered on the backend: {}; retrying every {} s", index,
+            pending.stream().map(ChannelSpec::name).toList(), done.cause().getMessage(), REOPEN_PERIOD_MS / 1000);
+        registerTimer = vertx.setTimer(REOPEN_PERIOD_MS, id -> registerChanged());
+        return;
+      }
+      pending.forEach(spec -> {
+        boolean isNew = registered.put(spec.name(), spec) == null;
+        if (isNew) {
+          ready(spec.name());
+        }
+      });
+      registerChanged(); // what an update brought meanwhile
     });
   }
 
@@ -114,12 +228,15 @@ public final class ChannelBufferVerticle extends VerticleBase {
    * ({@link BufferStartRefused}) fails start-up with its message.
    */
   private Future<Void> openBackend() {
-    return backend.open(channels)
+    List<ChannelSpec> opening = List.copyOf(channels.values());
+    return backend.open(opening)
         .onSuccess(done -> {
           open = true;
           health.put(index, true);
-          LOG.info("message buffer open ({} channels on instance {})", channels.size(), index);
-          channels.forEach(channel -> ready(channel.name()));
+          LOG.info("message buffer open ({} channels on instance {})", opening.size(), index);
+          opening.forEach(channel -> registered.put(channel.name(), channel));
+          opening.forEach(channel -> ready(channel.name()));
+          registerChanged();
         })
         .recover(failure -> {
           if (failure instanceof BufferStartRefused) {
@@ -127,6 +244,7 @@ public final class ChannelBufferVerticle extends VerticleBase {
             return Future.failedFuture(failure);
           }
           LOG.error("message buffer unavailable: {}; retrying every {} s", failure.getMessage(), REOPEN_PERIOD_MS / 1000);
+          health.put(index, false);
           reopenTimer = vertx.setTimer(REOPEN_PERIOD_MS, id -> openBackend());
           return Future.succeededFuture();
         });
@@ -134,14 +252,17 @@ public final class ChannelBufferVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopping = true;
     vertx.cancelTimer(reclaimTimer);
     vertx.cancelTimer(reopenTimer);
-    if (channels.isEmpty()) {
-      return Future.succeededFuture();
+    vertx.cancelTimer(registerTimer);
+    Future<Void> unregistered = updates.unregister();
+    if (backend == null) {
+      return unregistered;
     }
-    channels.forEach(channel -> directory.release(channel.name(), index));
+    channels.keySet().forEach(channel -> directory.release(channel, index));
     health.remove(index);
-    return Future.all(shared.unregister(), consumer.unregister())
+    return Future.all(unregistered, shared.unregister(), consumer.unregister())
         .compose(done -> open ? backend.close() : Future.succeededFuture());
   }
 
@@ -149,7 +270,10 @@ public final class ChannelBufferVerticle extends VerticleBase {
     if (!open) {
       return;
     }
-    for (ChannelSpec channel : channels) {
+    for (ChannelSpec channel : channels.values()) {
+      if (!registered.containsKey(channel.name())) {
+        continue;
+      }
       backend.reclaimExpiredLeases(channel).onSuccess(count -> {
         if (count > 0) {
           LOG.info("[channel: {}] {} lease(s) expired without ack: requeued", channel.name(), count);
@@ -185,7 +309,7 @@ public final class ChannelBufferVerticle extends VerticleBase {
       return Future.failedFuture(new BufferException(BufferException.Reason.UNKNOWN_CHANNEL,
           "unknown channel " + call.channel().name()));
     }
-    if (!open) {
+    if (!open || call.channel() != null && !registered.containsKey(call.channel().name())) {
       return Future.failedFuture(new BufferException(BufferException.Reason.UNAVAILABLE, "message buffer unavailable"));
     }
     return call.runOn(backend).transform(done -> {
@@ -236,7 +360,7 @@ public final class ChannelBufferVerticle extends VerticleBase {
   }
 
   private boolean owns(ChannelSpec channel) {
-    return owned.contains(channel.name());
+    return channels.containsKey(channel.name());
   }
 
   /**

@@ -24,6 +24,17 @@ public interface MessageBuffer {
   Future<Void> close();
 
   /**
+   * Registers, on a backend already open, channels that appeared or whose spec changed since
+   * (a configuration reload): what {@link #open} prepares for each (queues, streams, groups,
+   * token state aligned with a changed configured token) without opening the backend again.
+   * By default {@link #open}, which the Redis and RabbitMQ backends allow to be called again
+   * with more channels.
+   */
+  default Future<Void> addChannels(Collection<ChannelSpec> channels) {
+    return open(channels);
+  }
+
+  /**
    * Stores a message durably and stamps its sequence. Fails with a {@link BufferException}:
    * QUEUE_FULL when the webhook's queue holds max_queue_size messages (ready + in flight),
    * TOO_LARGE, UNAVAILABLE. Nothing refused is stored.

@@ -22,6 +22,11 @@ public final class Addresses {
   public static final String STREAM_READY = "cwm.stream.ready";
   /** StreamVerticle: open, settle and close connector sessions (a {@code StreamCall}). */
   public static final String STREAM_CALL = "cwm.stream.call";
+  /**
+   * Published (local only) after a configuration reload to every buffer, stream and channel
+   * instance; body: a {@code ChannelUpdate} with the full new channel map.
+   */
+  public static final String CHANNELS_UPDATE = "cwm.channels.update";
   private static final String SESSION_PREFIX = "cwm.session.";
 
   private Addresses() {}

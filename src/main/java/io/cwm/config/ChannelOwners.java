@@ -61,6 +61,33 @@ public record ChannelOwners(int instances, Map<String, Integer> owners) {
     return new ChannelOwners(instances, owners);
   }
 
+  /**
+   * These owners with {@code channels} added at run time (a reload): every existing assignment
+   * stays (a channel never moves while its sessions and leases live on its owner, even when it is
+   * no longer configured), and each name not assigned yet, in name order, goes to the instance
+   * that owns the fewest channels so far (the lowest index on a tie). Pins are not consulted: they
+   * are read once at start. Every instance of a line computes the same owners from the same
+   * previous owners and names.
+   */
+  public ChannelOwners extend(Collection<String> channels) {
+    Map<String, Integer> extended = new TreeMap<>(owners);
+    int[] load = new int[instances];
+    owners.values().forEach(owner -> load[owner]++);
+    for (String channel : new TreeSet<>(channels)) {
+      if (!extended.containsKey(channel)) {
+        int least = 0;
+        for (int i = 1; i < instances; i++) {
+          if (load[i] < load[least]) {
+            least = i;
+          }
+        }
+        extended.put(channel, least);
+        load[least]++;
+      }
+    }
+    return new ChannelOwners(instances, extended);
+  }
+
   /** The owner of {@code channel}, or -1 for a channel that is not configured. */
   public int ownerOf(String channel) {
     return owners.getOrDefault(channel, -1);

@@ -152,4 +152,15 @@ public final class FieldSelector {
   public String toString() {
     return text;
   }
+
+  /** Same text, same selector: a reloaded channel with an unchanged {@code ordering.key} has an equal spec. */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof FieldSelector selector && text.equals(selector.text);
+  }
+
+  @Override
+  public int hashCode() {
+    return text.hashCode();
+  }
 }

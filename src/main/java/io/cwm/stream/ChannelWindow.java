@@ -51,7 +51,7 @@ final class ChannelWindow {
   /** A lease to ask the buffer for: at most {@code max} messages for {@code session}. */
   record Pull(Session session, int max) {}
 
-  private final ChannelSpec spec;
+  private ChannelSpec spec;
   private final Clock clock;
   /** By connection id, in the order they opened (ties of the most-free-slots choice go to the oldest). */
   private final Map<String, Session> sessions = new LinkedHashMap<>();
@@ -69,6 +69,18 @@ final class ChannelWindow {
 
   ChannelSpec spec() {
     return spec;
+  }
+
+  /**
+   * The channel's spec after a reload: admission, windows, lease length and poll idleness follow
+   * it from the next call on; no session is closed (a lowered {@code max_connections} only refuses
+   * new sessions while more are open, a lowered {@code max_in_flight} only holds back further leases).
+   */
+  void update(ChannelSpec changed) {
+    if (!changed.name().equals(spec.name())) {
+      throw new IllegalArgumentException("spec of channel " + changed.name() + " given to " + spec.name());
+    }
+    this.spec = changed;
   }
 
   String name() {

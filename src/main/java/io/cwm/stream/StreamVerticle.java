@@ -5,7 +5,9 @@ import io.cwm.buffer.Envelope;
 import io.cwm.buffer.MessageBuffer;
 import io.cwm.bus.Addresses;
 import io.cwm.bus.ChannelDirectory;
+import io.cwm.config.ChannelOwners;
 import io.cwm.config.ChannelSpec;
+import io.cwm.config.ChannelUpdate;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -36,6 +38,12 @@ import org.slf4j.LoggerFactory;
  * <p>One instance owns a share of the channels ({@link io.cwm.config.ChannelOwners}) and claims
  * them in the {@link ChannelDirectory}: everything of one channel (its sessions, window, leases
  * and ready notices) lives on its owner's event loop, so no state is shared between threads.
+ *
+ * <p>Channels at run time: a {@link ChannelUpdate} on {@link Addresses#CHANNELS_UPDATE} (after a
+ * reload) extends the owners ({@link ChannelOwners#extend}); this instance claims the new channels
+ * it owns and opens a window for each, and gives a changed spec to the channel's window (see
+ * {@link ChannelWindow#update}): connected sessions stay. A channel absent from the update keeps
+ * its window and sessions (connectors drain it).
  */
 public final class StreamVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(StreamVerticle.class);
@@ -43,7 +51,11 @@ public final class StreamVerticle extends VerticleBase {
   static final long TICK_MS = 200;
   private static final String SESSION_CHANNELS = "cwm.stream.session.channels";
 
-  private final Map<String, ChannelSpec> specs;
+  /** The channels this instance owns, with their latest spec (only ever grows). */
+  private final Map<String, ChannelSpec> specs = new LinkedHashMap<>();
+  /** Who owns what on this line; null: this instance is the only one (it owns every channel). */
+  private ChannelOwners owners;
+  private MessageConsumer<ChannelUpdate> updates;
   private final Clock clock;
   private final Map<String, ChannelWindow> windows = new LinkedHashMap<>();
   /** Every session of this process, by connection id. */
@@ -96,7 +108,17 @@ public final class StreamVerticle extends VerticleBase {
    * @param index this instance's number among the stream's instances
    */
   public StreamVerticle(Map<String, ChannelSpec> specs, Observer observer, Clock clock, int index) {
-    this.specs = specs;
+    this(specs, observer, clock, index, null);
+  }
+
+  /**
+   * @param owners which instance of the line owns which channel, extended by each
+   *     {@link ChannelUpdate}; null when this instance is the only one
+   */
+  public StreamVerticle(Map<String, ChannelSpec> specs, Observer observer, Clock clock, int index,
+      ChannelOwners owners) {
+    this.specs.putAll(specs);
+    this.owners = owners;
     this.observer = observer;
     this.clock = clock;
     this.index = index;
@@ -135,14 +157,16 @@ public final class StreamVerticle extends VerticleBase {
     Handler<Message<String>> onReady = message -> ready(message.body());
     ownReady = vertx.eventBus().localConsumer(directory.instanceReadyAddress(index), onReady);
     ready = vertx.eventBus().consumer(Addresses.STREAM_READY, onReady);
+    updates = vertx.eventBus().localConsumer(Addresses.CHANNELS_UPDATE, message -> update(message.body()));
     tick = vertx.setPeriodic(TICK_MS, id -> onTick());
     if (!vertx.isClustered()) {
-      return Future.all(List.of(shared.completion(), calls.completion(), ready.completion(), ownReady.completion()));
+      return Future.all(List.of(shared.completion(), calls.completion(), ready.completion(), ownReady.completion(),
+          updates.completion()));
     }
     cluster = new ClusterSessions(vertx);
     refresh = vertx.setPeriodic(ClusterSessions.REFRESH_MS, id -> cluster.refresh(sessions.values()));
     return Future.all(List.of(shared.completion(), calls.completion(), ready.completion(), ownReady.completion(),
-        cluster.start(this::disconnectFromPeer)));
+        updates.completion(), cluster.start(this::disconnectFromPeer)));
   }
 
   @Override
@@ -153,9 +177,39 @@ public final class StreamVerticle extends VerticleBase {
       vertx.cancelTimer(refresh);
       new ArrayList<>(sessions.keySet()).forEach(cluster::removed);
       return Future.all(List.of(shared.unregister(), calls.unregister(), ready.unregister(), ownReady.unregister(),
-          cluster.stop()));
+          updates.unregister(), cluster.stop()));
     }
-    return Future.all(shared.unregister(), calls.unregister(), ready.unregister(), ownReady.unregister());
+    return Future.all(List.of(shared.unregister(), calls.unregister(), ready.unregister(), ownReady.unregister(),
+        updates.unregister()));
+  }
+
+  /** A reload: see the class comment. On this instance's context (its own consumer). */
+  private void update(ChannelUpdate update) {
+    Set<String> mine;
+    if (owners == null) {
+      mine = update.channels().keySet();
+    } else {
+      owners = owners.extend(update.channels().keySet());
+      mine = new HashSet<>(owners.channelsOf(index));
+    }
+    update.channels().forEach((name, spec) -> {
+      if (!mine.contains(name) || spec.equals(specs.get(name))) {
+        return;
+      }
+      specs.put(name, spec);
+      ChannelWindow window = windows.get(name);
+      if (window != null) {
+        window.update(spec);
+        LOG.info("[channel: {}] new spec for new calls and sessions ({} session(s) stay connected)", name,
+            window.size());
+        pump(window); // a larger window may have room now
+        return;
+      }
+      ChannelWindow created = new ChannelWindow(spec, clock);
+      windows.put(name, created);
+      directory.claim(name, index);
+      LOG.info("stream instance {} takes new channel {}", index, name);
+    });
   }
 
   /** One request of {@link StreamService}: dispatched by its record type (the most frequent first). */

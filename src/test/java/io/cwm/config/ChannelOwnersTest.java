@@ -62,4 +62,32 @@ class ChannelOwnersTest {
         () -> ChannelOwners.assign(Set.of("a"), 2, Map.of("a", 2)));
     assertEquals("channel 'a' is pinned to instance 2, but there are 2 (0 to 1)", range.getMessage());
   }
+
+  @Test
+  void extendKeepsEveryAssignmentAndPlacesNewChannelsOnTheLeastLoadedInNameOrder() {
+    ChannelOwners before = ChannelOwners.assign(Set.of("a", "b", "c"), 3, Map.of("a", 2));
+    assertEquals(Map.of("a", 2, "b", 0, "c", 1), before.owners());
+    ChannelOwners after = before.extend(List.of("z", "y", "a", "x", "w"));
+    assertEquals(2, after.ownerOf("a"), "an existing channel never moves");
+    assertEquals(0, after.ownerOf("b"));
+    assertEquals(1, after.ownerOf("c"));
+    assertEquals(0, after.ownerOf("w"), "a tie goes to the lowest index");
+    assertEquals(1, after.ownerOf("x"));
+    assertEquals(2, after.ownerOf("y"));
+    assertEquals(0, after.ownerOf("z"));
+    assertEquals(3, after.instances());
+  }
+
+  @Test
+  void extendKeepsChannelsNoLongerNamedAndIsDeterministic() {
+    ChannelOwners before = ChannelOwners.assign(Set.of("a", "b"), 2, Map.of());
+    ChannelOwners first = before.extend(Set.of("c", "d", "e"));
+    ChannelOwners second = before.extend(List.of("e", "d", "c", "c"));
+    assertEquals(first, second);
+    assertEquals(List.of("a", "c", "e"), first.channelsOf(0));
+    assertEquals(List.of("b", "d"), first.channelsOf(1));
+    assertEquals(first, first.extend(List.of()), "nothing new: the same owners");
+    assertEquals(0, first.extend(List.of("f")).ownerOf("a"), "a channel absent from the new names keeps its owner");
+    assertEquals(1, first.extend(List.of("f")).ownerOf("f"), "the least loaded: 2 against 3");
+  }
 }

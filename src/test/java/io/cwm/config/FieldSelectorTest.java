@@ -2,6 +2,7 @@ package io.cwm.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -74,5 +75,13 @@ class FieldSelectorTest {
     assertSame(FieldSelector.ABSENT, id.find(Map.of(), without));
     assertSame(FieldSelector.ABSENT, id.find(Map.of(), without), "the second miss is a miss too, not the whole payload");
     assertEquals("evt_1", id.find(Map.of(), new JsonObject().put("id", "evt_1")));
+  }
+
+  @Test
+  void selectorsOfTheSameTextAreEqualSoAReloadedSpecIsUnchanged() {
+    assertEquals(FieldSelector.parse("/data/id"), FieldSelector.parse(" /data/id "));
+    assertEquals(FieldSelector.parse("/data/id").hashCode(),
+        FieldSelector.parse("/data/id").hashCode());
+    assertNotEquals(FieldSelector.parse("/data/id"), FieldSelector.parse("X-Id"));
   }
 }

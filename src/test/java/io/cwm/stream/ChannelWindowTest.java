@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cwm.buffer.Envelope;
@@ -354,5 +355,23 @@ class ChannelWindowTest {
     assertEquals(2, view.getLong("messages_received"));
     assertEquals(1, view.getLong("messages_acked"));
     assertEquals(Envelope.format(clock.instant()), view.getString("last_heartbeat_at"));
+  }
+
+  @Test
+  void aChangedSpecAppliesToAdmissionAndLeasesWithoutClosingSessions() {
+    open("a", "websocket");
+    open("b", "websocket");
+    assertFalse(window.admits());
+    window.update(new ChannelSpec("orders", "token2", Map.of("wh", new ChannelSpec.Queue("wh", 3600, 100)), 1, 7,
+        30, HEARTBEAT_SECONDS, 5));
+    assertEquals(2, window.size(), "sessions above the lowered max_connections stay");
+    assertFalse(window.admits());
+    assertEquals(7, window.maxInFlight());
+    assertEquals(30_000, window.leaseMillis());
+    window.update(new ChannelSpec("orders", "token2", Map.of("wh", new ChannelSpec.Queue("wh", 3600, 100)), 3, 7,
+        30, HEARTBEAT_SECONDS, 5));
+    assertTrue(window.admits(), "a raised max_connections admits the next session");
+    assertThrows(IllegalArgumentException.class, () -> window.update(
+        new ChannelSpec("other", "t", Map.of(), 1, 1, 1, 1, 1)));
   }
 }

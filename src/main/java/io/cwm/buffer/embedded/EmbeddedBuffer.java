@@ -104,16 +104,7 @@ public final class EmbeddedBuffer implements MessageBuffer {
         committer.start();
         LOG.info("embedded buffer open at {}", dataDir.resolve(FILE_NAME));
       }
-      long now = clock.millis();
-      for (ChannelSpec spec : specs) {
-        ChannelIndex index = channels.computeIfAbsent(spec.name(), name -> new ChannelIndex(name, store, meta));
-        TokenState before = index.token();
-        TokenState after = index.alignToken(spec.token(), now);
-        if (before != null && !before.currentHash().equals(after.currentHash())) {
-          LOG.info("configured channel token changed: now current, the previous one valid for {} s [channel: {}]",
-              TokenState.CONFIG_CHANGE_GRACE_SECONDS, spec.name());
-        }
-      }
+      register(specs);
       users++;
       return commit();
     } catch (MVStoreException e) {
@@ -125,6 +116,37 @@ public final class EmbeddedBuffer implements MessageBuffer {
           + " is in use by another cwm process (lock on " + absolute.resolve(FILE_NAME) + ")"));
     } catch (Exception e) {
       return cannotOpen(e);
+    }
+  }
+
+  /**
+   * The channels of a reload on the open store, as {@link #open} registers them; the store is not
+   * opened again (an instance that opens it for the first time calls {@link #open}).
+   */
+  @Override
+  public synchronized Future<Void> addChannels(Collection<ChannelSpec> specs) {
+    if (store == null) {
+      return Future.failedFuture(new BufferException(BufferException.Reason.UNAVAILABLE, "buffer closed"));
+    }
+    try {
+      register(specs);
+      return commit();
+    } catch (Exception e) {
+      return cannotOpen(e);
+    }
+  }
+
+  /** Under this object's lock: an index per channel, its token state created or aligned with the configured token. */
+  private void register(Collection<ChannelSpec> specs) {
+    long now = clock.millis();
+    for (ChannelSpec spec : specs) {
+      ChannelIndex index = channels.computeIfAbsent(spec.name(), name -> new ChannelIndex(name, store, meta));
+      TokenState before = index.token();
+      TokenState after = index.alignToken(spec.token(), now);
+      if (before != null && !before.currentHash().equals(after.currentHash())) {
+        LOG.info("configured channel token changed: now current, the previous one valid for {} s [channel: {}]",
+            TokenState.CONFIG_CHANGE_GRACE_SECONDS, spec.name());
+      }
     }
   }
 
