@@ -128,6 +128,11 @@ final class DocsPage {
       JsonObject response = responses.getJsonObject(status);
       html.append("<dt><code>").append(escape(status)).append("</code></dt>\n<dd>");
       html.append(prose(response.getString("description", ""))).append('\n');
+      JsonObject headers = response.getJsonObject("headers", new JsonObject());
+      for (String header : headers.fieldNames()) {
+        html.append("<p>Header <code>").append(escape(header)).append("</code>: ")
+            .append(prose(headers.getJsonObject(header).getString("description", ""))).append("</p>\n");
+      }
       content(html, response.getJsonObject("content"));
       html.append("</dd>\n");
     }

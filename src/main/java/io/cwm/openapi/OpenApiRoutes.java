@@ -4,6 +4,7 @@ import io.cwm.config.Env;
 import io.cwm.config.EnvVars;
 import io.cwm.http.Edge;
 import io.cwm.http.Routes;
+import io.cwm.webhook.ConfigSnapshot;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
@@ -32,16 +33,21 @@ import java.util.function.Supplier;
  * to the admin API, the console and {@code /metrics}; the document still describes those routes
  * and says where they are served.
  *
- * <p>{@code DISABLE_OPENAPI_DOCS=true} mounts nothing (the paths are then unknown, 404).
+ * <p>{@code DISABLE_OPENAPI_DOCS=true} mounts nothing (the paths are then unknown, 404). With the
+ * console off ({@code CWM_CONSOLE=false}) its operations are left out of the document.
  * {@code ROOT_PATH} (a reverse proxy's prefix) becomes the document's one server. The ids of the
  * configured webhooks, read at serve time so a reload shows, are examples of the {@code {id}}
- * parameter, as in Python, unless {@code STATS_SANITIZE_IDS=true} says the ids are not to be shown;
- * no other part of the config (and so no secret) reaches either response.
+ * parameter (the first {@value #MAX_EXAMPLES}), as in Python, unless {@code STATS_SANITIZE_IDS=true}
+ * says the ids are not to be shown; no other part of the config (and so no secret) reaches either
+ * response.
  */
 public final class OpenApiRoutes implements Routes {
   static final String DOCUMENT = "io/cwm/openapi/openapi.json";
   static final String JSON_PATH = "/openapi.json";
   static final List<String> PAGE_PATHS = List.of("/docs", "/redoc");
+  static final String CONSOLE_TAG = "console";
+  /** Ids shown as examples at most: a config of thousands of webhooks keeps the document small. */
+  static final int MAX_EXAMPLES = 100;
   static final String JSON_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
   /**
@@ -49,8 +55,9 @@ public final class OpenApiRoutes implements Routes {
    *
    * @param webhookIds the configured webhook ids now, or null to show none
    * @param rootPath the public prefix ({@code ROOT_PATH}), or null
+   * @param console whether the console is on ({@code CWM_CONSOLE}); off, its operations are left out
    */
-  public record Deps(Supplier<? extends Collection<String>> webhookIds, String rootPath) {}
+  public record Deps(Supplier<? extends Collection<String>> webhookIds, String rootPath, boolean console) {}
 
   private static final Routes NONE = (router, edge) -> { };
 
@@ -60,7 +67,8 @@ public final class OpenApiRoutes implements Routes {
 
   public OpenApiRoutes(Deps deps) {
     this.deps = deps;
-    this.template = withServer(load(), deps.rootPath());
+    JsonObject document = withServer(load(), deps.rootPath());
+    this.template = deps.console() ? document : withoutTag(document, CONSOLE_TAG);
   }
 
   /**
@@ -73,7 +81,7 @@ public final class OpenApiRoutes implements Routes {
       return NONE;
     }
     return new OpenApiRoutes(new Deps(env.flag(EnvVars.STATS_SANITIZE_IDS) ? null : webhookIds,
-        env.get(EnvVars.ROOT_PATH, null)));
+        env.get(EnvVars.ROOT_PATH, null), !env.get(EnvVars.CWM_CONSOLE, "true").equalsIgnoreCase("false")));
   }
 
   @Override
@@ -115,7 +123,8 @@ public final class OpenApiRoutes implements Routes {
     if (deps.webhookIds() != null) {
       Collection<String> configured = deps.webhookIds().get();
       if (configured != null) {
-        configured.stream().filter(id -> !id.equals("default") && !id.contains("/")).forEach(ids::add);
+        configured.stream().filter(id -> !id.equals(ConfigSnapshot.DEFAULT_ID)).sorted().limit(MAX_EXAMPLES)
+            .forEach(ids::add);
       }
     }
     return ids;
@@ -142,6 +151,30 @@ public final class OpenApiRoutes implements Routes {
       }
     }
     return document;
+  }
+
+  /** The document without the operations of {@code tag} (a part this process does not serve). */
+  static JsonObject withoutTag(JsonObject document, String tag) {
+    JsonObject paths = document.getJsonObject("paths");
+    for (String path : Set.copyOf(paths.fieldNames())) {
+      JsonObject item = paths.getJsonObject(path);
+      for (String method : Set.copyOf(item.fieldNames())) {
+        if (item.getJsonObject(method).getJsonArray("tags", new JsonArray()).contains(tag)) {
+          item.remove(method);
+        }
+      }
+      if (item.isEmpty()) {
+        paths.remove(path);
+      }
+    }
+    JsonArray tags = document.getJsonArray("tags", new JsonArray());
+    JsonArray kept = new JsonArray();
+    for (int i = 0; i < tags.size(); i++) {
+      if (!tag.equals(tags.getJsonObject(i).getString("name"))) {
+        kept.add(tags.getJsonObject(i));
+      }
+    }
+    return document.put("tags", kept);
   }
 
   static JsonObject withServer(JsonObject document, String rootPath) {
