@@ -23,8 +23,8 @@ import java.util.regex.Pattern;
 final class DocsPage {
   static final String STYLE = "body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;"
       + "color:#1b1b1b;background:#fff}pre{overflow-x:auto;background:#f4f4f4;padding:.5rem;font-size:.85rem}"
-      + "code{font-family:ui-monospace,monospace}table{border-collapse:collapse;width:100%;display:block;"
-      + "overflow-x:auto}th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}"
+      + "code{font-family:ui-monospace,monospace}.scroll{overflow-x:auto}table{border-collapse:collapse;width:100%}"
+      + "th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}"
       + "article{border-top:1px solid #ccc;margin-top:1.5rem}.method{display:inline-block;min-width:4.5rem;"
       + "font-family:ui-monospace,monospace;font-weight:700}h3{word-break:break-all}"
       + "@media (prefers-color-scheme:dark){body{color:#eee;background:#161616}pre{background:#262626}"
@@ -169,7 +169,10 @@ final class DocsPage {
     if (parameters == null || parameters.isEmpty()) {
       return;
     }
-    html.append("<h4>Parameters</h4>\n<table>\n<thead><tr><th scope=\"col\">Name</th><th scope=\"col\">In</th>")
+    // a focusable region, so a keyboard can scroll a table wider than a phone
+    html.append("<h4>Parameters</h4>\n")
+        .append("<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Parameters\">\n")
+        .append("<table>\n<thead><tr><th scope=\"col\">Name</th><th scope=\"col\">In</th>")
         .append("<th scope=\"col\">Required</th><th scope=\"col\">Schema</th><th scope=\"col\">Description</th>")
         .append("</tr></thead>\n<tbody>\n");
     for (Object parameter : parameters) {
@@ -190,7 +193,7 @@ final class DocsPage {
       }
       html.append("</td></tr>\n");
     }
-    html.append("</tbody>\n</table>\n");
+    html.append("</tbody>\n</table>\n</div>\n");
   }
 
   private static void content(StringBuilder html, JsonObject content) {
