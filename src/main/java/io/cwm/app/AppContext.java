@@ -31,6 +31,7 @@ import io.cwm.http.Routes;
 import io.cwm.ingest.IngestVerticle;
 import io.cwm.ingest.ServiceRoutes;
 import io.cwm.ingest.WebhookRoutes;
+import io.cwm.openapi.OpenApiRoutes;
 import io.cwm.stream.edge.ConnectRoutes;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -122,6 +123,7 @@ public final class AppContext {
         routes.add(consoleRoutes());
       }
     }
+    routes.add(OpenApiRoutes.fromEnv(env, () -> config.webhooks().keySet()));
     routes.add(ServiceRoutes.all(serviceDeps()));
     return new IngestVerticle.Deps(host, listenPort(), port, edge, bodyBudget, settings, List.copyOf(routes), boundPort);
   }

@@ -39,6 +39,10 @@ public final class EnvVars {
   public static final String ALLOW_LOCALHOST_FOR_TESTS = "ALLOW_LOCALHOST_FOR_TESTS";
   public static final String ALLOW_PRIVATE_IP_CONNECTIONS = "ALLOW_PRIVATE_IP_CONNECTIONS";
   public static final String SAVE_TO_DISK_BASE_DIR = "SAVE_TO_DISK_BASE_DIR";
+  /** {@code true}: no {@code /openapi.json}, {@code /docs} or {@code /redoc} (404 as any unknown path). */
+  public static final String DISABLE_OPENAPI_DOCS = "DISABLE_OPENAPI_DOCS";
+  /** The path prefix a reverse proxy serves the receiver under: the OpenAPI document's server URL. */
+  public static final String ROOT_PATH = "ROOT_PATH";
 
   // ---- Vault secrets for {$vault:path#field} (names shared with the Python version's deployments;
   // docs/vault.md)
