@@ -95,7 +95,7 @@ public final class AppContext {
     this.tokenGuard = new TokenGuard(clock);
     this.startedAt = clock.millis();
     this.adminAuth = AdminAuth.fromEnv(env);
-    this.readiness = new Readiness(clock, !config.channels().isEmpty());
+    this.readiness = new Readiness(clock, () -> !this.config.channels().isEmpty());
     this.edge = EdgeSettings.fromEnv(env,
         config.channels().values().stream().mapToInt(ChannelSpec::heartbeatIntervalSeconds).max().orElse(0));
     this.bodyBudget = new BodyBudget(edge.bodyBudgetBytes());
@@ -123,7 +123,7 @@ public final class AppContext {
         routes.add(consoleRoutes());
       }
     }
-    routes.add(OpenApiRoutes.fromEnv(env, () -> config.webhooks().keySet()));
+    routes.add(OpenApiRoutes.fromEnv(env, () -> config.current().webhooks().keySet()));
     routes.add(ServiceRoutes.all(serviceDeps()));
     return new IngestVerticle.Deps(host, listenPort(), port, edge, bodyBudget, settings, List.copyOf(routes), boundPort);
   }

@@ -4,6 +4,7 @@ import io.cwm.config.EnvVars;
 import io.cwm.buffer.BufferCall;
 import io.cwm.buffer.Envelope;
 import io.cwm.buffer.MessageBuffer;
+import io.cwm.bus.Addresses;
 import io.cwm.bus.ChannelDirectory;
 import io.cwm.bus.LocalCodec;
 import io.cwm.stream.SessionEnd;
@@ -324,6 +325,9 @@ public final class Launcher {
     if (reloader != null) {
       ConfigReloader reloads = reloader.apply(app);
       app.reloader(reloads);
+      // every buffer, stream and channel instance takes the new channel set on its own event loop
+      app.liveConfig().onSwap(next -> vertx.eventBus().publish(Addresses.CHANNELS_UPDATE,
+          new ChannelUpdate(Map.copyOf(app.liveConfig().channels())), Addresses.LOCAL));
       List<Path> watched;
       long debounce;
       try {

@@ -13,23 +13,28 @@ public final class Readiness {
   static final long CACHE_MS = 1000;
 
   private final Clock clock;
-  private final boolean needed;
+  private final java.util.function.BooleanSupplier needed;
   private final AtomicReference<Probe> last = new AtomicReference<>();
 
   private record Probe(long at, Future<Boolean> result) {}
 
   public Readiness(Clock clock, boolean bufferNeeded) {
+    this(clock, () -> bufferNeeded);
+  }
+
+  /** {@code bufferNeeded} is asked each time: a reload may add the first channel. */
+  public Readiness(Clock clock, java.util.function.BooleanSupplier bufferNeeded) {
     this.clock = clock;
     this.needed = bufferNeeded;
   }
 
   public boolean bufferNeeded() {
-    return needed;
+    return needed.getAsBoolean();
   }
 
   /** True when the buffer answered its last ping (at most {@link #CACHE_MS} old). */
   public Future<Boolean> bufferUp(MessageBuffer buffer) {
-    if (!needed) {
+    if (!needed.getAsBoolean()) {
       return Future.succeededFuture(true);
     }
     long now = clock.millis();
