@@ -1,10 +1,12 @@
 package io.cwm.app;
 
 import io.cwm.admin.ConfigRoutes;
+import io.cwm.buffer.BufferClient;
 import io.cwm.config.ChannelSpec;
 import io.cwm.config.ConfigProblem;
 import io.cwm.config.Env;
 import io.cwm.config.Secrets;
+import io.cwm.stream.StreamClient;
 import io.cwm.validate.ValidatorContext;
 import io.cwm.webhook.ConfigSnapshot;
 import io.cwm.webhook.LiveConfig;
@@ -51,6 +53,9 @@ public final class ConfigReloader implements ConfigRoutes.Reloads {
   static final String CLUSTER_ADDRESS = "cwm.config.reload";
   /** Python's migration window: a replaced connection's pool counts as deprecated this long. */
   static final long DEPRECATED_WINDOW_MILLIS = 5 * 60_000;
+  /** How long a reload's answer waits for the channels it added to be served. */
+  static final long CHANNELS_READY_MILLIS = 5_000;
+  private static final long CHANNELS_READY_POLL_MILLIS = 25;
   private static final Pattern URL_USERINFO = Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)[^/@\\s]+@");
   private static final Pattern DIRECTORIES = Pattern.compile("(?<![\\w:/.])/(?:[^/\\s:'\"]+/)+([^/\\s:'\"]+)");
 
@@ -99,6 +104,8 @@ public final class ConfigReloader implements ConfigRoutes.Reloads {
   private long succeeded;
   private long failed;
   private MessageConsumer<JsonObject> cluster;
+  private final BufferClient buffers;
+  private final StreamClient streams;
 
   /**
    * @param initial the raw config the process started with (its snapshot is {@code live}'s)
@@ -114,6 +121,8 @@ public final class ConfigReloader implements ConfigRoutes.Reloads {
     this.validators = validators;
     this.rules = rules;
     this.clock = clock;
+    this.buffers = new BufferClient(vertx);
+    this.streams = new StreamClient(vertx);
     Instant now = clock.instant();
     live.current().connections().forEach((name, connection) -> pools.put(name, new PoolVersion(1, now, connection,
         null)));
@@ -175,7 +184,8 @@ public final class ConfigReloader implements ConfigRoutes.Reloads {
       return secrets.resolve(parts(merged), refresh)
           .compose(resolved -> vertx.executeBlocking(() -> ConfigLoader.load(merged, env, validators, rules,
               resolved), false))
-          .map(result -> finish(merged, result, webhooks, connections, validateOnly, trigger, started));
+          .map(result -> finish(merged, result, webhooks, connections, validateOnly, trigger, started))
+          .compose(this::whenChannelsServe);
     }, unreadable -> Future.succeededFuture(failure(List.of(new ConfigProblem(ConfigProblem.Severity.ERROR,
         source.type(), null, null, null, "cannot read the config: " + unreadable.getMessage())), trigger, started)));
     return done.andThen(finished -> inProgress = false);
@@ -225,6 +235,57 @@ public final class ConfigReloader implements ConfigRoutes.Reloads {
     return new ConfigRoutes.Answer(200, new JsonObject().put("status", "success")
         .put("reloaded", new JsonObject().put("webhooks", webhooks).put("connections", connections))
         .put("details", details).put("timestamp", now));
+  }
+
+  /**
+   * A success is answered once the channels it added serve: their buffer owner registered them and
+   * their stream owner took them (each instance does so on its own event loop after the swap), so
+   * a connector or a webhook right after the answer finds them. Bounded by
+   * {@value #CHANNELS_READY_MILLIS} ms; channels not ready by then are named in the answer.
+   */
+  private Future<ConfigRoutes.Answer> whenChannelsServe(ConfigRoutes.Answer answer) {
+    JsonObject details = answer.body().getJsonObject("details");
+    JsonArray added = details == null || answer.status() != 200 || !"success".equals(answer.body().getString("status"))
+        ? null : details.getJsonObject("channels").getJsonArray("added");
+    if (added == null || added.isEmpty()) {
+      return Future.succeededFuture(answer);
+    }
+    long deadline = System.currentTimeMillis() + CHANNELS_READY_MILLIS;
+    List<Future<Boolean>> each = new ArrayList<>();
+    for (Object name : added) {
+      each.add(serves(live.channels().get((String) name), deadline));
+    }
+    return Future.join(each).transform(done -> {
+      JsonArray pending = new JsonArray();
+      for (int i = 0; i < each.size(); i++) {
+        if (!Boolean.TRUE.equals(each.get(i).result())) {
+          pending.add(added.getValue(i));
+        }
+      }
+      if (!pending.isEmpty()) {
+        LOG.warn("channel(s) {} not yet served {} ms after the reload: their owners go on registering them",
+            pending, CHANNELS_READY_MILLIS);
+      }
+      details.getJsonObject("channels").put("pending", pending);
+      return Future.succeededFuture(answer);
+    });
+  }
+
+  /** True once both owners of {@code channel} answer for it, false at the deadline. */
+  private Future<Boolean> serves(ChannelSpec channel, long deadline) {
+    Promise<Boolean> served = Promise.promise();
+    Runnable[] attempt = new Runnable[1];
+    attempt[0] = () -> buffers.stats(channel).compose(stats -> streams.count(channel.name())).onComplete(done -> {
+      if (done.succeeded()) {
+        served.complete(true);
+      } else if (System.currentTimeMillis() > deadline) {
+        served.complete(false);
+      } else {
+        vertx.setTimer(CHANNELS_READY_POLL_MILLIS, id -> attempt[0].run());
+      }
+    });
+    attempt[0].run();
+    return served.future();
   }
 
   private synchronized ConfigRoutes.Answer failure(List<ConfigProblem> problems, String trigger, long started) {
