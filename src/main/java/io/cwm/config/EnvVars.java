@@ -32,6 +32,17 @@ public final class EnvVars {
   public static final String ALLOW_PRIVATE_IP_CONNECTIONS = "ALLOW_PRIVATE_IP_CONNECTIONS";
   public static final String SAVE_TO_DISK_BASE_DIR = "SAVE_TO_DISK_BASE_DIR";
 
+  // ---- config backend (names shared with the Python version's deployments)
+  /** {@code file} (default) or {@code etcd}: where the webhooks and connections are read from. */
+  public static final String CONFIG_BACKEND = "CONFIG_BACKEND";
+  public static final String ETCD_HOST = "ETCD_HOST";
+  public static final String ETCD_PORT = "ETCD_PORT";
+  public static final String ETCD_PREFIX = "ETCD_PREFIX";
+  /** The namespace {@code /webhook/{id}} serves (default {@code default}). */
+  public static final String ETCD_NAMESPACE = "ETCD_NAMESPACE";
+  public static final String ETCD_USERNAME = "ETCD_USERNAME";
+  public static final String ETCD_PASSWORD = "ETCD_PASSWORD";
+
   // ---- receiver, Java only
   public static final String ALLOW_DEFAULT_WEBHOOK = "ALLOW_DEFAULT_WEBHOOK";
   public static final String CWM_STRICT_CONFIG = "CWM_STRICT_CONFIG";
