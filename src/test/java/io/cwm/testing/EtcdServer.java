@@ -172,7 +172,54 @@ public final class EtcdServer implements AutoCloseable {
         .getString("token");
   }
 
+  /**
+   * Sets {@code user}'s password (to the same one, if wanted): etcd then refuses every token it
+   * gave that user, as when they expire.
+   */
+  public void changePassword(String user, String password) {
+    call("/v3/auth/user/changepw", new JsonObject().put("name", user).put("password", password));
+  }
+
+  /** A fresh token of {@code user}. */
+  public String token(String user, String password) {
+    return send("/v3/auth/authenticate", new JsonObject().put("name", user).put("password", password))
+        .getString("token");
+  }
+
+  /** Whether etcd still takes {@code token} (a read of one key with it is not refused). */
+  public boolean tokenValid(String token, String key) {
+    HttpRequest request = HttpRequest.newBuilder(uri("/v3/kv/range")).timeout(Duration.ofSeconds(10))
+        .header("Authorization", token)
+        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("key", encode(key)).encode())).build();
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString()).statusCode() != 401;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
   private JsonObject call(String path, JsonObject body) {
+    try {
+      return send(path, body);
+    } catch (Unauthenticated e) {
+      rootToken = null;
+      rootToken = send("/v3/auth/authenticate", new JsonObject().put("name", "root").put("password", ROOT_PASSWORD))
+          .getString("token");
+      return send(path, body);
+    }
+  }
+
+  /** etcd answered 401: the root token expired or the member restarted and forgot it. */
+  private static final class Unauthenticated extends IllegalStateException {
+    Unauthenticated(String message) {
+      super(message);
+    }
+  }
+
+  private JsonObject send(String path, JsonObject body) {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10))
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.encode()));
     if (rootToken != null) {
@@ -180,6 +227,9 @@ public final class EtcdServer implements AutoCloseable {
     }
     try {
       HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() == 401 && rootToken != null) {
+        throw new Unauthenticated(response.body());
+      }
       if (response.statusCode() != 200) {
         throw new IllegalStateException("etcd " + path + " answered " + response.statusCode() + ": "
             + response.body());
