@@ -2,6 +2,7 @@ package io.cwm.config.etcd;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -61,12 +62,14 @@ final class EtcdClient {
     }
   }
 
+  private final Vertx vertx;
   private final EtcdSettings settings;
   private final HttpClient http;
   private final WebClient web;
   private String token;
 
   EtcdClient(Vertx vertx, EtcdSettings settings) {
+    this.vertx = vertx;
     this.settings = settings;
     this.http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(settings.host())
         .setDefaultPort(settings.port()).setConnectTimeout(CONNECT_TIMEOUT_MILLIS));
@@ -129,9 +132,9 @@ final class EtcdClient {
     }));
   }
 
-  private static Future<Watch> stream(Runnable close, HttpClientResponse response, Handler<List<KeyValue>> events,
+  private Future<Watch> stream(Runnable close, HttpClientResponse response, Handler<List<KeyValue>> events,
       Handler<Throwable> ended) {
-    io.vertx.core.Promise<Watch> created = io.vertx.core.Promise.promise();
+    Promise<Watch> created = Promise.promise();
     boolean[] over = {false};
     Handler<Throwable> finish = failure -> {
       if (!over[0]) {
@@ -183,7 +186,9 @@ final class EtcdClient {
     });
     lines.exceptionHandler(finish);
     lines.endHandler(v -> finish.handle(new EtcdException("watch connection closed", false)));
-    return created.future();
+    long unconfirmed = vertx.setTimer(REQUEST_TIMEOUT_MILLIS, id -> finish.handle(new EtcdException(
+        "watch not confirmed within " + REQUEST_TIMEOUT_MILLIS + " ms", false)));
+    return created.future().onComplete(done -> vertx.cancelTimer(unconfirmed));
   }
 
   Future<Void> close() {

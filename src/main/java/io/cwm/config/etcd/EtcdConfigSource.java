@@ -231,10 +231,19 @@ public final class EtcdConfigSource {
     try {
       value = ConfigJson.decode(kv.value());
     } catch (ConfigException e) {
-      LOG.warn("etcd key holds no JSON [key: {}]: {}", EtcdSettings.printable(kv.key(), MAX_LOGGED_KEY), e.getMessage());
-      value = e.getMessage();
+      value = withoutDetail(e.getMessage());
+      LOG.warn("etcd key holds no JSON [key: {}]: {}", EtcdSettings.printable(kv.key(), MAX_LOGGED_KEY), value);
     }
     entries.put(kv.key(), new Stored(key, value));
+  }
+
+  /**
+   * The decoder's message up to where the error is: the parser's detail after it can quote a
+   * token of the value ({@code Unrecognized token 'hunter2'}), and a value may be a secret.
+   */
+  static String withoutDetail(String message) {
+    int detail = message.indexOf(": ");
+    return detail < 0 ? message : message.substring(0, detail);
   }
 
   private EtcdConfig build() {

@@ -28,7 +28,8 @@ class EtcdAuthTest {
 
   @BeforeAll
   static void startEtcd() {
-    assumeTrue(EtcdServer.available(), EtcdServer.BINARY + " not installed (apt-get install etcd-server; .ci/run does)");
+    assumeTrue(EtcdServer.available(),
+        EtcdServer.BINARY + " not installed (apt-get install etcd-server; .ci/run does)");
     etcd = EtcdServer.launch();
     etcd.put(PREFIX + "default/webhooks/a", "{\"module\":\"log\"}");
     etcd.enableAuth(USER, PASSWORD, PREFIX);

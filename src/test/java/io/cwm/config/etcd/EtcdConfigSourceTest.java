@@ -45,7 +45,8 @@ class EtcdConfigSourceTest {
 
   @BeforeAll
   static void startEtcd() {
-    assumeTrue(EtcdServer.available(), EtcdServer.BINARY + " not installed (apt-get install etcd-server; .ci/run does)");
+    assumeTrue(EtcdServer.available(),
+        EtcdServer.BINARY + " not installed (apt-get install etcd-server; .ci/run does)");
     etcd = EtcdServer.launch();
   }
 
@@ -169,25 +170,28 @@ class EtcdConfigSourceTest {
 
       assertEquals(List.of("default"), List.copyOf(config.namespaces().keySet()));
       assertEquals(List.of("good"), List.copyOf(config.webhooks().fieldNames()));
-      assertTrue(log.messages().stream().anyMatch(m -> m.contains(prefix + "default/notes/x")), "log: " + log.messages());
-      assertTrue(log.messages().stream().anyMatch(m -> m.contains(prefix + "bad.namespace/webhooks/x")), "log: " + log.messages());
+      List<String> messages = log.messages();
+      assertTrue(messages.stream().anyMatch(m -> m.contains(prefix + "default/notes/x")), "log: " + messages);
+      assertTrue(messages.stream().anyMatch(m -> m.contains(prefix + "bad.namespace/webhooks/x")), "log: " + messages);
       assertFalse(log.messages().stream().anyMatch(m -> m.contains("not ours")), "a value was logged");
     }
   }
 
   @Test
-  void aValueThatIsNotJsonReachesTheLoaderAsAnError() throws InterruptedException {
+  void aValueThatIsNotJsonReachesTheLoaderAsAnErrorWithoutItsContent() throws InterruptedException {
     start("default");
+    try (LogCapture log = LogCapture.of(EtcdConfigSource.class)) {
+      etcd.put(prefix + "default/webhooks/broken", "{\"module\": hunter2}");
 
-    etcd.put(prefix + "default/webhooks/broken", "{\"module\": \"log\", secret-ish");
-
-    assertTrue(changeArrives(2_000, config -> config.webhooks().containsKey("broken")));
+      assertTrue(changeArrives(2_000, config -> config.webhooks().containsKey("broken")));
+      assertTrue(log.messages().stream().anyMatch(m -> m.contains(prefix + "default/webhooks/broken")));
+      assertFalse(log.messages().stream().anyMatch(m -> m.contains("hunter2")), "log: " + log.messages());
+    }
     ConfigLoader.Result result = load(changes.get(changes.size() - 1), Map.of());
     assertFalse(result.ok());
     String error = result.errors().get(0).toString();
     assertTrue(error.contains("'broken'") && error.contains("must be an object"), error);
-    assertFalse(error.contains("secret-ish"), error);
-    assertFalse(result.problems().stream().map(ConfigProblem::toString).anyMatch(p -> p.contains("secret-ish")));
+    assertFalse(result.problems().stream().map(ConfigProblem::toString).anyMatch(p -> p.contains("hunter2")));
   }
 
   @Test
@@ -197,7 +201,8 @@ class EtcdConfigSourceTest {
 
     Throwable failure = Futures.failure(source.start());
 
-    assertTrue(failure.getMessage().startsWith("etcd at 127.0.0.1:" + nothing + " unreachable: "), failure.getMessage());
+    assertTrue(failure.getMessage().startsWith("etcd at 127.0.0.1:" + nothing + " unreachable: "),
+        failure.getMessage());
     assertFalse(source.connected());
   }
 
