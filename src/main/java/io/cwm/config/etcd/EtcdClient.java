@@ -108,6 +108,13 @@ final class EtcdClient {
     });
   }
 
+  /** A read of no value (a count of the keys under {@code prefix}): etcd's revision, proving it answers. */
+  Future<Long> probe(String prefix) {
+    JsonObject body = new JsonObject().put("key", encode(prefix)).put("range_end", encode(rangeEnd(prefix)))
+        .put("count_only", true);
+    return post("/v3/kv/range", body, true).map(EtcdClient::revision);
+  }
+
   /**
    * Watches every key starting with {@code prefix} from {@code startRevision} on. The future
    * completes once etcd confirmed the watch; then {@code events} gets each change in order, and

@@ -25,10 +25,12 @@ import org.slf4j.LoggerFactory;
  * transaction of fifty keys, or fifty puts in a row, give one or a few changes.
  *
  * <p>The watch starts at the revision after the read, so no change falls between them. When it
- * stops (etcd down, connection lost, token expired, revision compacted), {@link #connected} turns
- * false and the listeners of {@link #onConnection} hear it; the last config stays. Reconnection
- * retries with a doubling delay and reads every key again before watching anew, so what happened
- * meanwhile arrives as one change.
+ * stops (etcd down, connection closed, revision compacted) or etcd leaves a small read made every
+ * {@code probeInterval} unanswered for 5 s (a partition that closes nothing), {@link #connected}
+ * turns false and the listeners of {@link #onConnection} hear it; the last config stays.
+ * Reconnection logs in again, retries with a doubling delay and reads every key again before
+ * watching anew, so what happened meanwhile arrives as one change. An open watch outlives its
+ * token (etcd checks it when the watch is created).
  *
  * <p>A key outside the layout ({@link EtcdKey}) or with a bad namespace is skipped with a WARN
  * naming the key. A value under a valid key that is not JSON is passed on as a JSON string (the
@@ -40,6 +42,8 @@ public final class EtcdConfigSource {
   private static final Logger LOG = LoggerFactory.getLogger(EtcdConfigSource.class);
   /** How long the first change of a burst waits for the rest. */
   public static final Duration DEFAULT_DEBOUNCE = Duration.ofMillis(100);
+  /** How often a quiet watch is checked by a small read (a lost member whose connection stays open). */
+  public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(10);
   private static final int MAX_LOGGED_KEY = 512;
   private static final long FIRST_RETRY_MILLIS = 200;
   private static final long MAX_RETRY_MILLIS = 5_000;
@@ -47,6 +51,7 @@ public final class EtcdConfigSource {
   private final Vertx vertx;
   private final EtcdSettings settings;
   private final long debounceMillis;
+  private final long probeMillis;
   private final EtcdClient client;
   private final String source;
   private final TreeMap<String, Stored> entries = new TreeMap<>();
@@ -56,6 +61,7 @@ public final class EtcdConfigSource {
   private EtcdClient.Watch watch;
   private long debounceTimer = -1;
   private long retryTimer = -1;
+  private long probeTimer = -1;
   private long retryMillis = FIRST_RETRY_MILLIS;
   private volatile EtcdConfig current;
   private volatile boolean connected;
@@ -65,13 +71,19 @@ public final class EtcdConfigSource {
   private record Stored(EtcdKey key, Object value) {}
 
   public EtcdConfigSource(Vertx vertx, EtcdSettings settings) {
-    this(vertx, settings, DEFAULT_DEBOUNCE);
+    this(vertx, settings, DEFAULT_DEBOUNCE, DEFAULT_PROBE_INTERVAL);
   }
 
-  public EtcdConfigSource(Vertx vertx, EtcdSettings settings, Duration debounce) {
+  /**
+   * @param debounce how long the first change of a burst waits for the rest
+   * @param probeInterval how often a small read checks that etcd still answers while the watch is
+   *     up: a member lost behind a connection that stays open (a partition) sends no close
+   */
+  public EtcdConfigSource(Vertx vertx, EtcdSettings settings, Duration debounce, Duration probeInterval) {
     this.vertx = vertx;
     this.settings = settings;
     this.debounceMillis = Math.max(1, debounce.toMillis());
+    this.probeMillis = Math.max(1, probeInterval.toMillis());
     this.client = new EtcdClient(vertx, settings);
     this.source = "etcd " + settings.address() + " " + settings.prefix();
   }
@@ -86,6 +98,7 @@ public final class EtcdConfigSource {
     context.runOnContext(v -> readAndWatch().onComplete(done -> {
       if (done.succeeded()) {
         connected = true;
+        scheduleProbe();
         started.complete(current);
         return;
       }
@@ -129,6 +142,7 @@ public final class EtcdConfigSource {
     context.runOnContext(v -> {
       vertx.cancelTimer(debounceTimer);
       vertx.cancelTimer(retryTimer);
+      vertx.cancelTimer(probeTimer);
       if (watch != null) {
         watch.cancel();
         watch = null;
@@ -203,10 +217,34 @@ public final class EtcdConfigSource {
         if (done.succeeded()) {
           LOG.info("etcd watch back [etcd: {}]", settings.address());
           setConnected(true);
+          scheduleProbe();
         } else {
           LOG.debug("etcd still unavailable [etcd: {}]: {}", settings.address(), done.cause().getMessage());
           retryMillis = Math.min(MAX_RETRY_MILLIS, retryMillis * 2);
           scheduleRetry();
+        }
+      });
+    });
+  }
+
+  /** Checks after {@code probeMillis} that etcd answers a read; a read that fails or times out drops the watch. */
+  private void scheduleProbe() {
+    vertx.cancelTimer(probeTimer);
+    probeTimer = vertx.setTimer(probeMillis, id -> {
+      probeTimer = -1;
+      EtcdClient.Watch probed = watch;
+      if (closed || probed == null) {
+        return;
+      }
+      client.probe(settings.prefix()).onComplete(done -> {
+        if (closed || watch != probed) {
+          return;
+        }
+        if (done.succeeded()) {
+          scheduleProbe();
+        } else {
+          probed.cancel();
+          lost(new IllegalStateException("no answer to a read: " + done.cause().getMessage()));
         }
       });
     });

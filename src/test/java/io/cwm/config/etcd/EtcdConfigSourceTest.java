@@ -14,6 +14,7 @@ import io.cwm.config.Secrets;
 import io.cwm.testing.EtcdServer;
 import io.cwm.testing.Futures;
 import io.cwm.testing.LogCapture;
+import io.cwm.testing.TcpProxy;
 import io.cwm.testing.TestConnector;
 import io.cwm.testing.TestServer;
 import io.cwm.validate.ValidatorContext;
@@ -21,6 +22,7 @@ import io.cwm.webhook.ConfigSnapshot;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -249,5 +251,25 @@ class EtcdConfigSourceTest {
         "changes: " + changes);
     assertTrue(TestConnector.await(5_000, source::connected));
     assertEquals(1, drops.get());
+  }
+
+  @Test
+  void aMemberThatStopsAnsweringBehindAnOpenConnectionIsNoticed() throws Exception {
+    etcd.put(prefix + "default/webhooks/a", LOG);
+    try (TcpProxy proxy = new TcpProxy(etcd.host(), etcd.port())) {
+      source = new EtcdConfigSource(vertx, new EtcdSettings("127.0.0.1", proxy.port(), prefix, "default", null, null),
+          EtcdConfigSource.DEFAULT_DEBOUNCE, Duration.ofMillis(200));
+      source.onChange(changes::add);
+      EtcdConfig first = Futures.await(source.start());
+
+      proxy.blackHole();
+      assertTrue(TestConnector.await(10_000, () -> !source.connected()), "the partition went unnoticed");
+      assertSame(first, source.current());
+
+      proxy.restore();
+      assertTrue(TestConnector.await(15_000, source::connected), "not reconnected");
+      etcd.put(prefix + "default/webhooks/after", LOG);
+      assertTrue(changeArrives(2_000, config -> config.webhooks().containsKey("after")));
+    }
   }
 }
