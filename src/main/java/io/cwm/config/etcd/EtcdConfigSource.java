@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * unreachable or refuses the credentials); from then on each put or delete changes one entry of
  * the in-memory key map, and the listeners of {@link #onChange} get the whole new
  * {@link EtcdConfig} once per burst: the first change of a burst waits {@code debounce}, so a
- * transaction of fifty keys, or fifty puts in a row, give one or a few changes.
+ * transaction of fifty keys, or fifty puts in a row, give one or a few changes; a burst that leaves
+ * the config as it was (a put of the same value) gives none.
  *
  * <p>The watch starts at the revision after the read, so no change falls between them. When it
  * stops (etcd down, connection closed, revision compacted) or etcd leaves a small read made every
@@ -184,8 +185,9 @@ public final class EtcdConfigSource {
     if (debounceTimer < 0) {
       debounceTimer = vertx.setTimer(debounceMillis, id -> {
         debounceTimer = -1;
-        if (!closed) {
-          current = build();
+        EtcdConfig next = build();
+        if (!closed && !next.equals(current)) {
+          current = next;
           notifyChange();
         }
       });

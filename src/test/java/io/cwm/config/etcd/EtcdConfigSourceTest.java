@@ -130,6 +130,22 @@ class EtcdConfigSourceTest {
   }
 
   @Test
+  void aPutOfTheSameValueIsNoChange() throws InterruptedException {
+    etcd.put(prefix + "default/webhooks/a", LOG);
+    // no debounce to speak of: each put is its own burst
+    source = new EtcdConfigSource(vertx, new EtcdSettings(etcd.host(), etcd.port(), prefix, "default", null, null),
+        Duration.ofMillis(1), EtcdConfigSource.DEFAULT_PROBE_INTERVAL);
+    source.onChange(changes::add);
+    Futures.await(source.start());
+
+    etcd.put(prefix + "default/webhooks/a", LOG);
+    etcd.put(prefix + "default/webhooks/b", LOG);
+
+    assertTrue(changeArrives(1_000, config -> config.webhooks().containsKey("b")), "changes: " + changes);
+    assertEquals(1, changes.size());
+  }
+
+  @Test
   void deleteRemovesTheEntry() throws InterruptedException {
     etcd.put(prefix + "team-a/webhooks/a", LOG);
     etcd.put(prefix + "global/connections/c", "{\"type\":\"rabbitmq\",\"host\":\"mq.example.com\"}");
