@@ -60,6 +60,17 @@ public final class EnvVars {
   public static final String VAULT_CACHE_TTL_SECONDS = "VAULT_CACHE_TTL_SECONDS";
   public static final String VAULT_CACHE_MAX_SIZE = "VAULT_CACHE_MAX_SIZE";
 
+  // ---- config backend (names shared with the Python version's deployments)
+  /** {@code file} (default) or {@code etcd}: where the webhooks and connections are read from. */
+  public static final String CONFIG_BACKEND = "CONFIG_BACKEND";
+  public static final String ETCD_HOST = "ETCD_HOST";
+  public static final String ETCD_PORT = "ETCD_PORT";
+  public static final String ETCD_PREFIX = "ETCD_PREFIX";
+  /** The namespace {@code /webhook/{id}} serves (default {@code default}). */
+  public static final String ETCD_NAMESPACE = "ETCD_NAMESPACE";
+  public static final String ETCD_USERNAME = "ETCD_USERNAME";
+  public static final String ETCD_PASSWORD = "ETCD_PASSWORD";
+
   // ---- receiver, Java only
   public static final String ALLOW_DEFAULT_WEBHOOK = "ALLOW_DEFAULT_WEBHOOK";
   public static final String CWM_STRICT_CONFIG = "CWM_STRICT_CONFIG";
