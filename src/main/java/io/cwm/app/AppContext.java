@@ -76,6 +76,7 @@ public final class AppContext {
   private ConsoleRoutes console;
   private volatile ConfigReloader reloader;
   private volatile Supplier<String> configBackend = () -> "file";
+  private volatile boolean filesBackend = true;
 
   public AppContext(Env env, Clock clock, ConfigSnapshot config, String host, int port,
       Integer adminPort, Supplier<MessageBuffer> bufferFactory, CwmMetrics metrics) {
@@ -154,6 +155,12 @@ public final class AppContext {
   /** What /health says of the config backend: {@code file}, or etcd's {@code healthy} / {@code disconnected}. */
   void configBackend(Supplier<String> state) {
     this.configBackend = state;
+    this.filesBackend = false;
+  }
+
+  /** Whether the config comes from the files (not etcd). */
+  boolean configBackendIsFiles() {
+    return filesBackend;
   }
 
   private AdminRoutes adminRoutes() {

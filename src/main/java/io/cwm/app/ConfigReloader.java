@@ -6,6 +6,9 @@ import io.cwm.config.ChannelSpec;
 import io.cwm.config.ConfigProblem;
 import io.cwm.config.Env;
 import io.cwm.config.Secrets;
+import io.cwm.config.etcd.EtcdConfig;
+import io.cwm.config.etcd.EtcdConfigSource;
+import io.cwm.config.etcd.EtcdSettings;
 import io.cwm.stream.StreamClient;
 import io.cwm.validate.ValidatorContext;
 import io.cwm.webhook.ConfigSnapshot;
@@ -69,6 +72,11 @@ public final class ConfigReloader implements ConfigRoutes.Reloads {
 
     /** What {@code config-status} shows under {@code provider}. */
     JsonObject describe();
+
+    /** Lets go of what the source holds (etcd's watch); the files need nothing. */
+    default Future<Void> close() {
+      return Future.succeededFuture();
+    }
   }
 
   /**
@@ -142,7 +150,8 @@ public final class ConfigReloader implements ConfigRoutes.Reloads {
   }
 
   public Future<Void> stop() {
-    return cluster == null ? Future.succeededFuture() : cluster.unregister();
+    Future<Void> unregistered = cluster == null ? Future.succeededFuture() : cluster.unregister();
+    return unregistered.eventually(source::close);
   }
 
   /** config-status shows whether the files are watched. */
@@ -453,6 +462,43 @@ public final class ConfigReloader implements ConfigRoutes.Reloads {
     List<JsonObject> parts = new ArrayList<>(List.of(raw.webhooks(), raw.connections()));
     raw.namespaces().values().stream().filter(json -> json != raw.webhooks()).forEach(parts::add);
     return parts;
+  }
+
+  /** A raw config from what the etcd backend holds. */
+  static ConfigLoader.RawConfig raw(EtcdConfig config) {
+    return new ConfigLoader.RawConfig(config.webhooksSource(), config.webhooks(), config.namespaces(),
+        config.connectionsSource(), config.connections());
+  }
+
+  /**
+   * The etcd source: what the watch keeps in memory (one changed key updates one entry); the
+   * watch asks for a reload itself ({@link EtcdConfigSource#onChange}).
+   */
+  public static Source etcd(EtcdConfigSource etcd) {
+    return new Source() {
+      @Override
+      public Future<ConfigLoader.RawConfig> read() {
+        return Future.succeededFuture(raw(etcd.current()));
+      }
+
+      @Override
+      public String type() {
+        return "etcd";
+      }
+
+      @Override
+      public JsonObject describe() {
+        EtcdSettings settings = etcd.settings();
+        return new JsonObject().put("host", settings.host()).put("port", settings.port())
+            .put("prefix", settings.prefix()).put("namespace", settings.namespace())
+            .put("connected", etcd.connected());
+      }
+
+      @Override
+      public Future<Void> close() {
+        return etcd.close();
+      }
+    };
   }
 
   /** The file source: both files read again (whatever their names), on a worker thread. */

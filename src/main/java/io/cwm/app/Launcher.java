@@ -21,7 +21,10 @@ import io.cwm.config.ChannelOwners;
 import io.cwm.config.ChannelUpdate;
 import io.cwm.config.ConfigProblem;
 import io.cwm.config.Env;
+import io.cwm.config.ConfigException;
 import io.cwm.config.ReceiverSettings;
+import io.cwm.config.etcd.EtcdConfigSource;
+import io.cwm.config.etcd.EtcdSettings;
 import io.cwm.config.vault.VaultSecrets;
 import io.cwm.config.vault.VaultSettings;
 import io.cwm.metrics.CwmMetrics;
@@ -40,6 +43,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
@@ -252,9 +256,27 @@ public final class Launcher {
         options.host());
     ValidatorContext validators = ValidatorContext.create(vertx, clock, options.env());
     List<ConfigProblem> readProblems = new ArrayList<>();
-    ConfigLoader.RawConfig raw = ConfigLoader.read(options.webhooks(), options.connections(), rules, readProblems);
-    if (raw == null) {
-      return vertx.close().transform(closed -> Future.failedFuture(new ConfigRefused(readProblems)));
+    Optional<EtcdSettings> etcdSettings;
+    try {
+      etcdSettings = EtcdSettings.fromEnv(options.env());
+    } catch (ConfigException badEtcd) {
+      return vertx.close().transform(closed -> Future.failedFuture(new IllegalArgumentException(badEtcd.getMessage())));
+    }
+    EtcdConfigSource etcd = etcdSettings.map(settings -> new EtcdConfigSource(vertx, settings)).orElse(null);
+    Future<ConfigLoader.RawConfig> read;
+    ConfigReloader.Source source;
+    if (etcd != null) { // the files are not read: etcd holds the config (Python's CONFIG_BACKEND=etcd)
+      LOG.info("config backend: etcd at {} (prefix {}, namespace {})", etcd.settings().address(),
+          etcd.settings().prefix(), etcd.settings().namespace());
+      read = etcd.start().map(ConfigReloader::raw);
+      source = ConfigReloader.etcd(etcd);
+    } else {
+      ConfigLoader.RawConfig files = ConfigLoader.read(options.webhooks(), options.connections(), rules, readProblems);
+      if (files == null) {
+        return vertx.close().transform(closed -> Future.failedFuture(new ConfigRefused(readProblems)));
+      }
+      read = Future.succeededFuture(files);
+      source = ConfigReloader.files(vertx, options.webhooks(), options.connections(), rules);
     }
     ConfigReloader.SecretsResolver secrets;
     try {
@@ -269,17 +291,22 @@ public final class Launcher {
     } catch (IllegalArgumentException badVault) {
       return vertx.close().transform(closed -> Future.failedFuture(badVault));
     }
-    ConfigReloader.Source source = ConfigReloader.files(vertx, options.webhooks(), options.connections(), rules);
     ConfigReloader.SecretsResolver resolver = secrets;
-    return secrets.resolve(ConfigReloader.parts(raw), false).compose(resolved -> {
+    return read.compose(raw -> secrets.resolve(ConfigReloader.parts(raw), false).compose(resolved -> {
       ConfigLoader.Result loaded = ConfigLoader.load(raw, options.env(), validators, rules, resolved);
       List<ConfigProblem> problems = new ArrayList<>(readProblems);
       problems.addAll(loaded.problems());
       return deploy(options, verticles, vertxOptions, vertx, clock, registry,
-          new ConfigLoader.Result(loaded.snapshot(), problems),
-          app -> new ConfigReloader(vertx, app.liveConfig(), raw, source, resolver, options.env(), validators, rules,
-              clock));
-    }, unresolved -> vertx.close().transform(closed -> Future.failedFuture(unresolved)));
+          new ConfigLoader.Result(loaded.snapshot(), problems), app -> {
+            ConfigReloader reloads = new ConfigReloader(vertx, app.liveConfig(), raw, source, resolver, options.env(),
+                validators, rules, clock);
+            if (etcd != null) {
+              etcd.onChange(changed -> reloads.reload(true, true, false, "etcd watch"));
+              app.configBackend(() -> etcd.connected() ? "healthy" : "disconnected");
+            }
+            return reloads;
+          });
+    })).recover(failure -> vertx.close().transform(closed -> Future.failedFuture(failure)));
   }
 
   /**
@@ -331,7 +358,7 @@ public final class Launcher {
       List<Path> watched;
       long debounce;
       try {
-        watched = options.env().flag(EnvVars.CONFIG_FILE_WATCHING_ENABLED)
+        watched = options.env().flag(EnvVars.CONFIG_FILE_WATCHING_ENABLED) && app.configBackendIsFiles()
             ? List.of(options.webhooks(), options.connections()) : List.of();
         debounce = ConfigWatcher.debounceMillis(options.env());
       } catch (IllegalArgumentException badSetting) {
