@@ -175,7 +175,7 @@ public final class AppContext {
   private synchronized ConsoleRoutes consoleRoutes() {
     if (console == null) {
       console = new ConsoleRoutes(new ConsoleRoutes.Deps(config, adminAuth, readiness, trail, clock,
-          BufferBackends.choose(env), nodeName(), adminPort != null));
+          BufferBackends.choose(env), nodeName(), adminPort != null, reloader));
     }
     return console;
   }

@@ -72,7 +72,7 @@ final class ConsoleApi {
         .put("buffer_backend", deps.bufferBackend())
         .put("admin_port", deps.adminPort())
         .put("channels_count", channels.size())
-        .put("reload_available", false));
+        .put("reload_available", deps.reloads() != null));
   }
 
   private JsonObject configView() {
@@ -99,7 +99,28 @@ final class ConsoleApi {
   }
 
   void config(RoutingContext context) {
-    json(context, 200, configView().copy().put("reload_available", false));
+    json(context, 200, configView().copy().put("reload_available", deps.reloads() != null));
+  }
+
+  /**
+   * The Config page's reload: the same reload as {@code POST /admin/reload-config} (files or etcd
+   * read again, validated, put in force unless invalid), behind the console's own token; the
+   * reload's answer is the body whatever its status ({@code http_status} says which), so the page
+   * shows the validation result. Audited like the other console actions.
+   */
+  void reload(RoutingContext context) {
+    if (deps.reloads() == null) {
+      context.fail(new CwmException(FailureCode.NOT_FOUND, "No config reload in this process"));
+      return;
+    }
+    AUDIT.info("console config reload asked from {}", ClientIp.peer(context.request()));
+    deps.reloads().reload(true, true, false, "console").onComplete(done -> {
+      if (done.failed()) {
+        context.fail(done.cause());
+        return;
+      }
+      json(context, 200, done.result().body().copy().put("http_status", done.result().status()));
+    });
   }
 
   // ---------------------------------------------------------------- overview

@@ -1,6 +1,7 @@
 package io.cwm.console;
 
 import io.cwm.admin.AdminAuth;
+import io.cwm.admin.ConfigRoutes;
 import io.cwm.buffer.Readiness;
 import io.cwm.config.ChannelSpec;
 import io.cwm.error.CwmException;
@@ -43,9 +44,15 @@ public final class ConsoleRoutes implements Routes {
    * @param bufferBackend embedded | redis | rabbitmq
    * @param node this receiver's name (the host name)
    * @param adminPort whether the admin side has its own port
+   * @param reloads the config reloader (the Config page's reload button), or null when there is none
    */
   public record Deps(LiveConfig config, AdminAuth auth, Readiness readiness, MessageTrail trail, Clock clock,
-      String bufferBackend, String node, boolean adminPort) {}
+      String bufferBackend, String node, boolean adminPort, ConfigRoutes.Reloads reloads) {
+    public Deps(LiveConfig config, AdminAuth auth, Readiness readiness, MessageTrail trail, Clock clock,
+        String bufferBackend, String node, boolean adminPort) {
+      this(config, auth, readiness, trail, clock, bufferBackend, node, adminPort, null);
+    }
+  }
 
   private final Deps deps;
   private final ChannelIndex channels;
@@ -72,6 +79,7 @@ public final class ConsoleRoutes implements Routes {
     router.post(API + "/channels/:channel/messages/:message/dead-letter").handler(api::deadLetterMessage);
     router.get(API + "/channels/:channel/dead-letters").handler(api::deadLetters);
     router.get(API + "/config").handler(api::config);
+    router.post(API + "/config/reload").handler(api::reload);
     router.route(API + "/*").handler(context -> context.fail(new CwmException(FailureCode.NOT_FOUND, "Not Found")));
     router.route(PATH + "/*").handler(StaticHandler.create(WEB_ROOT)
         .setIndexPage("index.html")

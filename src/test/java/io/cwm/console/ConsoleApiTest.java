@@ -251,6 +251,31 @@ class ConsoleApiTest {
     }
   }
 
+  /** The Config page's reload: the receiver's reload behind the console token, its verdict in the body. */
+  @Test
+  void theConfigCanBeReloadedFromTheConsole() throws Exception {
+    try (TestServer own = TestServer.start(webhooks("console-reload", 0), "{}",
+        Map.of("WEBHOOK_CONNECT_ADMIN_TOKEN", ADMIN))) {
+      assertEquals(true, new JsonObject(Http.get(own.port(), "/console/api/config", "Authorization", AUTH).body())
+          .getBoolean("reload_available"));
+      assertEquals(401, Http.post(own.port(), "/console/api/config/reload", "{}").statusCode());
+      java.nio.file.Files.writeString(own.dir().resolve("webhooks.json"),
+          new JsonObject(webhooks("console-reload", 0)).put("added", new JsonObject().put("module", "log")).encode());
+      HttpResponse<String> reloaded = Http.post(own.port(), "/console/api/config/reload", "{}", "Authorization", AUTH);
+      assertEquals(200, reloaded.statusCode(), reloaded::body);
+      JsonObject body = new JsonObject(reloaded.body());
+      assertEquals("success", body.getString("status"));
+      assertEquals(200, body.getInteger("http_status"));
+      assertEquals(200, Http.post(own.port(), "/webhook/added", "{}").statusCode());
+      java.nio.file.Files.writeString(own.dir().resolve("webhooks.json"), "{\"broken\": ");
+      JsonObject refused = new JsonObject(Http.post(own.port(), "/console/api/config/reload", "{}",
+          "Authorization", AUTH).body());
+      assertEquals("error", refused.getString("status"));
+      assertEquals(400, refused.getInteger("http_status"));
+      assertEquals(200, Http.post(own.port(), "/webhook/added", "{}").statusCode(), "the last good config serves");
+    }
+  }
+
   @Test
   void theConsoleCanBeTurnedOff() throws Exception {
     try (TestServer off = TestServer.start(webhooks("console-off", 0), "{}",

@@ -49,19 +49,24 @@ export function render(view) {
       entries(connections, c.connections, 'connections');
       filter();
       reload.disabled = !c.reload_available;
-      reloadNote.textContent = c.reload_available ? '' : 'Live reload is not available in this version';
+      reloadNote.textContent = c.reload_available
+        ? 'Reads the files (or etcd) again and validates them; a configuration with errors is not put in force.'
+        : 'Live reload is not available in this process';
     } catch (e) {
       if (!disposed) status.textContent = `Cannot load the configuration: ${errorText(e)}`;
     }
   }
 
   reload.addEventListener('click', async () => {
-    if (!(await confirmDialog('Reload webhooks.json and connections.json from disk now?', 'Reload'))) return;
+    if (!(await confirmDialog('Read the configuration again and put it in force if it is valid?', 'Reload'))) return;
     reloadResult.replaceChildren('Reloading…');
     try {
-      const r = await api('/admin/reload-config', { method: 'POST', body: {} });
+      const r = await api('/console/api/config/reload', { method: 'POST', body: {} });
       if (disposed) return;
-      reloadResult.replaceChildren(h('p', null, 'Reload result:'), jsonTree(r));
+      const verdict = r.status === 'success'
+        ? (r.details && r.details.changed ? 'Reloaded: the new configuration is in force.' : 'Reloaded: nothing changed.')
+        : 'Refused: the configuration in force stays. Problems:';
+      reloadResult.replaceChildren(h('p', { id: 'config-reload-verdict' }, verdict), jsonTree(r));
       load();
     } catch (e) {
       if (!disposed) reloadResult.replaceChildren(`Reload failed: ${errorText(e)}`);
