@@ -375,7 +375,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     if (result.ok()) {
       out.println("OK: " + result.connectors().stream()
           .map(connector -> connector.source() + ": connector '" + connector.channel() + "' (" + connector.protocol()
-              + ", " + (connector.httpMode() ? "HTTP" : "module") + " mode)")
+              + ", " + (connector.httpMode() ? "HTTP" : connector.etcd() != null ? "etcd" : "module") + " mode)")
           .collect(Collectors.joining("; "))
           + (warnings > 0 ? ", " + warnings + " warning(s)" : ""));
       return 0;

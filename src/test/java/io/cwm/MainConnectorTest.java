@@ -67,8 +67,7 @@ class MainConnectorTest {
           "warning: relay-legacy-keys-connector.json: retry_attempts: unknown key, ignored",
           "warning: relay-legacy-keys-connector.json: retry_delay: unknown key, ignored",
           "OK: relay-legacy-keys-connector.json: connector 'burst' (long_poll, HTTP mode), 3 warning(s)"),
-      "etcd-connector.json", List.of("error: etcd-connector.json: etcd_host: etcd mode is not supported by this build",
-          "REFUSED: 1 error(s), 0 warning(s)"),
+      "etcd-connector.json", List.of("OK: etcd-connector.json: connector 'fleet' (websocket, etcd mode)"),
       "unset-token-connector.json", List.of("error: unset-token-connector.json: token: environment variable "
           + "ORDERS_EU_TOKEN is not set and has no default", "REFUSED: 1 error(s), 0 warning(s)"));
 

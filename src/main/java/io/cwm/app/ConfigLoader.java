@@ -132,6 +132,18 @@ public final class ConfigLoader {
   }
 
   /**
+   * The connector's etcd mode (spec §8.14): the entries of its namespace and the connections, read
+   * from etcd, loaded as {@link #loadForConnector(Path, Path, Env, Clock)} loads the files.
+   */
+  public static Result loadForConnector(RawConfig raw, Env env, Clock clock, boolean strict) {
+    ConfigLoader loader = new ConfigLoader(env, new ValidatorContext(clock, env, () -> {
+      throw new IllegalStateException("the connector builds no validators");
+    }), strict, null, true);
+    LoadProblems problems = new LoadProblems(raw.webhooksSource(), raw.connectionsSource());
+    return loader.build(raw.webhooks(), Map.of(), raw.connections(), problems);
+  }
+
+  /**
    * Loads both files. A missing webhooks file means the built-in default entry (with a warning),
    * unless {@code requireWebhooks}; a missing connections file means no connections, unless
    * {@code requireConnections}.

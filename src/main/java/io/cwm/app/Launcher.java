@@ -30,9 +30,11 @@ import io.cwm.config.vault.VaultSettings;
 import io.cwm.metrics.CwmMetrics;
 import io.cwm.module.ModuleCall;
 import io.cwm.validate.ValidatorContext;
+import io.cwm.webhook.LiveConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
@@ -157,10 +159,15 @@ public final class Launcher {
 
   /**
    * How to build the verticle of one connector from its final config (the same file, perhaps read
-   * again with the bound port); module mode loads its local files now.
+   * again with the bound port); module mode loads its local files now, etcd mode reads etcd when
+   * the connector is deployed and follows its watch.
    */
-  private static Function<ConnectorConfig, ConnectorVerticle> connector(AppContext app, ConnectorConfig config,
-      boolean strict, List<ConfigProblem> problems) {
+  private static Function<ConnectorConfig, Future<ConnectorVerticle>> connector(Vertx vertx, AppContext app,
+      ConnectorConfig config, boolean strict, List<ConfigProblem> problems) {
+    long stepTimeout = (long) (app.settings().taskTimeoutSeconds() * 1000);
+    if (config.etcd() != null) {
+      return last -> etcdConnector(vertx, app, last, strict, stepTimeout);
+    }
     Function<ConnectorConfig, Function<Vertx, Deliverer>> deliverer;
     if (config.httpMode()) {
       deliverer = last -> v -> new HttpDeliverer(v, last);
@@ -168,12 +175,52 @@ public final class Launcher {
       ConfigLoader.Result local = ConfigLoader.loadForConnector(config.webhooksConfig(), config.connectionsConfig(),
           app.env(), app.clock(), strict);
       problems.addAll(local.problems());
-      long stepTimeout = (long) (app.settings().taskTimeoutSeconds() * 1000);
       deliverer = last -> v -> new ModuleDeliverer(v, local.snapshot(), stepTimeout);
     }
-    return last -> new ConnectorVerticle(last, deliverer.apply(last), reason -> app.fatal().tryComplete(reason),
+    return last -> Future.succeededFuture(connectorVerticle(app, last, deliverer.apply(last)));
+  }
+
+  private static ConnectorVerticle connectorVerticle(AppContext app, ConnectorConfig config,
+      Function<Vertx, Deliverer> deliverer) {
+    return new ConnectorVerticle(config, deliverer, reason -> app.fatal().tryComplete(reason),
         (channel, circuit) -> app.metrics().circuit(channel, circuit.target(), () -> circuit.state().ordinal(),
             circuit::probesSent, circuit::timesOpened));
+  }
+
+  /**
+   * Etcd mode (spec §8.14): the entries of the connector's namespace and the connections, read from
+   * etcd with the module-mode rules; etcd unreachable at start fails the start; each change is
+   * loaded again and, when it has no error, replaces the entries (a message is delivered with the
+   * entries in force when it arrived); a change with errors keeps the last good entries.
+   */
+  private static Future<ConnectorVerticle> etcdConnector(Vertx vertx, AppContext app, ConnectorConfig config,
+      boolean strict, long stepTimeout) {
+    EtcdConfigSource etcd = new EtcdConfigSource(vertx, config.etcd());
+    LOG.info("[channel: {}] connector entries from etcd at {} (prefix {}, namespace {})", config.channel(),
+        config.etcd().address(), config.etcd().prefix(), config.etcd().namespace());
+    return etcd.start().compose(first -> {
+      ConfigLoader.Result loaded = ConfigLoader.loadForConnector(ConfigReloader.raw(first), app.env(), app.clock(),
+          strict);
+      loaded.problems().stream().filter(p -> !p.isError()).forEach(p -> LOG.warn("{}", p));
+      if (!loaded.ok()) {
+        return etcd.close().transform(closed -> Future.failedFuture(new ConfigRefused(loaded.problems())));
+      }
+      LiveConfig live = new LiveConfig(loaded.snapshot());
+      etcd.onChange(changed -> vertx.executeBlocking(() -> ConfigLoader.loadForConnector(ConfigReloader.raw(changed),
+          app.env(), app.clock(), strict), false).onSuccess(next -> {
+            if (next.ok()) {
+              live.swap(next.snapshot());
+              LOG.info("[channel: {}] connector entries from etcd changed: {} entries (version {})", config.channel(),
+                  next.snapshot().webhooks().size(), live.version());
+            } else {
+              LOG.warn("[channel: {}] connector entries from etcd refused, the last good ones stay: {} error(s)",
+                  config.channel(), next.errors().size());
+              next.errors().forEach(problem -> LOG.warn("  {}", problem));
+            }
+          }));
+      return Future.succeededFuture(connectorVerticle(app, config, v -> new ModuleDeliverer(v, live, stepTimeout,
+          etcd::close)));
+    }); // a failed start has let go of its client already
   }
 
   /**
@@ -331,10 +378,10 @@ public final class Launcher {
     } catch (IllegalArgumentException badBackend) {
       return vertx.close().transform(closed -> Future.failedFuture(badBackend));
     }
-    List<Function<ConnectorConfig, ConnectorVerticle>> connectors = new ArrayList<>();
+    List<Function<ConnectorConfig, Future<ConnectorVerticle>>> connectors = new ArrayList<>();
     List<ConfigProblem> connectorProblems = new ArrayList<>();
     for (ConnectorConfig connector : options.connectors()) {
-      connectors.add(connector(app, connector, options.strict(), connectorProblems));
+      connectors.add(connector(vertx, app, connector, options.strict(), connectorProblems));
     }
     connectorProblems.stream().filter(p -> !p.isError()).forEach(p -> LOG.warn("{}", p));
     if (connectorProblems.stream().anyMatch(ConfigProblem::isError)) {
@@ -379,8 +426,10 @@ public final class Launcher {
         deployed = deployed.compose(previous -> finalConnectors(options, app)).compose(configs -> {
           Future<Void> each = Future.succeededFuture();
           for (int i = 0; i < configs.size(); i++) { // one verticle per channel
-            ConnectorVerticle verticle = connectors.get(i).apply(configs.get(i));
-            each = each.compose(previous -> vertx.deployVerticle(verticle).onSuccess(deployments::add).<Void>mapEmpty());
+            Function<ConnectorConfig, Future<ConnectorVerticle>> build = connectors.get(i);
+            ConnectorConfig connector = configs.get(i);
+            each = each.compose(previous -> build.apply(connector)).compose(verticle -> vertx.deployVerticle(verticle)
+                .onSuccess(deployments::add).<Void>mapEmpty());
           }
           return each;
         });
@@ -409,8 +458,16 @@ public final class Launcher {
           .onSuccess(started -> LOG.info("liveness file {} rewritten every {} s", healthFile,
               HEALTH_FILE_PERIOD_MS / 1000)));
     }
-    return deployed
-        .map(done -> new Running(vertx, app, deployments))
-        .recover(failure -> vertx.close().transform(closed -> Future.failedFuture(failure)));
+    // the outcome has no context: a failure raised on an event loop that the close shuts down (a
+    // connector whose etcd is unreachable) still reaches the caller, once Vert.x is closed
+    Promise<Running> outcome = Promise.promise();
+    deployed.onComplete(done -> {
+      if (done.succeeded()) {
+        outcome.complete(new Running(vertx, app, deployments));
+      } else {
+        vertx.close().onComplete(closed -> outcome.fail(done.cause()));
+      }
+    });
+    return outcome.future();
   }
 }

@@ -1,5 +1,6 @@
 package io.cwm.connector;
 
+import io.cwm.config.etcd.EtcdSettings;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -9,8 +10,8 @@ import java.util.Map;
  * (spec §8.1–§8.6). Durations are in seconds as in the file.
  *
  * <p>Exactly one delivery mode: HTTP ({@code defaultTarget} and/or {@code targets}) or module
- * ({@code webhooksConfig}, optionally {@code connectionsConfig}); etcd is accepted in the file
- * but refused at start (not supported yet).
+ * ({@code webhooksConfig}, optionally {@code connectionsConfig}) or etcd ({@code etcd}: the entries
+ * of one namespace read from etcd, live; spec §8.14).
  *
  * @param source where it came from (file path or "environment"), for messages
  * @param cloudUrl receiver base URL without trailing slash (http, https, ws or wss)
@@ -36,13 +37,29 @@ import java.util.Map;
  *     WebSocket message, an SSE line or event, a long-poll answer body); a bigger one breaks the link and
  *     the connector reconnects. At least {@link #MIN_MAX_MESSAGE_BYTES}, by default
  *     {@link #DEFAULT_MAX_MESSAGE_BYTES}
+ * @param etcd etcd mode: where the module-mode entries and connections are read (and watched); null
+ *     in the other modes
  */
 public record ConnectorConfig(String source, String cloudUrl, String channel, String token, String protocol,
     double reconnectDelay, double maxReconnectDelay, double reconnectBackoffMultiplier, double heartbeatTimeout,
     double connectionTimeout, int maxConcurrentRequests, double ackTimeout, String connectorId,
     Target defaultTarget, Map<String, Target> targets, Path webhooksConfig, Path connectionsConfig,
     boolean verifySsl, String caCertPath, String clientCertPath, String clientKeyPath, String logLevel,
-    int maxRefusedAttempts, boolean allowPrivateTargets, double shutdownGraceSeconds, int maxMessageBytes) {
+    int maxRefusedAttempts, boolean allowPrivateTargets, double shutdownGraceSeconds, int maxMessageBytes,
+    EtcdSettings etcd) {
+
+  /** A connector in HTTP or file module mode. */
+  public ConnectorConfig(String source, String cloudUrl, String channel, String token, String protocol,
+      double reconnectDelay, double maxReconnectDelay, double reconnectBackoffMultiplier, double heartbeatTimeout,
+      double connectionTimeout, int maxConcurrentRequests, double ackTimeout, String connectorId,
+      Target defaultTarget, Map<String, Target> targets, Path webhooksConfig, Path connectionsConfig,
+      boolean verifySsl, String caCertPath, String clientCertPath, String clientKeyPath, String logLevel,
+      int maxRefusedAttempts, boolean allowPrivateTargets, double shutdownGraceSeconds, int maxMessageBytes) {
+    this(source, cloudUrl, channel, token, protocol, reconnectDelay, maxReconnectDelay, reconnectBackoffMultiplier,
+        heartbeatTimeout, connectionTimeout, maxConcurrentRequests, ackTimeout, connectorId, defaultTarget, targets,
+        webhooksConfig, connectionsConfig, verifySsl, caCertPath, clientCertPath, clientKeyPath, logLevel,
+        maxRefusedAttempts, allowPrivateTargets, shutdownGraceSeconds, maxMessageBytes, null);
+  }
 
   public static final String WEBSOCKET = "websocket";
   public static final String SSE = "sse";

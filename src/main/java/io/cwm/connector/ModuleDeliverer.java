@@ -3,6 +3,7 @@ package io.cwm.connector;
 import io.cwm.config.ChannelSpec;
 import io.cwm.chain.Dispatcher;
 import io.cwm.webhook.ConfigSnapshot;
+import io.cwm.webhook.LiveConfig;
 import io.cwm.webhook.WebhookEntry;
 import io.cwm.module.ModuleFailure;
 import io.vertx.core.Future;
@@ -10,6 +11,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Module mode (spec §8.11): the message's {@code webhook_id} names an entry of the connector's
@@ -21,13 +23,32 @@ import java.util.Map;
  * envelope's payload.
  */
 public final class ModuleDeliverer implements Deliverer {
-  private final ConfigSnapshot local;
+  private final LiveConfig local;
+  private final boolean live;
   private final Dispatcher dispatcher;
+  private final Supplier<Future<Void>> onClose;
 
   /** @param local the connector's webhooks.json/connections.json, loaded for the connector side */
   public ModuleDeliverer(Vertx vertx, ConfigSnapshot local, long stepTimeoutMillis) {
+    this(vertx, new LiveConfig(local), false, stepTimeoutMillis, Future::succeededFuture);
+  }
+
+  /**
+   * Etcd mode: the entries follow {@code local}, which the etcd watch swaps; each message is
+   * delivered with the entries in force when it arrived.
+   *
+   * @param onClose lets go of the etcd watch when the connector stops
+   */
+  public ModuleDeliverer(Vertx vertx, LiveConfig local, long stepTimeoutMillis, Supplier<Future<Void>> onClose) {
+    this(vertx, local, true, stepTimeoutMillis, onClose);
+  }
+
+  private ModuleDeliverer(Vertx vertx, LiveConfig local, boolean live, long stepTimeoutMillis,
+      Supplier<Future<Void>> onClose) {
     this.local = local;
+    this.live = live;
     this.dispatcher = new Dispatcher(vertx, stepTimeoutMillis);
+    this.onClose = onClose;
   }
 
   /**
@@ -35,9 +56,10 @@ public final class ModuleDeliverer implements Deliverer {
    * or {@link DeliveryWindow.Screen#NONE} when no entry has any.
    */
   DeliveryWindow.Screen filters(String tag) {
-    boolean any = local.webhooks().values().stream().anyMatch(entry -> entry.filter() != null);
+    // live entries may gain filters later: then every message is screened
+    boolean any = live || local.current().webhooks().values().stream().anyMatch(entry -> entry.filter() != null);
     return ConnectorFilters.of(any, webhookId -> {
-      WebhookEntry entry = local.webhooks().get(webhookId);
+      WebhookEntry entry = local.current().webhooks().get(webhookId);
       return entry == null ? null : entry.filter();
     }, tag, System::currentTimeMillis);
   }
@@ -47,9 +69,10 @@ public final class ModuleDeliverer implements Deliverer {
     if (delivery.webhookId() == null) {
       return Future.succeededFuture(Outcome.drop("message without webhook_id"));
     }
-    WebhookEntry entry = local.webhooks().get(delivery.webhookId());
+    WebhookEntry entry = local.current().webhooks().get(delivery.webhookId());
     if (entry == null) {
-      return Future.succeededFuture(Outcome.drop("webhook id not in the local webhooks.json"));
+      return Future.succeededFuture(Outcome.drop(live ? "webhook id not in the connector's etcd namespace"
+          : "webhook id not in the local webhooks.json"));
     }
     Map<String, String> headers = new LinkedHashMap<>();
     delivery.headers().forEach(header -> headers.put(header.getKey(), String.valueOf(header.getValue())));
@@ -70,6 +93,6 @@ public final class ModuleDeliverer implements Deliverer {
 
   @Override
   public Future<Void> close() {
-    return Future.succeededFuture();
+    return onClose.get();
   }
 }

@@ -1,5 +1,6 @@
 package io.cwm.connector.config;
 
+import io.cwm.config.etcd.EtcdSettings;
 import io.cwm.config.ConfigProblem;
 import io.cwm.config.Env;
 import io.cwm.config.Substitution;
@@ -123,12 +124,13 @@ final class ConnectorReader {
     }
     Boolean verifySsl = fields.bool(values, "verify_ssl", "verify_ssl", true);
     String logLevel = logLevel();
-    fields.string(values, "etcd_prefix", "etcd_prefix", "/cwm/");
-    fields.string(values, "namespace", "namespace", null);
+    String etcdPrefix = fields.string(values, "etcd_prefix", "etcd_prefix", "/cwm/");
+    String namespace = blankToNull(fields.string(values, "namespace", "namespace", null));
     Integer etcdPort = fields.integer(values, "etcd_port", "etcd_port", 2379, 1);
     if (etcdPort != null && etcdPort > 65535) {
       fields.error("etcd_port", "must be from 1 to 65535");
     }
+    EtcdSettings etcd = etcd(etcdPrefix, namespace, etcdPort);
     // 0: never give up (a receiver may refuse until the channel's first webhook)
     Integer maxRefused = fields.integer(values, "max_refused_attempts", "max_refused_attempts", 0, 0);
     Boolean allowPrivate = fields.bool(values, "allow_private_targets", "allow_private_targets", true);
@@ -173,7 +175,30 @@ final class ConnectorReader {
     return new ConnectorConfig(source, cloudUrl, channel, token, protocol, reconnectDelay, maxReconnectDelay,
         backoff, heartbeatTimeout, connectionTimeout, maxConcurrent, ackTimeout, connectorId, defaultTarget,
         targets, webhooksConfig, connectionsConfig, verifySsl, text(caCert), text(clientCert), text(clientKey),
-        logLevel, maxRefused, allowPrivate, grace, maxMessageBytes);
+        logLevel, maxRefused, allowPrivate, grace, maxMessageBytes, etcd);
+  }
+
+  /** Etcd mode's settings (spec §8.14) when {@code etcd_host} is set, else null; wrong values are errors. */
+  private EtcdSettings etcd(String prefix, String namespace, Integer port) {
+    String host = values.getValue("etcd_host") instanceof String text ? text.trim() : null;
+    if (host == null || host.isEmpty()) {
+      return null;
+    }
+    boolean ok = true;
+    if (!host.matches("[A-Za-z0-9._:\\[\\]-]+")) {
+      fields.error("etcd_host", "must be a host name or an IP address");
+      ok = false;
+    }
+    if (prefix == null || !prefix.startsWith("/") || !prefix.endsWith("/")) {
+      fields.error("etcd_prefix", "must start and end with '/'");
+      ok = false;
+    }
+    String effective = namespace == null ? EtcdSettings.DEFAULT_NAMESPACE : namespace;
+    if (!EtcdSettings.validNamespace(effective)) {
+      fields.error("namespace", "must be 1 to 64 of A-Z a-z 0-9 _ -");
+      ok = false;
+    }
+    return ok && port != null ? new EtcdSettings(host, port, prefix, effective, null, null) : null;
   }
 
   private String cloudUrl() {
@@ -209,7 +234,7 @@ final class ConnectorReader {
     return upper;
   }
 
-  /** Exactly one of HTTP, module and etcd mode (spec §8.3); etcd is not supported yet (§8.14). */
+  /** Exactly one of HTTP, module and etcd mode (spec §8.3). */
   private void deliveryMode(Path webhooksConfig) {
     List<String> http = new ArrayList<>();
     if (values.getValue("default_target") != null) {
@@ -231,11 +256,10 @@ final class ConnectorReader {
     }
     if (found.isEmpty()) {
       fields.error(null,
-          "no delivery mode: set default_target or targets (HTTP mode), or webhooks_config (module mode)");
+          "no delivery mode: set default_target or targets (HTTP mode), webhooks_config (module mode) or etcd_host "
+              + "(etcd mode)");
     } else if (found.size() > 1) {
       fields.error(null, "more than one delivery mode: " + String.join("; ", found) + "; set exactly one");
-    } else if (etcd) {
-      fields.error("etcd_host", "etcd mode is not supported by this build");
     }
   }
 

@@ -389,7 +389,8 @@ class ConnectorConfigLoaderTest {
     ConnectorConfigLoader.Result result = load(NO_ENV, NO_FLAGS, file("c.json", "{\"protocol\": \"x\"}"));
     assertEquals(List.of("cloud_url: is required", "channel: is required", "token: is required",
         "protocol: must be websocket, sse or long_poll, got 'x'",
-        "no delivery mode: set default_target or targets (HTTP mode), or webhooks_config (module mode)"),
+        "no delivery mode: set default_target or targets (HTTP mode), webhooks_config (module mode) or etcd_host "
+            + "(etcd mode)"),
         errors(result));
   }
 
@@ -397,7 +398,8 @@ class ConnectorConfigLoaderTest {
 
   @Test
   void noDeliveryModeIsRefused() throws IOException {
-    assertEquals(List.of("no delivery mode: set default_target or targets (HTTP mode), or webhooks_config (module mode)"),
+    assertEquals(List.of("no delivery mode: set default_target or targets (HTTP mode), webhooks_config (module mode) "
+        + "or etcd_host (etcd mode)"),
         errors(load(NO_ENV, NO_FLAGS, minimalWith("{\"default_target\": null, \"targets\": {}, \"webhooks_config\": \"\"}"))));
   }
 
@@ -432,10 +434,17 @@ class ConnectorConfigLoaderTest {
   }
 
   @Test
-  void etcdModeIsRefusedAsNotSupported() throws IOException {
-    assertEquals(List.of("etcd_host: etcd mode is not supported by this build"), errors(load(NO_ENV, NO_FLAGS,
+  void etcdModeReadsItsSettings() throws IOException {
+    ConnectorConfigLoader.Result result = load(NO_ENV, NO_FLAGS,
         minimalWith("{\"default_target\": null, \"etcd_host\": \"etcd\", \"etcd_port\": 2379, "
-            + "\"etcd_prefix\": \"/cwm/\", \"namespace\": \"prod\"}"))));
+            + "\"etcd_prefix\": \"/cwm/\", \"namespace\": \"prod\"}"));
+    assertEquals(List.of(), errors(result));
+    ConnectorConfig config = result.connectors().get(0);
+    assertEquals(new io.cwm.config.etcd.EtcdSettings("etcd", 2379, "/cwm/", "prod", null, null), config.etcd());
+    assertFalse(config.httpMode());
+    assertEquals(List.of("etcd_prefix: must start and end with '/'", "namespace: must be 1 to 64 of A-Z a-z 0-9 _ -"),
+        errors(load(NO_ENV, NO_FLAGS, minimalWith("{\"default_target\": null, \"etcd_host\": \"etcd\", "
+            + "\"etcd_prefix\": \"cwm\", \"namespace\": \"a b\"}"))));
   }
 
   @Test
@@ -590,8 +599,11 @@ class ConnectorConfigLoaderTest {
   void etcdVariablesAreRecognised() throws IOException {
     ConnectorConfigLoader.Result result = load(env("CONNECTOR_ETCD_HOST", "etcd", "CONNECTOR_ETCD_PORT", "x",
         "CONNECTOR_ETCD_PREFIX", "/p/", "CONNECTOR_NAMESPACE", "ns"), NO_FLAGS, minimalWith("{\"default_target\": null}"));
-    assertEquals(List.of("etcd_port (from CONNECTOR_ETCD_PORT): must be an integer, got 'x'",
-        "etcd_host (from CONNECTOR_ETCD_HOST): etcd mode is not supported by this build"), errors(result));
+    assertEquals(List.of("etcd_port (from CONNECTOR_ETCD_PORT): must be an integer, got 'x'"), errors(result));
+    ConnectorConfig good = load(env("CONNECTOR_ETCD_HOST", "etcd", "CONNECTOR_ETCD_PORT", "2380",
+        "CONNECTOR_ETCD_PREFIX", "/p/", "CONNECTOR_NAMESPACE", "ns"), NO_FLAGS, minimalWith("{\"default_target\": null}"))
+        .connectors().get(0);
+    assertEquals(new io.cwm.config.etcd.EtcdSettings("etcd", 2380, "/p/", "ns", null, null), good.etcd());
   }
 
   @Test
