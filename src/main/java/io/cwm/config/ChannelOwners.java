@@ -46,10 +46,16 @@ public record ChannelOwners(int instances, Map<String, Integer> owners) {
       owners.put(pin.getKey(), instance);
       load[instance]++;
     }
+    placeNew(channels, owners, load);
+    return new ChannelOwners(instances, owners);
+  }
+
+  /** Each name of {@code channels} not in {@code owners}, in name order, on the least-loaded instance. */
+  private static void placeNew(Collection<String> channels, Map<String, Integer> owners, int[] load) {
     for (String channel : new TreeSet<>(channels)) {
       if (!owners.containsKey(channel)) {
         int least = 0;
-        for (int i = 1; i < instances; i++) {
+        for (int i = 1; i < load.length; i++) {
           if (load[i] < load[least]) {
             least = i;
           }
@@ -58,7 +64,6 @@ public record ChannelOwners(int instances, Map<String, Integer> owners) {
         load[least]++;
       }
     }
-    return new ChannelOwners(instances, owners);
   }
 
   /**
@@ -73,18 +78,7 @@ public record ChannelOwners(int instances, Map<String, Integer> owners) {
     Map<String, Integer> extended = new TreeMap<>(owners);
     int[] load = new int[instances];
     owners.values().forEach(owner -> load[owner]++);
-    for (String channel : new TreeSet<>(channels)) {
-      if (!extended.containsKey(channel)) {
-        int least = 0;
-        for (int i = 1; i < instances; i++) {
-          if (load[i] < load[least]) {
-            least = i;
-          }
-        }
-        extended.put(channel, least);
-        load[least]++;
-      }
-    }
+    placeNew(channels, extended, load);
     return new ChannelOwners(instances, extended);
   }
 
