@@ -130,7 +130,7 @@ public class PythonFixturesTest {
 
   /** Python fixture files refused, and the only reasons (substrings of each error) they may be refused for. */
   static final Map<String, List<String>> REFUSED = Map.ofEntries(
-      // Vault is not supported: a reference without an inline default cannot be resolved, and
+      // No Vault is configured for the walk: a reference without an inline default cannot be resolved, and
       // test_vault_save writes to /tmp/webhooks, outside the working directory it must stay in.
       Map.entry("vault-webhooks.json", List.of("Vault reference", "must stay inside base_dir")),
       // The example file references unset variables without defaults ({$JWT_SECRET}, ...),
