@@ -319,9 +319,11 @@ public final class ConfigReloader implements ConfigRoutes.Reloads {
   }
 
   /**
-   * {@code next} with every entry that did not change (same substituted content) replaced by the
-   * entry in force: its validators keep their state (rate-limit windows, fetched JWKS and OAuth
-   * answers), so a reload lets no burst through and costs no refetch.
+   * {@code next} with every entry that did not change (same substituted content, and the same
+   * connection objects for its steps) replaced by the entry in force: its validators keep their
+   * state (rate-limit windows, fetched JWKS and OAuth answers), so a reload lets no burst through
+   * and costs no refetch. An entry whose connection changed is the new one: it carries the new
+   * connection to the module verticles.
    */
   static ConfigSnapshot carryOver(ConfigSnapshot before, ConfigSnapshot next) {
     Map<String, Map<String, WebhookEntry>> namespaces = new LinkedHashMap<>();
@@ -335,9 +337,21 @@ public final class ConfigReloader implements ConfigRoutes.Reloads {
     Map<String, WebhookEntry> kept = new LinkedHashMap<>();
     next.forEach((id, entry) -> {
       WebhookEntry old = before.get(id);
-      kept.put(id, old != null && old.raw().equals(entry.raw()) ? old : entry);
+      kept.put(id, old != null && old.raw().equals(entry.raw()) && sameConnections(old, entry) ? old : entry);
     });
     return java.util.Collections.unmodifiableMap(kept);
+  }
+
+  private static boolean sameConnections(WebhookEntry old, WebhookEntry next) {
+    if (old.steps().size() != next.steps().size()) {
+      return false;
+    }
+    for (int i = 0; i < old.steps().size(); i++) {
+      if (!Objects.equals(old.steps().get(i).connection(), next.steps().get(i).connection())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** What changed between the config in force and the new one; {@code changed} is false when nothing did. */

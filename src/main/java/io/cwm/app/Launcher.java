@@ -39,6 +39,7 @@ import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -400,8 +401,13 @@ public final class Launcher {
       ConfigReloader reloads = reloader.apply(app);
       app.reloader(reloads);
       // every buffer, stream and channel instance takes the new channel set on its own event loop
-      app.liveConfig().onSwap(next -> vertx.eventBus().publish(Addresses.CHANNELS_UPDATE,
-          new ChannelUpdate(Map.copyOf(app.liveConfig().channels())), Addresses.LOCAL));
+      app.liveConfig().onSwap(next -> {
+        vertx.eventBus().publish(Addresses.CHANNELS_UPDATE, new ChannelUpdate(Map.copyOf(app.liveConfig().channels())),
+            Addresses.LOCAL);
+        // module verticles retire the clients of connections that are gone or changed
+        vertx.eventBus().publish(Addresses.CONNECTIONS_UPDATE, new JsonObject(new java.util.LinkedHashMap<>(
+            next.connections())), Addresses.LOCAL);
+      });
       List<Path> watched;
       long debounce;
       try {

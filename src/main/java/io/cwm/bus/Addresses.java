@@ -27,6 +27,11 @@ public final class Addresses {
    * instance; body: a {@code ChannelUpdate} with the full new channel map.
    */
   public static final String CHANNELS_UPDATE = "cwm.channels.update";
+  /**
+   * Local: after a config reload, the new connections by name (a JsonObject); module verticles
+   * retire the clients of connections that are gone or changed.
+   */
+  public static final String CONNECTIONS_UPDATE = "cwm.connections.update";
   private static final String SESSION_PREFIX = "cwm.session.";
 
   private Addresses() {}

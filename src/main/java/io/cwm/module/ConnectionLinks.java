@@ -39,6 +39,29 @@ public final class ConnectionLinks<L extends ConnectionLink> {
     return created;
   }
 
+  /**
+   * After a config reload: every link whose connection is gone or changed retires (it closes after
+   * its calls in flight), so an instance that gets no further call for that name does not keep an
+   * outdated client open; {@code keep} names a link that never retires here (the default link).
+   *
+   * @param connections the connections of the new config, by name
+   */
+  public void retireOutdated(Map<String, JsonObject> connections, String keep) {
+    retired.removeIf(ConnectionLink::isClosed);
+    current.entrySet().removeIf(entry -> {
+      JsonObject now = connections.get(entry.getKey());
+      if (entry.getKey().equals(keep) || entry.getValue().connection().equals(now)) {
+        return false;
+      }
+      L link = entry.getValue();
+      link.retire();
+      if (!link.isClosed()) {
+        retired.add(link);
+      }
+      return true;
+    });
+  }
+
   public Future<Void> closeAll() {
     List<Future<Void>> closing = new ArrayList<>();
     current.values().forEach(link -> closing.add(link.close()));

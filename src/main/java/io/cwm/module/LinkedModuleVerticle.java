@@ -1,9 +1,13 @@
 package io.cwm.module;
 
+import io.cwm.bus.Addresses;
 import io.cwm.config.ConfigException;
 import io.cwm.config.Env;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Base of the module verticles that keep a client per named connection of connections.json
@@ -20,6 +24,7 @@ import io.vertx.core.json.JsonObject;
 public abstract class LinkedModuleVerticle<T, L extends ConnectionLink> extends ModuleVerticle<T> {
   private final ConnectionLinks<L> links = new ConnectionLinks<>();
   private final String defaultLinkName;
+  private MessageConsumer<JsonObject> updates;
   /** The environment new links read (host rules such as private addresses allowed). */
   protected final Env env;
 
@@ -67,6 +72,33 @@ public abstract class LinkedModuleVerticle<T, L extends ConnectionLink> extends 
     String linkName = name;
     JsonObject linkConnection = connection;
     return links.get(linkName, linkConnection, () -> newLink(linkName, linkConnection));
+  }
+
+  /**
+   * Also listens for config reloads ({@link Addresses#CONNECTIONS_UPDATE}, the new connections by
+   * name): links whose connection is gone or changed retire at once, not at this instance's next
+   * call for them.
+   */
+  @Override
+  public Future<?> start() {
+    return super.start().compose(started -> {
+      updates = vertx.eventBus().<JsonObject>localConsumer(Addresses.CONNECTIONS_UPDATE, update -> {
+        Map<String, JsonObject> connections = new HashMap<>();
+        update.body().forEach(entry -> {
+          if (entry.getValue() instanceof JsonObject connection) {
+            connections.put(entry.getKey(), connection);
+          }
+        });
+        links.retireOutdated(connections, defaultLinkName);
+      });
+      return updates.completion();
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<Void> unregistered = updates == null ? Future.succeededFuture() : updates.unregister();
+    return unregistered.transform(done -> super.stop());
   }
 
   /** Closes every link, current and retiring; subclasses that own more close it after this. */
