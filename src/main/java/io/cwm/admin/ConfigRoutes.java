@@ -4,7 +4,7 @@ import io.cwm.error.CwmException;
 import io.cwm.error.FailureCode;
 import io.cwm.http.Edge;
 import io.cwm.http.Routes;
-import io.cwm.validate.ConstantTime;
+import io.cwm.http.TokenHeader;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -70,19 +70,7 @@ public final class ConfigRoutes implements Routes {
     if (token == null) {
       return new CwmException(FailureCode.FORBIDDEN, DISABLED);
     }
-    String header = context.request().getHeader(HttpHeaders.AUTHORIZATION);
-    if (header == null) {
-      return CwmException.unauthorized("Authentication required");
-    }
-    if (header.indexOf('\r') >= 0 || header.indexOf('\n') >= 0 || header.indexOf('\0') >= 0) {
-      return CwmException.unauthorized("Invalid authentication header");
-    }
-    String trimmed = header.trim();
-    String presented = trimmed.startsWith("Bearer ") ? trimmed.substring(7).trim() : trimmed;
-    if (presented.isEmpty() || !ConstantTime.equals(token, presented)) {
-      return CwmException.unauthorized("Invalid authentication token");
-    }
-    return null;
+    return TokenHeader.refusal(token, context.request().getHeader(HttpHeaders.AUTHORIZATION));
   }
 
   private void reload(RoutingContext context) {

@@ -9,6 +9,7 @@ import io.cwm.error.FailureCode;
 import io.cwm.http.ClientIp;
 import io.cwm.http.Edge;
 import io.cwm.http.Routes;
+import io.cwm.http.TokenHeader;
 import io.cwm.metrics.CwmMetrics;
 import io.cwm.metrics.MetricsAccess;
 import io.vertx.core.Future;
@@ -177,16 +178,9 @@ public final class ServiceRoutes implements Routes {
   private static CwmException statsRefusal(RoutingContext context, ReceiverSettings settings) {
     HttpServerRequest request = context.request();
     if (settings.statsAuthToken() != null) {
-      String header = request.getHeader(HttpHeaders.AUTHORIZATION);
-      if (header == null) {
-        return CwmException.unauthorized("Authentication required");
-      }
-      if (header.indexOf('\r') >= 0 || header.indexOf('\n') >= 0 || header.indexOf('\0') >= 0) {
-        return CwmException.unauthorized("Invalid authentication header");
-      }
-      String token = header.startsWith("Bearer ") ? header.substring(7).trim() : header.trim();
-      if (!io.cwm.validate.ConstantTime.equals(settings.statsAuthToken(), token)) {
-        return CwmException.unauthorized("Invalid authentication token");
+      CwmException refused = TokenHeader.refusal(settings.statsAuthToken(), request.getHeader(HttpHeaders.AUTHORIZATION));
+      if (refused != null) {
+        return refused;
       }
     }
     return ipRefusal(context, settings);
