@@ -18,6 +18,7 @@ import io.cwm.ingest.EndpointRateLimiter;
 import io.cwm.ingest.StatsRecorder;
 import io.cwm.buffer.MessageBuffer;
 import io.cwm.metrics.CwmMetrics;
+import io.cwm.trace.Tracing;
 import io.cwm.metrics.MetricsAccess;
 import io.cwm.admin.AdminRoutes;
 import io.cwm.admin.ConfigRoutes;
@@ -67,6 +68,7 @@ public final class AppContext {
 
   private final Supplier<MessageBuffer> bufferFactory;
   private final CwmMetrics metrics;
+  private final Tracing tracing;
   private final EdgeSettings edge;
   private final BodyBudget bodyBudget;
   private final MetricsAccess metricsAccess;
@@ -79,7 +81,8 @@ public final class AppContext {
   private volatile boolean filesBackend = true;
 
   public AppContext(Env env, Clock clock, ConfigSnapshot config, String host, int port,
-      Integer adminPort, Supplier<MessageBuffer> bufferFactory, CwmMetrics metrics) {
+      Integer adminPort, Supplier<MessageBuffer> bufferFactory, CwmMetrics metrics, Tracing tracing) {
+    this.tracing = tracing;
     this.adminPort = adminPort;
     this.bufferFactory = bufferFactory;
     this.metrics = metrics;
@@ -115,7 +118,7 @@ public final class AppContext {
   public IngestVerticle.Deps ingest() {
     List<Routes> routes = new ArrayList<>(List.of(new Hardening(settings),
         new WebhookRoutes(new WebhookRoutes.Deps(config, clock, settings.maxConcurrentTasks(),
-            (long) (settings.taskTimeoutSeconds() * 1000), tasksInFlight, stats, metrics, eventLog)),
+            (long) (settings.taskTimeoutSeconds() * 1000), tasksInFlight, stats, metrics, eventLog, tracing)),
         new ConnectRoutes(config.channels(), tokenGuard, settings.trustedProxyIps())));
     if (adminPort == null) {
       routes.add(adminRoutes());
@@ -140,6 +143,11 @@ public final class AppContext {
   /** Python's config admin API, beside the admin API (public port, or the admin port). */
   private ConfigRoutes configRoutes() {
     return new ConfigRoutes(env.get(EnvVars.CONFIG_RELOAD_ADMIN_TOKEN).orElse(null), reloader);
+  }
+
+  /** This process's tracing ({@link Tracing#OFF} unless {@code OTEL_*} asks for traces). */
+  public Tracing tracing() {
+    return tracing;
   }
 
   /** The receiver's config reloader (set by the Launcher before the listeners are deployed). */

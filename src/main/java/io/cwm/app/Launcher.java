@@ -7,6 +7,7 @@ import io.cwm.buffer.MessageBuffer;
 import io.cwm.bus.Addresses;
 import io.cwm.bus.ChannelDirectory;
 import io.cwm.bus.LocalCodec;
+import io.cwm.trace.Tracing;
 import io.cwm.stream.SessionEnd;
 import io.cwm.stream.StreamCall;
 import io.cwm.webhook.ConfigSnapshot;
@@ -122,7 +123,8 @@ public final class Launcher {
         String id = deployments.get(i);
         undeployed = undeployed.transform(previous -> vertx.undeploy(id).otherwise((Void) null));
       }
-      return undeployed.transform(done -> vertx.close());
+      // the tracer last: spans of the messages the drain settled are exported before the process ends
+      return undeployed.transform(done -> vertx.close()).andThen(closed -> app.tracing().close());
     }
   }
 
@@ -185,7 +187,7 @@ public final class Launcher {
       Function<Vertx, Deliverer> deliverer) {
     return new ConnectorVerticle(config, deliverer, reason -> app.fatal().tryComplete(reason),
         (channel, circuit) -> app.metrics().circuit(channel, circuit.target(), () -> circuit.state().ordinal(),
-            circuit::probesSent, circuit::timesOpened));
+            circuit::probesSent, circuit::timesOpened)).tracing(app.tracing());
   }
 
   /**
@@ -372,10 +374,14 @@ public final class Launcher {
     Supplier<MessageBuffer> backends;
     try {
       backends = BufferBackends.factory(vertx, options.env(), options.dataDir(), clock);
+      Tracing tracing = Tracing.fromEnv(options.env(), options.role().equals("connector") ? "connector" : "receiver");
+      if (tracing.on()) {
+        LOG.info("tracing: {}", tracing.description());
+      }
       app = new AppContext(options.env(), clock, config.snapshot(), options.host(), options.port(), options.adminPort(),
           backends,
           new CwmMetrics(registry, config.snapshot().webhooks().keySet(), config.snapshot().channels().keySet(),
-              ReceiverSettings.fromEnv(options.env()).statsSanitizeIds()));
+              ReceiverSettings.fromEnv(options.env()).statsSanitizeIds()), tracing);
     } catch (IllegalArgumentException badBackend) {
       return vertx.close().transform(closed -> Future.failedFuture(badBackend));
     }
@@ -471,7 +477,10 @@ public final class Launcher {
       if (done.succeeded()) {
         outcome.complete(new Running(vertx, app, deployments));
       } else {
-        vertx.close().onComplete(closed -> outcome.fail(done.cause()));
+        vertx.close().onComplete(closed -> {
+          app.tracing().close();
+          outcome.fail(done.cause());
+        });
       }
     });
     return outcome.future();

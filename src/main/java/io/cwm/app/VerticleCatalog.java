@@ -68,7 +68,7 @@ public final class VerticleCatalog {
       public void paused(String channel, int count) {
         app.metrics().pausedSessions(channel, count);
       }
-    }, Clock.systemUTC(), instance.index(), instance.owners());
+    }, Clock.systemUTC(), instance.index(), instance.owners()).tracing(app.tracing());
   }
 
   /** One ConnectorVerticle per configured connector (channel); deployed by the Launcher. */

@@ -29,9 +29,17 @@ public record Envelope(String messageId, String channel, String webhookId, Strin
    *     without decoding and encoding it again ({@link #rawBody} decodes)
    * @param dedupKey the webhook's idempotency key ({@code dedup_key}), or null
    * @param orderingKey the channel's ordering key of this message ({@code ordering_key}), or null
+   * @param traceparent the W3C trace context of the span that stored the message ({@code traceparent},
+   *     issue 19) and, in a frame, of the delivery attempt that sent it; null when tracing is off
    */
-  public record Extras(String rawBodyBase64, String dedupKey, String orderingKey) {
-    public static final Extras NONE = new Extras(null, null, null);
+  public record Extras(String rawBodyBase64, String dedupKey, String orderingKey, String traceparent) {
+    public static final Extras NONE = new Extras(null, null, null, null);
+    /** The longest {@code traceparent} read (version 00 has 55 characters; later versions may add fields). */
+    static final int MAX_TRACEPARENT_CHARS = 256;
+
+    public Extras(String rawBodyBase64, String dedupKey, String orderingKey) {
+      this(rawBodyBase64, dedupKey, orderingKey, null);
+    }
 
     /** The exact request body, or null when absent or not valid base64. */
     public byte[] rawBody() {
@@ -47,15 +55,19 @@ public record Envelope(String messageId, String channel, String webhookId, Strin
 
     public Extras withRawBody(byte[] value) {
       return new Extras(value == null ? null : java.util.Base64.getEncoder().encodeToString(value), dedupKey,
-          orderingKey);
+          orderingKey, traceparent);
     }
 
     public Extras withDedupKey(String value) {
-      return new Extras(rawBodyBase64, value, orderingKey);
+      return new Extras(rawBodyBase64, value, orderingKey, traceparent);
     }
 
     public Extras withOrderingKey(String value) {
-      return new Extras(rawBodyBase64, dedupKey, value);
+      return new Extras(rawBodyBase64, dedupKey, value, traceparent);
+    }
+
+    public Extras withTraceparent(String value) {
+      return new Extras(rawBodyBase64, dedupKey, orderingKey, value);
     }
 
     /** Writes the fields that are set into {@code json}. */
@@ -69,6 +81,9 @@ public record Envelope(String messageId, String channel, String webhookId, Strin
       if (orderingKey != null) {
         json.put("ordering_key", orderingKey);
       }
+      if (traceparent != null) {
+        json.put("traceparent", traceparent);
+      }
     }
 
     /** Reads the fields of any writer; a {@code raw_body} that is not base64 reads as none ({@link #rawBody} null). */
@@ -76,7 +91,10 @@ public record Envelope(String messageId, String channel, String webhookId, Strin
       String raw = json.getValue("raw_body") instanceof String text ? text : null;
       String dedup = json.getValue("dedup_key") instanceof String text ? text : null;
       String ordering = json.getValue("ordering_key") instanceof String text ? text : null;
-      return raw == null && dedup == null && ordering == null ? NONE : new Extras(raw, dedup, ordering);
+      String trace = json.getValue("traceparent") instanceof String text && text.length() <= MAX_TRACEPARENT_CHARS
+          ? text : null;
+      return raw == null && dedup == null && ordering == null && trace == null ? NONE
+          : new Extras(raw, dedup, ordering, trace);
     }
   }
 

@@ -30,6 +30,17 @@ public final class Env {
     return new Env(changed);
   }
 
+  /** Every variable whose name starts with {@code prefix} (for example {@code OTEL_}), by name. */
+  public Map<String, String> startingWith(String prefix) {
+    Map<String, String> found = new java.util.TreeMap<>();
+    values.forEach((name, value) -> {
+      if (name.startsWith(prefix)) {
+        found.put(name, value);
+      }
+    });
+    return found;
+  }
+
   public Optional<String> get(String name) {
     return Optional.ofNullable(values.get(name));
   }

@@ -89,6 +89,14 @@ public final class ConnectorVerticle extends VerticleBase {
     this.tag = "[channel: " + config.channel() + "]";
   }
 
+  /** Traces each delivery (issue 19) with {@code value}. Before deployment. */
+  public ConnectorVerticle tracing(io.cwm.trace.Tracing value) {
+    this.tracing = value;
+    return this;
+  }
+
+  private io.cwm.trace.Tracing tracing = io.cwm.trace.Tracing.OFF;
+
   @Override
   public Future<?> start() {
     deliverer = delivererFactory.apply(vertx);
@@ -101,6 +109,7 @@ public final class ConnectorVerticle extends VerticleBase {
     window = new DeliveryWindow(tag, config.maxConcurrentRequests(), deliverer, DeliveryWindow.Timers.of(vertx),
         new RecentDeliveries(System::currentTimeMillis), reconnect::delivered, screen, circuits,
         System::currentTimeMillis);
+    window.tracing(tracing);
     endpoints = Endpoints.of(config.cloudUrl(), config.channel());
     // max_message_bytes: a bigger frame or message ends the socket (WebSocketLink) and we reconnect
     WebSocketClientOptions wsOptions = ClientTls.webSocket(config, endpoints.tls())

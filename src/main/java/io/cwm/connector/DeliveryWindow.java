@@ -1,5 +1,11 @@
 package io.cwm.connector;
 
+import io.cwm.trace.MessageLog;
+import io.cwm.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -114,6 +120,9 @@ final class DeliveryWindow {
   private long probeTimerAt = -1;
   /** Flow-0 requests sent (each hands back what the session held at the receiver). */
   private long handBacks;
+  /** Issue 19: the span of each delivery running, by message id (tracing on only). */
+  private final Map<String, Span> spans = new HashMap<>();
+  private Tracing tracing = Tracing.OFF;
 
   /**
    * @param tag log prefix naming the channel
@@ -160,6 +169,11 @@ final class DeliveryWindow {
     this.timers = timers;
     this.delivered = delivered;
     this.onDelivered = onDelivered;
+  }
+
+  /** Traces each delivery with {@code value} (issue 19). Before the first offer. */
+  void tracing(Tracing value) {
+    this.tracing = value;
   }
 
   /**
@@ -328,6 +342,9 @@ final class DeliveryWindow {
     if (probeOf != null) {
       probes.put(delivery.messageId(), probeOf);
     }
+    if (tracing.on()) {
+      delivery = traced(delivery, probeOf != null);
+    }
     (probeOf != null ? deliverer.probe(delivery) : deliverer.deliver(delivery))
         .recover(failure -> Future.succeededFuture(
             Outcome.retry("internal error: " + failure, INTERNAL_ERROR_BACKOFF_MILLIS)))
@@ -461,9 +478,42 @@ final class DeliveryWindow {
     }
   }
 
+  /**
+   * Issue 19: the delivery's span, child of the receiver's delivery attempt (the frame's
+   * {@code traceparent}; a new trace when the receiver sent none, e.g. a Python receiver); the
+   * deliverer sends its context on ({@code traceparent} to an HTTP target).
+   */
+  private Delivery traced(Delivery delivery, boolean probe) {
+    Span span = tracing.span("connector.deliver", SpanKind.CONSUMER, Tracing.parent(delivery.traceparent(), null))
+        .setAttribute(Tracing.MESSAGE_ID, delivery.messageId())
+        .setAttribute(Tracing.WEBHOOK_ID, String.valueOf(delivery.webhookId()))
+        .setAttribute(Tracing.ATTEMPT, (long) delivery.deliveryCount())
+        .setAttribute("cwm.probe", probe)
+        .startSpan();
+    Span previous = spans.put(delivery.messageId(), span);
+    if (previous != null) {
+      previous.end();
+    }
+    return delivery.withTraceparent(Tracing.traceparent(span));
+  }
+
   private void finished(Queued done, Outcome outcome) {
+    try (MessageLog scope = MessageLog.of(done.delivery().messageId(), done.delivery().webhookId())) {
+      settle(done, outcome);
+    }
+  }
+
+  private void settle(Queued done, Outcome outcome) {
     running--;
     String messageId = done.delivery().messageId();
+    Span span = spans.remove(messageId);
+    if (span != null) {
+      span.setAttribute(Tracing.OUTCOME, outcome.verdict().name().toLowerCase(java.util.Locale.ROOT));
+      if (outcome.verdict() != Outcome.Verdict.ACK) {
+        span.setStatus(StatusCode.ERROR, String.valueOf(outcome.reason()));
+      }
+      span.end();
+    }
     Circuit probeOf = probes.remove(messageId);
     StreamLink latest = inHand.remove(messageId);
     StreamLink link = latest != null ? latest : done.link();

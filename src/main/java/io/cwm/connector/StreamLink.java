@@ -1,5 +1,7 @@
 package io.cwm.connector;
 
+import io.cwm.trace.Tracing;
+
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
@@ -103,7 +105,9 @@ abstract class StreamLink {
     String webhookId = frame.getValue("webhook_id") instanceof String id && !id.isEmpty() ? id : null;
     JsonObject headers = frame.getValue("headers") instanceof JsonObject object ? object : new JsonObject();
     int count = frame.getValue("delivery_count") instanceof Number number ? number.intValue() : 0;
-    return new Delivery(messageId, webhookId, headers, frame.getValue("payload"), count, rawBody(frame));
+    String traceparent = frame.getValue("traceparent") instanceof String text && Tracing.isTraceparent(text)
+        ? text : null;
+    return new Delivery(messageId, webhookId, headers, frame.getValue("payload"), count, rawBody(frame), traceparent);
   }
 
   /** The frame's {@code raw_body} (base64), or null when absent or not base64 (the payload is delivered then). */

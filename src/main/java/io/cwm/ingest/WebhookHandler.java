@@ -17,6 +17,12 @@ import io.cwm.error.FailureCode;
 import io.cwm.filter.Filter;
 import io.cwm.validate.Validator;
 import io.cwm.validate.WebhookRequest;
+import io.cwm.trace.MessageLog;
+import io.cwm.trace.Tracing;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -60,6 +66,10 @@ public final class WebhookHandler implements Handler<RoutingContext> {
   static final String FILTERED_HEADER = "X-Webhook-Filtered";
   private static final String HEAD = "cwm.webhook.head";
   private static final String FILTERED = "cwm.webhook.filtered";
+  private static final io.opentelemetry.api.common.AttributeKey<String> PHASE =
+      io.opentelemetry.api.common.AttributeKey.stringKey("cwm.validator.phase");
+  private static final io.opentelemetry.api.common.AttributeKey<String> REASON =
+      io.opentelemetry.api.common.AttributeKey.stringKey("cwm.reason");
 
   private final WebhookRoutes.Deps deps;
   private final Dispatcher dispatcher;
@@ -81,15 +91,16 @@ public final class WebhookHandler implements Handler<RoutingContext> {
   public void handle(RoutingContext context) {
     HttpServerRequest http = context.request();
     http.pause(); // the body waits until the head checks pass (some are asynchronous)
+    Span span = deps.tracing().on() ? startIngest(context) : null;
     Head head;
     try {
-      head = head(context);
+      head = head(context, span);
     } catch (RuntimeException refused) {
       context.fail(refused); // the failure handler drains an unread body briefly and closes
       return;
     }
     context.put(HEAD, head);
-    validate(head.entry().validators(), head.request(), true).onComplete(passed -> {
+    validate(head.entry().validators(), head.request(), true, span).onComplete(passed -> {
       if (passed.succeeded()) {
         context.next();
       } else {
@@ -106,10 +117,13 @@ public final class WebhookHandler implements Handler<RoutingContext> {
       WebhookRequest request = head.request().withBody(body == null ? Buffer.buffer() : body);
       Future<String> done;
       try {
-        done = validate(head.entry().validators(), request, false).compose(valid -> {
+        done = validate(head.entry().validators(), request, false, head.span()).compose(valid -> {
           String filtered = filtered(head.entry(), request);
           if (filtered != null) {
             context.put(FILTERED, filtered);
+            if (head.span() != null) {
+              head.span().setAttribute(Tracing.OUTCOME, "filtered: " + filtered);
+            }
             return Future.succeededFuture(null);
           }
           return deliver(head, request);
@@ -136,14 +150,38 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     };
   }
 
-  /** What the head phase found, for the body phase. */
   /**
    * What the head phase found, for the body phase; {@code config} is the snapshot the request
-   * started on: a reload meanwhile does not change how it finishes.
+   * started on: a reload meanwhile does not change how it finishes. {@code span} is the request's
+   * ingest span, null when tracing is off.
    */
-  private record Head(ConfigSnapshot config, WebhookEntry entry, WebhookRequest request, String statsKey) {}
+  private record Head(ConfigSnapshot config, WebhookEntry entry, WebhookRequest request, String statsKey, Span span) {}
 
-  private Head head(RoutingContext context) {
+  /**
+   * The ingest span (issue 19): a SERVER span, child of the sender's {@code traceparent} when it
+   * sent one, ended with the answer's status whatever it is (also 404, 401 and a connection lost).
+   */
+  private Span startIngest(RoutingContext context) {
+    HttpServerRequest http = context.request();
+    Span span = deps.tracing().span("webhook.ingest", SpanKind.SERVER,
+            Tracing.parent(http.getHeader("traceparent"), http.getHeader("tracestate")))
+        .setAttribute("http.request.method", http.method().name())
+        .setAttribute("http.route", context.pathParam("namespace") == null ? "/webhook/:id" : "/webhook/:namespace/:id")
+        .setAttribute("url.path", http.path())
+        .setAttribute(Tracing.WEBHOOK_ID, context.pathParam("id"))
+        .startSpan();
+    context.addEndHandler(ended -> {
+      int status = context.response().getStatusCode();
+      span.setAttribute("http.response.status_code", status);
+      if (status >= 500 || ended.failed()) {
+        span.setStatus(StatusCode.ERROR);
+      }
+      span.end();
+    });
+    return span;
+  }
+
+  private Head head(RoutingContext context, Span span) {
     HttpServerRequest http = context.request();
     String namespace = context.pathParam("namespace");
     if (namespace != null && !WebhookIdRules.validNamespace(namespace)) {
@@ -163,25 +201,44 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     Map<String, String> headers = HeaderGuard.check(http.headers());
     WebhookRequest request = new WebhookRequest(http.method().name(), http.path(), id, headers,
         query(context), null, ClientIp.peer(http));
-    return new Head(config, entry, request, namespace == null ? id : namespace + "/" + id);
+    return new Head(config, entry, request, namespace == null ? id : namespace + "/" + id, span);
   }
 
   /**
    * Runs the validators in the spec's order. Head phase: the checks that need no body, and the head
    * part of those that do; body phase: the checks that need the body.
    */
-  private Future<Void> validate(List<Validator> validators, WebhookRequest request, boolean headPhase) {
+  private Future<Void> validate(List<Validator> validators, WebhookRequest request, boolean headPhase, Span span) {
     Future<Void> outcome = Future.succeededFuture();
     for (Validator validator : validators) {
       boolean needsBody = validator.needsBody(request);
       if (!headPhase && !needsBody) {
         continue;
       }
-      outcome = outcome.compose(passed -> (!headPhase ? validator.validate(request)
-              : needsBody ? validator.validateHead(request) : validator.validate(request))
-          .onFailure(failure -> deps.metrics().validationFailed(validator.key(), failure)));
+      outcome = outcome.compose(passed -> {
+        Future<Void> checked = (!headPhase ? validator.validate(request)
+            : needsBody ? validator.validateHead(request) : validator.validate(request))
+            .onFailure(failure -> deps.metrics().validationFailed(validator.key(), failure));
+        return span == null ? checked : checked.andThen(done -> validated(span, validator, headPhase, needsBody, done));
+      });
     }
     return outcome;
+  }
+
+  /**
+   * One event per check on the ingest span: which validator, which phase, passed or refused and,
+   * refused, the client-facing reason (the 401's text: never a secret).
+   */
+  private static void validated(Span span, Validator validator, boolean headPhase, boolean needsBody,
+      io.vertx.core.AsyncResult<Void> done) {
+    io.opentelemetry.api.common.AttributesBuilder attributes = Attributes.builder()
+        .put(Tracing.VALIDATOR, validator.key())
+        .put(PHASE, headPhase && needsBody ? "head" : headPhase ? "request" : "body")
+        .put(Tracing.OUTCOME, done.succeeded() ? "passed" : "refused");
+    if (done.failed()) {
+      attributes.put(REASON, String.valueOf(done.cause().getMessage()));
+    }
+    span.addEvent("validator " + validator.key(), attributes.build());
   }
 
   /**
@@ -211,14 +268,23 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     Map<String, String> cleanHeaders = entry.cleaner().cleanHeaders(request.headers());
     String channel = entry.relayChannel();
     if (channel != null) {
-      return relay(head.config().channels().get(channel), entry, request, cleanPayload, cleanHeaders, statsKey);
+      return relay(head.config().channels().get(channel), entry, request, cleanPayload, cleanHeaders, statsKey,
+          head.span());
     }
     if (deps.tasksInFlight().incrementAndGet() > deps.maxConcurrentTasks()) {
       deps.tasksInFlight().decrementAndGet();
       return Future.failedFuture(new CwmException(FailureCode.BUSY, "Server busy, retry later", 1));
     }
+    Span moduleSpan = head.span() == null ? null : deps.tracing()
+        .span("module.deliver", SpanKind.INTERNAL, Tracing.context(head.span()))
+        .setAttribute(Tracing.WEBHOOK_ID, request.webhookId())
+        .setAttribute("cwm.modules", String.join(",", entry.steps().stream().map(step -> step.module()).toList()))
+        .startSpan();
     return dispatcher.dispatch(entry, request.webhookId(), cleanPayload, cleanHeaders, null)
         .onComplete(done -> {
+          if (moduleSpan != null) {
+            ended(moduleSpan, done.succeeded() ? "delivered" : "failed: " + done.cause().getMessage(), done.failed());
+          }
           deps.tasksInFlight().decrementAndGet();
           if (done.succeeded()) {
             deps.stats().record(statsKey);
@@ -240,12 +306,24 @@ public final class WebhookHandler implements Handler<RoutingContext> {
    * may still complete later; the sender's retry is then a duplicate, never a loss.
    */
   private Future<String> relay(ChannelSpec channel, WebhookEntry entry, WebhookRequest request, Object payload,
-      Map<String, String> headers, String statsKey) {
+      Map<String, String> headers, String statsKey, Span span) {
     ChannelSpec.Queue queue = channel.queue(entry.id());
     byte[] rawBody = queue.rawBody() || entry.blob() ? request.body().getBytes() : null;
     Object relayed = entry.blob() ? blobPayload(rawBody) : payload;
     Envelope envelope = Envelope.create(channel.name(), request.webhookId(),
         new JsonObject(new LinkedHashMap<>(headers)), relayed, deps.clock().instant(), queue.ttlSeconds());
+    Span write = null;
+    if (span != null) {
+      // the buffer write's context travels in the envelope: every delivery attempt is its child
+      span.setAttribute(Tracing.MESSAGE_ID, envelope.messageId()).setAttribute(Tracing.CHANNEL, channel.name());
+      write = deps.tracing().span("buffer.write", SpanKind.PRODUCER, Tracing.context(span))
+          .setAttribute(Tracing.MESSAGE_ID, envelope.messageId())
+          .setAttribute(Tracing.WEBHOOK_ID, request.webhookId())
+          .setAttribute(Tracing.CHANNEL, channel.name())
+          .startSpan();
+      envelope = envelope.withExtras(envelope.extras().withTraceparent(Tracing.traceparent(write)));
+    }
+    Span writeSpan = write;
     if (channel.ordered()) {
       // read from what is stored (cleaned), so the connector and the buffer see the same key
       String orderingKey = FieldSelector.text(channel.orderingKey().find(headers, relayed));
@@ -266,17 +344,38 @@ public final class WebhookHandler implements Handler<RoutingContext> {
         .recover(failure -> Future.failedFuture(failure instanceof TimeoutException
             ? new BufferException(BufferException.Reason.UNAVAILABLE, "message buffer did not answer in time")
             : failure))
+        .andThen(done -> {
+          if (writeSpan != null) {
+            boolean duplicate = done.succeeded() && MessageBuffer.isDuplicate(keyed, done.result());
+            if (duplicate) {
+              writeSpan.setAttribute("cwm.duplicate_of", done.result().messageId());
+            }
+            ended(writeSpan, done.failed() ? "refused: " + done.cause().getMessage() : duplicate ? "duplicate" : "stored",
+                done.failed());
+          }
+        })
         .map(stored -> {
       if (MessageBuffer.isDuplicate(keyed, stored)) {
         // the first message's id, stored once: the sender's retry is answered as the first was
         deps.metrics().duplicateDropped(entry.id());
-        LOG.debug("[webhook_id: {}, message_id: {}] duplicate dropped", request.webhookId(), stored.messageId());
+        try (MessageLog scope = MessageLog.of(stored.messageId(), request.webhookId())) {
+          LOG.debug("[webhook_id: {}, message_id: {}] duplicate dropped", request.webhookId(), stored.messageId());
+        }
         return stored.messageId();
       }
       deps.stats().record(statsKey);
       logEvent(entry, request, statsKey, payload, headers);
       return stored.messageId();
     });
+  }
+
+  /** Ends {@code span} with its outcome; a failure marks it as an error. */
+  private static void ended(Span span, String outcome, boolean failed) {
+    span.setAttribute(Tracing.OUTCOME, outcome);
+    if (failed) {
+      span.setStatus(StatusCode.ERROR, outcome);
+    }
+    span.end();
   }
 
   private static boolean tooLarge(Throwable failure) {
@@ -290,8 +389,10 @@ public final class WebhookHandler implements Handler<RoutingContext> {
    * so the missing raw body (and the signature a local app cannot check) has an explanation.
    */
   private Future<Envelope> withoutRawBody(ChannelSpec channel, Envelope envelope, Throwable refused) {
-    LOG.warn("[channel: {}, webhook_id: {}, message_id: {}] message too large with its raw body: stored without it",
-        channel.name(), envelope.webhookId(), envelope.messageId());
+    try (MessageLog scope = MessageLog.of(envelope.messageId(), envelope.webhookId())) {
+      LOG.warn("[channel: {}, webhook_id: {}, message_id: {}] message too large with its raw body: stored without it",
+          channel.name(), envelope.webhookId(), envelope.messageId());
+    }
     return buffer.publish(channel, envelope);
   }
 

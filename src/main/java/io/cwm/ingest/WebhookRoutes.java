@@ -8,6 +8,7 @@ import io.cwm.http.Edge;
 import io.cwm.http.Routes;
 import io.cwm.webhook.ConfigSnapshot;
 import io.cwm.webhook.LiveConfig;
+import io.cwm.trace.Tracing;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.PlatformHandler;
@@ -29,7 +30,16 @@ public final class WebhookRoutes implements Routes {
    * @param eventLog where accepted webhooks are queued for the ClickHouse event log, or null when it is off
    */
   public record Deps(LiveConfig config, Clock clock, int maxConcurrentTasks, long taskTimeoutMillis,
-      AtomicInteger tasksInFlight, StatsRecorder stats, CwmMetrics metrics, EventLog eventLog) {
+      AtomicInteger tasksInFlight, StatsRecorder stats, CwmMetrics metrics, EventLog eventLog, Tracing tracing) {
+
+    public Deps {
+      tracing = tracing == null ? Tracing.OFF : tracing;
+    }
+
+    public Deps(LiveConfig config, Clock clock, int maxConcurrentTasks, long taskTimeoutMillis,
+        AtomicInteger tasksInFlight, StatsRecorder stats, CwmMetrics metrics, EventLog eventLog) {
+      this(config, clock, maxConcurrentTasks, taskTimeoutMillis, tasksInFlight, stats, metrics, eventLog, Tracing.OFF);
+    }
 
     public Deps(ConfigSnapshot config, Clock clock, int maxConcurrentTasks, long taskTimeoutMillis,
         AtomicInteger tasksInFlight, StatsRecorder stats, CwmMetrics metrics, EventLog eventLog) {

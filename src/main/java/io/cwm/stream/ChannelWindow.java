@@ -319,6 +319,7 @@ final class ChannelWindow {
       return Set.of();
     }
     Set<String> handedBack = Set.copyOf(session.inFlight.keySet());
+    session.inFlight.values().forEach(lease -> lease.ended("handed_back"));
     session.inFlight.clear();
     handedBack.forEach(suspects::remove);
     session.lastPollActivityAt = clock.millis();
@@ -431,7 +432,13 @@ final class ChannelWindow {
     long idleMillis = pollIdleMillis();
     List<Session> idle = List.of();
     for (Session session : sessions.values()) {
-      if (session.inFlight.values().removeIf(lease -> lease.deadline() < now)) {
+      if (session.inFlight.values().removeIf(lease -> {
+        if (lease.deadline() >= now) {
+          return false;
+        }
+        lease.ended("lease_expired");
+        return true;
+      })) {
         session.lastPollActivityAt = now;
       }
       long idleSince = session.pollIdleSince();

@@ -1,6 +1,9 @@
 package io.cwm.stream;
 
 import io.cwm.buffer.Envelope;
+import io.cwm.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -45,8 +48,30 @@ final class Session {
   /** The connector's open circuits as it reported them (target, state, since, probes), or null. */
   io.vertx.core.json.JsonArray circuits;
 
-  /** A message handed to this session: until when its lease runs, and when it was received (ms). */
-  record InFlight(long deadline, long receivedAt) {}
+  /**
+   * A message handed to this session: until when its lease runs, when it was received (ms) and the
+   * span of this delivery attempt (issue 19; null when tracing is off), ended when the lease ends.
+   */
+  record InFlight(long deadline, long receivedAt, Span attempt) {
+    InFlight(long deadline, long receivedAt) {
+      this(deadline, receivedAt, null);
+    }
+
+    InFlight withAttempt(Span span) {
+      return new InFlight(deadline, receivedAt, span);
+    }
+
+    /** Ends this attempt's span with {@code outcome} ({@code ack}, {@code nack_retry}, ...), if it has one. */
+    void ended(String outcome) {
+      if (attempt != null) {
+        attempt.setAttribute(Tracing.OUTCOME, outcome);
+        if (!outcome.equals("ack")) {
+          attempt.setStatus(StatusCode.ERROR, outcome);
+        }
+        attempt.end();
+      }
+    }
+  }
 
   Session(String id, String channel, String connectorId, String protocol, long connectedAt, String remoteIp) {
     this.id = id;

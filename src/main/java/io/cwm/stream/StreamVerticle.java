@@ -1,5 +1,9 @@
 package io.cwm.stream;
 
+import io.cwm.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+
 import io.cwm.buffer.BufferClient;
 import io.cwm.buffer.Envelope;
 import io.cwm.buffer.MessageBuffer;
@@ -18,6 +22,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,6 +120,8 @@ public final class StreamVerticle extends VerticleBase {
    * @param owners which instance of the line owns which channel, extended by each
    *     {@link ChannelUpdate}; null when this instance is the only one
    */
+  private Tracing tracing = Tracing.OFF;
+
   public StreamVerticle(Map<String, ChannelSpec> specs, Observer observer, Clock clock, int index,
       ChannelOwners owners) {
     this.specs.putAll(specs);
@@ -122,6 +129,12 @@ public final class StreamVerticle extends VerticleBase {
     this.observer = observer;
     this.clock = clock;
     this.index = index;
+  }
+
+  /** Traces each delivery attempt (issue 19) with {@code value}. Before deployment. */
+  public StreamVerticle tracing(Tracing value) {
+    this.tracing = value;
+    return this;
   }
 
   /**
@@ -319,6 +332,7 @@ public final class StreamVerticle extends VerticleBase {
     }
     ChannelWindow window = windows.get(session.channel);
     window.remove(connectionId); // a waiting poll is answered (empty) and its timer cancelled
+    session.inFlight.values().forEach(lease -> lease.ended("session_closed: " + why));
     reportConnectors(window);
     if (session.flowLimit >= 0 && observer != null) {
       observer.paused(window.name(), window.pausedCount());
@@ -455,7 +469,7 @@ public final class StreamVerticle extends VerticleBase {
       message.reply(StreamCall.Reply.FALSE); // not in flight on this session: ignored
       return;
     }
-    observeAck(window, lease, call.ack());
+    observeAck(window, lease, call.ack(), call.retry());
     settleInBuffer(window, call.messageId(), call.ack(), call.retry())
         .onComplete(done -> message.reply(StreamCall.Reply.of(done.succeeded() && done.result())));
     pump(window);
@@ -468,7 +482,7 @@ public final class StreamVerticle extends VerticleBase {
     Session.InFlight hintedLease = hinted != null && hinted.channel.equals(window.name())
         ? window.settle(hinted, call.messageId(), call.ack()) : null;
     if (hintedLease != null) {
-      observeAck(window, hintedLease, call.ack());
+      observeAck(window, hintedLease, call.ack(), call.retry());
       settleInBuffer(window, call.messageId(), call.ack(), call.retry())
           .onComplete(done -> message.reply(StreamCall.Reply.of(done.succeeded() && done.result())));
       pump(window);
@@ -482,7 +496,7 @@ public final class StreamVerticle extends VerticleBase {
       Session holder = sessions.get(owner.result());
       Session.InFlight lease = holder == null ? null : window.settle(holder, call.messageId(), call.ack());
       if (lease != null) {
-        observeAck(window, lease, call.ack());
+        observeAck(window, lease, call.ack(), call.retry());
       }
       settleInBuffer(window, call.messageId(), call.ack(), call.retry())
           .onComplete(done -> message.reply(StreamCall.Reply.of(done.succeeded() && done.result())));
@@ -490,8 +504,34 @@ public final class StreamVerticle extends VerticleBase {
     });
   }
 
-  /** Ack latency (receipt at the receiver to ack) for metrics. */
-  private void observeAck(ChannelWindow window, Session.InFlight lease, boolean ack) {
+  /**
+   * Issue 19: one span per delivery attempt, child of the span that stored the message (the
+   * envelope's {@code traceparent}; a new trace for a message stored without one), from the send to
+   * the ack, nack, lease expiry or session end. The message goes out with the attempt's own
+   * {@code traceparent}, so the connector's delivery is the attempt's child.
+   */
+  private List<Envelope> traced(ChannelWindow window, Session session, List<Envelope> leased,
+      Map<String, Span> attempts) {
+    List<Envelope> traced = new ArrayList<>(leased.size());
+    for (Envelope envelope : leased) {
+      Span span = tracing.span("relay.deliver", SpanKind.PRODUCER, Tracing.parent(envelope.extras().traceparent(), null))
+          .setAttribute(Tracing.MESSAGE_ID, envelope.messageId())
+          .setAttribute(Tracing.WEBHOOK_ID, envelope.webhookId())
+          .setAttribute(Tracing.CHANNEL, window.name())
+          .setAttribute(Tracing.CONNECTION_ID, session.id)
+          .setAttribute(Tracing.CONNECTOR_ID, session.connectorId)
+          .setAttribute("cwm.protocol", session.protocol)
+          .setAttribute(Tracing.ATTEMPT, (long) envelope.deliveryCount())
+          .startSpan();
+      attempts.put(envelope.messageId(), span);
+      traced.add(envelope.withExtras(envelope.extras().withTraceparent(Tracing.traceparent(span))));
+    }
+    return traced;
+  }
+
+  /** Ack latency (receipt at the receiver to ack) for metrics; the attempt's span ends with the verdict. */
+  private void observeAck(ChannelWindow window, Session.InFlight lease, boolean ack, boolean retry) {
+    lease.ended(ack ? "ack" : retry ? "nack_retry" : "nack_dead_letter");
     if (ack && observer != null && lease.receivedAt() > 0) {
       observer.acked(window.name(), clock.millis() - lease.receivedAt());
     }
@@ -620,9 +660,20 @@ public final class StreamVerticle extends VerticleBase {
   }
 
   private void deliver(ChannelWindow window, Session session, List<Envelope> leased) {
+    Map<String, Span> attempts = null;
+    if (tracing.on() && !leased.isEmpty()) {
+      attempts = new HashMap<>();
+      leased = traced(window, session, leased, attempts);
+    }
     if (!window.accept(session, leased)) {
+      if (attempts != null) {
+        attempts.values().forEach(span -> span.setAttribute(Tracing.OUTCOME, "not_taken").end());
+      }
       buffer.release(window.spec(), session.id); // it went away, or its poll did, while we were leasing
       return;
+    }
+    if (attempts != null) {
+      attempts.forEach((id, span) -> session.inFlight.computeIfPresent(id, (key, lease) -> lease.withAttempt(span)));
     }
     if (!session.isPoll()) {
       for (Envelope envelope : leased) {

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * <p>A delivery with a raw body (issue 16) sends those bytes with the original {@code Content-Type}
  * and also repeats the original headers under their own names, so the provider's signature
  * headers reach the target as the provider sent them ({@link #forwardOriginals}). A target with
- * {@code sign} gets the Standard Webhooks headers last ({@link StandardWebhooks}).
+ * {@code sign} gets the Standard Webhooks headers last ({@link StandardWebhooks}). A delivery with trace
+ * context (issue 19) sends it as the W3C {@code traceparent} header, unless the target sets one.
  *
  * <p>Never sent: a header whose name is not an HTTP token or whose value holds a control
  * character (CR, LF, NUL, ... — header injection); original hop-by-hop headers; target
@@ -100,6 +101,11 @@ final class DeliveryRequest {
     }
     if (url.basicAuth() != null && !targetSets(target, "authorization")) { // the URL's, not a forwarded one
       headers.set("Authorization", url.basicAuth());
+    }
+    if (delivery.traceparent() != null && !targetSets(target, "traceparent")) {
+      // issue 19: the local app's server span joins the webhook's trace (the connector's delivery span
+      // is its parent); it replaces the provider's own traceparent a raw-body delivery forwarded
+      headers.set("traceparent", delivery.traceparent());
     }
     if (target.sign() != null && body != null) {
       StandardWebhooks.sign(headers, target.sign().key(), delivery.messageId(), epochSeconds, body);
