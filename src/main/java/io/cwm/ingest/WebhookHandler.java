@@ -231,6 +231,9 @@ public final class WebhookHandler implements Handler<RoutingContext> {
    */
   private static void validated(Span span, Validator validator, boolean headPhase, boolean needsBody,
       io.vertx.core.AsyncResult<Void> done) {
+    if (!span.isRecording()) {
+      return; // not sampled: no event to build
+    }
     io.opentelemetry.api.common.AttributesBuilder attributes = Attributes.builder()
         .put(Tracing.VALIDATOR, validator.key())
         .put(PHASE, headPhase && needsBody ? "head" : headPhase ? "request" : "body")
