@@ -133,7 +133,7 @@ final class ProviderValidators {
    * called, followed for a form body by each parameter sorted by name as name+value. A request
    * whose query has {@code bodySHA256} (Twilio's JSON bodies) signs the URL alone, and the hex
    * SHA-256 of the body must equal that parameter. The URL is {@code configured} (plus the request's
-   * query when it has none), or else rebuilt from the request's Host (or X-Forwarded-Host) and path,
+   * query when it has none; plus {@code bodySHA256} when it has a query without it), or else rebuilt from the request's Host (or X-Forwarded-Host) and path,
    * with https and http tried. As Twilio's own libraries do, the URL is also tried with the default
    * port added or removed.
    */
@@ -313,7 +313,12 @@ final class ProviderValidators {
       List<String> bases = new ArrayList<>();
       String query = query(request.query());
       if (configured != null) {
-        bases.add(configured.contains("?") || query.isEmpty() ? configured : configured + "?" + query);
+        String url = configured.contains("?") || query.isEmpty() ? configured : configured + "?" + query;
+        String bodyHash = request.queryParam("bodySHA256");
+        if (bodyHash != null && !url.contains("bodySHA256=")) { // Twilio appends it to the configured URL
+          url += "&bodySHA256=" + URLEncoder.encode(bodyHash, StandardCharsets.UTF_8);
+        }
+        bases.add(url);
       } else {
         String host = first(request.header("x-forwarded-host"));
         if (host == null) {

@@ -271,9 +271,28 @@ class ProviderPresetsTest {
       + "&From=%2B12349013030&Caller=%2B12349013030";
 
   private static Requests twilioVector() {
-    return Requests.post().path("/myapp.php").header("Host", "mycompany.com").query("foo", "1").query("bar", "2")
+    return Requests.post().path("/myapp.php").header("Host", "mycompany.com")
         .header("Content-Type", "application/x-www-form-urlencoded").body(TWILIO_FORM)
         .header("X-Twilio-Signature", "0/KCTR6DLpKmkAf8muzZqo1nDgQ=");
+  }
+
+  /** The request with these query parameters in this order (as the receiver keeps them). */
+  private static WebhookRequest withQuery(Requests requests, String... pairs) {
+    WebhookRequest built = requests.build();
+    java.util.Map<String, java.util.List<String>> query = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      query.computeIfAbsent(pairs[i], name -> new java.util.ArrayList<>()).add(pairs[i + 1]);
+    }
+    return new WebhookRequest(built.method(), built.path(), built.webhookId(), built.headers(), query, built.body(),
+        built.peerIp());
+  }
+
+  private static Future<Void> run(Validator validator, WebhookRequest request) {
+    return validator.validateHead(request).compose(ok -> validator.validate(request));
+  }
+
+  private static WebhookRequest vector(Requests requests) {
+    return withQuery(requests, "foo", "1", "bar", "2");
   }
 
   @Test
@@ -281,17 +300,17 @@ class ProviderPresetsTest {
     // https://www.twilio.com/docs/usage/security#validating-requests: auth token 12345, a POST to
     // https://mycompany.com/myapp.php?foo=1&bar=2 with CallSid, Caller, Digits, From, To
     Validator configured = preset("{\"name\":\"twilio\",\"secret\":\"12345\",\"url\":\"https://mycompany.com/myapp.php\"}");
-    assertPasses(run(configured, twilioVector()));
-    Validator withQuery = preset("{\"name\":\"twilio\",\"secret\":\"12345\","
+    assertPasses(run(configured, vector(twilioVector())));
+    Validator configuredWithQuery = preset("{\"name\":\"twilio\",\"secret\":\"12345\","
         + "\"url\":\"https://mycompany.com/myapp.php?foo=1&bar=2\"}");
-    assertPasses(run(withQuery, twilioVector()));
+    assertPasses(run(configuredWithQuery, vector(twilioVector())));
     Validator rebuilt = preset("twilio", "12345");
     // rebuilt from Host, path and query; then with the default port in Host (tried without it)
-    assertPasses(run(rebuilt, twilioVector()));
-    assertPasses(run(rebuilt, twilioVector().header("Host", "mycompany.com:443")));
-    assertUnauthorized("Invalid X-Twilio-Signature", run(rebuilt, twilioVector().body(TWILIO_FORM.replace("1234", "9999"))));
-    assertUnauthorized("Invalid X-Twilio-Signature", run(preset("twilio", "54321"), twilioVector()));
-    assertUnauthorized("Invalid X-Twilio-Signature", run(rebuilt, twilioVector().path("/other.php")));
+    assertPasses(run(rebuilt, vector(twilioVector())));
+    assertPasses(run(rebuilt, vector(twilioVector().header("Host", "mycompany.com:443"))));
+    assertUnauthorized("Invalid X-Twilio-Signature", run(rebuilt, vector(twilioVector().body(TWILIO_FORM.replace("1234", "9999")))));
+    assertUnauthorized("Invalid X-Twilio-Signature", run(preset("twilio", "54321"), vector(twilioVector())));
+    assertUnauthorized("Invalid X-Twilio-Signature", run(rebuilt, vector(twilioVector().path("/other.php"))));
     assertUnauthorized("Missing X-Twilio-Signature header", rebuilt.validateHead(Requests.post().build()));
   }
 
@@ -313,6 +332,13 @@ class ProviderPresetsTest {
         "https://hooks.example.com:443/webhook/sms?bodySHA256=" + hash));
     assertPasses(run(twilio, Requests.post().path("/webhook/sms").query("bodySHA256", hash).body(body)
         .header("X-Twilio-Signature", portSigned)));
+    // a configured URL with its own query: Twilio appends bodySHA256 to it
+    String withQuery = "https://hooks.example.com/webhook/sms?tenant=a&bodySHA256=" + hash;
+    assertPasses(run(preset("{\"name\":\"twilio\",\"secret\":\"" + SECRET
+        + "\",\"url\":\"https://hooks.example.com/webhook/sms?tenant=a\"}"), withQuery(Requests.post()
+        .path("/webhook/sms").body(body)
+        .header("X-Twilio-Signature", Base64.getEncoder().encodeToString(mac("HmacSHA1", SECRET, withQuery))),
+        "tenant", "a", "bodySHA256", hash)));
     assertPasses(run(preset("{\"name\":\"twilio\",\"secrets\":[\"old\",\"" + SECRET
         + "\"],\"url\":\"https://hooks.example.com/webhook/sms\"}"), request.body(body)));
   }
