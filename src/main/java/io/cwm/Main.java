@@ -330,6 +330,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     long errors = result.errors().size();
     long warnings = result.problems().size() - errors;
     if (result.ok()) {
+      providerLines(webhooksFile, result);
       out.println("OK: " + webhooksFile + " (" + result.snapshot().webhooks().size() + " webhooks), "
           + connectionsFile + " (" + result.snapshot().connections().size() + " connections)"
           + (warnings > 0 ? ", " + warnings + " warning(s)" : ""));
@@ -337,6 +338,19 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     }
     out.println("REFUSED: " + errors + " error(s), " + warnings + " warning(s)");
     return 1;
+  }
+
+  /**
+   * One info line per webhook using a {@code provider} preset: what it checks and its dedup key.
+   * Not a problem: the OK / REFUSED counts do not include them.
+   */
+  private void providerLines(Path webhooksFile, ConfigLoader.Result result) {
+    for (var webhook : new java.util.TreeMap<>(result.snapshot().webhooks()).entrySet()) {
+      if (webhook.getValue().raw().getValue("provider") instanceof io.vertx.core.json.JsonObject block) {
+        out.println("info: " + webhooksFile + ": webhook '" + webhook.getKey() + "': "
+            + io.cwm.validate.ProviderPresets.describe(block, webhook.getValue().dedup()));
+      }
+    }
   }
 
   private ConfigLoader.Result checkWithVault(Path webhooksFile, Path connectionsFile, ValidatorContext validators,

@@ -5,6 +5,7 @@ import io.cwm.chain.ChainItem;
 import io.cwm.chain.RetryPolicy;
 import io.cwm.config.ConfigException;
 import io.cwm.config.DedupSettings;
+import io.cwm.config.FieldSelector;
 import io.cwm.config.ConfigProblem.Severity;
 import io.cwm.config.Env;
 import io.cwm.config.RelayChannels;
@@ -12,6 +13,7 @@ import io.cwm.config.WebhookIdRules;
 import io.cwm.config.WebhookKeys;
 import io.cwm.filter.Filter;
 import io.cwm.module.ModuleType;
+import io.cwm.validate.ProviderPresets;
 import io.cwm.validate.Validator;
 import io.cwm.validate.ValidatorContext;
 import io.cwm.validate.ValidatorFactory;
@@ -166,7 +168,7 @@ final class WebhookEntryReader {
   private DedupSettings dedup(String id, JsonObject entry, boolean chain, List<ChainItem> steps) {
     Object value = entry.getValue("dedup");
     if (value == null) {
-      return null;
+      return providerDedup(id, entry, chain, steps);
     }
     DedupSettings dedup = problems.attempt(id, "dedup", () -> DedupSettings.parse(value), null);
     boolean relay = !chain && !steps.isEmpty() && RelayChannels.MODULE.equals(steps.get(0).module());
@@ -179,6 +181,36 @@ final class WebhookEntryReader {
     if (dedup != null && !dedup.key().isHeader() && "blob".equals(entry.getValue("data_type"))) {
       problems.add(problems.webhookError(id, "dedup.key", "a JSON pointer reads a JSON payload; this entry has "
           + "data_type blob: use a header"));
+      return null;
+    }
+    return dedup;
+  }
+
+  /**
+   * The default dedup key of the entry's {@code provider} preset, or null: only on a
+   * {@code webhook_connect} entry, unless the block says {@code "dedup": false}. An invalid block is
+   * the validator's error, not reported twice.
+   */
+  private DedupSettings providerDedup(String id, JsonObject entry, boolean chain, List<ChainItem> steps) {
+    if (!(entry.getValue("provider") instanceof JsonObject block)) {
+      return null;
+    }
+    boolean relay = !chain && !steps.isEmpty() && RelayChannels.MODULE.equals(steps.get(0).module());
+    ProviderPresets.Spec spec;
+    try {
+      spec = ProviderPresets.spec(block);
+      if (!relay || ProviderPresets.dedupOff(block) || spec.dedupKey() == null) {
+        return null;
+      }
+    } catch (ConfigException invalid) {
+      return null;
+    }
+    DedupSettings dedup = new DedupSettings(FieldSelector.parse(spec.dedupKey()), spec.dedupWindowSeconds(),
+        "provider " + spec.name());
+    if (!dedup.key().isHeader() && "blob".equals(entry.getValue("data_type"))) {
+      problems.add(problems.webhookWarning(id, "provider", "provider " + spec.name() + "'s dedup key "
+          + spec.dedupKey() + " reads a JSON payload and this entry has data_type blob: no dedup (set \"dedup\" "
+          + "with a header key, or \"dedup\": false in the provider block)"));
       return null;
     }
     return dedup;

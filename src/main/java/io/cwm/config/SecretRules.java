@@ -2,6 +2,7 @@ package io.cwm.config;
 
 import io.cwm.net.AddressClass;
 import io.cwm.net.IpAddresses;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -131,6 +132,10 @@ public final class SecretRules {
     field(sites, entry, "oauth2", "client_secret", false);
     field(sites, entry, "oauth2", "jwt_secret", false);
     field(sites, entry, "hmac", "secret", true);
+    field(sites, entry, "standard_webhooks", "secret", true);
+    list(sites, entry, "standard_webhooks", "secrets");
+    field(sites, entry, "provider", "secret", true);
+    list(sites, entry, "provider", "secrets");
     field(sites, entry, "query_auth", "api_key", true);
     field(sites, entry, "header_auth", "api_key", true);
     field(sites, entry, "recaptcha", "secret_key", true);
@@ -139,6 +144,17 @@ public final class SecretRules {
       field(sites, entry, "module-config", "channel_token", true);
     }
     return sites;
+  }
+
+  /** Each string of a list of secrets ({@code secrets[0]}, ...), all required. */
+  private static void list(List<Site> sites, JsonObject entry, String block, String key) {
+    if (entry.getValue(block) instanceof JsonObject object && object.getValue(key) instanceof JsonArray array) {
+      for (int i = 0; i < array.size(); i++) {
+        if (array.getValue(i) instanceof String value) {
+          sites.add(new Site(block + "." + key + "[" + i + "]", value, true));
+        }
+      }
+    }
   }
 
   private static void field(List<Site> sites, JsonObject entry, String block, String key, boolean required) {
@@ -178,7 +194,20 @@ public final class SecretRules {
     if (dot < 0) {
       return rawEntry.getValue(key);
     }
-    return rawEntry.getValue(key.substring(0, dot)) instanceof JsonObject block
-        ? block.getValue(key.substring(dot + 1)) : null;
+    if (!(rawEntry.getValue(key.substring(0, dot)) instanceof JsonObject block)) {
+      return null;
+    }
+    String field = key.substring(dot + 1);
+    int bracket = field.indexOf('[');
+    if (bracket > 0 && field.endsWith("]")) { // secrets[1]
+      Object list = block.getValue(field.substring(0, bracket));
+      try {
+        int index = Integer.parseInt(field.substring(bracket + 1, field.length() - 1));
+        return list instanceof JsonArray array && index < array.size() ? array.getValue(index) : null;
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+    return block.getValue(field);
   }
 }

@@ -17,7 +17,7 @@ import java.util.Set;
 public final class WebhookKeys {
   /** The validator keys, in the order they run (spec §5). */
   public static final List<String> VALIDATORS = List.of("rate_limit", "recaptcha", "basic_auth", "digest_auth",
-      "jwt", "oauth1", "oauth2", "authorization", "hmac", "ip_whitelist", "json_schema", "query_auth",
+      "jwt", "oauth1", "oauth2", "authorization", "hmac", "standard_webhooks", "provider", "ip_whitelist", "json_schema", "query_auth",
       "header_auth");
 
   /**
@@ -71,7 +71,7 @@ public final class WebhookKeys {
   }
 
   /** The candidate nearest to {@code key} within {@code limit} edits (case-insensitive), or null. */
-  static String nearest(String key, Iterable<String> candidates, int limit) {
+  public static String nearest(String key, Iterable<String> candidates, int limit) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     String lower = key.toLowerCase(Locale.ROOT);

@@ -33,6 +33,8 @@ public final class ValidatorFactory {
       new Slot("oauth2", OAuth2Validator::fromConfig),
       new Slot("authorization", AuthorizationValidator::fromConfig),
       new Slot("hmac", HmacValidator::fromConfig),
+      new Slot("standard_webhooks", StandardWebhooksValidator::fromConfig),
+      new Slot("provider", ProviderPresets::fromConfig),
       new Slot("ip_whitelist", IpWhitelistValidator::fromConfig),
       new Slot("json_schema", JsonSchemaValidator::fromConfig),
       new Slot("query_auth", QueryAuthValidator::fromConfig),

@@ -26,7 +26,7 @@ public final class CredentialCleaner {
       "credential", "credentials", "private_key", "privatekey", "api_secret", "client_secret",
       "bearer", "x-api-key", "x-auth-token", "x-access-token", "session_id", "sessionid",
       "session_token", "csrf_token", "csrf", "oauth_token", "oauth_secret", "consumer_secret",
-      "token_secret");
+      "token_secret", "x-gitlab-token");
 
   public static final CredentialCleaner DEFAULT = new CredentialCleaner(true, false, DEFAULTS);
 
