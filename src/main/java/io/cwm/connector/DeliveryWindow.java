@@ -485,14 +485,16 @@ final class DeliveryWindow {
    */
   private Delivery traced(Delivery delivery, boolean probe) {
     Span span = tracing.span("connector.deliver", SpanKind.CONSUMER, Tracing.parent(delivery.traceparent(), null))
-        .setAttribute(Tracing.MESSAGE_ID, delivery.messageId())
-        .setAttribute(Tracing.WEBHOOK_ID, String.valueOf(delivery.webhookId()))
-        .setAttribute(Tracing.ATTEMPT, (long) delivery.deliveryCount())
-        .setAttribute("cwm.probe", probe)
         .startSpan();
-    Span previous = spans.put(delivery.messageId(), span);
-    if (previous != null) {
-      previous.end();
+    if (span.isRecording()) { // an unsampled delivery only passes its context on
+      span.setAttribute(Tracing.MESSAGE_ID, delivery.messageId())
+          .setAttribute(Tracing.WEBHOOK_ID, String.valueOf(delivery.webhookId()))
+          .setAttribute(Tracing.ATTEMPT, (long) delivery.deliveryCount())
+          .setAttribute("cwm.probe", probe);
+      Span previous = spans.put(delivery.messageId(), span);
+      if (previous != null) {
+        previous.end();
+      }
     }
     return delivery.withTraceparent(Tracing.traceparent(span));
   }

@@ -165,11 +165,15 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     HttpServerRequest http = context.request();
     Span span = deps.tracing().span("webhook.ingest", SpanKind.SERVER,
             Tracing.parent(http.getHeader("traceparent"), http.getHeader("tracestate")))
-        .setAttribute("http.request.method", http.method().name())
+        .startSpan();
+    if (!span.isRecording()) {
+      return span; // not sampled: only its context travels on (attributes go on after the start: a
+                   // builder's attributes cost an allocation even for a span the sampler drops)
+    }
+    span.setAttribute("http.request.method", http.method().name())
         .setAttribute("http.route", context.pathParam("namespace") == null ? "/webhook/:id" : "/webhook/:namespace/:id")
         .setAttribute("url.path", http.path())
-        .setAttribute(Tracing.WEBHOOK_ID, context.pathParam("id"))
-        .startSpan();
+        .setAttribute(Tracing.WEBHOOK_ID, context.pathParam("id"));
     context.addEndHandler(ended -> {
       int status = context.response().getStatusCode();
       span.setAttribute("http.response.status_code", status);
@@ -278,11 +282,12 @@ public final class WebhookHandler implements Handler<RoutingContext> {
       deps.tasksInFlight().decrementAndGet();
       return Future.failedFuture(new CwmException(FailureCode.BUSY, "Server busy, retry later", 1));
     }
-    Span moduleSpan = head.span() == null ? null : deps.tracing()
-        .span("module.deliver", SpanKind.INTERNAL, Tracing.context(head.span()))
-        .setAttribute(Tracing.WEBHOOK_ID, request.webhookId())
-        .setAttribute("cwm.modules", String.join(",", entry.steps().stream().map(step -> step.module()).toList()))
-        .startSpan();
+    Span moduleSpan = head.span() == null || !head.span().isRecording() ? null : deps.tracing()
+        .span("module.deliver", SpanKind.INTERNAL, Tracing.context(head.span())).startSpan();
+    if (moduleSpan != null) {
+      moduleSpan.setAttribute(Tracing.WEBHOOK_ID, request.webhookId())
+          .setAttribute("cwm.modules", String.join(",", entry.steps().stream().map(step -> step.module()).toList()));
+    }
     return dispatcher.dispatch(entry, request.webhookId(), cleanPayload, cleanHeaders, null)
         .onComplete(done -> {
           if (moduleSpan != null) {
@@ -318,12 +323,13 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     Span write = null;
     if (span != null) {
       // the buffer write's context travels in the envelope: every delivery attempt is its child
-      span.setAttribute(Tracing.MESSAGE_ID, envelope.messageId()).setAttribute(Tracing.CHANNEL, channel.name());
-      write = deps.tracing().span("buffer.write", SpanKind.PRODUCER, Tracing.context(span))
-          .setAttribute(Tracing.MESSAGE_ID, envelope.messageId())
-          .setAttribute(Tracing.WEBHOOK_ID, request.webhookId())
-          .setAttribute(Tracing.CHANNEL, channel.name())
-          .startSpan();
+      write = deps.tracing().span("buffer.write", SpanKind.PRODUCER, Tracing.context(span)).startSpan();
+      if (write.isRecording()) {
+        span.setAttribute(Tracing.MESSAGE_ID, envelope.messageId()).setAttribute(Tracing.CHANNEL, channel.name());
+        write.setAttribute(Tracing.MESSAGE_ID, envelope.messageId())
+            .setAttribute(Tracing.WEBHOOK_ID, request.webhookId())
+            .setAttribute(Tracing.CHANNEL, channel.name());
+      }
       envelope = envelope.withExtras(envelope.extras().withTraceparent(Tracing.traceparent(write)));
     }
     Span writeSpan = write;
@@ -348,7 +354,7 @@ public final class WebhookHandler implements Handler<RoutingContext> {
             ? new BufferException(BufferException.Reason.UNAVAILABLE, "message buffer did not answer in time")
             : failure))
         .andThen(done -> {
-          if (writeSpan != null) {
+          if (writeSpan != null && writeSpan.isRecording()) {
             boolean duplicate = done.succeeded() && MessageBuffer.isDuplicate(keyed, done.result());
             if (duplicate) {
               writeSpan.setAttribute("cwm.duplicate_of", done.result().messageId());

@@ -515,15 +515,17 @@ public final class StreamVerticle extends VerticleBase {
     List<Envelope> traced = new ArrayList<>(leased.size());
     for (Envelope envelope : leased) {
       Span span = tracing.span("relay.deliver", SpanKind.PRODUCER, Tracing.parent(envelope.extras().traceparent(), null))
-          .setAttribute(Tracing.MESSAGE_ID, envelope.messageId())
-          .setAttribute(Tracing.WEBHOOK_ID, envelope.webhookId())
-          .setAttribute(Tracing.CHANNEL, window.name())
-          .setAttribute(Tracing.CONNECTION_ID, session.id)
-          .setAttribute(Tracing.CONNECTOR_ID, session.connectorId)
-          .setAttribute("cwm.protocol", session.protocol)
-          .setAttribute(Tracing.ATTEMPT, (long) envelope.deliveryCount())
           .startSpan();
-      attempts.put(envelope.messageId(), span);
+      if (span.isRecording()) { // an unsampled attempt only passes its context on
+        span.setAttribute(Tracing.MESSAGE_ID, envelope.messageId())
+            .setAttribute(Tracing.WEBHOOK_ID, envelope.webhookId())
+            .setAttribute(Tracing.CHANNEL, window.name())
+            .setAttribute(Tracing.CONNECTION_ID, session.id)
+            .setAttribute(Tracing.CONNECTOR_ID, session.connectorId)
+            .setAttribute("cwm.protocol", session.protocol)
+            .setAttribute(Tracing.ATTEMPT, (long) envelope.deliveryCount());
+        attempts.put(envelope.messageId(), span);
+      }
       traced.add(envelope.withExtras(envelope.extras().withTraceparent(Tracing.traceparent(span))));
     }
     return traced;

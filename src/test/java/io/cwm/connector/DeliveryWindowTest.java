@@ -72,6 +72,36 @@ class DeliveryWindowTest {
   }
 
   @Test
+  void theLogLinesAboutADeliverysOutcomeCarryItsMessageIdInTheMdcAndLeaveNothingBehind() {
+    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+        DeliveryWindow.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    logger.addAppender(lines);
+    try {
+      DeliveryWindow window = window(1);
+      window.offer(link, message("m1"));
+      deliverer.finish("m1", Outcome.drop("HTTP 422"));
+      ch.qos.logback.classic.spi.ILoggingEvent line = lines.list.stream()
+          .filter(event -> event.getFormattedMessage().contains("dead letter")).findFirst().orElseThrow();
+      assertEquals("m1", line.getMDCPropertyMap().get("message_id"));
+      assertEquals("hook", line.getMDCPropertyMap().get("webhook_id"));
+      assertEquals(null, org.slf4j.MDC.get("message_id"), "the MDC is restored after the line");
+    } finally {
+      logger.detachAppender(lines);
+    }
+  }
+
+  @Test
+  void withTracingOffTheFramesTraceparentReachesTheDelivererUnchanged() {
+    DeliveryWindow window = window(1);
+    String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    window.offer(link, message("m1").withTraceparent(traceparent));
+    assertEquals(traceparent, deliverer.traceparents.get("m1"));
+  }
+
+  @Test
   void aFilteredMessageIsAckedAtOnceWithoutTakingASlotNorCountingAsDelivered() {
     DeliveryWindow window = new DeliveryWindow("[channel: test]", 1, deliverer, timers, new RecentDeliveries(now::get),
         deliveredCalls::incrementAndGet, delivery -> delivery.messageId().startsWith("skip") ? "drop[0]" : null);
@@ -259,9 +289,12 @@ class DeliveryWindowTest {
     private final List<String> started = new ArrayList<>();
     private final Map<String, Promise<Outcome>> running = new LinkedHashMap<>();
 
+    private final Map<String, String> traceparents = new LinkedHashMap<>();
+
     @Override
     public Future<Outcome> deliver(Delivery delivery) {
       started.add(delivery.messageId());
+      traceparents.put(delivery.messageId(), delivery.traceparent());
       Promise<Outcome> outcome = Promise.promise();
       running.put(delivery.messageId(), outcome);
       return outcome.future();
