@@ -192,8 +192,10 @@ final class DeliveryWindow {
       return false;
     }
     if (delivered.wasDelivered(messageId)) {
-      LOG.info("{} message {} (webhook {}) was delivered by this connector a moment ago: acked again, not "
-          + "delivered again", tag, messageId, delivery.webhookId());
+      try (MessageLog scope = MessageLog.of(messageId, delivery.webhookId())) {
+        LOG.info("{} message {} (webhook {}) was delivered by this connector a moment ago: acked again, not "
+            + "delivered again", tag, messageId, delivery.webhookId());
+      }
       source.ack(messageId);
       return false;
     }

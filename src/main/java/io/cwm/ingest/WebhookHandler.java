@@ -223,7 +223,8 @@ public final class WebhookHandler implements Handler<RoutingContext> {
         Future<Void> checked = (!headPhase ? validator.validate(request)
             : needsBody ? validator.validateHead(request) : validator.validate(request))
             .onFailure(failure -> deps.metrics().validationFailed(validator.key(), failure));
-        return span == null ? checked : checked.andThen(done -> validated(span, validator, headPhase, needsBody, done));
+        return span == null || !span.isRecording() ? checked
+            : checked.andThen(done -> validated(span, validator, headPhase, needsBody, done));
       });
     }
     return outcome;
@@ -235,9 +236,6 @@ public final class WebhookHandler implements Handler<RoutingContext> {
    */
   private static void validated(Span span, Validator validator, boolean headPhase, boolean needsBody,
       io.vertx.core.AsyncResult<Void> done) {
-    if (!span.isRecording()) {
-      return; // not sampled: no event to build
-    }
     io.opentelemetry.api.common.AttributesBuilder attributes = Attributes.builder()
         .put(Tracing.VALIDATOR, validator.key())
         .put(PHASE, headPhase && needsBody ? "head" : headPhase ? "request" : "body")

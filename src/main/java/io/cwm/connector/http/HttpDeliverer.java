@@ -1,5 +1,7 @@
 package io.cwm.connector.http;
 
+import io.cwm.trace.MessageLog;
+
 import io.cwm.connector.ConnectorConfig;
 import io.cwm.connector.Deliverer;
 import io.cwm.connector.Delivery;
@@ -127,14 +129,22 @@ public final class HttpDeliverer implements Deliverer {
       outcome = Future.failedFuture(e);
     }
     return outcome.recover(failure -> {
-      LOG.error("[message_id: {}, webhook_id: {}] internal error while delivering", delivery.messageId(),
-          delivery.webhookId(), failure);
+      try (MessageLog scope = MessageLog.of(delivery.messageId(), delivery.webhookId())) {
+        LOG.error("[message_id: {}, webhook_id: {}] internal error while delivering", delivery.messageId(),
+            delivery.webhookId(), failure);
+      }
       return Future.succeededFuture(Outcome.retry("internal error: " + failure.getClass().getSimpleName(),
           RetrySchedule.MIN_NACK_BACKOFF_MILLIS));
     });
   }
 
   private Future<Outcome> plan(Delivery delivery, Context context, boolean oneAttempt) {
+    try (MessageLog scope = MessageLog.of(delivery.messageId(), delivery.webhookId())) {
+      return planned(delivery, context, oneAttempt);
+    }
+  }
+
+  private Future<Outcome> planned(Delivery delivery, Context context, boolean oneAttempt) {
     if (closed) {
       return Future.succeededFuture(Outcome.retry("deliverer closed", RetrySchedule.MIN_NACK_BACKOFF_MILLIS));
     }
@@ -192,6 +202,15 @@ public final class HttpDeliverer implements Deliverer {
   private Future<Outcome> attemptFrom(Run run, int attempt) {
     long started = System.nanoTime();
     return attempt(run, attempt).compose(result -> {
+      try (MessageLog scope = MessageLog.of(run.delivery().messageId(), run.delivery().webhookId())) {
+        return attempted(run, attempt, result, started);
+      }
+    });
+  }
+
+  /** What one attempt's result means: the outcome, or the next attempt after its pause. Logs with the message's MDC. */
+  private Future<Outcome> attempted(Run run, int attempt, AttemptResult result, long started) {
+    {
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
       Delivery delivery = run.delivery();
       String where = run.url().forLog();
@@ -224,7 +243,7 @@ public final class HttpDeliverer implements Deliverer {
       return pause(run.context(), pause).compose(v -> closed
           ? Future.succeededFuture(Outcome.retry("deliverer closed", RetrySchedule.MIN_NACK_BACKOFF_MILLIS))
           : attemptFrom(run, attempt + 1));
-    });
+    }
   }
 
   private Future<Void> pause(Context context, long millis) {
