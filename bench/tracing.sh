@@ -24,6 +24,8 @@ DURATION=${DURATION:-20}    # seconds of one measured run
 ROUNDS=${ROUNDS:-2}
 MODES=(${MODES:-off 1pct 100pct})   # a subset, e.g. MODES="off 1pct" (off must be in it)
 KINDS=${KINDS:-ingest relay}
+COOLDOWN=${COOLDOWN:-15}    # seconds after each run (and a sync): without it the second run of a round
+                            # was 25 % slower whatever its mode (the last run's writeback and JVM exit)
 CONNECTIONS=${CONNECTIONS:-50}
 PORT=${PORT:-19331}
 SINK_PORT=${SINK_PORT:-19332}
@@ -64,6 +66,8 @@ mode_env() {  # mode_env MODE: sets TRACE_ENV
   esac
 }
 
+cool_down() { sync; sleep "$COOLDOWN"; }
+
 start_receiver() {  # start_receiver MODE WEBHOOKS_FILE [STDOUT]
   local data; data=$(mktemp -d)
   buffer_env "$BUFFER"
@@ -83,6 +87,7 @@ ingest_rate() {  # ingest_rate MODE -> "rate|p99 ms|non-2xx"
   wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" -s bench/post-hmac.lua "http://127.0.0.1:$PORT/webhook/bench" > /dev/null
   wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/post-hmac.lua "http://127.0.0.1:$PORT/webhook/bench" > "$out"
   stop "$PID"; PID=
+  cool_down
   local rate p99 errors
   rate=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$out")
   p99=$(awk '$1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
@@ -98,6 +103,7 @@ relay_rate() {  # relay_rate MODE -> "rate|line"
   line=$(WARMUP_SECONDS=$WARMUP java -cp target/cwm.jar bench/RelayBench.java relay "$PORT" "$DURATION" 0 2>/dev/null \
     | grep '^relay:' | tail -1)
   stop "$PID"; PID=
+  cool_down
   echo "$(echo "$line" | sed -E 's/.*, ([0-9]+) webhooks\/s.*/\1/')|$line"
 }
 

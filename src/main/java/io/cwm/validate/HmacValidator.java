@@ -32,7 +32,7 @@ import javax.crypto.spec.SecretKeySpec;
  *       default for {@code Stripe-Signature} and {@code X-Stripe-Signature}).
  * </ul>
  */
-public final class HmacValidator implements Validator {
+public final class HmacValidator implements BodySignature {
   enum Format { HEX, BASE64, STRIPE }
 
   private static final Map<String, String> ALGORITHMS =
@@ -119,18 +119,8 @@ public final class HmacValidator implements Validator {
 
   /** The MAC covers the body; the signature header is checked before the body is read. */
   @Override
-  public boolean needsBody(WebhookRequest head) {
-    return true;
-  }
-
-  @Override
-  public Future<Void> validateHead(WebhookRequest head) {
-    try {
-      signature(head);
-      return Future.succeededFuture();
-    } catch (CwmException refused) {
-      return Future.failedFuture(refused);
-    }
+  public void checkHead(WebhookRequest head) {
+    signature(head);
   }
 
   @Override

@@ -142,7 +142,7 @@ final class ProviderValidators {
   }
 
   /** A body HMAC-SHA256 whose header (and timestamp) is checked from the head. */
-  private abstract static class TimedHmac implements Validator {
+  private abstract static class TimedHmac implements BodySignature {
     private final SecretKeySpec key;
     private final long tolerance;
     private final Clock clock;
@@ -168,18 +168,8 @@ final class ProviderValidators {
     }
 
     @Override
-    public boolean needsBody(WebhookRequest head) {
-      return true;
-    }
-
-    @Override
-    public Future<Void> validateHead(WebhookRequest head) {
-      try {
-        parse(head);
-        return Future.succeededFuture();
-      } catch (CwmException refused) {
-        return Future.failedFuture(refused);
-      }
+    public void checkHead(WebhookRequest head) {
+      parse(head);
     }
 
     @Override
@@ -211,7 +201,7 @@ final class ProviderValidators {
     }
   }
 
-  private static final class Twilio implements Validator {
+  private static final class Twilio implements BodySignature {
     private final SecretKeySpec key;
     private final String configured;
 
@@ -226,18 +216,8 @@ final class ProviderValidators {
     }
 
     @Override
-    public boolean needsBody(WebhookRequest head) {
-      return true;
-    }
-
-    @Override
-    public Future<Void> validateHead(WebhookRequest head) {
-      try {
-        signature(head);
-        return Future.succeededFuture();
-      } catch (CwmException refused) {
-        return Future.failedFuture(refused);
-      }
+    public void checkHead(WebhookRequest head) {
+      signature(head);
     }
 
     private static byte[] signature(WebhookRequest request) {

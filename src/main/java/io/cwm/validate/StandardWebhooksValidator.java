@@ -28,7 +28,7 @@ import javax.crypto.spec.SecretKeySpec;
  * one of them matching any signature passes. The timestamp must be within {@code tolerance_seconds}
  * (default 300) of now, in either direction.
  */
-public final class StandardWebhooksValidator implements Validator {
+public final class StandardWebhooksValidator implements BodySignature {
   public static final long DEFAULT_TOLERANCE_SECONDS = 300;
   private static final String PREFIX = "whsec_";
 
@@ -126,18 +126,8 @@ public final class StandardWebhooksValidator implements Validator {
   }
 
   @Override
-  public boolean needsBody(WebhookRequest head) {
-    return true;
-  }
-
-  @Override
-  public Future<Void> validateHead(WebhookRequest head) {
-    try {
-      parse(head);
-      return Future.succeededFuture();
-    } catch (CwmException refused) {
-      return Future.failedFuture(refused);
-    }
+  public void checkHead(WebhookRequest head) {
+    parse(head);
   }
 
   @Override
