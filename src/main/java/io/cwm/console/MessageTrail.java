@@ -216,7 +216,11 @@ public final class MessageTrail implements BufferObserver {
       if (entry == null) {
         entry = remember(envelope, size);
       }
-      entry.state = "queued";
+      if (entry.attempts.isEmpty()) {
+        // the publish's answer can come after the message's first lease (a stream on the buffer's own
+        // context leases as soon as it is told the message is ready): a leased message stays in flight
+        entry.state = "queued";
+      }
       count(0, clock.millis());
       publish(entry, "queued");
     }

@@ -318,13 +318,18 @@ class ConsoleApiTest {
   /** Tail events read but not yet looked for (one batch can hold several). */
   private final java.util.Deque<JsonObject> unread = new java.util.ArrayDeque<>();
 
-  /** The next tail event of type {@code event} (5 s at most); earlier events of other types are passed over. */
+  /**
+   * The next tail event of type {@code event} (5 s at most); events of other types stay for later
+   * calls (under load a message's "leased" can come before its "queued": the publish's answer is
+   * observed after the lease it made possible).
+   */
   private JsonObject waitForEvent(SseClient tail, String event) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (System.nanoTime() < deadline) {
-      while (!unread.isEmpty()) {
-        JsonObject summary = unread.poll();
+      for (java.util.Iterator<JsonObject> pending = unread.iterator(); pending.hasNext(); ) {
+        JsonObject summary = pending.next();
         if (event.equals(summary.getString("event"))) {
+          pending.remove();
           return summary;
         }
       }
