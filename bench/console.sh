@@ -9,7 +9,10 @@
 # does not). Rounds alternate the order (closed, open, base; then base, open, closed) to cancel drift.
 # "Off" rounds run the same build with CWM_CONSOLE=false (no routes, no message trail): closed / off
 # is what the always-on trail costs. BASE_JAR=path/to/older/cwm.jar adds rounds of that build.
-# The report gives each figure and the medians' ratios.
+# The report gives each figure, the medians' ratios and the median of the per-round ratios (a round's
+# two runs are neighbours in time), and, per run, the CPU time the receiver, redis-server and the
+# console's readers (curl) used per relayed webhook in the measured phase: a figure that machine
+# noise moves far less than the rate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -33,6 +36,8 @@ TS=$(date +%Y%m%d-%H%M%S)
 REPORT=$RESULTS/console-$TS.txt
 PID=
 VIEWERS=()
+CLK_TCK=$(getconf CLK_TCK)
+REDIS_PIDS=$([ "$BUFFER" = redis ] && pgrep -x redis-server | tr '\n' ' ' || true)
 
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
@@ -71,18 +76,41 @@ open_console() {  # the overview stream and the channel tail, as the page opens 
     || { log "the console API did not answer"; exit 1; }
 }
 
-measure() {  # measure LABEL JAR CONSOLE(open|closed|off): prints the relay rate
+# cpu_ms PID...: the CPU time (user + system, ms) the processes have used so far (0 for one gone)
+cpu_ms() {
+  local total=0 pid ticks
+  for pid in "$@"; do
+    ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)
+    total=$((total + ticks))
+  done
+  echo $((total * 1000 / CLK_TCK))
+}
+
+# measure LABEL JAR CONSOLE(open|closed|off): prints "RATE RECEIVER REDIS VIEWERS": the relay rate
+# (webhooks/s) and the CPU the receiver, redis-server and the console's readers used per webhook
+# during the measured phase (µs; between RelayBench's warm-up line and its exit, the drain included)
+measure() {
   flush_buffers
   if [ "$3" = off ]; then start_receiver "$2" false; else start_receiver "$2" true; fi
   if [ "$3" = open ]; then open_console; fi
-  local line
-  line=$(WARMUP_SECONDS=$WARMUP java -cp "$JAR" bench/RelayBench.java relay "$PORT" "$RELAY_SECONDS" 0 2>/dev/null \
-    | grep '^relay:' | tail -1)
+  local out line bench delivered r0 d0 v0 r1 d1 v1
+  out=$(mktemp)
+  WARMUP_SECONDS=$WARMUP java -cp "$JAR" bench/RelayBench.java relay "$PORT" "$RELAY_SECONDS" 0 > "$out" 2>/dev/null &
+  bench=$!
+  until grep -q '^relay:' "$out" || ! kill -0 "$bench" 2>/dev/null; do sleep 0.05; done
+  r0=$(cpu_ms "$PID"); d0=$(cpu_ms $REDIS_PIDS); v0=$(cpu_ms "${VIEWERS[@]}")
+  wait "$bench" || true
+  r1=$(cpu_ms "$PID"); d1=$(cpu_ms $REDIS_PIDS); v1=$(cpu_ms "${VIEWERS[@]}")
+  line=$(grep '^relay:' "$out" | tail -1); rm -f "$out"
   close_console
   stop "$PID"; PID=
-  echo "$1: $line" >> "$REPORT"
-  log "$1: $line"
-  echo "$line" | sed -E 's/.* ([0-9]+) webhooks\/s.*/\1/'
+  delivered=$(echo "$line" | sed -E 's/.* ([0-9]+) delivered and acked.*/\1/')
+  local cpu
+  cpu=$(awk -v n="$delivered" -v r=$((r1 - r0)) -v d=$((d1 - d0)) -v v=$((v1 - v0)) \
+    'BEGIN {if (n < 1) n = 1; printf "%.1f %.1f %.1f", 1000 * r / n, 1000 * d / n, 1000 * v / n}')
+  echo "$1: $line; CPU µs per webhook: receiver, redis, readers = $cpu" >> "$REPORT"
+  log "$1: $line; CPU µs/webhook $cpu"
+  echo "$(echo "$line" | sed -E 's/.* ([0-9]+) webhooks\/s.*/\1/') $cpu"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
@@ -110,21 +138,39 @@ for round in $(seq 1 "$ROUNDS"); do
   fi
 done
 
-CLOSED_MEDIAN=$(printf '%s\n' "${CLOSED[@]}" | median)
-OPEN_MEDIAN=$(printf '%s\n' "${OPEN[@]}" | median)
+col() { local n=$1; shift; printf '%s\n' "$@" | awk -v n="$n" '{print $n}'; }  # col N ENTRY...: field N of each
+# summary NAME ENTRY...: the rates and the medians of rate and CPU per webhook of one kind of round
+summary() {
+  local name=$1; shift
+  printf '%-16s webhooks/s %s (median %s); CPU µs/webhook median: receiver %s, redis %s, readers %s\n' "$name" \
+    "$(col 1 "$@" | tr '\n' ' ')" "$(col 1 "$@" | median)" "$(col 2 "$@" | median)" "$(col 3 "$@" | median)" \
+    "$(col 4 "$@" | median)"
+}
+# ratio A B ENTRIES_A... -- ENTRIES_B...: 100 * median(A) / median(B) of the rates, and the median of
+# the per-round ratios (each round's two runs are neighbours in time, so drift mostly cancels)
+ratio() {
+  local label=$1; shift
+  local a=() b=() seen=0 x
+  for x in "$@"; do if [ "$x" = -- ]; then seen=1; elif [ $seen = 0 ]; then a+=("$x"); else b+=("$x"); fi; done
+  local ma mb per
+  ma=$(col 1 "${a[@]}" | median); mb=$(col 1 "${b[@]}" | median)
+  per=$(paste <(col 1 "${a[@]}") <(col 1 "${b[@]}") | awk '{print 100 * $1 / $2}' | median)
+  awk -v l="$label" -v a="$ma" -v b="$mb" -v p="$per" \
+    'BEGIN {printf "%s: %.1f %% of the medians, %.1f %% median of the rounds (loss %.1f %% / %.1f %%)\n", l, 100 * a / b, p, 100 - 100 * a / b, 100 - p}'
+}
 {
-  echo "relay webhooks/s, console closed: ${CLOSED[*]} (median $CLOSED_MEDIAN)"
-  echo "relay webhooks/s, console open:   ${OPEN[*]} (median $OPEN_MEDIAN)"
-  awk -v o="$OPEN_MEDIAN" -v c="$CLOSED_MEDIAN" 'BEGIN {printf "open / closed: %.1f %% (loss %.1f %%)\n", 100 * o / c, 100 - 100 * o / c}'
+  summary "console closed" "${CLOSED[@]}"
+  summary "console open" "${OPEN[@]}"
+  ratio "open / closed" "${OPEN[@]}" -- "${CLOSED[@]}"
+  awk -v o="$(col 2 "${OPEN[@]}" | median)" -v c="$(col 2 "${CLOSED[@]}" | median)" \
+    'BEGIN {printf "receiver CPU per webhook, open / closed: %.1f %%\n", 100 * o / c}'
   if [ "$OFF_ROUNDS" != 0 ]; then
-    OFF_MEDIAN=$(printf '%s\n' "${OFF[@]}" | median)
-    echo "relay webhooks/s, console off:    ${OFF[*]} (median $OFF_MEDIAN)"
-    awk -v c="$CLOSED_MEDIAN" -v f="$OFF_MEDIAN" 'BEGIN {printf "closed (trail on) / off: %.1f %%\n", 100 * c / f}'
+    summary "console off" "${OFF[@]}"
+    ratio "closed (trail on) / off" "${CLOSED[@]}" -- "${OFF[@]}"
   fi
   if [ -n "$BASE_JAR" ]; then
-    BASE_MEDIAN=$(printf '%s\n' "${BASE[@]}" | median)
-    echo "relay webhooks/s, base build:     ${BASE[*]} (median $BASE_MEDIAN)"
-    awk -v c="$CLOSED_MEDIAN" -v b="$BASE_MEDIAN" 'BEGIN {printf "this build closed / base build: %.1f %%\n", 100 * c / b}'
+    summary "base build" "${BASE[@]}"
+    ratio "this build closed / base build" "${CLOSED[@]}" -- "${BASE[@]}"
   fi
   echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee -a "$REPORT"

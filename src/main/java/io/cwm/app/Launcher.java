@@ -397,9 +397,7 @@ public final class Launcher {
     if (backends instanceof BufferBackends.SharedEmbedded embedded) {
       app.metrics().embeddedStore(embedded.buffer()::fileBytes, embedded.buffer()::liveBytes);
     }
-    Set<String> channelNames = config.snapshot().channels().keySet();
-    app.metrics().channelOwners("buffer", channelNames, ChannelDirectory.buffer(vertx)::owner);
-    app.metrics().channelOwners("stream", channelNames, ChannelDirectory.stream(vertx)::owner);
+    ownerGauges(vertx, app, config.snapshot().channels().keySet());
     int eventLoops = vertxOptions.getEventLoopPoolSize();
     List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>(); // one after the other
     Future<Void> deployed = Future.succeededFuture();
@@ -410,6 +408,7 @@ public final class Launcher {
       app.liveConfig().onSwap(next -> {
         vertx.eventBus().publish(Addresses.CHANNELS_UPDATE, new ChannelUpdate(Map.copyOf(app.liveConfig().channels())),
             Addresses.LOCAL);
+        ownerGauges(vertx, app, next.channels().keySet()); // a channel added by the reload gets its gauges
         // module verticles retire the clients of connections that are gone or changed
         vertx.eventBus().publish(Addresses.CONNECTIONS_UPDATE, new JsonObject(new java.util.LinkedHashMap<>(
             next.connections())), Addresses.LOCAL);
@@ -484,5 +483,11 @@ public final class Launcher {
       }
     });
     return outcome.future();
+  }
+
+  /** {@code cwm_channel_owner} of each channel for both per-channel verticles (registering one again is a no-op). */
+  private static void ownerGauges(Vertx vertx, AppContext app, Set<String> channelNames) {
+    app.metrics().channelOwners("buffer", channelNames, ChannelDirectory.buffer(vertx)::owner);
+    app.metrics().channelOwners("stream", channelNames, ChannelDirectory.stream(vertx)::owner);
   }
 }

@@ -39,6 +39,7 @@ class ReloadUnderLoadTest {
   static final String SECRET = "reload-load-hmac-secret-0123456789";
   static final String TOKEN = ConfigReloadTest.TOKEN;
   static final int RELOADS = 20;
+  static final String ADMIN = "reload-load-admin-token-0123456789";
 
   /** The config of one step: webhook entries by id and connections by name. */
   private final Map<String, JsonObject> webhooks = new LinkedHashMap<>();
@@ -75,7 +76,7 @@ class ReloadUnderLoadTest {
     webhooks.put("relay-old", relay("old", "old-token-0123456789-a"));
     Vertx vertx = Vertx.vertx();
     try (TestServer server = TestServer.start(webhooksJson(), connectionsJson(),
-        Map.of("CONFIG_RELOAD_ADMIN_TOKEN", TOKEN))) {
+        Map.of("CONFIG_RELOAD_ADMIN_TOKEN", TOKEN, "WEBHOOK_CONNECT_ADMIN_TOKEN", ADMIN))) {
       int port = server.port();
       for (int i = 0; i < 5; i++) { // waits in channel "old", which a reload will remove
         assertEquals(200, post(port, "relay-old", "{\"old\":" + i + "}").statusCode());
@@ -186,6 +187,13 @@ class ReloadUnderLoadTest {
       assertTrue(TestConnector.await(10_000, () -> drain.unique().size() == 5), "the retired channel drains");
       JsonObject status = ConfigReloadTest.status(server);
       assertTrue(status.getJsonArray("retired_channels").contains("old"), status::encode);
+      // a channel added by a reload has its owner gauges, as the channels of the start do
+      String metrics = Http.get(port, "/metrics", "Authorization", "Bearer " + ADMIN).body();
+      for (String verticle : List.of("buffer", "stream")) {
+        assertTrue(java.util.regex.Pattern.compile("cwm_channel_owner\\{channel=\"ch-17\",verticle=\"" + verticle
+            + "\",?} [0-9]+\\.0").matcher(metrics).find(), () -> metrics.lines()
+            .filter(line -> line.startsWith("cwm_channel_owner")).toList().toString());
+      }
       for (TestConnector connector : connectors.values()) {
         connector.close();
       }
