@@ -32,6 +32,10 @@ import javax.crypto.spec.SecretKeySpec;
  *   java -cp target/cwm.jar bench/RelayBench.java sink PORT COUNT           # HTTP target: until COUNT deliveries arrived
  *   java -cp target/cwm.jar bench/RelayBench.java channels PORT SECONDS K   # (d) K channels (bench/relay-webhooks-4.json)
  *                                                                       # relayed at full speed at once, one connector each
+ *   java -cp target/cwm.jar bench/RelayBench.java console-ab PORT PAIRS WINDOW TOKEN PATHS
+ *                                                                       # (e) full-speed relay, windows of WINDOW s with
+ *                                                                       # the console's streams (PATHS, comma-separated)
+ *                                                                       # closed and open in turn (issue 17)
  * </pre>
  *
  * The webhook is {@code bench_relay} on channel {@code bench} (bench/relay-webhooks.json), HMAC
@@ -53,7 +57,9 @@ public class RelayBench {
         case "sink" -> sink(vertx, Integer.parseInt(args[1]), Integer.parseInt(args[2]));
         case "channels" -> channels(vertx, Integer.parseInt(args[1]), Integer.parseInt(args[2]),
             Integer.parseInt(args[3]));
-        default -> throw new IllegalArgumentException("relay | drain | fill | sink | channels");
+        case "console-ab" -> consoleAb(vertx, Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+            Integer.parseInt(args[3]), args[4], java.util.List.of(args[5].split(",")));
+        default -> throw new IllegalArgumentException("relay | drain | fill | sink | channels | console-ab");
       }
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -391,5 +397,92 @@ public class RelayBench {
       (r.succeeded() && r.result() == 200 ? ok : failed).incrementAndGet();
       spread(http, port, k, end, next, ok, failed, running, done);
     });
+  }
+
+  /**
+   * (e) One receiver, one connector, 64 concurrent POSTs for the whole run; after WARMUP_SECONDS
+   * (env, default 10) PAIRS pairs of windows of WINDOW seconds, one with the console's streams
+   * closed and one with them open (each PATH read as an SSE stream with the admin TOKEN and thrown
+   * away), the order swapped from pair to pair. A window's rate counts the deliveries after its
+   * first second (the streams are open and have sent their first events by then). Neighbouring
+   * windows share the machine's state, so the per-pair ratio cancels the drift that separate
+   * processes per run cannot.
+   */
+  static void consoleAb(Vertx vertx, int port, int pairs, int window, String token, java.util.List<String> paths)
+      throws Exception {
+    int warmup = Integer.parseInt(System.getenv().getOrDefault("WARMUP_SECONDS", "10"));
+    HttpClient http = http(vertx);
+    HttpClient viewers = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false),
+        new PoolOptions().setHttp1MaxSize(paths.size()));
+    Connector connector = new Connector(vertx, 1);
+    connector.connect(port).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup + 2L * pairs * window + 5);
+    AtomicLong ok = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    AtomicLong running = new AtomicLong(64);
+    CountDownLatch done = new CountDownLatch(1);
+    for (int i = 0; i < 64; i++) {
+      vertx.runOnContext(v -> loop(http, port, end, ok, failed, running, done));
+    }
+    TimeUnit.SECONDS.sleep(warmup);
+    AtomicLong streamed = new AtomicLong();
+    double[] closed = new double[pairs];
+    double[] open = new double[pairs];
+    for (int pair = 0; pair < pairs; pair++) {
+      boolean openFirst = pair % 2 == 1;
+      for (int half = 0; half < 2; half++) {
+        boolean opened = openFirst == (half == 0);
+        java.util.List<io.vertx.core.http.HttpClientRequest> streams = new java.util.ArrayList<>();
+        if (opened) {
+          for (String path : paths) {
+            io.vertx.core.http.HttpClientRequest request = viewers.request(new RequestOptions().setMethod(HttpMethod.GET)
+                    .setHost("127.0.0.1").setPort(port).setURI(path).putHeader("Authorization", "Bearer " + token))
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            io.vertx.core.http.HttpClientResponse response = request.send().toCompletionStage().toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+            if (response.statusCode() != 200) {
+              throw new IllegalStateException(path + " answered " + response.statusCode());
+            }
+            response.handler(chunk -> streamed.addAndGet(chunk.length()));
+            streams.add(request);
+          }
+        }
+        TimeUnit.SECONDS.sleep(1);
+        long from = connector.delivered.get();
+        long start = System.nanoTime();
+        TimeUnit.SECONDS.sleep(window - 1);
+        double rate = (connector.delivered.get() - from) / ((System.nanoTime() - start) / 1e9);
+        (opened ? open : closed)[pair] = rate;
+        for (io.vertx.core.http.HttpClientRequest request : streams) {
+          request.connection().close();
+        }
+      }
+      System.out.printf("pair %d (%s first): closed %.0f/s, open %.0f/s, open/closed %.1f %%%n", pair + 1,
+          openFirst ? "open" : "closed", closed[pair], open[pair], 100 * open[pair] / closed[pair]);
+    }
+    done.await();
+    double[] ratios = new double[pairs];
+    for (int i = 0; i < pairs; i++) {
+      ratios[i] = open[i] / closed[i];
+    }
+    System.out.printf("console-ab: %d pairs of %d s windows; closed median %.0f/s, open median %.0f/s; "
+            + "open/closed: median of the pairs %.1f %% (quartiles %.1f-%.1f %%), ratio of the medians %.1f %%; "
+            + "%d accepted, %d refused, %d KB streamed to the console's readers%n", pairs, window, median(closed),
+        median(open), 100 * median(ratios), 100 * quantile(ratios, 0.25), 100 * quantile(ratios, 0.75),
+        100 * median(open) / median(closed), ok.get(), failed.get(), streamed.get() / 1024);
+  }
+
+  static double median(double[] values) {
+    return quantile(values, 0.5);
+  }
+
+  /** The q-quantile with linear interpolation between the closest ranks. */
+  static double quantile(double[] values, double q) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    double at = q * (sorted.length - 1);
+    int low = (int) Math.floor(at);
+    int high = Math.min(sorted.length - 1, low + 1);
+    return sorted[low] + (at - low) * (sorted[high] - sorted[low]);
   }
 }

@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # Relay throughput with the operator console open vs closed (issue 17), same receiver build, same run.
-# Each round starts a fresh receiver (bench/relay-webhooks.json, channel "bench") and measures the
-# full-speed relay (bench/RelayBench.java relay: POST -> buffer -> WebSocket connector -> ack) for
-# RELAY_SECONDS after WARMUP, once with the console closed and once open. "Open" is what an open
-# console asks of the server: the overview's live stream and the channel's live tail, each a
-# Server-Sent Events stream read by curl with the admin token, for the whole round (a browser on
-# this 2-core machine would also take CPU from the load generator, which a real operator's laptop
-# does not). Rounds alternate the order (closed, open, base; then base, open, closed) to cancel drift.
-# "Off" rounds run the same build with CWM_CONSOLE=false (no routes, no message trail): closed / off
-# is what the always-on trail costs. BASE_JAR=path/to/older/cwm.jar adds rounds of that build.
-# The report gives each figure, the medians' ratios and the median of the per-round ratios (a round's
-# two runs are neighbours in time), and, per run, the CPU time the receiver, redis-server and the
-# console's readers (curl) used per relayed webhook in the measured phase: a figure that machine
-# noise moves far less than the rate.
+# "Open" is what an open console asks of the server: the overview's live stream and the channel's
+# live tail (STREAMS), each a Server-Sent Events stream read with the admin token (a browser on this
+# 2-core machine would also take CPU from the load generator, which a real operator's laptop does not).
+#
+# METHOD=ab (default): one receiver (bench/relay-webhooks.json, channel "bench") and one full-speed
+# relay (bench/RelayBench.java console-ab: 64 concurrent POSTs -> buffer -> WebSocket connector ->
+# ack) for the whole run; after WARMUP s, PAIRS pairs of WINDOW-second windows with the streams
+# closed and open in turn (the order swapped from pair to pair). The figure is the median of the
+# per-pair ratios: neighbouring windows share the machine's state, which on this box moves a
+# single run's rate by +-15 % from one minute to the next.
+#
+# METHOD=rounds: a fresh receiver per run, RELAY_SECONDS after WARMUP, once closed and once open per
+# round (rounds alternate the order). "Off" rounds run the same build with CWM_CONSOLE=false (no
+# routes, no message trail): closed / off is what the always-on trail costs. BASE_JAR=older/cwm.jar
+# adds rounds of that build. The report gives each figure, the medians' ratios, the median of the
+# per-round ratios, and per run the CPU time the receiver, redis-server and the readers (curl) used
+# per relayed webhook in the measured phase.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -27,6 +31,9 @@ JAR=${JAR:-target/cwm.jar}
 BASE_JAR=${BASE_JAR:-}
 OFF_ROUNDS=${OFF_ROUNDS:-1}       # 0: skip the CWM_CONSOLE=false rounds
 STREAMS=${STREAMS:-overview tail} # which of the console's streams "open" reads
+METHOD=${METHOD:-ab}              # ab: one receiver, windows closed/open in turn; rounds: a receiver per run
+PAIRS=${PAIRS:-20}                # ab: pairs of windows
+WINDOW=${WINDOW:-10}              # ab: seconds per window (the first is not counted)
 PORT=${PORT:-19331}
 TOKEN=bench-console-admin-token
 JAVA_OPTS=${JAVA_OPTS:--Xms512m -Xmx1g}
@@ -117,9 +124,31 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2
 
 [ -f "$JAR" ] || mvn -q -B package -DskipTests
 {
-  echo "cwm console benchmark $TS (buffer $BUFFER, $ROUNDS rounds x $RELAY_SECONDS s after $WARMUP s warm-up)"
+  if [ "$METHOD" = ab ]; then
+    echo "cwm console benchmark $TS (buffer $BUFFER, method ab: $PAIRS pairs x 2 x $WINDOW s after $WARMUP s warm-up)"
+  else
+    echo "cwm console benchmark $TS (buffer $BUFFER, method rounds: $ROUNDS rounds x $RELAY_SECONDS s after $WARMUP s warm-up)"
+  fi
   echo "host: $(nproc) cores, $(java -version 2>&1 | head -1); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$REPORT"
+
+if [ "$METHOD" = ab ]; then  # one receiver; windows with the console closed and open in turn
+  paths=()
+  for name in $STREAMS; do
+    case "$name" in
+      overview) paths+=(/console/api/overview/stream) ;;
+      tail) paths+=(/console/api/channels/bench/tail) ;;
+      *) log "unknown stream $name (overview|tail)"; exit 1 ;;
+    esac
+  done
+  flush_buffers
+  start_receiver "$JAR" true
+  echo "one receiver; console closed / open in turn: ${paths[*]}" | tee -a "$REPORT"
+  WARMUP_SECONDS=$WARMUP java -cp "$JAR" bench/RelayBench.java console-ab "$PORT" "$PAIRS" "$WINDOW" "$TOKEN" \
+    "$(IFS=,; echo "${paths[*]}")" 2>/dev/null | tee -a "$REPORT"
+  echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$REPORT"
+  exit 0
+fi
 
 CLOSED=(); OPEN=(); OFF=(); BASE=()
 base() { [ -z "$BASE_JAR" ] || BASE+=("$(measure "round $1 base build" "$BASE_JAR" closed)"); }

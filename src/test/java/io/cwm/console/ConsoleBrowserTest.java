@@ -226,6 +226,7 @@ class ConsoleBrowserTest {
     driver.findElement(By.cssSelector("a[data-nav='overview']")).click();
     By deliveredCount = By.cssSelector("#channels-table tr[data-channel='" + CHANNEL + "'] td[data-field='delivered']");
     wait.until(ExpectedConditions.textToBe(deliveredCount, String.valueOf(deliveredBefore + 1)));
+    screenshot("overview"); // again, now with deliveries in the counts and the sparkline (the README's picture)
   }
 
   @Test
