@@ -66,14 +66,19 @@ start_receiver() {  # start_receiver JAR CONSOLE(true|false)
   wait_port "$PORT"
 }
 
-open_console() {  # the overview stream and the channel tail, as the page opens them (STREAMS picks)
-  local path name
-  for name in $STREAMS; do
-    case "$name" in
-      overview) path=/console/api/overview/stream ;;
-      tail) path=/console/api/channels/bench/tail ;;
-      *) log "unknown stream $name (overview|tail)"; exit 1 ;;
-    esac
+# the paths of the console's streams that STREAMS names, as the page opens them
+STREAM_PATHS=()
+for name in $STREAMS; do
+  case "$name" in
+    overview) STREAM_PATHS+=(/console/api/overview/stream) ;;
+    tail) STREAM_PATHS+=(/console/api/channels/bench/tail) ;;
+    *) log "unknown stream $name (overview|tail)"; exit 1 ;;
+  esac
+done
+
+open_console() {  # the streams of STREAM_PATHS, each read by curl with the token
+  local path
+  for path in "${STREAM_PATHS[@]}"; do
     curl -s -N -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT$path" \
       > "$RESULTS/console-stream-$TS-$(basename "$path").txt" &
     VIEWERS+=($!)
@@ -133,19 +138,11 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2
 } | tee "$REPORT"
 
 if [ "$METHOD" = ab ]; then  # one receiver; windows with the console closed and open in turn
-  paths=()
-  for name in $STREAMS; do
-    case "$name" in
-      overview) paths+=(/console/api/overview/stream) ;;
-      tail) paths+=(/console/api/channels/bench/tail) ;;
-      *) log "unknown stream $name (overview|tail)"; exit 1 ;;
-    esac
-  done
   flush_buffers
   start_receiver "$JAR" true
-  echo "one receiver; console closed / open in turn: ${paths[*]}" | tee -a "$REPORT"
+  echo "one receiver; console closed / open in turn: ${STREAM_PATHS[*]}" | tee -a "$REPORT"
   WARMUP_SECONDS=$WARMUP java -cp "$JAR" bench/RelayBench.java console-ab "$PORT" "$PAIRS" "$WINDOW" "$TOKEN" \
-    "$(IFS=,; echo "${paths[*]}")" 2>/dev/null | tee -a "$REPORT"
+    "$(IFS=,; echo "${STREAM_PATHS[*]}")" 2>/dev/null | tee -a "$REPORT"
   echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$REPORT"
   exit 0
 fi
